@@ -1,0 +1,66 @@
+"""Shared machinery for YAML configs: load, validate with pydantic, report every problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from linkready.errors import ConfigError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Parse a YAML mapping, or raise ConfigError naming the file and the fix."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: file not found; check the path")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{path}: {problem}{where}; fix the YAML syntax") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys at the top level")
+    return data
+
+
+def _fix_for(error_type: str) -> str:
+    return {
+        "extra_forbidden": "remove it or check its spelling",
+        "missing": "add it",
+        "less_than_equal": "use a value in range",
+        "greater_than_equal": "use a value in range",
+        "literal_error": "use one of the allowed values",
+    }.get(error_type, "correct the value")
+
+
+def validation_problems(path: Path, exc: ValidationError) -> list[str]:
+    """One line per pydantic error: file, dotted key, what is wrong, how to fix it."""
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        lines.append(f"{path}: {key}: {msg}; {_fix_for(err['type'])}")
+    return lines
+
+
+def validate(model: type[M], data: dict[str, Any], path: Path, what: str) -> M:
+    """Build ``model`` from ``data`` or raise one ConfigError listing every problem."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = validation_problems(path, exc)
+        raise ConfigError(f"{path}: {len(problems)} problem(s) in {what}", problems) from None

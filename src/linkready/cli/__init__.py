@@ -1,0 +1,1 @@
+"""Command-line interface. Thin: parses arguments, shows progress, maps errors to exit codes."""

@@ -1,0 +1,41 @@
+"""The ``linkready`` command. Each command lives in its own module; heavy imports are lazy."""
+
+from __future__ import annotations
+
+import typer
+
+from linkready._version import __version__
+from linkready.cli import generate as _generate
+
+app = typer.Typer(
+    name="linkready",
+    help=(
+        "Measure whether health and care extracts are ready to link: generate synthetic "
+        "extracts with known truth, profile data quality, link, and report."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"linkready {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """linkready: record-linkage readiness for English health and care data."""
+
+
+app.command("generate")(_generate.generate)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,31 @@
+"""A rich progress display that core code can drive through a plain callback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from linkready.cli._common import err_console
+from linkready.progress import ProgressCallback
+
+
+@contextmanager
+def progress_bar(description: str, total: int) -> Iterator[ProgressCallback]:
+    """Yield a callback ``(step_name, done)`` that advances a bar on stderr."""
+    columns = (
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[step]}"),
+    )
+    with Progress(*columns, console=err_console, transient=False) as prog:
+        task = prog.add_task(description, total=total, step="")
+
+        def advance(step: str, done: int = 1) -> None:
+            prog.update(task, advance=done, step=step)
+
+        yield advance

@@ -1,0 +1,157 @@
+"""The project file (``project.yaml``): which extracts to read and how to map them.
+
+``generate`` writes one for synthetic data; analysts write one by hand for their own
+extracts. See ``docs/project-yaml.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from linkready._config import read_yaml, validate
+from linkready.errors import ConfigError
+
+#: Fields of the canonical record, in order. ``record_id`` is required; others may be absent.
+CANONICAL_FIELDS: tuple[str, ...] = (
+    "record_id",
+    "nhs_number",
+    "given_name",
+    "family_name",
+    "dob",
+    "sex",
+    "postcode",
+    "ethnicity",
+)
+#: Optional extras a mapping may supply.
+EXTRA_FIELDS: tuple[str, ...] = (
+    "middle_names",
+    "address_line",
+    "lsoa",
+    "imd_decile",
+    "local_id",
+)
+CODED_FIELDS = ("sex", "ethnicity")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SourceSpec(_Frozen):
+    """One extract: where it is, how to read it, and how its columns map to canonical fields."""
+
+    path: str
+    format: Literal["csv", "parquet"] | None = None
+    encoding: str = "utf-8"
+    delimiter: Annotated[str, Field(min_length=1, max_length=1)] = ","
+    columns: dict[str, str]
+    dob_format: str | list[str] = "%Y-%m-%d"
+    values: dict[str, dict[str, str | None]] = Field(default_factory=dict)
+    description: str | None = None
+
+    @field_validator("columns")
+    @classmethod
+    def _known_fields(cls, columns: dict[str, str]) -> dict[str, str]:
+        allowed = set(CANONICAL_FIELDS) | set(EXTRA_FIELDS)
+        unknown = sorted(set(columns) - allowed)
+        if unknown:
+            raise ValueError(
+                f"unknown canonical field(s) {', '.join(unknown)}; "
+                f"use any of {', '.join(CANONICAL_FIELDS + EXTRA_FIELDS)}"
+            )
+        if "record_id" not in columns:
+            raise ValueError("record_id must be mapped to a column that identifies each row")
+        return columns
+
+    @field_validator("values")
+    @classmethod
+    def _coded_only(cls, values: dict[str, dict[str, str | None]]) -> dict[str, Any]:
+        unknown = sorted(set(values) - set(CODED_FIELDS))
+        if unknown:
+            raise ValueError(f"value maps are allowed for {', '.join(CODED_FIELDS)} only")
+        return values
+
+    @property
+    def dob_formats(self) -> list[str]:
+        return [self.dob_format] if isinstance(self.dob_format, str) else list(self.dob_format)
+
+    @property
+    def file_format(self) -> str:
+        if self.format:
+            return self.format
+        return "parquet" if self.path.lower().endswith(".parquet") else "csv"
+
+    def held(self, field: str) -> bool:
+        """Whether the source declares a column for a canonical field."""
+        return field in self.columns
+
+
+class Project(_Frozen):
+    """A linkage project: its sources, the spine, the pairs to link, optional truth."""
+
+    name: str
+    truth: str | None = None
+    population: str | None = None
+    spine: str | None = None
+    pairs: list[tuple[str, str]] | None = None
+    sources: dict[str, SourceSpec]
+    #: The directory the project file lives in; relative paths resolve against it.
+    root: Path = Path(".")
+
+    @model_validator(mode="after")
+    def _references(self) -> Project:
+        if not self.sources:
+            raise ValueError("sources: declare at least one source")
+        names = set(self.sources)
+        if self.spine is not None and self.spine not in names:
+            raise ValueError(f"spine: `{self.spine}` is not a source; use one of {sorted(names)}")
+        for left, right in self.pairs or []:
+            for name in (left, right):
+                if name not in names:
+                    raise ValueError(
+                        f"pairs: `{name}` is not a source; use one of {sorted(names)}"
+                    )
+        return self
+
+    @property
+    def spine_name(self) -> str:
+        """The spine: as declared, else ``gp_register`` if present, else the first source."""
+        if self.spine:
+            return self.spine
+        return "gp_register" if "gp_register" in self.sources else next(iter(self.sources))
+
+    @property
+    def link_pairs(self) -> list[tuple[str, str]]:
+        """Pairs to link: as declared, else every other source against the spine."""
+        if self.pairs:
+            return [tuple(p) for p in self.pairs]  # type: ignore[misc]
+        spine = self.spine_name
+        return [(name, spine) for name in self.sources if name != spine]
+
+    def source_path(self, name: str) -> Path:
+        return (self.root / self.sources[name].path).resolve()
+
+    def truth_path(self) -> Path | None:
+        return (self.root / self.truth).resolve() if self.truth else None
+
+
+def load_project(path: str | Path) -> Project:
+    """Read and validate ``project.yaml``; raise ConfigError listing every problem."""
+    path = Path(path)
+    data = read_yaml(path)
+    if "root" in data:
+        raise ConfigError(f"{path}: root: unknown key; remove it (paths are relative to the file)")
+    data = {**data, "root": path.resolve().parent}
+    return validate(Project, data, path, "the project file")
+
+
+def dump_project(project: Project) -> str:
+    """The YAML text of a project, without its resolved root."""
+    data = project.model_dump(mode="json", exclude={"root"}, exclude_none=True)
+    if data.get("pairs") is not None:
+        data["pairs"] = [list(p) for p in data["pairs"]]
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
