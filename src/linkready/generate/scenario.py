@@ -154,6 +154,11 @@ class World(_Frozen):
     """The population and its life events."""
 
     boroughs: list[Literal["camden", "islington", "haringey", "barnet", "enfield"]] = ["camden"]
+    #: NHS ethnic category mix; default: London, 2021 Census (ONS), rounded.
+    ethnic_mix: dict[str, Multiplier] = {
+        "A": 36.8, "B": 1.8, "C": 14.7, "D": 1.5, "E": 0.9, "F": 1.5, "G": 1.9, "H": 7.5,
+        "J": 3.3, "K": 3.7, "L": 4.6, "M": 3.9, "N": 7.9, "P": 1.6, "R": 1.7, "S": 6.3,
+    }
     out_of_area_share: Share = 0.10
     twin_rate: Share = 0.015  # share of maternities that are twins (ONS births)
     household_size: dict[Annotated[int, Field(ge=1, le=8)], Multiplier] = {
@@ -167,6 +172,16 @@ class World(_Frozen):
         "0-17": 0.0002, "18-29": 0.0005, "30-49": 0.001, "50-64": 0.004, "65-79": 0.015,
         "80+": 0.08,
     }
+
+    @field_validator("ethnic_mix")
+    @classmethod
+    def _codes(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(ETHNIC_GROUP_OF))
+        if unknown:
+            raise ValueError(f"unknown ethnic category code(s) {unknown}; use A-S (not Z)")
+        if sum(value.values()) <= 0:
+            raise ValueError("give at least one category a positive share")
+        return value
 
     @field_validator("moved_last_year", "died_last_year")
     @classmethod

@@ -1,0 +1,176 @@
+"""Error injection on a source's recorded values.
+
+Each function takes the random generator, the per-record probability of the error and the
+arrays it changes, changes them in place, and returns how many records it changed (the
+figure ``manifest.json`` reports). Errors in one field are mutually exclusive; errors in
+different fields are independent. Where an error is only possible for some records (a
+day–month swap needs a day ≤ 12) the probability applies to the eligible records.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from linkready.generate.geography import PSEUDO_POSTCODES
+from linkready.generate.names import nickname_map, variant_map
+from linkready.nhs import corrupt
+
+F = npt.NDArray[np.float64]
+REPDIGITS = np.array([0, 1_111_111_111, 9_999_999_999, 2_222_222_222], dtype=np.int64)
+ALPHABET = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+
+
+def bands(rng: np.random.Generator, *probs: F) -> list[npt.NDArray[np.bool_]]:
+    """Mutually exclusive events from one uniform draw per record: event k happens where
+    the draw falls in the k-th band. Probabilities must sum to ≤ 1 per record."""
+    u = rng.random(probs[0].size)
+    out, lo = [], np.zeros_like(u)
+    for p in probs:
+        hi = np.minimum(lo + p, 1.0)
+        out.append((u >= lo) & (u < hi))
+        lo = hi
+    return out
+
+
+def nhs_errors(
+    rng: np.random.Generator,
+    nhs: npt.NDArray[np.int64],
+    missing_p: F,
+    placeholder_p: F,
+    invalid_p: F,
+) -> tuple[npt.NDArray[np.bool_], dict[str, int]]:
+    """Blank, placeholder or mistyped NHS numbers. Returns the mask of blanked numbers."""
+    missing, placeholder, invalid = bands(rng, missing_p, placeholder_p, invalid_p)
+    nhs[placeholder] = REPDIGITS[rng.integers(0, REPDIGITS.size, placeholder.sum())]
+    nhs[invalid] = corrupt(rng, nhs[invalid])
+    return missing, {
+        "nhs_missing": int(missing.sum()),
+        "nhs_placeholder": int(placeholder.sum()),
+        "nhs_invalid": int(invalid.sum()),
+    }
+
+
+def _typo(name: str, kind: int, pos: int, letter: str) -> str:
+    if len(name) < 2:
+        return name + letter.lower()
+    pos %= len(name) - 1
+    if kind == 0:  # delete
+        return name[:pos] + name[pos + 1 :]
+    if kind == 1:  # transpose adjacent
+        if name[pos] == name[pos + 1]:
+            return name[:pos] + letter.lower() + name[pos + 1 :]
+        return name[:pos] + name[pos + 1] + name[pos] + name[pos + 2 :]
+    if kind == 2:  # insert
+        return name[: pos + 1] + letter.lower() + name[pos + 1 :]
+    sub = letter.lower() if pos else letter  # substitute
+    if name[pos].lower() == sub.lower():
+        sub = "e" if sub.lower() != "e" else "a"
+    return name[:pos] + sub + name[pos + 1 :]
+
+
+def typos(rng: np.random.Generator, names: npt.NDArray[np.object_], p: F) -> int:
+    """One keying error (delete, transpose, insert or substitute a letter) per chosen name."""
+    hit = np.flatnonzero((rng.random(names.size) < p) & (names != None))  # noqa: E711
+    kinds = rng.integers(0, 4, hit.size)
+    pos = rng.integers(0, 1 << 16, hit.size)
+    letters = ALPHABET[rng.integers(0, 26, hit.size)]
+    names[hit] = [
+        _typo(n, k, q, c) for n, k, q, c in zip(names[hit], kinds, pos, letters, strict=True)
+    ]
+    return int(hit.size)
+
+
+def _replace_from(
+    rng: np.random.Generator,
+    names: npt.NDArray[np.object_],
+    p: F,
+    table: dict[str, tuple[str, ...]],
+) -> int:
+    eligible = np.fromiter((n in table for n in names), dtype=bool, count=names.size)
+    hit = np.flatnonzero(eligible & (rng.random(names.size) < p))
+    picks = rng.random(hit.size)
+    names[hit] = [table[n][int(u * len(table[n]))] for n, u in zip(names[hit], picks, strict=True)]
+    return int(hit.size)
+
+
+def nicknames(rng: np.random.Generator, given: npt.NDArray[np.object_], p: F) -> int:
+    """A known nickname in place of the formal given name (eligible: name has one)."""
+    return _replace_from(rng, given, p, nickname_map())
+
+
+def transliterations(
+    rng: np.random.Generator, given: npt.NDArray[np.object_], family: npt.NDArray[np.object_], p: F
+) -> int:
+    """Another spelling of the given name, or else of the family name, where one is known."""
+    table = variant_map()
+    n_given = _replace_from(rng, given, p, table)
+    return n_given + _replace_from(rng, family, p, table)
+
+
+def name_swap(
+    rng: np.random.Generator, given: npt.NDArray[np.object_], family: npt.NDArray[np.object_], p: F
+) -> int:
+    hit = rng.random(given.size) < p
+    given[hit], family[hit] = family[hit], given[hit].copy()
+    return int(hit.sum())
+
+
+def dob_errors(
+    rng: np.random.Generator,
+    y: npt.NDArray[np.int64],
+    m: npt.NDArray[np.int64],
+    d: npt.NDArray[np.int64],
+    default_p: F,
+    swap_p: F,
+    typo_p: F,
+    sentinel: tuple[int, int, int],
+) -> dict[str, int]:
+    """Default (sentinel) dates, day–month swaps (eligible: day ≤ 12, day ≠ month) and
+    one-part typos (day, month or year changed to another plausible value)."""
+    can_swap = (d <= 12) & (d != m)
+    default, swap, typo = bands(rng, default_p, np.where(can_swap, swap_p, 0.0), typo_p)
+    y[default], m[default], d[default] = sentinel
+    m[swap], d[swap] = d[swap], m[swap].copy()
+    part = rng.integers(0, 3, typo.size)
+    shift = rng.integers(1, 10, typo.size)
+    t_day, t_month, t_year = typo & (part == 0), typo & (part == 1), typo & (part == 2)
+    d[t_day] = (d[t_day] - 1 + shift[t_day]) % 28 + 1
+    m[t_month] = (m[t_month] - 1 + shift[t_month]) % 12 + 1
+    d[t_month] = np.minimum(d[t_month], 28)
+    y[t_year] = y[t_year] - np.where(rng.random(t_year.size) < 0.5, 1, 10)[t_year]
+    return {
+        "dob_default": int(default.sum()),
+        "dob_day_month_swap": int(swap.sum()),
+        "dob_typo": int(typo.sum()),
+    }
+
+
+def postcode_errors(
+    rng: np.random.Generator,
+    postcode: npt.NDArray[np.object_],
+    previous: npt.NDArray[np.object_],
+    missing_p: F,
+    pseudo_p: F,
+    stale_p: F,
+) -> dict[str, int]:
+    """Blank, pseudo (ZZ99) or out-of-date postcodes (eligible for stale: the person moved)."""
+    moved = previous != None  # noqa: E711
+    missing, pseudo, stale = bands(rng, missing_p, pseudo_p, np.where(moved, stale_p, 0.0))
+    postcode[missing] = None
+    postcode[pseudo] = np.array(PSEUDO_POSTCODES, dtype=object)[rng.integers(0, 2, pseudo.sum())]
+    postcode[stale] = previous[stale]
+    return {
+        "postcode_missing": int(missing.sum()),
+        "postcode_pseudo": int(pseudo.sum()),
+        "postcode_stale": int(stale.sum()),
+    }
+
+
+def sex_errors(
+    rng: np.random.Generator, sex: npt.NDArray[np.object_], unknown_p: F, miscoded_p: F
+) -> dict[str, int]:
+    unknown, miscoded = bands(rng, unknown_p, miscoded_p)
+    sex[miscoded] = np.where(sex[miscoded] == "1", "2", "1")
+    sex[unknown] = "9"
+    return {"sex_unknown": int(unknown.sum()), "sex_miscoded": int(miscoded.sum())}

@@ -1,0 +1,174 @@
+"""Name vocabularies by NHS ethnic category and sex, nicknames and transliteration variants.
+
+Where the lists come from (also in ``docs/generate.md``):
+
+* Faker's locale person providers (MIT licence). ``en_GB`` given names are ordered by
+  frequency (ONS baby-name tables, as Faker notes) and its surnames carry ONS-derived
+  weights; ``en_KE`` names carry frequency weights. Other locales are plain lists, so
+  every name in them gets the same weight, except where a list is known to be in
+  frequency order, where a Zipf weight (1/rank) is used.
+* South Asian Muslim given names and Bangladeshi surnames: a short list curated for
+  linkready from common spellings in England; uniform weights, with ``Muhammad`` and its
+  variants weighted up because it is the most common boys' name in several groups.
+* Nicknames: the ``nicknames`` package (hand-curated English name → nickname pairs).
+* Transliteration variants: a hand-written table below (e.g. Muhammad / Mohammed /
+  Mohammad / Mohamed).
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import numpy.typing as npt
+
+#: Each NHS ethnic category: which Faker locales give its (given, family) names.
+#: A second locale mixes names in (e.g. White & Asian gets English surnames, mixed given names).
+GIVEN_SOURCES: dict[str, tuple[str, ...]] = {
+    "A": ("en_GB",), "B": ("en_IE",), "C": ("ro_RO", "pt_PT", "it_IT"),
+    "D": ("en_GB",), "E": ("en_GB", "yo_NG"), "F": ("en_GB", "en_IN"), "G": ("en_GB",),
+    "H": ("en_IN",), "J": ("south_asian_muslim",), "K": ("south_asian_muslim",),
+    "L": ("en_IN", "south_asian_muslim"), "M": ("en_GB",),
+    "N": ("yo_NG", "en_KE", "tw_GH", "ig_NG"), "P": ("en_KE", "en_GB"),
+    "R": ("zh_CN",), "S": ("tr_TR", "south_asian_muslim"),
+}
+FAMILY_SOURCES: dict[str, tuple[str, ...]] = {
+    "A": ("en_GB",), "B": ("en_IE",), "C": ("ro_RO", "pt_PT", "it_IT"),
+    "D": ("en_GB",), "E": ("en_GB", "yo_NG"), "F": ("en_GB", "en_IN"), "G": ("en_GB",),
+    "H": ("en_IN",), "J": ("en_PK",), "K": ("bangladeshi",), "L": ("en_IN", "en_PK"),
+    "M": ("en_GB",), "N": ("yo_NG", "en_KE", "tw_GH", "ig_NG"), "P": ("en_KE", "en_GB"),
+    "R": ("zh_CN",), "S": ("tr_TR", "en_PK"),
+}
+#: Locales whose plain lists are in frequency order (weight 1/rank).
+RANKED = {"en_GB"}
+
+_SOUTH_ASIAN_MUSLIM = {
+    "male": [("Muhammad", 6), ("Mohammed", 6), ("Mohammad", 3), ("Ahmed", 2), ("Ali", 2),
+             ("Hassan", 1), ("Hussain", 1), ("Ibrahim", 1), ("Yusuf", 1), ("Omar", 1),
+             ("Abdul", 1), ("Imran", 1), ("Bilal", 1), ("Zain", 1), ("Hamza", 1),
+             ("Adam", 1), ("Rayan", 1), ("Ayaan", 1), ("Faisal", 1), ("Tariq", 1),
+             ("Shahid", 1), ("Kamran", 1), ("Asif", 1), ("Rashid", 1), ("Sohail", 1),
+             ("Mustafa", 1), ("Idris", 1), ("Ismail", 1), ("Jamal", 1), ("Salman", 1)],
+    "female": [("Fatima", 3), ("Aisha", 3), ("Maryam", 2), ("Zainab", 2), ("Khadija", 1),
+               ("Amina", 1), ("Hafsa", 1), ("Ayesha", 1), ("Sana", 1), ("Noor", 1),
+               ("Samina", 1), ("Nasreen", 1), ("Shazia", 1), ("Rukhsana", 1), ("Farzana", 1),
+               ("Nadia", 1), ("Sadia", 1), ("Yasmin", 1), ("Rabia", 1), ("Hira", 1),
+               ("Iqra", 1), ("Anisa", 1), ("Sumaiya", 1), ("Tasnim", 1), ("Shirin", 1),
+               ("Halima", 1), ("Ruksana", 1), ("Jannat", 1), ("Safiya", 1), ("Zara", 1)],
+}
+_BANGLADESHI_SURNAMES = [
+    ("Begum", 8), ("Khatun", 4), ("Miah", 4), ("Uddin", 4), ("Ahmed", 4), ("Rahman", 4),
+    ("Islam", 3), ("Ali", 3), ("Hussain", 2), ("Chowdhury", 2), ("Hoque", 2), ("Khan", 2),
+    ("Bibi", 2), ("Akhtar", 1), ("Alam", 1), ("Amin", 1), ("Haque", 1), ("Hossain", 1),
+    ("Kabir", 1), ("Karim", 1), ("Malik", 1), ("Mahmud", 1), ("Nessa", 1), ("Rashid", 1),
+    ("Sarkar", 1), ("Talukdar", 1), ("Ullah", 1), ("Zaman", 1),
+]
+
+#: Spellings of one name. Sources differ in which they record.
+TRANSLITERATIONS: tuple[tuple[str, ...], ...] = (
+    ("Muhammad", "Mohammed", "Mohammad", "Mohamed", "Muhammed", "Mohamad"),
+    ("Ahmed", "Ahmad", "Ahmet"), ("Hussain", "Hussein", "Husain", "Hossain"),
+    ("Hassan", "Hasan"), ("Fatima", "Fatimah", "Fatma"), ("Yusuf", "Yousef", "Yousuf", "Youssef"),
+    ("Mustafa", "Mostafa", "Moustafa"), ("Aisha", "Ayesha", "Aysha"), ("Khadija", "Khadijah"),
+    ("Ibrahim", "Ebrahim"), ("Ismail", "Ismael"), ("Omar", "Umar"), ("Zainab", "Zeinab"),
+    ("Maryam", "Mariam"), ("Rukhsana", "Ruksana"), ("Halima", "Halimah"),
+    ("Chowdhury", "Choudhury", "Chaudhry", "Choudhry", "Chaudhary"), ("Rahman", "Rehman"),
+    ("Uddin", "Udin"), ("Begum", "Begam"), ("Miah", "Mia"), ("Hoque", "Haque", "Hoq"),
+    ("Khatun", "Khatoon"), ("Mahmud", "Mahmood"), ("Ali", "Aly"),
+    ("Zhang", "Chang"), ("Xu", "Hsu"), ("Wang", "Wong"), ("Chen", "Chan"), ("Liu", "Lau"),
+    ("Zhou", "Chow"), ("Li", "Lee"), ("Huang", "Hwang"), ("Wu", "Woo"), ("Zhao", "Chao"),
+    ("Yilmaz", "Yilmas"), ("Mehmet", "Mehmed"), ("Oluwaseun", "Oluwasean"),
+    ("Adeyemi", "Adeyemy"), ("Aleksandra", "Alexandra"), ("Katarzyna", "Katarzina"),
+    ("Mihai", "Mihail"), ("Andrei", "Andrey"), ("Ioana", "Yoana"), ("Sean", "Shaun", "Shawn"),
+    ("Siobhan", "Shivaun"), ("Niamh", "Neve"), ("Caoimhe", "Keeva"),
+)
+
+
+def ascii_fold(name: str) -> str:
+    """Strip diacritics (most English systems store names in plain ASCII)."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Names and their sampling probabilities."""
+
+    names: npt.NDArray[np.object_]
+    probs: npt.NDArray[np.float64]
+
+    def sample(self, rng: np.random.Generator, n: int) -> npt.NDArray[np.object_]:
+        return self.names[rng.choice(self.names.size, size=n, p=self.probs)]
+
+
+def _weighted(values: object, ranked: bool) -> list[tuple[str, float]]:
+    if isinstance(values, dict):
+        return [(k, float(v)) for k, v in values.items()]
+    items = list(values)  # type: ignore[call-overload]
+    if ranked:
+        return [(v, 1.0 / (i + 1)) for i, v in enumerate(items)]
+    return [(v, 1.0) for v in items]
+
+
+def _faker_list(locale: str, attr: str) -> list[tuple[str, float]]:
+    provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+    if locale == "zh_CN":
+        attr = {"last_names": "last_romanized_names"}.get(attr, "first_romanized_names")
+    values = getattr(provider, attr, None) or getattr(provider, "first_names", ())
+    return _weighted(values, locale in RANKED)
+
+
+def _locale_list(locale: str, kind: str, sex: str) -> list[tuple[str, float]]:
+    if locale == "south_asian_muslim":
+        if kind == "family":
+            return _weighted(_faker_list("en_PK", "last_names"), False)
+        return [(n, float(w)) for n, w in _SOUTH_ASIAN_MUSLIM[sex]]
+    if locale == "bangladeshi":
+        return [(n, float(w)) for n, w in _BANGLADESHI_SURNAMES]
+    attr = "last_names" if kind == "family" else f"first_names_{sex}"
+    return _faker_list(locale, attr)
+
+
+@cache
+def vocabulary(code: str, kind: str, sex: str = "male") -> Vocabulary:
+    """Names for an ethnic category code, ``kind`` 'given' or 'family', and sex.
+
+    Locales are mixed with equal total weight; names are ASCII-folded and de-duplicated.
+    """
+    sources = (GIVEN_SOURCES if kind == "given" else FAMILY_SOURCES)[code]
+    weights: dict[str, float] = {}
+    for locale in sources:
+        items = _locale_list(locale, kind, sex)
+        total = sum(w for _, w in items)
+        for name, w in items:
+            folded = ascii_fold(name).strip()
+            if folded.isascii() and folded.replace("-", "").replace("'", "").isalpha():
+                weights[folded] = weights.get(folded, 0.0) + w / total / len(sources)
+    names = np.array(sorted(weights), dtype=object)
+    probs = np.array([weights[n] for n in names], dtype=np.float64)
+    return Vocabulary(names, probs / probs.sum())
+
+
+@cache
+def nickname_map() -> dict[str, tuple[str, ...]]:
+    """Formal given name (title case) → its nicknames, from the ``nicknames`` package."""
+    out: dict[str, list[str]] = {}
+    with resources.files("nicknames").joinpath("names.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["relationship"] == "has_nickname":
+                out.setdefault(row["name1"].title(), []).append(row["name2"].title())
+    return {k: tuple(sorted(set(v))) for k, v in sorted(out.items())}
+
+
+@cache
+def variant_map() -> dict[str, tuple[str, ...]]:
+    """Name → its other spellings, from :data:`TRANSLITERATIONS`."""
+    out: dict[str, tuple[str, ...]] = {}
+    for group in TRANSLITERATIONS:
+        for name in group:
+            out[name] = tuple(n for n in group if n != name)
+    return out

@@ -1,0 +1,198 @@
+"""The true population: persons in households, with life events in the year before the
+extract date. Everything is vectorised with NumPy; the random generator is passed in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from linkready.generate.geography import Places
+from linkready.generate.names import vocabulary
+from linkready.generate.scenario import AGE_BAND_LOWER, AGE_BANDS, ETHNIC_GROUP_OF, Scenario
+from linkready.nhs import sample_test_numbers
+
+#: Share of London's population in each five-year age band from 0–4 to 90+ (approximate,
+#: rounded from ONS mid-year estimates for London); used for adults' ages.
+AGE_PYRAMID = np.array(
+    [6.5, 6.2, 6.0, 5.5, 6.8, 9.0, 9.5, 8.5, 7.3, 6.6, 6.3, 5.6, 4.5, 3.5, 3.0, 2.2, 1.5, 0.9, 0.6]
+)
+SEXES = np.array(["1", "2"], dtype=object)  # NHS person stated gender: 1 male, 2 female
+
+
+@dataclass
+class Population:
+    """Column arrays, one entry per person (``person_id`` = index + 1)."""
+
+    cols: dict[str, npt.NDArray]
+
+    @property
+    def size(self) -> int:
+        return int(self.cols["person_id"].size)
+
+    def __getitem__(self, key: str) -> npt.NDArray:
+        return self.cols[key]
+
+
+def age_band_index(age: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    return np.searchsorted(np.array(AGE_BAND_LOWER), age, side="right") - 1
+
+
+def _draw_ages(
+    rng: np.random.Generator, n: int, lo: int, hi: int, older: float = 1.0
+) -> npt.NDArray[np.int64]:
+    """Single-year ages in [lo, hi] following :data:`AGE_PYRAMID`; ``older`` up-weights 65+
+    (heads of households without children are older than adults at large)."""
+    years = np.arange(0, 100)
+    weights = np.r_[np.repeat(AGE_PYRAMID[:-1] / 5, 5), np.repeat(AGE_PYRAMID[-1] / 10, 10)]
+    weights = np.where(years >= 65, weights * older, weights)
+    weights = np.where((years >= lo) & (years <= hi), weights, 0.0)
+    return rng.choice(years, size=n, p=weights / weights.sum())
+
+
+def _sample_names(
+    rng: np.random.Generator,
+    codes: npt.NDArray[np.object_],
+    sexes: npt.NDArray[np.object_] | None,
+    kind: str,
+) -> npt.NDArray[np.object_]:
+    out = np.empty(codes.size, dtype=object)
+    sex_values = ("1", "2") if sexes is not None else ("1",)
+    for code in np.unique(codes):
+        for sex in sex_values:
+            mask = codes == code if sexes is None else (codes == code) & (sexes == sex)
+            k = int(mask.sum())
+            if k:
+                vocab = vocabulary(str(code), kind, "male" if sex == "1" else "female")
+                out[mask] = vocab.sample(rng, k)
+    return out
+
+
+def build_population(rng: np.random.Generator, scenario: Scenario, places: Places) -> Population:
+    """Persons in households: names, DOB, sex, ethnicity, homes, moves, marriages, deaths."""
+    w = scenario.world
+    n = scenario.population
+
+    # Households, enough to hold n people; the last one is cut to fit.
+    sizes_k = np.array(sorted(w.household_size))
+    sizes_p = np.array([w.household_size[k] for k in sizes_k], dtype=float)
+    if sizes_p.sum() <= 0:
+        sizes_k, sizes_p = np.array([1]), np.array([1.0])
+    mean = float((sizes_k * sizes_p).sum() / sizes_p.sum())
+    sizes = rng.choice(sizes_k, size=int(n / mean * 1.2) + 10, p=sizes_p / sizes_p.sum())
+    ends = np.cumsum(sizes)
+    n_hh = int(np.searchsorted(ends, n) + 1)
+    sizes = sizes[:n_hh]
+    sizes[-1] -= int(ends[n_hh - 1] - n)
+    hh = np.repeat(np.arange(n_hh), sizes)
+    member = np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+
+    # Household attributes.
+    codes = np.array(sorted(w.ethnic_mix), dtype=object)
+    shares = np.array([w.ethnic_mix[c] for c in codes], dtype=float)
+    hh_code = rng.choice(codes, size=n_hh, p=shares / shares.sum())
+    hh_resident = rng.random(n_hh) >= w.out_of_area_share
+    in_idx, out_idx = np.flatnonzero(places.in_area), np.flatnonzero(~places.in_area)
+    hh_lsoa = np.where(hh_resident, rng.choice(in_idx, size=n_hh), rng.choice(out_idx, size=n_hh))
+    hh_postcode = places.sample_units(rng, hh_lsoa)
+    hh_surname = _sample_names(rng, hh_code, None, "family")
+    hh_couple = np.where(sizes == 2, rng.random(n_hh) < 0.7, rng.random(n_hh) < 0.75)
+    hh_has_children = (sizes >= 3) | ((sizes == 2) & ~hh_couple)
+
+    # Roles and ages: a head, maybe a partner, then children.
+    # Beyond head and partner, about a third of members are adults (grown-up children,
+    # relatives, sharers), which keeps the child share near London's ~21%.
+    is_partner = (member == 1) & hh_couple[hh]
+    is_child = (member >= 1) & ~is_partner & ((member == 1) | (rng.random(n) < 0.55))
+    is_sharer = (member >= 1) & ~is_partner & ~is_child
+    head_age = np.where(
+        hh_has_children, _draw_ages(rng, n_hh, 22, 55), _draw_ages(rng, n_hh, 18, 99, older=2.2)
+    )
+    age = np.empty(n, dtype=np.int64)
+    age[member == 0] = head_age
+    age[is_partner] = np.clip(
+        head_age[hh[is_partner]] + np.rint(rng.normal(0, 4, is_partner.sum())), 18, 99
+    ).astype(np.int64)
+    age[is_sharer] = _draw_ages(rng, int(is_sharer.sum()), 18, 40)
+    max_child = np.minimum(17, head_age[hh[is_child]] - 18)
+    age[is_child] = np.floor(rng.random(is_child.sum()) * (max_child + 1)).astype(np.int64)
+
+    sex = SEXES[rng.integers(0, 2, size=n)]
+    partner_opposite = rng.random(n) < 0.95
+    head_sex = sex[np.flatnonzero(member == 0)][hh]
+    sex = np.where(is_partner & partner_opposite, np.where(head_sex == "1", "2", "1"), sex)
+
+    # Dates of birth; a twin copies the previous child's date of birth.
+    extract = np.datetime64(scenario.extract_date, "D")
+    days = np.floor(age * 365.25 + rng.random(n) * 365).astype("timedelta64[D]")
+    dob = extract - days - np.timedelta64(1, "D")
+    prev_is_child = np.r_[False, is_child[:-1]] & np.r_[False, hh[1:] == hh[:-1]]
+    # Calibrated so that twin pairs / children ≈ twin_rate, since only a child with an
+    # older sibling listed before it can be made a twin.
+    eligible = is_child & prev_is_child
+    p_twin = min(1.0, w.twin_rate * is_child.sum() / max(1, eligible.sum()))
+    twin = eligible & (rng.random(n) < p_twin)
+    twin_idx = np.flatnonzero(twin)
+    dob[twin_idx] = dob[twin_idx - 1]
+    age[twin_idx] = age[twin_idx - 1]
+    twin_of_next = np.zeros(n, dtype=bool)
+    twin_of_next[twin_idx - 1] = True
+
+    band = age_band_index(age)
+    code = hh_code[hh]
+    given = _sample_names(rng, code, sex, "given")
+    family = hh_surname[hh]
+
+    # Life events in the year before the extract.
+    adult = age >= 18
+    change_rate = np.where(
+        sex == "2", w.surname_change.get("female", 0.0), w.surname_change.get("male", 0.0)
+    )
+    surname_changed = adult & (rng.random(n) < change_rate)
+    previous_surname = np.where(surname_changed, _sample_names(rng, code, None, "family"), None)
+    same = surname_changed & (previous_surname == family)
+    previous_surname[same] = np.array([f"{s}s" for s in previous_surname[same]], dtype=object)
+
+    move_rate = np.array([w.moved_last_year.get(b, 0.0) for b in AGE_BANDS])[band]
+    moved = rng.random(n) < move_rate
+    prev_lsoa = np.where(
+        rng.random(n) < 0.7, rng.choice(in_idx, size=n), rng.choice(out_idx, size=n)
+    )
+    previous_postcode = np.where(moved, places.sample_units(rng, prev_lsoa), None)
+    lsoa_idx = hh_lsoa[hh]
+    same_pc = moved & (previous_postcode == hh_postcode[hh])
+    moved &= ~same_pc
+    previous_postcode[same_pc] = None
+
+    died = rng.random(n) < np.array([w.died_last_year.get(b, 0.0) for b in AGE_BANDS])[band]
+
+    nhs = sample_test_numbers(rng, n)
+    return Population(
+        {
+            "person_id": np.arange(1, n + 1, dtype=np.int64),
+            "household_id": hh.astype(np.int64) + 1,
+            "nhs_number": nhs.astype(np.int64),
+            "given_name": given,
+            "family_name": family,
+            "previous_surname": previous_surname,
+            "sex": sex.astype(object),
+            "dob": dob,
+            "age": age,
+            "age_band": np.array(AGE_BANDS, dtype=object)[band],
+            "ethnicity": code,
+            "ethnic_group": np.array([ETHNIC_GROUP_OF[c] for c in codes], dtype=object)[
+                np.searchsorted(codes, code)
+            ],
+            "postcode": hh_postcode[hh],
+            "previous_postcode": previous_postcode,
+            "lsoa": places.lsoa[lsoa_idx],
+            "borough": places.borough[lsoa_idx],
+            "imd_decile": places.imd_decile[lsoa_idx],
+            "resident": hh_resident[hh],
+            "moved": moved,
+            "surname_changed": surname_changed,
+            "died": died,
+            "twin": twin | twin_of_next,
+        }
+    )

@@ -1,0 +1,190 @@
+"""One source's extract: who is in it, what it recorded, and what went wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from linkready.generate import corrupt
+from linkready.generate.formats import (
+    ETHNICITY_DESCRIPTIONS,
+    SYSTEMS,
+    SystemFormat,
+    format_codes,
+    format_dates,
+    format_names,
+    format_nhs,
+    format_postcodes,
+)
+from linkready.generate.population import Population
+from linkready.generate.rates import Subgroups, multipliers, probabilities
+from linkready.generate.scenario import SourceConfig
+
+UPN_LETTERS = np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"))
+#: DfE local-authority codes for the boroughs, used in unique pupil numbers.
+LA_CODES = {
+    "camden": 202,
+    "islington": 206,
+    "haringey": 309,
+    "barnet": 302,
+    "enfield": 308,
+    "out_of_area": 999,
+}
+
+
+@dataclass
+class SourceExtract:
+    name: str
+    system: SystemFormat
+    table: pa.Table  # the raw extract, as the system would write it
+    truth: pa.Table  # source, record_id, person_id
+    errors: dict[str, int]
+
+
+def subgroups(pop: Population) -> Subgroups:
+    return Subgroups(pop["ethnic_group"], pop["age_band"], pop["imd_decile"], pop["sex"])
+
+
+def select_people(
+    rng: np.random.Generator, pop: Population, cfg: SourceConfig, groups: Subgroups
+) -> npt.NDArray[np.int64]:
+    """Indices of the people a source holds, by its coverage of residents and others."""
+    cov = cfg.coverage
+    p = np.where(pop["resident"], cov.resident, cov.out_of_area)
+    p = p * multipliers(cov.by, groups) * np.where(pop["died"], cov.deceased, 1.0)
+    return np.flatnonzero(rng.random(pop.size) < np.clip(p, 0.0, 1.0))
+
+
+def unique_pupil_numbers(pop: Population, idx: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
+    """Pupil-style identifiers: check letter, LA code, school, year, serial (DfE rule)."""
+    la = np.array([LA_CODES.get(b, 999) for b in pop["borough"][idx]], dtype=np.int64)
+    pid = pop["person_id"][idx]
+    school = 2000 + pid % 7000
+    year = (2026 - pop["age"][idx] + 4) % 100
+    serial = pid % 1000
+    body = np.char.add(
+        np.char.add(np.char.zfill(la.astype(str), 3), np.char.zfill(school.astype(str), 4)),
+        np.char.add(np.char.zfill(year.astype(str), 2), np.char.zfill(serial.astype(str), 3)),
+    )
+    digits = np.array([list(s) for s in body], dtype=np.int64).reshape(-1, 12)
+    check = UPN_LETTERS[(digits @ np.arange(2, 14)) % 23]
+    return np.char.add(check, body).astype(object)
+
+
+def build_source(
+    rng: np.random.Generator, name: str, cfg: SourceConfig, pop: Population, groups: Subgroups
+) -> SourceExtract:
+    """Select, duplicate, record with errors, and render one source's raw extract."""
+    system = SYSTEMS[cfg.system(name)].with_override(cfg.format)
+    err = cfg.errors
+    people = select_people(rng, pop, cfg, groups)
+    dup = rng.random(people.size) < probabilities(err.duplicates, groups.take(people))
+    idx = np.concatenate([people, people[dup]])
+    g = groups.take(idx)
+    n = idx.size
+
+    def p(rate_name: str) -> npt.NDArray[np.float64]:
+        return probabilities(getattr(err, rate_name), g)
+
+    counts: dict[str, int] = {"duplicates": int(dup.sum())}
+    nhs = pop["nhs_number"][idx].copy()
+    nhs_missing, c = corrupt.nhs_errors(
+        rng, nhs, p("nhs_missing"), p("nhs_placeholder"), p("nhs_invalid")
+    )
+    counts.update(c)
+
+    given = pop["given_name"][idx].copy()
+    family = pop["family_name"][idx].copy()
+    prev_surname = pop["previous_surname"][idx]
+    stale_name = (prev_surname != None) & (rng.random(n) < p("surname_change"))  # noqa: E711
+    family[stale_name] = prev_surname[stale_name]
+    counts["surname_change"] = int(stale_name.sum())
+    counts["transliteration"] = corrupt.transliterations(rng, given, family, p("transliteration"))
+    counts["nickname"] = corrupt.nicknames(rng, given, p("nickname"))
+    counts["given_typo"] = corrupt.typos(rng, given, p("given_typo"))
+    counts["family_typo"] = corrupt.typos(rng, family, p("family_typo"))
+    counts["name_swap"] = corrupt.name_swap(rng, given, family, p("name_swap"))
+
+    dob = pop["dob"][idx].astype("datetime64[D]")
+    y = dob.astype("datetime64[Y]").astype(np.int64) + 1970
+    m = dob.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    d = (dob - dob.astype("datetime64[M]")).astype(np.int64) + 1
+    counts.update(
+        corrupt.dob_errors(
+            rng,
+            y,
+            m,
+            d,
+            p("dob_default"),
+            p("dob_day_month_swap"),
+            p("dob_typo"),
+            system.sentinel_dob,
+        )
+    )
+
+    postcode = pop["postcode"][idx].copy()
+    counts.update(
+        corrupt.postcode_errors(
+            rng,
+            postcode,
+            pop["previous_postcode"][idx],
+            p("postcode_missing"),
+            p("postcode_pseudo"),
+            p("postcode_stale"),
+        )
+    )
+    sex = pop["sex"][idx].copy()
+    counts.update(corrupt.sex_errors(rng, sex, p("sex_unknown"), p("sex_miscoded")))
+    ethnicity = pop["ethnicity"][idx].copy()
+    not_stated = rng.random(n) < p("ethnicity_not_stated")
+    ethnicity[not_stated] = "Z"
+    counts["ethnicity_not_stated"] = int(not_stated.sum())
+
+    # Record ids are random and rows shuffled, so neither leaks who is a duplicate.
+    order = rng.permutation(n)
+    ids = rng.choice(10**system.id_digits - 10 ** (system.id_digits - 1), size=n, replace=False)
+    ids = ids + 10 ** (system.id_digits - 1)
+    record_ids = np.char.add(system.id_prefix, ids.astype(str)).astype(object)
+
+    cols: dict[str, pa.Array] = {}
+    for fld, column in system.columns.items():
+        if fld == "record_id":
+            cols[column] = pa.array(record_ids, pa.string())
+        elif fld == "nhs_number":
+            cols[column] = format_nhs(nhs, system.nhs_style, nhs_missing)
+        elif fld == "given_name":
+            cols[column] = format_names(given, system.name_case)
+        elif fld == "family_name":
+            cols[column] = format_names(family, system.name_case)
+        elif fld == "dob":
+            cols[column] = format_dates(y, m, d, system.date_format, np.zeros(n, bool))
+        elif fld == "sex":
+            cols[column] = format_codes(sex, system.sex_codes)
+        elif fld == "postcode":
+            cols[column] = format_postcodes(postcode, system.postcode_style)
+        elif fld == "ethnicity":
+            mapping = (
+                ETHNICITY_DESCRIPTIONS
+                if system.ethnicity_style == "description"
+                else {k: k for k in ETHNICITY_DESCRIPTIONS}
+            )
+            cols[column] = format_codes(ethnicity, mapping)
+        elif fld == "lsoa":
+            cols[column] = pa.array(pop["lsoa"][idx], pa.string())
+        elif fld == "local_id":
+            cols[column] = pa.array(unique_pupil_numbers(pop, idx), pa.string())
+    if "Setting" in system.extras:
+        setting = np.where(rng.random(n) < 0.45, "Inpatient", "A&E").astype(object)
+        cols["Setting"] = pa.array(setting, pa.string())
+    table = pa.table(cols).take(pa.array(order))
+    truth = pa.table(
+        {
+            "source": pa.array([name] * n, pa.string()),
+            "record_id": pa.array(record_ids, pa.string()),
+            "person_id": pa.array(pop["person_id"][idx], pa.int64()),
+        }
+    ).take(pa.array(order))
+    return SourceExtract(name, system, table, truth, counts)
