@@ -6,6 +6,7 @@ extracts. See ``docs/project-yaml.md``.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -90,6 +91,28 @@ class SourceSpec(_Frozen):
         return field in self.columns
 
 
+class ValidationSettings(_Frozen):
+    """How strict ``linkready validate`` is: the ``mostly`` share for not-null checks."""
+
+    #: Share of records that must hold a value, for fields not listed in ``mostly``.
+    default_mostly: Annotated[float, Field(ge=0, le=1)] = 0.95
+    #: Per canonical field, e.g. ``{nhs_number: 0.99, ethnicity: 0.8}``.
+    mostly: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
+    #: Rows per pandas batch handed to Great Expectations.
+    chunk_rows: Annotated[int, Field(ge=1000)] = 500_000
+
+    @field_validator("mostly")
+    @classmethod
+    def _known(cls, mostly: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(mostly) - set(CANONICAL_FIELDS) - set(EXTRA_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown canonical field(s) {', '.join(unknown)}")
+        return mostly
+
+    def mostly_for(self, field: str) -> float:
+        return self.mostly.get(field, self.default_mostly)
+
+
 class Project(_Frozen):
     """A linkage project: its sources, the spine, the pairs to link, optional truth."""
 
@@ -99,6 +122,10 @@ class Project(_Frozen):
     spine: str | None = None
     pairs: list[tuple[str, str]] | None = None
     sources: dict[str, SourceSpec]
+    #: The date ages and "future" dates are measured against; default: today.
+    reference_date: date | None = None
+    #: Thresholds for ``linkready validate``.
+    validation: ValidationSettings = Field(default_factory=ValidationSettings)
     #: The directory the project file lives in; relative paths resolve against it.
     root: Path = Path(".")
 
@@ -135,6 +162,10 @@ class Project(_Frozen):
     def source_path(self, name: str) -> Path:
         return (self.root / self.sources[name].path).resolve()
 
+    def reference(self) -> date:
+        """The reference date: as declared, else today."""
+        return self.reference_date or date.today()
+
     def truth_path(self) -> Path | None:
         return (self.root / self.truth).resolve() if self.truth else None
 
@@ -152,6 +183,8 @@ def load_project(path: str | Path) -> Project:
 def dump_project(project: Project) -> str:
     """The YAML text of a project, without its resolved root."""
     data = project.model_dump(mode="json", exclude={"root"}, exclude_none=True)
+    if project.validation == ValidationSettings():
+        data.pop("validation", None)
     if data.get("pairs") is not None:
         data["pairs"] = [list(p) for p in data["pairs"]]
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

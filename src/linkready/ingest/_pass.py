@@ -1,0 +1,143 @@
+"""The SQL of one source's ingest pass: stage, insert into ``records``, count actions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from linkready.ingest import _rules as R
+from linkready.ingest._read import SourceLayout
+from linkready.ingest._sql import (
+    FieldSQL,
+    coded_sql,
+    dob_sql,
+    extra_sql,
+    ident,
+    lit,
+    name_sql,
+    nhs_number_sql,
+    postcode_sql,
+    relation_sql,
+)
+from linkready.project import EXTRA_FIELDS, SourceSpec
+
+#: The ``records`` table: the contract in docs/workspace.md, then the issue columns.
+RECORDS_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("source", "VARCHAR"),
+    ("record_id", "VARCHAR"),
+    ("nhs_number", "VARCHAR"),
+    ("nhs_number_valid", "BOOLEAN"),
+    ("given_name", "VARCHAR"),
+    ("family_name", "VARCHAR"),
+    ("dob", "DATE"),
+    ("sex", "VARCHAR"),
+    ("postcode", "VARCHAR"),
+    ("ethnicity", "VARCHAR"),
+    ("middle_names", "VARCHAR"),
+    ("address_line", "VARCHAR"),
+    ("lsoa", "VARCHAR"),
+    ("local_id", "VARCHAR"),
+    ("imd_decile", "INTEGER"),
+    *((f"{f}_issue", "VARCHAR") for f in R.CLASSIFIED_FIELDS),
+)
+
+_TYPED_DATES = ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS",
+                "TIMESTAMP_S")
+
+
+def records_ddl() -> str:
+    cols = ", ".join(f"{c} {t}" for c, t in RECORDS_COLUMNS)
+    return f"CREATE TABLE records ({cols})"
+
+
+def raw_name(field: str) -> str:
+    return f"{field}__raw"
+
+
+def field_sqls(spec: SourceSpec, layout: SourceLayout, reference: date) -> dict[str, FieldSQL]:
+    """The standardisation SQL of every classified field the source holds."""
+    out: dict[str, FieldSQL] = {}
+    for f in R.CLASSIFIED_FIELDS:
+        if not spec.held(f):
+            continue
+        raw = raw_name(f)
+        if f == "nhs_number":
+            out[f] = nhs_number_sql(raw)
+        elif f in R.NAME_FIELDS:
+            out[f] = name_sql(f, raw)
+        elif f == "dob":
+            typed = layout.types.get(spec.columns[f], "VARCHAR").upper() in _TYPED_DATES
+            out[f] = dob_sql(raw, spec.dob_formats, typed, reference)
+        elif f == "postcode":
+            out[f] = postcode_sql(raw)
+        else:
+            out[f] = coded_sql(f, raw, spec.values.get(f, {}))
+    return out
+
+
+def _raw_select(spec: SourceSpec, layout: SourceLayout) -> str:
+    cols = []
+    for f, col in spec.columns.items():
+        typ = layout.types.get(col, "VARCHAR").upper()
+        keep_type = f == "dob" and typ in _TYPED_DATES
+        expr = ident(col) if keep_type else f"CAST({ident(col)} AS VARCHAR)"
+        cols.append(f"{expr} AS {raw_name(f)}")
+    return ", ".join(cols)
+
+
+def stage_sql(spec: SourceSpec, layout: SourceLayout, fields: dict[str, FieldSQL]) -> str:
+    """CREATE the temp table ``stage``: raw text, each layer of preparation, issue codes."""
+    rel = relation_sql(layout.fmt, str(layout.path), spec.delimiter, layout.encoding)
+    ctes = [f"s0 AS (SELECT {_raw_select(spec, layout)} FROM {rel})"]
+    depth = max((len(fs.prep) for fs in fields.values()), default=0)
+    for k in range(depth):
+        cols = [f"{expr} AS {name}" for fs in fields.values() if k < len(fs.prep)
+                for name, expr in fs.prep[k].items()]
+        ctes.append(f"s{k + 1} AS (SELECT *, {', '.join(cols)} FROM s{k})")
+    issues = [f"{fs.issue} AS {f}__issue" for f, fs in fields.items()]
+    last = f"s{depth}"
+    select = f"SELECT *, {', '.join(issues)} FROM {last}" if issues else f"SELECT * FROM {last}"
+    return f"CREATE OR REPLACE TEMP TABLE stage AS WITH {', '.join(ctes)} {select}"
+
+
+def insert_sql(source: str, spec: SourceSpec, fields: dict[str, FieldSQL]) -> str:
+    """INSERT the staged rows into ``records`` as canonical values."""
+    values: dict[str, str] = {"source": lit(source)}
+    values["record_id"] = (f"nullif(trim({raw_name('record_id')}), '')")
+    for f, fs in fields.items():
+        values[f] = fs.value
+        values[f"{f}_issue"] = f"{f}__issue"
+    if "nhs_number" in fields:
+        values["nhs_number_valid"] = ("CASE WHEN nhs_number__issue IS NULL THEN true "
+                                      "WHEN nhs_number__issue = 'modulus11' THEN false END")
+    for f in EXTRA_FIELDS:
+        if spec.held(f):
+            values[f] = extra_sql(f, raw_name(f))[0]
+    for f in R.CLASSIFIED_FIELDS:
+        if not spec.held(f):
+            values[f"{f}_issue"] = lit(R.NOT_HELD)
+    exprs = [values.get(c, f"CAST(NULL AS {t})") + f" AS {c}" for c, t in RECORDS_COLUMNS]
+    return f"INSERT INTO records SELECT {', '.join(exprs)} FROM stage"
+
+
+def log_counts_sql(spec: SourceSpec, fields: dict[str, FieldSQL]) -> tuple[str, list[tuple[str, str]]]:
+    """One aggregate over ``stage`` counting every action; returns (sql, [(field, action)])."""
+    keys: list[tuple[str, str]] = [("record_id", "read")]
+    exprs = ["count(*)"]
+    keys.append(("record_id", "set_null:missing"))
+    exprs.append(f"count(*) FILTER (WHERE nullif(trim({raw_name('record_id')}), '') IS NULL)")
+    for f, fs in fields.items():
+        for code in R.FIELD_ISSUES[f]:
+            verb = "flagged" if code in R.KEPT_ISSUES else "set_null"
+            keys.append((f, f"{verb}:{code}"))
+            exprs.append(f"count(*) FILTER (WHERE {f}__issue = {lit(code)})")
+        for action, cond in fs.actions.items():
+            keys.append((f, action))
+            exprs.append(f"count(*) FILTER (WHERE {f}__issue IS NULL AND ({cond}))"
+                         if not action.startswith("sentinel_")
+                         else f"count(*) FILTER (WHERE {cond})")
+    for f in EXTRA_FIELDS:
+        if spec.held(f):
+            for action, cond in extra_sql(f, raw_name(f))[1].items():
+                keys.append((f, action))
+                exprs.append(f"count(*) FILTER (WHERE {cond})")
+    return f"SELECT {', '.join(exprs)} FROM stage", keys

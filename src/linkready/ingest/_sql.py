@@ -1,0 +1,213 @@
+"""SQL for one ingest pass, built by small pure functions that return SQL text.
+
+Each canonical field is standardised in three layers over the raw text: ``prep``
+(trimmed, upper-cased, digits only …), ``issue`` (NULL when valid, else an issue code
+from :mod:`linkready.ingest._rules`) and ``value`` (the canonical value, NULL unless
+valid or kept). ``actions`` are boolean expressions counted into
+``standardisation_log``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from linkready.ingest import _rules as R
+
+
+def ident(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def in_list(values: tuple[str, ...] | list[str]) -> str:
+    return "(" + ", ".join(lit(v) for v in values) + ")"
+
+
+def date_lit(d: date) -> str:
+    return f"DATE '{d.isoformat()}'"
+
+
+@dataclass(frozen=True)
+class FieldSQL:
+    """The SQL that standardises one field."""
+
+    prep: tuple[dict[str, str], ...]
+    issue: str
+    value: str
+    actions: dict[str, str] = field(default_factory=dict)
+
+
+def relation_sql(fmt: str, path: str, delimiter: str = ",", encoding: str = "utf-8") -> str:
+    """A DuckDB table function reading every column of an extract as text (CSV) or as is."""
+    if fmt == "parquet":
+        return f"read_parquet({lit(path)})"
+    return (
+        f"read_csv({lit(path)}, all_varchar = true, header = true, delim = {lit(delimiter)}, "
+        f"quote = '\"', escape = '\"', encoding = {lit(encoding)}, null_padding = true, "
+        f"normalize_names = false, sample_size = 2048)"
+    )
+
+
+def text_actions(f: str, raw: str) -> dict[str, str]:
+    """Case and whitespace changes, counted where the value survives."""
+    return {
+        "whitespace_trimmed": f"{raw} <> trim({raw}) OR {raw} LIKE '%  %'",
+        "upper_cased": f"{f}__t <> upper({f}__t)",
+    }
+
+
+def nhs_number_sql(raw: str) -> FieldSQL:
+    """NHS number: digits only; text placeholders, repdigits, bad lengths classified."""
+    f = "nhs_number"
+    d = f"{f}__d"
+    digit = [f"CAST(substr({d}, {i}, 1) AS INTEGER)" for i in range(1, 11)]
+    weighted = " + ".join(f"{11 - i} * {digit[i - 1]}" for i in range(1, 10))
+    mod11 = f"(11 - (({weighted}) % 11)) % 11 = {digit[9]}"
+    issue = (
+        f"CASE WHEN {f}__t IS NULL THEN 'missing' "
+        f"WHEN upper({f}__t) IN {in_list(R.TEXT_PLACEHOLDERS)} THEN 'placeholder' "
+        f"WHEN regexp_matches({f}__t, '[^0-9 \\-]') OR {d} = '' THEN 'non_numeric' "
+        f"WHEN length({d}) <> 10 THEN 'wrong_length' "
+        f"WHEN {d} = repeat(substr({d}, 1, 1), 10) THEN 'repdigit' "
+        f"WHEN {d} IN {in_list(R.NHS_PLACEHOLDERS)} THEN 'placeholder' "
+        f"WHEN NOT ({mod11}) THEN 'modulus11' END"
+    )
+    return FieldSQL(
+        prep=({f"{f}__t": f"nullif(trim({raw}), '')",
+               d: f"regexp_replace(coalesce(trim({raw}), ''), '[^0-9]', '', 'g')"},),
+        issue=issue,
+        value=f"CASE WHEN {f}__issue IS NULL OR {f}__issue = 'modulus11' THEN {d} END",
+        actions={"digits_only": f"{f}__t <> {d}"},
+    )
+
+
+def name_sql(f: str, raw: str) -> FieldSQL:
+    """Names: upper case, accents and apostrophes dropped, other punctuation to spaces."""
+    u = f"strip_accents(upper({f}__t))"
+    n = f"{f}__n"
+    clean = (f"trim(regexp_replace(regexp_replace({u}, '[''’`]', '', 'g'), "
+             f"'[^A-Z0-9]+', ' ', 'g'))")
+    prefixes = " OR ".join(f"starts_with({n}, {lit(p)})" for p in R.NAME_PLACEHOLDER_PREFIXES)
+    issue = (
+        f"CASE WHEN {f}__t IS NULL THEN 'missing' "
+        f"WHEN {n} IN {in_list(R.TEXT_PLACEHOLDERS)} OR {prefixes} THEN 'placeholder' "
+        f"WHEN {n} = '' OR regexp_matches({n}, '[0-9]') THEN 'non_alphabetic' "
+        f"WHEN length({n}) = 1 THEN 'single_letter' END"
+    )
+    return FieldSQL(
+        prep=({f"{f}__t": f"nullif(trim({raw}), '')"}, {n: clean}),
+        issue=issue,
+        value=f"CASE WHEN {f}__issue IS NULL OR {f}__issue = 'single_letter' THEN {n} END",
+        actions={
+            **text_actions(f, raw),
+            "accents_removed": f"strip_accents({f}__t) <> {f}__t",
+            "punctuation_removed": f"regexp_matches(strip_accents(upper({f}__t)), '[^A-Z ]')",
+        },
+    )
+
+
+def dob_sql(raw: str, formats: list[str], typed: bool, reference: date) -> FieldSQL:
+    """Date of birth: parsed with the mapping's formats; sentinel, future, early → NULL."""
+    f = "dob"
+    if typed:
+        parsed = f"CAST({raw} AS DATE)"
+        text = f"CAST({raw} AS VARCHAR)"
+    else:
+        fmts = "[" + ", ".join(lit(x) for x in formats) + "]"
+        parsed = f"CAST(try_strptime(trim({raw}), {fmts}) AS DATE)"
+        text = f"nullif(trim({raw}), '')"
+    sentinels = "(" + ", ".join(date_lit(d) for d in R.SENTINEL_DOBS) + ")"
+    issue = (
+        f"CASE WHEN {f}__t IS NULL THEN 'missing' "
+        f"WHEN {f}__p IS NULL THEN 'unparseable' "
+        f"WHEN {f}__p IN {sentinels} THEN 'sentinel' "
+        f"WHEN {f}__p > {date_lit(reference)} THEN 'future' "
+        f"WHEN {f}__p < {date_lit(R.EARLIEST_DOB)} THEN 'too_early' END"
+    )
+    actions = {f"sentinel_{d.isoformat()}": f"{f}__p = {date_lit(d)}" for d in R.SENTINEL_DOBS}
+    return FieldSQL(prep=({f"{f}__t": text, f"{f}__p": parsed},), issue=issue,
+                    value=f"CASE WHEN {f}__issue IS NULL THEN {f}__p END", actions=actions)
+
+
+def postcode_sql(raw: str) -> FieldSQL:
+    """Postcode: upper case, "OUTWARD INWARD"; ZZ99 pseudo-postcodes and bad formats → NULL."""
+    f = "postcode"
+    c = f"{f}__c"
+    formatted = (f"CASE WHEN length({c}) BETWEEN 5 AND 7 "
+                 f"THEN substr({c}, 1, length({c}) - 3) || ' ' || right({c}, 3) END")
+    issue = (
+        f"CASE WHEN {f}__t IS NULL THEN 'missing' "
+        f"WHEN starts_with({c}, {lit(R.PSEUDO_POSTCODE_PREFIX)}) THEN 'pseudo' "
+        f"WHEN upper({f}__t) IN {in_list(R.POSTCODE_PLACEHOLDERS)} THEN 'placeholder' "
+        f"WHEN {f}__f IS NULL OR NOT regexp_full_match({f}__f, {lit(R.POSTCODE_REGEX)}) "
+        f"THEN 'invalid_format' END"
+    )
+    return FieldSQL(
+        prep=({f"{f}__t": f"nullif(trim({raw}), '')",
+               c: f"regexp_replace(upper(coalesce({raw}, '')), '[^A-Z0-9]', '', 'g')"},
+              {f"{f}__f": formatted}),
+        issue=issue,
+        value=f"CASE WHEN {f}__issue IS NULL THEN {f}__f END",
+        actions={"reformatted": f"{f}__t <> {f}__f"},
+    )
+
+
+def recode_sql(text: str, values: dict[str, str | None]) -> str:
+    """Apply a ``values`` map (keys match case-insensitively, after trimming)."""
+    if not values:
+        return text
+    whens = " ".join(
+        f"WHEN {lit(k.strip().upper())} THEN "
+        f"{lit(R.MAPPED_TO_NULL) if v is None else lit(str(v).strip().upper())}"
+        for k, v in values.items()
+    )
+    return f"CASE {text} {whens} ELSE {text} END"
+
+
+def coded_sql(f: str, raw: str, values: dict[str, str | None]) -> FieldSQL:
+    """Sex or ethnicity: recoded by the mapping, then checked against the code set."""
+    m = f"{f}__m"
+    if f == "sex":
+        synonyms, codes, other = R.SEX_SYNONYMS, R.SEX_CODES, R.SEX_OTHER
+    else:
+        synonyms = {c: c for c in R.ETHNICITY_CODES}
+        codes, other = R.ETHNICITY_CODES, R.ETHNICITY_OTHER
+    mapped = recode_sql(f"upper({f}__t)", values)
+    canon = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in synonyms.items())
+    other_whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in other.items())
+    issue = (
+        f"CASE WHEN {f}__t IS NULL THEN 'missing' "
+        f"WHEN {m} = {lit(R.MAPPED_TO_NULL)} THEN 'not_known' "
+        f"WHEN {f}__c IN {in_list(codes)} THEN NULL "
+        f"ELSE CASE {m} {other_whens} ELSE 'out_of_set' END END"
+    )
+    return FieldSQL(
+        prep=({f"{f}__t": f"nullif(trim(CAST({raw} AS VARCHAR)), '')"}, {m: mapped},
+              {f"{f}__c": f"CASE {m} {canon} ELSE {m} END"}),
+        issue=issue,
+        value=f"CASE WHEN {f}__issue IS NULL THEN {f}__c END",
+        actions={"recoded": f"{f}__t <> {f}__c AND {f}__issue IS NULL"},
+    )
+
+
+def extra_sql(f: str, raw: str) -> tuple[str, dict[str, str]]:
+    """Optional extras: (value expression, actions)."""
+    t = f"nullif(trim(CAST({raw} AS VARCHAR)), '')"
+    if f == "imd_decile":
+        v = f"try_cast({t} AS INTEGER)"
+        value = f"CASE WHEN {v} BETWEEN 1 AND 10 THEN {v} END"
+        return value, {"set_null:invalid": f"{t} IS NOT NULL AND ({value}) IS NULL"}
+    if f == "lsoa":
+        value = (f"CASE WHEN regexp_full_match(upper({t}), {lit(R.LSOA_REGEX)}) "
+                 f"THEN upper({t}) END")
+        return value, {"set_null:invalid": f"{t} IS NOT NULL AND ({value}) IS NULL"}
+    if f in ("middle_names", "address_line"):
+        value = f"nullif(trim(regexp_replace(strip_accents(upper({t})), '[^A-Z0-9]+', ' ', 'g')), '')"
+        return value, {}
+    return t, {}

@@ -1,0 +1,159 @@
+"""Ingest every source of a project into one DuckDB workspace file, atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from linkready._version import __version__
+from linkready.errors import InputError
+from linkready.ingest._pass import field_sqls, insert_sql, log_counts_sql, records_ddl, stage_sql
+from linkready.ingest._read import SourceLayout, inspect_source
+from linkready.progress import ProgressCallback, no_progress
+from linkready.project import Project
+
+if TYPE_CHECKING:
+    import duckdb
+
+WORKSPACE_NAME = "linkready.duckdb"
+
+_SOURCES_DDL = (
+    "CREATE TABLE sources (source VARCHAR, path VARCHAR, format VARCHAR, encoding VARCHAR, "
+    "delimiter VARCHAR, records BIGINT, held_fields VARCHAR[], columns_json VARCHAR, "
+    "reference_date DATE, ingested_at TIMESTAMP, tool_version VARCHAR)"
+)
+_LOG_DDL = ("CREATE TABLE standardisation_log (source VARCHAR, field VARCHAR, action VARCHAR, "
+            "count BIGINT)")
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What ingest wrote: the workspace path, record counts and the standardisation log."""
+
+    workspace: Path
+    records: dict[str, int]
+    #: (source, field, action, count) rows, as in the ``standardisation_log`` table.
+    log: list[tuple[str, str, str, int]] = field(default_factory=list)
+
+
+def default_workspace(project: Project) -> Path:
+    """``linkready.duckdb`` next to the project file."""
+    return project.root / WORKSPACE_NAME
+
+
+def open_workspace(path: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open an ingested workspace; raise InputError if there is none at ``path``."""
+    import duckdb
+
+    if not path.is_file():
+        raise InputError(f"{path}: no workspace here; run `linkready profile` or ingest first")
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def _ingest_source(
+    con: duckdb.DuckDBPyConnection, project: Project, name: str, layout: SourceLayout,
+    project_file: Path,
+) -> tuple[int, list[tuple[str, str, str, int]]]:
+    import duckdb
+
+    spec = project.sources[name]
+    fields = field_sqls(spec, layout, project.reference())
+    try:
+        con.execute(stage_sql(spec, layout, fields))
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0][:300]
+        raise InputError(
+            f"{layout.path}: DuckDB could not read the extract as declared in {project_file} "
+            f"(sources.{name}): {first}; check `delimiter:`, `encoding:` and quoting"
+        ) from None
+    n = con.execute("SELECT count(*) FROM stage").fetchone()[0]  # type: ignore[index]
+    if n == 0:
+        raise InputError(
+            f"{layout.path}: the file has a header but no rows (sources.{name}); "
+            "export the records or remove the source from the project"
+        )
+    con.execute(insert_sql(name, spec, fields))
+    sql, keys = log_counts_sql(spec, fields)
+    counts = con.execute(sql).fetchone() or ()
+    log = [(name, f, a, int(c)) for (f, a), c in zip(keys, counts, strict=True) if c]
+    con.execute("DROP TABLE stage")
+    return int(n), log
+
+
+def ingest_project(
+    project: Project,
+    workspace: Path | None = None,
+    progress: ProgressCallback = no_progress,
+    project_file: Path | None = None,
+) -> IngestResult:
+    """Read every source of ``project`` into one DuckDB workspace file.
+
+    Writes table ``records`` (the canonical record, see ``docs/workspace.md``),
+    ``standardisation_log`` (source, field, action, count) and ``sources`` (one row per
+    source: path, format, record count, fields held, reference date). The file is built
+    under a temporary name and moved into place, so a failure leaves no workspace (and
+    any previous workspace untouched).
+
+    Args:
+        project: the loaded project (see :func:`linkready.project.load_project`).
+        workspace: where to write; default ``linkready.duckdb`` next to the project file.
+        progress: called with ``(step, 1)`` after each source.
+        project_file: the project file's path, named in error messages.
+
+    Raises:
+        InputError: an extract is missing, unreadable, empty or lacks a mapped column.
+        ConfigError: the project declares something impossible (e.g. an unknown encoding).
+    """
+    import duckdb
+
+    workspace = Path(workspace) if workspace else default_workspace(project)
+    project_file = project_file or project.root / "project.yaml"
+    workspace.parent.mkdir(parents=True, exist_ok=True)
+    tmp = workspace.with_name(f".{workspace.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    layouts: list[SourceLayout] = []
+    records: dict[str, int] = {}
+    log: list[tuple[str, str, str, int]] = []
+    con = None
+    try:
+        for name in project.sources:
+            layouts.append(inspect_source(project, name, project_file, workspace.parent))
+        con = duckdb.connect(str(tmp))
+        con.execute(records_ddl())
+        con.execute(_SOURCES_DDL)
+        con.execute(_LOG_DDL)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        for layout in layouts:
+            name = layout.name
+            spec = project.sources[name]
+            n, source_log = _ingest_source(con, project, name, layout, project_file)
+            records[name] = n
+            log.extend(source_log)
+            con.execute(
+                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [name, str(project.source_path(name)), spec.file_format,
+                 spec.encoding if spec.file_format == "csv" else None,
+                 spec.delimiter if spec.file_format == "csv" else None, n,
+                 list(spec.columns), json.dumps(spec.columns), project.reference(), now,
+                 __version__],
+            )
+            progress(f"ingested {name}")
+        if log:
+            con.executemany("INSERT INTO standardisation_log VALUES (?, ?, ?, ?)", log)
+        con.execute("CHECKPOINT")
+        con.close()
+        con = None
+        os.replace(tmp, workspace)
+    finally:
+        if con is not None:
+            con.close()
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        for layout in layouts:
+            if layout.temp_copy is not None:
+                layout.temp_copy.unlink(missing_ok=True)
+    return IngestResult(workspace, records, log)
