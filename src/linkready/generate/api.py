@@ -55,7 +55,7 @@ def generate_world(scenario: Scenario, progress: ProgressCallback = no_progress)
     extracts = []
     for name, cfg in scenario.sources.items():
         extracts.append(build_source(rng_for(scenario.seed, f"source:{name}"), name, cfg, pop,
-                                     groups))
+                                     groups, scenario.error_scale))
         progress(name)
     return World(scenario, pop, extracts)
 

@@ -198,6 +198,8 @@ class Scenario(_Frozen):
     seed: int = 0
     population: Annotated[int, Field(ge=10, le=MAX_TEST_RANGE_PEOPLE)]
     extract_date: dt.date = dt.date(2026, 3, 31)
+    #: Multiplies every source's error rates (0 gives clean extracts; coverage unchanged).
+    error_scale: Annotated[float, Field(ge=0.0)] = 1.0
     world: World = World()
     sources: dict[str, SourceConfig]
 

@@ -75,19 +75,25 @@ def unique_pupil_numbers(pop: Population, idx: npt.NDArray[np.int64]) -> npt.NDA
 
 
 def build_source(
-    rng: np.random.Generator, name: str, cfg: SourceConfig, pop: Population, groups: Subgroups
+    rng: np.random.Generator,
+    name: str,
+    cfg: SourceConfig,
+    pop: Population,
+    groups: Subgroups,
+    error_scale: float = 1.0,
 ) -> SourceExtract:
     """Select, duplicate, record with errors, and render one source's raw extract."""
     system = SYSTEMS[cfg.system(name)].with_override(cfg.format)
     err = cfg.errors
     people = select_people(rng, pop, cfg, groups)
-    dup = rng.random(people.size) < probabilities(err.duplicates, groups.take(people))
+    dup_p = probabilities(err.duplicates, groups.take(people)) * error_scale
+    dup = rng.random(people.size) < dup_p
     idx = np.concatenate([people, people[dup]])
     g = groups.take(idx)
     n = idx.size
 
     def p(rate_name: str) -> npt.NDArray[np.float64]:
-        return probabilities(getattr(err, rate_name), g)
+        return np.clip(probabilities(getattr(err, rate_name), g) * error_scale, 0.0, 1.0)
 
     counts: dict[str, int] = {"duplicates": int(dup.sum())}
     nhs = pop["nhs_number"][idx].copy()
