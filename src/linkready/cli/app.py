@@ -6,6 +6,7 @@ import typer
 
 from linkready._version import __version__
 from linkready.cli import generate as _generate
+from linkready.cli import link as _link
 
 app = typer.Typer(
     name="linkready",
@@ -35,6 +36,7 @@ def _root(
 
 
 app.command("generate")(_generate.generate)
+app.command("link")(_link.link)
 
 
 def main() -> None:

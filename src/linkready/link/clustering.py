@@ -1,0 +1,91 @@
+"""All sources together: connected components over every linked pair, the number of
+distinct people, and the overlap matrix between sources. Pure numpy/pyarrow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from linkready.privacy import suppress
+
+
+def connected_components(n: int, src: npt.NDArray[np.int64],
+                         dst: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Component label (smallest node index) of each of ``n`` nodes joined by edges.
+
+    Min-label propagation with pointer jumping: O(edges × log diameter)."""
+    labels = np.arange(n, dtype=np.int64)
+    if len(src) == 0:
+        return labels
+    while True:
+        before = labels.copy()
+        low = np.minimum(labels[src], labels[dst])
+        np.minimum.at(labels, src, low)
+        np.minimum.at(labels, dst, low)
+        labels = labels[labels]  # pointer jumping
+        if np.array_equal(labels, before):
+            return labels
+
+
+def cluster(nodes: Any, links: Any) -> Any:
+    """Cluster records into persons.
+
+    ``nodes``: Arrow table (source, record_id) of every record in scope.
+    ``links``: Arrow table with source_l, record_id_l, source_r, record_id_r, linked.
+    Returns an Arrow table (source, record_id, cluster_id) with ``cluster_id`` a dense
+    integer in order of first appearance.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = pc.binary_join_element_wise(nodes.column("source"), nodes.column("record_id"),
+                                       "\x1f")
+    index = {k: i for i, k in enumerate(keys.to_pylist())}
+    kept = links.filter(links.column("linked"))
+    left = pc.binary_join_element_wise(kept.column("source_l"), kept.column("record_id_l"),
+                                       "\x1f").to_pylist()
+    right = pc.binary_join_element_wise(kept.column("source_r"),
+                                        kept.column("record_id_r"), "\x1f").to_pylist()
+    src = np.fromiter((index[k] for k in left), dtype=np.int64, count=len(left))
+    dst = np.fromiter((index[k] for k in right), dtype=np.int64, count=len(right))
+    labels = connected_components(len(index), src, dst)
+    _, dense = np.unique(labels, return_inverse=True)
+    # Re-number by first appearance so ids do not depend on np.unique's sort order.
+    order = {}
+    ids = np.array([order.setdefault(int(d), len(order) + 1) for d in dense],
+                   dtype=np.int64)
+    return pa.table({"source": nodes.column("source"), "record_id": nodes.column("record_id"),
+                     "cluster_id": pa.array(ids)})
+
+
+def overlap(clusters: Any, sources: list[str]) -> dict[str, Any]:
+    """Distinct people, people per source, and the overlap matrix.
+
+    ``matrix[a][b]`` is the share of people in ``a`` who are also in ``b``; ``people``
+    counts are suppressed."""
+    import pandas as pd
+
+    frame = clusters.select(["source", "cluster_id"]).to_pandas().drop_duplicates()
+    members = pd.crosstab(frame["cluster_id"], frame["source"]).reindex(
+        columns=sources, fill_value=0) > 0
+    per_source = {s: int(members[s].sum()) for s in sources}
+    matrix: dict[str, dict[str, float]] = {}
+    both: dict[str, dict[str, int | str]] = {}
+    for a in sources:
+        matrix[a], both[a] = {}, {}
+        for b in sources:
+            n = int((members[a] & members[b]).sum())
+            matrix[a][b] = n / per_source[a] if per_source[a] else 0.0
+            both[a][b] = suppress(n)
+    return {
+        "distinct_people": suppress(len(members)),
+        "people_by_source": {s: suppress(n) for s, n in per_source.items()},
+        "overlap_share": matrix,
+        "overlap_people": both,
+        "in_sources_histogram": {
+            str(k): suppress(int(v))
+            for k, v in members.sum(axis=1).value_counts().sort_index().items()
+        },
+    }

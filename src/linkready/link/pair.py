@@ -1,0 +1,152 @@
+"""Link one pair of sources: deterministic stage, then the probabilistic stage, then the
+label-free estimates. Returns record-level links and an aggregate summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from linkready.link import deterministic, estimates, predict, training
+from linkready.link.settings import TrainingConfig, blocking_rules
+from linkready.link.workspace import SourceStats, stage_source
+from linkready.privacy import suppress
+
+#: Scored pairs below this probability are left out of links.parquet (they still count
+#: in the expected match rate).
+KEEP_MIN_PROBABILITY = 0.01
+STAGE_DETERMINISTIC = "deterministic"
+STAGE_PROBABILISTIC = "probabilistic"
+
+
+@dataclass
+class PairResult:
+    """What linking one pair produced."""
+
+    left: str
+    right: str
+    links: Any  # pyarrow.Table, see LINK_COLUMNS in docs/schemas/linkage.md
+    summary: dict[str, Any]
+    model: dict[str, Any] = field(default_factory=dict)
+
+
+def compared_fields(left: SourceStats, right: SourceStats) -> set[str]:
+    """Model fields with values on both sides."""
+    return left.usable & right.usable
+
+
+def _links_table(left: str, right: str, det: Any, scored: Any, p: np.ndarray,
+                 threshold: float) -> Any:
+    """Merge deterministic and scored pairs into the links.parquet rows for a pair."""
+    import duckdb
+    import pyarrow as pa
+
+    scored_kept = scored.append_column("match_probability", pa.array(p))
+    con = duckdb.connect()
+    con.register("det", det)
+    con.register("scored", scored_kept)
+    sql = f"""
+        SELECT '{left}' AS source_l, coalesce(d.record_id_l, s.record_id_l) AS record_id_l,
+               '{right}' AS source_r, coalesce(d.record_id_r, s.record_id_r) AS record_id_r,
+               s.match_probability,
+               CASE WHEN d.record_id_l IS NULL THEN NULL
+                    WHEN d.nhs_dob THEN 'nhs_dob' ELSE 'nhs' END AS deterministic_rule,
+               CASE WHEN d.record_id_l IS NOT NULL THEN '{STAGE_DETERMINISTIC}'
+                    ELSE '{STAGE_PROBABILISTIC}' END AS stage,
+               (d.record_id_l IS NOT NULL OR coalesce(s.match_probability >= {threshold},
+                                                      false)) AS linked
+        FROM det d FULL OUTER JOIN scored s
+          ON d.record_id_l = s.record_id_l AND d.record_id_r = s.record_id_r
+        WHERE d.record_id_l IS NOT NULL OR s.match_probability >= {KEEP_MIN_PROBABILITY}
+        ORDER BY record_id_l, record_id_r
+    """
+    out = con.sql(sql).to_arrow_table()
+    con.close()
+    return out
+
+
+def _rate(n: int, d: int) -> float:
+    return n / d if d else 0.0
+
+
+def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
+              cfg: TrainingConfig) -> PairResult:
+    """Run both stages for ``left`` against ``right`` on the workspace connection."""
+    import pyarrow.compute as pc
+
+    lt = stage_source(con, "__lr_left", left.name)
+    rt = stage_source(con, "__lr_right", right.name)
+    n_left, n_right = left.records, right.records
+    warnings: list[str] = []
+
+    det = deterministic.deterministic_pairs(con, lt, rt)
+    det_counts = deterministic.linked_left_counts(det)
+
+    fields = compared_fields(left, right)
+    for f in sorted(set(left.usable ^ right.usable)):
+        side = left.name if f in left.usable else right.name
+        warnings.append(f"`{f}` is held only by {side}; it is not compared")
+    linker = training.build_linker(con, lt, rt, fields)
+    rules = blocking_rules(fields)
+    counts = predict.comparison_counts(linker, rules, n_left + n_right)
+    warnings += training.train(linker, fields, cfg)
+    model = training.model_dict(linker)
+    warnings += training.untrained_levels(model)
+    seed_prior = training.model_prior(linker)
+
+    scored = predict.predict_pairs(linker, cfg.min_match_weight)
+    log2_bf = scored.column("log2_bf").to_numpy()
+    prior = estimates.refine_prior(log2_bf, n_left * n_right, seed_prior)
+    p = estimates.probabilities(log2_bf, prior)
+    model["probability_two_random_records_match"] = prior
+    left_ids = scored.column("record_id_l").to_numpy(zero_copy_only=False)
+    expected = estimates.expected_match_rate(left_ids, p, n_left)
+    n_prob, prob_rate = estimates.rate_at_threshold(left_ids, p, threshold, n_left)
+
+    links = _links_table(left.name, right.name, det, scored, p, threshold)
+    linked_left = pc.unique(pc.filter(links.column("record_id_l"), links.column("linked")))
+    for t in ("__lr_left", "__lr_right"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+
+    summary = {
+        "left": left.name,
+        "right": right.name,
+        "left_records": suppress(n_left),
+        "right_records": suppress(n_right),
+        "fields_compared": sorted(fields),
+        "deterministic": {
+            "rule": "exact NHS number, valid on both sides",
+            "linked_records": suppress(det_counts["nhs"]),
+            "match_rate": _rate(det_counts["nhs"], n_left),
+            "nhs_dob": {
+                "rule": "exact valid NHS number and exact DOB",
+                "linked_records": suppress(det_counts["nhs_dob"]),
+                "match_rate": _rate(det_counts["nhs_dob"], n_left),
+            },
+        },
+        "probabilistic": {
+            "threshold": threshold,
+            "linked_records": suppress(n_prob),
+            "match_rate": prob_rate,
+            "expected_match_rate": expected.as_dict(),
+            "prior": {"seeded": seed_prior, "refined": prior,
+                      "seed_recall_assumed": cfg.prior_recall},
+            "blocking": {
+                **counts,
+                "rules": [{**r, "marginal": suppress(r["marginal"]),
+                           "cumulative": suppress(r["cumulative"])} for r in counts["rules"]],
+                "total_possible": suppress(counts["total_possible"]),
+                "scored_pairs": suppress(len(log2_bf)),
+            },
+            "training": {"seed": cfg.seed, "u_max_pairs": cfg.u_max_pairs,
+                         "em_max_pairs": cfg.em_max_pairs},
+        },
+        "combined": {
+            "rule": "deterministic, or probabilistic at the threshold",
+            "linked_records": suppress(len(linked_left)),
+            "match_rate": _rate(len(linked_left), n_left),
+        },
+        "warnings": warnings,
+    }
+    return PairResult(left.name, right.name, links, summary, model)

@@ -1,0 +1,146 @@
+"""``link`` end to end: every pair, then all sources clustered; outputs written at the edge."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from linkready._version import __version__
+from linkready.errors import ConfigError, OutputError
+from linkready.link import clustering
+from linkready.link.pair import PairResult, link_pair
+from linkready.link.settings import TrainingConfig
+from linkready.link.workspace import (
+    check_pairs,
+    connect,
+    ensure_workspace,
+    source_stats,
+)
+from linkready.progress import ProgressCallback, no_progress
+from linkready.project import Project, dump_project
+
+SCHEMA_VERSION = "1.0"
+DEFAULT_THRESHOLD = 0.9
+
+
+@dataclass
+class LinkageRun:
+    """Everything ``link`` produces, in memory."""
+
+    summary: dict[str, Any]
+    pairs: list[PairResult] = field(default_factory=list)
+    clusters: Any = None  # pyarrow.Table (source, record_id, cluster_id)
+
+    @property
+    def links(self) -> Any:
+        """All pairs' links as one Arrow table."""
+        import pyarrow as pa
+
+        return pa.concat_tables([p.links for p in self.pairs])
+
+
+def config_hash(project: Project) -> str:
+    """Short SHA-256 of the project's YAML text."""
+    return hashlib.sha256(dump_project(project).encode()).hexdigest()[:16]
+
+
+def step_count(project: Project, pairs: list[tuple[str, str]] | None = None) -> int:
+    """Progress steps ``link_project`` reports: one per pair plus workspace and clusters."""
+    return len(pairs or project.link_pairs) + 2
+
+
+def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None,
+                 threshold: float = DEFAULT_THRESHOLD, workspace: Path | None = None,
+                 config: TrainingConfig | None = None,
+                 progress: ProgressCallback = no_progress) -> LinkageRun:
+    """Link every pair of the project (or ``pairs``) and cluster all sources into people.
+
+    Reads only the workspace (ingesting first if it does not exist); never the truth.
+    """
+    if not 0.0 < threshold < 1.0:
+        raise ConfigError(f"--threshold: {threshold} is not a probability strictly "
+                          "between 0 and 1; use e.g. 0.9")
+    cfg = config or TrainingConfig()
+    todo = pairs or project.link_pairs
+    if not todo:
+        raise ConfigError("no pairs to link: the project has a single source; add a "
+                          "source or declare pairs")
+    path = ensure_workspace(project, workspace, progress)
+    con = connect(path)
+    try:
+        stats = source_stats(con)
+        check_pairs(todo, project, stats)
+        progress("workspace")
+        results = []
+        for left, right in todo:
+            results.append(link_pair(con, stats[left], stats[right], threshold, cfg))
+            progress(f"{left} → {right}")
+        in_scope = sorted({s for pair in todo for s in pair})
+        nodes = con.sql(
+            "SELECT source, record_id FROM ws.records WHERE source IN ("
+            + ", ".join("'" + s.replace("'", "''") + "'" for s in in_scope)
+            + ") ORDER BY source, record_id").to_arrow_table()
+    finally:
+        con.close()
+    run = LinkageRun(summary={}, pairs=results)
+    run.clusters = clustering.cluster(nodes, run.links)
+    progress("clusters")
+    run.summary = {
+        "schema_version": SCHEMA_VERSION,
+        "tool_version": __version__,
+        "project": project.name,
+        "config_hash": config_hash(project),
+        "seed": cfg.seed,
+        "threshold": threshold,
+        "spine": project.spine_name,
+        "pairs": [r.summary for r in results],
+        "clusters": {
+            "method": ("connected components over every linked pair (deterministic, or "
+                       f"probabilistic at p ≥ {threshold}) of the pairs linked"),
+            "sources": in_scope,
+            **clustering.overlap(run.clusters, in_scope),
+        },
+        "warnings": [f"{r.left} → {r.right}: {w}" for r in results
+                     for w in r.summary["warnings"]],
+    }
+    return run
+
+
+def model_filename(left: str, right: str) -> str:
+    """The model file of one pair, inside ``models/``."""
+    return f"{left}__{right}.json"
+
+
+def write_outputs(run: LinkageRun, out: Path) -> list[Path]:
+    """Write links.parquet, clusters.parquet, model.json (+ models/), linkage.json."""
+    import pyarrow.parquet as pq
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        written = [out / "links.parquet", out / "clusters.parquet"]
+        pq.write_table(run.links, written[0])
+        pq.write_table(run.clusters, written[1])
+        models = out / "models"
+        models.mkdir(exist_ok=True)
+        for r in run.pairs:
+            path = models / model_filename(r.left, r.right)
+            path.write_text(json.dumps(r.model, indent=2))
+            written.append(path)
+        # model.json: every pair's Splink model keyed by "left:right"; each value (and
+        # each file in models/) loads with splink's Linker(..., settings=...).
+        (out / "model.json").write_text(json.dumps(
+            {"schema_version": SCHEMA_VERSION,
+             "models": {f"{r.left}:{r.right}": r.model for r in run.pairs}}, indent=2))
+        written.append(out / "model.json")
+        summary = dict(run.summary)
+        summary["models"] = {f"{r.left}:{r.right}": f"models/{model_filename(r.left, r.right)}"
+                             for r in run.pairs}
+        (out / "linkage.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+        written.append(out / "linkage.json")
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write outputs ({exc.strerror}); check the "
+                          "directory and its permissions") from None
+    return written

@@ -1,0 +1,195 @@
+"""The probabilistic model, authored: comparisons, blocking rules and training rules.
+
+Everything here is plain data or small pure functions returning SQL text or Splink
+creator objects; nothing runs a query. Splink is imported inside the functions so that
+importing :mod:`linkready.link` stays cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+#: Canonical fields the probabilistic model compares, in the order they appear.
+MODEL_FIELDS: tuple[str, ...] = (
+    "nhs_number", "given_name", "family_name", "dob", "sex", "postcode",
+)
+#: Fields any linkage needs at least one of (besides DOB/sex/postcode support).
+IDENTIFYING_FIELDS: tuple[str, ...] = ("nhs_number", "given_name", "family_name", "dob")
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """How the model is trained. Seeds and caps make training reproducible and bounded."""
+
+    seed: int = 42
+    #: Pairs sampled to estimate u (random sampling, seeded).
+    u_max_pairs: float = 2e6
+    #: Cap on blocked pairs in each EM session (Splink's hash-based sampling).
+    em_max_pairs: float = 2e6
+    #: Recall assumed for the deterministic rules that seed the prior before refinement.
+    prior_recall: float = 0.9
+    #: Predictions below this match weight are not kept (they add < 2^-20 of probability).
+    min_match_weight: float = -20.0
+
+
+def _jw_levels(col: str, thresholds: tuple[float, ...]) -> list[dict[str, Any]]:
+    return [
+        {"sql_condition": f"jaro_winkler_similarity({col}_l, {col}_r) >= {t}",
+         "label_for_charts": f"Jaro-Winkler >= {t}"}
+        for t in thresholds
+    ]
+
+
+def swapped_names_sql() -> str:
+    """Given and family name recorded the other way round on one side."""
+    return ("given_name_l = family_name_r AND family_name_l = given_name_r "
+            "AND given_name_l <> family_name_l")
+
+
+def name_comparison(col: str) -> Any:
+    """A name: exact (term-frequency adjusted), names swapped, three fuzzy levels, else."""
+    import splink.comparison_library as cl
+
+    levels: list[dict[str, Any]] = [
+        {"sql_condition": f"{col}_l IS NULL OR {col}_r IS NULL",
+         "label_for_charts": "null", "is_null_level": True},
+        {"sql_condition": f"{col}_l = {col}_r", "label_for_charts": "exact",
+         "tf_adjustment_column": col, "tf_adjustment_weight": 1.0},
+        {"sql_condition": swapped_names_sql(), "label_for_charts": "given and family swapped"},
+        *_jw_levels(col, (0.92, 0.85, 0.7)),
+        {"sql_condition": "ELSE", "label_for_charts": "all other"},
+    ]
+    return cl.CustomComparison(levels, output_column_name=col)
+
+
+def dob_day_month_swap_sql() -> str:
+    """Day and month transposed, year equal (a common keying error)."""
+    return ("year(dob_l) = year(dob_r) AND month(dob_l) = day(dob_r) "
+            "AND day(dob_l) = month(dob_r)")
+
+
+def dob_one_part_sql() -> str:
+    """Exactly one of day, month, year differs."""
+    same = "(year(dob_l) = year(dob_r))::INT + (month(dob_l) = month(dob_r))::INT " \
+           "+ (day(dob_l) = day(dob_r))::INT"
+    return f"({same}) = 2"
+
+
+def dob_comparison() -> Any:
+    """DOB: exact, day–month swap, one part different, within a year, else."""
+    import splink.comparison_library as cl
+
+    levels = [
+        {"sql_condition": "dob_l IS NULL OR dob_r IS NULL", "label_for_charts": "null",
+         "is_null_level": True},
+        {"sql_condition": "dob_l = dob_r", "label_for_charts": "exact"},
+        {"sql_condition": dob_day_month_swap_sql(), "label_for_charts": "day–month swap"},
+        {"sql_condition": dob_one_part_sql(), "label_for_charts": "one part different"},
+        {"sql_condition": "abs(date_diff('day', dob_l, dob_r)) <= 366",
+         "label_for_charts": "within a year"},
+        {"sql_condition": "ELSE", "label_for_charts": "all other"},
+    ]
+    return cl.CustomComparison(levels, output_column_name="dob")
+
+
+def nhs_comparison() -> Any:
+    """NHS number: exact, one edit (a keying error), else."""
+    import splink.comparison_library as cl
+
+    levels = [
+        {"sql_condition": "nhs_number_l IS NULL OR nhs_number_r IS NULL",
+         "label_for_charts": "null", "is_null_level": True},
+        {"sql_condition": "nhs_number_l = nhs_number_r", "label_for_charts": "exact"},
+        {"sql_condition": "damerau_levenshtein(nhs_number_l, nhs_number_r) <= 1",
+         "label_for_charts": "one edit"},
+        {"sql_condition": "ELSE", "label_for_charts": "all other"},
+    ]
+    return cl.CustomComparison(levels, output_column_name="nhs_number")
+
+
+def comparisons(fields: set[str]) -> list[Any]:
+    """The comparisons for the fields both sides hold (a field absent on one side is
+    uninformative and left out rather than left untrained)."""
+    import splink.comparison_library as cl
+
+    out: list[Any] = []
+    if "nhs_number" in fields:
+        out.append(nhs_comparison())
+    for col in ("given_name", "family_name"):
+        if col in fields:
+            out.append(name_comparison(col))
+    if "dob" in fields:
+        out.append(dob_comparison())
+    if "postcode" in fields:
+        out.append(cl.PostcodeComparison("postcode"))
+    if "sex" in fields:
+        out.append(cl.ExactMatch("sex"))
+    return out
+
+
+def blocking_rules(fields: set[str]) -> list[str]:
+    """Blocking rules for prediction, as SQL. Chosen so each common error (a name typo,
+    a DOB error, a stale postcode, a missing NHS number, swapped names) leaves at least
+    one rule that still brings the pair together."""
+    rules: list[str] = []
+
+    def has(*cols: str) -> bool:
+        return all(c in fields for c in cols)
+
+    if has("nhs_number"):
+        rules.append("l.nhs_number = r.nhs_number")
+    if has("given_name", "dob"):
+        rules.append("l.given_name = r.given_name AND l.dob = r.dob")
+    if has("family_name", "dob"):
+        rules.append("l.family_name = r.family_name AND l.dob = r.dob")
+    if has("given_name", "family_name"):
+        rules.append("l.given_name = r.given_name AND l.family_name = r.family_name")
+        if has("dob"):
+            rules.append("l.given_name = r.family_name AND l.family_name = r.given_name")
+    if has("postcode", "dob"):
+        rules.append("l.postcode = r.postcode AND year(l.dob) = year(r.dob)")
+    if has("dob", "sex"):
+        # Both names wrong (marriage plus a typo, transliteration): DOB, sex and the
+        # first letter of the given name still agree.
+        if has("given_name"):
+            rules.append("l.dob = r.dob AND l.sex = r.sex "
+                         "AND substr(l.given_name, 1, 1) = substr(r.given_name, 1, 1)")
+    return rules
+
+
+def training_rules(fields: set[str]) -> list[str]:
+    """Blocking rules for EM sessions: each leaves the other comparisons free to train."""
+    rules: list[str] = []
+    if {"given_name", "family_name"} <= fields:
+        rules.append("l.given_name = r.given_name AND l.family_name = r.family_name")
+    if "dob" in fields:
+        rules.append("l.dob = r.dob")
+    if "nhs_number" in fields and not rules:
+        rules.append("l.nhs_number = r.nhs_number")
+    return rules
+
+
+def prior_rules(fields: set[str]) -> list[str]:
+    """Near-certain rules whose matches seed the prior (λ) before it is refined."""
+    rules: list[str] = []
+    if {"nhs_number", "dob"} <= fields:
+        rules.append("l.nhs_number = r.nhs_number AND l.dob = r.dob")
+    if {"given_name", "family_name", "dob"} <= fields:
+        rules.append("l.given_name = r.given_name AND l.family_name = r.family_name "
+                     "AND l.dob = r.dob")
+    return rules
+
+
+def settings_creator(fields: set[str]) -> Any:
+    """Splink settings for a link-only model over the fields both sides hold."""
+    from splink import SettingsCreator
+
+    return SettingsCreator(
+        link_type="link_only",
+        unique_id_column_name="record_id",
+        comparisons=comparisons(fields),
+        blocking_rules_to_generate_predictions=blocking_rules(fields),
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+    )

@@ -1,0 +1,107 @@
+"""Train a Splink model for one pair of sources: prior, u by seeded random sampling, m by
+capped EM sessions; then list any comparison level that was never trained."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from typing import Any
+
+from linkready.link.settings import (
+    TrainingConfig,
+    prior_rules,
+    settings_creator,
+    training_rules,
+)
+
+#: Prior used when no near-certain rule found any pair (it is refined after prediction).
+FALLBACK_PRIOR = 1e-4
+
+
+@contextmanager
+def quiet_splink() -> Any:
+    """Silence Splink's INFO chatter (it logs record counts) while a block runs."""
+    log = logging.getLogger("splink")
+    before = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(before)
+
+
+def build_linker(con: Any, left_table: str, right_table: str, fields: set[str]) -> Any:
+    """A link-only Splink linker over two staged tables on ``con``."""
+    from splink import DuckDBAPI, Linker
+
+    db_api = DuckDBAPI(connection=con)
+    left = db_api.register(left_table, dataset_display_name="left")
+    right = db_api.register(right_table, dataset_display_name="right")
+    return Linker([left, right], settings_creator(fields))
+
+
+def estimate_prior(linker: Any, fields: set[str], cfg: TrainingConfig) -> list[str]:
+    """Seed λ from near-certain rules; fall back to a small constant if none fire.
+
+    Returns warnings (never raises for a data problem)."""
+    rules = prior_rules(fields)
+    if not rules:
+        linker._settings_obj._probability_two_random_records_match = FALLBACK_PRIOR
+        return ["no near-certain rule available to seed the prior; started from 1e-4"]
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            rules, recall=cfg.prior_recall)
+    except ValueError as exc:  # more rule matches than the recall allows
+        linker._settings_obj._probability_two_random_records_match = FALLBACK_PRIOR
+        return [f"prior seed failed ({exc}); started from 1e-4"]
+    prior = model_prior(linker)
+    if not prior or prior <= 0:
+        linker._settings_obj._probability_two_random_records_match = FALLBACK_PRIOR
+        return ["near-certain rules found no pairs; prior started from 1e-4"]
+    return []
+
+
+def train(linker: Any, fields: set[str], cfg: TrainingConfig) -> list[str]:
+    """Estimate prior, u and m. Returns warnings about training (untrained levels are
+    reported separately by :func:`untrained_levels`)."""
+    warnings: list[str] = []
+    with quiet_splink():
+        warnings += estimate_prior(linker, fields, cfg)
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=cfg.u_max_pairs, seed=cfg.seed)
+        for rule in training_rules(fields):
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, max_pairs=cfg.em_max_pairs)
+            except Exception as exc:  # noqa: BLE001 - Splink raises bare Exceptions
+                # An EM session with no blocked pairs (e.g. no name agrees) cannot
+                # train; the other sessions still may, so record it and go on.
+                warnings.append(f"EM session on `{rule}` could not run: "
+                                f"{type(exc).__name__}")
+    return warnings
+
+
+def model_prior(linker: Any) -> float:
+    """λ, the probability that two random records match, as the model holds it."""
+    return float(linker._settings_obj._probability_two_random_records_match)
+
+
+def model_dict(linker: Any) -> dict[str, Any]:
+    """The model as Splink serialises it (settings and trained parameters)."""
+    return dict(linker.misc.save_model_to_json())
+
+
+def untrained_levels(model: dict[str, Any]) -> list[str]:
+    """``comparison: level`` for every non-null level missing an m or u estimate."""
+    out = []
+    for comp in model.get("comparisons", []):
+        name = comp.get("output_column_name", "?")
+        for level in comp.get("comparison_levels", []):
+            if level.get("is_null_level"):
+                continue
+            missing = [p for p in ("m", "u") if level.get(f"{p}_probability") is None]
+            if missing:
+                label = level.get("label_for_charts") or level.get("sql_condition")
+                out.append(f"{name}: `{label}` has no {' or '.join(missing)} estimate "
+                           "(never observed in training); Splink's default is used")
+    return out

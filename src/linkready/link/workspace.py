@@ -1,0 +1,141 @@
+"""The edge between linkage and the DuckDB workspace: open it, check the sources, stage
+each source's records as an in-memory table for Splink.
+
+The workspace file is attached read-only to an in-memory connection, so Splink's many
+intermediate tables never touch (or lock) the workspace other stages read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from linkready.errors import ConfigError, InputError
+from linkready.link.settings import IDENTIFYING_FIELDS, MODEL_FIELDS
+from linkready.progress import ProgressCallback, no_progress
+from linkready.project import Project
+
+WORKSPACE_FILE = "linkready.duckdb"
+
+
+def default_workspace(project: Project) -> Path:
+    """``linkready.duckdb`` next to ``project.yaml``."""
+    return project.root / WORKSPACE_FILE
+
+
+def ensure_workspace(project: Project, workspace: Path | None,
+                     progress: ProgressCallback = no_progress) -> Path:
+    """The workspace path; ingest the project first if the workspace does not exist."""
+    path = Path(workspace) if workspace else default_workspace(project)
+    if path.exists():
+        return path
+    try:
+        from linkready.ingest import ingest_project
+    except ImportError:
+        raise InputError(
+            f"{path}: workspace not found and ingest is not available; run ingest first"
+        ) from None
+    result = ingest_project(project, workspace=path, progress=progress)
+    written = Path(getattr(result, "workspace", path))
+    if not written.exists():
+        raise InputError(f"{written}: ingest did not create the workspace")
+    return written
+
+
+def connect(workspace: Path) -> Any:
+    """An in-memory DuckDB connection with the workspace attached read-only as ``ws``."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{_sql_str(workspace)}' AS ws (READ_ONLY)")
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'ws'"
+    ).fetchall()}
+    if "records" not in tables:
+        con.close()
+        raise InputError(f"{workspace}: no `records` table; run ingest to build the workspace")
+    return con
+
+
+def _sql_str(value: object) -> str:
+    return str(value).replace("'", "''")
+
+
+@dataclass(frozen=True)
+class SourceStats:
+    """What a source holds: its size and which model fields have any values."""
+
+    name: str
+    records: int
+    filled: dict[str, int]
+
+    @property
+    def usable(self) -> set[str]:
+        """Model fields with at least one non-null value."""
+        return {f for f, n in self.filled.items() if n > 0}
+
+
+def source_stats_sql() -> str:
+    """Per source: record count and non-null count of every model field."""
+    counts = ", ".join(f"count({f}) AS {f}" for f in MODEL_FIELDS)
+    return f"SELECT source, count(*) AS n, {counts} FROM ws.records GROUP BY source"
+
+
+def source_stats(con: Any) -> dict[str, SourceStats]:
+    """Stats for every source in the workspace."""
+    rows = con.execute(source_stats_sql()).fetchall()
+    return {r[0]: SourceStats(r[0], int(r[1]), dict(zip(MODEL_FIELDS, map(int, r[2:]),
+                                                          strict=True)))
+            for r in rows}
+
+
+def check_pairs(pairs: list[tuple[str, str]], project: Project,
+                stats: dict[str, SourceStats]) -> None:
+    """Raise one error listing every pair that names an unknown, empty or unusable source."""
+    problems: list[str] = []
+    for left, right in pairs:
+        for name in (left, right):
+            if name not in project.sources:
+                problems.append(f"pair {left}:{right}: `{name}` is not a source in the "
+                                f"project; use one of {sorted(project.sources)}")
+            elif name not in stats or stats[name].records == 0:
+                problems.append(f"pair {left}:{right}: source `{name}` has no records in "
+                                "the workspace; check its extract and re-run ingest")
+            elif not stats[name].usable & set(IDENTIFYING_FIELDS):
+                problems.append(f"pair {left}:{right}: source `{name}` has no usable "
+                                "identifiers (NHS number, names, DOB all empty); map them "
+                                "in project.yaml")
+        if left == right and left in project.sources:
+            problems.append(f"pair {left}:{right}: a source cannot be linked to itself here")
+    problems = list(dict.fromkeys(problems))
+    if problems:
+        kind = InputError if all("is not a source" not in p for p in problems) else ConfigError
+        raise kind(problems[0] if len(problems) == 1 else
+                   f"{len(problems)} problems with the pairs to link", problems)
+
+
+def stage_source_sql(table: str, source: str) -> str:
+    """An in-memory table of one source's model fields, ready for Splink."""
+    cols = ", ".join(("record_id", *MODEL_FIELDS, "nhs_number_valid"))
+    return (f"CREATE OR REPLACE TABLE {table} AS SELECT {cols} FROM ws.records "
+            f"WHERE source = '{_sql_str(source)}' ORDER BY record_id")
+
+
+def stage_source(con: Any, table: str, source: str) -> str:
+    """Stage one source as ``table``; return the table name."""
+    con.execute(stage_source_sql(table, source))
+    return table
+
+
+def parse_pairs(text: str | None) -> list[tuple[str, str]] | None:
+    """``A:B,C:D`` → ``[(A, B), (C, D)]``; ``None`` when not given."""
+    if not text:
+        return None
+    pairs = []
+    for item in text.split(","):
+        parts = [p.strip() for p in item.split(":")]
+        if len(parts) != 2 or not all(parts):
+            raise ConfigError(f"--pairs: `{item}` is not LEFT:RIGHT; write e.g. acute:gp_register")
+        pairs.append((parts[0], parts[1]))
+    return pairs
