@@ -133,6 +133,7 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
     eligible = is_child & prev_is_child
     p_twin = min(1.0, w.twin_rate * is_child.sum() / max(1, eligible.sum()))
     twin = eligible & (rng.random(n) < p_twin)
+    twin &= ~np.r_[False, twin[:-1]]  # pairs only: a twin's twin is not itself twinned again
     twin_idx = np.flatnonzero(twin)
     dob[twin_idx] = dob[twin_idx - 1]
     age[twin_idx] = age[twin_idx - 1]
