@@ -119,7 +119,9 @@ def insert_sql(source: str, spec: SourceSpec, fields: dict[str, FieldSQL]) -> st
     return f"INSERT INTO records SELECT {', '.join(exprs)} FROM stage"
 
 
-def log_counts_sql(spec: SourceSpec, fields: dict[str, FieldSQL]) -> tuple[str, list[tuple[str, str]]]:
+def log_counts_sql(
+    spec: SourceSpec, fields: dict[str, FieldSQL]
+) -> tuple[str, list[tuple[str, str]]]:
     """One aggregate over ``stage`` counting every action; returns (sql, [(field, action)])."""
     keys: list[tuple[str, str]] = [("record_id", "read")]
     exprs = ["count(*)"]

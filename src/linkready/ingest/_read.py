@@ -159,7 +159,7 @@ def inspect_source(
             con = duckdb.connect()
             desc = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{_sq(path)}')").fetchall()
             con.close()
-        except Exception as exc:  # noqa: BLE001 - any reader failure is bad input
+        except Exception as exc:  # any reader failure is bad input, not a bug
             raise InputError(
                 f"{path}: cannot be read as Parquet ({type(exc).__name__}); "
                 f"check sources.{name}.path or set `format: csv`"

@@ -43,10 +43,11 @@ ISSUE_CLASS: dict[str, str] = {
     "too_early": "invalid",
     "invalid_format": "invalid",
     "out_of_set": "invalid",
-    # other: a legitimate value that does not identify (an initial, "not known")
+    # "not known" / "not stated" codes are the data standard's default values
+    "not_known": "default",
+    "not_stated": "default",
+    # other: a legitimate value that identifies less (an initial, indeterminate sex)
     "single_letter": "other",
-    "not_known": "other",
-    "not_stated": "other",
     "indeterminate": "other",
 }
 #: Issue codes each field can carry, in the order they are reported.

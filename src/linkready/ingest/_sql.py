@@ -208,6 +208,7 @@ def extra_sql(f: str, raw: str) -> tuple[str, dict[str, str]]:
                  f"THEN upper({t}) END")
         return value, {"set_null:invalid": f"{t} IS NOT NULL AND ({value}) IS NULL"}
     if f in ("middle_names", "address_line"):
-        value = f"nullif(trim(regexp_replace(strip_accents(upper({t})), '[^A-Z0-9]+', ' ', 'g')), '')"
+        cleaned = f"regexp_replace(strip_accents(upper({t})), '[^A-Z0-9]+', ' ', 'g')"
+        value = f"nullif(trim({cleaned}), '')"
         return value, {}
     return t, {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,10 +66,13 @@ def _ingest_source(
     try:
         con.execute(stage_sql(spec, layout, fields))
     except duckdb.Error as exc:
-        first = str(exc).splitlines()[0][:300]
+        # DuckDB's message may quote a line of the file: never show it, only where it was.
+        line = re.search(r"[Ll]ine:? *(\d+)", str(exc))
+        where = f" near line {line.group(1)}" if line else ""
         raise InputError(
-            f"{layout.path}: DuckDB could not read the extract as declared in {project_file} "
-            f"(sources.{name}): {first}; check `delimiter:`, `encoding:` and quoting"
+            f"{layout.path}: could not be read as declared in {project_file} "
+            f"(sources.{name}){where} ({type(exc).__name__}); check `delimiter:`, "
+            "`encoding:` and quoting, and that every row has the header's number of columns"
         ) from None
     n = con.execute("SELECT count(*) FROM stage").fetchone()[0]  # type: ignore[index]
     if n == 0:

@@ -1,0 +1,68 @@
+"""``linkready profile``: ingest a project's extracts and write ``profile.json``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from linkready.cli._common import console, user_errors
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+
+def profile(
+    project_file: Path = typer.Argument(
+        ..., metavar="PROJECT.yaml", help="The project file mapping the extracts.",
+        exists=True, dir_okay=False, readable=True,
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Directory for profile.json (default: the project's)."),
+    workspace: Path | None = typer.Option(
+        None, "--workspace", help="DuckDB workspace file (default: linkready.duckdb beside "
+        "the project file)."),
+) -> None:
+    """Profile data quality, NHS-number completeness and linkage readiness per source."""
+    with user_errors():
+        from linkready.cli._project import ingest_with_progress, load, write_json
+        from linkready.ingest import open_workspace
+        from linkready.profile import profile_document, profile_workspace
+
+        project, digest = load(project_file)
+        result = ingest_with_progress(project, project_file, workspace)
+        con = open_workspace(result.workspace)
+        try:
+            prof = profile_workspace(con)
+        finally:
+            con.close()
+        doc = profile_document(prof, project.name, digest)
+        target = (out or project.root) / "profile.json"
+        write_json(target, doc)
+        console.print(summary_table(doc))
+        console.print(f"wrote {target}")
+
+
+def _pct(fig: dict[str, Any]) -> str:
+    return "*" if fig["share"] is None else f"{100 * fig['share']:.1f}%"
+
+
+def summary_table(doc: dict[str, Any]) -> Table:
+    """A one-row-per-source summary: records, usable NHS numbers, readiness, DQMI."""
+    from rich.table import Table
+
+    table = Table(title=f"Profile of {doc['project']} (counts rounded; * = 1–7)")
+    for col in ("source", "records", "NHS no. valid", "linkable prob.", "linkable either",
+                "DQMI", "weakest field"):
+        table.add_column(col, justify="left" if col in ("source", "weakest field") else "right")
+    for name, s in doc["sources"].items():
+        held = [i for i in s["dqmi"]["items"] if i["held"]]
+        weakest = min(held, key=lambda i: i["score"]) if held else None
+        table.add_row(
+            name, str(s["records"]), _pct(s["readiness"]["deterministic"]),
+            _pct(s["readiness"]["probabilistic"]), _pct(s["readiness"]["either"]),
+            f"{s['dqmi']['composite']:.0f}",
+            f"{weakest['field']} ({weakest['score']:.0f})" if weakest else "-",
+        )
+    return table

@@ -1,0 +1,122 @@
+"""The registry of row-level checks: small pure functions returning SQL conditions.
+
+A :class:`Check` is data — a name, the field it is about, a category and a boolean SQL
+condition over one source's rows. All of a source's checks are counted together in one
+aggregate query (``count(*) FILTER (WHERE condition)``), never one query per check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from linkready.ingest import _rules as R
+from linkready.ingest._sql import in_list
+
+#: NHS number ranges that are issued (England/Wales/IoM, Scotland CHI, Northern Ireland).
+ISSUED_RANGES: tuple[tuple[str, str], ...] = (
+    ("0100000000", "3119999999"),
+    ("3200000000", "3999999999"),
+    ("4000000000", "4999999999"),
+    ("6000000000", "7999999999"),
+)
+LINKABLE_PROBABILISTIC = (
+    "(given_name IS NOT NULL AND family_name IS NOT NULL AND dob IS NOT NULL "
+    "AND (postcode IS NOT NULL OR sex IS NOT NULL))"
+)
+LINKABLE_DETERMINISTIC = "coalesce(nhs_number_valid, false)"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One countable condition; its result is a record (check, field, category, count)."""
+
+    check: str
+    field: str
+    category: str
+    condition: str
+
+
+CheckFactory = Callable[[frozenset[str]], Iterable[Check]]
+REGISTRY: dict[str, CheckFactory] = {}
+
+
+def register(name: str) -> Callable[[CheckFactory], CheckFactory]:
+    """Add a check factory (held fields → checks) to the registry under ``name``."""
+
+    def deco(fn: CheckFactory) -> CheckFactory:
+        REGISTRY[name] = fn
+        return fn
+
+    return deco
+
+
+def vodim_condition(field: str, klass: str) -> str:
+    """SQL: the field's VODIM class is ``klass`` (NULL issue = valid)."""
+    if klass == "valid":
+        return f"{field}_issue IS NULL"
+    codes = tuple(c for c, k in R.ISSUE_CLASS.items() if k == klass and c in R.FIELD_ISSUES[field])
+    return f"{field}_issue IN {in_list(codes)}" if codes else "false"
+
+
+@register("records")
+def records_checks(held: frozenset[str]) -> Iterable[Check]:
+    yield Check("records", "record", "all", "true")
+    yield Check("completeness", "record_id", "missing", "record_id IS NULL")
+
+
+@register("vodim")
+def vodim_checks(held: frozenset[str]) -> Iterable[Check]:
+    for f in R.CLASSIFIED_FIELDS:
+        if f in held:
+            for klass in R.VODIM_CLASSES:
+                yield Check("vodim", f, klass, vodim_condition(f, klass))
+
+
+@register("issues")
+def issue_checks(held: frozenset[str]) -> Iterable[Check]:
+    for f in R.CLASSIFIED_FIELDS:
+        if f in held:
+            for code in R.FIELD_ISSUES[f]:
+                yield Check("issue", f, code, f"{f}_issue = '{code}'")
+
+
+@register("nhs_number")
+def nhs_number_checks(held: frozenset[str]) -> Iterable[Check]:
+    if "nhs_number" not in held:
+        return
+    issued = " OR ".join(f"nhs_number BETWEEN '{lo}' AND '{hi}'" for lo, hi in ISSUED_RANGES)
+    yield Check("nhs_number", "nhs_number", "present", "nhs_number IS NOT NULL")
+    yield Check("nhs_number", "nhs_number", "valid", LINKABLE_DETERMINISTIC)
+    yield Check("nhs_number", "nhs_number", "outside_issued_ranges",
+                f"nhs_number_valid AND NOT ({issued})")
+    yield Check("nhs_number", "nhs_number", "test_range",
+                "nhs_number_valid AND nhs_number >= '9990000000'")
+
+
+@register("dob")
+def dob_checks(held: frozenset[str]) -> Iterable[Check]:
+    if "dob" in held:
+        yield Check("dob", "dob", "implausible_age", f"age > {R.IMPLAUSIBLE_AGE}")
+
+
+@register("extras")
+def extra_checks(held: frozenset[str]) -> Iterable[Check]:
+    for f in ("imd_decile", "lsoa", "middle_names", "address_line", "local_id"):
+        if f in held:
+            yield Check("completeness", f, "missing", f"{f} IS NULL")
+
+
+@register("readiness")
+def readiness_checks(held: frozenset[str]) -> Iterable[Check]:
+    yield Check("readiness", "record", "deterministic", LINKABLE_DETERMINISTIC)
+    yield Check("readiness", "record", "probabilistic", LINKABLE_PROBABILISTIC)
+    yield Check("readiness", "record", "either",
+                f"{LINKABLE_DETERMINISTIC} OR {LINKABLE_PROBABILISTIC}")
+    yield Check("readiness", "record", "neither",
+                f"NOT ({LINKABLE_DETERMINISTIC} OR {LINKABLE_PROBABILISTIC})")
+
+
+def all_checks(held: frozenset[str]) -> list[Check]:
+    """Every registered check that applies to a source holding ``held`` fields."""
+    return [c for factory in REGISTRY.values() for c in factory(held)]

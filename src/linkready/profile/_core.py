@@ -1,0 +1,151 @@
+"""Profile the canonical records of a workspace: exact figures, before disclosure control."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from linkready.ingest import _rules as R
+from linkready.profile._checks import all_checks
+from linkready.profile._dqmi import ItemScore, composite, item_score
+from linkready.profile._query import POWER_FIELDS, base_sql, checks_sql, grouped_sql, grouping_sets
+from linkready.progress import ProgressCallback, no_progress
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check's exact count: (check, field, category, count)."""
+
+    check: str
+    field: str
+    category: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Power:
+    """Discriminating power of one identifier (exact counts)."""
+
+    field: str
+    distinct: int
+    non_null: int
+    top1: int
+    top10: int
+
+
+@dataclass(frozen=True)
+class Subgroup:
+    """Records in one subgroup and how many carry usable identifiers."""
+
+    dimension: str
+    group: str
+    records: int
+    nhs_present: int
+    nhs_valid: int
+    linkable_probabilistic: int
+
+
+@dataclass
+class SourceProfile:
+    """Everything measured for one source, with exact counts."""
+
+    source: str
+    records: int
+    held: list[str]
+    checks: list[CheckResult] = field(default_factory=list)
+    power: list[Power] = field(default_factory=list)
+    subgroups: list[Subgroup] = field(default_factory=list)
+    dqmi: list[ItemScore] = field(default_factory=list)
+    log: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def count(self, check: str, field: str, category: str) -> int:
+        """The count of one check (0 when it was not run)."""
+        for r in self.checks:
+            if (r.check, r.field, r.category) == (check, field, category):
+                return r.count
+        return 0
+
+    def vodim(self, field: str) -> dict[str, int] | None:
+        if field not in self.held:
+            return None
+        return {r.category: r.count for r in self.checks
+                if r.check == "vodim" and r.field == field}
+
+    def scores(self) -> dict[str, float]:
+        return composite(self.dqmi)
+
+
+@dataclass
+class ProjectProfile:
+    """Profiles of every source of a workspace, and the reference date used."""
+
+    reference_date: date
+    sources: dict[str, SourceProfile]
+
+
+def profile_source(
+    con: duckdb.DuckDBPyConnection, source: str, held: frozenset[str], reference: date
+) -> SourceProfile:
+    """Run the two aggregate passes for one source and collect exact results."""
+    base = base_sql(source, reference)
+    checks = all_checks(held)
+    row = con.execute(checks_sql(base, checks)).fetchone() or ()
+    results = [CheckResult(c.check, c.field, c.category, int(n))
+               for c, n in zip(checks, row, strict=True)]
+    sets = grouping_sets(held)
+    power: list[Power] = []
+    subgroups: list[Subgroup] = []
+    for idx, grp, a, b, c, d, dup_groups, dup_records, conf_dob, conf_sex in con.execute(
+        grouped_sql(base, sets)
+    ).fetchall():
+        s = sets[idx]
+        if s.kind == "subgroup":
+            subgroups.append(Subgroup(s.name, str(grp), int(a), int(b), int(c), int(d)))
+            continue
+        if s.kind == "field":
+            power.append(Power(s.name, int(a), int(b), int(c), int(d)))
+        if s.name == "record_id":
+            results += [CheckResult("uniqueness", "record_id", "duplicate_records",
+                                    int(dup_records)),
+                        CheckResult("uniqueness", "record_id", "duplicated_ids", int(dup_groups))]
+        elif s.name == "nhs_number":
+            results += [
+                CheckResult("uniqueness", "nhs_number", "shared_number", int(dup_records)),
+                CheckResult("nhs_number", "nhs_number", "same_number_different_dob",
+                            int(conf_dob)),
+                CheckResult("nhs_number", "nhs_number", "same_number_different_sex",
+                            int(conf_sex)),
+            ]
+        elif s.name == "name_dob":
+            results.append(CheckResult("uniqueness", "person", "probable_duplicates",
+                                       int(dup_records)))
+    total = results[0].count
+    order = [s.name for s in sets if s.kind == "subgroup"]
+    power.sort(key=lambda p: POWER_FIELDS.index(p.field))
+    subgroups.sort(key=lambda g: (order.index(g.dimension), g.group))
+    prof = SourceProfile(source, total, sorted(held & set(R.CLASSIFIED_FIELDS) | held),
+                         results, power, subgroups)
+    prof.dqmi = [item_score(f, prof.vodim(f)) for f in R.CLASSIFIED_FIELDS]
+    prof.log = [(str(f), str(a), int(n)) for f, a, n in con.execute(
+        "SELECT field, action, count FROM standardisation_log WHERE source = ? "
+        "ORDER BY rowid", [source]).fetchall()]
+    return prof
+
+
+def profile_workspace(
+    con: duckdb.DuckDBPyConnection, progress: ProgressCallback = no_progress
+) -> ProjectProfile:
+    """Profile every source in an ingested workspace."""
+    rows = con.execute(
+        "SELECT source, held_fields, reference_date FROM sources ORDER BY rowid").fetchall()
+    out: dict[str, SourceProfile] = {}
+    reference = date.today()
+    for source, held, ref in rows:
+        reference = ref
+        out[source] = profile_source(con, source, frozenset(held), ref)
+        progress(f"profiled {source}")
+    return ProjectProfile(reference, out)

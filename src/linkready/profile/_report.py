@@ -1,0 +1,146 @@
+"""Turn exact profiles into ``profile.json``: disclosure control applied to every count.
+
+Counts go through :func:`linkready.privacy.suppress` (1–7 → ``"*"``, else rounded to 5).
+Shares are computed from the *published* counts, so no share reveals more than the
+counts beside it; a share whose count is suppressed is ``null``. See
+``docs/schemas/profile.md``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from linkready._version import __version__
+from linkready.ingest import _rules as R
+from linkready.privacy import SMALL_COUNT_MAX, SUPPRESSED, suppress
+from linkready.profile._core import ProjectProfile, SourceProfile
+from linkready.profile._dqmi import composite, item_score
+
+SCHEMA_VERSION = "1.0"
+
+
+def share(count: int, total: int) -> float | None:
+    """``count / total`` from their published forms; None when either is suppressed or 0."""
+    c, t = suppress(count), suppress(total)
+    if c == SUPPRESSED or t == SUPPRESSED or t == 0:
+        return None
+    return round(min(float(c) / float(t), 1.0), 4)
+
+
+def figure(count: int, total: int) -> dict[str, Any]:
+    return {"count": suppress(count), "share": share(count, total)}
+
+
+def _fields(p: SourceProfile) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in ("record_id", *R.CLASSIFIED_FIELDS, "middle_names", "address_line", "lsoa",
+              "imd_decile", "local_id"):
+        held = f in p.held
+        entry: dict[str, Any] = {"held": held}
+        if held and f in R.CLASSIFIED_FIELDS:
+            entry["vodim"] = {r.category: figure(r.count, p.records)
+                              for r in p.checks if r.check == "vodim" and r.field == f}
+            entry["issues"] = {r.category: figure(r.count, p.records)
+                               for r in p.checks if r.check == "issue" and r.field == f}
+        elif held:
+            missing = p.count("completeness", f, "missing")
+            entry["missing"] = figure(missing, p.records)
+        out[f] = entry
+    return out
+
+
+def _power(p: SourceProfile) -> list[dict[str, Any]]:
+    rows = []
+    for pw in p.power:
+        rows.append({
+            "field": pw.field,
+            "distinct_values": suppress(pw.distinct),
+            "non_null": suppress(pw.non_null),
+            "distinct_ratio": share(pw.distinct, pw.non_null),
+            "top1_share": share(pw.top1, pw.non_null),
+            "top10_share": share(pw.top10, pw.non_null),
+        })
+    return rows
+
+
+def _subgroups(p: SourceProfile) -> list[dict[str, Any]]:
+    return [
+        {
+            "dimension": g.dimension,
+            "group": g.group,
+            "records": suppress(g.records),
+            "nhs_number_present": figure(g.nhs_present, g.records),
+            "nhs_number_valid": figure(g.nhs_valid, g.records),
+            "linkable_probabilistic": figure(g.linkable_probabilistic, g.records),
+        }
+        for g in p.subgroups
+    ]
+
+
+#: What a suppressed count ("*", 1–7) stands for when scores are computed from published
+#: counts: the middle of its range.
+SUPPRESSED_AS = 4
+
+
+def published(count: int) -> int:
+    """A count as published, made numeric again ("*" → 4) for scores."""
+    c = suppress(count)
+    return SUPPRESSED_AS if c == SUPPRESSED else int(c)
+
+
+def source_document(p: SourceProfile) -> dict[str, Any]:
+    """The published profile of one source."""
+    n = p.records
+    # DQMI scores from published counts, so that a score never reveals a small count.
+    items = []
+    for f in R.CLASSIFIED_FIELDS:
+        v = p.vodim(f)
+        items.append(item_score(f, None if v is None else {k: published(c) for k, c in v.items()}))
+    scores = composite(items)
+    return {
+        "records": suppress(n),
+        "fields": _fields(p),
+        "checks": [
+            {"check": r.check, "field": r.field, "category": r.category,
+             **figure(r.count, n)}
+            for r in p.checks
+        ],
+        "discriminating_power": _power(p),
+        "subgroups": _subgroups(p),
+        "dqmi": {
+            "items": [
+                {"field": i.field, "held": i.held, "completeness": round(i.completeness, 1),
+                 "validity": round(i.validity, 1), "non_default": round(i.non_default, 1),
+                 "score": round(i.score, 1)}
+                for i in items
+            ],
+            **{k: round(v, 1) for k, v in scores.items()},
+        },
+        "readiness": {
+            cat: figure(p.count("readiness", "record", cat), n)
+            for cat in ("deterministic", "probabilistic", "either", "neither")
+        },
+        "standardisation": [
+            {"field": f, "action": a, "count": suppress(c)} for f, a, c in p.log
+        ],
+    }
+
+
+def profile_document(
+    profile: ProjectProfile, project_name: str, config_hash: str | None = None
+) -> dict[str, Any]:
+    """The whole ``profile.json`` document."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "linkready", "version": __version__},
+        "project": project_name,
+        "config_hash": config_hash,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "reference_date": profile.reference_date.isoformat(),
+        "disclosure_control": {
+            "suppressed": SUPPRESSED, "small_count_max": SMALL_COUNT_MAX, "round_to": 5,
+            "shares": "computed from the published (rounded) counts; null when suppressed",
+        },
+        "sources": {name: source_document(p) for name, p in profile.sources.items()},
+    }
