@@ -92,7 +92,11 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     counts = predict.comparison_counts(linker, rules, n_left + n_right)
     warnings += training.train(linker, fields, cfg)
     model = training.model_dict(linker)
-    warnings += training.untrained_levels(model)
+    untrained = training.untrained_levels(model)
+    if untrained:
+        warnings.append(f"{len(untrained)} comparison level(s) never observed in training "
+                        "(see probabilistic.untrained_levels); Splink's default m/u is used "
+                        "for them")
     seed_prior = training.model_prior(linker)
 
     scored = predict.predict_pairs(linker, cfg.min_match_weight)
@@ -139,6 +143,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
                 "total_possible": suppress(counts["total_possible"]),
                 "scored_pairs": suppress(len(log2_bf)),
             },
+            "untrained_levels": untrained,
             "training": {"seed": cfg.seed, "u_max_pairs": cfg.u_max_pairs,
                          "em_max_pairs": cfg.em_max_pairs},
         },

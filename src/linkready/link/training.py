@@ -102,6 +102,5 @@ def untrained_levels(model: dict[str, Any]) -> list[str]:
             missing = [p for p in ("m", "u") if level.get(f"{p}_probability") is None]
             if missing:
                 label = level.get("label_for_charts") or level.get("sql_condition")
-                out.append(f"{name}: `{label}` has no {' or '.join(missing)} estimate "
-                           "(never observed in training); Splink's default is used")
+                out.append(f"{name}: `{label}` has no {' or '.join(missing)} estimate")
     return out

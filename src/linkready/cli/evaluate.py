@@ -1,0 +1,52 @@
+"""``linkready evaluate``: accuracy of the linkage against synthetic truth, by subgroup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from linkready.cli._common import console, user_errors
+
+
+def evaluate(
+    project_file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
+                                        metavar="PROJECT.yaml", help="The project file."),
+    out: Path | None = typer.Option(None, "--out", "-o",
+                                    help="The link output directory (default: linkage/ next "
+                                         "to the project file); linked first if empty."),
+    workspace: Path | None = typer.Option(None, "--workspace",
+                                          help="DuckDB workspace, if linking is needed."),
+) -> None:
+    """Measure precision, recall, F1 and missed matches against truth (synthetic data)."""
+    with user_errors():
+        from linkready.cli.progress import progress_bar
+        from linkready.link.evaluate_run import evaluate_project, write_evaluation
+        from linkready.project import load_project
+
+        project = load_project(project_file)
+        out_dir = out or project.root / "linkage"
+        with progress_bar("evaluating", 1) as advance:
+            evaluation = evaluate_project(project, out_dir, workspace=workspace)
+            advance("done")
+        path = write_evaluation(evaluation, out_dir)
+        print_evaluation(evaluation, path)
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.1%}"
+
+
+def print_evaluation(evaluation: dict, path: Path) -> None:
+    """Per pair: true overlap, expected rate, and F1 / missed-match rate of each stage."""
+    from rich.table import Table
+
+    table = Table("left → right", "true overlap", "expected", "det. F1", "prob. F1",
+                  "prob. precision", "prob. missed", title="Linkage accuracy against truth")
+    for p in evaluation["pairs"]:
+        table.add_row(f"{p['left']} → {p['right']}", _pct(p["truth"]["overlap_rate"]),
+                      _pct(p["expected_match_rate"]), _pct(p["deterministic"]["f1"]),
+                      _pct(p["probabilistic"]["f1"]), _pct(p["probabilistic"]["precision"]),
+                      _pct(p["probabilistic"]["missed_match_rate"]))
+    console.print(table)
+    console.print(f"wrote {path}")

@@ -1,0 +1,163 @@
+"""Linkage accuracy against synthetic truth, per GUILD (Harron et al., IJE 2017).
+
+The unit is the *left record*. For a pair (left, right) and a stage:
+
+- a left record is a **true match** if its person has at least one record in right;
+- it is **linked** if the stage links it to at least one right record;
+- it is **correct** (a true positive) if its best link (highest match probability;
+  deterministic links without a score count as 1) is to a right record of its person.
+
+TP = correct; FP = linked and not correct; FN = true match and not correct (a record
+linked to the wrong person is both an FP and an FN). precision = TP/(TP+FP),
+recall = TP/(TP+FN), false_match_rate = 1 − precision, missed_match_rate = 1 − recall.
+Pure pandas: the caller reads the files.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from linkready.privacy import suppress
+
+STAGES: tuple[str, ...] = ("deterministic", "probabilistic", "combined")
+SUBGROUPS: tuple[str, ...] = ("ethnic_group", "age_band", "sex", "imd_decile")
+PR_THRESHOLDS: tuple[float, ...] = (0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8,
+                                    0.9, 0.95, 0.99, 0.999)
+
+
+def stage_links(links: pd.DataFrame, stage: str, threshold: float) -> pd.DataFrame:
+    """The pairs a stage links: deterministic rule, probability ≥ threshold, or either."""
+    det = links["deterministic_rule"].notna()
+    prob = links["match_probability"].fillna(0.0) >= threshold
+    keep = {"deterministic": det, "probabilistic": prob, "combined": det | prob}[stage]
+    return links[keep]
+
+
+def best_links(links: pd.DataFrame) -> pd.DataFrame:
+    """One row per left record: the right record of its highest-probability link."""
+    if links.empty:
+        return pd.DataFrame({"record_id_l": pd.Series(dtype=str),
+                             "record_id_r": pd.Series(dtype=str)})
+    score = links["match_probability"].fillna(1.0)
+    ordered = links.assign(_s=score).sort_values(["record_id_l", "_s", "record_id_r"],
+                                                 ascending=[True, False, True])
+    return ordered.drop_duplicates("record_id_l")[["record_id_l", "record_id_r"]]
+
+
+def left_outcomes(left_truth: pd.DataFrame, right_persons: pd.Series,
+                  right_truth: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """Per left record: true_match, linked, correct (booleans) and person_id."""
+    best = best_links(links)
+    person_r = right_truth.set_index("record_id")["person_id"]
+    best = best.assign(person_r=best["record_id_r"].map(person_r))
+    out = left_truth[["record_id", "person_id"]].merge(
+        best, how="left", left_on="record_id", right_on="record_id_l")
+    return pd.DataFrame({
+        "record_id": out["record_id"],
+        "person_id": out["person_id"],
+        "true_match": out["person_id"].isin(right_persons).to_numpy(),
+        "linked": out["record_id_r"].notna().to_numpy(),
+        "correct": (out["person_r"] == out["person_id"]).fillna(False).to_numpy(dtype=bool),
+    })
+
+
+def measures(outcomes: pd.DataFrame) -> dict[str, Any]:
+    """GUILD measures from per-left-record outcomes; counts suppressed, rates exact."""
+    n = len(outcomes)
+    tp = int(outcomes["correct"].sum())
+    linked = int(outcomes["linked"].sum())
+    true = int(outcomes["true_match"].sum())
+    fp, fn = linked - tp, true - tp
+    precision = tp / linked if linked else None
+    recall = tp / true if true else None
+    f1 = (2 * tp / (2 * tp + fp + fn)) if (2 * tp + fp + fn) else None
+    return {
+        "left_records": suppress(n),
+        "true_positives": suppress(tp),
+        "false_positives": suppress(fp),
+        "false_negatives": suppress(fn),
+        "match_rate": linked / n if n else None,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "false_match_rate": None if precision is None else 1 - precision,
+        "missed_match_rate": None if recall is None else 1 - recall,
+    }
+
+
+def gap(outcomes: pd.DataFrame) -> dict[str, float | None]:
+    """Why left records are unlinked: not in right at all (coverage) versus missed."""
+    n = len(outcomes)
+    if not n:
+        return {"unlinked": None, "coverage": None, "linkage_error": None}
+    unlinked = ~outcomes["linked"]
+    return {
+        "unlinked": float(unlinked.mean()),
+        "coverage": float((unlinked & ~outcomes["true_match"]).mean()),
+        "linkage_error": float((unlinked & outcomes["true_match"]).mean()),
+        "linked_to_wrong_person": float((outcomes["linked"] & ~outcomes["correct"]).mean()),
+    }
+
+
+def evaluate_pair(links: pd.DataFrame, truth: pd.DataFrame, population: pd.DataFrame | None,
+                  left: str, right: str, threshold: float) -> dict[str, Any]:
+    """Evaluation of one pair: overlap, measures per stage, PR curve, subgroup table."""
+    left_truth = truth[truth["source"] == left]
+    right_truth = truth[truth["source"] == right]
+    right_persons = right_truth["person_id"].drop_duplicates()
+    pair_links = links[(links["source_l"] == left) & (links["source_r"] == right)]
+    n = len(left_truth)
+    overlap = float(left_truth["person_id"].isin(right_persons).mean()) if n else None
+    result: dict[str, Any] = {
+        "left": left, "right": right, "left_records": suppress(n), "threshold": threshold,
+        "truth": {"overlap_rate": overlap,
+                  "overlap_records": suppress(int(left_truth["person_id"]
+                                                  .isin(right_persons).sum()))},
+    }
+    outcomes = {}
+    for stage in STAGES:
+        sl = stage_links(pair_links, stage, threshold)
+        outcomes[stage] = left_outcomes(left_truth, right_persons, right_truth, sl)
+        result[stage] = {**measures(outcomes[stage]), "gap": gap(outcomes[stage])}
+    result["pr_curve"] = [
+        {"threshold": t, **{k: v for k, v in measures(left_outcomes(
+            left_truth, right_persons, right_truth,
+            stage_links(pair_links, "probabilistic", t))).items()
+            if k in ("precision", "recall", "f1", "match_rate")}}
+        for t in PR_THRESHOLDS
+    ]
+    result["by_subgroup"] = by_subgroup(outcomes, population)
+    return result
+
+
+def by_subgroup(outcomes: dict[str, pd.DataFrame],
+                population: pd.DataFrame | None) -> dict[str, list[dict[str, Any]]]:
+    """The linkage-bias table: overlap and measures per stage within each subgroup."""
+    if population is None:
+        return {}
+    table: dict[str, list[dict[str, Any]]] = {}
+    attrs = population.set_index("person_id")
+    for dim in SUBGROUPS:
+        if dim not in attrs.columns:
+            continue
+        rows = []
+        values = {s: o.assign(_g=o["person_id"].map(attrs[dim])) for s, o in outcomes.items()}
+        groups = sorted(values["combined"]["_g"].dropna().unique(), key=str)
+        for g in groups:
+            row: dict[str, Any] = {"group": _plain(g)}
+            for stage, frame in values.items():
+                sub = frame[frame["_g"] == g]
+                row["left_records"] = suppress(len(sub))
+                row["overlap_rate"] = float(sub["true_match"].mean()) if len(sub) else None
+                row[stage] = measures(sub)
+            rows.append(row)
+        table[dim] = rows
+    return table
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars → Python, for JSON."""
+    return value.item() if isinstance(value, np.generic) else value
