@@ -7,6 +7,8 @@ import typer
 from linkready._version import __version__
 from linkready.cli import generate as _generate
 from linkready.cli import link as _link
+from linkready.cli import profile as _profile
+from linkready.cli import validate as _validate
 
 app = typer.Typer(
     name="linkready",
@@ -37,6 +39,8 @@ def _root(
 
 app.command("generate")(_generate.generate)
 app.command("link")(_link.link)
+app.command("profile")(_profile.profile)
+app.command("validate")(_validate.validate)
 
 
 def main() -> None:

@@ -1,0 +1,72 @@
+"""``linkready validate``: Great Expectations suites per source, results at counts only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from linkready.cli._common import console, user_errors
+
+ProjectArg = Annotated[Path, typer.Argument(
+    metavar="PROJECT.yaml", help="The project file mapping the extracts.",
+    exists=True, dir_okay=False, readable=True)]
+OutOpt = Annotated[Path | None, typer.Option(
+    "--out", "-o", help="Directory for validation.json and expectations/ "
+    "(default: the project's).")]
+WorkspaceOpt = Annotated[Path | None, typer.Option(
+    "--workspace", help="DuckDB workspace file (default: linkready.duckdb beside the project "
+    "file).")]
+FailOpt = Annotated[bool, typer.Option(
+    "--fail-on-error", help="Exit 1 if any expectation fails (for pipelines).")]
+
+
+def validate(project_file: ProjectArg, out: OutOpt = None, workspace: WorkspaceOpt = None,
+             fail_on_error: FailOpt = False) -> None:
+    """Validate each source against Great Expectations suites built from its mapping."""
+    with user_errors():
+        from linkready.cli._project import ingest_with_progress, load, write_json
+        from linkready.errors import QualityGateFailed
+        from linkready.ingest import open_workspace
+        from linkready.validate import validate_workspace, validation_document
+
+        project, digest = load(project_file)
+        result = ingest_with_progress(project, project_file, workspace)
+        con = open_workspace(result.workspace)
+        try:
+            with console.status("validating with Great Expectations"):
+                results = validate_workspace(project, con)
+        finally:
+            con.close()
+        doc = validation_document(results, project.name, digest)
+        target_dir = out or project.root
+        for sv in results:
+            write_json(target_dir / "expectations" / f"{sv.source}.json", sv.suite)
+        write_json(target_dir / "validation.json", doc)
+        console.print(summary_table(doc))
+        console.print(f"wrote {target_dir / 'validation.json'} and {target_dir / 'expectations'}/")
+        if fail_on_error and not doc["success"]:
+            failed = [f"{name}: {e['expectation']}({e['column']})"
+                      for name, s in doc["sources"].items()
+                      for e in s["expectations"] if not e["success"]]
+            raise QualityGateFailed(
+                f"{len(failed)} expectation(s) failed: {', '.join(failed[:5])}"
+                + (" …" if len(failed) > 5 else "") + "; see validation.json"
+            )
+
+
+def summary_table(doc: dict[str, Any]) -> Any:
+    """One row per source: expectations passed and the failing ones."""
+    from rich.table import Table
+
+    table = Table(title=f"Validation of {doc['project']}")
+    for col in ("source", "records", "passed", "failed expectations"):
+        table.add_column(col)
+    for name, s in doc["sources"].items():
+        failed = [f"{e['expectation'].removeprefix('expect_column_values_to_')}({e['column']})"
+                  for e in s["expectations"] if not e["success"]]
+        st = s["statistics"]
+        table.add_row(name, str(s["records"]), f"{st['successful']}/{st['evaluated']}",
+                      ", ".join(failed) or "-")
+    return table
