@@ -8,6 +8,8 @@ the same (the HES rule).
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import numpy.typing as npt
 
@@ -46,13 +48,17 @@ def is_repdigit(numbers: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     return (d == d[:, :1]).all(axis=1)
 
 
+@cache
 def valid_test_range_numbers() -> npt.NDArray[np.int64]:
-    """Every valid NHS number in the 999 test range, ascending (909,091 of them)."""
+    """Every valid NHS number in the 999 test range, ascending (909,090 of them: the
+    909,091 that pass Modulus 11, less the repdigit 9999999999). Read-only."""
     bodies = np.arange(TEST_RANGE_START // 10, TEST_RANGE_END // 10 + 1, dtype=np.int64)
     check = check_digit(bodies)
     keep = check != 10
     numbers = bodies[keep] * 10 + check[keep]
-    return numbers[~is_repdigit(numbers)]
+    numbers = numbers[~is_repdigit(numbers)]
+    numbers.setflags(write=False)
+    return numbers
 
 
 MAX_TEST_RANGE_PEOPLE = 909_091 - 1  # 9999999999 is a repdigit and excluded

@@ -139,3 +139,12 @@ def test_la_without_nhs_number_has_none(tmp_path: Path) -> None:
     generate_to_dir(load_scenario("la_without_nhs_number", population=3000), out)
     for name in ("la_adult_social_care", "la_housing"):
         assert _exact_valid_match_rate(out, name, "gp_register") == 0.0
+
+
+def test_tiny_population_with_empty_sources(tmp_path: Path) -> None:
+    """A population so small that some sources hold nobody still writes valid, empty files."""
+    manifest = generate_to_dir(load_scenario("default", population=30), tmp_path / "t")
+    assert min(manifest["row_counts"].values()) == 0
+    for name in manifest["row_counts"]:
+        header = (tmp_path / "t" / f"{name}.csv").read_text().splitlines()[0]
+        assert header.count(",") >= 6

@@ -63,6 +63,8 @@ def generate_world(scenario: Scenario, progress: ProgressCallback = no_progress)
 def population_table(pop: Population) -> pa.Table:
     cols: dict[str, Any] = {}
     for key, values in pop.cols.items():
+        if key.startswith("_"):
+            continue
         if key == "nhs_number":
             cols[key] = pa.array(values.astype(str), pa.string())
         elif key == "dob":

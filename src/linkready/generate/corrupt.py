@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from linkready.generate.geography import PSEUDO_POSTCODES
 from linkready.generate.names import nickname_map, variant_map
@@ -87,7 +89,9 @@ def _replace_from(
     p: F,
     table: dict[str, tuple[str, ...]],
 ) -> int:
-    eligible = np.fromiter((n in table for n in names), dtype=bool, count=names.size)
+    eligible = pc.is_in(pa.array(names, pa.string()), value_set=pa.array(list(table))).to_numpy(
+        zero_copy_only=False
+    )
     hit = np.flatnonzero(eligible & (rng.random(names.size) < p))
     picks = rng.random(hit.size)
     names[hit] = [table[n][int(u * len(table[n]))] for n, u in zip(names[hit], picks, strict=True)]

@@ -10,7 +10,13 @@ import numpy.typing as npt
 
 from linkready.generate.geography import Places
 from linkready.generate.names import vocabulary
-from linkready.generate.scenario import AGE_BAND_LOWER, AGE_BANDS, ETHNIC_GROUP_OF, Scenario
+from linkready.generate.scenario import (
+    AGE_BAND_LOWER,
+    AGE_BANDS,
+    ETHNIC_GROUP_OF,
+    ETHNIC_GROUPS,
+    Scenario,
+)
 from linkready.nhs import sample_test_numbers
 
 #: Share of London's population in each five-year age band from 0–4 to 90+ (approximate,
@@ -53,19 +59,22 @@ def _draw_ages(
 
 def _sample_names(
     rng: np.random.Generator,
+    code_idx: npt.NDArray[np.int64],
     codes: npt.NDArray[np.object_],
-    sexes: npt.NDArray[np.object_] | None,
+    female: npt.NDArray[np.bool_] | None,
     kind: str,
 ) -> npt.NDArray[np.object_]:
-    out = np.empty(codes.size, dtype=object)
-    sex_values = ("1", "2") if sexes is not None else ("1",)
-    for code in np.unique(codes):
-        for sex in sex_values:
-            mask = codes == code if sexes is None else (codes == code) & (sexes == sex)
-            k = int(mask.sum())
-            if k:
-                vocab = vocabulary(str(code), kind, "male" if sex == "1" else "female")
-                out[mask] = vocab.sample(rng, k)
+    """Names for people given their ethnic-category index (into ``codes``) and sex."""
+    out = np.empty(code_idx.size, dtype=object)
+    if code_idx.size == 0:
+        return out
+    order = np.argsort(code_idx * 2 + (female if female is not None else 0), kind="stable")
+    keys = (code_idx * 2 + (female if female is not None else 0))[order]
+    bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        key = int(keys[lo])
+        vocab = vocabulary(str(codes[key // 2]), kind, "female" if key % 2 else "male")
+        out[order[lo:hi]] = vocab.sample(rng, int(hi - lo))
     return out
 
 
@@ -91,12 +100,12 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
     # Household attributes.
     codes = np.array(sorted(w.ethnic_mix), dtype=object)
     shares = np.array([w.ethnic_mix[c] for c in codes], dtype=float)
-    hh_code = rng.choice(codes, size=n_hh, p=shares / shares.sum())
+    hh_ci = rng.choice(codes.size, size=n_hh, p=shares / shares.sum())
     hh_resident = rng.random(n_hh) >= w.out_of_area_share
     in_idx, out_idx = np.flatnonzero(places.in_area), np.flatnonzero(~places.in_area)
     hh_lsoa = np.where(hh_resident, rng.choice(in_idx, size=n_hh), rng.choice(out_idx, size=n_hh))
     hh_postcode = places.sample_units(rng, hh_lsoa)
-    hh_surname = _sample_names(rng, hh_code, None, "family")
+    hh_surname = _sample_names(rng, hh_ci, codes, None, "family")
     hh_couple = np.where(sizes == 2, rng.random(n_hh) < 0.7, rng.random(n_hh) < 0.75)
     hh_has_children = (sizes >= 3) | ((sizes == 2) & ~hh_couple)
 
@@ -118,10 +127,11 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
     max_child = np.minimum(17, head_age[hh[is_child]] - 18)
     age[is_child] = np.floor(rng.random(is_child.sum()) * (max_child + 1)).astype(np.int64)
 
-    sex = SEXES[rng.integers(0, 2, size=n)]
+    female = rng.random(n) < 0.5
     partner_opposite = rng.random(n) < 0.95
-    head_sex = sex[np.flatnonzero(member == 0)][hh]
-    sex = np.where(is_partner & partner_opposite, np.where(head_sex == "1", "2", "1"), sex)
+    head_female = female[np.flatnonzero(member == 0)][hh]
+    female = np.where(is_partner & partner_opposite, ~head_female, female)
+    sex = SEXES[female.astype(np.int64)]
 
     # Dates of birth; a twin copies the previous child's date of birth.
     extract = np.datetime64(scenario.extract_date, "D")
@@ -141,17 +151,20 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
     twin_of_next[twin_idx - 1] = True
 
     band = age_band_index(age)
-    code = hh_code[hh]
-    given = _sample_names(rng, code, sex, "given")
+    ci = hh_ci[hh]
+    code = codes[ci]
+    given = _sample_names(rng, ci, codes, female, "given")
     family = hh_surname[hh]
 
     # Life events in the year before the extract.
     adult = age >= 18
     change_rate = np.where(
-        sex == "2", w.surname_change.get("female", 0.0), w.surname_change.get("male", 0.0)
+        female, w.surname_change.get("female", 0.0), w.surname_change.get("male", 0.0)
     )
     surname_changed = adult & (rng.random(n) < change_rate)
-    previous_surname = np.where(surname_changed, _sample_names(rng, code, None, "family"), None)
+    previous_surname = np.full(n, None, dtype=object)
+    changed_idx = np.flatnonzero(surname_changed)
+    previous_surname[changed_idx] = _sample_names(rng, ci[changed_idx], codes, None, "family")
     same = surname_changed & (previous_surname == family)
     previous_surname[same] = np.array([f"{s}s" for s in previous_surname[same]], dtype=object)
 
@@ -182,9 +195,7 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
             "age": age,
             "age_band": np.array(AGE_BANDS, dtype=object)[band],
             "ethnicity": code,
-            "ethnic_group": np.array([ETHNIC_GROUP_OF[c] for c in codes], dtype=object)[
-                np.searchsorted(codes, code)
-            ],
+            "ethnic_group": np.array([ETHNIC_GROUP_OF[c] for c in codes], dtype=object)[ci],
             "postcode": hh_postcode[hh],
             "previous_postcode": previous_postcode,
             "lsoa": places.lsoa[lsoa_idx],
@@ -195,5 +206,11 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
             "surname_changed": surname_changed,
             "died": died,
             "twin": twin | twin_of_next,
+            # Integer codes for fast subgroup look-ups; not written out.
+            "_ethnic_group_idx": np.array(
+                [ETHNIC_GROUPS.index(ETHNIC_GROUP_OF[c]) for c in codes], dtype=np.int64
+            )[ci],
+            "_age_band_idx": band,
+            "_female": female,
         }
     )

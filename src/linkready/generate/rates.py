@@ -7,37 +7,40 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from linkready.generate.scenario import Differential, Rate
+from linkready.generate.scenario import AGE_BANDS, ETHNIC_GROUPS, Differential, Rate
 
 
 @dataclass(frozen=True)
 class Subgroups:
-    """The subgroup of each record, as arrays aligned with the records."""
+    """The subgroup of each record as integer codes aligned with the records:
+    ethnic group and age band as indices into ETHNIC_GROUPS and AGE_BANDS, IMD decile 1–10,
+    and whether the person is female."""
 
-    ethnic_group: npt.NDArray[np.object_]
-    age_band: npt.NDArray[np.object_]
+    ethnic_group: npt.NDArray[np.int64]
+    age_band: npt.NDArray[np.int64]
     imd_decile: npt.NDArray[np.int64]
-    sex: npt.NDArray[np.object_]  # "1" male, "2" female
+    female: npt.NDArray[np.bool_]
 
     def take(self, idx: npt.NDArray[np.int64]) -> Subgroups:
         return Subgroups(self.ethnic_group[idx], self.age_band[idx], self.imd_decile[idx],
-                         self.sex[idx])
+                         self.female[idx])
 
 
-def _lookup(values: npt.NDArray, table: dict) -> npt.NDArray[np.float64]:
-    out = np.ones(values.size, dtype=np.float64)
-    for key, mult in table.items():
-        out[values == key] = mult
-    return out
+def _table(labels: tuple, mapping: dict) -> npt.NDArray[np.float64]:
+    return np.array([mapping.get(label, 1.0) for label in labels], dtype=np.float64)
 
 
 def multipliers(by: Differential, groups: Subgroups) -> npt.NDArray[np.float64]:
     """The product of the subgroup multipliers for each record (1 where none applies)."""
-    m = _lookup(groups.ethnic_group, by.ethnic_group)
-    m *= _lookup(groups.age_band, by.age_band)
-    m *= _lookup(groups.imd_decile, by.imd_decile)
-    sex_keys = {"1" if k == "male" else "2": v for k, v in by.sex.items()}
-    m *= _lookup(groups.sex, sex_keys)
+    m = np.ones(groups.ethnic_group.size, dtype=np.float64)
+    if by.ethnic_group:
+        m *= _table(ETHNIC_GROUPS, by.ethnic_group)[groups.ethnic_group]
+    if by.age_band:
+        m *= _table(AGE_BANDS, by.age_band)[groups.age_band]
+    if by.imd_decile:
+        m *= _table(tuple(range(11)), by.imd_decile)[groups.imd_decile]
+    if by.sex:
+        m *= _table(("male", "female"), by.sex)[groups.female.astype(np.int64)]
     return m
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from linkready.generate import corrupt
 from linkready.generate.formats import (
@@ -22,6 +23,7 @@ from linkready.generate.formats import (
 from linkready.generate.population import Population
 from linkready.generate.rates import Subgroups, multipliers, probabilities
 from linkready.generate.scenario import SourceConfig
+from linkready.nhs import digits
 
 UPN_LETTERS = np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"))
 #: DfE local-authority codes for the boroughs, used in unique pupil numbers.
@@ -45,7 +47,8 @@ class SourceExtract:
 
 
 def subgroups(pop: Population) -> Subgroups:
-    return Subgroups(pop["ethnic_group"], pop["age_band"], pop["imd_decile"], pop["sex"])
+    return Subgroups(pop["_ethnic_group_idx"], pop["_age_band_idx"], pop["imd_decile"],
+                     pop["_female"])
 
 
 def select_people(
@@ -58,20 +61,17 @@ def select_people(
     return np.flatnonzero(rng.random(pop.size) < np.clip(p, 0.0, 1.0))
 
 
-def unique_pupil_numbers(pop: Population, idx: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
-    """Pupil-style identifiers: check letter, LA code, school, year, serial (DfE rule)."""
+def unique_pupil_numbers(pop: Population, idx: npt.NDArray[np.int64]) -> pa.Array:
+    """Pupil-style identifiers: check letter, LA code, school, year, serial (DfE rule:
+    weights 2–13 on the twelve digits, sum mod 23 picks the letter)."""
     la = np.array([LA_CODES.get(b, 999) for b in pop["borough"][idx]], dtype=np.int64)
     pid = pop["person_id"][idx]
     school = 2000 + pid % 7000
     year = (2026 - pop["age"][idx] + 4) % 100
-    serial = pid % 1000
-    body = np.char.add(
-        np.char.add(np.char.zfill(la.astype(str), 3), np.char.zfill(school.astype(str), 4)),
-        np.char.add(np.char.zfill(year.astype(str), 2), np.char.zfill(serial.astype(str), 3)),
-    )
-    digits = np.array([list(s) for s in body], dtype=np.int64).reshape(-1, 12)
-    check = UPN_LETTERS[(digits @ np.arange(2, 14)) % 23]
-    return np.char.add(check, body).astype(object)
+    body = la * 10**9 + school * 10**5 + year * 10**3 + pid % 1000
+    check = UPN_LETTERS[(digits(body, width=12) @ np.arange(2, 14)) % 23]
+    padded = pc.utf8_lpad(pc.cast(pa.array(body), pa.string()), width=12, padding="0")
+    return pc.binary_join_element_wise(pa.array(check, pa.string()), padded, "")
 
 
 def build_source(
@@ -88,7 +88,10 @@ def build_source(
     people = select_people(rng, pop, cfg, groups)
     dup_p = probabilities(err.duplicates, groups.take(people)) * error_scale
     dup = rng.random(people.size) < dup_p
+    # Rows are shuffled (and record ids random) so that neither order nor id leaks who is
+    # a duplicate or how the file was built.
     idx = np.concatenate([people, people[dup]])
+    idx = idx[rng.permutation(idx.size)]
     g = groups.take(idx)
     n = idx.size
 
@@ -149,16 +152,14 @@ def build_source(
     ethnicity[not_stated] = "Z"
     counts["ethnicity_not_stated"] = int(not_stated.sum())
 
-    # Record ids are random and rows shuffled, so neither leaks who is a duplicate.
-    order = rng.permutation(n)
     ids = rng.choice(10**system.id_digits - 10 ** (system.id_digits - 1), size=n, replace=False)
-    ids = ids + 10 ** (system.id_digits - 1)
-    record_ids = np.char.add(system.id_prefix, ids.astype(str)).astype(object)
+    ids = pc.cast(pa.array(ids + 10 ** (system.id_digits - 1)), pa.string())
+    record_ids = pc.binary_join_element_wise(system.id_prefix, ids, "")
 
     cols: dict[str, pa.Array] = {}
     for fld, column in system.columns.items():
         if fld == "record_id":
-            cols[column] = pa.array(record_ids, pa.string())
+            cols[column] = record_ids
         elif fld == "nhs_number":
             cols[column] = format_nhs(nhs, system.nhs_style, nhs_missing)
         elif fld == "given_name":
@@ -181,16 +182,16 @@ def build_source(
         elif fld == "lsoa":
             cols[column] = pa.array(pop["lsoa"][idx], pa.string())
         elif fld == "local_id":
-            cols[column] = pa.array(unique_pupil_numbers(pop, idx), pa.string())
+            cols[column] = unique_pupil_numbers(pop, idx)
     if "Setting" in system.extras:
         setting = np.where(rng.random(n) < 0.45, "Inpatient", "A&E").astype(object)
         cols["Setting"] = pa.array(setting, pa.string())
-    table = pa.table(cols).take(pa.array(order))
+    table = pa.table(cols)
     truth = pa.table(
         {
-            "source": pa.array([name] * n, pa.string()),
-            "record_id": pa.array(record_ids, pa.string()),
+            "source": pa.array(np.full(n, name, dtype=object), pa.string()),
+            "record_id": record_ids,
             "person_id": pa.array(pop["person_id"][idx], pa.int64()),
         }
-    ).take(pa.array(order))
+    )
     return SourceExtract(name, system, table, truth, counts)
