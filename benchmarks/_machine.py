@@ -31,8 +31,13 @@ def machine() -> dict[str, Any]:
                     break
     except OSError:
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": mem_gb,
-            "python": sys.version.split()[0], "platform": platform.platform()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": mem_gb,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+    }
 
 
 def peak_rss_mb() -> float:
@@ -53,10 +58,10 @@ def run_isolated(module: str, func: str, *args: str) -> dict[str, Any]:
     """
     import json
 
-    code = (f"import json,sys; from {module} import {func}; "
-            f"print(json.dumps({func}(*sys.argv[1:])))")
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          check=False)
+    code = f"import json,sys; from {module} import {func}; print(json.dumps({func}(*sys.argv[1:])))"
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{module}.{func} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -1,8 +1,8 @@
 """Run every benchmark, print the figures and write them with the machine to results.md.
 
-    python -m benchmarks.run            # full size
-    python -m benchmarks.run --quick    # small sizes, for a smoke check
-    python -m benchmarks.run --only generate,profile
+python -m benchmarks.run            # full size
+python -m benchmarks.run --quick    # small sizes, for a smoke check
+python -m benchmarks.run --only generate,profile
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ HERE = Path(__file__).parent
 
 
 def discover() -> list[str]:
-    return sorted(m.name.removeprefix("bench_") for m in pkgutil.iter_modules([str(HERE)])
-                  if m.name.startswith("bench_"))
+    return sorted(
+        m.name.removeprefix("bench_")
+        for m in pkgutil.iter_modules([str(HERE)])
+        if m.name.startswith("bench_")
+    )
 
 
 def render(rows_by_bench: dict[str, list[dict[str, Any]]], quick: bool) -> str:
@@ -39,11 +42,17 @@ def render(rows_by_bench: dict[str, list[dict[str, Any]]], quick: bool) -> str:
         "",
     ]
     for name, rows in rows_by_bench.items():
-        lines += [f"## {name}", "", "| benchmark | metric | value | unit | target | note |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            f"## {name}",
+            "",
+            "| benchmark | metric | value | unit | target | note |",
+            "|---|---|---|---|---|---|",
+        ]
         for r in rows:
-            lines.append(f"| {r['benchmark']} | {r['metric']} | {r['value']} | {r['unit']} | "
-                         f"{r.get('target', '')} | {r.get('note', '')} |")
+            lines.append(
+                f"| {r['benchmark']} | {r['metric']} | {r['value']} | {r['unit']} | "
+                f"{r.get('target', '')} | {r.get('note', '')} |"
+            )
         lines.append("")
     return "\n".join(lines)
 
@@ -61,8 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.import_module(f"benchmarks.bench_{name}")
         rows = module.run(quick=args.quick)
         for r in rows:
-            print(f"  {r['benchmark']}: {r['metric']} = {r['value']} {r['unit']}"
-                  + (f"  (target {r['target']})" if r.get("target") else ""), flush=True)
+            print(
+                f"  {r['benchmark']}: {r['metric']} = {r['value']} {r['unit']}"
+                + (f"  (target {r['target']})" if r.get("target") else ""),
+                flush=True,
+            )
         results[name] = rows
     text = render(results, args.quick)
     Path(args.out).write_text(text + "\n", encoding="utf-8")

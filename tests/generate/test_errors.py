@@ -15,20 +15,36 @@ from linkready.generate.scenario import Scenario
 
 N = 40_000
 RATES = {
-    "nhs_missing": 0.05, "nhs_invalid": 0.03, "nhs_placeholder": 0.02, "given_typo": 0.04,
-    "name_swap": 0.02, "dob_day_month_swap": 0.05, "dob_typo": 0.03, "dob_default": 0.02,
-    "postcode_missing": 0.03, "postcode_pseudo": 0.02, "postcode_stale": 0.5,
-    "sex_unknown": 0.02, "sex_miscoded": 0.01, "ethnicity_not_stated": 0.1,
-    "surname_change": 0.6, "nickname": 0.3, "duplicates": 0.03,
+    "nhs_missing": 0.05,
+    "nhs_invalid": 0.03,
+    "nhs_placeholder": 0.02,
+    "given_typo": 0.04,
+    "name_swap": 0.02,
+    "dob_day_month_swap": 0.05,
+    "dob_typo": 0.03,
+    "dob_default": 0.02,
+    "postcode_missing": 0.03,
+    "postcode_pseudo": 0.02,
+    "postcode_stale": 0.5,
+    "sex_unknown": 0.02,
+    "sex_miscoded": 0.01,
+    "ethnicity_not_stated": 0.1,
+    "surname_change": 0.6,
+    "nickname": 0.3,
+    "duplicates": 0.03,
 }
 
 
 def _scenario(errors: dict) -> Scenario:
-    return Scenario.model_validate({
-        "name": "rates", "seed": 11, "population": N,
-        "world": {"out_of_area_share": 0.0},
-        "sources": {"acute": {"coverage": {"resident": 1.0}, "errors": errors}},
-    })
+    return Scenario.model_validate(
+        {
+            "name": "rates",
+            "seed": 11,
+            "population": N,
+            "world": {"out_of_area_share": 0.0},
+            "sources": {"acute": {"coverage": {"resident": 1.0}, "errors": errors}},
+        }
+    )
 
 
 def _close(observed: int, expected: float, n: int) -> bool:
@@ -66,7 +82,11 @@ def test_realised_rates_match_configured(world) -> None:
             base *= 1 - RATES["postcode_missing"] - RATES["postcode_pseudo"]
         if kind == "dob_day_month_swap":
             base *= 1 - RATES["dob_default"]
-        assert _close(extract.errors[kind], rate * base, n), (kind, extract.errors[kind], rate * base)
+        assert _close(extract.errors[kind], rate * base, n), (
+            kind,
+            extract.errors[kind],
+            rate * base,
+        )
 
 
 def test_manifest_counts_are_in_the_data(world) -> None:
@@ -80,22 +100,35 @@ def test_manifest_counts_are_in_the_data(world) -> None:
     assert nhs.is_repdigit(numbers).sum() == extract.errors["nhs_placeholder"]
     invalid = ~nhs.is_valid(numbers) & ~nhs.is_repdigit(numbers)
     assert invalid.sum() == extract.errors["nhs_invalid"]
-    assert pc.sum(pc.equal(t["PersonBirthDate"], "1900-01-01")).as_py() == extract.errors["dob_default"]
+    assert (
+        pc.sum(pc.equal(t["PersonBirthDate"], "1900-01-01")).as_py()
+        == extract.errors["dob_default"]
+    )
     pseudo = pc.sum(pc.starts_with(t["PostcodeUsualAddress"], "ZZ99")).as_py()
     assert pseudo == extract.errors["postcode_pseudo"]
     assert t["PostcodeUsualAddress"].null_count == extract.errors["postcode_missing"]
-    assert pc.sum(pc.equal(t["PersonStatedGenderCode"], "9")).as_py() == extract.errors["sex_unknown"]
+    assert (
+        pc.sum(pc.equal(t["PersonStatedGenderCode"], "9")).as_py() == extract.errors["sex_unknown"]
+    )
 
 
 @pytest.mark.parametrize(
     ("by", "group_col", "high", "low", "ratio"),
     [
-        pytest.param({"ethnic_group": {"asian": 4.0}}, "ethnic_group", "asian", "white", 4.0,
-                     id="ethnic-group"),
-        pytest.param({"imd_decile": {1: 3.0, 2: 3.0}}, "imd_decile", (1, 2), (9, 10), 3.0,
-                     id="deprivation"),
-        pytest.param({"age_band": {"18-29": 2.5}}, "age_band", "18-29", "50-64", 2.5,
-                     id="age-band"),
+        pytest.param(
+            {"ethnic_group": {"asian": 4.0}},
+            "ethnic_group",
+            "asian",
+            "white",
+            4.0,
+            id="ethnic-group",
+        ),
+        pytest.param(
+            {"imd_decile": {1: 3.0, 2: 3.0}}, "imd_decile", (1, 2), (9, 10), 3.0, id="deprivation"
+        ),
+        pytest.param(
+            {"age_band": {"18-29": 2.5}}, "age_band", "18-29", "50-64", 2.5, id="age-band"
+        ),
     ],
 )
 def test_differential_rates(by, group_col, high, low, ratio) -> None:

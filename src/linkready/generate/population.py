@@ -3,6 +3,7 @@ extract date. Everything is vectorised with NumPy; the random generator is passe
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,7 +72,7 @@ def _sample_names(
     order = np.argsort(code_idx * 2 + (female if female is not None else 0), kind="stable")
     keys = (code_idx * 2 + (female if female is not None else 0))[order]
     bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+    for lo, hi in itertools.pairwise(bounds):
         key = int(keys[lo])
         vocab = vocabulary(str(codes[key // 2]), kind, "female" if key % 2 else "male")
         out[order[lo:hi]] = vocab.sample(rng, int(hi - lo))
