@@ -1,0 +1,36 @@
+"""Shared fixtures: one small synthetic world, linked and evaluated once per session."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from synth import World, write_world  # noqa: E402
+
+from linkready.link import TrainingConfig, link_project, write_outputs  # noqa: E402
+from linkready.project import load_project  # noqa: E402
+
+#: Small training caps keep Splink runs to a second or two.
+FAST = TrainingConfig(u_max_pairs=2e5, em_max_pairs=2e5)
+
+
+@pytest.fixture(scope="session")
+def world_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """project.yaml of a 1,500-person world with GP, LA and acute sources."""
+    return write_world(World(persons=1500), tmp_path_factory.mktemp("world"))
+
+
+@pytest.fixture(scope="session")
+def linked(world_project: Path) -> dict:
+    """The world linked once: the run, its output directory and the parsed linkage.json."""
+    project = load_project(world_project)
+    run = link_project(project, config=FAST)
+    out = world_project.parent / "linkage"
+    write_outputs(run, out)
+    return {"project": project, "run": run, "out": out,
+            "summary": json.loads((out / "linkage.json").read_text())}

@@ -1,0 +1,36 @@
+"""Connected components and the source-overlap matrix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from linkready.link import clustering
+
+
+@pytest.mark.parametrize(("n", "edges", "expected"), [
+    pytest.param(3, [], [0, 1, 2], id="no-edges"),
+    pytest.param(4, [(0, 1), (2, 3)], [0, 0, 2, 2], id="two-pairs"),
+    pytest.param(5, [(4, 3), (3, 2), (2, 1), (1, 0)], [0] * 5, id="chain"),
+    pytest.param(4, [(3, 0), (1, 2)], [0, 1, 1, 0], id="crossed"),
+])
+def test_connected_components(n: int, edges: list[tuple[int, int]], expected: list[int]) -> None:
+    """Every node gets the smallest index in its component."""
+    src = np.array([e[0] for e in edges], dtype=np.int64)
+    dst = np.array([e[1] for e in edges], dtype=np.int64)
+    assert clustering.connected_components(n, src, dst).tolist() == expected
+
+
+def test_cluster_and_overlap() -> None:
+    """Linked records share a cluster; the overlap matrix is the share of a source's
+    people found in another."""
+    nodes = pa.table({"source": ["a", "a", "b", "b"], "record_id": ["1", "2", "1", "2"]})
+    links = pa.table({"source_l": ["a", "a"], "record_id_l": ["1", "2"],
+                      "source_r": ["b", "b"], "record_id_r": ["1", "2"],
+                      "linked": [True, False]})
+    clusters = clustering.cluster(nodes, links)
+    assert clusters.column("cluster_id").to_pylist() == [1, 2, 1, 3]
+    ov = clustering.overlap(clusters, ["a", "b"])
+    assert ov["overlap_share"]["a"]["b"] == 0.5
+    assert ov["overlap_people"]["a"]["b"] == "*"  # one person: suppressed

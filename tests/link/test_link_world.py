@@ -1,0 +1,132 @@
+"""``link`` and ``evaluate`` end to end on a small synthetic world (see synth.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from conftest import FAST
+from synth import SourceSim, World, write_world
+
+from linkready.link import link_project
+from linkready.link.evaluate_run import evaluate_outputs
+from linkready.project import load_project
+
+LA = "la_adult_social_care"
+
+
+@pytest.fixture(scope="module")
+def evaluation(linked: dict) -> dict:
+    """The session's linkage evaluated against truth."""
+    return evaluate_outputs(linked["project"], linked["run"].links.to_pandas(),
+                            linked["summary"])
+
+
+@pytest.mark.parametrize("path", [
+    "left", "right", "left_records", "deterministic.match_rate", "probabilistic.match_rate",
+    "probabilistic.threshold", "probabilistic.expected_match_rate.estimate",
+    "probabilistic.expected_match_rate.lower", "probabilistic.expected_match_rate.upper",
+    "probabilistic.expected_match_rate.method", "probabilistic.blocking.is_estimate",
+    "probabilistic.untrained_levels",
+])
+def test_linkage_json_has_contract_keys(linked: dict, path: str) -> None:
+    """Every pair in linkage.json carries the documented keys."""
+    assert linked["summary"]["schema_version"]
+    for pair in linked["summary"]["pairs"]:
+        node = pair
+        for key in path.split("."):
+            node = node[key]
+
+
+def test_default_pairs_are_sources_against_spine(linked: dict) -> None:
+    """Without declared pairs, every source is linked to the GP register."""
+    got = [(p["left"], p["right"]) for p in linked["summary"]["pairs"]]
+    assert got == [(LA, "gp_register"), ("acute", "gp_register")]
+
+
+def test_accuracy_and_expected_rate(evaluation: dict) -> None:
+    """Probabilistic F1 ≥ 0.97 and the expected rate within 2 points of the true overlap."""
+    for pair in evaluation["pairs"]:
+        assert pair["probabilistic"]["f1"] >= 0.97, pair["left"]
+        assert abs(pair["expected_match_rate"] - pair["truth"]["overlap_rate"]) <= 0.02
+
+
+def test_deterministic_rate_reflects_missing_nhs_numbers(linked: dict) -> None:
+    """LA records lack NHS numbers, so the deterministic rate is far below the
+    probabilistic one."""
+    la = linked["summary"]["pairs"][0]
+    assert la["deterministic"]["match_rate"] < 0.6 < la["probabilistic"]["match_rate"]
+
+
+def test_bias_visible_in_deterministic_stage(evaluation: dict) -> None:
+    """Minority groups miss NHS numbers twice as often in LA data, so their deterministic
+    missed-match rate is higher."""
+    rows = {r["group"]: r for r in evaluation["pairs"][0]["by_subgroup"]["ethnic_group"]}
+    white = rows["white"]["deterministic"]["missed_match_rate"]
+    others = [rows[g]["deterministic"]["missed_match_rate"] for g in ("asian", "black")]
+    assert all(o > white for o in others)
+
+
+def test_record_level_outputs_hold_no_identifiers(linked: dict) -> None:
+    """links.parquet and clusters.parquet hold ids, probabilities and stage only."""
+    links = pq.read_schema(linked["out"] / "links.parquet").names
+    clusters = pq.read_schema(linked["out"] / "clusters.parquet").names
+    assert links == ["source_l", "record_id_l", "source_r", "record_id_r",
+                     "match_probability", "deterministic_rule", "stage", "linked"]
+    assert clusters == ["source", "record_id", "cluster_id"]
+
+
+def test_json_outputs_hold_no_identifiers(linked: dict, world_project: Path) -> None:
+    """No NHS number, DOB or name of any record appears in linkage.json or model.json."""
+    con = duckdb.connect(str(world_project.parent / "linkready.duckdb"), read_only=True)
+    rows = con.execute("SELECT nhs_number, dob::VARCHAR, given_name, family_name "
+                       "FROM records").fetchall()
+    con.close()
+    numbers = {r[0] for r in rows if r[0]} | {r[1] for r in rows if r[1]}
+    names = {r[i] for r in rows for i in (2, 3) if r[i]}
+    for name in ("linkage.json", "model.json"):
+        text = (linked["out"] / name).read_text()
+        assert not [n for n in numbers if n in text], name
+        assert not names & set(re.findall(r"\b[A-Z]{2,}\b", text)), name
+
+
+def test_counts_are_suppressed(linked: dict) -> None:
+    """Published counts are 0, '*' or multiples of 5."""
+    for pair in linked["summary"]["pairs"]:
+        for n in (pair["left_records"], pair["deterministic"]["linked_records"],
+                  pair["probabilistic"]["linked_records"]):
+            assert n == "*" or n % 5 == 0
+
+
+def test_clusters_count_people(linked: dict) -> None:
+    """Clustering reports distinct people and an overlap matrix over all sources."""
+    c = linked["summary"]["clusters"]
+    assert set(c["overlap_share"]) == {LA, "acute", "gp_register"}
+    assert 0.9 < c["overlap_share"][LA]["gp_register"] <= 1.0
+    assert c["distinct_people"] <= sum(
+        v for v in c["people_by_source"].values() if v != "*")
+
+
+def test_same_inputs_same_outputs(linked: dict) -> None:
+    """Relinking with the same seed gives identical summaries and links."""
+    again = link_project(linked["project"], pairs=[(LA, "gp_register")], config=FAST)
+    first = linked["summary"]["pairs"][0]
+    assert json.dumps(again.summary["pairs"][0], sort_keys=True) == json.dumps(
+        first, sort_keys=True)
+    la_links = linked["run"].pairs[0].links
+    assert again.pairs[0].links.equals(la_links)
+
+
+def test_untrained_levels_are_warnings_not_crashes(tmp_path: Path) -> None:
+    """Error-free data leaves levels (typos, swaps) unobserved: reported, not fatal."""
+    clean = World(persons=400, sources=(
+        SourceSim("gp_register", 0.95, typo=0, swap=0, dob_error=0, postcode_stale=0),
+        SourceSim("acute", 0.5, typo=0, swap=0, dob_error=0, postcode_stale=0)))
+    run = link_project(load_project(write_world(clean, tmp_path)), config=FAST)
+    pair = run.summary["pairs"][0]
+    assert pair["probabilistic"]["untrained_levels"]
+    assert any("never observed" in w for w in run.summary["warnings"])
