@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from linkready._version import __version__
+from linkready.cli import demo as _demo
+from linkready.cli import evaluate as _evaluate
 from linkready.cli import generate as _generate
 from linkready.cli import link as _link
 from linkready.cli import profile as _profile
@@ -41,6 +43,8 @@ app.command("generate")(_generate.generate)
 app.command("link")(_link.link)
 app.command("profile")(_profile.profile)
 app.command("validate")(_validate.validate)
+app.command("evaluate")(_evaluate.evaluate)
+app.command("demo")(_demo.demo)
 
 
 def main() -> None:
