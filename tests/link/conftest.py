@@ -10,10 +10,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from synth import World, write_world  # noqa: E402
+from synth import World, write_world
 
-from linkready.link import TrainingConfig, link_project, write_outputs  # noqa: E402
-from linkready.project import load_project  # noqa: E402
+from linkready.link import TrainingConfig, link_project, write_outputs
+from linkready.project import load_project
 
 #: Small training caps keep Splink runs to a second or two.
 FAST = TrainingConfig(u_max_pairs=2e5, em_max_pairs=2e5)

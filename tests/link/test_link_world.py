@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from conftest import FAST
 from synth import SourceSim, World, write_world
 
+from conftest import FAST
 from linkready.link import link_project
 from linkready.link.evaluate_run import evaluate_outputs
 from linkready.project import load_project

@@ -10,6 +10,7 @@ from linkready.cli import evaluate as _evaluate
 from linkready.cli import generate as _generate
 from linkready.cli import link as _link
 from linkready.cli import profile as _profile
+from linkready.cli import sweep as _sweep
 from linkready.cli import validate as _validate
 
 app = typer.Typer(
@@ -45,6 +46,7 @@ app.command("profile")(_profile.profile)
 app.command("validate")(_validate.validate)
 app.command("evaluate")(_evaluate.evaluate)
 app.command("demo")(_demo.demo)
+app.command("sweep")(_sweep.sweep)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -10,13 +11,14 @@ from linkready.cli._common import console, user_errors
 
 
 def evaluate(
-    project_file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
-                                        metavar="PROJECT.yaml", help="The project file."),
-    out: Path | None = typer.Option(None, "--out", "-o",
-                                    help="The link output directory (default: linkage/ next "
-                                         "to the project file); linked first if empty."),
-    workspace: Path | None = typer.Option(None, "--workspace",
-                                          help="DuckDB workspace, if linking is needed."),
+    project_file: Annotated[Path, typer.Argument(
+        exists=True, dir_okay=False, readable=True, metavar="PROJECT.yaml",
+        help="The project file.")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="The link output directory (default: linkage/ next to the "
+                            "project file); linked first if it has no links.")] = None,
+    workspace: Annotated[Path | None, typer.Option(
+        "--workspace", help="DuckDB workspace, if linking is needed.")] = None,
 ) -> None:
     """Measure precision, recall, F1 and missed matches against truth (synthetic data)."""
     with user_errors():

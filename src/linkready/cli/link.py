@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -10,19 +11,20 @@ from linkready.cli._common import console, user_errors
 
 
 def link(
-    project_file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
-                                        metavar="PROJECT.yaml", help="The project file."),
+    project_file: Annotated[Path, typer.Argument(
+        exists=True, dir_okay=False, readable=True, metavar="PROJECT.yaml",
+        help="The project file.")],
     pairs: str | None = typer.Option(None, "--pairs",
                                      help="Pairs to link as LEFT:RIGHT,… (default: every "
                                           "source against the spine)."),
     threshold: float = typer.Option(0.9, "--threshold", "-t",
                                     help="Match probability at which a pair is linked."),
-    out: Path | None = typer.Option(None, "--out", "-o",
-                                    help="Directory to write into (default: next to the "
-                                         "project file, in linkage/)."),
-    workspace: Path | None = typer.Option(None, "--workspace",
-                                          help="DuckDB workspace (default: linkready.duckdb "
-                                               "next to the project file)."),
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Directory to write into (default: linkage/ next to the "
+                            "project file).")] = None,
+    workspace: Annotated[Path | None, typer.Option(
+        "--workspace", help="DuckDB workspace (default: linkready.duckdb next to the "
+                            "project file).")] = None,
     seed: int = typer.Option(42, "--seed", help="Seed for Splink's random sampling."),
 ) -> None:
     """Link each source to the spine: exact NHS number, then Splink; cluster everyone."""

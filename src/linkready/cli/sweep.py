@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -10,6 +11,7 @@ from linkready.cli._common import console, user_errors
 
 
 def sweep(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write into.")],
     scenario: str = typer.Argument(..., help="A built-in scenario name or a scenario .yaml."),
     vary: str = typer.Option(..., "--vary",
                              help="KEY=V1,V2,… with KEY a dotted scenario key, e.g. "
@@ -20,7 +22,6 @@ def sweep(
     pairs: str | None = typer.Option(None, "--pairs", help="Pairs to link as LEFT:RIGHT,…"),
     threshold: float = typer.Option(0.9, "--threshold", "-t",
                                     help="Match probability at which a pair is linked."),
-    out: Path = typer.Option(..., "--out", "-o", help="Directory to write into."),
 ) -> None:
     """For each value: generate, link, evaluate; write sweep.json and print a table."""
     with user_errors():

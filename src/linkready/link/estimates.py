@@ -100,5 +100,5 @@ def rate_at_threshold(left_ids: npt.ArrayLike, p: npt.ArrayLike, threshold: floa
                       left_records: int) -> tuple[int, float]:
     """Distinct left records with a pair at or above ``threshold``, and their share."""
     ids = np.asarray(left_ids)[np.asarray(p) >= threshold]
-    n = int(len(np.unique(ids)))
+    n = len(np.unique(ids))
     return n, (n / left_records if left_records else 0.0)

@@ -145,16 +145,14 @@ def blocking_rules(fields: set[str]) -> list[str]:
         rules.append("l.family_name = r.family_name AND l.dob = r.dob")
     if has("given_name", "family_name"):
         rules.append("l.given_name = r.given_name AND l.family_name = r.family_name")
-        if has("dob"):
-            rules.append("l.given_name = r.family_name AND l.family_name = r.given_name")
+        rules.append("l.given_name = r.family_name AND l.family_name = r.given_name")
     if has("postcode", "dob"):
         rules.append("l.postcode = r.postcode AND year(l.dob) = year(r.dob)")
-    if has("dob", "sex"):
+    if has("dob", "sex", "given_name"):
         # Both names wrong (marriage plus a typo, transliteration): DOB, sex and the
         # first letter of the given name still agree.
-        if has("given_name"):
-            rules.append("l.dob = r.dob AND l.sex = r.sex "
-                         "AND substr(l.given_name, 1, 1) = substr(r.given_name, 1, 1)")
+        rules.append("l.dob = r.dob AND l.sex = r.sex "
+                     "AND substr(l.given_name, 1, 1) = substr(r.given_name, 1, 1)")
     return rules
 
 

@@ -73,7 +73,7 @@ def train(linker: Any, fields: set[str], cfg: TrainingConfig) -> list[str]:
             try:
                 linker.training.estimate_parameters_using_expectation_maximisation(
                     rule, max_pairs=cfg.em_max_pairs)
-            except Exception as exc:  # noqa: BLE001 - Splink raises bare Exceptions
+            except Exception as exc:
                 # An EM session with no blocked pairs (e.g. no name agrees) cannot
                 # train; the other sessions still may, so record it and go on.
                 warnings.append(f"EM session on `{rule}` could not run: "
