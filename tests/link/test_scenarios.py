@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FAST
 
+from conftest import FAST
 from linkready.generate.api import generate_to_dir
 from linkready.generate.scenario import load_scenario
 from linkready.link import link_project
@@ -35,7 +35,7 @@ def tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_default_f1_and_expected_rate(tmp: Path) -> None:
     """default: F1 ≥ 0.97 for every pair; expected rate within 2 points of true overlap."""
-    summary, ev = _run(tmp, "default", 2000)
+    _, ev = _run(tmp, "default", 2000)
     assert len(ev["pairs"]) == 6
     for pair in ev["pairs"]:
         assert pair["combined"]["f1"] >= 0.97, pair["left"]
