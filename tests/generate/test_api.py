@@ -148,3 +148,10 @@ def test_tiny_population_with_empty_sources(tmp_path: Path) -> None:
     for name in manifest["row_counts"]:
         header = (tmp_path / "t" / f"{name}.csv").read_text().splitlines()[0]
         assert header.count(",") >= 6
+
+
+def test_committed_sample_matches_code(tmp_path: Path) -> None:
+    """synthetic_data/sample is exactly what the code generates today (so its README holds)."""
+    sample = Path(__file__).resolve().parents[2] / "synthetic_data" / "sample"
+    generate_to_dir(load_scenario("default", population=2000), tmp_path / "s")
+    assert _digests(tmp_path / "s") == _digests(sample)

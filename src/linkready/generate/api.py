@@ -162,6 +162,7 @@ def generate_to_dir(scenario: Scenario, out: str | Path, *, fmt: str = "csv",
     world = generate_world(scenario, progress)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
     try:
+        tmp.chmod(0o755)  # mkdtemp makes it private; the output is an ordinary directory
         man = write_world(world, tmp, fmt)
         progress("written")
         if out.exists():
