@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from linkready.cli._common import console, user_errors
 
+ProjectArg = Annotated[Path, typer.Argument(
+    metavar="PROJECT.yaml", help="The project file mapping the extracts.",
+    exists=True, dir_okay=False, readable=True)]
+OutOpt = Annotated[Path | None, typer.Option(
+    "--out", "-o", help="Directory for profile.json (default: the project's).")]
+WorkspaceOpt = Annotated[Path | None, typer.Option(
+    "--workspace", help="DuckDB workspace file (default: linkready.duckdb beside the project "
+    "file).")]
+
 if TYPE_CHECKING:
     from rich.table import Table
 
 
-def profile(
-    project_file: Path = typer.Argument(
-        ..., metavar="PROJECT.yaml", help="The project file mapping the extracts.",
-        exists=True, dir_okay=False, readable=True,
-    ),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", help="Directory for profile.json (default: the project's)."),
-    workspace: Path | None = typer.Option(
-        None, "--workspace", help="DuckDB workspace file (default: linkready.duckdb beside "
-        "the project file)."),
-) -> None:
+def profile(project_file: ProjectArg, out: OutOpt = None,
+            workspace: WorkspaceOpt = None) -> None:
     """Profile data quality, NHS-number completeness and linkage readiness per source."""
     with user_errors():
         from linkready.cli._project import ingest_with_progress, load, write_json

@@ -50,7 +50,9 @@ def _codec(project_file: Path, name: str, spec: SourceSpec) -> str:
         ) from None
 
 
-def check_encoding(path: Path, codec: str, temp_dir: Path | None) -> Path | None:
+def check_encoding(
+    path: Path, codec: str, temp_dir: Path | None, key: str = "encoding"
+) -> Path | None:
     """Decode the whole file; return a UTF-8 copy when DuckDB cannot read ``codec``."""
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     out = None
@@ -68,8 +70,8 @@ def check_encoding(path: Path, codec: str, temp_dir: Path | None) -> Path | None
                     where = offset + exc.start
                     raise InputError(
                         f"{path}: bytes at offset {where} cannot be decoded as {codec} "
-                        f"(sources encoding); set the source's `encoding:` to the file's "
-                        "real encoding (e.g. latin-1 or cp1252)"
+                        f"({key}); set `encoding:` to the file's real encoding "
+                        "(e.g. latin-1 or cp1252)"
                     ) from None
                 if out is not None:
                     out.write(text)
@@ -78,8 +80,8 @@ def check_encoding(path: Path, codec: str, temp_dir: Path | None) -> Path | None
                 tail = decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 raise InputError(
-                    f"{path}: the file ends in the middle of a {codec} character; "
-                    "check the `encoding:` or re-export the file"
+                    f"{path}: the file ends in the middle of a {codec} character ({key}); "
+                    "check `encoding:` or re-export the file"
                 ) from None
             if out is not None:
                 out.write(tail)
@@ -93,14 +95,14 @@ def check_encoding(path: Path, codec: str, temp_dir: Path | None) -> Path | None
     return copy
 
 
-def read_header(path: Path, codec: str, delimiter: str) -> list[str]:
+def read_header(path: Path, codec: str, delimiter: str, key: str = "path") -> list[str]:
     """The column names of a CSV file, split on ``delimiter``."""
     with path.open("r", encoding=codec, newline="") as fh:
         line = fh.readline()
     line = line.lstrip("\ufeff")
     if not line.strip():
-        raise InputError(f"{path}: the file is empty (no header row); export it with a header "
-                         "row and at least one record")
+        raise InputError(f"{path}: the file is empty, no header row ({key}); export it with a "
+                         "header row and at least one record")
     return next(csv.reader([line], delimiter=delimiter))
 
 
@@ -112,8 +114,8 @@ def check_columns(
     dups = sorted({c for c in columns if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
     if dups:
         raise InputError(
-            f"{path}: duplicate column name(s) {', '.join(f'`{d}`' for d in dups)}; "
-            "rename them in the extract so each column name is unique"
+            f"{path}: duplicate column name(s) {', '.join(f'`{d}`' for d in dups)} "
+            f"(sources.{name}); rename them in the extract so each column name is unique"
         )
     missing = [(f, c) for f, c in spec.columns.items() if c not in seen]
     if not missing:
@@ -168,9 +170,10 @@ def inspect_source(
         return SourceLayout(name, path, "parquet", "", tuple(columns),
                             {str(r[0]): str(r[1]) for r in desc})
     codec = _codec(project_file, name, spec)
-    copy = check_encoding(path, codec, temp_dir)
+    copy = check_encoding(path, codec, temp_dir, f"sources.{name}.encoding")
     try:
-        columns = read_header(copy or path, "utf-8" if copy else codec, spec.delimiter)
+        columns = read_header(copy or path, "utf-8" if copy else codec, spec.delimiter,
+                              f"sources.{name}.path")
         check_columns(path, name, spec, columns, project_file)
     except BaseException:
         if copy is not None:

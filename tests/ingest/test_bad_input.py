@@ -1,0 +1,145 @@
+"""Bad input gives one line naming the file and the column or key, exit 2, nothing written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from linkready.cli.app import app
+from lr_extracts import COLUMNS, one_source, person, write_csv, write_project
+
+runner = CliRunner()
+Setup = Callable[[Path], Path]
+
+
+def missing_file(d: Path) -> Path:
+    return write_project(d, {"src": {"path": "nowhere.csv", "columns": COLUMNS}})
+
+
+def wrong_delimiter(d: Path) -> Path:
+    write_csv(d / "src.csv", list(COLUMNS.values()), [list(person(1).values())], delimiter=";")
+    return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS}})
+
+
+
+def _absent(d: Path) -> Path:
+    one_source(d, [person(1)])
+    return write_project(d, {"src": {"path": "src.csv",
+                                     "columns": {**COLUMNS, "postcode": "POST_CODE"}}})
+
+
+def header_only(d: Path) -> Path:
+    write_csv(d / "src.csv", list(COLUMNS.values()), [])
+    return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS}})
+
+
+def empty_file(d: Path) -> Path:
+    (d / "src.csv").write_bytes(b"")
+    return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS}})
+
+
+def undecodable(d: Path) -> Path:
+    write_csv(d / "src.csv", list(COLUMNS.values()),
+              [list(person(1, family_name="Núñez").values())], encoding="latin-1")
+    return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS}})
+
+
+def duplicate_columns(d: Path) -> Path:
+    header = [*COLUMNS.values(), "SURNAME"]
+    write_csv(d / "src.csv", header, [[*person(1).values(), "X"]])
+    return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS}})
+
+
+def yaml_syntax(d: Path) -> Path:
+    one_source(d, [person(1)])
+    p = d / "project.yaml"
+    p.write_text("name: test\nsources: [unclosed\n", encoding="utf-8")
+    return p
+
+
+def unknown_key(d: Path) -> Path:
+    one_source(d, [person(1)])
+    return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS, "delimeter": ";"}})
+
+
+def no_record_id(d: Path) -> Path:
+    one_source(d, [person(1)])
+    cols = {k: v for k, v in COLUMNS.items() if k != "record_id"}
+    return write_project(d, {"src": {"path": "src.csv", "columns": cols}})
+
+
+def unknown_encoding(d: Path) -> Path:
+    one_source(d, [person(1)])
+    return write_project(d, {"src": {"path": "src.csv", "encoding": "klingon",
+                                     "columns": COLUMNS}})
+
+
+def second_source_broken(d: Path) -> Path:
+    one_source(d, [person(1)])
+    return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS},
+                             "other": {"path": "other.csv", "columns": COLUMNS}})
+
+
+CASES = [
+    # setup, words the one line must contain
+    pytest.param(missing_file, ["nowhere.csv", "sources.src.path", "not found"], id="missing-file"),
+    pytest.param(wrong_delimiter, ["src.csv", "`ID`", "delimiter", "semicolon"],
+                 id="wrong-delimiter"),
+    pytest.param(_absent, ["src.csv", "`POST_CODE`", "sources.src.columns.postcode",
+                           "`POSTCODE`"], id="mapped-column-absent"),
+    pytest.param(header_only, ["src.csv", "no rows", "sources.src"], id="no-rows"),
+    pytest.param(empty_file, ["src.csv", "empty", "sources.src.path"], id="empty-file"),
+    pytest.param(undecodable, ["src.csv", "utf-8", "sources.src.encoding"], id="undecodable-bytes"),
+    pytest.param(duplicate_columns, ["src.csv", "duplicate", "`SURNAME`", "sources.src"],
+                 id="duplicate-columns"),
+    pytest.param(yaml_syntax, ["project.yaml", "YAML", "line"], id="yaml-syntax"),
+    pytest.param(unknown_key, ["project.yaml", "sources.src.delimeter", "unknown key"],
+                 id="yaml-unknown-key"),
+    pytest.param(no_record_id, ["project.yaml", "sources.src.columns", "record_id"],
+                 id="yaml-no-record-id"),
+    pytest.param(unknown_encoding, ["project.yaml", "sources.src.encoding", "klingon"],
+                 id="unknown-encoding"),
+    pytest.param(second_source_broken, ["other.csv", "sources.other.path"],
+                 id="second-source-missing"),
+]
+
+
+@pytest.mark.parametrize("command", ["profile", "validate"])
+@pytest.mark.parametrize(("setup", "words"), CASES)
+def test_bad_input(tmp_path: Path, setup: Setup, words: list[str], command: str) -> None:
+    """The CLI exits 2 with one error line naming file and field; no workspace or output."""
+    project_file = setup(tmp_path)
+    before = set(tmp_path.iterdir())
+    out = tmp_path / "out"
+    result = runner.invoke(app, [command, str(project_file), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1, result.stderr
+    for w in words:
+        assert w in lines[0], (w, lines[0])
+    assert "Traceback" not in result.output + result.stderr
+    assert set(tmp_path.iterdir()) == before
+    assert not out.exists()
+
+
+def test_failure_keeps_previous_workspace(tmp_path: Path) -> None:
+    """A failed ingest leaves an existing workspace exactly as it was."""
+    project_file = one_source(tmp_path, [person(1)])
+    assert runner.invoke(app, ["profile", str(project_file)]).exit_code == 0
+    ws = tmp_path / "linkready.duckdb"
+    before = ws.read_bytes()
+    (tmp_path / "src.csv").write_bytes(b"")
+    assert runner.invoke(app, ["profile", str(project_file)]).exit_code == 2
+    assert ws.read_bytes() == before
+
+
+def test_unparseable_values_are_not_fatal(tmp_path: Path) -> None:
+    """Garbage values are counted invalid; the run succeeds."""
+    rows = [person(1, dob="not a date", nhs_number="abc", postcode="!!", sex="?",
+                   ethnicity="??")]
+    project_file = one_source(tmp_path, rows)
+    result = runner.invoke(app, ["profile", str(project_file)])
+    assert result.exit_code == 0, result.output
