@@ -3,6 +3,7 @@ label-free estimates. Returns record-level links and an aggregate summary."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,8 @@ class PairResult:
     links: Any  # pyarrow.Table, see LINK_COLUMNS in docs/schemas/linkage.md
     summary: dict[str, Any]
     model: dict[str, Any] = field(default_factory=dict)
+    #: Wall seconds per step (not written to linkage.json, which must be reproducible).
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def compared_fields(left: SourceStats, right: SourceStats) -> set[str]:
@@ -66,6 +69,19 @@ def _links_table(left: str, right: str, det: Any, scored: Any, p: np.ndarray,
     return out
 
 
+class _Clock:
+    """Wall time between successive laps."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = now - self._last
+        self._last = now
+
+
 def _rate(n: int, d: int) -> float:
     return n / d if d else 0.0
 
@@ -75,6 +91,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     """Run both stages for ``left`` against ``right`` on the workspace connection."""
     import pyarrow.compute as pc
 
+    clock = _Clock()
     lt = stage_source(con, "__lr_left", left.name)
     rt = stage_source(con, "__lr_right", right.name)
     n_left, n_right = left.records, right.records
@@ -82,6 +99,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
 
     det = deterministic.deterministic_pairs(con, lt, rt)
     det_counts = deterministic.linked_left_counts(det)
+    clock.lap("deterministic")
 
     fields = compared_fields(left, right)
     for f in sorted(set(left.usable ^ right.usable)):
@@ -90,6 +108,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     linker = training.build_linker(con, lt, rt, fields)
     rules = blocking_rules(fields)
     counts = predict.comparison_counts(linker, rules, n_left + n_right)
+    clock.lap("blocking_counts")
     warnings += training.train(linker, fields, cfg)
     model = training.model_dict(linker)
     untrained = training.untrained_levels(model)
@@ -98,8 +117,10 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
                         "(see probabilistic.untrained_levels); Splink's default m/u is used "
                         "for them")
     seed_prior = training.model_prior(linker)
+    clock.lap("training")
 
     scored = predict.predict_pairs(linker, cfg.min_match_weight)
+    clock.lap("prediction")
     log2_bf = scored.column("log2_bf").to_numpy()
     prior = estimates.refine_prior(log2_bf, n_left * n_right, seed_prior)
     p = estimates.probabilities(log2_bf, prior)
@@ -112,6 +133,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     linked_left = pc.unique(pc.filter(links.column("record_id_l"), links.column("linked")))
     for t in ("__lr_left", "__lr_right"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
+    clock.lap("estimates_and_links")
 
     summary = {
         "left": left.name,
@@ -154,4 +176,4 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
         },
         "warnings": warnings,
     }
-    return PairResult(left.name, right.name, links, summary, model)
+    return PairResult(left.name, right.name, links, summary, model, clock.laps)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ class LinkageRun:
     summary: dict[str, Any]
     pairs: list[PairResult] = field(default_factory=list)
     clusters: Any = None  # pyarrow.Table (source, record_id, cluster_id)
+    #: Wall seconds for the whole-project steps (pairs carry their own).
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def links(self) -> Any:
@@ -86,7 +89,9 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
     finally:
         con.close()
     run = LinkageRun(summary={}, pairs=results)
+    start = time.perf_counter()
     run.clusters = clustering.cluster(nodes, run.links)
+    run.timings["clustering"] = time.perf_counter() - start
     progress("clusters")
     run.summary = {
         "schema_version": SCHEMA_VERSION,
