@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 
 WORKSPACE_NAME = "linkready.duckdb"
 
+
+def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Switch off DuckDB's own progress bar (the CLI shows its own on stderr)."""
+    con.execute("SET enable_progress_bar = false")
+    return con
+
 _SOURCES_DDL = (
     "CREATE TABLE sources (source VARCHAR, path VARCHAR, format VARCHAR, encoding VARCHAR, "
     "delimiter VARCHAR, records BIGINT, held_fields VARCHAR[], columns_json VARCHAR, "
@@ -52,7 +58,7 @@ def open_workspace(path: Path, read_only: bool = True) -> duckdb.DuckDBPyConnect
 
     if not path.is_file():
         raise InputError(f"{path}: no workspace here; run `linkready profile` or ingest first")
-    return duckdb.connect(str(path), read_only=read_only)
+    return quiet(duckdb.connect(str(path), read_only=read_only))
 
 
 def _ingest_source(
@@ -126,7 +132,7 @@ def ingest_project(
     try:
         for name in project.sources:
             layouts.append(inspect_source(project, name, project_file, workspace.parent))
-        con = duckdb.connect(str(tmp))
+        con = quiet(duckdb.connect(str(tmp)))
         con.execute(records_ddl())
         con.execute(_SOURCES_DDL)
         con.execute(_LOG_DDL)

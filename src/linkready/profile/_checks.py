@@ -1,8 +1,10 @@
 """The registry of row-level checks: small pure functions returning SQL conditions.
 
 A :class:`Check` is data — a name, the field it is about, a category and a boolean SQL
-condition over one source's rows. All of a source's checks are counted together in one
-aggregate query (``count(*) FILTER (WHERE condition)``), never one query per check.
+condition. Conditions are written over the *combinations* relation of
+:mod:`linkready.profile._query` (one row per distinct combination of issue codes, flags
+and subgroup keys, with its record count ``n``), so every check is counted from the one
+aggregate pass over a source: ``sum(n) FILTER (WHERE condition)``.
 """
 
 from __future__ import annotations
@@ -20,11 +22,21 @@ ISSUED_RANGES: tuple[tuple[str, str], ...] = (
     ("4000000000", "4999999999"),
     ("6000000000", "7999999999"),
 )
+
+
+def has(field: str) -> str:
+    """SQL: the canonical column of ``field`` holds a value (valid, or flagged but kept)."""
+    kept = tuple(c for c in R.KEPT_ISSUES if c in R.FIELD_ISSUES[field])
+    return (f"({field}_issue IS NULL OR {field}_issue IN {in_list(kept)})" if kept
+            else f"({field}_issue IS NULL)")
+
+
 LINKABLE_PROBABILISTIC = (
-    "(given_name IS NOT NULL AND family_name IS NOT NULL AND dob IS NOT NULL "
-    "AND (postcode IS NOT NULL OR sex IS NOT NULL))"
+    f"({has('given_name')} AND {has('family_name')} AND {has('dob')} "
+    f"AND ({has('postcode')} OR {has('sex')}))"
 )
-LINKABLE_DETERMINISTIC = "coalesce(nhs_number_valid, false)"
+#: A valid NHS number: Modulus 11 passes and not a placeholder.
+LINKABLE_DETERMINISTIC = "(nhs_number_issue IS NULL)"
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,7 @@ def vodim_condition(field: str, klass: str) -> str:
 @register("records")
 def records_checks(held: frozenset[str]) -> Iterable[Check]:
     yield Check("records", "record", "all", "true")
-    yield Check("completeness", "record_id", "missing", "record_id IS NULL")
+    yield Check("completeness", "record_id", "missing", "record_id_missing")
 
 
 @register("vodim")
@@ -85,26 +97,23 @@ def issue_checks(held: frozenset[str]) -> Iterable[Check]:
 def nhs_number_checks(held: frozenset[str]) -> Iterable[Check]:
     if "nhs_number" not in held:
         return
-    issued = " OR ".join(f"nhs_number BETWEEN '{lo}' AND '{hi}'" for lo, hi in ISSUED_RANGES)
-    yield Check("nhs_number", "nhs_number", "present", "nhs_number IS NOT NULL")
+    yield Check("nhs_number", "nhs_number", "present", has("nhs_number"))
     yield Check("nhs_number", "nhs_number", "valid", LINKABLE_DETERMINISTIC)
-    yield Check("nhs_number", "nhs_number", "outside_issued_ranges",
-                f"nhs_number_valid AND NOT ({issued})")
-    yield Check("nhs_number", "nhs_number", "test_range",
-                "nhs_number_valid AND nhs_number >= '9990000000'")
+    yield Check("nhs_number", "nhs_number", "outside_issued_ranges", "nhs_outside_issued")
+    yield Check("nhs_number", "nhs_number", "test_range", "nhs_test_range")
 
 
 @register("dob")
 def dob_checks(held: frozenset[str]) -> Iterable[Check]:
     if "dob" in held:
-        yield Check("dob", "dob", "implausible_age", f"age > {R.IMPLAUSIBLE_AGE}")
+        yield Check("dob", "dob", "implausible_age", "implausible_age")
 
 
 @register("extras")
 def extra_checks(held: frozenset[str]) -> Iterable[Check]:
     for f in ("imd_decile", "lsoa", "middle_names", "address_line", "local_id"):
         if f in held:
-            yield Check("completeness", f, "missing", f"{f} IS NULL")
+            yield Check("completeness", f, "missing", f"{f}_missing")
 
 
 @register("readiness")
@@ -115,6 +124,12 @@ def readiness_checks(held: frozenset[str]) -> Iterable[Check]:
                 f"{LINKABLE_DETERMINISTIC} OR {LINKABLE_PROBABILISTIC}")
     yield Check("readiness", "record", "neither",
                 f"NOT ({LINKABLE_DETERMINISTIC} OR {LINKABLE_PROBABILISTIC})")
+
+
+def issued_range_sql() -> str:
+    """SQL over records: a valid NHS number outside every issued range."""
+    issued = " OR ".join(f"nhs_number BETWEEN '{lo}' AND '{hi}'" for lo, hi in ISSUED_RANGES)
+    return f"coalesce(nhs_number_valid AND NOT ({issued}), false)"
 
 
 def all_checks(held: frozenset[str]) -> list[Check]:

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 from linkready.ingest import _rules as R
 from linkready.profile._checks import all_checks
 from linkready.profile._dqmi import ItemScore, composite, item_score
-from linkready.profile._query import POWER_FIELDS, base_sql, checks_sql, grouped_sql, grouping_sets
+from linkready.profile._query import (
+    SUBGROUP_DIMENSIONS,
+    checks_sql,
+    combos_sql,
+    grouped_sql,
+    key_sets,
+    subgroups_sql,
+)
 from linkready.progress import ProgressCallback, no_progress
 
 if TYPE_CHECKING:
@@ -90,45 +97,49 @@ class ProjectProfile:
 def profile_source(
     con: duckdb.DuckDBPyConnection, source: str, held: frozenset[str], reference: date
 ) -> SourceProfile:
-    """Run the two aggregate passes for one source and collect exact results."""
-    base = base_sql(source, reference)
-    checks = all_checks(held)
-    row = con.execute(checks_sql(base, checks)).fetchone() or ()
+    """Profile one source: one aggregate pass for the checks and subgroups, one grouped
+    pass for distinct values and duplicates. Returns exact counts."""
+    combos = con.sql(combos_sql(source, reference)).to_arrow_table()
+    view = f"_combos_{abs(hash(source))}"
+    con.register(view, combos)
+    try:
+        checks = all_checks(held)
+        row = con.execute(checks_sql(view, checks)).fetchone() or ()
+        dims = [d for d in SUBGROUP_DIMENSIONS
+                if d in ("sex", "age_band") or (d == "imd_decile" and d in held)
+                or (d in ("ethnicity", "ethnic_group") and "ethnicity" in held)]
+        sub_rows = con.execute(subgroups_sql(view, dims)).fetchall()
+    finally:
+        con.unregister(view)
     results = [CheckResult(c.check, c.field, c.category, int(n))
                for c, n in zip(checks, row, strict=True)]
-    sets = grouping_sets(held)
+    subgroups = [Subgroup(str(d), str(g), int(a), int(b), int(c), int(e))
+                 for d, g, a, b, c, e in sub_rows]
+    subgroups.sort(key=lambda g: (dims.index(g.dimension), g.group))
+    sets = key_sets(held)
     power: list[Power] = []
-    subgroups: list[Subgroup] = []
-    for idx, grp, a, b, c, d, dup_groups, dup_records, conf_dob, conf_sex in con.execute(
-        grouped_sql(base, sets)
-    ).fetchall():
+    grouped = con.execute(grouped_sql(source, sets)).fetchall()
+    for idx, distinct, non_null, top1, top10, dup_keys, dup_records, c_dob, c_sex in sorted(
+        grouped
+    ):
         s = sets[idx]
-        if s.kind == "subgroup":
-            subgroups.append(Subgroup(s.name, str(grp), int(a), int(b), int(c), int(d)))
-            continue
         if s.kind == "field":
-            power.append(Power(s.name, int(a), int(b), int(c), int(d)))
+            power.append(Power(s.name, int(distinct), int(non_null), int(top1), int(top10)))
         if s.name == "record_id":
-            results += [CheckResult("uniqueness", "record_id", "duplicate_records",
-                                    int(dup_records)),
-                        CheckResult("uniqueness", "record_id", "duplicated_ids", int(dup_groups))]
+            results += [
+                CheckResult("uniqueness", "record_id", "duplicate_records", int(dup_records)),
+                CheckResult("uniqueness", "record_id", "duplicated_ids", int(dup_keys)),
+            ]
         elif s.name == "nhs_number":
             results += [
                 CheckResult("uniqueness", "nhs_number", "shared_number", int(dup_records)),
-                CheckResult("nhs_number", "nhs_number", "same_number_different_dob",
-                            int(conf_dob)),
-                CheckResult("nhs_number", "nhs_number", "same_number_different_sex",
-                            int(conf_sex)),
+                CheckResult("nhs_number", "nhs_number", "same_number_different_dob", int(c_dob)),
+                CheckResult("nhs_number", "nhs_number", "same_number_different_sex", int(c_sex)),
             ]
         elif s.name == "name_dob":
             results.append(CheckResult("uniqueness", "person", "probable_duplicates",
                                        int(dup_records)))
-    total = results[0].count
-    order = [s.name for s in sets if s.kind == "subgroup"]
-    power.sort(key=lambda p: POWER_FIELDS.index(p.field))
-    subgroups.sort(key=lambda g: (order.index(g.dimension), g.group))
-    prof = SourceProfile(source, total, sorted(held & set(R.CLASSIFIED_FIELDS) | held),
-                         results, power, subgroups)
+    prof = SourceProfile(source, results[0].count, sorted(held), results, power, subgroups)
     prof.dqmi = [item_score(f, prof.vodim(f)) for f in R.CLASSIFIED_FIELDS]
     prof.log = [(str(f), str(a), int(n)) for f, a, n in con.execute(
         "SELECT field, action, count FROM standardisation_log WHERE source = ? "

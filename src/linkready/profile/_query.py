@@ -1,9 +1,15 @@
-"""SQL for profiling one source: a base relation, one row-level aggregate, one grouped pass.
+"""SQL for profiling one source, built by small pure functions returning SQL text.
 
-Pure functions returning SQL text. The row-level aggregate counts every registered check
-in a single scan; the grouped pass uses GROUPING SETS to compute, in one scan, distinct
-values and top-value shares of each identifier, duplicate ids, NHS numbers shared by
-records with different DOB or sex, probable duplicate people and subgroup breakdowns.
+Two scans of a source's records:
+
+1. ``combos_sql`` — one aggregate pass grouping the records by their issue codes, a few
+   flags and the subgroup keys. Every registered check and every subgroup breakdown is
+   then counted from that small relation (``sum(n) FILTER (WHERE …)``), not from the
+   records again.
+2. ``grouped_sql`` — one statement of per-key group-bys (hashed keys where only
+   equality matters) for what needs groups of records: distinct values and top-value
+   shares, duplicate ids, NHS numbers shared by records with different DOB or sex, and
+   probable duplicate people.
 """
 
 from __future__ import annotations
@@ -13,23 +19,32 @@ from datetime import date
 
 from linkready.ingest import _rules as R
 from linkready.ingest._sql import date_lit, lit
-from linkready.profile._checks import LINKABLE_PROBABILISTIC, Check
+from linkready.profile._checks import (
+    LINKABLE_DETERMINISTIC,
+    LINKABLE_PROBABILISTIC,
+    Check,
+    has,
+    issued_range_sql,
+)
 
 #: Fields whose discriminating power is measured (distinct values, top-value shares).
 POWER_FIELDS: tuple[str, ...] = (
     "nhs_number", "given_name", "family_name", "dob", "sex", "postcode", "ethnicity",
 )
-#: Fields whose values may be named in outputs (code sets).
-CODE_SET_FIELDS: tuple[str, ...] = ("sex", "ethnicity")
+EXTRAS = ("imd_decile", "lsoa", "middle_names", "address_line", "local_id")
+#: Subgroup dimensions and the combos column each is read from.
+SUBGROUP_DIMENSIONS: tuple[str, ...] = ("ethnicity", "ethnic_group", "sex", "age_band",
+                                        "imd_decile")
 
 
 @dataclass(frozen=True)
-class GroupingSet:
-    """One grouping set: its kind, its name and the key columns."""
+class KeySet:
+    """One group-by of the grouped pass: its name, key expression, filter and kind."""
 
-    kind: str  # "field" | "duplicates" | "subgroup"
     name: str
-    keys: tuple[str, ...]
+    key: str
+    where: str
+    kind: str  # "field" | "duplicates"
 
 
 def age_band_sql(age: str) -> str:
@@ -44,94 +59,82 @@ def ethnic_group_sql(col: str) -> str:
     return f"CASE {col} {whens} ELSE 'not known' END"
 
 
-def base_sql(source: str, reference: date) -> str:
-    """One source's records with the derived columns checks and subgroups use."""
+def records_sql(source: str) -> str:
+    return f"SELECT * FROM records WHERE source = {lit(source)}"
+
+
+def combos_sql(source: str, reference: date) -> str:
+    """Group one source's records by issue codes, check flags and subgroup keys."""
     age = f"date_sub('year', dob, {date_lit(reference)})"
-    return (
-        f"SELECT *, {age} AS age, {age_band_sql('age')} AS sg_age_band, "
-        f"{ethnic_group_sql('ethnicity')} AS sg_ethnic_group, "
-        "coalesce(ethnicity, 'not known') AS sg_ethnicity, "
-        "CASE sex WHEN '1' THEN 'male' WHEN '2' THEN 'female' ELSE 'not known' END AS sg_sex, "
-        "coalesce(CAST(imd_decile AS VARCHAR), 'not known') AS sg_imd_decile, "
-        f"{LINKABLE_PROBABILISTIC} AS linkable_probabilistic "
-        f"FROM records WHERE source = {lit(source)}"
-    )
+    keys = [f"{f}_issue" for f in R.CLASSIFIED_FIELDS] + [
+        "record_id IS NULL AS record_id_missing",
+        f"{issued_range_sql()} AS nhs_outside_issued",
+        "coalesce(nhs_number_valid AND nhs_number >= '9990000000', false) AS nhs_test_range",
+        f"coalesce({age} > {R.IMPLAUSIBLE_AGE}, false) AS implausible_age",
+        *(f"{f} IS NULL AS {f}_missing" for f in EXTRAS),
+        "coalesce(ethnicity, 'not known') AS sg_ethnicity",
+        "CASE sex WHEN '1' THEN 'male' WHEN '2' THEN 'female' ELSE 'not known' END AS sg_sex",
+        f"{age_band_sql(age)} AS sg_age_band",
+        "coalesce(CAST(imd_decile AS VARCHAR), 'not known') AS sg_imd_decile",
+    ]
+    return (f"SELECT {', '.join(keys)}, count(*) AS n FROM ({records_sql(source)}) "
+            "GROUP BY ALL")
 
 
-def checks_sql(base: str, checks: list[Check]) -> str:
-    """Count every check in one aggregate over the base relation."""
-    cols = ", ".join(f"count(*) FILTER (WHERE {c.condition})" for c in checks)
-    return f"WITH base AS ({base}) SELECT {cols} FROM base"
+def checks_sql(combos: str, checks: list[Check]) -> str:
+    """Count every check from the combinations relation named ``combos``."""
+    cols = ", ".join(f"coalesce(sum(n) FILTER (WHERE {c.condition}), 0)" for c in checks)
+    return f"SELECT {cols} FROM {combos}"
 
 
-def grouping_sets(held: frozenset[str]) -> list[GroupingSet]:
-    """The grouping sets that apply to a source holding ``held`` fields."""
-    sets = [GroupingSet("duplicates", "record_id", ("record_id",))]
-    sets += [GroupingSet("field", f, (f,)) for f in POWER_FIELDS if f in held]
+def subgroups_sql(combos: str, dimensions: list[str]) -> str:
+    """Records, NHS numbers present and valid, and records linkable probabilistically, by
+    subgroup, for each dimension (from the combinations relation)."""
+    figures = (f"sum(n), coalesce(sum(n) FILTER (WHERE {has('nhs_number')}), 0), "
+               f"coalesce(sum(n) FILTER (WHERE {LINKABLE_DETERMINISTIC}), 0), "
+               f"coalesce(sum(n) FILTER (WHERE {LINKABLE_PROBABILISTIC}), 0)")
+    parts = []
+    for dim in dimensions:
+        col = ethnic_group_sql("sg_ethnicity") if dim == "ethnic_group" else f"sg_{dim}"
+        parts.append(f"SELECT {lit(dim)} AS dimension, {col} AS grp, {figures} "
+                     f"FROM {combos} GROUP BY grp")
+    return " UNION ALL ".join(parts)
+
+
+def key_sets(held: frozenset[str]) -> list[KeySet]:
+    """The group-bys of the grouped pass that apply to a source holding ``held``."""
+    sets = [KeySet("record_id", "hash(record_id)", "record_id IS NOT NULL", "duplicates")]
+    for f in POWER_FIELDS:
+        if f in held:
+            # Equality is all that matters, so long text keys are hashed (64-bit; a
+            # collision among 10M values has odds of about 1 in 300,000).
+            key = f if f in ("nhs_number", "dob", "sex", "ethnicity") else f"hash({f})"
+            sets.append(KeySet(f, key, f"{f} IS NOT NULL", "field"))
     if {"given_name", "family_name", "dob"} <= held:
-        sets.append(GroupingSet("duplicates", "name_dob", ("given_name", "family_name", "dob")))
-    subgroups = ["sex", "age_band"]
-    if "ethnicity" in held:
-        subgroups = ["ethnicity", "ethnic_group", *subgroups]
-    if "imd_decile" in held:
-        subgroups.append("imd_decile")
-    sets += [GroupingSet("subgroup", s, (f"sg_{s}",)) for s in subgroups]
+        sets.append(KeySet("name_dob", "hash(given_name, family_name, dob)",
+                           "given_name IS NOT NULL AND family_name IS NOT NULL "
+                           "AND dob IS NOT NULL", "duplicates"))
     return sets
 
 
-def grouped_sql(base: str, sets: list[GroupingSet]) -> str:
-    """One GROUPING SETS pass, reduced to one row per field/duplicate set and one row per
-    subgroup. Columns: set index, group label (subgroups only), then the figures."""
-    cols: list[str] = []
-    for s in sets:
-        for k in s.keys:
-            if k not in cols:
-                cols.append(k)
-    gsets = ", ".join("(" + ", ".join(s.keys) + ")" for s in sets)
-    # GROUPING_ID over all key columns identifies which set a row belongs to.
-    gid_of = {}
+def grouped_sql(source: str, sets: list[KeySet]) -> str:
+    """One statement: per key set, distinct keys, records, top-1 and top-10 group sizes,
+    duplicated keys and their records, and (NHS number) records in groups whose DOB or
+    sex differ."""
+    parts = []
     for i, s in enumerate(sets):
-        bits = 0
-        for j, c in enumerate(cols):
-            if c not in s.keys:
-                bits |= 1 << (len(cols) - 1 - j)
-        gid_of[bits] = i
-    set_idx = "CASE gid " + " ".join(f"WHEN {b} THEN {i}" for b, i in gid_of.items()) + " END"
-    null_key = "CASE set_idx " + " ".join(
-        f"WHEN {i} THEN " + " OR ".join(f"{k} IS NULL" for k in s.keys)
-        for i, s in enumerate(sets)) + " END"
-    label = "coalesce(" + ", ".join(f"CAST({c} AS VARCHAR)" for c in cols
-                                   if c.startswith("sg_")) + ")" if any(
-        c.startswith("sg_") for c in cols) else "NULL"
-    subgroup_idx = [i for i, s in enumerate(sets) if s.kind == "subgroup"]
-    grouped = (
-        f"SELECT {', '.join(cols)}, grouping_id({', '.join(cols)}) AS gid, count(*) AS n, "
-        "min(dob) AS dob_min, max(dob) AS dob_max, min(sex) AS sex_min, max(sex) AS sex_max, "
-        "count(nhs_number) AS nhs_present, count(*) FILTER (WHERE nhs_number_valid) AS nhs_valid, "
-        "count(*) FILTER (WHERE linkable_probabilistic) AS linkable "
-        f"FROM base GROUP BY GROUPING SETS ({gsets})"
-    )
-    keyed = f"SELECT *, {set_idx} AS set_idx FROM g"
-    keyed2 = f"SELECT *, {null_key} AS key_null FROM k"
-    sub_in = ", ".join(str(i) for i in subgroup_idx) or "-1"
-    summary = (
-        "SELECT set_idx, NULL AS grp, "
-        "count(*) FILTER (WHERE NOT key_null) AS distinct_values, "
-        "coalesce(sum(n) FILTER (WHERE NOT key_null), 0) AS non_null, "
-        "coalesce(max(n) FILTER (WHERE NOT key_null), 0) AS top1, "
-        "coalesce(list_sum(max(n, 10) FILTER (WHERE NOT key_null)), 0) AS top10, "
-        "count(*) FILTER (WHERE NOT key_null AND n > 1) AS dup_groups, "
-        "coalesce(sum(n) FILTER (WHERE NOT key_null AND n > 1), 0) AS dup_records, "
-        "coalesce(sum(n) FILTER (WHERE NOT key_null AND n > 1 AND dob_min <> dob_max), 0) "
-        "AS conflict_dob, "
-        "coalesce(sum(n) FILTER (WHERE NOT key_null AND n > 1 AND sex_min <> sex_max), 0) "
-        "AS conflict_sex "
-        f"FROM kk WHERE set_idx NOT IN ({sub_in}) GROUP BY set_idx"
-    )
-    detail = (
-        f"SELECT set_idx, {label} AS grp, n, nhs_present, nhs_valid, linkable, "
-        "0, 0, 0, 0 "
-        f"FROM kk WHERE set_idx IN ({sub_in})"
-    )
-    return (f"WITH base AS ({base}), g AS ({grouped}), k AS ({keyed}), kk AS ({keyed2}) "
-            f"{summary} UNION ALL {detail}")
+        conflicts = s.name == "nhs_number"
+        inner_aggs = "count(*) AS n" + (
+            ", min(dob) AS d0, max(dob) AS d1, min(sex) AS s0, max(sex) AS s1"
+            if conflicts else "")
+        conflict_cols = (
+            "coalesce(sum(n) FILTER (WHERE n > 1 AND d0 <> d1), 0), "
+            "coalesce(sum(n) FILTER (WHERE n > 1 AND s0 <> s1), 0)"
+            if conflicts else "0, 0")
+        parts.append(
+            f"SELECT {i} AS set_idx, count(*), coalesce(sum(n), 0), coalesce(max(n), 0), "
+            "coalesce(list_sum(max(n, 10)), 0), count(*) FILTER (WHERE n > 1), "
+            f"coalesce(sum(n) FILTER (WHERE n > 1), 0), {conflict_cols} "
+            f"FROM (SELECT {s.key} AS k, {inner_aggs} FROM base WHERE {s.where} GROUP BY k)"
+        )
+    return f"WITH base AS ({records_sql(source)}) " + " UNION ALL ".join(parts)
