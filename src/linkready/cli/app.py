@@ -47,6 +47,7 @@ app.command("validate")(_validate.validate)
 app.command("evaluate")(_evaluate.evaluate)
 app.command("demo")(_demo.demo)
 app.command("sweep")(_sweep.sweep)
+app.add_typer(__import__("linkready.cli.lessons", fromlist=["app"]).app, name="lessons")
 
 
 def main() -> None:

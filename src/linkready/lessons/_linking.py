@@ -1,0 +1,172 @@
+"""Linkage variants the ``link`` API does not expose, built from the link package's own
+pieces: the pair pipeline on altered records, deterministic rules of the lesson's
+choosing, and a Splink model with other blocking rules or comparisons.
+
+Every variant is evaluated with :func:`linkready.link.evaluate.evaluate_pair`, so the
+lessons and ``linkready evaluate`` count matches the same way (GUILD, per left record).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from linkready.lessons._context import THRESHOLD, LinkedWorld
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+LINK_COLUMNS = ("source_l", "record_id_l", "source_r", "record_id_r", "match_probability",
+                "deterministic_rule", "stage", "linked")
+
+
+def rule_links(pairs: pd.DataFrame, left: str, right: str, rule: str = "rule") -> pd.DataFrame:
+    """Pairs (record_id_l, record_id_r) found by a deterministic rule, as link rows."""
+    import pandas as pd
+
+    pairs = pairs[["record_id_l", "record_id_r"]].drop_duplicates()
+    return pd.DataFrame({
+        "source_l": left, "record_id_l": pairs["record_id_l"].astype(str),
+        "source_r": right, "record_id_r": pairs["record_id_r"].astype(str),
+        "match_probability": pd.Series([None] * len(pairs), dtype="float64"),
+        "deterministic_rule": rule, "stage": "deterministic", "linked": True,
+    })[list(LINK_COLUMNS)]
+
+
+def scored_links(scored: pd.DataFrame, left: str, right: str,
+                 threshold: float = THRESHOLD) -> pd.DataFrame:
+    """Scored pairs (record_id_l, record_id_r, match_probability) as link rows."""
+    import pandas as pd
+
+    return pd.DataFrame({
+        "source_l": left, "record_id_l": scored["record_id_l"].astype(str),
+        "source_r": right, "record_id_r": scored["record_id_r"].astype(str),
+        "match_probability": scored["match_probability"].astype("float64"),
+        "deterministic_rule": pd.Series([None] * len(scored), dtype="object"),
+        "stage": "probabilistic", "linked": scored["match_probability"] >= threshold,
+    })[list(LINK_COLUMNS)]
+
+
+def evaluate(world: LinkedWorld, links: pd.DataFrame, left: str, right: str,
+             threshold: float = THRESHOLD) -> dict[str, Any]:
+    """GUILD evaluation of ``links`` for one pair against the world's truth."""
+    from linkready.link.evaluate import evaluate_pair
+
+    return evaluate_pair(links, world.truth, world.subgroups, left, right, threshold)
+
+
+def join_rule(left_frame: pd.DataFrame, right_frame: pd.DataFrame,
+              keys: list[str]) -> pd.DataFrame:
+    """Exact join on ``keys`` (NULLs never join): record_id_l, record_id_r."""
+    lf = left_frame.dropna(subset=keys)[["record_id", *keys]]
+    rf = right_frame.dropna(subset=keys)[["record_id", *keys]]
+    joined = lf.merge(rf, on=keys, suffixes=("_l", "_r"))
+    return joined[["record_id_l", "record_id_r"]]
+
+
+def relink(records: pd.DataFrame, left: str, right: str,
+           threshold: float = THRESHOLD) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Run the link package's pair pipeline (deterministic + Splink) on altered canonical
+    records; return (links, pair summary)."""
+    import duckdb
+
+    from linkready.link.pair import link_pair
+    from linkready.link.settings import TrainingConfig
+    from linkready.link.workspace import source_stats
+
+    con = duckdb.connect()
+    try:
+        con.execute("ATTACH ':memory:' AS ws")
+        con.register("__lesson_records", records)
+        con.execute("CREATE TABLE ws.records AS SELECT * FROM __lesson_records")
+        con.unregister("__lesson_records")
+        stats = source_stats(con)
+        result = link_pair(con, stats[left], stats[right], threshold, TrainingConfig())
+    finally:
+        con.close()
+    return result.links.to_pandas(), result.summary
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A Splink model to score with: comparisons, prediction blocking and training rules."""
+
+    comparisons: tuple[Any, ...]
+    blocking: tuple[str, ...]
+    training: tuple[str, ...]
+    prior: tuple[str, ...]
+
+
+def standard_spec(fields: set[str], blocking: list[str] | None = None) -> ModelSpec:
+    """The link package's model for ``fields``, optionally with other blocking rules."""
+    from linkready.link import settings as S
+
+    return ModelSpec(tuple(S.comparisons(fields)),
+                     tuple(blocking if blocking is not None else S.blocking_rules(fields)),
+                     tuple(S.training_rules(fields)), tuple(S.prior_rules(fields)))
+
+
+def score(frames: dict[str, pd.DataFrame], left: str, right: str, spec: ModelSpec,
+          ) -> tuple[pd.DataFrame, int]:
+    """Train ``spec`` on two frames (record_id + model columns) and score every blocked
+    pair. Returns (record_id_l, record_id_r, match_probability) and the number of pairs
+    blocking generated."""
+    import duckdb
+    import pandas as pd
+    from splink import DuckDBAPI, Linker, SettingsCreator
+
+    from linkready.link import estimates, predict
+    from linkready.link.settings import TrainingConfig
+    from linkready.link.training import FALLBACK_PRIOR, model_prior, quiet_splink
+
+    cfg = TrainingConfig()
+    con = duckdb.connect()
+    try:
+        for name in (left, right):
+            con.register(f"__f_{name}", frames[name])
+            con.execute(f"CREATE TABLE t_{name} AS SELECT * FROM __f_{name}")
+        db_api = DuckDBAPI(connection=con)
+        settings = SettingsCreator(
+            link_type="link_only", unique_id_column_name="record_id",
+            comparisons=list(spec.comparisons),
+            blocking_rules_to_generate_predictions=list(spec.blocking),
+            retain_matching_columns=False, retain_intermediate_calculation_columns=False)
+        linker = Linker([db_api.register(f"t_{left}", dataset_display_name="left"),
+                         db_api.register(f"t_{right}", dataset_display_name="right")],
+                        settings)
+        with quiet_splink():
+            try:
+                linker.training.estimate_probability_two_random_records_match(
+                    list(spec.prior), recall=cfg.prior_recall)
+            except Exception:  # no near-certain pairs: start from the fallback prior
+                linker._settings_obj._probability_two_random_records_match = FALLBACK_PRIOR
+            if not model_prior(linker) > 0:
+                linker._settings_obj._probability_two_random_records_match = FALLBACK_PRIOR
+            linker.training.estimate_u_using_random_sampling(max_pairs=cfg.u_max_pairs,
+                                                             seed=cfg.seed)
+            for rule in spec.training:
+                try:
+                    linker.training.estimate_parameters_using_expectation_maximisation(
+                        rule, max_pairs=cfg.em_max_pairs)
+                except Exception:  # a session with no blocked pairs cannot train
+                    continue
+        table = predict.predict_pairs(linker, cfg.min_match_weight)
+    finally:
+        con.close()
+    log2_bf = table.column("log2_bf").to_numpy()
+    n_left, n_right = len(frames[left]), len(frames[right])
+    prior = estimates.refine_prior(log2_bf, n_left * n_right, model_prior(linker))
+    out = pd.DataFrame({
+        "record_id_l": table.column("record_id_l").to_pandas().astype(str),
+        "record_id_r": table.column("record_id_r").to_pandas().astype(str),
+        "match_probability": estimates.probabilities(log2_bf, prior),
+    })
+    return out, len(out)
+
+
+def model_frames(records: pd.DataFrame, sources: tuple[str, str]) -> dict[str, pd.DataFrame]:
+    """record_id and the model fields of each source, from canonical records."""
+    from linkready.link.settings import MODEL_FIELDS
+
+    return {s: records.loc[records["source"] == s, ["record_id", *MODEL_FIELDS]]
+            .reset_index(drop=True) for s in sources}

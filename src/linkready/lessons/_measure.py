@@ -1,0 +1,88 @@
+"""Small helpers the lessons share: subgroup tables and charts built from measured rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from linkready.lessons._model import Chart, Column, Table
+
+LA = "la_adult_social_care"
+GP = "gp_register"
+ACUTE = "acute"
+CSC = "childrens_social_care"
+
+#: Orders for subgroup labels.
+AGE_ORDER = ("0-17", "18-29", "30-49", "50-64", "65-79", "80+")
+ETHNIC_ORDER = ("white", "mixed", "asian", "black", "other")
+
+
+def subgroup_rows(evaluation: dict[str, Any], dim: str,
+                  stages: dict[str, str]) -> list[dict[str, Any]]:
+    """One row per subgroup: records, true overlap and each stage's missed-match rate.
+
+    ``stages`` maps an evaluation stage (``deterministic``…) to the row key to use."""
+    rows = []
+    for r in evaluation["by_subgroup"].get(dim, []):
+        row: dict[str, Any] = {"group": str(r["group"]), "records": r["left_records"],
+                               "overlap": r["overlap_rate"]}
+        for stage, key in stages.items():
+            row[key] = r[stage]["missed_match_rate"]
+        rows.append(row)
+    return rows
+
+
+def bar_chart(rows: list[dict[str, Any]], x: str, y: str, title: str, *,
+              color: str | None = None, x_title: str = "", y_title: str = "",
+              sort: list[str] | None = None, share: bool = True) -> Chart:
+    """A grouped or plain bar chart (Vega-Lite spec) of measured rows."""
+    enc: dict[str, Any] = {
+        "x": {"field": x, "type": "nominal", "title": x_title or x,
+              "sort": sort or None, "axis": {"labelAngle": 0}},
+        "y": {"field": y, "type": "quantitative", "title": y_title or y,
+              **({"axis": {"format": ".0%"}} if share else {})},
+    }
+    if color:
+        enc["color"] = {"field": color, "type": "nominal", "title": None,
+                        "scale": {"scheme": "tableau10"}}
+        enc["xOffset"] = {"field": color}
+    return Chart(key=title, title=title, spec={
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "width": 520, "height": 260, "data": {"values": rows},
+        "mark": {"type": "bar"}, "encoding": enc,
+        "config": {"legend": {"orient": "bottom"}, "view": {"stroke": None}},
+    })
+
+
+def line_chart(rows: list[dict[str, Any]], x: str, y: str, color: str, title: str, *,
+               x_title: str = "", y_title: str = "") -> Chart:
+    """Lines with points (Vega-Lite spec), e.g. precision and recall by threshold."""
+    return Chart(key=title, title=title, spec={
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "width": 520, "height": 260, "data": {"values": rows},
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": x, "type": "quantitative", "title": x_title or x},
+            "y": {"field": y, "type": "quantitative", "title": y_title or y,
+                  "axis": {"format": ".0%"}},
+            "color": {"field": color, "type": "nominal", "title": None},
+        },
+        "config": {"legend": {"orient": "bottom"}, "view": {"stroke": None}},
+    })
+
+
+def long_rows(rows: list[dict[str, Any]], x: str, series: dict[str, str]) -> list[dict]:
+    """Wide rows → long rows ``{x, series, value}`` for a grouped chart."""
+    return [{x: r[x], "series": label, "value": r[key]}
+            for r in rows for key, label in series.items() if r.get(key) is not None]
+
+
+def table(key: str, title: str, columns: list[tuple[str, str, str]],
+          rows: list[dict[str, Any]], note: str = "") -> Table:
+    """A Table from (key, label, kind) column triples."""
+    return Table(key, title, tuple(Column(k, lab, kind) for k, lab, kind in columns),  # type: ignore[arg-type]
+                 tuple(rows), note)
+
+
+def stage_measures(ev: dict[str, Any], stage: str) -> dict[str, Any]:
+    """An evaluation stage's measures."""
+    return ev[stage]

@@ -1,0 +1,105 @@
+"""Run a lesson end to end and write its page and JSON."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from linkready._version import __version__
+from linkready.errors import ConfigError, OutputError
+from linkready.lessons._context import LessonContext
+from linkready.lessons._model import Lesson, LessonResult
+from linkready.lessons._registry import LESSONS, get_lesson
+from linkready.progress import ProgressCallback, no_progress
+
+
+@dataclass
+class LessonRun:
+    """A finished run: the lesson, what it measured, and the JSON payload written."""
+
+    lesson: Lesson
+    result: LessonResult
+    payload: dict[str, Any]
+    html: str
+    seconds: float
+
+
+def parse_set(items: list[str] | None) -> dict[str, Any]:
+    """``KEY=VALUE`` strings → overrides (values parsed as YAML scalars or flow YAML)."""
+    import yaml
+
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key or not value.strip():
+            raise ConfigError(f"--set: `{item}` is not KEY=VALUE; write e.g. "
+                              "--set world.twin_rate=0.1")
+        try:
+            out[key] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise ConfigError(f"--set: value of `{key}` is not valid YAML") from None
+    return out
+
+
+def step_count(lesson: Lesson) -> int:
+    """Progress steps: one per world, one for measuring, one for the page."""
+    return len(lesson.variants) + 2
+
+
+def run_lesson(name: str, *, population: int | None = None, seed: int | None = None,
+               sets: dict[str, Any] | None = None, workdir: Path | None = None,
+               progress: ProgressCallback = no_progress) -> LessonRun:
+    """Generate, link, evaluate and measure lesson ``name``; render its page in memory.
+
+    ``workdir`` keeps the generated worlds (default: a temporary directory, removed)."""
+    from linkready.lessons._page import render_html, to_json, variant_info
+
+    lesson = get_lesson(name)
+    start = time.perf_counter()
+    tmp = None
+    if workdir is None:
+        tmp = Path(tempfile.mkdtemp(prefix=f"linkready-lesson-{lesson.name}-"))
+    try:
+        ctx = LessonContext(lesson, workdir or tmp,  # type: ignore[arg-type]
+                            population or lesson.default_population, seed, dict(sets or {}),
+                            progress)
+        for v in lesson.variants:  # validate every variant before building any world
+            ctx.scenario(v)
+        result = lesson.measure(ctx)
+        progress("measured")
+        variants = [variant_info(lesson, ctx.worlds[v.key]) for v in lesson.variants
+                    if v.key in ctx.worlds]
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    seconds = time.perf_counter() - start
+    meta = {"tool_version": __version__, "population": ctx.population,
+            "sets": ctx.sets, "seconds": round(seconds, 1),
+            "date": datetime.now(UTC).date().isoformat(),
+            "unit": "shares are of left records (GUILD) unless a label says otherwise; "
+                    "counts of 1–7 are *, others rounded to the nearest 5"}
+    payload = to_json(lesson, result, variants, meta)
+    html = render_html(lesson, len(LESSONS), result, variants, meta)
+    progress("page")
+    return LessonRun(lesson, result, payload, html, seconds)
+
+
+def write_lesson(run: LessonRun, out: Path) -> list[Path]:
+    """Write ``lesson.html`` and ``lesson.json`` into ``out`` (replacing only those)."""
+    from linkready.lessons._page import dumps
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        paths = [out / "lesson.html", out / "lesson.json"]
+        paths[0].write_text(run.html, encoding="utf-8")
+        paths[1].write_text(dumps(run.payload) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write the lesson ({exc.strerror}); choose "
+                          "another --out") from None
+    return paths
