@@ -57,7 +57,7 @@ def person(i: int, **overrides: Any) -> dict[str, Any]:
     base = {
         "record_id": f"R{i:04d}",
         "nhs_number": VALID_NHS[i % len(VALID_NHS)],
-        "given_name": "Ada",
+        "given_name": GIVEN[i % len(GIVEN)],
         "family_name": "Lovelace",
         "dob": "10/12/1980",
         "sex": "2",
@@ -67,6 +67,9 @@ def person(i: int, **overrides: Any) -> dict[str, Any]:
     return {**base, **overrides}
 
 
+GIVEN = ["Ada", "Bea", "Cal", "Dev", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jon", "Kit", "Lou",
+         "Max", "Ned", "Oli", "Pam", "Quin", "Rex", "Sam", "Tom", "Una", "Val", "Wes", "Xia",
+         "Yan", "Zoe"]
 #: Valid NHS numbers from the 999 test range (Modulus 11 passes, not repdigits).
 VALID_NHS = ["9990000018", "9990000026", "9990000034", "9990000042", "9990000050",
              "9990000069", "9990000077", "9990000085", "9990000093", "9990000107"]
