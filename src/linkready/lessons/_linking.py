@@ -24,7 +24,7 @@ def rule_links(pairs: pd.DataFrame, left: str, right: str, rule: str = "rule") -
     """Pairs (record_id_l, record_id_r) found by a deterministic rule, as link rows."""
     import pandas as pd
 
-    pairs = pairs[["record_id_l", "record_id_r"]].drop_duplicates()
+    pairs = pairs[["record_id_l", "record_id_r"]].drop_duplicates().reset_index(drop=True)
     return pd.DataFrame({
         "source_l": left, "record_id_l": pairs["record_id_l"].astype(str),
         "source_r": right, "record_id_r": pairs["record_id_r"].astype(str),
@@ -38,6 +38,7 @@ def scored_links(scored: pd.DataFrame, left: str, right: str,
     """Scored pairs (record_id_l, record_id_r, match_probability) as link rows."""
     import pandas as pd
 
+    scored = scored.reset_index(drop=True)
     return pd.DataFrame({
         "source_l": left, "record_id_l": scored["record_id_l"].astype(str),
         "source_r": right, "record_id_r": scored["record_id_r"].astype(str),
@@ -78,7 +79,8 @@ def relink(records: pd.DataFrame, left: str, right: str,
     try:
         con.execute("ATTACH ':memory:' AS ws")
         con.register("__lesson_records", records)
-        con.execute("CREATE TABLE ws.records AS SELECT * FROM __lesson_records")
+        con.execute("CREATE TABLE ws.records AS SELECT * REPLACE (CAST(dob AS DATE) AS dob) "
+                    "FROM __lesson_records")
         con.unregister("__lesson_records")
         stats = source_stats(con)
         result = link_pair(con, stats[left], stats[right], threshold, TrainingConfig())
@@ -125,6 +127,9 @@ def score(frames: dict[str, pd.DataFrame], left: str, right: str, spec: ModelSpe
         for name in (left, right):
             con.register(f"__f_{name}", frames[name])
             con.execute(f"CREATE TABLE t_{name} AS SELECT * FROM __f_{name}")
+            if "dob" in frames[name].columns and pd.api.types.is_datetime64_any_dtype(
+                    frames[name]["dob"]):
+                con.execute(f"ALTER TABLE t_{name} ALTER dob TYPE DATE")
         db_api = DuckDBAPI(connection=con)
         settings = SettingsCreator(
             link_type="link_only", unique_id_column_name="record_id",
@@ -170,3 +175,21 @@ def model_frames(records: pd.DataFrame, sources: tuple[str, str]) -> dict[str, p
 
     return {s: records.loc[records["source"] == s, ["record_id", *MODEL_FIELDS]]
             .reset_index(drop=True) for s in sources}
+
+
+def outcomes(world: LinkedWorld, links: pd.DataFrame, left: str, right: str, stage: str,
+             threshold: float = THRESHOLD) -> pd.DataFrame:
+    """Per left record: record_id, person_id, true_match, linked, correct (GUILD)."""
+    from linkready.link.evaluate import left_outcomes, stage_links
+
+    truth = world.truth
+    lt, rt = truth[truth["source"] == left], truth[truth["source"] == right]
+    pair = links[(links["source_l"] == left) & (links["source_r"] == right)]
+    return left_outcomes(lt, rt["person_id"].drop_duplicates(), rt,
+                         stage_links(pair, stage, threshold))
+
+
+def standard_links(world: LinkedWorld) -> pd.DataFrame:
+    """The world's own ``link`` output as a DataFrame."""
+    assert world.run is not None
+    return world.run.links.to_pandas()

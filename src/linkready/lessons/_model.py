@@ -156,7 +156,7 @@ def fmt(value: Any, kind: Kind) -> str:
     if kind == "share":
         return f"{value:.1%}"
     if kind == "points":
-        return f"{value * 100:+.1f} points"
+        return f"{value * 100:.1f} points"
     if kind == "count":
         return f"{int(value):,}"
     if kind == "ratio":

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from linkready.errors import ConfigError
-from linkready.lessons import identifiers
+from linkready.lessons import formats, identifiers
 from linkready.lessons._model import Lesson
 
 _ALL: tuple[Lesson, ...] = (
     identifiers.NO_NHS_NUMBER,
+    identifiers.PLACEHOLDERS,
+    formats.FORMATS,
+    identifiers.HASHED_IDS,
 )
 
 #: Every lesson by name, in course order.
