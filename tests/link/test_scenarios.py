@@ -4,27 +4,30 @@ link → evaluate). Full-size figures come from benchmarks/bench_link.py."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import FAST
 from linkready.generate.api import generate_to_dir
 from linkready.generate.scenario import load_scenario
-from linkready.link import link_project
-from linkready.link.evaluate_run import evaluate_outputs
+from linkready.link import evaluate, link_project
+from linkready.link.evaluate_run import evaluate_outputs, read_truth
 from linkready.project import load_project
 
 LA_PAIRS = [("la_adult_social_care", "gp_register"), ("la_housing", "gp_register")]
 
 
 def _run(tmp: Path, scenario: str, population: int,
-         pairs: list[tuple[str, str]] | None = None) -> tuple[dict, dict]:
-    generate_to_dir(load_scenario(scenario, population=population), tmp / scenario,
-                    fmt="parquet", overwrite=True)
-    project = load_project(tmp / scenario / "project.yaml")
+         pairs: list[tuple[str, str]] | None = None,
+         overrides: dict | None = None) -> tuple[Any, dict]:
+    out = tmp / f"{scenario}-{len(overrides or {})}"
+    generate_to_dir(load_scenario(scenario, population=population, overrides=overrides),
+                    out, fmt="parquet", overwrite=True)
+    project = load_project(out / "project.yaml")
     run = link_project(project, pairs=pairs, config=FAST)  # ingests: no workspace yet
     ev = evaluate_outputs(project, run.links.to_pandas(), run.summary)
-    return run.summary, ev
+    return run, ev
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +49,8 @@ def test_default_f1_and_expected_rate(tmp: Path) -> None:
 def test_la_without_nhs_number(tmp: Path) -> None:
     """la_without_nhs_number: deterministic ≈ 0; probabilistic recovers ≥ 90% of the
     true overlap at precision ≥ 0.98."""
-    summary, ev = _run(tmp, "la_without_nhs_number", 2000, LA_PAIRS)
-    for link, pair in zip(summary["pairs"], ev["pairs"], strict=True):
+    run, ev = _run(tmp, "la_without_nhs_number", 2000, LA_PAIRS)
+    for link, pair in zip(run.summary["pairs"], ev["pairs"], strict=True):
         assert link["deterministic"]["match_rate"] <= 0.01
         assert pair["probabilistic"]["recall"] >= 0.90
         assert pair["probabilistic"]["precision"] >= 0.98
@@ -56,8 +59,24 @@ def test_la_without_nhs_number(tmp: Path) -> None:
 def test_primary_acute_deterministic_rate(tmp: Path) -> None:
     """primary_acute: deterministic acute→GP lands near 65–70% (± sampling at test size),
     and the gap splits into coverage and linkage error."""
-    summary, ev = _run(tmp, "primary_acute", 3000, [("acute", "gp_register")])
-    rate = summary["pairs"][0]["deterministic"]["match_rate"]
+    run, ev = _run(tmp, "primary_acute", 3000, [("acute", "gp_register")])
+    rate = run.summary["pairs"][0]["deterministic"]["match_rate"]
     assert 0.63 <= rate <= 0.72
     gap = ev["pairs"][0]["deterministic"]["gap"]
     assert gap["coverage"] > 0.1 and gap["linkage_error"] > 0.02
+
+
+def test_bias_follows_configured_direction(tmp: Path) -> None:
+    """With acute NHS numbers missing more often for minority groups (default multipliers
+    1.3–2.0, base rate raised to 10%), their deterministic missed-match rate is higher."""
+    run, _ = _run(tmp, "default", 2000, [("acute", "gp_register")],
+                  {"sources.acute.errors.nhs_missing.rate": 0.10})
+    project = load_project(tmp / "default-1" / "project.yaml")
+    truth, population = read_truth(project)
+    links = run.links.to_pandas()
+    left, right = truth[truth.source == "acute"], truth[truth.source == "gp_register"]
+    outcomes = evaluate.left_outcomes(left, right["person_id"], right,
+                                      evaluate.stage_links(links, "deterministic", 0.9))
+    rates = evaluate.grouped_missed_rate(outcomes, population, "ethnic_group", {
+        "white": ["white"], "minority": ["asian", "black", "mixed", "other"]})
+    assert rates["minority"] > rates["white"]

@@ -145,7 +145,7 @@ def by_subgroup(outcomes: dict[str, pd.DataFrame],
             continue
         rows = []
         values = {s: o.assign(_g=o["person_id"].map(attrs[dim])) for s, o in outcomes.items()}
-        groups = sorted(values["combined"]["_g"].dropna().unique(), key=str)
+        groups = _natural(values["combined"]["_g"].dropna().unique())
         for g in groups:
             row: dict[str, Any] = {"group": _plain(g)}
             for stage, frame in values.items():
@@ -156,6 +156,25 @@ def by_subgroup(outcomes: dict[str, pd.DataFrame],
             rows.append(row)
         table[dim] = rows
     return table
+
+
+def _natural(values: Any) -> list[Any]:
+    """Sorted numerically when the values are numbers (deciles 1…10), else as text."""
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=str)
+
+
+def grouped_missed_rate(outcomes: pd.DataFrame, population: pd.DataFrame, dim: str,
+                        groups: dict[str, list[Any]]) -> dict[str, float | None]:
+    """Missed-match rate of coarser groups (e.g. IMD deciles 1–3 against 8–10)."""
+    attr = outcomes["person_id"].map(population.set_index("person_id")[dim])
+    out: dict[str, float | None] = {}
+    for name, members in groups.items():
+        sub = outcomes[attr.isin(members) & outcomes["true_match"]]
+        out[name] = float(1 - sub["correct"].mean()) if len(sub) else None
+    return out
 
 
 def _plain(value: Any) -> Any:
