@@ -93,7 +93,7 @@ IMPLAUSIBLE_AGE = 115
 
 #: Postcodes: the six UK formats, after normalisation to "OUTWARD INWARD".
 POSTCODE_REGEX = (
-    r"^([A-Z][0-9]|[A-Z][0-9][0-9]|[A-Z][0-9][A-Z]|[A-Z][A-Z][0-9]|[A-Z][A-Z][0-9][0-9]"
+    r"^(?:[A-Z][0-9]|[A-Z][0-9][0-9]|[A-Z][0-9][A-Z]|[A-Z][A-Z][0-9]|[A-Z][A-Z][0-9][0-9]"
     r"|[A-Z][A-Z][0-9][A-Z]) [0-9][A-Z]{2}$"
 )
 PSEUDO_POSTCODE_PREFIX = "ZZ99"

@@ -13,7 +13,7 @@ from typing import Any
 from linkready.ingest import _rules as R
 from linkready.project import Project
 
-NAME_REGEX = r"^[A-Z]+( [A-Z]+)*$"
+NAME_REGEX = r"^[A-Z]+(?: [A-Z]+)*$"
 NHS_REGEX = r"^[0-9]{10}$"
 
 

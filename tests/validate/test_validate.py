@@ -1,0 +1,148 @@
+"""``linkready validate``: GX suites from the mapping, counts only, a quality gate."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from linkready.cli.app import app
+from lr_extracts import COLUMNS, VALID_NHS, person, write_csv, write_project
+
+runner = CliRunner()
+DIRTY_ROWS = 2500
+CHUNK = 1000
+
+
+def dirty_rows() -> list[dict[str, Any]]:
+    """2,500 records: 200 without an NHS number, 5 failing Modulus 11, and one record id
+    used twice, far apart so the two copies would fall in different row-order batches."""
+    rows = [person(i, nhs_number=VALID_NHS[i % 10]) for i in range(DIRTY_ROWS)]
+    for i in range(200):
+        rows[i]["nhs_number"] = ""
+    for i in range(200, 205):
+        rows[i]["nhs_number"] = "9434765918"
+    rows[2400]["record_id"] = rows[1]["record_id"]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One `validate --fail-on-error` run over a clean and a dirty source."""
+    d = tmp_path_factory.mktemp("validate")
+    header = list(COLUMNS.values())
+    clean = [list(person(i).values()) for i in range(30)]
+    write_csv(d / "clean.csv", header, clean)
+    dirty = dirty_rows()
+    write_csv(d / "dirty.csv", header, [list(r.values()) for r in dirty])
+    spec = {"columns": COLUMNS, "dob_format": "%d/%m/%Y"}
+    project_file = write_project(
+        d, {"clean": {"path": "clean.csv", **spec}, "dirty": {"path": "dirty.csv", **spec}},
+        validation={"chunk_rows": CHUNK, "mostly": {"nhs_number": 0.95}})
+    result = runner.invoke(app, ["validate", str(project_file), "--out", str(d / "out"),
+                                 "--fail-on-error"])
+    identifiers = {str(v).upper() for r in dirty for k, v in r.items()
+                   if k in ("nhs_number", "given_name", "family_name", "dob") and v}
+    return {"result": result, "dir": d, "out": d / "out", "identifiers": identifiers,
+            "doc": json.loads((d / "out" / "validation.json").read_text())}
+
+
+def expectation(doc: dict[str, Any], source: str, kind: str, column: str) -> dict[str, Any]:
+    for e in doc["sources"][source]["expectations"]:
+        if e["expectation"] == kind and e["column"] == column:
+            return e
+    raise AssertionError(f"no {kind} on {column}")
+
+
+def test_fail_on_error_exits_1(run: dict[str, Any]) -> None:
+    """A failed expectation with --fail-on-error exits 1 with one line naming it."""
+    result = run["result"]
+    assert result.exit_code == 1, result.output
+    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1 and "dirty" in lines[0] and "validation.json" in lines[0]
+
+
+@pytest.mark.parametrize(("source", "kind", "column", "success", "unexpected"), [
+    pytest.param("clean", "expect_column_values_to_be_unique", "record_id", True, 0,
+                 id="clean-unique"),
+    pytest.param("clean", "expect_column_values_to_be_valid_nhs_number", "nhs_number", True, 0,
+                 id="clean-nhs"),
+    pytest.param("dirty", "expect_column_values_to_be_unique", "record_id", False, "*",
+                 id="dirty-duplicate-across-batches"),
+    pytest.param("dirty", "expect_column_values_to_not_be_null", "nhs_number", False, 200,
+                 id="dirty-nhs-missing"),
+    pytest.param("dirty", "expect_column_values_to_be_valid_nhs_number", "nhs_number", False,
+                 "*", id="dirty-nhs-mod11"),
+    pytest.param("dirty", "expect_column_values_to_match_regex", "nhs_number", True, 0,
+                 id="dirty-nhs-regex"),
+    pytest.param("dirty", "expect_column_values_to_match_regex", "postcode", True, 0,
+                 id="dirty-postcode-regex"),
+    pytest.param("dirty", "expect_column_values_to_be_between", "dob", True, 0,
+                 id="dirty-dob-range"),
+    pytest.param("dirty", "expect_column_values_to_be_in_set", "ethnicity", True, 0,
+                 id="dirty-ethnicity-set"),
+])
+def test_expectation_results(run: dict[str, Any], source: str, kind: str, column: str,
+                             success: bool, unexpected: Any) -> None:
+    """Each expectation's success and (suppressed) unexpected count are as built."""
+    e = expectation(run["doc"], source, kind, column)
+    assert (e["success"], e["unexpected_count"], e["error"]) == (success, unexpected, None)
+
+
+def test_batches_and_counts(run: dict[str, Any]) -> None:
+    """Large sources are validated in batches; counts add up over batches."""
+    dirty = run["doc"]["sources"]["dirty"]
+    assert dirty["batches"] == 3
+    assert dirty["records"] == DIRTY_ROWS
+    e = expectation(run["doc"], "dirty", "expect_column_values_to_not_be_null", "given_name")
+    assert e["element_count"] == DIRTY_ROWS
+    assert run["doc"]["success"] is False
+    assert run["doc"]["sources"]["clean"]["success"] is True
+
+
+def test_suites_exported(run: dict[str, Any]) -> None:
+    """Each source's suite is written to expectations/ as GX JSON with anchored regexes."""
+    suite = json.loads((run["out"] / "expectations" / "dirty.json").read_text())
+    kinds = {e["type"] for e in suite["expectations"]}
+    assert "expect_column_values_to_be_valid_nhs_number" in kinds
+    for e in suite["expectations"]:
+        regex = e["kwargs"].get("regex")
+        assert regex is None or (regex.startswith("^") and regex.endswith("$"))
+
+
+def test_no_identifier_in_outputs(run: dict[str, Any]) -> None:
+    """No NHS number, name or DOB of the input appears in validation.json or the suites."""
+    texts = [(run["out"] / "validation.json").read_text().upper()]
+    texts += [p.read_text().upper() for p in (run["out"] / "expectations").glob("*.json")]
+    for value in run["identifiers"]:
+        for text in texts:
+            assert f'"{value}"' not in text
+            if len(value) >= 8:
+                assert value not in text
+    assert "PARTIAL_UNEXPECTED_LIST" not in texts[0]
+
+
+def test_clean_project_passes_gate(run: dict[str, Any], tmp_path: Path) -> None:
+    """With only clean data, --fail-on-error exits 0."""
+    write_csv(tmp_path / "clean.csv", list(COLUMNS.values()),
+              [list(person(i).values()) for i in range(20)])
+    project_file = write_project(tmp_path, {"clean": {"path": "clean.csv", "columns": COLUMNS,
+                                                      "dob_format": "%d/%m/%Y"}})
+    result = runner.invoke(app, ["validate", str(project_file), "--fail-on-error"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "validation.json").is_file()
+
+
+def test_help_does_not_import_gx() -> None:
+    """Loading the CLI imports neither Great Expectations nor pandas nor DuckDB."""
+    code = ("import sys, linkready.cli.app; "
+            "print(sorted(m for m in ('great_expectations', 'duckdb', 'pandas') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
