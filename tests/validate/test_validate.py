@@ -146,3 +146,20 @@ def test_help_does_not_import_gx() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+EXAMPLES = Path(__file__).parents[2] / "configs" / "examples"
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
+def test_examples_profile_and_validate(example: str, tmp_path: Path) -> None:
+    """Every hand-written example project profiles and validates (exit 0), writing
+    nothing beside the example."""
+    project_file = EXAMPLES / example / "project.yaml"
+    before = sorted(p.name for p in (EXAMPLES / example).iterdir())
+    args = [str(project_file), "--out", str(tmp_path), "--workspace", str(tmp_path / "w.duckdb")]
+    for command in ("profile", "validate"):
+        result = runner.invoke(app, [command, *args])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "profile.json").is_file() and (tmp_path / "validation.json").is_file()
+    assert sorted(p.name for p in (EXAMPLES / example).iterdir()) == before

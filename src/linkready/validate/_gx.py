@@ -32,14 +32,18 @@ def _gx() -> Any:
     """Import GX once, quietly, and register the custom NHS-number expectation."""
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
     import logging
+    import warnings
 
-    import great_expectations as gx
-    from great_expectations.execution_engine import PandasExecutionEngine
-    from great_expectations.expectations.expectation import ColumnMapExpectation
-    from great_expectations.expectations.metrics import (
-        ColumnMapMetricProvider,
-        column_condition_partial,
-    )
+    with warnings.catch_warnings():
+        # GX imports optional back ends (e.g. pyspark) that warn about pandas 3.
+        warnings.simplefilter("ignore")
+        import great_expectations as gx
+        from great_expectations.execution_engine import PandasExecutionEngine
+        from great_expectations.expectations.expectation import ColumnMapExpectation
+        from great_expectations.expectations.metrics import (
+            ColumnMapMetricProvider,
+            column_condition_partial,
+        )
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
 
