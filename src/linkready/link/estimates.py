@@ -56,10 +56,13 @@ class ExpectedRate:
     upper: float
     method: str
     expected_records: float
+    #: The same estimate if a record's candidate pairs were independent events.
+    independent: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         return {"estimate": self.estimate, "lower": self.lower, "upper": self.upper,
-                "method": self.method}
+                "method": self.method,
+                "sensitivity": {"independent_pairs": self.independent}}
 
 
 METHOD_NOTE = (
@@ -92,8 +95,11 @@ def expected_match_rate(left_ids: npt.ArrayLike, p: npt.ArrayLike,
     var = float((q * (1 - q)).sum())
     rate = expected / left_records
     half = Z95 * math.sqrt(var) / left_records
+    frame = pd.DataFrame({"id": np.asarray(left_ids),
+                          "l": np.log1p(-np.minimum(np.asarray(p, dtype=float), 1 - 1e-15))})
+    independent = float((1 - np.exp(frame.groupby("id", sort=False)["l"].sum())).sum())
     return ExpectedRate(rate, max(0.0, rate - half), min(1.0, rate + half), METHOD_NOTE,
-                        expected)
+                        expected, independent / left_records)
 
 
 def rate_at_threshold(left_ids: npt.ArrayLike, p: npt.ArrayLike, threshold: float,

@@ -157,7 +157,10 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             "match_rate": prob_rate,
             "expected_match_rate": expected.as_dict(),
             "prior": {"seeded": seed_prior, "refined": prior,
-                      "seed_recall_assumed": cfg.prior_recall},
+                      "seed_recall_assumed": cfg.prior_recall,
+                      # λ × possible pairs / left records: matching *pairs* per left
+                      # record (duplicates in right count twice); not a match rate.
+                      "matching_pairs_per_left_record": prior * n_right},
             "blocking": {
                 **counts,
                 "rules": [{**r, "marginal": suppress(r["marginal"]),
