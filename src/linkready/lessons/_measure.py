@@ -86,3 +86,37 @@ def table(key: str, title: str, columns: list[tuple[str, str, str]],
 def stage_measures(ev: dict[str, Any], stage: str) -> dict[str, Any]:
     """An evaluation stage's measures."""
     return ev[stage]
+
+
+def by_group(world: Any, frame: Any, dim: str) -> Any:
+    """``frame`` (indexed by left record_id) with a ``group`` column: the subgroup ``dim``
+    of each record's person."""
+    person = world.truth.set_index("record_id")["person_id"]
+    attrs = world.population.set_index("person_id")[dim]
+    return frame.assign(group=frame.index.map(person).map(attrs).astype(str))
+
+
+def agreement(world: Any, left: str, right: str, fields: list[str]) -> Any:
+    """Per left record (index record_id): True if some right record of the same person
+    agrees exactly on every field in ``fields``; False if the person is in right but none
+    agrees; missing if the person is not in right."""
+    recs = world.records.merge(world.truth, on=["source", "record_id"])
+    lf, rf = recs[recs["source"] == left], recs[recs["source"] == right]
+    m = lf.merge(rf, on="person_id", suffixes=("_l", "_r"))
+    agree = None
+    for f in fields:
+        eq = (m[f"{f}_l"] == m[f"{f}_r"]).fillna(False).astype(bool)
+        agree = eq if agree is None else agree & eq
+    out = agree.groupby(m["record_id_l"]).any()
+    return out.reindex(lf["record_id"])
+
+
+def missed_by_group(o: Any, dim_groups: Any, order: tuple[str, ...]) -> dict[str, float]:
+    """Missed-match rate (1 − recall) per group from per-record outcomes ``o`` with a
+    ``group`` column."""
+    out = {}
+    for g in order:
+        sub = o[(o["group"] == g) & o["true_match"]]
+        if len(sub):
+            out[g] = float(1 - sub["correct"].mean())
+    return out

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from linkready.errors import ConfigError
-from linkready.lessons import formats, identifiers
+from linkready.lessons import formats, identifiers, people
 from linkready.lessons._model import Lesson
 
 _ALL: tuple[Lesson, ...] = (
     identifiers.NO_NHS_NUMBER,
     identifiers.PLACEHOLDERS,
     formats.FORMATS,
+    people.NAME_VARIANTS,
+    people.MOVES,
+    people.TWINS,
     identifiers.HASHED_IDS,
 )
 
