@@ -92,8 +92,9 @@ def measure_name_variants(ctx: LessonContext) -> LessonResult:
                                 sort=list(ETHNIC_ORDER)))
     if worst is not None and white is not None:
         res.findings.append(
-            f"Exact matching on given name, family name and DOB missed {res.text('missed_exact_white')} "
-            f"of true matches for white people and {worst['missed_rule']:.1%} for "
+            f"Exact matching on given name, family name and DOB missed "
+            f"{res.text('missed_exact_white')} of true matches for white people and "
+            f"{worst['missed_rule']:.1%} for "
             f"{worst['group']} people ({res.text('exact_gap_worst_vs_white')} more).")
     res.findings += [
         f"The names of a true match differ between the two systems for "
