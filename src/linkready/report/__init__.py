@@ -1,0 +1,28 @@
+"""Report: the commissioner's HTML page, built from the JSON outputs alone.
+
+Model first (:func:`build_report` turns the documents into a plain :class:`Report`),
+rendering second (:func:`render_html`, Jinja2 templates and Vega-Lite charts as inline
+SVG). :func:`write_report` reads a directory of outputs and writes ``report.html``
+atomically. See ``docs/report.md``.
+"""
+
+from __future__ import annotations
+
+from linkready.report._build import build_report
+from linkready.report._inputs import ReportInputs, read_outputs
+from linkready.report._model import Report
+from linkready.report._render import render_html
+from linkready.report._verdict import Rule, Thresholds
+from linkready.report._write import REPORT_NAME, write_report
+
+__all__ = [
+    "REPORT_NAME",
+    "Report",
+    "ReportInputs",
+    "Rule",
+    "Thresholds",
+    "build_report",
+    "read_outputs",
+    "render_html",
+    "write_report",
+]

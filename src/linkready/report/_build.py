@@ -1,0 +1,209 @@
+"""Build the report model from the JSON outputs: verdicts first, then each section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from linkready.report import _sections_link as L
+from linkready.report import _sections_quality as Q
+from linkready.report._fmt import count, hcell, pct, source_label, tcell
+from linkready.report._inputs import ReportInputs
+from linkready.report._labels import GUILD_ITEMS, GUILD_NOT_COVERED
+from linkready.report._model import (
+    Block,
+    Bullets,
+    KeyFigure,
+    Paragraph,
+    Report,
+    Section,
+    Table,
+    VerdictBlock,
+)
+from linkready.report._verdict import Thresholds, pair_verdict, source_verdict
+
+
+def verdict_section(inp: ReportInputs, t: Thresholds) -> Section:
+    """Section 1: a RAG verdict per source and per pair, with reasons and thresholds."""
+    blocks: list[Block] = []
+    sv = [source_verdict(n, s, t) for n, s in (inp.profile or {}).get("sources", {}).items()]
+    evs = {(p["left"], p["right"]): p for p in (inp.evaluation or {}).get("pairs", [])}
+    pv = [pair_verdict(p, evs.get((p["left"], p["right"])), t)
+          for p in (inp.linkage or {}).get("pairs", [])]
+    counts = {r: sum(v.rag == r for v in sv + pv) for r in ("green", "amber", "red")}
+    blocks.append(Paragraph(
+        f"Each source and each linked pair gets a rating: green (fit to link), amber (usable "
+        f"with care) or red (not fit as it stands). Of {len(sv)} sources and {len(pv)} pairs, "
+        f"{counts['green']} are green, {counts['amber']} amber and {counts['red']} red. "
+        "A rating is the worst of its rules: each column is a rule, each cell the measured "
+        "value. The thresholds are in the table below."))
+    if sv:
+        blocks.append(VerdictBlock("Sources: fit to link?", tuple(sv)))
+    if pv:
+        blocks.append(VerdictBlock("Linked pairs: how well do they link?", tuple(pv)))
+    rules = [r for r in (*t.source_rules(), *t.pair_rules())
+             if any(v.reason(r.short) for v in sv + pv)]
+    blocks.append(Table("How the ratings are decided", ("rule", "what it measures",
+                                                          "thresholds"),
+                        tuple((hcell(r.short), tcell(r.name), tcell(r.threshold_text()))
+                              for r in rules)))
+    if not inp.evaluation and pv:
+        blocks.append(Paragraph("These are real (or unlabelled) data, so pair ratings use "
+                                "label-free measures only; missed and false matches cannot be "
+                                "measured without known answers."))
+    return Section("verdict", 1, "Verdict", "Is each source fit to link, and how well does "
+                   "each pair link?", tuple(blocks))
+
+
+def methods_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
+    """Section 11: methods, caveats and provenance."""
+    link = inp.linkage or {}
+    prof = inp.profile or {}
+    man = inp.manifest or {}
+    prov: list[tuple[str, str]] = []
+    if prof:
+        prov += [("profile.json", f"linkready {prof['tool']['version']}, created "
+                  f"{prof['created_at']}, project file SHA-256 {prof.get('config_hash')}")]
+    if inp.validation:
+        v = inp.validation
+        prov += [("validation.json", f"linkready {v['tool']['version']}, {v['engine']}, "
+                  f"{v['result_format']}")]
+    if link:
+        prov += [("linkage.json", f"linkready {link['tool_version']}, config hash "
+                  f"{link['config_hash']}, Splink training seed {link['seed']}, threshold "
+                  f"p ≥ {link['threshold']}")]
+    if inp.evaluation:
+        e = inp.evaluation
+        prov += [("evaluation.json", f"linkready {e['tool_version']}, config hash "
+                  f"{e['config_hash']}, unit: {e['unit']}")]
+    if inp.sweep:
+        s = inp.sweep
+        prov += [("sweep.json", f"linkready {s['tool_version']}, scenario {s['scenario']}, "
+                  f"seed {s.get('seed')}, key {s['key']}")]
+    if man:
+        prov += [("manifest.json", f"synthetic scenario {man.get('scenario')}, generator seed "
+                  f"{man.get('seed')}, config hash {man.get('config_hash')}, "
+                  f"{count(man.get('population'))} people, extract date "
+                  f"{man.get('extract_date')}")]
+    blocks: list[Block] = [Table("Provenance: the outputs this report was built from",
+                                 ("output", "version, seed and hash"),
+                                 tuple((hcell(a), tcell(b)) for a, b in prov))]
+    rules: list[str] = []
+    pairs = link.get("pairs", [])
+    if pairs:
+        p0 = pairs[0]
+        rules += [f"Deterministic: {p0['deterministic']['rule']}; also reported: "
+                  f"{p0['deterministic']['nhs_dob']['rule']}.",
+                  "Probabilistic: Fellegi–Sunter model trained by Splink on each pair "
+                  "(u by random sampling, m by expectation maximisation), comparing "
+                  f"{', '.join(p0['fields_compared'])}; pairs with a match probability of "
+                  f"at least {link['threshold']} are linked.",
+                  "Candidate pairs (blocking): "
+                  + "; ".join(f"`{b['rule']}`" for b in p0["probabilistic"]["blocking"]
+                              ["rules"]) + ".",
+                  f"Expected match rate: {p0['probabilistic']['expected_match_rate']['method']}",
+                  f"People: {link['clusters']['method']}."]
+    if prof:
+        dc = prof["disclosure_control"]
+        rules.append(f"Disclosure control: counts of 1 to {dc['small_count_max']} are shown "
+                     f"as {dc['suppressed']}, other counts are rounded to the nearest "
+                     f"{dc['round_to']}; shares are {dc['shares']}. A rate whose count is "
+                     "suppressed is shown as * too.")
+    blocks += [Paragraph("How the figures were made:"), Bullets(tuple(rules))] if rules else []
+    caveats = [
+        "Match rates use the left source's records as the denominator (GUILD): a source "
+        "with many duplicates or out-of-area records has a lower rate for reasons other "
+        "than data quality.",
+        "The expected match rate relies on the model's own estimates; its interval reflects "
+        "chance only, not error in the model.",
+        "Subgroup rates from small groups are unstable; rules ignore groups under "
+        f"{t.min_subgroup_records} records.",
+        "Subgroups are as recorded in each source; a source that does not record ethnicity "
+        "well under-represents it.",
+    ]
+    if man:
+        caveats.append("These data are synthetic: a made-up population with errors injected "
+                       "at published rates. They show how the method behaves, not how any "
+                       "real system performs.")
+    warnings = link.get("warnings", [])
+    if warnings:
+        caveats.append(f"The linkage run reported {len(warnings)} warning(s), e.g. "
+                       f"{warnings[0]}")
+    blocks += [Paragraph("Caveats:"), Bullets(tuple(caveats)),
+               Table("GUILD reporting items this report covers", ("item", "where"),
+                     tuple((hcell(a), tcell(b)) for a, b in GUILD_ITEMS)),
+               Paragraph("Not covered here: " + "; ".join(GUILD_NOT_COVERED) + "."),
+               Table("Verdict thresholds (all rules)", ("rule", "what it measures",
+                                                         "thresholds"),
+                     tuple((hcell(r.short), tcell(r.name), tcell(r.threshold_text()))
+                           for r in (*t.source_rules(), *t.pair_rules())))]
+    return Section("methods", number, "Methods, caveats and provenance",
+                   "How the figures were made, what they cannot tell you, and where they "
+                   "came from.", tuple(blocks))
+
+
+def key_figures(inp: ReportInputs, verdicts: list[Any]) -> tuple[KeyFigure, ...]:
+    """The handful of figures at the top of the page and in the command's summary."""
+    out: list[KeyFigure] = []
+    src = (inp.profile or {}).get("sources", {})
+    if src:
+        out.append(KeyFigure("sources", str(len(src))))
+    c = (inp.linkage or {}).get("clusters")
+    if c:
+        out.append(KeyFigure("distinct people", count(c["distinct_people"]),
+                             f"across {len(c['sources'])} sources"))
+    pairs = (inp.linkage or {}).get("pairs", [])
+    if pairs:
+        lo = min(pairs, key=lambda p: p["combined"]["match_rate"])
+        out.append(KeyFigure("lowest match rate", pct(lo["combined"]["match_rate"]),
+                             f"{source_label(lo['left'])} → {source_label(lo['right'])}"))
+        lo_d = min(pairs, key=lambda p: p["deterministic"]["match_rate"])
+        out.append(KeyFigure("lowest NHS-number match rate",
+                             pct(lo_d["deterministic"]["match_rate"]),
+                             f"{source_label(lo_d['left'])} → {source_label(lo_d['right'])}"))
+    if verdicts:
+        out.append(KeyFigure("red ratings", str(sum(v.rag == "red" for v in verdicts)),
+                             f"of {len(verdicts)}"))
+    return tuple(out)
+
+
+def build_report(inp: ReportInputs, thresholds: Thresholds | None = None) -> Report:
+    """The report model from the JSON outputs (pure: no I/O, no rendering)."""
+    t = thresholds or Thresholds()
+    verdict = verdict_section(inp, t)
+    sections = [verdict]
+    if inp.profile:
+        sections += [Q.sources_section(inp, 2), Q.identifiers_section(inp, 3),
+                     Q.scorecard_section(inp, 4, t), Q.nhs_section(inp, 5),
+                     Q.defaults_section(inp, 6)]
+    else:
+        sections += [_not_run(i, name) for i, name in enumerate(
+            ("Sources", "Identifiers and standardisation", "Data-quality scorecard",
+             "NHS number: completeness and validity",
+             "Defaults, placeholders and duplicates"), start=2)]
+    if inp.linkage:
+        sections += [L.match_rates_section(inp, 7), L.picture_section(inp, 8),
+                     L.bias_section(inp, 9, t), L.change_section(inp, 10)]
+    else:
+        sections += [_not_run(i, name) for i, name in enumerate(
+            ("Match rates per pair", "The fuller picture", "Linkage bias: who is missed",
+             "What would change the picture"), start=7)]
+    sections.append(methods_section(inp, 11, t))
+    project = (inp.profile or inp.linkage or {}).get("project", "project")
+    created = (inp.profile or {}).get("created_at") or ""
+    missing = tuple(d for d in ("profile", "validation", "linkage", "evaluation")
+                    if getattr(inp, d) is None)
+    return Report(title=f"Linkage readiness: {project}", project=str(project),
+                  created_at=str(created), synthetic=inp.manifest is not None or
+                  inp.evaluation is not None,
+                  key_figures=key_figures(inp, verdict_section_verdicts(verdict)),
+                  sections=tuple(sections), missing=missing)
+
+
+def verdict_section_verdicts(section: Section) -> list[Any]:
+    return [v for b in section.blocks if isinstance(b, VerdictBlock) for v in b.verdicts]
+
+
+def _not_run(number: int, title: str) -> Section:
+    slug = title.lower().split(":")[0].replace(" ", "-").replace(",", "")
+    return Section(slug, number, title, "Not available: the stage that measures this was not "
+                   "run.", (Paragraph("Run `linkready assess PROJECT.yaml` to fill this in."),))

@@ -1,0 +1,146 @@
+"""Formatting figures for people: published counts, rates with denominators, labels.
+
+Every count shown passes through :func:`linkready.privacy.suppress`. The JSON outputs
+already hold published counts, and suppression is idempotent on them (``*`` stays ``*``,
+0 stays 0, a multiple of 5 above 7 stays itself), so this only ever protects.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from linkready.privacy import SUPPRESSED, suppress
+from linkready.report._model import Cell
+
+DASH = "—"
+
+
+def published(value: Any) -> int | str | None:
+    """A count in its published form: ``*``, or an int rounded to 5; None if absent."""
+    if value is None:
+        return None
+    if value == SUPPRESSED:
+        return SUPPRESSED
+    return suppress(int(value))
+
+
+def count(value: Any) -> str:
+    """A count as text: ``*`` for 1–7, else rounded to 5 with thousands separators."""
+    p = published(value)
+    if p is None:
+        return DASH
+    return p if isinstance(p, str) else f"{p:,}"
+
+
+def is_suppressed(*values: Any) -> bool:
+    """True if any of the counts is published as ``*``."""
+    return any(published(v) == SUPPRESSED for v in values)
+
+
+def pct(rate: float | None, *, hidden: bool = False, digits: int = 1) -> str:
+    """A rate as a percentage; ``*`` when a count it rests on is suppressed."""
+    if hidden:
+        return SUPPRESSED
+    if rate is None or (isinstance(rate, float) and math.isnan(rate)):
+        return DASH
+    return f"{100 * rate:.{digits}f}%"
+
+
+def of(numerator: Any, denominator: Any, rate: float | None, noun: str = "records") -> str:
+    """"745 of 880 records (84.5%)": a rate with its numerator and denominator."""
+    hidden = is_suppressed(numerator, denominator)
+    return f"{count(numerator)} of {count(denominator)} {noun} ({pct(rate, hidden=hidden)})"
+
+
+def ccell(value: Any) -> Cell:
+    return Cell(count(value), "count")
+
+
+def rcell(rate: float | None, *, hidden: bool = False) -> Cell:
+    return Cell(pct(rate, hidden=hidden), "rate")
+
+
+def tcell(text: str) -> Cell:
+    return Cell(text, "text")
+
+
+def hcell(text: str) -> Cell:
+    return Cell(text, "head")
+
+
+def wilson(rate: float, n: Any, z: float = 1.96) -> tuple[float, float] | None:
+    """A 95% Wilson interval for a rate over ``n`` published records (None if unknown)."""
+    p_n = published(n)
+    if not isinstance(p_n, int) or p_n <= 0:
+        return None
+    denom = 1 + z * z / p_n
+    centre = (rate + z * z / (2 * p_n)) / denom
+    half = z * math.sqrt(rate * (1 - rate) / p_n + z * z / (4 * p_n * p_n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def source_label(name: str) -> str:
+    """``la_adult_social_care`` → ``LA adult social care``."""
+    words = name.replace("_", " ").replace("childrens", "children's").split()
+    out = [w.upper() if w.lower() in {"la", "gp", "nhs", "ics", "ae"} else w for w in words]
+    text = " ".join(out)
+    return text[:1].upper() + text[1:]
+
+
+FIELD_LABELS = {
+    "record_id": "record ID",
+    "nhs_number": "NHS number",
+    "given_name": "given name",
+    "family_name": "family name",
+    "dob": "date of birth",
+    "sex": "sex",
+    "postcode": "postcode",
+    "ethnicity": "ethnicity",
+    "middle_names": "middle names",
+    "address_line": "address line",
+    "lsoa": "LSOA",
+    "imd_decile": "IMD decile",
+    "local_id": "local ID",
+}
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name, name.replace("_", " "))
+
+
+DIMENSION_LABELS = {
+    "ethnic_group": "ethnic group",
+    "ethnicity": "ethnic category",
+    "age_band": "age band",
+    "sex": "sex",
+    "imd_decile": "deprivation decile",
+}
+SEX_LABELS = {"1": "male", "2": "female", "9": "not known"}
+
+
+def group_label(dimension: str, group: Any) -> str:
+    """A subgroup as people say it: sex ``1`` → male, IMD decile 1 → 1 (most deprived)."""
+    g = str(group)
+    if dimension == "sex":
+        return SEX_LABELS.get(g, g)
+    if dimension == "imd_decile":
+        return {"1": "1 (most deprived)", "10": "10 (least deprived)"}.get(g, g)
+    if dimension == "ethnic_group":
+        return g[:1].upper() + g[1:]
+    if dimension == "age_band":
+        return g.replace("-", "–")
+    return g
+
+
+def group_order(dimension: str, group: Any) -> tuple[int, str]:
+    """Sort key: numbers numerically, 'not known' last."""
+    g = str(group)
+    if g.lower() in {"not known", "unknown", "none"}:
+        return (10_000, g)
+    if dimension == "imd_decile" and g.isdigit():
+        return (int(g), g)
+    if dimension == "age_band":
+        head = g.split("-")[0].rstrip("+")
+        return (int(head) if head.isdigit() else 9_999, g)
+    return (0, g)

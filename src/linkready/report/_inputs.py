@@ -1,0 +1,87 @@
+"""Find and read the JSON outputs a report is built from. The only I/O of the model side."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from linkready.errors import InputError
+
+#: The documents a report reads, in pipeline order; each is optional on its own.
+DOCUMENTS: tuple[str, ...] = ("profile", "validation", "linkage", "evaluation", "sweep")
+#: Schema major versions this report understands, per document.
+SUPPORTED_MAJOR = "1"
+#: Where ``link`` and ``evaluate`` write by default, relative to the project directory.
+LINK_SUBDIR = "linkage"
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """The JSON documents a report is built from (``None`` where not found)."""
+
+    profile: dict[str, Any] | None = None
+    validation: dict[str, Any] | None = None
+    linkage: dict[str, Any] | None = None
+    evaluation: dict[str, Any] | None = None
+    sweep: dict[str, Any] | None = None
+    #: ``manifest.json`` written by ``generate`` beside the project (synthetic data only).
+    manifest: dict[str, Any] | None = None
+    #: Where each document was read from, for the provenance section.
+    paths: tuple[tuple[str, str], ...] = ()
+
+    def found(self) -> list[str]:
+        """The names of the documents present."""
+        return [d for d in DOCUMENTS if getattr(self, d) is not None]
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc}); re-run the stage that wrote it") \
+            from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: is not valid JSON (line {exc.lineno}); re-run the stage "
+                         "that wrote it") from None
+    if not isinstance(doc, dict):
+        raise InputError(f"{path}: expected a JSON object; re-run the stage that wrote it")
+    version = str(doc.get("schema_version", ""))
+    if version.split(".")[0] != SUPPORTED_MAJOR:
+        raise InputError(f"{path}: schema_version `{version or 'missing'}` is not supported "
+                         f"(this report reads {SUPPORTED_MAJOR}.x); re-run the stage with "
+                         "this version of linkready")
+    return doc
+
+
+def locate(out: Path, name: str) -> Path | None:
+    """``out/<name>.json``, else ``out/linkage/<name>.json`` (the ``link`` default)."""
+    for candidate in (out / f"{name}.json", out / LINK_SUBDIR / f"{name}.json"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_outputs(out: Path, project_dir: Path | None = None) -> ReportInputs:
+    """Read every JSON output found in ``out``; raise InputError if there is none.
+
+    ``project_dir`` is searched for ``manifest.json`` (written by ``generate``).
+    """
+    docs: dict[str, Any] = {}
+    paths: list[tuple[str, str]] = []
+    for name in DOCUMENTS:
+        path = locate(out, name)
+        if path is not None:
+            docs[name] = _read(path)
+            paths.append((name, str(path)))
+    if not docs or not ({"profile", "linkage"} & docs.keys()):
+        raise InputError(f"{out}: no profile.json or linkage.json to build a report from; "
+                         "run `linkready assess PROJECT.yaml --out DIR` first")
+    if project_dir is not None and (project_dir / "manifest.json").is_file():
+        try:
+            docs["manifest"] = json.loads((project_dir / "manifest.json").read_text("utf-8"))
+            paths.append(("manifest", str(project_dir / "manifest.json")))
+        except (OSError, ValueError):
+            pass  # the manifest only adds provenance; a report is still complete without it
+    return ReportInputs(**docs, paths=tuple(paths))

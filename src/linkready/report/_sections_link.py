@@ -1,0 +1,371 @@
+"""Sections 7–10: match rates, the fuller picture, linkage bias, what would change it.
+
+Rates are read from ``linkage.json``, ``evaluation.json`` and ``sweep.json``. The only
+figures derived here are 95% Wilson intervals for observed rates (from the published
+denominator) and ratios of two published figures, each labelled as such.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from linkready.report import _charts as C
+from linkready.report._fmt import (
+    DASH,
+    DIMENSION_LABELS,
+    ccell,
+    count,
+    group_label,
+    group_order,
+    hcell,
+    is_suppressed,
+    pct,
+    rcell,
+    source_label,
+    tcell,
+    wilson,
+)
+from linkready.report._inputs import ReportInputs
+from linkready.report._model import Block, Bullets, Chart, Paragraph, Section, Table
+from linkready.report._verdict import Thresholds
+
+METHODS = ("NHS number only", "NHS number + date of birth", "probabilistic",
+           "expected (model)", "true overlap")
+
+
+def pair_name(p: dict[str, Any]) -> str:
+    return f"{source_label(p['left'])} → {source_label(p['right'])}"
+
+
+def _eval_pairs(inp: ReportInputs) -> dict[tuple[str, str], dict[str, Any]]:
+    if not inp.evaluation:
+        return {}
+    return {(p["left"], p["right"]): p for p in inp.evaluation["pairs"]}
+
+
+def _ci(lo_hi: tuple[float, float] | None) -> str:
+    return DASH if lo_hi is None else f"{pct(lo_hi[0])}–{pct(lo_hi[1])}"
+
+
+def match_rates_section(inp: ReportInputs, number: int) -> Section:
+    """Section 7: deterministic, probabilistic, expected and true rates per pair."""
+    link = inp.linkage or {}
+    evs = _eval_pairs(inp)
+    threshold = link.get("threshold")
+    chart_rows, rows = [], []
+    for p in link.get("pairs", []):
+        n = p["left_records"]
+        ev = evs.get((p["left"], p["right"]))
+        det, nd, prob = p["deterministic"], p["deterministic"]["nhs_dob"], p["probabilistic"]
+        exp = prob["expected_match_rate"]
+        measures: list[tuple[str, float, tuple[float, float] | None, Any]] = [
+            (METHODS[0], det["match_rate"], wilson(det["match_rate"], n),
+             det["linked_records"]),
+            (METHODS[1], nd["match_rate"], wilson(nd["match_rate"], n), nd["linked_records"]),
+            (METHODS[2], prob["match_rate"], wilson(prob["match_rate"], n),
+             prob["linked_records"]),
+            (METHODS[3], exp["estimate"], (exp["lower"], exp["upper"]), None),
+        ]
+        if ev:
+            measures.append((METHODS[4], ev["truth"]["overlap_rate"], None,
+                             ev["truth"]["overlap_records"]))
+        cells = [hcell(pair_name(p)), ccell(n)]
+        for method, rate, ci, k in measures:
+            hidden = k is not None and is_suppressed(k, n)
+            if not hidden:
+                lo, hi = ci if ci else (rate, rate)
+                chart_rows.append({"pair": pair_name(p), "method": method, "rate": rate,
+                                   "lower": lo, "upper": hi})
+            cells.append(tcell(f"{pct(rate, hidden=hidden)}"
+                               + ("" if k is None else f" ({count(k)})")
+                               + ("" if ci is None or hidden else f"; 95% CI {_ci(ci)}")))
+        if not ev:
+            cells.append(tcell("not known (real data)"))
+        rows.append(tuple(cells))
+    methods = list(METHODS if evs else METHODS[:4])
+    pairs = link.get("pairs", [])
+    gaps = [(p["probabilistic"]["match_rate"] - p["deterministic"]["match_rate"], p)
+            for p in pairs]
+    take = ""
+    if gaps:
+        _, p = max(gaps, key=lambda g: g[0])
+        take = (f"Probabilistic linkage adds most for {pair_name(p)}: "
+                f"{pct(p['deterministic']['match_rate'])} on NHS number alone, "
+                f"{pct(p['probabilistic']['match_rate'])} with probabilistic linkage.")
+    table = Table(f"Match rates per pair (share of the left source's records; linked records "
+                  f"in brackets; threshold p ≥ {threshold})",
+                  ("pair", "left records", *methods), tuple(rows),
+                  note="Intervals for observed rates are 95% Wilson intervals over the "
+                       "published record count; the expected rate's interval comes from the "
+                       "model (linkage.json).")
+    blocks: list[Block] = [
+        Paragraph("A match rate is the share of the left source's records linked to a record "
+                  "in the right source. It is measured four ways. 'NHS number only' is exact "
+                  "linkage on a valid NHS number, as most NHS pipelines do. 'Probabilistic' "
+                  "weighs agreement on names, date of birth, sex, postcode and NHS number "
+                  f"(Splink), linking pairs with a match probability of at least {threshold}. "
+                  "'Expected' is what the model predicts without any known answers."
+                  + (" 'True overlap' is the share that really have a record in the right "
+                     "source, known only because the data are synthetic." if evs else "")),
+    ]
+    if chart_rows:
+        blocks.append(Chart("Match rates per pair, with 95% intervals",
+                            "Dot plot of match rates per pair by method, with 95% intervals "
+                            "as lines. " + take,
+                            C.rates_with_intervals(chart_rows, title="Match rates per pair",
+                                                   methods=methods), take, table))
+    if evs:
+        blocks.append(_accuracy_table(pairs, evs))
+        blocks.append(Paragraph("A low match rate is not always poor linkage. Some records "
+                                "are unlinked because the person is not in the other source at "
+                                "all (coverage); the rest are linkage error. The last two "
+                                "columns split the unlinked share into these two parts."))
+    return Section("match-rates", number, "Match rates per pair",
+                   "How many records link, by each method, with their uncertainty.",
+                   tuple(blocks))
+
+
+def _accuracy_table(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any]) -> Table:
+    rows = []
+    for p in pairs:
+        ev = evs.get((p["left"], p["right"]))
+        if not ev:
+            continue
+        for key, label in (("deterministic", "NHS number only"),
+                           ("probabilistic", "probabilistic"),
+                           ("combined", "either")):
+            m = ev[key]
+            rows.append((hcell(f"{pair_name(p)}: {label}"),
+                         rcell(m["precision"], hidden=is_suppressed(m["false_positives"])),
+                         rcell(m["recall"], hidden=is_suppressed(m["false_negatives"])),
+                         rcell(m["false_match_rate"],
+                               hidden=is_suppressed(m["false_positives"])),
+                         rcell(m["missed_match_rate"],
+                               hidden=is_suppressed(m["false_negatives"])),
+                         rcell(m["gap"]["coverage"]), rcell(m["gap"]["linkage_error"])))
+    return Table("Accuracy against the synthetic truth (GUILD measures, per left record)",
+                 ("pair: method", "precision", "recall", "false-match rate",
+                  "missed-match rate", "unlinked: not in the other source",
+                  "unlinked: linkage error"), tuple(rows))
+
+
+def picture_section(inp: ReportInputs, number: int) -> Section:
+    """Section 8: distinct people and the overlap between sources."""
+    c = (inp.linkage or {}).get("clusters")
+    if not c:
+        return Section("picture", number, "The fuller picture", "Linkage was not run.",
+                       (Paragraph("Run `linkready assess` to count distinct people."),))
+    names = c["sources"]
+    hist = c.get("in_sources_histogram", {})
+    hist_rows = [{"sources": k, "people": v, "label": count(v)}
+                 for k, v in sorted(hist.items(), key=lambda kv: int(kv[0]))
+                 if isinstance(v, int)]
+    one = hist.get("1")
+    take = (f"About {count(c['distinct_people'])} distinct people are in the "
+            f"{len(names)} sources; {count(one)} of them are in only one source.")
+    hist_table = Table("People by the number of sources they appear in",
+                       ("number of sources", "people"),
+                       tuple((hcell(k), ccell(v)) for k, v in
+                             sorted(hist.items(), key=lambda kv: int(kv[0]))))
+    heat, rows = [], []
+    for a in names:
+        row = [hcell(source_label(a))]
+        for b in names:
+            people = c["overlap_people"][a][b]
+            share = c["overlap_share"][a][b]
+            hidden = is_suppressed(people)
+            row.append(tcell(f"{count(people)} ({pct(share, hidden=hidden, digits=0)})"))
+            if not hidden:
+                heat.append({"row": source_label(a), "col": source_label(b), "share": share,
+                             "label": pct(share, digits=0)})
+        rows.append(tuple(row))
+    labels = [source_label(n) for n in names]
+    overlap_table = Table("People in both sources (row source's people also in the column "
+                          "source, share of the row source's people)",
+                          ("people in … also in →", *labels), tuple(rows))
+    best = sorted(((c["overlap_share"][a][b], a, b) for a in names for b in names if a != b),
+                  reverse=True)
+    otake = (f"{pct(best[0][0], digits=0)} of the people in {source_label(best[0][1])} are also "
+             f"in {source_label(best[0][2])}, the largest overlap." if best else "")
+    blocks: list[Block] = [
+        Paragraph("Linking every pair and joining the links gives groups of records that "
+                  "belong to one person. " + take),
+        Chart("People by number of sources", "Bar chart of the number of people found in "
+              "one, two, three or more sources. " + take,
+              C.bars(hist_rows, title="People by the number of sources they are in",
+                     x="sources", y="people", x_title="number of sources",
+                     y_title="people"), take, hist_table),
+        Chart("Overlap between sources", "A grid of sources by sources; each cell gives the "
+              "share of the row source's people who are also in the column source. " + otake,
+              C.heatmap(heat, title="Share of the row source's people also in the column "
+                        "source", x="col", y="row", value="share", x_title=None,
+                        y_title=None, y_order=labels, x_order=labels),
+              otake, overlap_table),
+    ]
+    return Section("picture", number, "The fuller picture",
+                   "How many distinct people the sources hold, and who is in more than one.",
+                   tuple(blocks))
+
+
+def _bias_chart(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any], method: str,
+                label: str, t: Thresholds) -> Chart | None:
+    keys: dict[tuple[str, str], dict[str, Any]] = {}
+    for p in pairs:
+        ev = evs.get((p["left"], p["right"]))
+        if not ev:
+            continue
+        for dim, groups in ev.get("by_subgroup", {}).items():
+            for g in groups:
+                keys.setdefault((dim, str(g["group"])), {})[pair_name(p)] = g
+    if not keys:
+        return None
+    pref = ("ethnic_group", "age_band", "sex", "imd_decile")
+    order = sorted(keys, key=lambda k: (pref.index(k[0]) if k[0] in pref else 99, k[0],
+                                        group_order(k[0], k[1])))
+    pnames = [pair_name(p) for p in pairs if (p["left"], p["right"]) in evs]
+    heat, rows, worst = [], [], (0.0, "", "")
+    for dim, grp in order:
+        glabel = f"{DIMENSION_LABELS.get(dim, dim)}: {group_label(dim, grp)}"
+        row = [hcell(glabel)]
+        for pn in pnames:
+            g = keys[(dim, grp)].get(pn)
+            if g is None:
+                row.append(tcell(DASH))
+                continue
+            m = g[method]
+            hidden = is_suppressed(m["false_negatives"], g["left_records"])
+            rate = m["missed_match_rate"]
+            row.append(tcell(f"{pct(rate, hidden=hidden)} of {count(g['left_records'])}"))
+            if not hidden and rate is not None:
+                heat.append({"group": glabel, "pair": pn, "rate": rate,
+                             "label": pct(rate, digits=0)})
+                if isinstance(g["left_records"], int) and \
+                        g["left_records"] >= t.min_subgroup_records and rate > worst[0]:
+                    worst = (rate, glabel, pn)
+        rows.append(tuple(row))
+    top = max((h["rate"] for h in heat), default=0.0)
+    take = (f"Highest missed-match rate ({label}) in a subgroup of "
+            f"{t.min_subgroup_records} or more: {pct(worst[0])} for {worst[1]} in {worst[2]}."
+            if worst[1] else f"No subgroup of {t.min_subgroup_records} or more records has "
+                             "a missed-match rate above 0% that can be shown.")
+    table = Table(f"Missed-match rate by subgroup, {label} (share of true matches missed, "
+                  "of N left records)", ("subgroup", *pnames), tuple(rows),
+                  note="* means the number of missed matches is 1 to 7 and is not shown.")
+    return Chart(f"Missed matches by subgroup: {label}",
+                 f"A grid of subgroups (rows) by pair (columns); each cell gives the share of "
+                 f"true matches missed by {label}. " + take,
+                 C.heatmap(heat, title=f"Missed-match rate by subgroup: {label}", x="pair",
+                           y="group", value="rate", x_title=None, y_title=None,
+                           domain_max=max(0.1, top), scheme="oranges",
+                           y_order=[h for h in dict.fromkeys(r["group"] for r in heat)],
+                           x_order=pnames), take, table)
+
+
+def bias_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
+    """Section 9: missed-match rates by ethnic group, age band, sex and deprivation."""
+    evs = _eval_pairs(inp)
+    pairs = (inp.linkage or {}).get("pairs", [])
+    title = "Linkage bias: who is missed"
+    lead = "Whether some groups of people are missed more often than others."
+    if not evs:
+        return Section("bias", number, title, lead, (
+            Paragraph("Missed-match rates need to know which records truly belong together. "
+                      "That is known for synthetic data (run `linkready demo`), or can be "
+                      "estimated by reviewing a sample of records by hand. Section 5 shows "
+                      "which groups have fewer valid NHS numbers, the main cause of missed "
+                      "matches in exact linkage."),))
+    blocks: list[Block] = [Paragraph(
+        "Linkage error is rarely random: people from ethnic minorities, younger adults and "
+        "people in deprived areas are missed more often, which biases any analysis of the "
+        "linked data. The charts give the share of true matches that were missed, for exact "
+        "NHS-number linkage and for the full linkage (NHS number or probabilistic).")]
+    for method, label in (("deterministic", "NHS number only"),
+                          ("combined", "NHS number or probabilistic")):
+        chart = _bias_chart(pairs, evs, method, label, t)
+        if chart:
+            blocks.append(chart)
+    return Section("bias", number, title, lead, tuple(blocks))
+
+
+def _key_text(key: str) -> tuple[str, bool]:
+    """A swept scenario key in words, and whether it is an NHS-number 'missing' rate."""
+    parts = key.split(".")
+    if len(parts) >= 4 and parts[0] == "sources" and parts[2] == "errors":
+        err = parts[3]
+        src = source_label(parts[1])
+        if err == "nhs_missing":
+            return f"the share of {src} records with no NHS number", True
+        return f"the rate of '{err.replace('_', ' ')}' errors in {src}", False
+    return f"the scenario setting `{key}`", False
+
+
+def change_section(inp: ReportInputs, number: int) -> Section:
+    """Section 10: what would change the picture (from sweep.json, else the levers)."""
+    title = "What would change the picture"
+    lead = "Which improvements would raise match rates, and by how much."
+    blocks: list[Block] = []
+    levers = []
+    for p in (inp.linkage or {}).get("pairs", []):
+        d, pr = p["deterministic"]["match_rate"], p["probabilistic"]["match_rate"]
+        if pr - d >= 0.05:
+            levers.append(f"{pair_name(p)}: exact NHS-number linkage links {pct(d)}, "
+                          f"probabilistic linkage {pct(pr)}. Recording a valid NHS number on "
+                          f"more {source_label(p['left'])} records would let exact linkage "
+                          "close this gap.")
+    if levers:
+        blocks += [Paragraph("Where probabilistic linkage finds many more matches than NHS "
+                             "number alone, better NHS-number recording would pay off:"),
+                   Bullets(tuple(levers))]
+    sw = inp.sweep
+    if not sw:
+        blocks.append(Paragraph(
+            "To measure the effect of a change, run a sweep: it regenerates a synthetic world "
+            "over a range of one setting and relinks each. For example: `linkready sweep "
+            "default --vary sources.la_adult_social_care.errors.nhs_missing.rate=0,0.2,0.5 "
+            "--population 5000 --out DIR` then copy DIR/sweep.json beside this report and "
+            "run `linkready report` again."))
+        return Section("change", number, title, lead, tuple(blocks))
+    words, is_missing = _key_text(sw["key"])
+    rows_by_pair: dict[str, list[dict[str, Any]]] = {}
+    for r in sw["rows"]:
+        rows_by_pair.setdefault(f"{source_label(r['left'])} → {source_label(r['right'])}",
+                                []).append(r)
+    series = ["NHS number only", "probabilistic", "true overlap"]
+    chart_rows, rows, sentences = [], [], []
+    for pn, rs in rows_by_pair.items():
+        for r in rs:
+            x = 1 - float(r["value"]) if is_missing else float(r["value"])
+            for s, k in zip(series, ("deterministic_match_rate", "probabilistic_match_rate",
+                                     "truth_overlap_rate"), strict=True):
+                if r.get(k) is not None:
+                    chart_rows.append({"x": x, "rate": r[k], "series": f"{pn}: {s}"})
+            rows.append((hcell(pn), tcell(f"{100 * x:.0f}%" if is_missing else str(r["value"])),
+                         rcell(r["deterministic_match_rate"]),
+                         rcell(r["probabilistic_match_rate"]),
+                         rcell(r["expected_match_rate"]), rcell(r["truth_overlap_rate"])))
+        lo, hi = rs[0], rs[-1]
+        xl = f"{100 * (1 - float(lo['value'])):.0f}%" if is_missing else str(lo["value"])
+        xh = f"{100 * (1 - float(hi['value'])):.0f}%" if is_missing else str(hi["value"])
+        what = ("NHS-number completeness" if is_missing else words)
+        sentences.append(f"For {pn}, moving {what} from {xl} to {xh} moves the NHS-number "
+                         f"match rate from {pct(lo['deterministic_match_rate'])} to "
+                         f"{pct(hi['deterministic_match_rate'])}, and the probabilistic rate "
+                         f"from {pct(lo['probabilistic_match_rate'])} to "
+                         f"{pct(hi['probabilistic_match_rate'])}.")
+    x_title = ("NHS-number completeness (share of records with one)" if is_missing
+               else sw["key"].split(".")[-1])
+    pop = sw.get("population")
+    table = Table(f"Sweep of {words} (scenario {sw['scenario']})",
+                  ("pair", "NHS-number completeness" if is_missing else "value",
+                   "NHS number only", "probabilistic", "expected", "true overlap"),
+                  tuple(rows))
+    names = [f"{pn}: {s}" for pn in rows_by_pair for s in series]
+    blocks += [
+        Paragraph(f"A sweep regenerated the synthetic world over several values of {words}"
+                  + (f" (with {count(pop)} people)" if pop else "")
+                  + ", relinked and re-evaluated each. " + " ".join(sentences)),
+        Chart("Match rates as the setting changes", "Line chart of match rates against "
+              f"{x_title}. " + sentences[0], C.lines(chart_rows, title="Match rates as "
+              "the setting changes", x_title=x_title, series=names), sentences[0], table),
+    ]
+    return Section("change", number, title, lead, tuple(blocks))

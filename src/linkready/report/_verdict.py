@@ -1,0 +1,193 @@
+"""Red / amber / green verdicts: rules are data, each a measure read from the JSON outputs
+compared with two thresholds. A verdict is the worst of its rules. See ``docs/report.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from linkready.report._fmt import (
+    DIMENSION_LABELS,
+    group_label,
+    is_suppressed,
+    pct,
+    source_label,
+)
+from linkready.report._model import Rag, RuleResult, Verdict
+
+_ORDER: dict[Rag, int] = {"none": 0, "green": 1, "amber": 2, "red": 3}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A measure with a green and an amber threshold.
+
+    ``higher_is_better`` rules are green at or above ``green``, amber at or above ``amber``,
+    red below. Otherwise green at or below ``green``, amber at or below ``amber``. A rule
+    with ``amber`` equal to ``None`` is never red (its worst is amber).
+    """
+
+    name: str
+    short: str
+    green: float
+    amber: float | None
+    higher_is_better: bool
+    unit: str = "%"
+
+    def rag(self, value: float) -> Rag:
+        good = value >= self.green if self.higher_is_better else value <= self.green
+        if good:
+            return "green"
+        if self.amber is None:
+            return "amber"
+        ok = value >= self.amber if self.higher_is_better else value <= self.amber
+        return "amber" if ok else "red"
+
+    def _show(self, x: float) -> str:
+        return f"{100 * x:.0f}%" if self.unit == "%" else (
+            f"{100 * x:.0f} points" if self.unit == "pp" else f"{x:.0f}")
+
+    def threshold_text(self) -> str:
+        sign, worse = ("≥", "<") if self.higher_is_better else ("≤", ">")
+        text = f"green {sign} {self._show(self.green)}"
+        if self.amber is None:
+            return text + "; amber otherwise"
+        return text + f"; amber {sign} {self._show(self.amber)}; red {worse} " \
+                      f"{self._show(self.amber)}"
+
+    def apply(self, value: float, shown: str | None = None) -> RuleResult:
+        return RuleResult(self.name, self.short, shown or self._value(value),
+                          self.threshold_text(), self.rag(value))
+
+    def _value(self, x: float) -> str:
+        return pct(x) if self.unit == "%" else (
+            f"{100 * x:.1f} points" if self.unit == "pp" else f"{x:.1f}")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Every rule the verdicts use. Change a threshold here and in ``docs/report.md``."""
+
+    nhs_valid: Rule = Rule("Share of records with a valid NHS number", "valid NHS number",
+                           0.95, 0.80, True)
+    linkable: Rule = Rule("Share of records linkable by at least one method (a valid NHS "
+                          "number, or names, date of birth and postcode or sex)", "linkable",
+                          0.98, 0.90, True)
+    dqmi: Rule = Rule("DQMI-style score of the identifiers the source holds (0–100)",
+                      "DQMI score", 90, 75, True, unit="score")
+    nhs_share_of_links: Rule = Rule(
+        "Share of the pair's links that exact NHS-number linkage alone finds",
+        "found by NHS number", 0.95, None, True)
+    model_agreement: Rule = Rule(
+        "Gap between the probabilistic match rate and the model's expected rate",
+        "gap to expected", 0.02, 0.05, False, unit="pp")
+    missed: Rule = Rule("Missed-match rate: true matches not linked (synthetic truth)",
+                        "missed matches", 0.02, 0.10, False)
+    false: Rule = Rule("False-match rate: links that are wrong (synthetic truth)",
+                       "false matches", 0.01, 0.05, False)
+    bias: Rule = Rule(
+        "Largest excess of a subgroup's missed-match rate over the pair's (groups of 50 "
+        "or more records)", "worst subgroup", 0.03, 0.10, False, unit="pp")
+    #: Subgroups smaller than this many left records are left out of the bias rule.
+    min_subgroup_records: int = 50
+
+    def source_rules(self) -> tuple[Rule, ...]:
+        return (self.nhs_valid, self.linkable, self.dqmi)
+
+    def pair_rules(self) -> tuple[Rule, ...]:
+        return (self.nhs_share_of_links, self.model_agreement, self.missed, self.false,
+                self.bias)
+
+
+def worst(rags: list[Rag]) -> Rag:
+    return max(rags, key=lambda r: _ORDER[r], default="none")
+
+
+def _headline(kind: str, rag: Rag, reasons: list[RuleResult]) -> str:
+    firsts = [r for r in reasons if r.rag == rag]
+    why = f"{firsts[0].short} {firsts[0].value}" if firsts else ""
+    if kind == "source":
+        return {"green": "Fit to link: identifiers complete and valid.",
+                "amber": f"Linkable with care: {why}.",
+                "red": f"Not fit to link as it stands: {why}."}.get(rag, "")
+    return {"green": "Links well on NHS number; the figures agree.",
+            "amber": f"Links, with care: {why}.",
+            "red": f"Not reliable as it stands: {why}."}.get(rag, "")
+
+
+def source_verdict(name: str, doc: dict[str, Any], t: Thresholds) -> Verdict:
+    """Verdict on one source of ``profile.json``."""
+    reasons: list[RuleResult] = []
+    nhs_held = doc["fields"].get("nhs_number", {}).get("held", False)
+    det = doc["readiness"]["deterministic"]
+    if not nhs_held:
+        reasons.append(RuleResult(t.nhs_valid.name, t.nhs_valid.short, "not held",
+                                  t.nhs_valid.threshold_text(), "red"))
+    elif det["share"] is not None:
+        reasons.append(t.nhs_valid.apply(det["share"]))
+    either = doc["readiness"]["either"]
+    if either["share"] is not None:
+        reasons.append(t.linkable.apply(either["share"]))
+    reasons.append(t.dqmi.apply(float(doc["dqmi"]["composite_held"])))
+    rag = worst([r.rag for r in reasons])
+    return Verdict(source_label(name), "source", rag, _headline("source", rag, reasons),
+                   tuple(reasons))
+
+
+def _rate(block: dict[str, Any], key: str, *counts: str) -> float | None:
+    """A rate from evaluation.json, or None where a count it rests on is suppressed."""
+    if is_suppressed(*(block.get(c) for c in counts)):
+        return None
+    value = block.get(key)
+    return None if value is None else float(value)
+
+
+def bias_gap(ev_pair: dict[str, Any], t: Thresholds,
+             method: str = "combined") -> tuple[float, str] | None:
+    """The largest (subgroup − overall) missed-match rate over subgroups big enough."""
+    overall = _rate(ev_pair[method], "missed_match_rate", "false_negatives")
+    if overall is None:
+        return None
+    best: tuple[float, str] | None = None
+    for dim, rows in ev_pair.get("by_subgroup", {}).items():
+        for row in rows:
+            n = row.get("left_records")
+            if not isinstance(n, int) or n < t.min_subgroup_records:
+                continue
+            rate = _rate(row[method], "missed_match_rate", "false_negatives")
+            if rate is None:
+                continue
+            if best is None or rate - overall > best[0]:
+                best = (rate - overall,
+                        f"{DIMENSION_LABELS.get(dim, dim)} {group_label(dim, row['group'])}")
+    return best
+
+
+def pair_verdict(link_pair: dict[str, Any], ev_pair: dict[str, Any] | None,
+                 t: Thresholds) -> Verdict:
+    """Verdict on one linked pair of ``linkage.json`` (and ``evaluation.json``)."""
+    reasons: list[RuleResult] = []
+    det = link_pair["deterministic"]["match_rate"]
+    comb = link_pair["combined"]["match_rate"]
+    if comb:
+        reasons.append(t.nhs_share_of_links.apply(min(det / comb, 1.0)))
+    prob = link_pair["probabilistic"]
+    gap = abs(prob["match_rate"] - prob["expected_match_rate"]["estimate"])
+    reasons.append(t.model_agreement.apply(gap))
+    if ev_pair is not None:
+        c = ev_pair["combined"]
+        missed = _rate(c, "missed_match_rate", "false_negatives")
+        if missed is not None:
+            reasons.append(t.missed.apply(missed))
+        false = _rate(c, "false_match_rate", "false_positives")
+        if false is not None:
+            reasons.append(t.false.apply(false))
+        b = bias_gap(ev_pair, t)
+        if b is not None:
+            reasons.append(t.bias.apply(max(b[0], 0.0),
+                                        f"{100 * max(b[0], 0.0):.1f} points ({b[1]})"))
+    rag = worst([r.rag for r in reasons])
+    subject = f"{source_label(link_pair['left'])} → {source_label(link_pair['right'])}"
+    return Verdict(subject, "pair", rag, _headline("pair", rag, reasons), tuple(reasons))
+
