@@ -146,7 +146,8 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     gx_s = time.perf_counter() - t0
     duck_rps = n / profile_s
     gx_rps = slice_n / gx_s
-    note = f"{cores} cores; {n:,} records; {checks} profile checks"
+    load = os.getloadavg()[0]
+    note = f"{cores} cores (load {load:.1f} at the end); {n:,} records; {checks} profile checks"
     rows += [
         _row("build synthetic workspace", "wall", build_s, "s", "", note),
         _row("profile (DuckDB)", "wall", profile_s, "s",
