@@ -55,7 +55,8 @@ def summary_table(doc: dict[str, Any]) -> Table:
     table = Table(title=f"Profile of {doc['project']} (counts rounded; * = 1–7)")
     for col in ("source", "records", "NHS no. valid", "linkable prob.", "linkable either",
                 "DQMI", "weakest field"):
-        table.add_column(col, justify="left" if col in ("source", "weakest field") else "right")
+        table.add_column(col, justify="left" if col in ("source", "weakest field") else "right",
+                         overflow="fold")
     for name, s in doc["sources"].items():
         held = [i for i in s["dqmi"]["items"] if i["held"]]
         weakest = min(held, key=lambda i: i["score"]) if held else None
