@@ -201,3 +201,16 @@ def test_parquet_matches_csv(tmp_path: Path) -> None:
         con = open_workspace(ingest_project(load_project(d / "project.yaml")).workspace)
         got.append(con.execute("SELECT * FROM records ORDER BY record_id").fetchall())
     assert got[0] == got[1]
+
+
+@pytest.mark.parametrize(("lsoa", "imd", "expected"), [
+    pytest.param("Camden 011d", "3", ("CAMDEN 011D", 3), id="lsoa-name"),
+    pytest.param("e01000001", "10", ("E01000001", 10), id="lsoa-code"),
+    pytest.param("somewhere", "11", (None, None), id="invalid-extras"),
+    pytest.param("", "x", (None, None), id="missing-and-text"),
+])
+def test_extras(tmp_path: Path, lsoa: str, imd: str, expected: tuple[Any, Any]) -> None:
+    """LSOA codes or names and IMD deciles 1–10 are kept; anything else becomes NULL."""
+    cols = {**COLUMNS, "lsoa": "LSOA", "imd_decile": "IMD"}
+    con = ingest_rows(tmp_path, [person(1, lsoa=lsoa, imd_decile=imd)], columns=cols)
+    assert con.execute("SELECT lsoa, imd_decile FROM records").fetchone() == expected

@@ -137,4 +137,5 @@ AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("65-79", 65, 79),
     ("80+", 80, 10_000),
 )
-LSOA_REGEX = r"^[EW]0[0-9]{7}$"
+#: An LSOA code (E01…, W01…) or an LSOA name ("Camden 011D").
+LSOA_REGEX = r"^(?:[EW]0[0-9]{7}|[A-Z][A-Z .,'&-]* [0-9]{3}[A-Z])$"

@@ -204,8 +204,8 @@ def extra_sql(f: str, raw: str) -> tuple[str, dict[str, str]]:
         value = f"CASE WHEN {v} BETWEEN 1 AND 10 THEN {v} END"
         return value, {"set_null:invalid": f"{t} IS NOT NULL AND ({value}) IS NULL"}
     if f == "lsoa":
-        value = (f"CASE WHEN regexp_full_match(upper({t}), {lit(R.LSOA_REGEX)}) "
-                 f"THEN upper({t}) END")
+        u = f"regexp_replace(upper({t}), ' +', ' ', 'g')"
+        value = f"CASE WHEN regexp_full_match({u}, {lit(R.LSOA_REGEX)}) THEN {u} END"
         return value, {"set_null:invalid": f"{t} IS NOT NULL AND ({value}) IS NULL"}
     if f in ("middle_names", "address_line"):
         cleaned = f"regexp_replace(strip_accents(upper({t})), '[^A-Z0-9]+', ' ', 'g')"
