@@ -5,11 +5,13 @@ from __future__ import annotations
 import typer
 
 from linkready._version import __version__
+from linkready.cli import assess as _assess
 from linkready.cli import demo as _demo
 from linkready.cli import evaluate as _evaluate
 from linkready.cli import generate as _generate
 from linkready.cli import link as _link
 from linkready.cli import profile as _profile
+from linkready.cli import report as _report
 from linkready.cli import sweep as _sweep
 from linkready.cli import validate as _validate
 
@@ -46,6 +48,8 @@ app.command("profile")(_profile.profile)
 app.command("validate")(_validate.validate)
 app.command("evaluate")(_evaluate.evaluate)
 app.command("demo")(_demo.demo)
+app.command("assess")(_assess.assess)
+app.command("report")(_report.report)
 app.command("sweep")(_sweep.sweep)
 app.add_typer(__import__("linkready.cli.lessons", fromlist=["app"]).app, name="lessons")
 

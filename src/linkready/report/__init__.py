@@ -8,6 +8,7 @@ atomically. See ``docs/report.md``.
 
 from __future__ import annotations
 
+from linkready.report._assess import AssessResult, assess_project, step_count, steps_for
 from linkready.report._build import build_report
 from linkready.report._inputs import ReportInputs, read_outputs
 from linkready.report._model import Report
@@ -17,12 +18,16 @@ from linkready.report._write import REPORT_NAME, write_report
 
 __all__ = [
     "REPORT_NAME",
+    "AssessResult",
     "Report",
     "ReportInputs",
     "Rule",
     "Thresholds",
+    "assess_project",
     "build_report",
     "read_outputs",
     "render_html",
+    "step_count",
+    "steps_for",
     "write_report",
 ]

@@ -1,0 +1,69 @@
+"""``linkready assess``: every stage on a project, one progress display, then the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from linkready.cli._common import console, user_errors
+
+if TYPE_CHECKING:
+    from linkready.project import Project
+    from linkready.report import AssessResult
+
+ProjectArg = Annotated[Path, typer.Argument(
+    metavar="PROJECT.yaml", help="The project file mapping the extracts.",
+    exists=True, dir_okay=False, readable=True)]
+OutOpt = Annotated[Path | None, typer.Option(
+    "--out", "-o", help="Directory for the JSON outputs and report.html (default: the "
+    "project file's directory).")]
+WorkspaceOpt = Annotated[Path | None, typer.Option(
+    "--workspace", help="DuckDB workspace file (default: linkready.duckdb beside the project "
+    "file).")]
+
+
+def assess(project_file: ProjectArg, out: OutOpt = None,
+           workspace: WorkspaceOpt = None) -> None:
+    """Ingest, profile, validate, link, evaluate (with truth) and write report.html."""
+    with user_errors():
+        from linkready.project import load_project
+
+        project = load_project(project_file)
+        result = run_assess(project_file, project, out or project.root, workspace)
+        print_assess_summary(result)
+
+
+def run_assess(project_file: Path, project: Project, out: Path,
+               workspace: Path | None) -> AssessResult:
+    """Run :func:`linkready.report.assess_project` under one progress bar."""
+    from linkready.cli.progress import progress_bar
+    from linkready.report import assess_project, step_count
+
+    with progress_bar(f"assessing {project.name}", step_count(project)) as advance:
+        return assess_project(project, project_file, out, workspace=workspace,
+                              progress=advance)
+
+
+def print_assess_summary(result: AssessResult) -> None:
+    """Key figures, one line per verdict, and where the report is."""
+    from rich.table import Table
+
+    report = result.report
+    table = Table(title=f"{report.title} (counts rounded; * = 1–7)", show_header=True)
+    table.add_column("key figure")
+    table.add_column("value", justify="right")
+    table.add_column("")
+    for k in report.key_figures:
+        table.add_row(k.label, k.value, k.detail)
+    console.print(table)
+    colours = {"green": "green", "amber": "yellow", "red": "red"}
+    for v in report.verdicts():
+        console.print(f"[bold {colours.get(v.rag, 'white')}]{v.rag.upper():5}[/] "
+                      f"{v.subject}: {v.headline}", highlight=False)
+    took = sum(result.seconds.values())
+    console.print(f"wrote {result.out}/ (profile, validation, linkage"
+                  f"{', evaluation' if 'evaluate' in result.seconds else ''} JSON) in "
+                  f"{took:.0f} s")
+    console.print(f"[bold]report:[/] {result.report_path}", highlight=False)

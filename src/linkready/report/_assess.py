@@ -1,0 +1,139 @@
+"""``assess``: ingest → profile → validate → link → evaluate (with truth) → report.
+
+Each stage is called through its package's Python API. Outputs are written into a hidden
+staging directory inside ``out`` and moved into place only when every stage has
+succeeded, so a failure leaves ``out`` as it was (no half-written set of outputs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from linkready.errors import OutputError
+from linkready.progress import ProgressCallback, no_progress
+from linkready.project import Project
+from linkready.report._model import Report
+from linkready.report._write import REPORT_NAME, write_report, write_text_atomic
+
+#: Progress steps that are not one per source or per pair: profile, validate, report.
+_FIXED_STEPS = 3
+
+
+@dataclass
+class AssessResult:
+    """What ``assess`` wrote, the report model, and how long each stage took."""
+
+    out: Path
+    report_path: Path
+    report: Report
+    written: list[Path] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def step_count(project: Project) -> int:
+    """Progress steps :func:`assess_project` reports."""
+    pairs = len(project.link_pairs) if len(project.sources) > 1 else 0
+    return steps_for(len(project.sources), pairs, project.truth is not None)
+
+
+def steps_for(sources: int, pairs: int, truth: bool) -> int:
+    """Progress steps for a project of this shape: one per source ingested, profile,
+    validate, one per pair plus two for linking, evaluate (with truth), report."""
+    link_steps = pairs + 2 if pairs else 0
+    return sources + _FIXED_STEPS + link_steps + (1 if truth and pairs else 0)
+
+
+def _json(path: Path, doc: dict[str, Any]) -> Path:
+    write_text_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+def _publish(stage: Path, out: Path) -> list[Path]:
+    """Move every staged file and folder into ``out``, replacing older outputs."""
+    written = []
+    for item in sorted(stage.iterdir()):
+        target = out / item.name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        item.replace(target)
+        written.append(target)
+    return written
+
+
+def assess_project(project: Project, project_file: Path, out: Path, *,
+                   workspace: Path | None = None,
+                   progress: ProgressCallback = no_progress) -> AssessResult:
+    """Run every stage on ``project`` and write its outputs and ``report.html`` into ``out``.
+
+    Raises:
+        ConfigError, InputError: from the stages (bad project or extracts); nothing is
+            written into ``out``.
+        OutputError: ``out`` cannot be written.
+    """
+    from linkready.ingest import ingest_project, open_workspace
+    from linkready.link import link_project, write_outputs
+    from linkready.link.evaluate_run import evaluate_outputs
+    from linkready.profile import profile_document, profile_workspace
+    from linkready.validate import validate_workspace, validation_document
+
+    digest = hashlib.sha256(project_file.read_bytes()).hexdigest()
+    seconds: dict[str, float] = {}
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".assess.", dir=out))
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot create the output directory ({exc.strerror}); "
+                          "choose another --out") from None
+    try:
+        t = time.perf_counter()
+        ingested = ingest_project(project, workspace, progress=progress,
+                                  project_file=project_file)
+        seconds["ingest"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        con = open_workspace(ingested.workspace)
+        try:
+            prof = profile_workspace(con)
+            _json(stage / "profile.json", profile_document(prof, project.name, digest))
+            progress("profiled")
+            seconds["profile"] = time.perf_counter() - t
+            t = time.perf_counter()
+            results = validate_workspace(project, con)
+        finally:
+            con.close()
+        for sv in results:
+            _json(stage / "expectations" / f"{sv.source}.json", sv.suite)
+        _json(stage / "validation.json", validation_document(results, project.name, digest))
+        progress("validated")
+        seconds["validate"] = time.perf_counter() - t
+
+        if len(project.sources) > 1:
+            t = time.perf_counter()
+            run = link_project(project, workspace=ingested.workspace, progress=progress)
+            write_outputs(run, stage)
+            seconds["link"] = time.perf_counter() - t
+            if project.truth:
+                t = time.perf_counter()
+                evaluation = evaluate_outputs(project, run.links.to_pandas(), run.summary)
+                _json(stage / "evaluation.json", evaluation)
+                progress("evaluated")
+                seconds["evaluate"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        sweep = out / "sweep.json"
+        if sweep.is_file():  # a sweep run earlier into this folder feeds section 10
+            shutil.copy2(sweep, stage / "sweep.json")
+        _, report = write_report(stage, project.root)
+        seconds["report"] = time.perf_counter() - t
+        progress("report")
+        written = _publish(stage, out)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return AssessResult(out, out / REPORT_NAME, report, written, seconds)
