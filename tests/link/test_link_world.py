@@ -130,3 +130,18 @@ def test_untrained_levels_are_warnings_not_crashes(tmp_path: Path) -> None:
     pair = run.summary["pairs"][0]
     assert pair["probabilistic"]["untrained_levels"]
     assert any("never observed" in w for w in run.summary["warnings"])
+
+
+def test_names_only_source_links_with_warnings(tmp_path: Path) -> None:
+    """A source holding only names still links: other fields are named as not compared,
+    and EM sessions with nothing to train are skipped rather than corrupting the model."""
+    path = write_world(World(persons=400), tmp_path)
+    con = duckdb.connect(str(tmp_path / "linkready.duckdb"))
+    con.execute("UPDATE records SET dob = NULL, postcode = NULL, sex = NULL, "
+                "nhs_number = NULL, nhs_number_valid = NULL WHERE source = 'acute'")
+    con.close()
+    run = link_project(load_project(path), pairs=[("acute", "gp_register")], config=FAST)
+    pair = run.summary["pairs"][0]
+    assert pair["fields_compared"] == ["family_name", "given_name"]
+    assert any("`dob` is held only by gp_register" in w for w in pair["warnings"])
+    assert 0 < pair["probabilistic"]["match_rate"] <= 1

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from linkready.errors import InputError
 from linkready.link import deterministic, estimates, predict, training
 from linkready.link.settings import TrainingConfig, blocking_rules
 from linkready.link.workspace import SourceStats, stage_source
@@ -105,8 +106,13 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     for f in sorted(set(left.usable ^ right.usable)):
         side = left.name if f in left.usable else right.name
         warnings.append(f"`{f}` is held only by {side}; it is not compared")
-    linker = training.build_linker(con, lt, rt, fields)
     rules = blocking_rules(fields)
+    if not rules:
+        raise InputError(
+            f"pair {left.name}:{right.name}: the sources share too few identifiers to "
+            f"link ({', '.join(sorted(fields)) or 'none'}); map the NHS number, or names "
+            "and DOB, in project.yaml")
+    linker = training.build_linker(con, lt, rt, fields)
     counts = predict.comparison_counts(linker, rules, n_left + n_right)
     clock.lap("blocking_counts")
     warnings += training.train(linker, fields, cfg)

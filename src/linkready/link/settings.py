@@ -157,15 +157,17 @@ def blocking_rules(fields: set[str]) -> list[str]:
 
 
 def training_rules(fields: set[str]) -> list[str]:
-    """Blocking rules for EM sessions: each leaves the other comparisons free to train."""
-    rules: list[str] = []
-    if {"given_name", "family_name"} <= fields:
-        rules.append("l.given_name = r.given_name AND l.family_name = r.family_name")
-    if "dob" in fields:
-        rules.append("l.dob = r.dob")
-    if "nhs_number" in fields and not rules:
-        rules.append("l.nhs_number = r.nhs_number")
-    return rules
+    """Blocking rules for EM sessions. Each must leave at least one compared field
+    outside the rule, or the session has nothing to train (and Splink fails)."""
+    candidates = [
+        ({"given_name", "family_name"},
+         "l.given_name = r.given_name AND l.family_name = r.family_name"),
+        ({"dob"}, "l.dob = r.dob"),
+        ({"nhs_number"}, "l.nhs_number = r.nhs_number"),
+    ]
+    rules = [sql for used, sql in candidates if used <= fields and fields - used]
+    # Two sessions are enough: with names and DOB, the NHS-number session adds nothing.
+    return rules[:2]
 
 
 def prior_rules(fields: set[str]) -> list[str]:

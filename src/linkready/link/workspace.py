@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from linkready.errors import ConfigError, InputError
-from linkready.link.settings import IDENTIFYING_FIELDS, MODEL_FIELDS
+from linkready.link.settings import IDENTIFYING_FIELDS, MODEL_FIELDS, blocking_rules
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
 
@@ -106,6 +106,13 @@ def check_pairs(pairs: list[tuple[str, str]], project: Project,
                 problems.append(f"pair {left}:{right}: source `{name}` has no usable "
                                 "identifiers (NHS number, names, DOB all empty); map them "
                                 "in project.yaml")
+        if (left in stats and right in stats and stats[left].usable & set(IDENTIFYING_FIELDS)
+                and stats[right].usable & set(IDENTIFYING_FIELDS)
+                and not blocking_rules(stats[left].usable & stats[right].usable)):
+            shared = sorted(stats[left].usable & stats[right].usable)
+            problems.append(f"pair {left}:{right}: the sources share too few identifiers to "
+                            f"link ({', '.join(shared) or 'none'}); map the NHS number, or "
+                            "names and DOB, in project.yaml")
         if left == right and left in project.sources:
             problems.append(f"pair {left}:{right}: a source cannot be linked to itself here")
     problems = list(dict.fromkeys(problems))
