@@ -214,3 +214,18 @@ def test_extras(tmp_path: Path, lsoa: str, imd: str, expected: tuple[Any, Any]) 
     cols = {**COLUMNS, "lsoa": "LSOA", "imd_decile": "IMD"}
     con = ingest_rows(tmp_path, [person(1, lsoa=lsoa, imd_decile=imd)], columns=cols)
     assert con.execute("SELECT lsoa, imd_decile FROM records").fetchone() == expected
+
+
+def test_parquet_integer_nhs_numbers_keep_leading_zeros(tmp_path: Path) -> None:
+    """NHS numbers stored as integers in Parquet are padded back to ten digits."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"ID": ["1", "2"], "NHS": pa.array([101234567, 9434765919],
+                                                               type=pa.int64())}),
+                   tmp_path / "src.parquet")
+    project_file = write_project(tmp_path, {"src": {"path": "src.parquet", "columns": {
+        "record_id": "ID", "nhs_number": "NHS"}}})
+    con = open_workspace(ingest_project(load_project(project_file)).workspace)
+    got = con.execute("SELECT nhs_number FROM records ORDER BY record_id").fetchall()
+    assert got == [("0101234567",), ("9434765919",)]

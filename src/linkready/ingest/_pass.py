@@ -44,6 +44,9 @@ _TYPED_DATES = ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS",
                 "TIMESTAMP_S")
 
 
+_INTEGERS = ("BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "DECIMAL(18,0)", "DECIMAL(38,0)")
+
+
 def records_ddl() -> str:
     cols = ", ".join(f"{c} {t}" for c, t in RECORDS_COLUMNS)
     return f"CREATE TABLE records ({cols})"
@@ -80,6 +83,9 @@ def _raw_select(spec: SourceSpec, layout: SourceLayout) -> str:
         typ = layout.types.get(col, "VARCHAR").upper()
         keep_type = f == "dob" and typ in _TYPED_DATES
         expr = ident(col) if keep_type else f"CAST({ident(col)} AS VARCHAR)"
+        if f == "nhs_number" and typ in _INTEGERS:
+            # A number column loses leading zeros (Scottish CHI numbers start 010–311).
+            expr = f"lpad({expr}, 10, '0')"
         cols.append(f"{expr} AS {raw_name(f)}")
     return ", ".join(cols)
 
