@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from linkready.errors import ConfigError
-from linkready.lessons import formats, identifiers, people
+from linkready.lessons import formats, identifiers, method, people
 from linkready.lessons._model import Lesson
 
 _ALL: tuple[Lesson, ...] = (
@@ -13,6 +13,9 @@ _ALL: tuple[Lesson, ...] = (
     people.NAME_VARIANTS,
     people.MOVES,
     people.TWINS,
+    people.DUPLICATES,
+    method.THRESHOLDS,
+    method.BLOCKING,
     identifiers.HASHED_IDS,
 )
 
