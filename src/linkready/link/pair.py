@@ -112,8 +112,8 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             f"pair {left.name}:{right.name}: the sources share too few identifiers to "
             f"link ({', '.join(sorted(fields)) or 'none'}); map the NHS number, or names "
             "and DOB, in project.yaml")
-    linker = training.build_linker(con, lt, rt, fields)
-    counts = predict.comparison_counts(linker, rules, n_left + n_right)
+    linker, inputs = training.build_linker(con, lt, rt, fields)
+    counts = predict.comparison_counts(inputs, rules, n_left + n_right)
     clock.lap("blocking_counts")
     warnings += training.train(linker, fields, cfg)
     model = training.model_dict(linker)

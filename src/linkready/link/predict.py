@@ -14,7 +14,7 @@ EXACT_COUNT_MAX_RECORDS = 1_000_000
 COUNT_SAMPLE_PROPORTION = 0.1
 
 
-def comparison_counts(linker: Any, rules: list[str], records: int) -> dict[str, Any]:
+def comparison_counts(inputs: list[Any], rules: list[str], records: int) -> dict[str, Any]:
     """Pairs each blocking rule adds, cumulative, and whether the counts are estimates.
 
     Exact for inputs up to :data:`EXACT_COUNT_MAX_RECORDS` records, estimated from a
@@ -23,7 +23,6 @@ def comparison_counts(linker: Any, rules: list[str], records: int) -> dict[str, 
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
     proportion = 1.0 if records <= EXACT_COUNT_MAX_RECORDS else COUNT_SAMPLE_PROPORTION
-    inputs = list(linker._input_tables_dict.values())
     with quiet_splink():
         recs = count_comparisons_from_blocking_rules(
             inputs, blocking_rules=rules, link_type="link_only",

@@ -181,12 +181,14 @@ def prior_rules(fields: set[str]) -> list[str]:
     return rules
 
 
-def settings_creator(fields: set[str]) -> Any:
-    """Splink settings for a link-only model over the fields both sides hold."""
+def settings_creator(fields: set[str], prior: float = 1e-4) -> Any:
+    """Splink settings for a link-only model over the fields both sides hold; ``prior``
+    is λ before training."""
     from splink import SettingsCreator
 
     return SettingsCreator(
         link_type="link_only",
+        probability_two_random_records_match=prior,
         unique_id_column_name="record_id",
         comparisons=comparisons(fields),
         blocking_rules_to_generate_predictions=blocking_rules(fields),

@@ -3,6 +3,7 @@ capped EM sessions; then list any comparison level that was never trained."""
 
 from __future__ import annotations
 
+import copy
 import logging
 from contextlib import contextmanager
 from typing import Any
@@ -30,35 +31,41 @@ def quiet_splink() -> Any:
         log.setLevel(before)
 
 
-def build_linker(con: Any, left_table: str, right_table: str, fields: set[str]) -> Any:
-    """A link-only Splink linker over two staged tables on ``con``."""
+def build_linker(con: Any, left_table: str, right_table: str,
+                 fields: set[str]) -> tuple[Any, list[Any]]:
+    """A link-only Splink linker over two staged tables on ``con``, and its inputs."""
     from splink import DuckDBAPI, Linker
 
     db_api = DuckDBAPI(connection=con)
     left = db_api.register(left_table, dataset_display_name="left")
     right = db_api.register(right_table, dataset_display_name="right")
-    return Linker([left, right], settings_creator(fields))
+    return Linker([left, right], settings_creator(fields, FALLBACK_PRIOR)), [left, right]
 
 
 def estimate_prior(linker: Any, fields: set[str], cfg: TrainingConfig) -> list[str]:
-    """Seed λ from near-certain rules; fall back to a small constant if none fire.
+    """Seed λ from near-certain rules. If none applies or fires, λ stays at
+    :data:`FALLBACK_PRIOR` (set in the settings); it is refined after prediction anyway.
 
     Returns warnings (never raises for a data problem)."""
     rules = prior_rules(fields)
     if not rules:
-        linker._settings_obj._probability_two_random_records_match = FALLBACK_PRIOR
-        return ["no near-certain rule available to seed the prior; started from 1e-4"]
+        return [f"no near-certain rule available to seed the prior; started from "
+                f"{FALLBACK_PRIOR:g}"]
     try:
         linker.training.estimate_probability_two_random_records_match(
             rules, recall=cfg.prior_recall)
     except ValueError as exc:  # more rule matches than the recall allows
-        linker._settings_obj._probability_two_random_records_match = FALLBACK_PRIOR
-        return [f"prior seed failed ({exc}); started from 1e-4"]
-    prior = model_prior(linker)
-    if not prior or prior <= 0:
-        linker._settings_obj._probability_two_random_records_match = FALLBACK_PRIOR
-        return ["near-certain rules found no pairs; prior started from 1e-4"]
+        return [f"prior seed failed ({exc}); started from {FALLBACK_PRIOR:g}"]
+    if not model_prior(linker) > 0:
+        # Splink sets λ = 0 when the rules find nothing; refinement cannot move from 0.
+        _set_prior(linker, FALLBACK_PRIOR)
+        return [f"near-certain rules found no pairs; prior started from {FALLBACK_PRIOR:g}"]
     return []
+
+
+def _set_prior(linker: Any, prior: float) -> None:
+    # Splink 5 has no public setter for λ outside training.
+    linker._settings_obj._probability_two_random_records_match = prior
 
 
 def train(linker: Any, fields: set[str], cfg: TrainingConfig) -> list[str]:
@@ -70,20 +77,24 @@ def train(linker: Any, fields: set[str], cfg: TrainingConfig) -> list[str]:
         linker.training.estimate_u_using_random_sampling(
             max_pairs=cfg.u_max_pairs, seed=cfg.seed)
         for rule in training_rules(fields):
+            # A failed session can leave Splink's settings half-updated: keep a copy
+            # (private attribute: Splink 5 offers no public way to roll back).
+            before = copy.deepcopy(linker._settings_obj.core_model_settings)
             try:
                 linker.training.estimate_parameters_using_expectation_maximisation(
                     rule, max_pairs=cfg.em_max_pairs)
-            except Exception as exc:
+            except Exception as exc:  # Splink raises bare Exceptions
                 # An EM session with no blocked pairs (e.g. no name agrees) cannot
                 # train; the other sessions still may, so record it and go on.
-                warnings.append(f"EM session on `{rule}` could not run: "
-                                f"{type(exc).__name__}")
+                linker._settings_obj.core_model_settings = before
+                warnings.append(f"EM session on `{rule}` could not run "
+                                f"({type(exc).__name__}); its m values stay untrained")
     return warnings
 
 
 def model_prior(linker: Any) -> float:
     """λ, the probability that two random records match, as the model holds it."""
-    return float(linker._settings_obj._probability_two_random_records_match)
+    return float(model_dict(linker)["probability_two_random_records_match"])
 
 
 def model_dict(linker: Any) -> dict[str, Any]:

@@ -36,7 +36,9 @@ def ensure_workspace(project: Project, workspace: Path | None,
         raise InputError(
             f"{path}: workspace not found and ingest is not available; run ingest first"
         ) from None
-    result = ingest_project(project, workspace=path, progress=progress)
+    # Ingest reports one step per source; the link progress bar counts this as one.
+    result = ingest_project(project, workspace=path, progress=no_progress)
+    progress("ingest", 0)
     written = Path(getattr(result, "workspace", path))
     if not written.exists():
         raise InputError(f"{written}: ingest did not create the workspace")
