@@ -16,6 +16,8 @@ _ALL: tuple[Lesson, ...] = (
     people.DUPLICATES,
     method.THRESHOLDS,
     method.BLOCKING,
+    method.OVERLAP,
+    method.ANALYSIS_BIAS,
     identifiers.HASHED_IDS,
 )
 

@@ -260,3 +260,256 @@ BLOCKING = Lesson(
     measure=measure_blocking,
     link=False,
 )
+
+
+# --- 10. overlap versus linkage error --------------------------------------------------
+
+
+def measure_overlap(ctx: LessonContext) -> LessonResult:
+    res = LessonResult()
+    rows = []
+    for key in ("low_overlap", "poor_identifiers"):
+        world = ctx.world(key)
+        lp, ep = world.pair(ACUTE, GP)
+        gap = ep["deterministic"]["gap"]
+        unlinked = gap["unlinked"] or 0.0
+        row = {"world": ctx.variant(key).label,
+               "deterministic": lp["deterministic"]["match_rate"],
+               "expected": lp["probabilistic"]["expected_match_rate"]["estimate"],
+               "combined": lp["combined"]["match_rate"],
+               "overlap": ep["truth"]["overlap_rate"],
+               "coverage": gap["coverage"], "linkage_error": gap["linkage_error"],
+               "coverage_share": gap["coverage"] / unlinked if unlinked else None}
+        rows.append(row)
+        res.share(f"deterministic_{key}", f"deterministic match rate ({row['world']})",
+                  row["deterministic"])
+        res.share(f"expected_{key}", f"model's expected match rate ({row['world']})",
+                  row["expected"])
+        res.share(f"overlap_{key}", f"true overlap ({row['world']})", row["overlap"])
+        res.share(f"coverage_share_{key}", f"unlinked because not on the GP register "
+                  f"({row['world']}), share of unlinked", row["coverage_share"])
+        res.share(f"combined_{key}", f"NHS number then probabilistic ({row['world']})",
+                  row["combined"])
+    res.number("deterministic_difference", "difference in deterministic match rates",
+               abs(res.value("deterministic_low_overlap")
+                   - res.value("deterministic_poor_identifiers")), "points")
+    res.tables.append(table("decomposition", "Same match rate, different reasons",
+                            [("world", "world", "text"),
+                             ("deterministic", "deterministic match rate", "share"),
+                             ("expected", "expected match rate (model)", "share"),
+                             ("combined", "NHS number then probabilistic", "share"),
+                             ("overlap", "true overlap", "share"),
+                             ("coverage", "unlinked: not on GP register", "share"),
+                             ("linkage_error", "unlinked: missed by linkage", "share")], rows,
+                            note="Shares of acute records. Unlinked = 1 − deterministic "
+                                 "match rate, split by whether the person is on the GP "
+                                 "register at all."))
+    res.charts.append(bar_chart(
+        [{"world": r["world"], "series": s, "value": r[k]} for r in rows
+         for k, s in (("deterministic", "1 deterministic match rate"),
+                      ("expected", "2 expected match rate (model)"),
+                      ("overlap", "3 true overlap"))],
+        "world", "value", "Deterministic match rate, model estimate and true overlap",
+        color="series", y_title="share of acute records"))
+    res.findings += [
+        f"Exact NHS-number matching linked {res.text('deterministic_low_overlap')} of acute "
+        f"records in the low-overlap borough and {res.text('deterministic_poor_identifiers')} "
+        f"in the poor-identifier borough: on the headline figure they look alike.",
+        f"In the low-overlap borough {res.text('coverage_share_low_overlap')} of unlinked "
+        f"records belong to people who are not on the GP register at all (true overlap "
+        f"{res.text('overlap_low_overlap')}); in the poor-identifier borough only "
+        f"{res.text('coverage_share_poor_identifiers')} do (true overlap "
+        f"{res.text('overlap_poor_identifiers')}).",
+        f"Without any truth, the model's expected match rate tells them apart: "
+        f"{res.text('expected_low_overlap')} against {res.text('expected_poor_identifiers')}; "
+        f"NHS number then probabilistic linkage reaches "
+        f"{res.text('combined_poor_identifiers')} where identifiers are poor.",
+    ]
+    return res
+
+
+OVERLAP = Lesson(
+    name="overlap",
+    number=10,
+    title="A low match rate is not always poor linkage",
+    teaches="The match rate mixes two things: how many people are in both sources "
+            "(overlap) and how many of those the linkage finds. Only the second is linkage "
+            "error.",
+    question="Only about half of our hospital records match the GP register. Is our "
+             "linkage failing?",
+    setup="Two synthetic boroughs. In the first, identifiers are well recorded but the "
+          "hospital serves many people who live elsewhere and are not on the borough's GP "
+          "register. In the second, nearly everyone is local but many hospital records "
+          "lack an NHS number. Acute records are linked to the GP register by exact NHS "
+          "number and with the standard pipeline; truth splits every unlinked record into "
+          "'not on the register' and 'missed by linkage'.",
+    advice=(
+        "Report the match rate with its denominator and a statement of expected overlap: "
+        "who should be in both sources at all?",
+        "Split unlinked records into coverage (not in the other source) and linkage error; "
+        "without truth, compare the deterministic rate with a probabilistic model's "
+        "expected match rate.",
+        "Check the residence and registration of unlinked records (postcode outside the "
+        "area, registered elsewhere) before blaming data quality.",
+        "Set targets for linkage error, not for the match rate: a perfect linkage of "
+        "sources that barely overlap has a low match rate.",
+    ),
+    scenario="overlap",
+    sources=(GP, ACUTE),
+    pairs=((ACUTE, GP),),
+    variants=(
+        Variant("low_overlap", "low overlap, good identifiers",
+                {"world.out_of_area_share": 0.35, "sources.acute.coverage.out_of_area": 0.6,
+                 "error_scale": 0.1}),
+        Variant("poor_identifiers", "high overlap, poor identifiers",
+                {"world.out_of_area_share": 0.02,
+                 "sources.acute.errors.nhs_missing.rate": 0.3,
+                 "sources.acute.errors.nhs_invalid": 0.05}),
+    ),
+    settings=(
+        Setting("world.out_of_area_share", "people living outside the borough"),
+        Setting("sources.acute.coverage.out_of_area",
+                "out-of-area people who use the acute hospital"),
+        Setting("error_scale", "error rates relative to the default scenario", "number"),
+        Setting("sources.acute.errors.nhs_missing.rate", "acute records with no NHS number"),
+    ),
+    exercises=(
+        Exercise("Bring the low-overlap borough's visitors down "
+                 "(`sources.acute.coverage.out_of_area` 0.1 — it applies to both worlds, "
+                 "but only the first has many out-of-area residents).",
+                 "The low-overlap borough's match rate rises towards the true overlap; the "
+                 "poor-identifier borough barely moves.",
+                 f"{RUN} overlap --set sources.acute.coverage.out_of_area=0.1"),
+        Exercise("Add duplicates to the acute data (`duplicates` 0.1).",
+                 "Neither decomposition changes much: duplicates match as well as "
+                 "originals, so they do not explain a low match rate.",
+                 f"{RUN} overlap --set sources.acute.errors.duplicates=0.1"),
+    ),
+    measure=measure_overlap,
+)
+
+
+# --- 11. linkage bias feeds analysis bias ----------------------------------------------
+
+
+def measure_analysis_bias(ctx: LessonContext) -> LessonResult:
+    from linkready.lessons._linking import standard_links
+
+    world = ctx.world()
+    truth = world.truth
+    gp = truth[truth["source"] == GP]
+    acute_people = set(truth.loc[truth["source"] == ACUTE, "person_id"])
+    decile = world.population.set_index("person_id")["imd_decile"]
+    links = standard_links(world)
+    det = set(links.loc[links["deterministic_rule"].notna(), "record_id_r"])
+    comb = set(links.loc[links["linked"], "record_id_r"])
+    frame = gp.assign(decile=gp["person_id"].map(decile),
+                      true=gp["person_id"].isin(acute_people),
+                      det=gp["record_id"].isin(det), comb=gp["record_id"].isin(comb))
+    by = frame.groupby("decile")[["true", "det", "comb"]].mean()
+    from linkready.privacy import suppress
+
+    counts = frame.groupby("decile").size()
+    rows = [{"decile": int(d), "records": suppress(int(counts[d])), "true": float(r["true"]),
+             "det": float(r["det"]), "comb": float(r["comb"]),
+             "bias_det": float(r["det"] - r["true"])} for d, r in by.iterrows()]
+    res = LessonResult()
+    res.count("gp_records", "GP records (the denominator)", len(gp))
+    most = frame[frame["decile"].isin([1, 2, 3])]
+    least = frame[frame["decile"].isin([8, 9, 10])]
+    for tag, sub in (("most", most), ("least", least)):
+        label = "most deprived (deciles 1-3)" if tag == "most" else "least deprived (8-10)"
+        res.share(f"true_{tag}", f"true service use, {label}", float(sub["true"].mean()))
+        res.share(f"det_{tag}", f"estimate from NHS-number linkage, {label}",
+                  float(sub["det"].mean()))
+        res.share(f"comb_{tag}", f"estimate from NHS number then probabilistic, {label}",
+                  float(sub["comb"].mean()))
+    res.number("true_gap", "true difference, most minus least deprived",
+               res.value("true_most") - res.value("true_least"), "points")
+    res.number("det_gap", "difference on NHS-number-linked data",
+               res.value("det_most") - res.value("det_least"), "points")
+    res.number("comb_gap", "difference on probabilistically linked data",
+               res.value("comb_most") - res.value("comb_least"), "points")
+    res.number("det_underestimate_most", "underestimate in deciles 1-3 (NHS-number linkage)",
+               res.value("true_most") - res.value("det_most"), "points")
+    res.number("det_underestimate_least", "underestimate in deciles 8-10 (NHS-number linkage)",
+               res.value("true_least") - res.value("det_least"), "points")
+    res.tables.append(table("by_decile", "Share of GP-registered people with an acute "
+                            "record, by IMD decile (1 = most deprived)",
+                            [("decile", "IMD decile", "text"), ("records", "GP records", "count"),
+                             ("true", "truth", "share"),
+                             ("det", "NHS-number linkage", "share"),
+                             ("comb", "NHS number then probabilistic", "share"),
+                             ("bias_det", "NHS-number linkage minus truth", "points")], rows))
+    res.charts.append(bar_chart(
+        [{"decile": str(r["decile"]), "series": s, "value": r[k]} for r in rows
+         for k, s in (("true", "1 truth"), ("det", "2 NHS-number linkage"),
+                      ("comb", "3 NHS number then probabilistic"))],
+        "decile", "value", "Acute service use by IMD decile: truth and linked estimates",
+        color="series", x_title="IMD decile (1 = most deprived)",
+        y_title="share with an acute record", sort=[str(d) for d in range(1, 11)]))
+    res.findings += [
+        f"In truth, {res.text('true_most')} of GP-registered people in the most deprived "
+        f"deciles had an acute record, against {res.text('true_least')} in the least "
+        f"deprived: a difference of {res.text('true_gap')}.",
+        f"On data linked by NHS number the same estimate is {res.text('det_most')} against "
+        f"{res.text('det_least')} ({res.text('det_gap')}): missing NHS numbers in deprived "
+        f"areas turn into apparently lower service use there.",
+        f"With probabilistic linkage added the estimate is {res.text('comb_most')} against "
+        f"{res.text('comb_least')} ({res.text('comb_gap')}), close to the truth.",
+    ]
+    return res
+
+
+ANALYSIS_BIAS = Lesson(
+    name="analysis_bias",
+    number=11,
+    title="Linkage bias feeds analysis bias",
+    teaches="When linkage misses some groups more than others, every analysis of the "
+            "linked data inherits the difference, and can even reverse a real gradient.",
+    question="Do people in deprived areas use acute services more or less than others? We "
+             "answered on linked GP and hospital data.",
+    setup="A synthetic borough in which people in more deprived areas use the acute "
+          "hospital more, and in which their hospital records lack an NHS number more "
+          "often (a steeper version of the evidence-based gradient in the default "
+          "scenario). The analysis: the share of GP-registered people with an acute "
+          "record, by IMD decile — in truth, on data linked by NHS number only, and on data "
+          "linked by NHS number then probabilistically.",
+    advice=(
+        "Before analysing linked data, measure linkage error by the groups your analysis "
+        "compares (deprivation, ethnicity, age).",
+        "If linkage quality differs between the groups, say so next to the result, and "
+        "either improve the linkage (probabilistic stage) or correct for it (e.g. weight by "
+        "inverse probability of linkage).",
+        "Treat a gradient that follows the pattern of missing identifiers with suspicion "
+        "until linkage error has been ruled out.",
+        "Publish the linkage-quality table by subgroup with the analysis (GUILD).",
+    ),
+    scenario="analysis_bias",
+    sources=(GP, ACUTE),
+    pairs=((ACUTE, GP),),
+    variants=(Variant("bias", "acute records with a deprivation gradient in missing NHS "
+                              "numbers"),),
+    settings=(
+        Setting("sources.acute.errors.nhs_missing.rate",
+                "acute records with no NHS number (base rate)"),
+        Setting("sources.acute.errors.nhs_missing.by.imd_decile.1",
+                "multiplier on that rate in decile 1", "number"),
+        Setting("sources.acute.coverage.by.imd_decile.1",
+                "acute use multiplier in decile 1", "number"),
+    ),
+    exercises=(
+        Exercise("Remove the deprivation gradient in missing NHS numbers "
+                 "(`nhs_missing.by.imd_decile` all 1).",
+                 "NHS-number linkage still underestimates use everywhere, but the gradient "
+                 "by deprivation is kept.",
+                 f"{RUN} analysis_bias --set "
+                 "'sources.acute.errors.nhs_missing.by.imd_decile={1: 1, 2: 1, 3: 1, 4: 1}'"),
+        Exercise("Remove the real difference in use (`coverage.by.imd_decile` all 1).",
+                 "Truth is flat across deciles; NHS-number linkage invents lower use in "
+                 "deprived areas.",
+                 f"{RUN} analysis_bias --set "
+                 "'sources.acute.coverage.by.imd_decile={1: 1, 2: 1, 3: 1, 4: 1}'"),
+    ),
+    measure=measure_analysis_bias,
+)
