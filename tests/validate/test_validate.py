@@ -163,3 +163,34 @@ def test_examples_profile_and_validate(example: str, tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
     assert (tmp_path / "profile.json").is_file() and (tmp_path / "validation.json").is_file()
     assert sorted(p.name for p in (EXAMPLES / example).iterdir()) == before
+
+
+def test_gx_nhs_expectation_matches_numpy_rule(run: dict[str, Any]) -> None:
+    """The custom GX expectation flags exactly the numbers linkready.nhs calls invalid."""
+    import numpy as np
+    import pandas as pd
+
+    from linkready.nhs import is_valid
+    from linkready.validate._gx import GxRunner
+    from linkready.validate._suites import ExpectationSpec
+
+    rng = np.random.default_rng(3)
+    numbers = np.concatenate([rng.integers(0, 10_000_000_000, 3000),
+                              np.array([9434765919, 1111111111, 0])])
+    frame = pd.DataFrame({"nhs_number": [f"{n:010d}" for n in numbers]})
+    gx = GxRunner()
+    gx.add_suite("nhs", [ExpectationSpec("ExpectColumnValuesToBeValidNhsNumber", "nhs_number")])
+    (outcome,) = gx.validate("nhs", frame)
+    assert outcome.unexpected_count == int((~is_valid(numbers)).sum())
+
+
+def test_exported_suite_loads_into_gx(run: dict[str, Any]) -> None:
+    """An exported suite can be rebuilt in GX once the custom expectation is registered."""
+    from linkready.validate import register_gx_expectations
+
+    register_gx_expectations()
+    import great_expectations as gx
+
+    data = json.loads((run["out"] / "expectations" / "dirty.json").read_text())
+    suite = gx.ExpectationSuite(**data)
+    assert len(suite.expectations) == len(data["expectations"])

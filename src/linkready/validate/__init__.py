@@ -4,6 +4,7 @@ GX is imported only inside :mod:`linkready.validate._gx`, and only when
 :func:`validate_workspace` runs. Results are counts only (``docs/schemas/validation.md``).
 """
 
+from linkready.validate._gx import register_gx_expectations
 from linkready.validate._report import SCHEMA_VERSION, validation_document
 from linkready.validate._run import ExpectationResult, SourceValidation, validate_workspace
 from linkready.validate._suites import ExpectationSpec, suite_for
@@ -13,6 +14,7 @@ __all__ = [
     "ExpectationResult",
     "ExpectationSpec",
     "SourceValidation",
+    "register_gx_expectations",
     "suite_for",
     "validate_workspace",
     "validation_document",

@@ -74,6 +74,16 @@ def _gx() -> Any:
     return gx
 
 
+def register_gx_expectations() -> type:
+    """Import GX and register linkready's custom expectation; return its class.
+
+    Call this before loading a suite exported to ``expectations/`` into your own GX
+    project: the suites use ``expect_column_values_to_be_valid_nhs_number``.
+    """
+    cls: type = _gx().expectations.ExpectColumnValuesToBeValidNhsNumber
+    return cls
+
+
 class GxRunner:
     """An ephemeral GX context validating pandas batches against named suites."""
 
