@@ -10,13 +10,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from synth import World, write_world
+from link_world import FAST, World, write_world
 
-from linkready.link import TrainingConfig, link_project, write_outputs
+from linkready.link import link_project, write_outputs
 from linkready.project import load_project
-
-#: Small training caps keep Splink runs to a second or two.
-FAST = TrainingConfig(u_max_pairs=2e5, em_max_pairs=2e5)
 
 
 @pytest.fixture(scope="session")

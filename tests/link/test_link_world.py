@@ -1,4 +1,4 @@
-"""``link`` and ``evaluate`` end to end on a small synthetic world (see synth.py)."""
+"""``link`` and ``evaluate`` end to end on a small synthetic world (see link_world.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from synth import SourceSim, World, write_world
+from link_world import FAST, SourceSim, World, write_world
 
-from conftest import FAST
 from linkready.link import link_project
 from linkready.link.evaluate_run import evaluate_outputs
 from linkready.project import load_project

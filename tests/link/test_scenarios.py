@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from link_world import FAST
 
-from conftest import FAST
 from linkready.generate.api import generate_to_dir
 from linkready.generate.scenario import load_scenario
 from linkready.link import evaluate, link_project

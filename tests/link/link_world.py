@@ -15,7 +15,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from linkready.link import TrainingConfig
 from linkready.nhs import sample_test_numbers
+
+#: Small training caps keep Splink runs in tests to a second or two.
+FAST = TrainingConfig(u_max_pairs=2e5, em_max_pairs=2e5)
 
 GIVEN_M = ["JAMES", "JOHN", "DAVID", "MOHAMMED", "ALI", "OLUWASEUN", "KWAME", "RAJ", "ADAM",
            "THOMAS", "LIAM", "NOAH", "OLIVER", "HARRY", "JACK", "GEORGE", "ARJUN", "WEI",
