@@ -43,8 +43,8 @@ def action_label(action: str) -> str:
 
 #: Issues (``profile.json`` → ``fields.<f>.issues``): (kind, plain English).
 ISSUES: dict[str, tuple[str, str]] = {
-    "placeholder": ("placeholder", "placeholder value (e.g. UNKNOWN or 1234567890)"),
-    "repdigit": ("placeholder", "repeated digits (e.g. 0000000000)"),
+    "placeholder": ("placeholder", "placeholder value (e.g. UNKNOWN, or a dummy number)"),
+    "repdigit": ("placeholder", "the same digit ten times"),
     "sentinel": ("placeholder", "default date used for 'not known'"),
     "pseudo": ("placeholder", "ZZ99 pseudo-postcode (no fixed abode / not known)"),
     "not_stated": ("placeholder", "'not stated'"),

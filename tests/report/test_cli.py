@@ -1,0 +1,126 @@
+"""assess, report and demo through Typer: outputs, summary, exit codes, one-line errors,
+and nothing half-written."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from typer.testing import CliRunner
+
+from linkready.cli.app import app
+
+if TYPE_CHECKING:
+    from conftest import Assessed
+
+runner = CliRunner()
+
+
+def _error_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("error:")]
+
+
+def test_assess_writes_every_output(assessed: Assessed) -> None:
+    """assess writes the four JSON outputs, the expectation suites and report.html."""
+    for name in ("profile.json", "validation.json", "linkage.json", "evaluation.json",
+                 "report.html", "links.parquet", "expectations/gp_register.json"):
+        assert (assessed.out / name).is_file(), name
+    assert not list(assessed.out.glob(".assess.*")), "staging directory left behind"
+
+
+def test_assess_prints_key_figures_and_report_path(assessed: Assessed) -> None:
+    """The summary gives the key figures, a verdict per source and pair, and the report."""
+    out = assessed.result.output
+    assert "distinct people" in out and "GP register" in out
+    assert f"report: {assessed.out / 'report.html'}" in out.replace("\n", "")
+
+
+def test_report_rebuilds_from_json_alone(assessed: Assessed, tmp_path: Path) -> None:
+    """report rebuilds report.html from the JSON outputs, without the workspace or extracts."""
+    for name in ("profile.json", "validation.json", "linkage.json", "evaluation.json"):
+        shutil.copy(assessed.out / name, tmp_path / name)
+    result = runner.invoke(app, ["report", str(assessed.world / "project.yaml"),
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    rebuilt = (tmp_path / "report.html").read_text("utf-8")
+    # Same figures: the match-rate section is identical to the one assess wrote.
+    section = r'<section id="match-rates".*?</section>'
+    assert re.search(section, rebuilt, re.S).group(0) == \
+        re.search(section, assessed.html, re.S).group(0)  # type: ignore[union-attr]
+
+
+def test_report_finds_outputs_in_linkage_subfolder(assessed: Assessed, tmp_path: Path) -> None:
+    """report also reads linkage.json / evaluation.json from linkage/ (the link default)."""
+    shutil.copy(assessed.out / "profile.json", tmp_path / "profile.json")
+    (tmp_path / "linkage").mkdir()
+    shutil.copy(assessed.out / "linkage.json", tmp_path / "linkage" / "linkage.json")
+    result = runner.invoke(app, ["report", str(assessed.world / "project.yaml"),
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Match rates per pair" in (tmp_path / "report.html").read_text("utf-8")
+
+
+def test_report_without_outputs_is_one_line_error(assessed: Assessed, tmp_path: Path) -> None:
+    """report with no JSON outputs exits 2 with one error line and writes nothing."""
+    result = runner.invoke(app, ["report", str(assessed.world / "project.yaml"),
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert len(_error_lines(result.output)) == 1
+    assert "no profile.json or linkage.json" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_with_broken_json_is_one_line_error(tmp_path: Path,
+                                                   assessed: Assessed) -> None:
+    """A corrupt or future-version JSON output is a one-line error, exit 2."""
+    (tmp_path / "profile.json").write_text("{not json")
+    result = runner.invoke(app, ["report", str(assessed.world / "project.yaml"),
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "not valid JSON" in result.output
+    (tmp_path / "profile.json").write_text(json.dumps({"schema_version": "9.0"}))
+    result = runner.invoke(app, ["report", str(assessed.world / "project.yaml"),
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "not supported" in result.output
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_assess_missing_project_file(tmp_path: Path) -> None:
+    """assess on a project file that does not exist exits 2 without a traceback."""
+    result = runner.invoke(app, ["assess", str(tmp_path / "nope.yaml"), "--out",
+                                 str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_assess_bad_extract_writes_nothing(assessed: Assessed, tmp_path: Path) -> None:
+    """If a stage fails (an extract is missing), assess exits 2 and writes no outputs."""
+    world = tmp_path / "world"
+    shutil.copytree(assessed.world, world, ignore=shutil.ignore_patterns("*.duckdb*"))
+    (world / "acute.csv").unlink()
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["assess", str(world / "project.yaml"), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert len(_error_lines(result.output)) == 1
+    assert list(out.iterdir()) == [] if out.exists() else True
+
+
+def test_demo_refuses_existing_dir_without_overwrite(tmp_path: Path) -> None:
+    """demo will not replace an existing directory unless --overwrite is given."""
+    (tmp_path / "keep.txt").write_text("mine")
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "--overwrite" in result.output
+    assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_help_lists_assess_and_report() -> None:
+    """`linkready --help` (a real subprocess) lists the new commands."""
+    code = "from linkready.cli.app import main; main()"
+    done = subprocess.run([sys.executable, "-c", code, "--help"], capture_output=True,
+                          text=True, check=True)
+    assert "assess" in done.stdout and "report" in done.stdout

@@ -1,0 +1,127 @@
+"""The report model: verdict rules, formatting, and figures read from the JSON outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from linkready.report import Rule, Thresholds, build_report, read_outputs
+from linkready.report._fmt import count, pct, wilson
+from linkready.report._model import Chart, Table, VerdictBlock
+from linkready.report._verdict import pair_verdict, source_verdict
+
+if TYPE_CHECKING:
+    from conftest import Assessed
+
+
+@pytest.mark.parametrize(("value", "higher", "expected"), [
+    pytest.param(0.96, True, "green", id="above-green"),
+    pytest.param(0.95, True, "green", id="at-green"),
+    pytest.param(0.85, True, "amber", id="between"),
+    pytest.param(0.50, True, "red", id="below-amber"),
+    pytest.param(0.01, False, "green", id="low-is-good"),
+    pytest.param(0.07, False, "amber", id="low-between"),
+    pytest.param(0.20, False, "red", id="low-too-high"),
+])
+def test_rule_rag(value: float, higher: bool, expected: str) -> None:
+    """A rule is green at its green threshold, amber down to its amber one, red beyond."""
+    rule = Rule("r", "r", 0.95 if higher else 0.02, 0.80 if higher else 0.10, higher)
+    assert rule.rag(value) == expected
+
+
+def test_rule_without_amber_is_never_red() -> None:
+    """A rule with no amber threshold is amber at worst (e.g. reliance on probabilistic)."""
+    assert Rule("r", "r", 0.95, None, True).rag(0.0) == "amber"
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    pytest.param(0, "0", id="zero"),
+    pytest.param(3, "*", id="small"),
+    pytest.param(7, "*", id="seven"),
+    pytest.param(8, "10", id="eight-rounds"),
+    pytest.param(1234, "1,235", id="rounded"),
+    pytest.param("*", "*", id="already-suppressed"),
+    pytest.param(None, "—", id="absent"),
+])
+def test_count_is_suppressed(value: object, shown: str) -> None:
+    """Every displayed count goes through disclosure control, idempotently."""
+    assert count(value) == shown
+
+
+def test_rate_hidden_when_its_count_is_suppressed() -> None:
+    """A rate resting on a count of 1–7 is shown as * rather than revealing the count."""
+    assert pct(0.031, hidden=True) == "*"
+    assert pct(0.031) == "3.1%"
+
+
+def test_wilson_interval_brackets_the_rate() -> None:
+    """The Wilson interval contains the rate and narrows as the denominator grows."""
+    lo, hi = wilson(0.5, 100) or (0, 0)
+    lo2, hi2 = wilson(0.5, 10_000) or (0, 0)
+    assert lo < 0.5 < hi and hi2 - lo2 < hi - lo
+    assert wilson(0.5, "*") is None
+
+
+def test_source_without_nhs_number_is_red(assessed: Assessed) -> None:
+    """A source that holds no NHS number is red on the NHS-number rule, whatever else."""
+    doc = json.loads((assessed.out / "profile.json").read_text())
+    v = source_verdict("childrens_social_care", doc["sources"]["childrens_social_care"],
+                       Thresholds())
+    assert v.rag == "red" and v.reason("valid NHS number").value == "not held"
+
+
+def test_pair_verdict_uses_truth_only_when_given(assessed: Assessed) -> None:
+    """Without evaluation.json a pair is judged on label-free rules only."""
+    link = json.loads((assessed.out / "linkage.json").read_text())
+    ev = json.loads((assessed.out / "evaluation.json").read_text())
+    p = link["pairs"][0]
+    without = pair_verdict(p, None, Thresholds())
+    with_truth = pair_verdict(p, ev["pairs"][0], Thresholds())
+    assert {r.short for r in without.reasons} == {"found by NHS number", "gap to expected"}
+    assert "missed matches" in {r.short for r in with_truth.reasons}
+
+
+def test_match_rates_are_read_from_linkage_json(assessed: Assessed) -> None:
+    """Section 7's table shows each pair's rates exactly as linkage.json gives them."""
+    inputs = read_outputs(assessed.out, assessed.world)
+    report = build_report(inputs)
+    section = next(s for s in report.sections if s.id == "match-rates")
+    table = next(b.table for b in section.blocks if isinstance(b, Chart))
+    for p, row in zip(inputs.linkage["pairs"], table.rows, strict=True):  # type: ignore[index]
+        assert row[2].text.startswith(pct(p["deterministic"]["match_rate"])) or \
+            row[2].text.startswith("*")
+        assert row[4].text.startswith(pct(p["probabilistic"]["match_rate"])) or \
+            row[4].text.startswith("*")
+        assert pct(p["probabilistic"]["expected_match_rate"]["estimate"]) in row[5].text
+
+
+def test_report_has_eleven_sections_and_verdicts(assessed: Assessed) -> None:
+    """The model has the 11 sections in order, and a verdict per source and per pair."""
+    inputs = read_outputs(assessed.out, assessed.world)
+    report = build_report(inputs)
+    assert [s.number for s in report.sections] == list(range(1, 12))
+    blocks = [b for b in report.sections[0].blocks if isinstance(b, VerdictBlock)]
+    assert len(blocks[0].verdicts) == len(inputs.profile["sources"])  # type: ignore[index]
+    assert len(blocks[1].verdicts) == len(inputs.linkage["pairs"])  # type: ignore[index]
+
+
+def test_every_chart_has_a_table_and_takeaway(assessed: Assessed) -> None:
+    """Each chart carries the table of its numbers, a one-line takeaway and a text alternative."""
+    report = build_report(read_outputs(assessed.out, assessed.world))
+    charts = report.charts()
+    assert len(charts) >= 7
+    for c in charts:
+        assert isinstance(c.table, Table) and c.table.rows, c.title
+        assert c.takeaway and c.alt and c.title
+
+
+def test_profile_only_report_marks_linkage_sections_not_run(assessed: Assessed,
+                                                            tmp_path: Path) -> None:
+    """With profile.json alone, sections 7–10 say the stage was not run."""
+    (tmp_path / "profile.json").write_text((assessed.out / "profile.json").read_text())
+    report = build_report(read_outputs(tmp_path))
+    assert report.missing == ("validation", "linkage", "evaluation")
+    assert all("not run" in s.summary for s in report.sections[6:10])
