@@ -31,7 +31,8 @@ def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 _SOURCES_DDL = (
     "CREATE TABLE sources (source VARCHAR, path VARCHAR, format VARCHAR, encoding VARCHAR, "
     "delimiter VARCHAR, records BIGINT, held_fields VARCHAR[], columns_json VARCHAR, "
-    "reference_date DATE, ingested_at TIMESTAMP, tool_version VARCHAR)"
+    "reference_date DATE, ingested_at TIMESTAMP, tool_version VARCHAR, "
+    "reference_declared BOOLEAN)"
 )
 _LOG_DDL = ("CREATE TABLE standardisation_log (source VARCHAR, field VARCHAR, action VARCHAR, "
             "count BIGINT)")
@@ -80,7 +81,8 @@ def _ingest_source(
             f"(sources.{name}){where} ({type(exc).__name__}); check `delimiter:`, "
             "`encoding:` and quoting, and that every row has the header's number of columns"
         ) from None
-    n = con.execute("SELECT count(*) FROM stage").fetchone()[0]  # type: ignore[index]
+    # fetchall, not fetchone: DuckDB 2 keeps a half-read result open on the connection.
+    n = con.execute("SELECT count(*) FROM stage").fetchall()[0][0]
     if n == 0:
         raise InputError(
             f"{layout.path}: the file has a header but no rows (sources.{name}); "
@@ -88,7 +90,7 @@ def _ingest_source(
         )
     con.execute(insert_sql(name, spec, fields))
     sql, keys = log_counts_sql(spec, fields)
-    counts = con.execute(sql).fetchone() or ()
+    counts = con.execute(sql).fetchall()[0]
     log = [(name, f, a, int(c)) for (f, a), c in zip(keys, counts, strict=True) if c]
     con.execute("DROP TABLE stage")
     return int(n), log
@@ -144,12 +146,12 @@ def ingest_project(
             records[name] = n
             log.extend(source_log)
             con.execute(
-                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [name, str(project.source_path(name)), spec.file_format,
                  spec.encoding if spec.file_format == "csv" else None,
                  spec.delimiter if spec.file_format == "csv" else None, n,
                  list(spec.columns), json.dumps(spec.columns), project.reference(), now,
-                 __version__],
+                 __version__, project.reference_date is not None],
             )
             progress(f"ingested {name}")
         if log:

@@ -104,7 +104,7 @@ def profile_source(
     con.register(view, combos)
     try:
         checks = all_checks(held)
-        row = con.execute(checks_sql(view, checks)).fetchone() or ()
+        row = con.execute(checks_sql(view, checks)).fetchall()[0]
         dims = [d for d in SUBGROUP_DIMENSIONS
                 if d in ("sex", "age_band") or (d == "imd_decile" and d in held)
                 or (d in ("ethnicity", "ethnic_group") and "ethnicity" in held)]
@@ -151,12 +151,24 @@ def profile_workspace(
     con: duckdb.DuckDBPyConnection, progress: ProgressCallback = no_progress
 ) -> ProjectProfile:
     """Profile every source in an ingested workspace."""
-    rows = con.execute(
-        "SELECT source, held_fields, reference_date FROM sources ORDER BY rowid").fetchall()
+    rows = con.execute("SELECT source, held_fields FROM sources ORDER BY rowid").fetchall()
+    reference = age_reference(con)
     out: dict[str, SourceProfile] = {}
-    reference = date.today()
-    for source, held, ref in rows:
-        reference = ref
-        out[source] = profile_source(con, source, frozenset(held), ref)
+    for source, held in rows:
+        out[source] = profile_source(con, source, frozenset(held), reference)
         progress(f"profiled {source}")
     return ProjectProfile(reference, out)
+
+
+def age_reference(con: duckdb.DuckDBPyConnection) -> date:
+    """The date ages are measured at: the project's ``reference_date`` if it declares one;
+    else the latest sensible date of birth in the workspace (future and sentinel dates
+    were already set to NULL), which stands for the extract date and keeps the profile
+    the same whatever day it is run; else the ingest date."""
+    # fetchall, not fetchone: DuckDB 2 keeps a half-read result open on the connection.
+    declared, ingest_ref = con.execute(
+        "SELECT bool_or(reference_declared), min(reference_date) FROM sources").fetchall()[0]
+    if declared:
+        return ingest_ref  # type: ignore[no-any-return]
+    latest = con.execute("SELECT max(dob) FROM records").fetchall()[0][0]
+    return latest or ingest_ref or date.today()  # type: ignore[no-any-return]
