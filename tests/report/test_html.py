@@ -3,6 +3,7 @@ with text alternatives, headings in order, a print stylesheet."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
@@ -56,7 +57,7 @@ def test_headings_in_order(assessed: Assessed) -> None:
     """One h1 first, and no heading skips a level (h2 → h4)."""
     levels = _outline(assessed.html).headings
     assert levels[0] == 1 and levels.count(1) == 1
-    for prev, cur in zip(levels, levels[1:], strict=False):
+    for prev, cur in itertools.pairwise(levels):
         assert cur <= prev + 1, (prev, cur)
 
 
