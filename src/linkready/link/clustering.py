@@ -53,7 +53,7 @@ def cluster(nodes: Any, links: Any) -> Any:
     labels = connected_components(len(index), src, dst)
     _, dense = np.unique(labels, return_inverse=True)
     # Re-number by first appearance so ids do not depend on np.unique's sort order.
-    order = {}
+    order: dict[int, int] = {}
     ids = np.array([order.setdefault(int(d), len(order) + 1) for d in dense],
                    dtype=np.int64)
     return pa.table({"source": nodes.column("source"), "record_id": nodes.column("record_id"),

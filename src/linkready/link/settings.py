@@ -51,7 +51,7 @@ def name_comparison(col: str) -> Any:
     """A name: exact (term-frequency adjusted), names swapped, three fuzzy levels, else."""
     import splink.comparison_library as cl
 
-    levels: list[dict[str, Any]] = [
+    levels: list[Any] = [
         {"sql_condition": f"{col}_l IS NULL OR {col}_r IS NULL",
          "label_for_charts": "null", "is_null_level": True},
         {"sql_condition": f"{col}_l = {col}_r", "label_for_charts": "exact",
@@ -80,7 +80,7 @@ def dob_comparison() -> Any:
     """DOB: exact, day–month swap, one part different, within a year, else."""
     import splink.comparison_library as cl
 
-    levels = [
+    levels: list[Any] = [
         {"sql_condition": "dob_l IS NULL OR dob_r IS NULL", "label_for_charts": "null",
          "is_null_level": True},
         {"sql_condition": "dob_l = dob_r", "label_for_charts": "exact"},
@@ -97,7 +97,7 @@ def nhs_comparison() -> Any:
     """NHS number: exact, one edit (a keying error), else."""
     import splink.comparison_library as cl
 
-    levels = [
+    levels: list[Any] = [
         {"sql_condition": "nhs_number_l IS NULL OR nhs_number_r IS NULL",
          "label_for_charts": "null", "is_null_level": True},
         {"sql_condition": "nhs_number_l = nhs_number_r", "label_for_charts": "exact"},
@@ -186,12 +186,13 @@ def settings_creator(fields: set[str], prior: float = 1e-4) -> Any:
     is λ before training."""
     from splink import SettingsCreator
 
+    rules: list[Any] = list(blocking_rules(fields))  # SQL strings are valid rules
     return SettingsCreator(
         link_type="link_only",
         probability_two_random_records_match=prior,
         unique_id_column_name="record_id",
         comparisons=comparisons(fields),
-        blocking_rules_to_generate_predictions=blocking_rules(fields),
+        blocking_rules_to_generate_predictions=rules,
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
     )
