@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from linkready.ingest import ingest_project, open_workspace
@@ -148,3 +150,28 @@ def test_dqmi_composite_counts_not_held_as_zero() -> None:
     assert scores["composite"] == pytest.approx(600 / 7)
     assert scores["composite_held"] == pytest.approx(100)
     assert scores["coverage"] == pytest.approx(600 / 7)
+
+
+@pytest.mark.parametrize(("copies", "detected"), [
+    pytest.param(30, True, id="default-detected"),
+    pytest.param(5, False, id="too-few-to-be-a-default"),
+])
+def test_suspected_default_dob(tmp_path: Path, copies: int, detected: bool) -> None:
+    """A DOB far more common than any birthday is named as a suspected local default."""
+    import random
+
+    from linkready.profile import profile_document
+
+    rnd = random.Random(1)
+    rows = [person(i, record_id=f"R{i}", dob=f"{rnd.randint(1, 28):02d}/{rnd.randint(1, 12):02d}/"
+                   f"{rnd.randint(1930, 2010)}") for i in range(1500)]
+    for i in range(copies):
+        rows[i]["dob"] = "01/01/1970"
+    result = ingest_project(load_project(one_source(tmp_path, rows)))
+    prof = profile_workspace(open_workspace(result.workspace))
+    doc = profile_document(prof, "t")["sources"]["src"]["defaults_detected"]
+    if detected:
+        assert doc == [{"field": "dob", "value": "1970-01-01", "count": 30, "share": 0.02}]
+        assert prof.sources["src"].count("dob", "dob", "suspected_default") == copies
+    else:
+        assert doc == []

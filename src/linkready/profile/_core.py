@@ -68,6 +68,9 @@ class SourceProfile:
     subgroups: list[Subgroup] = field(default_factory=list)
     dqmi: list[ItemScore] = field(default_factory=list)
     log: list[tuple[str, str, int]] = field(default_factory=list)
+    #: Values detected as local defaults: (field, value, records). Only dates of birth,
+    #: and only when far more common than any real birthday could be.
+    defaults: list[tuple[str, str, int]] = field(default_factory=list)
 
     def count(self, check: str, field: str, category: str) -> int:
         """The count of one check (0 when it was not run)."""
@@ -92,6 +95,19 @@ class ProjectProfile:
 
     reference_date: date
     sources: dict[str, SourceProfile]
+
+
+#: A date of birth is a suspected local default when at least this many records hold it …
+DEFAULT_MIN_RECORDS = 20
+#: … and it is this many times as common as the average date of birth.
+DEFAULT_MIN_RATIO = 20
+
+
+def suspected_default(top1: int, non_null: int, distinct: int) -> bool:
+    """Whether the most common date of birth is far too common to be real birthdays."""
+    if top1 < DEFAULT_MIN_RECORDS or distinct == 0:
+        return False
+    return top1 >= DEFAULT_MIN_RATIO * non_null / distinct
 
 
 def profile_source(
@@ -119,12 +135,17 @@ def profile_source(
     sets = key_sets(held)
     power: list[Power] = []
     grouped = con.execute(grouped_sql(source, sets)).fetchall()
-    for idx, distinct, non_null, top1, top10, dup_keys, dup_records, c_dob, c_sex in sorted(
-        grouped
-    ):
+    defaults: list[tuple[str, str, int]] = []
+    for (idx, distinct, non_null, top1, top10, dup_keys, dup_records, c_dob, c_sex,
+         top_value) in sorted(grouped):
         s = sets[idx]
         if s.kind == "field":
             power.append(Power(s.name, int(distinct), int(non_null), int(top1), int(top10)))
+        if s.name == "dob":
+            hit = suspected_default(int(top1), int(non_null), int(distinct))
+            results.append(CheckResult("dob", "dob", "suspected_default", top1 if hit else 0))
+            if hit:
+                defaults.append(("dob", str(top_value), int(top1)))
         if s.name == "record_id":
             results += [
                 CheckResult("uniqueness", "record_id", "duplicate_records", int(dup_records)),
@@ -139,7 +160,8 @@ def profile_source(
         elif s.name == "name_dob":
             results.append(CheckResult("uniqueness", "person", "probable_duplicates",
                                        int(dup_records)))
-    prof = SourceProfile(source, results[0].count, sorted(held), results, power, subgroups)
+    prof = SourceProfile(source, results[0].count, sorted(held), results, power, subgroups,
+                         defaults=defaults)
     prof.dqmi = [item_score(f, prof.vodim(f)) for f in R.CLASSIFIED_FIELDS]
     prof.log = [(str(f), str(a), int(n)) for f, a, n in con.execute(
         "SELECT field, action, count FROM standardisation_log WHERE source = ? "

@@ -119,8 +119,8 @@ def key_sets(held: frozenset[str]) -> list[KeySet]:
 
 def grouped_sql(source: str, sets: list[KeySet]) -> str:
     """One statement: per key set, distinct keys, records, top-1 and top-10 group sizes,
-    duplicated keys and their records, and (NHS number) records in groups whose DOB or
-    sex differ."""
+    duplicated keys and their records, (NHS number) records in groups whose DOB or sex
+    differ, and (DOB only) the most common value, to test it for a local default."""
     parts = []
     for i, s in enumerate(sets):
         conflicts = s.name == "nhs_number"
@@ -134,7 +134,8 @@ def grouped_sql(source: str, sets: list[KeySet]) -> str:
         parts.append(
             f"SELECT {i} AS set_idx, count(*), coalesce(sum(n), 0), coalesce(max(n), 0), "
             "coalesce(list_sum(max(n, 10)), 0), count(*) FILTER (WHERE n > 1), "
-            f"coalesce(sum(n) FILTER (WHERE n > 1), 0), {conflict_cols} "
+            f"coalesce(sum(n) FILTER (WHERE n > 1), 0), {conflict_cols}, "
+            f"{'CAST(arg_max(k, n) AS VARCHAR)' if s.name == 'dob' else 'NULL'} "
             f"FROM (SELECT {s.key} AS k, {inner_aggs} FROM base WHERE {s.where} GROUP BY k)"
         )
     return f"WITH base AS ({records_sql(source)}) " + " UNION ALL ".join(parts)

@@ -107,6 +107,9 @@ def source_document(p: SourceProfile) -> dict[str, Any]:
             for r in p.checks
         ],
         "discriminating_power": _power(p),
+        "defaults_detected": [
+            {"field": f, "value": v, **figure(n, p.records)} for f, v, n in p.defaults
+        ],
         "subgroups": _subgroups(p),
         "dqmi": {
             "items": [
