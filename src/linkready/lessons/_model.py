@@ -66,7 +66,7 @@ class Lesson:
     exercises: tuple[Exercise, ...]
     measure: Callable[[LessonContext], LessonResult]
     default_population: int = 20_000
-    test_population: int = 2_500
+    test_population: int = 3_000
     #: Whether the standard ``link`` run (deterministic + Splink) is needed per variant.
     link: bool = True
     teaches: str = ""

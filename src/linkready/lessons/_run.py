@@ -30,7 +30,9 @@ class LessonRun:
 
 
 def parse_set(items: list[str] | None) -> dict[str, Any]:
-    """``KEY=VALUE`` strings → overrides (values parsed as YAML scalars or flow YAML)."""
+    """``KEY=VALUE`` strings → overrides. Values are read as YAML (numbers, flow
+    mappings such as ``{1: 1, 2: 1}``); text that is not valid YAML (``%d/%m/%Y``) is
+    taken as a plain string."""
     import yaml
 
     out: dict[str, Any] = {}
@@ -43,7 +45,7 @@ def parse_set(items: list[str] | None) -> dict[str, Any]:
         try:
             out[key] = yaml.safe_load(value)
         except yaml.YAMLError:
-            raise ConfigError(f"--set: value of `{key}` is not valid YAML") from None
+            out[key] = value.strip()
     return out
 
 

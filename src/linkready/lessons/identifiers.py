@@ -409,8 +409,8 @@ HASHED_IDS = Lesson(
             "match with any difference in its identifiers.",
     question="Our data-sharing agreement only lets us exchange hashed identifiers. What "
              "does that cost the linkage?",
-    setup="The default borough's LA adult social care extract (about a third of records "
-          "without an NHS number) and the GP register. Every identifier is standardised "
+    setup="An LA adult social care extract in which most records lack an NHS number, and "
+          "the GP register. Every identifier is standardised "
           "and then replaced by a salted SHA-256 hash, as a trusted third party would "
           "release it. We compare clear-text probabilistic linkage with exact matching on "
           "the hashed NHS number or a hashed name-and-DOB key, and with a probabilistic "

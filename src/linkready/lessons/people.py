@@ -159,6 +159,7 @@ NAME_VARIANTS = Lesson(
                  "sources.la_adult_social_care.errors.name_swap=0.025"),
     ),
     measure=measure_name_variants,
+    test_population=4_000,
 )
 
 
@@ -225,6 +226,13 @@ def measure_moves(ctx: LessonContext) -> LessonResult:
     res.charts.append(bar_chart(chart_rows, "group", "value", "Postcode disagreement and "
                                 "missed matches by age band", color="series",
                                 y_title="share of true matches", sort=list(AGE_ORDER)))
+    for tag, o in (("with", o_strict), ("without", o_loose)):
+        true = o[o["true_match"]]
+        res.share(f"missed_{tag}_postcode", f"missed by names + DOB {tag} postcode, all ages",
+                  float(1 - true["correct"].mean()) if len(true) else None)
+    res.number("postcode_rule_extra_missed", "extra missed matches from requiring the "
+               "postcode to agree", res.value("missed_with_postcode")
+               - res.value("missed_without_postcode"), "points")
     young = differ[differ["group"] == "18-29"]
     older = differ[differ["group"].isin(["50-64", "65-79", "80+"])]
     if len(young) and len(older):

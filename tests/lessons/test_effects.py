@@ -1,0 +1,120 @@
+"""Every lesson still demonstrates what it claims: the direction and rough size of its
+effect, measured at a small population (see ``Lesson.test_population``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from linkready.lessons import LessonRun
+
+Run = Callable[[str], LessonRun]
+
+
+def fig(run: LessonRun, key: str) -> float:
+    value = run.result.value(key)
+    assert isinstance(value, int | float), (key, value)
+    return float(value)
+
+
+def test_no_nhs_number(lesson_run: Run) -> None:
+    """1: probabilistic linkage beats exact NHS-number matching by more than 50 points."""
+    r = lesson_run("no_nhs_number")
+    assert fig(r, "deterministic_match_rate") == 0.0
+    assert fig(r, "probabilistic_match_rate") - fig(r, "deterministic_match_rate") > 0.5
+    assert fig(r, "probabilistic_precision") > 0.9
+
+
+def test_placeholders(lesson_run: Run) -> None:
+    """2: kept placeholders create exact-NHS-number false matches; set to NULL they do not."""
+    r = lesson_run("placeholders")
+    assert fig(r, "deterministic_false_match_rate_kept") > 0.02
+    assert fig(r, "deterministic_false_match_rate_null") < 0.01
+    assert (fig(r, "probabilistic_false_match_rate_kept")
+            >= fig(r, "probabilistic_false_match_rate_null"))
+
+
+def test_formats(lesson_run: Run) -> None:
+    """3: raw joins lose most matches to format; standardisation recovers them; misread
+    dates silently corrupt a third or more of the dates."""
+    r = lesson_run("formats")
+    assert fig(r, "rule1_standardised") - fig(r, "rule1_raw") > 0.5
+    assert fig(r, "rule5_standardised") - fig(r, "rule5_raw") > 0.5
+    assert fig(r, "dob_wrong_format_silently_wrong") > 0.2
+    assert fig(r, "nhs_dob_misread_dates") < fig(r, "rule2_standardised") - 0.5
+
+
+def test_name_variants(lesson_run: Run) -> None:
+    """4: exact name matching misses Asian people more than white people; fuzzy
+    probabilistic linkage closes most of the gap."""
+    r = lesson_run("name_variants")
+    assert fig(r, "missed_exact_asian") - fig(r, "missed_exact_white") > 0.05
+    assert fig(r, "missed_probabilistic_asian") < fig(r, "missed_exact_asian") - 0.1
+
+
+def test_moves(lesson_run: Run) -> None:
+    """5: postcodes disagree more for young adults, and requiring them costs matches."""
+    r = lesson_run("moves")
+    assert fig(r, "postcode_differs_young") - fig(r, "postcode_differs_50_plus") > 0.02
+    assert fig(r, "postcode_rule_extra_missed") > 0.03
+
+
+def test_twins(lesson_run: Run) -> None:
+    """6: false matches rise when twins are added, above all for a surname + DOB +
+    postcode rule, and they go to someone in the same household."""
+    r = lesson_run("twins")
+    assert fig(r, "prob_false_match_rate_twins") > fig(r, "prob_false_match_rate_no_twins")
+    assert fig(r, "rule_false_match_increase") > 0.05
+    assert fig(r, "rule_false_matches_to_household") > 0.9
+
+
+def test_duplicates(lesson_run: Run) -> None:
+    """7: duplicates inflate person counts and create one-to-many links."""
+    r = lesson_run("duplicates")
+    assert fig(r, "naive_error_increase") > 0.03
+    assert fig(r, "cluster_people_error_duplicates") > fig(
+        r, "cluster_people_error_no_duplicates") + 0.02
+    assert fig(r, "one_to_many_duplicates") > fig(r, "one_to_many_no_duplicates") + 0.03
+
+
+def test_thresholds(lesson_run: Run) -> None:
+    """8: a higher threshold trades recall for precision and lowers the match rate."""
+    r = lesson_run("thresholds")
+    assert fig(r, "recall_low") - fig(r, "recall_high") > 0.01
+    assert fig(r, "precision_high") >= fig(r, "precision_low")
+    assert fig(r, "match_rate_spread") > 0.01
+
+
+def test_blocking(lesson_run: Run) -> None:
+    """9: over-tight blocking loses recall while precision stays high."""
+    r = lesson_run("blocking")
+    assert fig(r, "never_compared_standard") < 0.02
+    assert fig(r, "never_compared_names_dob") > 0.05
+    assert fig(r, "recall_standard") - fig(r, "recall_names_dob") > 0.05
+    assert fig(r, "precision_names_dob") > 0.95
+
+
+def test_overlap(lesson_run: Run) -> None:
+    """10: similar deterministic match rates, one from coverage and one from linkage error."""
+    r = lesson_run("overlap")
+    assert fig(r, "deterministic_difference") < 0.1
+    assert fig(r, "coverage_share_low_overlap") > 0.8
+    assert fig(r, "coverage_share_poor_identifiers") < 0.3
+    assert fig(r, "expected_poor_identifiers") - fig(r, "deterministic_poor_identifiers") > 0.3
+
+
+def test_analysis_bias(lesson_run: Run) -> None:
+    """11: NHS-number linkage flattens a real deprivation gradient; probabilistic
+    linkage keeps it."""
+    r = lesson_run("analysis_bias")
+    assert fig(r, "true_gap") > 0.05
+    assert fig(r, "det_gap") < fig(r, "true_gap") - 0.04
+    assert fig(r, "det_underestimate_most") > fig(r, "det_underestimate_least") + 0.04
+    assert abs(fig(r, "comb_gap") - fig(r, "true_gap")) < 0.04
+
+
+def test_hashed_ids(lesson_run: Run) -> None:
+    """12: exact matching on hashed fields recovers no fuzzy match and loses recall."""
+    r = lesson_run("hashed_ids")
+    assert fig(r, "hashed_exact_recall_fuzzy") == 0.0
+    assert fig(r, "fuzzy_share") > 0.03
+    assert fig(r, "clear_recall") - fig(r, "hashed_exact_recall") > 0.02
