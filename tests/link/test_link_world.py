@@ -22,7 +22,7 @@ LA = "la_adult_social_care"
 def evaluation(linked: dict) -> dict:
     """The session's linkage evaluated against truth."""
     return evaluate_outputs(linked["project"], linked["run"].links.to_pandas(),
-                            linked["summary"])
+                            linked["summary"], clusters=linked["run"].clusters)
 
 
 @pytest.mark.parametrize("path", [
@@ -52,6 +52,13 @@ def test_accuracy_and_expected_rate(evaluation: dict) -> None:
     for pair in evaluation["pairs"]:
         assert pair["probabilistic"]["f1"] >= 0.97, pair["left"]
         assert abs(pair["expected_match_rate"] - pair["truth"]["overlap_rate"]) <= 0.02
+
+
+def test_clusters_recover_people(evaluation: dict) -> None:
+    """Clusters come within 2% of the true number of people, with few splits or merges."""
+    c = evaluation["clusters"]
+    assert abs(c["distinct_people_ratio"] - 1) < 0.02
+    assert c["people_split_rate"] < 0.02 and c["clusters_merged_rate"] < 0.02
 
 
 def test_deterministic_rate_reflects_missing_nhs_numbers(linked: dict) -> None:

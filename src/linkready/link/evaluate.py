@@ -158,6 +158,24 @@ def by_subgroup(outcomes: dict[str, pd.DataFrame],
     return table
 
 
+def evaluate_clusters(clusters: pd.DataFrame, truth: pd.DataFrame) -> dict[str, Any]:
+    """How well clusters recover people: distinct people estimated against true, people
+    split over several clusters, clusters merging several people."""
+    merged = clusters.merge(truth, on=["source", "record_id"], how="inner")
+    if merged.empty:
+        return {}
+    people_per_cluster = merged.groupby("cluster_id")["person_id"].nunique()
+    clusters_per_person = merged.groupby("person_id")["cluster_id"].nunique()
+    n_clusters, n_people = len(people_per_cluster), len(clusters_per_person)
+    return {
+        "distinct_people": suppress(n_clusters),
+        "true_distinct_people": suppress(n_people),
+        "distinct_people_ratio": n_clusters / n_people,
+        "people_split_rate": float((clusters_per_person > 1).mean()),
+        "clusters_merged_rate": float((people_per_cluster > 1).mean()),
+    }
+
+
 def _natural(values: Any) -> list[Any]:
     """Sorted numerically when the values are numbers (deciles 1…10), else as text."""
     try:

@@ -56,8 +56,10 @@ def read_links(out: Path) -> tuple[Any, dict[str, Any]]:
 
 
 def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
-                     progress: ProgressCallback = no_progress) -> dict[str, Any]:
-    """The evaluation of every pair in ``linkage`` (pure given the frames)."""
+                     progress: ProgressCallback = no_progress,
+                     clusters: Any = None) -> dict[str, Any]:
+    """The evaluation of every pair in ``linkage`` and, given ``clusters`` (a DataFrame
+    or Arrow table of clusters.parquet), of the clustering into people."""
     truth, population = read_truth(project)
     pairs = []
     for p in linkage["pairs"]:
@@ -73,6 +75,8 @@ def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
         "threshold": linkage["threshold"],
         "unit": "left records (GUILD): see docs/schemas/evaluation.md",
         "pairs": pairs,
+        "clusters": ({} if clusters is None else evaluate.evaluate_clusters(
+            clusters if hasattr(clusters, "merge") else clusters.to_pandas(), truth)),
     }
 
 
@@ -86,7 +90,12 @@ def evaluate_project(project: Project, out: Path, *, workspace: Path | None = No
 
         write_outputs(link_project(project, workspace=workspace), out)
     links, linkage = read_links(out)
-    return evaluate_outputs(project, links, linkage, progress)
+    clusters = None
+    if (out / "clusters.parquet").is_file():
+        import pandas as pd
+
+        clusters = pd.read_parquet(out / "clusters.parquet")
+    return evaluate_outputs(project, links, linkage, progress, clusters=clusters)
 
 
 def write_evaluation(evaluation: dict[str, Any], out: Path) -> Path:

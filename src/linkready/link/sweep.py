@@ -74,7 +74,8 @@ def run_sweep(scenario: str, key: str, values: list[Any], out: Path, *,
         project = load_project(run_dir / "data" / "project.yaml")
         run = link_project(project, pairs=pairs, threshold=threshold)
         write_outputs(run, run_dir / "linkage")
-        evaluation = evaluate_outputs(project, run.links.to_pandas(), run.summary)
+        evaluation = evaluate_outputs(project, run.links.to_pandas(), run.summary,
+                                      clusters=run.clusters)
         for lp, ep in zip(run.summary["pairs"], evaluation["pairs"], strict=True):
             rows.append(sweep_row(value, lp, ep))
         progress(f"{key}={value}")
