@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from linkready.cli._common import user_errors
+
+if TYPE_CHECKING:
+    from linkready.report import AssessResult
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Directory to write into: the "
                                       "synthetic extracts go to DIR/data, the outputs and "
@@ -35,9 +38,14 @@ def demo(out: OutOpt = Path("out/demo"), overwrite: OverwriteOpt = False,
         run_demo(out, overwrite=overwrite, sweep=sweep, population=population)
 
 
-def run_demo(out: Path, *, overwrite: bool, sweep: bool, population: int | None) -> None:
-    """The demo under one progress display; prints the summary and the report's path."""
+def run_demo(out: Path, *, overwrite: bool, sweep: bool, population: int | None,
+             ) -> AssessResult:
+    """The demo under one progress display; prints the summary and the report's path.
+
+    Returns the assess result, its ``seconds`` extended with ``generate`` and ``sweep``.
+    """
     import shutil
+    import time
 
     from linkready.cli.assess import print_assess_summary
     from linkready.cli.progress import progress_bar
@@ -62,13 +70,20 @@ def run_demo(out: Path, *, overwrite: bool, sweep: bool, population: int | None)
     # The generated project links every source against the GP register and has truth.
     steps = generate_steps(scenario) + (len(SWEEP_VALUES) if sweep else 0) + \
         steps_for(n, n - 1, truth=True)
+    seconds: dict[str, float] = {}
     with progress_bar("demo", steps) as advance:
+        t = time.perf_counter()
         generate_to_dir(scenario, data, overwrite=True, progress=advance)
+        seconds["generate"] = time.perf_counter() - t
         if sweep:
+            t = time.perf_counter()
             summary = run_sweep("default", SWEEP_KEY, list(SWEEP_VALUES), out / "sweep",
                                 population=sweep_pop, pairs=[SWEEP_PAIR], progress=advance)
             write_sweep(summary, out)
+            seconds["sweep"] = time.perf_counter() - t
         project_file = data / "project.yaml"
         result = assess_project(load_project(project_file), project_file, out,
                                 progress=advance)
+    result.seconds = {**seconds, **result.seconds}
     print_assess_summary(result)
+    return result
