@@ -63,7 +63,8 @@ def accuracy_once(scenario: str, population: str, pairs: str) -> dict[str, Any]:
         project = _prepare(scenario, population, Path(tmp) / "w")
         chosen = None if pairs == "all" else [tuple(p.split(":")) for p in pairs.split(",")]
         run = link_project(project, pairs=chosen)
-        ev = evaluate_outputs(project, run.links.to_pandas(), run.summary)
+        ev = evaluate_outputs(project, run.links.to_pandas(), run.summary,
+                              clusters=run.clusters)
         bias = _bias(project, run)
     out = []
     for lp, ep in zip(run.summary["pairs"], ev["pairs"], strict=True):
@@ -79,7 +80,7 @@ def accuracy_once(scenario: str, population: str, pairs: str) -> dict[str, Any]:
             "det_gap": ep["deterministic"]["gap"],
             "bias": bias.get(lp["left"], {}),
         })
-    return {"pairs": out}
+    return {"pairs": out, "clusters": ev["clusters"]}
 
 
 ETHNIC = {"white": ["white"], "minority": ["asian", "black", "mixed", "other"]}
@@ -150,6 +151,11 @@ def _accuracy_rows(quick: bool) -> list[dict[str, Any]]:
         rows.append(_row(f"default: {p['pair']}", "expected − true overlap (points)",
                          round(100 * (p["expected"] - p["overlap"]), 2), "pp", "within ±2",
                          f"expected {p['expected']:.3f}, overlap {p['overlap']:.3f}"))
+    c = d["clusters"]
+    rows.append(_row("default: all sources clustered", "distinct people / true people",
+                     round(c["distinct_people_ratio"], 4), "", "",
+                     f"people split {c['people_split_rate']:.4f}, clusters merged "
+                     f"{c['clusters_merged_rate']:.4f}"))
     la = run_isolated("benchmarks.bench_link", "accuracy_once", "la_without_nhs_number", pop,
                       "la_adult_social_care:gp_register,la_housing:gp_register")
     for p in la["pairs"]:
