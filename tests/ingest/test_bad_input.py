@@ -90,7 +90,7 @@ CASES = [
                  id="wrong-delimiter"),
     pytest.param(_absent, ["src.csv", "`POST_CODE`", "sources.src.columns.postcode",
                            "`POSTCODE`"], id="mapped-column-absent"),
-    pytest.param(header_only, ["src.csv", "no rows", "sources.src"], id="no-rows"),
+    pytest.param(header_only, ["src.csv", "no readable rows", "sources.src"], id="no-rows"),
     pytest.param(empty_file, ["src.csv", "empty", "sources.src.path"], id="empty-file"),
     pytest.param(undecodable, ["src.csv", "utf-8", "sources.src.encoding"], id="undecodable-bytes"),
     pytest.param(duplicate_columns, ["src.csv", "duplicate", "`SURNAME`", "sources.src"],
@@ -143,3 +143,21 @@ def test_unparseable_values_are_not_fatal(tmp_path: Path) -> None:
     project_file = one_source(tmp_path, rows)
     result = runner.invoke(app, ["profile", str(project_file)])
     assert result.exit_code == 0, result.output
+
+
+def test_malformed_rows_are_counted_not_fatal(tmp_path: Path) -> None:
+    """A row with too many fields is rejected, counted in the log, and the run succeeds."""
+    write_csv(tmp_path / "src.csv", list(COLUMNS.values()),
+              [list(person(1).values()), [*person(2).values(), "EXTRA"], list(person(3).values())])
+    project_file = write_project(tmp_path, {"src": {"path": "src.csv", "columns": COLUMNS,
+                                                    "dob_format": "%d/%m/%Y"}})
+    result = runner.invoke(app, ["profile", str(project_file)])
+    assert result.exit_code == 0, result.output
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "linkready.duckdb"), read_only=True)
+    log = dict(((f, a), n) for f, a, n in con.execute(
+        "SELECT field, action, count FROM standardisation_log").fetchall())
+    assert log[("record_id", "read")] == 2 and log[("record_id", "rows_rejected")] == 1
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert tables == {"records", "sources", "standardisation_log"}

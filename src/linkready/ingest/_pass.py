@@ -92,7 +92,8 @@ def _raw_select(spec: SourceSpec, layout: SourceLayout) -> str:
 
 def stage_sql(spec: SourceSpec, layout: SourceLayout, fields: dict[str, FieldSQL]) -> str:
     """CREATE the temp table ``stage``: raw text, each layer of preparation, issue codes."""
-    rel = relation_sql(layout.fmt, str(layout.path), spec.delimiter, layout.encoding)
+    rel = relation_sql(layout.fmt, str(layout.path), spec.delimiter, layout.encoding,
+                       layout.columns)
     ctes = [f"s0 AS (SELECT {_raw_select(spec, layout)} FROM {rel})"]
     depth = max((len(fs.prep) for fs in fields.values()), default=0)
     for k in range(depth):

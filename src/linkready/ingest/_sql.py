@@ -43,14 +43,27 @@ class FieldSQL:
     actions: dict[str, str] = field(default_factory=dict)
 
 
-def relation_sql(fmt: str, path: str, delimiter: str = ",", encoding: str = "utf-8") -> str:
-    """A DuckDB table function reading every column of an extract as text (CSV) or as is."""
+#: Temporary tables DuckDB fills with the CSV rows it could not parse (dropped after use).
+REJECTS_TABLE = "_linkready_rejects"
+REJECTS_SCAN = "_linkready_reject_scans"
+
+
+def relation_sql(fmt: str, path: str, delimiter: str = ",", encoding: str = "utf-8",
+                 columns: tuple[str, ...] = ()) -> str:
+    """A DuckDB table function reading every column of an extract as text (CSV) or as is.
+
+    CSV columns are declared from the header rather than sniffed, so one malformed row
+    cannot stop the read: rows that do not parse (too many columns, a broken quote) go to
+    a rejects table and are counted.
+    """
     if fmt == "parquet":
         return f"read_parquet({lit(path)})"
+    cols = "{" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in columns) + "}"
     return (
-        f"read_csv({lit(path)}, all_varchar = true, header = true, delim = {lit(delimiter)}, "
-        f"quote = '\"', escape = '\"', encoding = {lit(encoding)}, null_padding = true, "
-        f"normalize_names = false, sample_size = 2048)"
+        f"read_csv({lit(path)}, auto_detect = false, header = true, columns = {cols}, "
+        f"delim = {lit(delimiter)}, quote = '\"', escape = '\"', encoding = {lit(encoding)}, "
+        f"null_padding = true, store_rejects = true, rejects_table = {lit(REJECTS_TABLE)}, "
+        f"rejects_scan = {lit(REJECTS_SCAN)})"
     )
 
 

@@ -14,6 +14,7 @@ from linkready._version import __version__
 from linkready.errors import InputError
 from linkready.ingest._pass import field_sqls, insert_sql, log_counts_sql, records_ddl, stage_sql
 from linkready.ingest._read import SourceLayout, inspect_source
+from linkready.ingest._sql import REJECTS_SCAN, REJECTS_TABLE
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
 
@@ -83,15 +84,26 @@ def _ingest_source(
         ) from None
     # fetchall, not fetchone: DuckDB 2 keeps a half-read result open on the connection.
     n = con.execute("SELECT count(*) FROM stage").fetchall()[0][0]
+    rejected = 0
+    if layout.fmt == "csv":
+        rejected = con.execute(
+            f"SELECT count(DISTINCT line) FROM {REJECTS_TABLE}").fetchall()[0][0]
+        # The rejects tables hold raw lines: drop them before anything else happens.
+        con.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")
+        con.execute(f"DROP TABLE IF EXISTS {REJECTS_SCAN}")
     if n == 0:
+        why = (f"; {rejected} row(s) could not be parsed — check `delimiter:` and quoting"
+               if rejected else "")
         raise InputError(
-            f"{layout.path}: the file has a header but no rows (sources.{name}); "
-            "export the records or remove the source from the project"
+            f"{layout.path}: the file has a header but no readable rows (sources.{name})"
+            f"{why}; export the records or remove the source from the project"
         )
     con.execute(insert_sql(name, spec, fields))
     sql, keys = log_counts_sql(spec, fields)
     counts = con.execute(sql).fetchall()[0]
     log = [(name, f, a, int(c)) for (f, a), c in zip(keys, counts, strict=True) if c]
+    if rejected:
+        log.insert(1, (name, "record_id", "rows_rejected", int(rejected)))
     con.execute("DROP TABLE stage")
     return int(n), log
 
