@@ -154,7 +154,8 @@ def key_figures(inp: ReportInputs, verdicts: list[Any]) -> tuple[KeyFigure, ...]
     pairs = (inp.linkage or {}).get("pairs", [])
     if pairs:
         lo = min(pairs, key=lambda p: p["combined"]["match_rate"])
-        out.append(KeyFigure("lowest match rate", pct(lo["combined"]["match_rate"]),
+        out.append(KeyFigure("lowest match rate, all methods",
+                             pct(lo["combined"]["match_rate"]),
                              f"{source_label(lo['left'])} → {source_label(lo['right'])}"))
         lo_d = min(pairs, key=lambda p: p["deterministic"]["match_rate"])
         out.append(KeyFigure("lowest NHS-number match rate",

@@ -177,16 +177,19 @@ def pair_verdict(link_pair: dict[str, Any], ev_pair: dict[str, Any] | None,
     reasons.append(t.model_agreement.apply(gap))
     if ev_pair is not None:
         c = ev_pair["combined"]
-        missed = _rate(c, "missed_match_rate", "false_negatives")
-        if missed is not None:
-            reasons.append(t.missed.apply(missed))
-        false = _rate(c, "false_match_rate", "false_positives")
-        if false is not None:
-            reasons.append(t.false.apply(false))
+        for rule, key, n in ((t.missed, "missed_match_rate", "false_negatives"),
+                             (t.false, "false_match_rate", "false_positives")):
+            if c.get(key) is None:
+                continue
+            # A rate resting on a count of 1–7 is shown as * but still rated: a band of
+            # whole percentage points cannot reveal a count that small.
+            hidden = is_suppressed(c.get(n))
+            reasons.append(rule.apply(float(c[key]), "* (1–7 records)" if hidden else None))
         b = bias_gap(ev_pair, t)
         if b is not None:
-            reasons.append(t.bias.apply(max(b[0], 0.0),
-                                        f"{100 * max(b[0], 0.0):.1f} points ({b[1]})"))
+            gap = max(b[0], 0.0)
+            reasons.append(t.bias.apply(gap, f"{100 * gap:.1f} points"
+                                             + (f" ({b[1]})" if gap > 0 else "")))
     rag = worst([r.rag for r in reasons])
     subject = f"{source_label(link_pair['left'])} → {source_label(link_pair['right'])}"
     return Verdict(subject, "pair", rag, _headline("pair", rag, reasons), tuple(reasons))
