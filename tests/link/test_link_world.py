@@ -151,3 +151,23 @@ def test_names_only_source_links_with_warnings(tmp_path: Path) -> None:
     assert pair["fields_compared"] == ["family_name", "given_name"]
     assert any("`dob` is held only by gp_register" in w for w in pair["warnings"])
     assert 0 < pair["probabilistic"]["match_rate"] <= 1
+
+
+def test_large_inputs_estimate_comparison_counts(linked: dict,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the exact-count limit, blocking counts are estimated from a sample and
+    flagged as estimates."""
+    from linkready.link import predict
+
+    monkeypatch.setattr(predict, "EXACT_COUNT_MAX_RECORDS", 100)
+    run = link_project(linked["project"], pairs=[(LA, "gp_register")], config=FAST)
+    blocking = run.summary["pairs"][0]["probabilistic"]["blocking"]
+    assert blocking["is_estimate"] is True
+    assert blocking["record_sample_proportion"] == predict.COUNT_SAMPLE_PROPORTION
+    assert blocking["unstable_estimates"]
+    assert any("may be unstable" in w for w in run.summary["pairs"][0]["warnings"])
+
+
+def test_outputs_leave_no_temporary_files(linked: dict) -> None:
+    """Outputs are written atomically: no hidden .tmp files remain."""
+    assert not list(linked["out"].rglob(".*.tmp"))

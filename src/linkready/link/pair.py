@@ -114,6 +114,9 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             "and DOB, in project.yaml")
     linker, inputs = training.build_linker(con, lt, rt, fields)
     counts = predict.comparison_counts(inputs, rules, n_left + n_right)
+    if counts["unstable_estimates"]:
+        warnings.append(f"blocking counts for {len(counts['unstable_estimates'])} rule(s) "
+                        "are estimated from under 1,000 sampled pairs and may be unstable")
     clock.lap("blocking_counts")
     warnings += training.train(linker, fields, cfg)
     model = training.model_dict(linker)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -23,17 +24,22 @@ def comparison_counts(inputs: list[Any], rules: list[str], records: int) -> dict
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
     proportion = 1.0 if records <= EXACT_COUNT_MAX_RECORDS else COUNT_SAMPLE_PROPORTION
-    with quiet_splink():
+    with quiet_splink(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         recs = count_comparisons_from_blocking_rules(
             inputs, blocking_rules=rules, link_type="link_only",
             unique_id_column_name="record_id", record_sample_proportion=proportion)
+    # Splink warns when a sampled estimate rests on few pairs; keep that, in one line.
+    unstable = [str(w.message).split("'")[1] for w in caught
+                if "sampled pairwise comparisons" in str(w.message) and "'" in str(w.message)]
     rows = [{"rule": rule, "marginal": int(r["marginal_comparison_count"]),
              "cumulative": int(r["cumulative_comparison_count"])}
             for rule, r in zip(rules, recs, strict=True)]
     total_possible = int(recs[-1]["total_possible_comparison_count"]) if recs else 0
     return {"rules": rows, "total_possible": total_possible,
             "is_estimate": bool(recs and recs[-1]["is_estimate"]),
-            "record_sample_proportion": proportion}
+            "record_sample_proportion": proportion,
+            "unstable_estimates": unstable}
 
 
 def predict_pairs(linker: Any, min_match_weight: float) -> Any:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,32 +121,42 @@ def model_filename(left: str, right: str) -> str:
     return f"{left}__{right}.json"
 
 
+def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write via a hidden temporary sibling and rename, so a reader never sees half a
+    file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def _json_writer(data: Any) -> Callable[[Path], object]:
+    return lambda p: p.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+
+
 def write_outputs(run: LinkageRun, out: Path) -> list[Path]:
-    """Write links.parquet, clusters.parquet, model.json (+ models/), linkage.json."""
+    """Write links.parquet, clusters.parquet, models/, model.json and, last (so its
+    presence means the rest is complete), linkage.json."""
     import pyarrow.parquet as pq
 
+    models = {f"{r.left}:{r.right}": r for r in run.pairs}
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        written = [out / "links.parquet", out / "clusters.parquet"]
-        pq.write_table(run.links, written[0])
-        pq.write_table(run.clusters, written[1])
-        models = out / "models"
-        models.mkdir(exist_ok=True)
+        (out / "models").mkdir(parents=True, exist_ok=True)
+        written = [
+            _atomic(out / "links.parquet", lambda p: pq.write_table(run.links, p)),
+            _atomic(out / "clusters.parquet", lambda p: pq.write_table(run.clusters, p)),
+        ]
         for r in run.pairs:
-            path = models / model_filename(r.left, r.right)
-            path.write_text(json.dumps(r.model, indent=2))
-            written.append(path)
+            written.append(_atomic(out / "models" / model_filename(r.left, r.right),
+                                   _json_writer(r.model)))
         # model.json: every pair's Splink model keyed by "left:right"; each value (and
         # each file in models/) loads with splink's Linker(..., settings=...).
-        (out / "model.json").write_text(json.dumps(
+        written.append(_atomic(out / "model.json", _json_writer(
             {"schema_version": SCHEMA_VERSION,
-             "models": {f"{r.left}:{r.right}": r.model for r in run.pairs}}, indent=2))
-        written.append(out / "model.json")
-        summary = dict(run.summary)
-        summary["models"] = {f"{r.left}:{r.right}": f"models/{model_filename(r.left, r.right)}"
-                             for r in run.pairs}
-        (out / "linkage.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
-        written.append(out / "linkage.json")
+             "models": {k: r.model for k, r in models.items()}})))
+        summary = {**run.summary, "models": {
+            k: f"models/{model_filename(r.left, r.right)}" for k, r in models.items()}}
+        written.append(_atomic(out / "linkage.json", _json_writer(summary)))
     except OSError as exc:
         raise OutputError(f"{out}: cannot write outputs ({exc.strerror}); check the "
                           "directory and its permissions") from None
