@@ -108,7 +108,7 @@ def key_sets(held: frozenset[str]) -> list[KeySet]:
         if f in held:
             # Equality is all that matters, so long text keys are hashed (64-bit; a
             # collision among 10M values has odds of about 1 in 300,000).
-            key = f if f in ("nhs_number", "dob", "sex", "ethnicity") else f"hash({f})"
+            key = f if f in ("dob", "sex", "ethnicity") else f"hash({f})"
             sets.append(KeySet(f, key, f"{f} IS NOT NULL", "field"))
     if {"given_name", "family_name", "dob"} <= held:
         sets.append(KeySet("name_dob", "hash(given_name, family_name, dob)",
