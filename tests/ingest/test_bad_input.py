@@ -31,6 +31,12 @@ def _absent(d: Path) -> Path:
                                      "columns": {**COLUMNS, "postcode": "POST_CODE"}}})
 
 
+def _absent_case(d: Path) -> Path:
+    one_source(d, [person(1)])
+    cols = {**COLUMNS, "nhs_number": "nhs"}
+    return write_project(d, {"src": {"path": "src.csv", "columns": cols}})
+
+
 def header_only(d: Path) -> Path:
     write_csv(d / "src.csv", list(COLUMNS.values()), [])
     return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS}})
@@ -90,6 +96,8 @@ CASES = [
                  id="wrong-delimiter"),
     pytest.param(_absent, ["src.csv", "`POST_CODE`", "sources.src.columns.postcode",
                            "`POSTCODE`"], id="mapped-column-absent"),
+    pytest.param(_absent_case, ["`nhs`", "did you mean `NHS`?"],
+                 id="mapped-column-wrong-case"),
     pytest.param(header_only, ["src.csv", "no readable rows", "sources.src"], id="no-rows"),
     pytest.param(empty_file, ["src.csv", "empty", "sources.src.path"], id="empty-file"),
     pytest.param(undecodable, ["src.csv", "utf-8", "sources.src.encoding"], id="undecodable-bytes"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,9 +135,12 @@ def check_columns(
             )
     shown = ", ".join(f"`{c}`" for c in columns[:30]) + (" …" if len(columns) > 30 else "")
     others = f" (and {len(missing) - 1} more mapped column(s))" if len(missing) > 1 else ""
+    close = [c for c in columns if c.strip().lower() == col.strip().lower()] or \
+        difflib.get_close_matches(col, columns, n=1, cutoff=0.75)
+    hint = f"did you mean `{close[0]}`? " if close else ""
     raise InputError(
         f"{path}: column `{col}` (sources.{name}.columns.{field}) not found{others}; "
-        f"the file has columns {shown}; fix the mapping in {project_file}"
+        f"{hint}the file has columns {shown}; fix the mapping in {project_file}"
     )
 
 
