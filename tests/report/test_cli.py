@@ -124,3 +124,19 @@ def test_help_lists_assess_and_report() -> None:
     done = subprocess.run([sys.executable, "-c", code, "--help"], capture_output=True,
                           text=True, check=True)
     assert "assess" in done.stdout and "report" in done.stdout
+
+
+def test_demo_generates_and_assesses(tmp_path: Path) -> None:
+    """demo (a small population, no sweep) writes extracts to DIR/data and the outputs and
+    report.html to DIR, replacing DIR with --overwrite."""
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / "stale.txt").write_text("old")
+    result = runner.invoke(app, ["demo", "--out", str(out), "--overwrite",
+                                 "--population", "400", "--no-sweep"])
+    assert result.exit_code == 0, result.output
+    assert (out / "data" / "project.yaml").is_file()
+    for name in ("profile.json", "linkage.json", "evaluation.json", "report.html"):
+        assert (out / name).is_file(), name
+    assert not (out / "stale.txt").exists()
+    assert "report:" in result.output

@@ -98,3 +98,12 @@ def test_colour_is_never_the_only_cue(assessed: Assessed) -> None:
     badges = re.findall(r'<span class="badge rag-(\w+)">([^<]+)</span>', assessed.html)
     assert badges
     assert all(text == rag.upper() for rag, text in badges)
+
+
+def test_templates_are_package_data() -> None:
+    """The templates load through importlib.resources (so they ship in the wheel)."""
+    from importlib import resources
+
+    root = resources.files("linkready.report").joinpath("templates")
+    assert root.joinpath("report.html.j2").is_file()
+    assert root.joinpath("report.css").is_file()

@@ -125,3 +125,34 @@ def test_profile_only_report_marks_linkage_sections_not_run(assessed: Assessed,
     report = build_report(read_outputs(tmp_path))
     assert report.missing == ("validation", "linkage", "evaluation")
     assert all("not run" in s.summary for s in report.sections[6:10])
+
+
+def test_sweep_feeds_what_would_change(assessed: Assessed, tmp_path: Path) -> None:
+    """A sweep.json beside the outputs becomes section 10's sentence, chart and table."""
+    for name in ("profile.json", "linkage.json"):
+        (tmp_path / name).write_text((assessed.out / name).read_text())
+    rows = [{"value": v, "left": "la_adult_social_care", "right": "gp_register",
+             "deterministic_match_rate": d, "probabilistic_match_rate": 0.95,
+             "expected_match_rate": 0.95, "truth_overlap_rate": 0.96,
+             "deterministic_f1": None, "probabilistic_f1": None}
+            for v, d in ((0.5, 0.45), (0.2, 0.76))]
+    (tmp_path / "sweep.json").write_text(json.dumps({
+        "schema_version": "1.0", "tool_version": "0", "scenario": "default",
+        "key": "sources.la_adult_social_care.errors.nhs_missing.rate", "values": [0.5, 0.2],
+        "population": 5000, "seed": 1, "threshold": 0.9, "rows": rows}))
+    report = build_report(read_outputs(tmp_path))
+    section = next(s for s in report.sections if s.id == "change")
+    chart = next(b for b in section.blocks if isinstance(b, Chart))
+    assert "from 50% to 80%" in chart.takeaway
+    assert "from 45.0% to 76.0%" in chart.takeaway
+    assert len(chart.table.rows) == 2
+
+
+def test_without_sweep_section_10_says_how_to_run_one(assessed: Assessed,
+                                                      tmp_path: Path) -> None:
+    """Without sweep.json, section 10 gives the sweep command instead of a chart."""
+    (tmp_path / "linkage.json").write_text((assessed.out / "linkage.json").read_text())
+    report = build_report(read_outputs(tmp_path))
+    section = next(s for s in report.sections if s.id == "change")
+    assert not any(isinstance(b, Chart) for b in section.blocks)
+    assert any("linkready sweep" in getattr(b, "text", "") for b in section.blocks)

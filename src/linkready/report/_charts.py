@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import Any, Literal
+
+#: The single-hue Vega schemes the heat maps use (readable with colour-vision deficiency).
+Scheme = Literal["blues", "oranges"]
 
 #: Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -56,7 +59,7 @@ def stacked_shares(rows: list[dict[str, Any]], *, title: str, y: str, colour: st
 
 def heatmap(rows: list[dict[str, Any]], *, title: str, x: str, y: str, value: str,
             x_title: str | None, y_title: str | None, domain_max: float = 1.0,
-            scheme: str = "blues", y_order: list[str] | None = None,
+            scheme: Scheme = "blues", y_order: list[str] | None = None,
             x_order: list[str] | None = None) -> dict[str, Any]:
     """A grid of shares with the value printed in each cell (colour is never the only cue)."""
     import altair as alt
@@ -122,15 +125,15 @@ def bars(rows: list[dict[str, Any]], *, title: str, x: str, y: str, x_title: str
     return _spec(chart.properties(title=title, width=alt.Step(70), height=220))
 
 
-def lines(rows: list[dict[str, Any]], *, title: str, x_title: str, series: list[str]
-          ) -> dict[str, Any]:
+def lines(rows: list[dict[str, Any]], *, title: str, x_title: str, series: list[str],
+          x_percent: bool = False) -> dict[str, Any]:
     """Rates against a swept parameter: one line per series, points marked."""
     import altair as alt
 
     data = alt.Data(values=rows)
     chart = alt.Chart(data, title=title).mark_line(point=alt.OverlayMarkDef(filled=True,
                                                                             size=50)).encode(
-        x=alt.X("x:Q", title=x_title),
+        x=alt.X("x:Q", title=x_title, axis=alt.Axis(format="%" if x_percent else "")),
         y=alt.Y("rate:Q", title="rate", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("series:N", title=None, sort=series,

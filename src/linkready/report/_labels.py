@@ -43,7 +43,7 @@ def action_label(action: str) -> str:
 
 #: Issues (``profile.json`` → ``fields.<f>.issues``): (kind, plain English).
 ISSUES: dict[str, tuple[str, str]] = {
-    "placeholder": ("placeholder", "placeholder value (e.g. UNKNOWN, or a dummy number)"),
+    "placeholder": ("placeholder", "placeholder value (e.g. UNKNOWN)"),
     "repdigit": ("placeholder", "the same digit ten times"),
     "sentinel": ("placeholder", "default date used for 'not known'"),
     "pseudo": ("placeholder", "ZZ99 pseudo-postcode (no fixed abode / not known)"),

@@ -142,7 +142,12 @@ def _accuracy_table(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any]
                                hidden=is_suppressed(m["false_positives"])),
                          rcell(m["missed_match_rate"],
                                hidden=is_suppressed(m["false_negatives"])),
-                         rcell(m["gap"]["coverage"]), rcell(m["gap"]["linkage_error"])))
+                         rcell(m["gap"]["coverage"]),
+                         # linkage error rests on the missed (and wrong) links: hide it
+                         # with them, or it would reveal a count of 1–7.
+                         rcell(m["gap"]["linkage_error"],
+                               hidden=is_suppressed(m["false_negatives"],
+                                                    m["false_positives"]))))
     return Table("Accuracy against the synthetic truth (GUILD measures, per left record)",
                  ("pair: method", "precision", "recall", "false-match rate",
                   "missed-match rate", "unlinked: not in the other source",
@@ -366,6 +371,7 @@ def change_section(inp: ReportInputs, number: int) -> Section:
                   + ", relinked and re-evaluated each. " + " ".join(sentences)),
         Chart("Match rates as the setting changes", "Line chart of match rates against "
               f"{x_title}. " + sentences[0], C.lines(chart_rows, title="Match rates as "
-              "the setting changes", x_title=x_title, series=names), sentences[0], table),
+              "the setting changes", x_title=x_title, series=names, x_percent=is_missing),
+              sentences[0], table),
     ]
     return Section("change", number, title, lead, tuple(blocks))

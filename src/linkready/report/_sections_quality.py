@@ -53,12 +53,15 @@ def sources_section(inp: ReportInputs, number: int) -> Section:
     for name, s in src.items():
         held = [field_label(f) for f in IDENTIFIERS if s["fields"].get(f, {}).get("held")]
         p = people.get(name)
+        # Shares of two published figures; None where either is suppressed or absent.
+        known = isinstance(p, int) and isinstance(distinct, int) and distinct > 0
         row = [hcell(source_label(name) + (" (spine)" if name == spine else "")),
                ccell(s["records"]), tcell(", ".join(held) or "none"), ccell(p),
-               rcell(None if p is None or not distinct else p / distinct,
-                     hidden=is_suppressed(p))]
+               rcell(p / distinct if known else None,  # type: ignore[operator]
+                     hidden=is_suppressed(p, distinct))]
         if population:
-            row.append(rcell(None if p is None else p / population, hidden=is_suppressed(p)))
+            row.append(rcell(p / population if isinstance(p, int) else None,
+                             hidden=is_suppressed(p)))
         rows.append(tuple(row))
     blocks: list[Block] = []
     largest = max(src.items(), key=lambda kv: kv[1]["records"]
