@@ -80,7 +80,7 @@ def build_workspace(path: Path, n: int) -> None:
     held = ["record_id", "nhs_number", "given_name", "family_name", "dob", "sex", "postcode",
             "ethnicity", "imd_decile"]
     con.execute("INSERT INTO sources VALUES ('bench', '', 'synthetic', NULL, NULL, ?, ?, '{}', "
-                "?, now(), '', true)", [n, held, REFERENCE])
+                "?, now(), '', true, '')", [n, held, REFERENCE])
     con.close()
 
 

@@ -229,3 +229,22 @@ def test_parquet_integer_nhs_numbers_keep_leading_zeros(tmp_path: Path) -> None:
     con = open_workspace(ingest_project(load_project(project_file)).workspace)
     got = con.execute("SELECT nhs_number FROM records ORDER BY record_id").fetchall()
     assert got == [("0101234567",), ("9434765919",)]
+
+
+def test_reuse_keeps_an_up_to_date_workspace(tmp_path: Path) -> None:
+    """With reuse, an unchanged project keeps its workspace; a changed extract or mapping
+    ingests again."""
+    project_file = one_source(tmp_path, [person(1), person(2)])
+    first = ingest_project(load_project(project_file), reuse=True)
+    stamp = first.workspace.stat().st_mtime_ns
+    again = ingest_project(load_project(project_file), reuse=True)
+    assert again.workspace.stat().st_mtime_ns == stamp
+    assert again.records == first.records == {"src": 2}
+    assert again.log == first.log
+    one_source(tmp_path, [person(1), person(2), person(3)])
+    assert ingest_project(load_project(project_file), reuse=True).records == {"src": 3}
+    one_source(tmp_path, [person(1), person(2), person(3)], dob_format="%Y-%m-%d")
+    changed = ingest_project(load_project(project_file), reuse=True)
+    con = open_workspace(changed.workspace)
+    assert con.execute("SELECT count(*) FROM records WHERE dob_issue = 'unparseable'"
+                       ).fetchall() == [(3,)]

@@ -30,7 +30,8 @@ def ingest_with_progress(
     from linkready.ingest import ingest_project
 
     with progress_bar("ingesting", len(project.sources)) as advance:
-        return ingest_project(project, workspace, progress=advance, project_file=project_file)
+        return ingest_project(project, workspace, progress=advance, project_file=project_file,
+                              reuse=True)
 
 
 def write_json(path: Path, document: dict[str, Any]) -> None:

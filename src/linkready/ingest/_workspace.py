@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -33,7 +34,7 @@ _SOURCES_DDL = (
     "CREATE TABLE sources (source VARCHAR, path VARCHAR, format VARCHAR, encoding VARCHAR, "
     "delimiter VARCHAR, records BIGINT, held_fields VARCHAR[], columns_json VARCHAR, "
     "reference_date DATE, ingested_at TIMESTAMP, tool_version VARCHAR, "
-    "reference_declared BOOLEAN)"
+    "reference_declared BOOLEAN, fingerprint VARCHAR)"
 )
 _LOG_DDL = ("CREATE TABLE standardisation_log (source VARCHAR, field VARCHAR, action VARCHAR, "
             "count BIGINT)")
@@ -108,11 +109,52 @@ def _ingest_source(
     return int(n), log
 
 
+def fingerprint(project: Project, name: str) -> str:
+    """What a source's canonical records depend on: its declaration, the extract's path,
+    size and modification time, the declared reference date and the tool version."""
+    path = project.source_path(name)
+    try:
+        st = path.stat()
+        stamp = f"{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        stamp = "missing"
+    parts = [project.sources[name].model_dump_json(), str(path), stamp,
+             str(project.reference_date), __version__]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def up_to_date(project: Project, workspace: Path) -> IngestResult | None:
+    """The workspace's ingest result if it was built from exactly these extracts and this
+    mapping (same fingerprints, same sources), else None."""
+    import duckdb
+
+    if not workspace.is_file():
+        return None
+    try:
+        con = duckdb.connect(str(workspace), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        rows = con.execute("SELECT source, records, fingerprint FROM sources").fetchall()
+        log = con.execute("SELECT source, field, action, count FROM standardisation_log "
+                          "ORDER BY rowid").fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    if {r[0]: r[2] for r in rows} != {n: fingerprint(project, n) for n in project.sources}:
+        return None
+    return IngestResult(workspace, {r[0]: int(r[1]) for r in rows},
+                        [(str(s), str(f), str(a), int(c)) for s, f, a, c in log])
+
+
 def ingest_project(
     project: Project,
     workspace: Path | None = None,
     progress: ProgressCallback = no_progress,
     project_file: Path | None = None,
+    *,
+    reuse: bool = False,
 ) -> IngestResult:
     """Read every source of ``project`` into one DuckDB workspace file.
 
@@ -127,6 +169,9 @@ def ingest_project(
         workspace: where to write; default ``linkready.duckdb`` next to the project file.
         progress: called with ``(step, 1)`` after each source.
         project_file: the project file's path, named in error messages.
+        reuse: keep an existing workspace built from exactly these extracts and this
+            mapping (checked by fingerprint: declaration, file size and modification
+            time, reference date, tool version) instead of ingesting again.
 
     Raises:
         InputError: an extract is missing, unreadable, empty or lacks a mapped column.
@@ -136,6 +181,10 @@ def ingest_project(
 
     workspace = Path(workspace) if workspace else default_workspace(project)
     project_file = project_file or project.root / "project.yaml"
+    if reuse and (kept := up_to_date(project, workspace)) is not None:
+        for name in project.sources:
+            progress(f"up to date: {name}")
+        return kept
     workspace.parent.mkdir(parents=True, exist_ok=True)
     tmp = workspace.with_name(f".{workspace.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
@@ -158,12 +207,13 @@ def ingest_project(
             records[name] = n
             log.extend(source_log)
             con.execute(
-                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [name, str(project.source_path(name)), spec.file_format,
                  spec.encoding if spec.file_format == "csv" else None,
                  spec.delimiter if spec.file_format == "csv" else None, n,
                  list(spec.columns), json.dumps(spec.columns), project.reference(), now,
-                 __version__, project.reference_date is not None],
+                 __version__, project.reference_date is not None,
+                 fingerprint(project, name)],
             )
             progress(f"ingested {name}")
         if log:
