@@ -101,11 +101,20 @@ def render_html(lesson: Lesson, total: int, result: LessonResult,
 
     env = Environment(loader=PackageLoader("linkready.lessons", "templates"),
                       autoescape=select_autoescape(["html", "j2"]))
+    env.filters["ticks"] = ticks
     template = env.get_template("lesson.html.j2")
     charts = [{"title": c.title, "svg": svg(c)} for c in result.charts]
     return template.render(lesson=lesson, total=total, variants=variants,
                            findings=result.findings, figures=list(result.figures.values()),
                            charts=charts, tables=result.tables, meta=meta, cell=cell)
+
+
+def ticks(text: str) -> Any:
+    """Escape ``text`` and show `back-ticked` parts as code."""
+    from markupsafe import Markup, escape
+
+    parts = str(escape(text)).split("`")
+    return Markup("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))
 
 
 def dumps(payload: dict[str, Any]) -> str:

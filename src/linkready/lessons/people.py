@@ -382,8 +382,9 @@ def measure_twins(ctx: LessonContext) -> LessonResult:
         a, b = res.value(f"{tag}_false_match_rate_no_twins"), res.value(
             f"{tag}_false_match_rate_twins")
         if a is not None and b is not None:
-            res.number(f"{tag}_false_match_increase", f"rise in the {tag}. false-match rate "
-                       "when twins are added", b - a, "points")
+            method = "probabilistic" if tag == "prob" else "family-name rule"
+            res.number(f"{tag}_false_match_increase", f"rise in the {method} false-match "
+                       "rate when twins are added", b - a, "points")
     res.tables.append(table("false_matches", "False matches with and without twins",
                             [("world", "world", "text"), ("method", "method", "text"),
                              ("records", "CSC records", "count"),
