@@ -85,7 +85,8 @@ def test_pair_verdict_uses_truth_only_when_given(assessed: Assessed) -> None:
 
 
 def test_match_rates_are_read_from_linkage_json(assessed: Assessed) -> None:
-    """Section 7's table shows each pair's rates exactly as linkage.json gives them."""
+    """Section 7's table shows each pair's rates exactly as linkage.json gives them (or *
+    where disclosure control hides them)."""
     inputs = read_outputs(assessed.out, assessed.world)
     report = build_report(inputs)
     section = next(s for s in report.sections if s.id == "match-rates")
@@ -95,7 +96,8 @@ def test_match_rates_are_read_from_linkage_json(assessed: Assessed) -> None:
             row[2].text.startswith("*")
         assert row[4].text.startswith(pct(p["probabilistic"]["match_rate"])) or \
             row[4].text.startswith("*")
-        assert pct(p["probabilistic"]["expected_match_rate"]["estimate"]) in row[5].text
+        assert row[5].text.startswith(
+            (pct(p["probabilistic"]["expected_match_rate"]["estimate"]), "*"))
 
 
 def test_report_has_eleven_sections_and_verdicts(assessed: Assessed) -> None:
@@ -156,3 +158,18 @@ def test_without_sweep_section_10_says_how_to_run_one(assessed: Assessed,
     section = next(s for s in report.sections if s.id == "change")
     assert not any(isinstance(b, Chart) for b in section.blocks)
     assert any("linkready sweep" in getattr(b, "text", "") for b in section.blocks)
+
+
+@pytest.mark.parametrize(("rate", "n", "hidden"), [
+    pytest.param(29 / 30, 30, True, id="one-left-out"),
+    pytest.param(0.5, 30, False, id="half"),
+    pytest.param(1.0, 30, False, id="none-left-out"),
+    pytest.param(0.99, 1000, False, id="ten-left-out"),
+    pytest.param(0.995, 1000, True, id="five-left-out"),
+])
+def test_small_complement_hides_rate(rate: float, n: int, hidden: bool) -> None:
+    """A rate that leaves out 1–7 records (e.g. 96.7% of 30) is shown as *."""
+    from linkready.report._fmt import link_rate
+
+    shown = link_rate({"match_rate": rate, "linked_records": round(rate * n)}, n)
+    assert (shown == "*") is hidden

@@ -6,7 +6,7 @@ from typing import Any
 
 from linkready.report import _sections_link as L
 from linkready.report import _sections_quality as Q
-from linkready.report._fmt import count, hcell, pct, source_label, tcell
+from linkready.report._fmt import count, hcell, link_rate, source_label, tcell
 from linkready.report._inputs import ReportInputs
 from linkready.report._labels import GUILD_ITEMS, GUILD_NOT_COVERED
 from linkready.report._model import (
@@ -155,11 +155,11 @@ def key_figures(inp: ReportInputs, verdicts: list[Any]) -> tuple[KeyFigure, ...]
     if pairs:
         lo = min(pairs, key=lambda p: p["combined"]["match_rate"])
         out.append(KeyFigure("lowest match rate, all methods",
-                             pct(lo["combined"]["match_rate"]),
+                             link_rate(lo["combined"], lo["left_records"]),
                              f"{source_label(lo['left'])} → {source_label(lo['right'])}"))
         lo_d = min(pairs, key=lambda p: p["deterministic"]["match_rate"])
         out.append(KeyFigure("lowest NHS-number match rate",
-                             pct(lo_d["deterministic"]["match_rate"]),
+                             link_rate(lo_d["deterministic"], lo_d["left_records"]),
                              f"{source_label(lo_d['left'])} → {source_label(lo_d['right'])}"))
     if verdicts:
         out.append(KeyFigure("red ratings", str(sum(v.rag == "red" for v in verdicts)),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from linkready.privacy import SUPPRESSED, suppress
+from linkready.privacy import SMALL_COUNT_MAX, SUPPRESSED, suppress
 from linkready.report._model import Cell
 
 DASH = "—"
@@ -38,6 +38,19 @@ def is_suppressed(*values: Any) -> bool:
     return any(published(v) == SUPPRESSED for v in values)
 
 
+def small_complement(rate: float | None, n: Any) -> bool:
+    """True when the records a rate leaves out number about 1 to 7.
+
+    Rates in linkage.json and evaluation.json come from exact counts; 96.8% of 30 would
+    reveal that one record is unlinked. The estimate uses the published denominator.
+    """
+    p_n = published(n)
+    if rate is None or not isinstance(p_n, int) or p_n == 0:
+        return False
+    rest = (1 - rate) * p_n
+    return 0.5 <= rest < SMALL_COUNT_MAX + 0.5
+
+
 def pct(rate: float | None, *, hidden: bool = False, digits: int = 1) -> str:
     """A rate as a percentage; ``*`` when a count it rests on is suppressed."""
     if hidden:
@@ -45,6 +58,14 @@ def pct(rate: float | None, *, hidden: bool = False, digits: int = 1) -> str:
     if rate is None or (isinstance(rate, float) and math.isnan(rate)):
         return DASH
     return f"{100 * rate:.{digits}f}%"
+
+
+def link_rate(block: dict[str, Any], n: Any) -> str:
+    """A linkage.json match rate (``match_rate`` with ``linked_records``) over ``n`` left
+    records, hidden when the linked or the unlinked records number 1 to 7."""
+    rate = block["match_rate"]
+    hidden = is_suppressed(block.get("linked_records"), n) or small_complement(rate, n)
+    return pct(rate, hidden=hidden)
 
 
 def of(numerator: Any, denominator: Any, rate: float | None, noun: str = "records") -> str:

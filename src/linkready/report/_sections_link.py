@@ -19,8 +19,10 @@ from linkready.report._fmt import (
     group_order,
     hcell,
     is_suppressed,
+    link_rate,
     pct,
     rcell,
+    small_complement,
     source_label,
     tcell,
     wilson,
@@ -71,7 +73,7 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
                              ev["truth"]["overlap_records"]))
         cells = [hcell(pair_name(p)), ccell(n)]
         for method, rate, ci, k in measures:
-            hidden = k is not None and is_suppressed(k, n)
+            hidden = (k is not None and is_suppressed(k, n)) or small_complement(rate, n)
             if not hidden:
                 lo, hi = ci if ci else (rate, rate)
                 chart_rows.append({"pair": pair_name(p), "method": method, "rate": rate,
@@ -90,8 +92,9 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
     if gaps:
         _, p = max(gaps, key=lambda g: g[0])
         take = (f"Probabilistic linkage adds most for {pair_name(p)}: "
-                f"{pct(p['deterministic']['match_rate'])} on NHS number alone, "
-                f"{pct(p['probabilistic']['match_rate'])} with probabilistic linkage.")
+                f"{link_rate(p['deterministic'], p['left_records'])} on NHS number alone, "
+                f"{link_rate(p['probabilistic'], p['left_records'])} with probabilistic "
+                "linkage.")
     table = Table(f"Match rates per pair (share of the left source's records; linked records "
                   f"in brackets; threshold p ≥ {threshold})",
                   ("pair", "left records", *methods), tuple(rows),
@@ -238,7 +241,8 @@ def _bias_chart(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any], me
                 row.append(tcell(DASH))
                 continue
             m = g[method]
-            hidden = is_suppressed(m["false_negatives"], g["left_records"])
+            hidden = is_suppressed(m["false_negatives"], m["true_positives"],
+                                   g["left_records"])
             rate = m["missed_match_rate"]
             row.append(tcell(f"{pct(rate, hidden=hidden)} of {count(g['left_records'])}"))
             if not hidden and rate is not None:
@@ -313,8 +317,10 @@ def change_section(inp: ReportInputs, number: int) -> Section:
     for p in (inp.linkage or {}).get("pairs", []):
         d, pr = p["deterministic"]["match_rate"], p["probabilistic"]["match_rate"]
         if pr - d >= 0.05:
-            levers.append(f"{pair_name(p)}: exact NHS-number linkage links {pct(d)}, "
-                          f"probabilistic linkage {pct(pr)}. Recording a valid NHS number on "
+            n = p["left_records"]
+            levers.append(f"{pair_name(p)}: exact NHS-number linkage links "
+                          f"{link_rate(p['deterministic'], n)}, probabilistic linkage "
+                          f"{link_rate(p['probabilistic'], n)}. Recording a valid NHS number on "
                           f"more {source_label(p['left'])} records would let exact linkage "
                           "close this gap.")
     if levers:
