@@ -76,11 +76,14 @@ def page_report(assessed: Assessed) -> dict[str, Any]:
             page.set_viewport_size({"width": 390, "height": 844})
             narrow = page.evaluate("() => document.documentElement.scrollWidth")
             page.screenshot(path=str(ARTIFACTS / "report-narrow.png"), full_page=False)
-            pdf_ok = True
+            page.emulate_media(media="print")
+            nav_printed = page.evaluate(
+                "() => getComputedStyle(document.querySelector('nav')).display")
+            page.pdf(path=str(ARTIFACTS / "report.pdf"), format="A4")
         finally:
             browser.close()
     return {"console": console, "failed": failed, "outside": outside, "sizes": sizes,
-            "width": overflow, "narrow_width": narrow, "pdf": pdf_ok}
+            "width": overflow, "narrow_width": narrow, "nav_printed": nav_printed}
 
 
 def test_no_console_errors(page_report: dict[str, Any]) -> None:
@@ -107,6 +110,13 @@ def test_reads_on_a_narrow_screen(page_report: dict[str, Any]) -> None:
     charts scroll inside their own boxes."""
     assert page_report["narrow_width"] <= 390
     assert page_report["width"] <= 1200
+
+
+def test_prints_with_print_stylesheet(page_report: dict[str, Any]) -> None:
+    """Under print media the contents list is hidden and the page prints to an A4 PDF."""
+    assert page_report["nav_printed"] == "none"
+    pdf = ARTIFACTS / "report.pdf"
+    assert pdf.is_file() and pdf.stat().st_size > 10_000
 
 
 def test_screenshot_saved(page_report: dict[str, Any]) -> None:
