@@ -134,7 +134,7 @@ def score(frames: dict[str, pd.DataFrame], left: str, right: str, spec: ModelSpe
         settings = SettingsCreator(
             link_type="link_only", unique_id_column_name="record_id",
             comparisons=list(spec.comparisons),
-            blocking_rules_to_generate_predictions=list(spec.blocking),
+            blocking_rules_to_generate_predictions=list[Any](spec.blocking),
             retain_matching_columns=False, retain_intermediate_calculation_columns=False)
         linker = Linker([db_api.register(f"t_{left}", dataset_display_name="left"),
                          db_api.register(f"t_{right}", dataset_display_name="right")],

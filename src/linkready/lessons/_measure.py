@@ -103,10 +103,9 @@ def agreement(world: Any, left: str, right: str, fields: list[str]) -> Any:
     recs = world.records.merge(world.truth, on=["source", "record_id"])
     lf, rf = recs[recs["source"] == left], recs[recs["source"] == right]
     m = lf.merge(rf, on="person_id", suffixes=("_l", "_r"))
-    agree = None
+    agree = m["person_id"].notna()
     for f in fields:
-        eq = (m[f"{f}_l"] == m[f"{f}_r"]).fillna(False).astype(bool)
-        agree = eq if agree is None else agree & eq
+        agree &= (m[f"{f}_l"] == m[f"{f}_r"]).fillna(False).astype(bool)
     out = agree.groupby(m["record_id_l"]).any()
     return out.reindex(lf["record_id"])
 

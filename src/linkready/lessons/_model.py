@@ -122,9 +122,11 @@ class LessonResult:
     charts: list[Chart] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
 
-    def share(self, key: str, label: str, value: float | None) -> float | None:
-        self.figures[key] = Figure(key, label, None if value is None else float(value), "share")
-        return value
+    def share(self, key: str, label: str, value: Any) -> float | None:
+        """Record a share (a float in [0, 1], or None when undefined)."""
+        out = None if value is None else float(value)
+        self.figures[key] = Figure(key, label, out, "share")
+        return out
 
     def count(self, key: str, label: str, n: int) -> int | str:
         """Record a count (suppressed: 1–7 → ``*``, else rounded to 5)."""
@@ -132,7 +134,7 @@ class LessonResult:
         self.figures[key] = Figure(key, label, shown, "count")
         return shown
 
-    def number(self, key: str, label: str, value: float | None, kind: Kind = "number") -> None:
+    def number(self, key: str, label: str, value: Any, kind: Kind = "number") -> None:
         self.figures[key] = Figure(key, label, None if value is None else float(value), kind)
 
     def value(self, key: str) -> Any:

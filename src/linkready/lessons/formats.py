@@ -3,7 +3,7 @@ standardisation."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from linkready.lessons._measure import ACUTE, GP, bar_chart, table
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
@@ -58,7 +58,7 @@ def measure_formats(ctx: LessonContext) -> LessonResult:
         world.truth[world.truth["source"] == GP]["person_id"]).mean())
     res.share("true_overlap", "true overlap: acute records whose person is on the GP register",
               overlap)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i, (label, keys) in enumerate(RULES):
         _, raw_ok = _match_rate(raw_l, raw_r, list(keys), person)
         _, std_ok = _match_rate(can_l, can_r, list(keys), person)

@@ -32,7 +32,8 @@ def measure_no_nhs_number(ctx: LessonContext) -> LessonResult:
               lp["probabilistic"]["expected_match_rate"]["estimate"])
     res.share("true_overlap", "true overlap: LA records whose person is on the GP register",
               ep["truth"]["overlap_rate"])
-    res.number("gap_points", "probabilistic minus deterministic", prob - det, "points")
+    res.number("gap_points", "probabilistic minus deterministic", (prob or 0.0) - (det or 0.0),
+               "points")
     res.share("probabilistic_precision", "precision of probabilistic links",
               ep["probabilistic"]["precision"])
     res.share("probabilistic_recall", "recall of probabilistic links",

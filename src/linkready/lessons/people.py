@@ -18,7 +18,15 @@ from linkready.lessons._measure import (
     missed_by_group,
     table,
 )
-from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
+from linkready.lessons._model import (
+    Exercise,
+    Figure,
+    Kind,
+    Lesson,
+    LessonResult,
+    Setting,
+    Variant,
+)
 
 if TYPE_CHECKING:
     from linkready.lessons._context import LessonContext
@@ -51,13 +59,13 @@ def measure_name_variants(ctx: LessonContext) -> LessonResult:
     miss_prob = missed_by_group(o_prob, None, ETHNIC_ORDER)
     res = LessonResult()
     res.count("la_records", "LA records linked to the GP register", len(o_rule))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for g in ETHNIC_ORDER:
         sub = differ[differ["group"] == g]
         n = int((o_rule["group"] == g).sum())
         if not n:
             continue
-        row = {"group": g, "records": n,
+        row: dict[str, Any] = {"group": g, "records": n,
                "names_differ": float(sub["differ"].mean()) if len(sub) else None,
                "missed_rule": miss_rule.get(g), "missed_prob": miss_prob.get(g)}
         rows.append(row)
@@ -77,8 +85,8 @@ def measure_name_variants(ctx: LessonContext) -> LessonResult:
         res.number("exact_gap_worst_vs_white",
                    f"exact-rule missed-match rate, {worst['group']} minus white",
                    worst["missed_rule"] - white, "points")
-        res.figures["worst_group"] = type(res.figures["la_records"])(
-            "worst_group", "group most missed by the exact rule", worst["group"], "text")
+        res.figures["worst_group"] = Figure("worst_group", "group most missed by the exact rule",
+                                            str(worst["group"]), "text")
     res.tables.append(table("by_ethnic_group", "LA records by ethnic group",
                             [("group", "ethnic group", "text"), ("records", "LA records", "count"),
                              ("names_differ", "true matches whose names differ", "share"),
@@ -197,12 +205,13 @@ def measure_moves(ctx: LessonContext) -> LessonResult:
               if differ["differ"].any() else None)
     from linkready.privacy import suppress
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for g in AGE_ORDER:
         sub = differ[differ["group"] == g]
         if not len(sub):
             continue
-        row = {"group": g, "records": suppress(int((o_prob["group"] == g).sum())),
+        row: dict[str, Any] = {"group": g,
+                               "records": suppress(int((o_prob["group"] == g).sum())),
                "differ": float(sub["differ"].mean()), "missed_strict": m_strict.get(g),
                "missed_loose": m_loose.get(g), "missed_prob": m_prob.get(g)}
         rows.append(row)
@@ -464,7 +473,7 @@ TWINS = Lesson(
 # --- 7. within-source duplicates -------------------------------------------------------
 
 
-def _duplicate_figures(world: Any) -> dict[str, float]:
+def _duplicate_figures(world: Any) -> dict[str, Any]:
     """Person counts and match rates, as an analyst would compute them and as truth has it."""
     from linkready.lessons._linking import standard_links
 
@@ -498,7 +507,7 @@ def measure_duplicates(ctx: LessonContext) -> LessonResult:
 
     res = LessonResult()
     rows = []
-    labels = {
+    labels: dict[str, tuple[str, Kind]] = {
         "acute_records_per_person": ("acute records per person", "number"),
         "gp_records_per_person": ("GP records per person", "number"),
         "match_rate_records": ("match rate: share of acute records linked", "share"),
@@ -515,8 +524,8 @@ def measure_duplicates(ctx: LessonContext) -> LessonResult:
                 res.share(f"{k}_{key}", f"{text} ({label})", f[k])
             else:
                 res.number(f"{k}_{key}", f"{text} ({label})", f[k], kind)
-        rows.append({"world": label, "people_true": suppress(f["people_true"]),
-                     "people_naive": suppress(f["people_naive"]),
+        rows.append({"world": label, "people_true": suppress(int(f["people_true"])),
+                     "people_naive": suppress(int(f["people_naive"])),
                      "people_clusters": suppress(int(f["people_clusters"])),
                      **{k: f[k] for k in labels}})
     res.number("naive_error_increase", "rise in the person-count error (records − links) "
