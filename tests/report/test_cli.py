@@ -140,3 +140,24 @@ def test_demo_generates_and_assesses(tmp_path: Path) -> None:
         assert (out / name).is_file(), name
     assert not (out / "stale.txt").exists()
     assert "report:" in result.output
+
+
+def test_assess_without_truth_skips_evaluation(tmp_path: Path) -> None:
+    """On a project without `truth:` (real data), assess skips evaluate and the report
+    rates pairs on label-free rules only."""
+    from linkready.generate.api import generate_to_dir
+    from linkready.generate.scenario import load_scenario
+
+    world = tmp_path / "world"
+    generate_to_dir(load_scenario("default", population=300), world, fmt="csv")
+    project = world / "project.yaml"
+    project.write_text("\n".join(line for line in project.read_text().splitlines()
+                                 if not line.startswith(("truth:", "population:"))) + "\n")
+    (world / "manifest.json").unlink()
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["assess", str(project), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "linkage.json").is_file() and not (out / "evaluation.json").exists()
+    html = (out / "report.html").read_text("utf-8")
+    assert "label-free measures only" in html
+    assert "synthetic data" not in html.split("</header>")[0]
