@@ -232,8 +232,7 @@ def test_parquet_integer_nhs_numbers_keep_leading_zeros(tmp_path: Path) -> None:
 
 
 def test_reuse_keeps_an_up_to_date_workspace(tmp_path: Path) -> None:
-    """With reuse, an unchanged project keeps its workspace; a changed extract or mapping
-    ingests again."""
+    """Reuse keeps an unchanged workspace; a changed extract or mapping ingests again."""
     project_file = one_source(tmp_path, [person(1), person(2)])
     first = ingest_project(load_project(project_file), reuse=True)
     stamp = first.workspace.stat().st_mtime_ns

@@ -153,8 +153,7 @@ EXAMPLES = Path(__file__).parents[2] / "configs" / "examples"
 
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
 def test_examples_profile_and_validate(example: str, tmp_path: Path) -> None:
-    """Every hand-written example project profiles and validates (exit 0), writing
-    nothing beside the example."""
+    """Every example project profiles and validates, writing nothing beside it."""
     project_file = EXAMPLES / example / "project.yaml"
     before = sorted(p.name for p in (EXAMPLES / example).iterdir())
     args = [str(project_file), "--out", str(tmp_path), "--workspace", str(tmp_path / "w.duckdb")]
