@@ -173,3 +173,16 @@ def test_small_complement_hides_rate(rate: float, n: int, hidden: bool) -> None:
 
     shown = link_rate({"match_rate": rate, "linked_records": round(rate * n)}, n)
     assert (shown == "*") is hidden
+
+
+def test_tables_have_a_header_per_column(assessed: Assessed, tmp_path: Path) -> None:
+    """Every table row has as many cells as the table has columns, with and without truth."""
+    for name in ("profile.json", "validation.json", "linkage.json"):
+        (tmp_path / name).write_text((assessed.out / name).read_text())
+    for out in (assessed.out, tmp_path):
+        report = build_report(read_outputs(out))
+        tables = [b.table if isinstance(b, Chart) else b for s in report.sections
+                  for b in s.blocks if isinstance(b, Chart | Table)]
+        for t in tables:
+            for row in t.rows:
+                assert len(row) == len(t.columns), t.caption

@@ -105,7 +105,7 @@ def rates_with_intervals(rows: list[dict[str, Any]], *, title: str, methods: lis
     )
     points = base.mark_point(filled=True, size=60).encode(
         x="rate:Q", shape=alt.Shape("method:N", sort=methods, legend=None))
-    layered = (rules + points).properties(title=title, width=WIDTH - 180,
+    layered = (rules + points).properties(title=title, width=WIDTH - 120,
                                           height=alt.Step(12))
     return _spec(layered)
 

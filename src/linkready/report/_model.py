@@ -23,6 +23,8 @@ class Cell:
     text: str
     kind: CellKind = "text"
     rag: Rag = "none"
+    #: A second, smaller line (e.g. an interval under a rate).
+    detail: str = ""
 
 
 @dataclass(frozen=True)

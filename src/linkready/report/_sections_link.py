@@ -28,7 +28,7 @@ from linkready.report._fmt import (
     wilson,
 )
 from linkready.report._inputs import ReportInputs
-from linkready.report._model import Block, Bullets, Chart, Paragraph, Section, Table
+from linkready.report._model import Block, Bullets, Cell, Chart, Paragraph, Section, Table
 from linkready.report._verdict import Thresholds
 
 METHODS = ("NHS number only", "NHS number + date of birth", "probabilistic",
@@ -78,11 +78,11 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
                 lo, hi = ci if ci else (rate, rate)
                 chart_rows.append({"pair": pair_name(p), "method": method, "rate": rate,
                                    "lower": lo, "upper": hi})
-            cells.append(tcell(f"{pct(rate, hidden=hidden)}"
-                               + ("" if k is None else f" ({count(k)})")
-                               + ("" if ci is None or hidden else f"; 95% CI {_ci(ci)}")))
-        if not ev:
-            cells.append(tcell("not known (real data)"))
+            cells.append(Cell(f"{pct(rate, hidden=hidden)}"
+                              + ("" if k is None else f" ({count(k)})"), "rate",
+                              detail="" if ci is None or hidden else f"95% CI {_ci(ci)}"))
+        if evs and not ev:
+            cells.append(tcell("not evaluated"))
         rows.append(tuple(cells))
     methods = list(METHODS if evs else METHODS[:4])
     pairs = link.get("pairs", [])
