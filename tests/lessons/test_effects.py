@@ -25,8 +25,11 @@ def test_no_nhs_number(lesson_run: Run) -> None:
 
 
 def test_placeholders(lesson_run: Run) -> None:
-    """2: kept placeholders create exact-NHS-number false matches; set to NULL they do not."""
+    """2: kept placeholders create exact-NHS-number false matches (set to NULL they do
+    not), and default DOBs make most chance DOB agreements between strangers."""
     r = lesson_run("placeholders")
+    assert fig(r, "chance_dob_agreement_from_default") > 0.5
+    assert fig(r, "dob_partners_default") > 5 * fig(r, "dob_partners_real")
     assert fig(r, "deterministic_false_match_rate_kept") > 0.02
     assert fig(r, "deterministic_false_match_rate_null") < 0.01
     assert (fig(r, "probabilistic_false_match_rate_kept")

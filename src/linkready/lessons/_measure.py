@@ -36,7 +36,7 @@ def bar_chart(rows: list[dict[str, Any]], x: str, y: str, title: str, *,
               sort: list[str] | None = None, share: bool = True) -> Chart:
     """A grouped or plain bar chart (Vega-Lite spec) of measured rows."""
     enc: dict[str, Any] = {
-        "x": {"field": x, "type": "nominal", "title": x_title or x,
+        "x": {"field": x, "type": "nominal", "title": x_title or None,
               "sort": sort or None, "axis": {"labelAngle": 0}},
         "y": {"field": y, "type": "quantitative", "title": y_title or y,
               **({"axis": {"format": ".0%"}} if share else {})},

@@ -141,6 +141,26 @@ def keep_placeholders(world: LinkedWorld) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def chance_dob_agreement(world: LinkedWorld, kept: pd.DataFrame) -> dict[str, float | None]:
+    """How default DOBs make strangers agree: among acute–GP pairs of different people
+    with equal DOB, the share whose DOB is a sentinel; and GP records per acute record
+    that share its DOB, for default and for real dates."""
+    person = world.truth.set_index("record_id")["person_id"]
+    cols = ["record_id", "dob", "dob_issue"]
+    left = kept.loc[kept["source"] == ACUTE, cols].dropna(subset=["dob"])
+    right = kept.loc[kept["source"] == GP, cols].dropna(subset=["dob"])
+    pairs = left.merge(right, on="dob", suffixes=("_l", "_r"))
+    strangers = pairs[pairs["record_id_l"].map(person) != pairs["record_id_r"].map(person)]
+    default = strangers["dob_issue_l"].eq("sentinel") | strangers["dob_issue_r"].eq("sentinel")
+    per_left = pairs.groupby("record_id_l").size().reindex(left["record_id"]).fillna(0)
+    is_default = left["dob_issue"].eq("sentinel").to_numpy()
+    return {
+        "default_share": float(default.mean()) if len(strangers) else None,
+        "partners_default": float(per_left[is_default].mean()) if is_default.any() else None,
+        "partners_real": float(per_left[~is_default].mean()) if (~is_default).any() else None,
+    }
+
+
 def measure_placeholders(ctx: LessonContext) -> LessonResult:
     from linkready.lessons._linking import outcomes, relink, standard_links
 
@@ -178,6 +198,14 @@ def measure_placeholders(ctx: LessonContext) -> LessonResult:
     res.count("max_gp_records_per_acute_record",
               "most GP records one acute record was joined to (placeholders kept)",
               int(pairs_kept.groupby("record_id_l").size().max()) if len(pairs_kept) else 0)
+    chance = chance_dob_agreement(world, kept)
+    res.share("chance_dob_agreement_from_default",
+              "pairs of different people agreeing on DOB where the date is the default "
+              "(placeholders kept)", chance["default_share"])
+    res.number("dob_partners_default", "GP records sharing the DOB of an acute record with "
+               "the default date (mean)", chance["partners_default"])
+    res.number("dob_partners_real", "GP records sharing the DOB of an acute record with a "
+               "real date (mean, its own record included)", chance["partners_real"])
     res.number("deterministic_false_match_increase",
                "rise in the exact-NHS-number false-match rate when placeholders are kept",
                res.value("deterministic_false_match_rate_kept")
@@ -205,10 +233,18 @@ def measure_placeholders(ctx: LessonContext) -> LessonResult:
         f"One acute record holding a placeholder was joined to as many as "
         f"{res.text('max_gp_records_per_acute_record')} GP records: every GP record with the "
         f"same placeholder.",
+        f"Default dates of birth agree with each other in the same way: an acute record with "
+        f"the default date shares its DOB with {res.text('dob_partners_default')} GP records "
+        f"on average, against {res.text('dob_partners_real')} for a real date (its own record "
+        f"included), and "
+        f"{res.text('chance_dob_agreement_from_default')} of all DOB agreements between "
+        f"different people involve the default. Any rule or blocking key on DOB pairs "
+        f"those strangers.",
         f"The probabilistic model's false-match rate is "
         f"{res.text('probabilistic_false_match_rate_kept')} with placeholders kept and "
-        f"{res.text('probabilistic_false_match_rate_null')} with them removed: a placeholder "
-        f"that agrees looks like strong evidence.",
+        f"{res.text('probabilistic_false_match_rate_null')} with them removed: names that "
+        f"disagree outweigh most agreeing placeholders, which is why the damage is done by "
+        f"exact rules.",
     ]
     return res
 
