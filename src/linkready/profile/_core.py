@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from linkready.ingest import _rules as R
 from linkready.profile._checks import all_checks
 from linkready.profile._dqmi import ItemScore, composite, item_score
 from linkready.profile._query import (
     SUBGROUP_DIMENSIONS,
+    KeySet,
     checks_sql,
     combos_sql,
     grouped_sql,
@@ -110,6 +111,41 @@ def suspected_default(top1: int, non_null: int, distinct: int) -> bool:
     return top1 >= DEFAULT_MIN_RATIO * non_null / distinct
 
 
+def read_grouped(
+    sets: list[KeySet], rows: list[tuple[Any, ...]]
+) -> tuple[list[CheckResult], list[Power], list[tuple[str, str, int]]]:
+    """Turn the grouped pass's rows into check results, discriminating power and detected
+    default values."""
+    results: list[CheckResult] = []
+    power: list[Power] = []
+    defaults: list[tuple[str, str, int]] = []
+    for (idx, distinct, non_null, top1, top10, dup_keys, dup_records, c_dob, c_sex,
+         top_value) in sorted(rows):
+        s = sets[idx]
+        if s.kind == "field":
+            power.append(Power(s.name, int(distinct), int(non_null), int(top1), int(top10)))
+        if s.name == "dob":
+            hit = suspected_default(int(top1), int(non_null), int(distinct))
+            results.append(CheckResult("dob", "dob", "suspected_default", int(top1) if hit else 0))
+            if hit:
+                defaults.append(("dob", str(top_value), int(top1)))
+        elif s.name == "record_id":
+            results += [
+                CheckResult("uniqueness", "record_id", "duplicate_records", int(dup_records)),
+                CheckResult("uniqueness", "record_id", "duplicated_ids", int(dup_keys)),
+            ]
+        elif s.name == "nhs_number":
+            results += [
+                CheckResult("uniqueness", "nhs_number", "shared_number", int(dup_records)),
+                CheckResult("nhs_number", "nhs_number", "same_number_different_dob", int(c_dob)),
+                CheckResult("nhs_number", "nhs_number", "same_number_different_sex", int(c_sex)),
+            ]
+        elif s.name == "name_dob":
+            results.append(CheckResult("uniqueness", "person", "probable_duplicates",
+                                       int(dup_records)))
+    return results, power, defaults
+
+
 def profile_source(
     con: duckdb.DuckDBPyConnection, source: str, held: frozenset[str], reference: date
 ) -> SourceProfile:
@@ -133,33 +169,9 @@ def profile_source(
                  for d, g, a, b, c, e in sub_rows]
     subgroups.sort(key=lambda g: (dims.index(g.dimension), g.group))
     sets = key_sets(held)
-    power: list[Power] = []
     grouped = con.execute(grouped_sql(source, sets)).fetchall()
-    defaults: list[tuple[str, str, int]] = []
-    for (idx, distinct, non_null, top1, top10, dup_keys, dup_records, c_dob, c_sex,
-         top_value) in sorted(grouped):
-        s = sets[idx]
-        if s.kind == "field":
-            power.append(Power(s.name, int(distinct), int(non_null), int(top1), int(top10)))
-        if s.name == "dob":
-            hit = suspected_default(int(top1), int(non_null), int(distinct))
-            results.append(CheckResult("dob", "dob", "suspected_default", top1 if hit else 0))
-            if hit:
-                defaults.append(("dob", str(top_value), int(top1)))
-        if s.name == "record_id":
-            results += [
-                CheckResult("uniqueness", "record_id", "duplicate_records", int(dup_records)),
-                CheckResult("uniqueness", "record_id", "duplicated_ids", int(dup_keys)),
-            ]
-        elif s.name == "nhs_number":
-            results += [
-                CheckResult("uniqueness", "nhs_number", "shared_number", int(dup_records)),
-                CheckResult("nhs_number", "nhs_number", "same_number_different_dob", int(c_dob)),
-                CheckResult("nhs_number", "nhs_number", "same_number_different_sex", int(c_sex)),
-            ]
-        elif s.name == "name_dob":
-            results.append(CheckResult("uniqueness", "person", "probable_duplicates",
-                                       int(dup_records)))
+    more, power, defaults = read_grouped(sets, grouped)
+    results += more
     prof = SourceProfile(source, results[0].count, sorted(held), results, power, subgroups,
                          defaults=defaults)
     prof.dqmi = [item_score(f, prof.vodim(f)) for f in R.CLASSIFIED_FIELDS]
