@@ -26,7 +26,7 @@ class TrainingConfig:
     #: Pairs sampled to estimate u (random sampling, seeded).
     u_max_pairs: float = 2e6
     #: Cap on blocked pairs in each EM session (Splink's hash-based sampling).
-    em_max_pairs: float = 2e6
+    em_max_pairs: float = 1e6
     #: Recall assumed for the deterministic rules that seed the prior before refinement.
     prior_recall: float = 0.9
     #: Predictions below this match weight are not kept (they add < 2^-20 of probability).
@@ -148,6 +148,12 @@ def blocking_rules(fields: set[str]) -> list[str]:
         rules.append("l.given_name = r.family_name AND l.family_name = r.given_name")
     if has("postcode", "dob"):
         rules.append("l.postcode = r.postcode AND year(l.dob) = year(r.dob)")
+    # Same address, DOB missing or wrong: a household-sized block each.
+    if has("postcode", "family_name"):
+        rules.append("l.postcode = r.postcode AND l.family_name = r.family_name")
+    if has("postcode", "given_name"):
+        rules.append("l.postcode = r.postcode "
+                     "AND substr(l.given_name, 1, 1) = substr(r.given_name, 1, 1)")
     if has("dob", "sex", "given_name"):
         # Both names wrong (marriage plus a typo, transliteration): DOB, sex and the
         # first letter of the given name still agree.
