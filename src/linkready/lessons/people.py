@@ -558,10 +558,15 @@ def measure_duplicates(ctx: LessonContext) -> LessonResult:
         f"{res.text('naive_people_error_no_duplicates')} without; counting linked clusters "
         f"errs by {res.text('cluster_people_error_duplicates')} and "
         f"{res.text('cluster_people_error_no_duplicates')}.",
-        f"The match rate depends on the unit: {res.text('match_rate_records_duplicates')} of "
-        f"acute records but {res.text('match_rate_people_duplicates')} of acute patients were "
-        f"linked, and {res.text('one_to_many_duplicates')} of acute records linked to more "
-        f"than one GP record (a duplicate pair).",
+        f"With duplicates, {res.text('match_rate_records_duplicates')} of acute records and "
+        f"{res.text('match_rate_people_duplicates')} of acute patients were linked"
+        + (" (here duplicates link about as well as originals, so the two units agree)"
+           if abs(res.value("match_rate_records_duplicates")
+                  - res.value("match_rate_people_duplicates")) < 0.01 else
+           " — the unit matters")
+        + f"; {res.text('one_to_many_duplicates')} of acute records linked to more than one "
+        f"GP record (a duplicate pair), against {res.text('one_to_many_no_duplicates')} "
+        f"without duplicates.",
     ]
     return res
 
