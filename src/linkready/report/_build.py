@@ -6,7 +6,15 @@ from typing import Any
 
 from linkready.report import _sections_link as L
 from linkready.report import _sections_quality as Q
-from linkready.report._fmt import count, hcell, link_rate, source_label, tcell
+from linkready.report._fmt import (
+    count,
+    hcell,
+    is_suppressed,
+    link_rate,
+    pct,
+    source_label,
+    tcell,
+)
 from linkready.report._inputs import ReportInputs
 from linkready.report._labels import GUILD_ITEMS, GUILD_NOT_COVERED
 from linkready.report._model import (
@@ -17,6 +25,7 @@ from linkready.report._model import (
     Report,
     Section,
     Table,
+    Verdict,
     VerdictBlock,
 )
 from linkready.report._verdict import Thresholds, pair_verdict, source_verdict
@@ -36,6 +45,9 @@ def verdict_section(inp: ReportInputs, t: Thresholds) -> Section:
         f"{counts['green']} are green, {counts['amber']} amber and {counts['red']} red. "
         "A rating is the worst of its rules: each column is a rule, each cell the measured "
         "value. The thresholds are in the table below."))
+    bottom = bottom_line(inp, sv)
+    if bottom:
+        blocks += [Paragraph("The bottom line:"), Bullets(tuple(bottom))]
     if sv:
         blocks.append(VerdictBlock("Sources: fit to link?", tuple(sv)))
     if pv:
@@ -52,6 +64,44 @@ def verdict_section(inp: ReportInputs, t: Thresholds) -> Section:
                                 "measured without known answers."))
     return Section("verdict", 1, "Verdict", "Is each source fit to link, and how well does "
                    "each pair link?", tuple(blocks))
+
+
+def bottom_line(inp: ReportInputs, sv: list[Verdict]) -> list[str]:
+    """Three or four plain sentences a commissioner can repeat, from the verdicts and the
+    linkage and evaluation outputs."""
+    lines: list[str] = []
+    if sv:
+        fit = [v.subject for v in sv if v.rag == "green"]
+        lines.append(f"{len(fit)} of {len(sv)} sources are fit to link as they stand.")
+        for v in sv:
+            if v.rag == "red" and v.reasons:
+                r = next(r for r in v.reasons if r.rag == "red")
+                if r.short == "valid NHS number":
+                    lines.append(f"{v.subject} holds no NHS number." if r.value == "not held"
+                                 else f"{v.subject}: only {r.value} of records have a valid "
+                                      "NHS number.")
+                else:
+                    lines.append(f"{v.subject}: {r.short} {r.value}.")
+    pairs = (inp.linkage or {}).get("pairs", [])
+    if pairs:
+        lo_d = min(pairs, key=lambda p: p["deterministic"]["match_rate"])
+        lo_c = min(pairs, key=lambda p: p["combined"]["match_rate"])
+        lines.append(
+            f"Exact NHS-number linkage links as few as "
+            f"{link_rate(lo_d['deterministic'], lo_d['left_records'])} of "
+            f"{source_label(lo_d['left'])} records; adding probabilistic linkage, every "
+            f"pair links at least {link_rate(lo_c['combined'], lo_c['left_records'])} "
+            f"({source_label(lo_c['left'])} → {source_label(lo_c['right'])}).")
+    evs = (inp.evaluation or {}).get("pairs", [])
+    shown = [(p["combined"]["missed_match_rate"], p) for p in evs
+             if not is_suppressed(p["combined"]["false_negatives"],
+                                  p["combined"]["true_positives"])]
+    if shown:
+        rate, p = max(shown, key=lambda x: x[0])
+        lines.append(f"Against the known truth, at most {pct(rate)} of true matches are "
+                     f"missed ({source_label(p['left'])} → {source_label(p['right'])}); "
+                     "section 9 shows who they are.")
+    return lines
 
 
 def methods_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
