@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,3 +91,21 @@ def test_sweep_bad_vary(tmp_path: Path) -> None:
                                  str(tmp_path)])
     assert result.exit_code == 2
     assert "KEY=V1,V2" in result.output
+
+
+def test_evaluate_links_first_when_there_are_no_links(world_project: Path,
+                                                      tmp_path: Path) -> None:
+    """evaluate on an empty output directory links first, then evaluates."""
+    result = runner.invoke(app, ["evaluate", str(world_project), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "links.parquet").is_file()
+    assert (tmp_path / "evaluation.json").is_file()
+
+
+def test_cli_import_does_not_load_splink() -> None:
+    """Importing the CLI (what `linkready --help` does) loads neither Splink nor DuckDB."""
+    code = ("import sys, linkready.cli.app; "
+            "print(sorted(m for m in ('splink', 'duckdb') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
