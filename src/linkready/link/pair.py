@@ -140,6 +140,8 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
 
     links = _links_table(left.name, right.name, det, scored, p, threshold)
     linked_left = pc.unique(pc.filter(links.column("record_id_l"), links.column("linked")))
+    # Free Splink's intermediate tables (term frequencies, samples) before the next pair.
+    inputs[0].db_api.delete_tables_created_by_splink_from_db()
     for t in ("__lr_left", "__lr_right"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     clock.lap("estimates_and_links")

@@ -53,9 +53,13 @@ def predict_pairs(linker: Any, min_match_weight: float) -> Any:
     with quiet_splink():
         pred = linker.inference.predict(threshold_match_weight=min_match_weight,
                                         warning_mode="never")
+        # Splink orders each pair by its composite id, so `left` ("left" < "right")
+        # lands in _l; the CASE keeps the orientation right if that ever changes.
         table = pred.query_sql(
-            "SELECT record_id_l, record_id_r, match_weight FROM {this} "
-            "ORDER BY record_id_l, record_id_r").as_pyarrow_table()
+            "SELECT CASE WHEN source_dataset_l = 'left' THEN record_id_l ELSE record_id_r "
+            "END AS record_id_l, CASE WHEN source_dataset_l = 'left' THEN record_id_r "
+            "ELSE record_id_l END AS record_id_r, match_weight FROM {this} "
+            "ORDER BY 1, 2").as_pyarrow_table()
         pred.drop_table_from_database_and_remove_from_cache()
     weights = table.column("match_weight").to_numpy(zero_copy_only=False)
     log2_bf = np.asarray(weights, dtype=float) - prior_w
