@@ -31,43 +31,62 @@ def subgroup_rows(evaluation: dict[str, Any], dim: str,
     return rows
 
 
+#: Okabe–Ito colours (readable with the common colour-vision deficiencies), as the report uses.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+             "#000000")
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+_CONFIG: dict[str, Any] = {
+    "font": FONT,
+    "view": {"stroke": None},
+    "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 260},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom",
+               "direction": "horizontal", "labelLimit": 320},
+}
+
+
+def _finish(chart: Any, title: str) -> Chart:
+    """An Altair chart as a Vega-Lite spec with the page's look (no $schema URL)."""
+    spec: dict[str, Any] = chart.properties(width=560, height=260).to_dict()
+    spec.pop("$schema", None)
+    spec["config"] = {**_CONFIG, **spec.get("config", {})}
+    return Chart(key=title, title=title, spec=spec)
+
+
 def bar_chart(rows: list[dict[str, Any]], x: str, y: str, title: str, *,
               color: str | None = None, x_title: str = "", y_title: str = "",
               sort: list[str] | None = None, share: bool = True) -> Chart:
-    """A grouped or plain bar chart (Vega-Lite spec) of measured rows."""
+    """A grouped or plain bar chart of measured rows (Altair → Vega-Lite)."""
+    import altair as alt
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
     enc: dict[str, Any] = {
-        "x": {"field": x, "type": "nominal", "title": x_title or None,
-              "sort": sort or None, "axis": {"labelAngle": 0}},
-        "y": {"field": y, "type": "quantitative", "title": y_title or y,
-              **({"axis": {"format": ".0%"}} if share else {})},
+        "x": alt.X(f"{x}:N", title=x_title or None, sort=sort,
+                   axis=alt.Axis(labelAngle=0, labelLimit=160)),
+        "y": alt.Y(f"{y}:Q", title=y_title or y,
+                   axis=alt.Axis(format=".0%") if share else alt.Axis()),
     }
     if color:
-        enc["color"] = {"field": color, "type": "nominal", "title": None,
-                        "scale": {"scheme": "tableau10"}}
-        enc["xOffset"] = {"field": color}
-    return Chart(key=title, title=title, spec={
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "width": 520, "height": 260, "data": {"values": rows},
-        "mark": {"type": "bar"}, "encoding": enc,
-        "config": {"legend": {"orient": "bottom"}, "view": {"stroke": None}},
-    })
+        enc["color"] = alt.Color(f"{color}:N", title=None,
+                                 scale=alt.Scale(range=list(OKABE_ITO)))
+        enc["xOffset"] = alt.XOffset(f"{color}:N")
+    else:
+        enc["color"] = alt.value(OKABE_ITO[0])
+    return _finish(alt.Chart(frame).mark_bar().encode(**enc), title)
 
 
 def line_chart(rows: list[dict[str, Any]], x: str, y: str, color: str, title: str, *,
                x_title: str = "", y_title: str = "") -> Chart:
-    """Lines with points (Vega-Lite spec), e.g. precision and recall by threshold."""
-    return Chart(key=title, title=title, spec={
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "width": 520, "height": 260, "data": {"values": rows},
-        "mark": {"type": "line", "point": True},
-        "encoding": {
-            "x": {"field": x, "type": "quantitative", "title": x_title or x},
-            "y": {"field": y, "type": "quantitative", "title": y_title or y,
-                  "axis": {"format": ".0%"}},
-            "color": {"field": color, "type": "nominal", "title": None},
-        },
-        "config": {"legend": {"orient": "bottom"}, "view": {"stroke": None}},
-    })
+    """Lines with points (Altair → Vega-Lite), e.g. precision and recall by threshold."""
+    import altair as alt
+    import pandas as pd
+
+    chart = alt.Chart(pd.DataFrame(rows)).mark_line(point=True).encode(
+        x=alt.X(f"{x}:Q", title=x_title or x),
+        y=alt.Y(f"{y}:Q", title=y_title or y, axis=alt.Axis(format=".0%")),
+        color=alt.Color(f"{color}:N", title=None, scale=alt.Scale(range=list(OKABE_ITO))),
+    )
+    return _finish(chart, title)
 
 
 def long_rows(rows: list[dict[str, Any]], x: str, series: dict[str, str]) -> list[dict]:
