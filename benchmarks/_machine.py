@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import resource
@@ -54,14 +55,15 @@ def timed(fn: Callable[[], T]) -> tuple[T, float]:
 def run_isolated(module: str, func: str, *args: str) -> dict[str, Any]:
     """Run ``module.func(*args)`` in a fresh interpreter so peak memory is its own.
 
-    The function must print one JSON object on its last line of stdout.
+    The child is started with ``-m`` (not ``-c``): pyspark, which Great Expectations
+    imports when it is installed, exits a ``python -c`` process at import.
     """
-    import json
-
-    code = f"import json,sys; from {module} import {func}; print(json.dumps({func}(*sys.argv[1:])))"
     done = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "benchmarks._isolated", module, func, *args],
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    if done.returncode != 0:
+    if done.returncode != 0 or not done.stdout.strip():
         raise RuntimeError(f"{module}.{func} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
