@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 from linkready.errors import ConfigError
-from linkready.lessons import formats, identifiers, method, people
 from linkready.lessons._model import Lesson
+from linkready.lessons.course import (
+    analysis_bias,
+    blocking,
+    duplicates,
+    formats,
+    hashed_ids,
+    moves,
+    name_variants,
+    no_nhs_number,
+    overlap,
+    placeholders,
+    thresholds,
+    twins,
+)
 
 _ALL: tuple[Lesson, ...] = (
-    identifiers.NO_NHS_NUMBER,
-    identifiers.PLACEHOLDERS,
-    formats.FORMATS,
-    people.NAME_VARIANTS,
-    people.MOVES,
-    people.TWINS,
-    people.DUPLICATES,
-    method.THRESHOLDS,
-    method.BLOCKING,
-    method.OVERLAP,
-    method.ANALYSIS_BIAS,
-    identifiers.HASHED_IDS,
+    no_nhs_number.LESSON,
+    placeholders.LESSON,
+    formats.LESSON,
+    name_variants.LESSON,
+    moves.LESSON,
+    twins.LESSON,
+    duplicates.LESSON,
+    thresholds.LESSON,
+    blocking.LESSON,
+    overlap.LESSON,
+    analysis_bias.LESSON,
+    hashed_ids.LESSON,
 )
 
 #: Every lesson by name, in course order.

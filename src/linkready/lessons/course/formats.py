@@ -1,5 +1,4 @@
-"""Lesson 3: the same facts written in different formats, joined naively and after
-standardisation."""
+"""Lesson 3: format heterogeneity."""
 
 from __future__ import annotations
 
@@ -14,6 +13,7 @@ if TYPE_CHECKING:
     from linkready.lessons._context import LessonContext
 
 RUN = "linkready lessons run"
+
 
 #: Deterministic rules joined on raw text and on standardised values.
 RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -121,7 +121,7 @@ def measure_formats(ctx: LessonContext) -> LessonResult:
     return res
 
 
-FORMATS = Lesson(
+LESSON = Lesson(
     name="formats",
     number=3,
     title="Format heterogeneity: the same facts, written differently",
