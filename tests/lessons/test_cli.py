@@ -71,3 +71,13 @@ def test_help_in_a_real_process() -> None:
                           timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "run" in proc.stdout and "list" in proc.stdout
+
+
+def test_keep_data_keeps_the_worlds(tmp_path: Path) -> None:
+    """--keep-data leaves each world's extracts, project and workspace in OUT/data."""
+    out = tmp_path / "f"
+    result = runner.invoke(app, ["lessons", "run", "formats", "-n", "400", "--out", str(out),
+                                 "--keep-data"])
+    assert result.exit_code == 0, result.output
+    world = out / "data" / "formats"
+    assert (world / "project.yaml").is_file() and (world / "linkready.duckdb").is_file()
