@@ -83,7 +83,10 @@ def measure_formats(ctx: LessonContext) -> LessonResult:
     res.share("dob_wrong_format_silently_wrong",
               "acute dates that parse as dd/mm/yyyy but to the wrong date",
               float(wrong.sum() / max(1, int(present.sum()))))
-    misread = can_l.assign(dob=assumed.dt.strftime("%Y-%m-%d").astype("string").to_numpy())
+    # Aligned by record id: the raw extract and the workspace need not share a row order.
+    misread_dob = pd.Series(assumed.dt.strftime("%Y-%m-%d").to_numpy(),
+                            index=raw_l["record_id"].to_numpy())
+    misread = can_l.assign(dob=can_l["record_id"].map(misread_dob).astype("string"))
     _, misread_ok = _match_rate(misread, can_r, ["nhs_number", "dob"], person)
     res.share("nhs_dob_misread_dates", "NHS number + DOB with acute dates read as dd/mm/yyyy",
               misread_ok)

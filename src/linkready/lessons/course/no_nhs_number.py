@@ -20,7 +20,8 @@ def measure_no_nhs_number(ctx: LessonContext) -> LessonResult:
     res.count("la_records", "LA records linked against the GP register", world.row_count(LA))
     det = res.share("deterministic_match_rate", "deterministic match rate (exact NHS number)",
                     lp["deterministic"]["match_rate"])
-    prob = res.share("probabilistic_match_rate", "probabilistic match rate (Splink, p ≥ 0.9)",
+    prob = res.share("probabilistic_match_rate",
+                     f"probabilistic match rate (Splink, p ≥ {lp['probabilistic']['threshold']})",
                      lp["probabilistic"]["match_rate"])
     res.share("expected_match_rate", "expected match rate from the model (no truth needed)",
               lp["probabilistic"]["expected_match_rate"]["estimate"])

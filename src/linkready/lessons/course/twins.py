@@ -20,13 +20,14 @@ def _canonical(world: Any, source: str) -> Any:
 
 def _false_matches(world: Any, links: Any, stage: str) -> dict[str, Any]:
     """False-match rate, and where the wrong links went (a twin, a household member)."""
+    from linkready.lessons._context import THRESHOLD
     from linkready.lessons._linking import outcomes
     from linkready.link.evaluate import best_links, stage_links
 
     o = outcomes(world, links, CSC, GP, stage).set_index("record_id")
     pop = world.population.set_index("person_id")
     person = world.truth.set_index("record_id")["person_id"]
-    best = best_links(stage_links(links[links["source_l"] == CSC], stage, 0.9)).set_index(
+    best = best_links(stage_links(links[links["source_l"] == CSC], stage, THRESHOLD)).set_index(
         "record_id_l")["record_id_r"]
     wrong = o[o["linked"] & ~o["correct"]]
     wrong_person = wrong.index.map(best).map(person)
