@@ -190,6 +190,11 @@ def outcomes(world: LinkedWorld, links: pd.DataFrame, left: str, right: str, sta
 
 
 def standard_links(world: LinkedWorld) -> pd.DataFrame:
-    """The world's own ``link`` output as a DataFrame."""
+    """The world's own ``link`` output for its linked pairs, as a DataFrame (links the
+    run may add between other sources are left out)."""
     assert world.run is not None
-    return world.run.links.to_pandas()
+    links = world.run.links.to_pandas()
+    pairs = {(p["left"], p["right"]) for p in world.run.summary["pairs"]}
+    keep = [(left, right) in pairs for left, right in zip(links["source_l"], links["source_r"],
+                                                          strict=True)]
+    return links[keep].reset_index(drop=True)
