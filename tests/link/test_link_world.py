@@ -171,3 +171,33 @@ def test_large_inputs_estimate_comparison_counts(linked: dict,
 def test_outputs_leave_no_temporary_files(linked: dict) -> None:
     """Outputs are written atomically: no hidden .tmp files remain."""
     assert not list(linked["out"].rglob(".*.tmp"))
+
+
+def test_people_missing_from_spine_are_still_joined(linked: dict,
+                                                    world_project: Path) -> None:
+    """A person with LA and acute records but no GP record ends up in one cluster."""
+    import pandas as pd
+
+    truth = pd.read_parquet(world_project.parent / "truth.parquet")
+    clusters = linked["run"].clusters.to_pandas().merge(truth, on=["source", "record_id"])
+    by_person = clusters.groupby("person_id")
+    sources = by_person["source"].agg(set)
+    wanted = sources[sources.map(lambda s: s == {LA, "acute"})].index
+    assert len(wanted) > 0
+    together = by_person["cluster_id"].nunique().loc[wanted] == 1
+    assert together.mean() >= 0.9
+    assert linked["summary"]["clusters"]["orphans"]["model_from"]
+
+
+@pytest.mark.parametrize(("in_scope", "direct", "expected"), [
+    pytest.param(["a", "gp"], [("a", "gp")], [], id="one-pair"),
+    pytest.param(["a", "b", "gp"], [("a", "gp"), ("b", "gp")], ["a", "b"], id="spine-design"),
+    pytest.param(["a", "b", "gp"], [("a", "gp"), ("b", "gp"), ("a", "b")], [], id="all-paired"),
+])
+def test_orphan_sources(in_scope: list[str], direct: list[tuple[str, str]],
+                        expected: list[str]) -> None:
+    """Only sources with an in-scope partner they were never paired with take part."""
+    from linkready.link.orphans import orphan_sources
+
+    got = orphan_sources(in_scope, {frozenset(p) for p in direct})
+    assert got == expected

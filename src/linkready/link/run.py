@@ -13,7 +13,7 @@ from typing import Any
 
 from linkready._version import __version__
 from linkready.errors import ConfigError, OutputError
-from linkready.link import clustering
+from linkready.link import clustering, orphans
 from linkready.link.pair import PairResult, link_pair
 from linkready.link.settings import TrainingConfig
 from linkready.link.workspace import (
@@ -38,13 +38,25 @@ class LinkageRun:
     clusters: Any = None  # pyarrow.Table (source, record_id, cluster_id)
     #: Wall seconds for the whole-project steps (pairs carry their own).
     timings: dict[str, float] = field(default_factory=dict)
+    #: Links between unlinked records of sources never paired (stage ``clustering``).
+    orphan_links: Any = None
 
     @property
-    def links(self) -> Any:
+    def pair_links(self) -> Any:
         """All pairs' links as one Arrow table."""
         import pyarrow as pa
 
         return pa.concat_tables([p.links for p in self.pairs])
+
+    @property
+    def links(self) -> Any:
+        """Everything in links.parquet: the pairs' links, then the orphan links."""
+        import pyarrow as pa
+
+        if self.orphan_links is None or not self.orphan_links.num_rows:
+            return self.pair_links
+        return pa.concat_tables([self.pair_links, self.orphan_links.cast(
+            self.pair_links.schema)])
 
 
 def config_hash(project: Project) -> str:
@@ -84,14 +96,16 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
             results.append(link_pair(con, stats[left], stats[right], threshold, cfg))
             progress(f"{left} → {right}")
         in_scope = sorted({s for pair in todo for s in pair})
+        start = time.perf_counter()
+        orphan_links, orphan_summary = orphans.link_orphans(
+            con, results, LinkageRun({}, results).pair_links, in_scope, threshold, cfg)
         nodes = con.sql(
             "SELECT source, record_id FROM ws.records WHERE source IN ("
             + ", ".join("'" + s.replace("'", "''") + "'" for s in in_scope)
             + ") ORDER BY source, record_id").to_arrow_table()
     finally:
         con.close()
-    run = LinkageRun(summary={}, pairs=results)
-    start = time.perf_counter()
+    run = LinkageRun(summary={}, pairs=results, orphan_links=orphan_links)
     run.clusters = clustering.cluster(nodes, run.links)
     run.timings["clustering"] = time.perf_counter() - start
     progress("clusters")
@@ -106,8 +120,10 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
         "pairs": [r.summary for r in results],
         "clusters": {
             "method": ("connected components over every linked pair (deterministic, or "
-                       f"probabilistic at p ≥ {threshold}) of the pairs linked"),
+                       f"probabilistic at p ≥ {threshold}) of the pairs linked, plus links "
+                       "between records no pair linked, across sources never paired"),
             "sources": in_scope,
+            "orphans": orphan_summary,
             **clustering.overlap(run.clusters, in_scope),
         },
         "warnings": [f"{r.left} → {r.right}: {w}" for r in results
