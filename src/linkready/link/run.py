@@ -81,7 +81,7 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
         raise ConfigError(f"--threshold: {threshold} is not a probability strictly "
                           "between 0 and 1; use e.g. 0.9")
     cfg = config or TrainingConfig()
-    todo = pairs or project.link_pairs
+    todo = list(dict.fromkeys(pairs or project.link_pairs))  # a pair named twice runs once
     if not todo:
         raise ConfigError("no pairs to link: the project has a single source; add a "
                           "source or declare pairs")
