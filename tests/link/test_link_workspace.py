@@ -10,13 +10,14 @@ from linkready.project import Project
 
 COLS = {"record_id": "id", "given_name": "g", "dob": "d"}
 PROJECT = Project(name="p", sources={s: {"path": f"{s}.csv", "columns": COLS}
-                                     for s in ("gp", "la", "empty", "blank", "given")})
+                                     for s in ("gp", "la", "empty", "blank", "given", "dupes")})
 FULL = {"nhs_number": 5, "given_name": 5, "family_name": 5, "dob": 5, "sex": 5, "postcode": 5}
 STATS = {
     "gp": SourceStats("gp", 5, FULL),
     "la": SourceStats("la", 5, FULL),
     "blank": SourceStats("blank", 5, {**dict.fromkeys(FULL, 0), "sex": 5}),
     "given": SourceStats("given", 5, {**dict.fromkeys(FULL, 0), "given_name": 5}),
+    "dupes": SourceStats("dupes", 5, FULL, distinct_ids=4),
 }
 
 
@@ -26,6 +27,7 @@ STATS = {
     pytest.param([("blank", "gp")], InputError, "no usable identifiers", id="no-identifiers"),
     pytest.param([("la", "la")], InputError, "cannot be linked to itself", id="self"),
     pytest.param([("given", "gp")], InputError, "share too few identifiers", id="given-only"),
+    pytest.param([("dupes", "gp")], InputError, "`record_id` repeats", id="repeated-ids"),
 ])
 def test_check_pairs_rejects(pairs: list[tuple[str, str]], error: type, fragment: str) -> None:
     """Unknown, empty and identifier-less sources are refused with a message naming them."""

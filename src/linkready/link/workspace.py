@@ -71,6 +71,8 @@ class SourceStats:
     name: str
     records: int
     filled: dict[str, int]
+    #: Distinct record ids (fewer than ``records`` means ids repeat).
+    distinct_ids: int = -1
 
     @property
     def usable(self) -> set[str]:
@@ -81,14 +83,16 @@ class SourceStats:
 def source_stats_sql() -> str:
     """Per source: record count and non-null count of every model field."""
     counts = ", ".join(f"count({f}) AS {f}" for f in MODEL_FIELDS)
-    return f"SELECT source, count(*) AS n, {counts} FROM ws.records GROUP BY source"
+    return (f"SELECT source, count(*) AS n, count(DISTINCT record_id) AS ids, {counts} "
+            "FROM ws.records GROUP BY source")
 
 
 def source_stats(con: Any) -> dict[str, SourceStats]:
     """Stats for every source in the workspace."""
     rows = con.execute(source_stats_sql()).fetchall()
-    return {r[0]: SourceStats(r[0], int(r[1]), dict(zip(MODEL_FIELDS, map(int, r[2:]),
-                                                          strict=True)))
+    return {r[0]: SourceStats(r[0], int(r[1]),
+                              dict(zip(MODEL_FIELDS, map(int, r[3:]), strict=True)),
+                              int(r[2]))
             for r in rows}
 
 
@@ -104,6 +108,9 @@ def check_pairs(pairs: list[tuple[str, str]], project: Project,
             elif name not in stats or stats[name].records == 0:
                 problems.append(f"pair {left}:{right}: source `{name}` has no records in "
                                 "the workspace; check its extract and re-run ingest")
+            elif 0 <= stats[name].distinct_ids < stats[name].records:
+                problems.append(f"pair {left}:{right}: `record_id` repeats in source "
+                                f"`{name}`; map record_id to a column that is unique per row")
             elif not stats[name].usable & set(IDENTIFYING_FIELDS):
                 problems.append(f"pair {left}:{right}: source `{name}` has no usable "
                                 "identifiers (NHS number, names, DOB all empty); map them "
