@@ -37,6 +37,7 @@ def test_expected_rate_takes_best_candidate_per_record() -> None:
     assert got.estimate == pytest.approx((0.9 + 0.5 + 0.0) / 5)
     assert got.lower <= got.estimate <= got.upper
     assert "largest match probability" in got.method
+    assert got.uncertain_share == pytest.approx(1 / 5)  # only "b" (0.5) is unsure
 
 
 def test_expected_rate_interval_shrinks_to_point_when_certain() -> None:

@@ -14,6 +14,8 @@ import numpy.typing as npt
 import pandas as pd
 
 Z95 = 1.959963984540054
+#: Best-candidate probabilities strictly inside this range count as "uncertain".
+UNSURE = (0.1, 0.9)
 
 
 def log2_odds(p: float) -> float:
@@ -58,10 +60,12 @@ class ExpectedRate:
     expected_records: float
     #: The same estimate if a record's candidate pairs were independent events.
     independent: float = 0.0
+    #: Share of left records whose best candidate has 0.1 < q < 0.9: the model is unsure.
+    uncertain_share: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         return {"estimate": self.estimate, "lower": self.lower, "upper": self.upper,
-                "method": self.method,
+                "method": self.method, "uncertain_share": self.uncertain_share,
                 "sensitivity": {"independent_pairs": self.independent}}
 
 
@@ -98,8 +102,9 @@ def expected_match_rate(left_ids: npt.ArrayLike, p: npt.ArrayLike,
     frame = pd.DataFrame({"id": np.asarray(left_ids),
                           "l": np.log1p(-np.minimum(np.asarray(p, dtype=float), 1 - 1e-15))})
     independent = float((1 - np.exp(frame.groupby("id", sort=False)["l"].sum())).sum())
+    uncertain = float(((q > UNSURE[0]) & (q < UNSURE[1])).sum()) / left_records
     return ExpectedRate(rate, max(0.0, rate - half), min(1.0, rate + half), METHOD_NOTE,
-                        expected, independent / left_records)
+                        expected, independent / left_records, uncertain)
 
 
 def rate_at_threshold(left_ids: npt.ArrayLike, p: npt.ArrayLike, threshold: float,
