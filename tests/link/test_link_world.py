@@ -203,3 +203,13 @@ def test_orphan_sources(in_scope: list[str], direct: list[tuple[str, str]],
 
     got = orphan_sources(in_scope, {frozenset(p) for p in direct})
     assert got == expected
+
+
+def test_written_models_are_reproducible(linked: dict) -> None:
+    """Model files carry no random linker id and floats are rounded to 12 significant
+    digits, so reruns write byte-identical files."""
+    from linkready.link.run import tidy
+
+    text = (linked["out"] / "model.json").read_text()
+    assert "linker_uid" not in text
+    assert tidy({"a": [0.1 + 0.2, 1 / 3], "linker_uid": "x"}) == {"a": [0.3, 0.333333333333]}

@@ -146,8 +146,21 @@ def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
     return path
 
 
+def tidy(data: Any, digits: int = 12) -> Any:
+    """JSON-ready copy with floats to ``digits`` significant digits and Splink's random
+    ``linker_uid`` dropped, so the same inputs give byte-identical files (DuckDB's
+    multi-threaded sums can differ in the last bit between runs)."""
+    if isinstance(data, float):
+        return float(f"{data:.{digits}g}")
+    if isinstance(data, dict):
+        return {k: tidy(v, digits) for k, v in data.items() if k != "linker_uid"}
+    if isinstance(data, list):
+        return [tidy(v, digits) for v in data]
+    return data
+
+
 def _json_writer(data: Any) -> Callable[[Path], object]:
-    return lambda p: p.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    return lambda p: p.write_text(json.dumps(tidy(data), indent=2, ensure_ascii=False))
 
 
 def write_outputs(run: LinkageRun, out: Path) -> list[Path]:
