@@ -109,7 +109,7 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
     run.clusters = clustering.cluster(nodes, run.links)
     run.timings["clustering"] = time.perf_counter() - start
     progress("clusters")
-    run.summary = {
+    run.summary = tidy({
         "schema_version": SCHEMA_VERSION,
         "tool_version": __version__,
         "project": project.name,
@@ -128,7 +128,7 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
         },
         "warnings": [f"{r.left} → {r.right}: {w}" for r in results
                      for w in r.summary["warnings"]],
-    }
+    })
     return run
 
 
