@@ -92,7 +92,8 @@ def build_project(world: World, fmt: str) -> Project:
         e.name: source_spec(e.name, e.system, f"{e.name}.{fmt}") for e in world.extracts}
     spine = "gp_register" if "gp_register" in sources else None
     return Project(name=world.scenario.name, truth="truth.parquet",
-                   population="population.parquet", spine=spine, sources=sources)
+                   population="population.parquet", spine=spine, sources=sources,
+                   reference_date=world.scenario.extract_date)
 
 
 def manifest(world: World, fmt: str) -> dict[str, Any]:
