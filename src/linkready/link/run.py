@@ -66,7 +66,7 @@ def config_hash(project: Project) -> str:
 
 def step_count(project: Project, pairs: list[tuple[str, str]] | None = None) -> int:
     """Progress steps ``link_project`` reports: one per pair plus workspace and clusters."""
-    return len(pairs or project.link_pairs) + 2
+    return len(dict.fromkeys(pairs or project.link_pairs)) + 2
 
 
 def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None,
