@@ -213,3 +213,24 @@ def test_written_models_are_reproducible(linked: dict) -> None:
     text = (linked["out"] / "model.json").read_text()
     assert "linker_uid" not in text
     assert tidy({"a": [0.1 + 0.2, 1 / 3], "linker_uid": "x"}) == {"a": [0.3, 0.333333333333]}
+
+
+def _ints(node: object, key: str = "") -> list[tuple[str, int]]:
+    if isinstance(node, bool):
+        return []
+    if isinstance(node, int):
+        return [(key, node)]
+    if isinstance(node, dict):
+        return [x for k, v in node.items() for x in _ints(v, str(k))]
+    if isinstance(node, list):
+        return [x for v in node for x in _ints(v, key)]
+    return []
+
+
+def test_every_published_count_is_disclosure_controlled(linked: dict,
+                                                        evaluation: dict) -> None:
+    """Every integer in linkage.json and evaluation.json is a suppressed count (0 or a
+    multiple of 5), apart from the seed and subgroup labels such as IMD deciles."""
+    for doc in (linked["summary"], evaluation):
+        bad = [(k, v) for k, v in _ints(doc) if k not in {"seed", "group"} and v % 5]
+        assert not bad
