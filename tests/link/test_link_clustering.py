@@ -23,8 +23,7 @@ def test_connected_components(n: int, edges: list[tuple[int, int]], expected: li
 
 
 def test_cluster_and_overlap() -> None:
-    """Linked records share a cluster; the overlap matrix is the share of a source's
-    people found in another."""
+    """Linked records share a cluster; overlap is the share of a source's people in another."""
     nodes = pa.table({"source": ["a", "a", "b", "b"], "record_id": ["1", "2", "1", "2"]})
     links = pa.table({"source_l": ["a", "a"], "record_id_l": ["1", "2"],
                       "source_r": ["b", "b"], "record_id_r": ["1", "2"],

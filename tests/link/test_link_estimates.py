@@ -29,8 +29,7 @@ def test_refine_prior_is_self_consistent() -> None:
 
 
 def test_expected_rate_takes_best_candidate_per_record() -> None:
-    """Each left record counts once, by its most probable candidate; records with no
-    candidate count zero."""
+    """Each left record counts once, by its best candidate; no candidate counts zero."""
     ids = np.array(["a", "a", "b", "c"])
     p = np.array([0.9, 0.8, 0.5, 0.0])
     got = estimates.expected_match_rate(ids, p, left_records=5)

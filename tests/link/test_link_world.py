@@ -62,15 +62,13 @@ def test_clusters_recover_people(evaluation: dict) -> None:
 
 
 def test_deterministic_rate_reflects_missing_nhs_numbers(linked: dict) -> None:
-    """LA records lack NHS numbers, so the deterministic rate is far below the
-    probabilistic one."""
+    """LA records lack NHS numbers: deterministic rate far below probabilistic."""
     la = linked["summary"]["pairs"][0]
     assert la["deterministic"]["match_rate"] < 0.6 < la["probabilistic"]["match_rate"]
 
 
 def test_bias_visible_in_deterministic_stage(evaluation: dict) -> None:
-    """Minority groups miss NHS numbers twice as often in LA data, so their deterministic
-    missed-match rate is higher."""
+    """Minority groups, missing NHS numbers more often, are missed more deterministically."""
     rows = {r["group"]: r for r in evaluation["pairs"][0]["by_subgroup"]["ethnic_group"]}
     white = rows["white"]["deterministic"]["missed_match_rate"]
     others = [rows[g]["deterministic"]["missed_match_rate"] for g in ("asian", "black")]
@@ -118,8 +116,7 @@ def test_clusters_count_people(linked: dict) -> None:
 
 
 def test_same_inputs_same_outputs(linked: dict) -> None:
-    """Relinking with the same seed gives identical summaries and links (and a pair named
-    twice is linked once)."""
+    """The same seed gives identical summaries and links; a pair named twice runs once."""
     again = link_project(linked["project"], pairs=[(LA, "gp_register")] * 2, config=FAST)
     assert len(again.pairs) == 1
     first = linked["summary"]["pairs"][0]
@@ -141,8 +138,7 @@ def test_untrained_levels_are_warnings_not_crashes(tmp_path: Path) -> None:
 
 
 def test_names_only_source_links_with_warnings(tmp_path: Path) -> None:
-    """A source holding only names still links: other fields are named as not compared,
-    and EM sessions with nothing to train are skipped rather than corrupting the model."""
+    """A names-only source links, naming the fields it cannot compare."""
     path = write_world(World(persons=400), tmp_path)
     con = duckdb.connect(str(tmp_path / "linkready.duckdb"))
     con.execute("UPDATE records SET dob = NULL, postcode = NULL, sex = NULL, "
@@ -157,8 +153,7 @@ def test_names_only_source_links_with_warnings(tmp_path: Path) -> None:
 
 def test_large_inputs_estimate_comparison_counts(linked: dict,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above the exact-count limit, blocking counts are estimated from a sample and
-    flagged as estimates."""
+    """Above the exact-count limit, blocking counts are sampled and flagged as estimates."""
     from linkready.link import predict
 
     monkeypatch.setattr(predict, "EXACT_COUNT_MAX_RECORDS", 100)
@@ -206,8 +201,7 @@ def test_orphan_sources(in_scope: list[str], direct: list[tuple[str, str]],
 
 
 def test_written_models_are_reproducible(linked: dict) -> None:
-    """Model files carry no random linker id and floats are rounded to 12 significant
-    digits, so reruns write byte-identical files."""
+    """Model files hold no random linker id and rounded floats, so reruns are identical."""
     from linkready.link.run import tidy
 
     text = (linked["out"] / "model.json").read_text()
@@ -229,8 +223,7 @@ def _ints(node: object, key: str = "") -> list[tuple[str, int]]:
 
 def test_every_published_count_is_disclosure_controlled(linked: dict,
                                                         evaluation: dict) -> None:
-    """Every integer in linkage.json and evaluation.json is a suppressed count (0 or a
-    multiple of 5), apart from the seed and subgroup labels such as IMD deciles."""
+    """Every published integer is 0 or a multiple of 5, bar the seed and group labels."""
     for doc in (linked["summary"], evaluation):
         bad = [(k, v) for k, v in _ints(doc) if k not in {"seed", "group"} and v % 5]
         assert not bad
