@@ -77,3 +77,23 @@ def test_bias_follows_configured_direction(tmp: Path) -> None:
     rates = evaluate.grouped_missed_rate(outcomes, population, "ethnic_group", {
         "white": ["white"], "minority": ["asian", "black", "mixed", "other"]})
     assert rates["minority"] > rates["white"]
+
+
+def test_stale_workspace_is_rebuilt(tmp: Path) -> None:
+    """link reuses an up-to-date workspace and re-ingests when an extract changes."""
+    import os
+
+    out = tmp / "stale"
+    generate_to_dir(load_scenario("default", population=400), out, fmt="parquet",
+                    overwrite=True)
+    project = load_project(out / "project.yaml")
+    pair = [("la_housing", "gp_register")]
+    link_project(project, pairs=pair, config=FAST)
+    workspace = out / "linkready.duckdb"
+    built = workspace.stat().st_mtime_ns
+    link_project(project, pairs=pair, config=FAST)
+    assert workspace.stat().st_mtime_ns == built
+    extract = project.source_path("la_housing")
+    os.utime(extract, ns=(built + 10**9, built + 10**9))
+    link_project(project, pairs=pair, config=FAST)
+    assert workspace.stat().st_mtime_ns != built

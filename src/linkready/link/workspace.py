@@ -26,18 +26,20 @@ def default_workspace(project: Project) -> Path:
 
 def ensure_workspace(project: Project, workspace: Path | None,
                      progress: ProgressCallback = no_progress) -> Path:
-    """The workspace path; ingest the project first if the workspace does not exist."""
+    """The workspace path, ingesting first when it is missing or out of date.
+
+    An existing workspace is checked against the extracts (ingest's fingerprints:
+    mapping, file size and time) and rebuilt if they changed. When the extracts
+    themselves are not at hand (only the workspace was shared), it is used as it is.
+    """
+    from linkready.ingest import ingest_project
+
     path = Path(workspace) if workspace else default_workspace(project)
-    if path.exists():
+    extracts_present = all(project.source_path(n).is_file() for n in project.sources)
+    if path.exists() and not extracts_present:
         return path
-    try:
-        from linkready.ingest import ingest_project
-    except ImportError:
-        raise InputError(
-            f"{path}: workspace not found and ingest is not available; run ingest first"
-        ) from None
     # Ingest reports one step per source; the link progress bar counts this as one.
-    result = ingest_project(project, workspace=path, progress=no_progress)
+    result = ingest_project(project, workspace=path, progress=no_progress, reuse=True)
     progress("ingest", 0)
     written = Path(getattr(result, "workspace", path))
     if not written.exists():
