@@ -3,26 +3,43 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from linkready.cli._common import console, user_errors
 
+FORMATS = ("csv", "parquet")
+
 
 def generate(
-    scenario: str = typer.Argument(
-        "default", help="A built-in scenario name (see --list) or a path to a scenario .yaml."
-    ),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Directory to write into."),
-    population: int | None = typer.Option(None, "--population", "-n", min=10,
-                                          help="Override the scenario's population size."),
-    seed: int | None = typer.Option(None, "--seed", help="Override the scenario's seed."),
-    fmt: str = typer.Option("csv", "--format", help="Raw extract format: csv or parquet."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Replace DIR if it exists."),
-    list_: bool = typer.Option(False, "--list", help="List the built-in scenarios and exit."),
+    scenario: Annotated[
+        str,
+        typer.Argument(help="A built-in scenario name (see --list) or a path to a scenario .yaml."),
+    ] = "default",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Directory to write into.")
+    ] = None,
+    population: Annotated[
+        int | None,
+        typer.Option("--population", "-n", min=10, help="Override the scenario's population."),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Override the scenario's seed.")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="Raw extract format: csv or parquet.")
+    ] = "csv",
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace DIR if it exists.")
+    ] = False,
+    list_: Annotated[
+        bool, typer.Option("--list", help="List the built-in scenarios and exit.")
+    ] = False,
 ) -> None:
     """Generate a synthetic population and realistic raw extracts with known truth."""
     with user_errors():
+        from linkready.errors import ConfigError
         from linkready.generate.scenario import list_scenarios
 
         if list_:
@@ -33,22 +50,16 @@ def generate(
                 table.add_row(name, desc)
             console.print(table)
             return
-        if fmt not in {"csv", "parquet"}:
-            from linkready.errors import ConfigError
-
+        if fmt not in FORMATS:
             raise ConfigError(f"--format: `{fmt}` is not supported; use csv or parquet")
         if out is None:
-            from linkready.errors import ConfigError
-
             raise ConfigError("--out: no output directory given; add --out DIR")
+        from linkready.cli.progress import progress_bar
         from linkready.cli.summary import print_generation_summary
-        from linkready.generate.api import generate_to_dir
+        from linkready.generate.api import generate_to_dir, step_count
         from linkready.generate.scenario import load_scenario
 
         scen = load_scenario(scenario, population=population, seed=seed)
-        from linkready.cli.progress import progress_bar
-        from linkready.generate.api import step_count
-
         with progress_bar(f"generating {scen.name}", step_count(scen)) as advance:
             manifest = generate_to_dir(scen, out, fmt=fmt, overwrite=overwrite, progress=advance)
         print_generation_summary(manifest, out)

@@ -174,7 +174,8 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
     prev_lsoa = np.where(
         rng.random(n) < 0.7, rng.choice(in_idx, size=n), rng.choice(out_idx, size=n)
     )
-    previous_postcode = np.where(moved, places.sample_units(rng, prev_lsoa), None)
+    previous_postcode = places.sample_units(rng, prev_lsoa)
+    previous_postcode[~moved] = None
     lsoa_idx = hh_lsoa[hh]
     same_pc = moved & (previous_postcode == hh_postcode[hh])
     moved &= ~same_pc
