@@ -45,3 +45,9 @@ class QualityGateFailed(LinkreadyError):
     """Raised when ``--fail-on-error`` is set and a validation expectation failed."""
 
     exit_code = 1
+
+
+class BackendUnavailable(LinkreadyError):
+    """Raised when the chosen linkage engine cannot start: ``--backend spark`` without
+    PySpark installed (``linkready[spark]``), without Java 17 or later, or when the Spark
+    session described by ``--spark-conf`` cannot be created."""

@@ -1,0 +1,122 @@
+"""The engine seam: where the linkage SQL and Splink run.
+
+The DuckDB workspace is always the source of records. A backend stages the records a
+step needs from it, runs SQL and Splink on them, and hands results back as Arrow
+tables, so the deterministic stage, the estimates and the clustering are the same code
+whichever engine scored the pairs.
+
+- :class:`DuckDBBackend` (default): everything in the in-memory DuckDB connection that
+  has the workspace attached; spills to a temporary directory when memory runs short.
+- :class:`linkready.link.spark.SparkBackend`: records handed to Spark as Arrow, Splink's
+  ``SparkAPI``; installed with ``linkready[spark]``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from linkready.errors import ConfigError
+
+if TYPE_CHECKING:
+    from linkready.link.spark import SparkSettings
+
+BACKENDS: tuple[str, ...] = ("duckdb", "spark")
+
+
+class Backend(Protocol):
+    """What linkage needs from an engine."""
+
+    #: ``duckdb`` or ``spark``.
+    name: str
+    #: Splink's SQL dialect name for this engine.
+    dialect: str
+    #: The DuckDB connection with the workspace attached as ``ws`` (read-only).
+    workspace: Any
+
+    def stage(self, table: str, select_sql: str) -> str:
+        """Run ``select_sql`` against the workspace and keep the result as ``table`` in
+        this engine; return the table name."""
+
+    def to_arrow(self, sql: str) -> Any:
+        """Run ``sql`` in this engine and return the result as an Arrow table."""
+
+    def db_api(self) -> Any:
+        """A fresh Splink database API on this engine (inputs of one linker share one)."""
+
+    def drop(self, *tables: str) -> None:
+        """Drop tables this backend staged."""
+
+    def close(self) -> None:
+        """Release the engine's resources (temporary files, cached tables)."""
+
+
+class DuckDBBackend:
+    """Splink on DuckDB, in the connection that has the workspace attached.
+
+    A temporary directory is set as DuckDB's ``temp_directory`` so that joins and sorts
+    larger than memory spill to disk rather than fail.
+    """
+
+    name = "duckdb"
+    dialect = "duckdb"
+
+    def __init__(self, workspace: Any, *, memory_limit: str | None = None) -> None:
+        self.workspace = workspace
+        self._tmp = Path(tempfile.mkdtemp(prefix="linkready-duckdb-"))
+        workspace.execute(f"SET temp_directory = '{_sql_str(self._tmp)}'")
+        if memory_limit:
+            workspace.execute(f"SET memory_limit = '{_sql_str(memory_limit)}'")
+
+    def stage(self, table: str, select_sql: str) -> str:
+        """Materialise ``select_sql`` as an in-memory DuckDB table."""
+        self.workspace.execute(f"CREATE OR REPLACE TABLE {table} AS {select_sql}")
+        return table
+
+    def to_arrow(self, sql: str) -> Any:
+        """The query's result as Arrow."""
+        return self.workspace.sql(sql).to_arrow_table()
+
+    def db_api(self) -> Any:
+        """``DuckDBAPI`` on the workspace connection."""
+        from splink import DuckDBAPI
+
+        return DuckDBAPI(connection=self.workspace)
+
+    def drop(self, *tables: str) -> None:
+        """Drop staged tables."""
+        for t in tables:
+            self.workspace.execute(f"DROP TABLE IF EXISTS {t}")
+
+    def close(self) -> None:
+        """Remove the spill directory (the connection is closed by its owner)."""
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def _sql_str(value: object) -> str:
+    return str(value).replace("'", "''")
+
+
+def check_backend(name: str) -> str:
+    """``name`` if it is a known backend, else a ConfigError naming the choices."""
+    if name not in BACKENDS:
+        raise ConfigError(f"--backend: `{name}` is not a backend; use one of "
+                          f"{', '.join(BACKENDS)}")
+    return name
+
+
+def open_backend(name: str, workspace: Any,
+                 spark_settings: SparkSettings | None = None) -> Backend:
+    """The backend called ``name`` over the workspace connection.
+
+    Raises ConfigError for an unknown name and BackendUnavailable when Spark cannot
+    start (PySpark or Java missing, session refused)."""
+    check_backend(name)
+    if name == "duckdb":
+        return DuckDBBackend(workspace)
+    # Imported only here: linkready and the DuckDB path never import pyspark.
+    from linkready.link.spark import SparkBackend
+
+    return SparkBackend.open(workspace, spark_settings)
