@@ -63,10 +63,13 @@ class DuckDBBackend:
     name = "duckdb"
     dialect = "duckdb"
 
-    def __init__(self, workspace: Any, *, memory_limit: str | None = None) -> None:
+    def __init__(self, workspace: Any, *, spill: bool = True,
+                 memory_limit: str | None = None) -> None:
         self.workspace = workspace
-        self._tmp = Path(tempfile.mkdtemp(prefix="linkready-duckdb-"))
-        workspace.execute(f"SET temp_directory = '{_sql_str(self._tmp)}'")
+        self._tmp: Path | None = None
+        if spill:
+            self._tmp = Path(tempfile.mkdtemp(prefix="linkready-duckdb-"))
+            workspace.execute(f"SET temp_directory = '{_sql_str(self._tmp)}'")
         if memory_limit:
             workspace.execute(f"SET memory_limit = '{_sql_str(memory_limit)}'")
 
@@ -92,7 +95,8 @@ class DuckDBBackend:
 
     def close(self) -> None:
         """Remove the spill directory (the connection is closed by its owner)."""
-        shutil.rmtree(self._tmp, ignore_errors=True)
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
 
 
 def _sql_str(value: object) -> str:
