@@ -117,6 +117,16 @@ def _gb(n: float) -> str:
     return f"{n / GB:.1f} GB"
 
 
+def count_words(n: int) -> str:
+    """A comparison count as published: rounded, never exact (an aggregate, but counts
+    in outputs are disclosure-controlled)."""
+    if n >= 10**9:
+        return f"{n / 10**9:.1f} billion"
+    if n >= 10**6:
+        return f"{n / 10**6:.1f} million"
+    return f"{round(n, -3):,}"
+
+
 def plan_prediction(comparisons: int, records: int, *, is_estimate: bool,
                     backend: str = "duckdb", available: int | None = None) -> MemoryPlan:
     """Decide how to run prediction for a pair and whether to warn.
@@ -128,7 +138,7 @@ def plan_prediction(comparisons: int, records: int, *, is_estimate: bool,
     """
     avail = available_memory() if available is None else available
     unchunked = needed_bytes(comparisons, records)
-    what = (f"{comparisons:,} comparisons"
+    what = (f"about {count_words(comparisons)} comparisons"
             + (" (estimated from a sample of the records)" if is_estimate else ""))
     if backend != "duckdb":
         kept = KEPT_BYTES_PER_COMPARISON * comparisons
