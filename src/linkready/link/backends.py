@@ -35,6 +35,10 @@ class Backend(Protocol):
     dialect: str
     #: The DuckDB connection with the workspace attached as ``ws`` (read-only).
     workspace: Any
+    #: Chunks Splink's u sampling runs in (None: Splink's default of 10, each stopping
+    #: early once every level is seen; on Spark each chunk is a job costing about a
+    #: second, so it samples in one).
+    u_chunks: int | None
 
     def stage(self, table: str, select_sql: str) -> str:
         """Run ``select_sql`` against the workspace and keep the result as ``table`` in
@@ -62,6 +66,7 @@ class DuckDBBackend:
 
     name = "duckdb"
     dialect = "duckdb"
+    u_chunks = None
 
     def __init__(self, workspace: Any, *, spill: bool = True,
                  memory_limit: str | None = None) -> None:
