@@ -70,16 +70,18 @@ def accuracy_once(scenario: str, population: str, pairs: str) -> dict[str, Any]:
         project = _prepare(scenario, population, Path(tmp) / "w")
         chosen = None if pairs == "all" else [tuple(p.split(":")) for p in pairs.split(",")]
         run = link_project(project, pairs=chosen)
+        # Exact figures (internal): the published ones may be "*" where they rest on 1–7.
         ev = evaluate_outputs(project, run.links.to_pandas(), run.summary,
-                              clusters=run.clusters)
+                              clusters=run.clusters, exact=True)
         bias = _bias(project, run)
     out = []
-    for lp, ep in zip(run.summary["pairs"], ev["pairs"], strict=True):
+    for pr, ep in zip(run.pairs, ev["pairs"], strict=True):
+        lp = pr.summary
         out.append({
             "pair": f"{lp['left']} → {lp['right']}",
-            "det_rate": lp["deterministic"]["match_rate"],
-            "prob_rate": lp["probabilistic"]["match_rate"],
-            "expected": lp["probabilistic"]["expected_match_rate"]["estimate"],
+            "det_rate": ep["deterministic"]["match_rate"],
+            "prob_rate": ep["probabilistic"]["match_rate"],
+            "expected": pr.expected.estimate,
             "overlap": ep["truth"]["overlap_rate"],
             "f1": ep["combined"]["f1"],
             "prob_precision": ep["probabilistic"]["precision"],
@@ -110,8 +112,10 @@ def _bias(project: Any, run: Any) -> dict[str, dict[str, dict[str, float | None]
             oc = evaluate.left_outcomes(lt, rt["person_id"], rt,
                                         evaluate.stage_links(pl, stage, run.summary["threshold"]))
             out.setdefault(p.left, {})[stage] = {
-                **evaluate.grouped_missed_rate(oc, population, "ethnic_group", ETHNIC),
-                **evaluate.grouped_missed_rate(oc, population, "imd_decile", IMD)}
+                **evaluate.grouped_missed_rate(oc, population, "ethnic_group", ETHNIC,
+                                               exact=True),
+                **evaluate.grouped_missed_rate(oc, population, "imd_decile", IMD,
+                                               exact=True)}
     return out
 
 

@@ -75,12 +75,14 @@ def test_evaluate_without_truth_is_a_clear_error(world_project: Path, tmp_path: 
 def test_sweep_table_and_json(tmp_path: Path) -> None:
     """sweep regenerates per value and reports match rates, overlap and F1 for each."""
     key = "sources.la_adult_social_care.errors.nhs_missing.rate"
-    result = runner.invoke(app, ["sweep", "default", "--vary", f"{key}=0,1",
-                                 "--population", "800", "--pairs",
+    # 20% missing (not 0%) and 3,000 people: with (almost) every LA record linked, or only
+    # a few LA records, the rate would rest on a count of 1–7 and be published as "*".
+    result = runner.invoke(app, ["sweep", "default", "--vary", f"{key}=0.2,1",
+                                 "--population", "3000", "--pairs",
                                  "la_adult_social_care:gp_register", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     rows = json.loads((tmp_path / "sweep.json").read_text())["rows"]
-    assert [r["value"] for r in rows] == [0, 1]
+    assert [r["value"] for r in rows] == [0.2, 1]
     assert rows[1]["deterministic_match_rate"] == 0.0
     assert rows[0]["deterministic_match_rate"] > 0.5
 

@@ -31,5 +31,18 @@ def test_cluster_and_overlap() -> None:
     clusters = clustering.cluster(nodes, links)
     assert clusters.column("cluster_id").to_pylist() == [1, 2, 1, 3]
     ov = clustering.overlap(clusters, ["a", "b"])
-    assert ov["overlap_share"]["a"]["b"] == 0.5
     assert ov["overlap_people"]["a"]["b"] == "*"  # one person: suppressed
+    assert ov["overlap_share"]["a"]["b"] == "*"  # ... and so is the share resting on it
+
+
+def test_overlap_share() -> None:
+    """The overlap share is the share of a source's people also in another: 10 of 20."""
+    ids = [str(i) for i in range(20)]
+    nodes = pa.table({"source": ["a"] * 20 + ["b"] * 20, "record_id": ids + ids})
+    links = pa.table({"source_l": ["a"] * 20, "record_id_l": ids,
+                      "source_r": ["b"] * 20, "record_id_r": ids,
+                      "linked": [i < 10 for i in range(20)]})
+    ov = clustering.overlap(clustering.cluster(nodes, links), ["a", "b"])
+    assert ov["overlap_share"]["a"]["b"] == 0.5
+    assert ov["overlap_share"]["a"]["a"] == 1.0
+    assert ov["overlap_people"]["a"]["b"] == 10

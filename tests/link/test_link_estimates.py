@@ -50,3 +50,19 @@ def test_rate_at_threshold_counts_distinct_left_records() -> None:
     n, rate = estimates.rate_at_threshold(np.array(["a", "a", "b"]), np.array([0.95, 0.99, 0.2]),
                                           0.9, 4)
     assert (n, rate) == (1, 0.25)
+
+
+def test_published_expected_rate_hides_small_counts() -> None:
+    """uncertain_share is a share of records (``*`` on 1–7 of them); the expected rate is
+    ``*`` when the expected number of matched records rounds to 1–7."""
+    ids = np.array([f"r{i}" for i in range(100)])
+    few = estimates.expected_match_rate(ids, np.array([0.5] * 3 + [0.0] * 97), 100)
+    shown = few.as_dict()
+    assert few.uncertain_share == pytest.approx(0.03)  # exact, for internal use
+    assert shown["uncertain_share"] == "*"
+    assert (shown["estimate"], shown["lower"], shown["upper"]) == ("*", "*", "*")
+    assert shown["sensitivity"] == {"independent_pairs": "*"}
+    many = estimates.expected_match_rate(ids, np.array([0.5] * 40 + [0.99] * 40 + [0.0] * 20),
+                                         100).as_dict()
+    assert many["uncertain_share"] == 0.4
+    assert many["estimate"] == pytest.approx((40 * 0.5 + 40 * 0.99) / 100)

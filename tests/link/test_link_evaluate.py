@@ -7,18 +7,37 @@ import pytest
 
 from linkready.link import evaluate
 
+#: The hand-built world is repeated COPIES times (copy k: ids suffixed ``_k``, persons
+#: offset by 100·k), so that every count the measures rest on is 8 or more and the rates
+#: are published (a rate resting on a count of 1–7 is shown as "*", see
+#: test_rates_resting_on_small_counts_are_hidden).
+COPIES = 10
+
+
+def _copy(k: int, record_id: str) -> str:
+    return record_id if k == 0 else f"{record_id}_{k}"
+
+
+_BASE = {"source": ["L"] * 5 + ["R"] * 4,
+         "record_id": ["l1", "l2", "l3", "l4", "l5", "r1", "r2", "r3", "r3b"],
+         "person_id": [1, 2, 3, 4, 9, 1, 2, 3, 4]}
 TRUTH = pd.DataFrame({
-    "source": ["L"] * 5 + ["R"] * 4,
-    "record_id": ["l1", "l2", "l3", "l4", "l5", "r1", "r2", "r3", "r3b"],
-    "person_id": [1, 2, 3, 4, 9, 1, 2, 3, 4],
+    "source": _BASE["source"] * COPIES,
+    "record_id": [_copy(k, r) for k in range(COPIES) for r in _BASE["record_id"]],
+    "person_id": [p + 100 * k for k in range(COPIES) for p in _BASE["person_id"]],
 })
-POP = pd.DataFrame({"person_id": [1, 2, 3, 4, 9], "sex": ["1", "1", "2", "2", "2"]})
+#: Person 9 of the first copy alone has sex "9": a subgroup of one record.
+POP = pd.DataFrame({"person_id": [p + 100 * k for k in range(COPIES) for p in (1, 2, 3, 4, 9)],
+                    "sex": ["1", "1", "2", "2", "2"] * COPIES}).assign(
+    sex=lambda f: f["sex"].where(f["person_id"] != 9, "9"))
 
 
-def _links(rows: list[tuple[str, str, float | None, str | None]]) -> pd.DataFrame:
-    return pd.DataFrame([{"source_l": "L", "record_id_l": a, "source_r": "R", "record_id_r": b,
-                          "match_probability": p, "deterministic_rule": d}
-                         for a, b, p, d in rows])
+def _links(rows: list[tuple[str, str, float | None, str | None]],
+           copies: int = 1) -> pd.DataFrame:
+    return pd.DataFrame([{"source_l": "L", "record_id_l": _copy(k, a), "source_r": "R",
+                          "record_id_r": _copy(k, b), "match_probability": p,
+                          "deterministic_rule": d}
+                         for k in range(copies) for a, b, p, d in rows])
 
 
 LINKS = _links([
@@ -26,7 +45,7 @@ LINKS = _links([
     ("l2", "r3", 0.95, None),    # wrong person: FP and FN
     ("l3", "r3", 0.5, None),     # below threshold: missed
     ("l5", "r2", 0.2, None),     # l5 not in R; below threshold
-])
+], COPIES)
 
 
 def test_measures_per_left_record() -> None:
@@ -36,7 +55,7 @@ def test_measures_per_left_record() -> None:
     prob = got["probabilistic"]
     assert prob["precision"] == pytest.approx(1 / 2)
     assert prob["recall"] == pytest.approx(1 / 4)
-    assert prob["f1"] == pytest.approx(2 * 1 / (2 * 1 + 1 + 3))
+    assert prob["f1"] == round(2 * 1 / (2 * 1 + 1 + 3), 4)  # rates are rounded to 4 dp
     assert prob["missed_match_rate"] == pytest.approx(3 / 4)
     det = got["deterministic"]
     assert (det["precision"], det["recall"]) == (1.0, 0.25)
@@ -58,13 +77,20 @@ def test_gap_splits_coverage_from_linkage_error() -> None:
 
 
 def test_pr_curve_and_subgroups() -> None:
-    """Recall never rises with the threshold; subgroup counts are suppressed."""
+    """Recall never rises with the threshold; subgroup counts are suppressed, and so
+    are the rates of a subgroup of one record."""
     got = evaluate.evaluate_pair(LINKS, TRUTH, POP, "L", "R", threshold=0.9)
     recalls = [row["recall"] for row in got["pr_curve"]]
     assert recalls == sorted(recalls, reverse=True)
-    rows = got["by_subgroup"]["sex"]
-    assert {r["group"] for r in rows} == {"1", "2"}
-    assert all(r["left_records"] in ("*", 0) for r in rows)
+    rows = {r["group"]: r for r in got["by_subgroup"]["sex"]}
+    assert set(rows) == {"1", "2", "9"}
+    assert (rows["1"]["left_records"], rows["2"]["left_records"]) == (20, 30)
+    one = rows["9"]  # person 9 of the first copy: one record, not in R, unlinked
+    assert one["left_records"] == "*"
+    # 0 of 1 record: "0%" beside a suppressed count would say the group has 1–7 records
+    # none of whom is in R, so the remainder (1) hides it.
+    assert one["overlap_rate"] == "*" and one["combined"]["match_rate"] == "*"
+    assert one["combined"]["recall"] is None  # no true matches: undefined, not hidden
 
 
 def test_empty_links_give_zero_recall_not_an_error() -> None:
@@ -73,3 +99,96 @@ def test_empty_links_give_zero_recall_not_an_error() -> None:
                                  "L", "R", 0.9)
     assert got["probabilistic"]["recall"] == 0.0
     assert got["probabilistic"]["precision"] is None
+
+
+def _world(n_left: int, missed: int, wrong: int, absent: int) -> tuple[pd.DataFrame,
+                                                                       pd.DataFrame]:
+    """Truth and links for ``n_left`` left records: ``absent`` whose person is not in R,
+    ``missed`` true matches left unlinked, ``wrong`` linked to another person, the rest
+    linked correctly (probability 0.99)."""
+    truth, links = [], []
+    for i in range(n_left):
+        truth.append(("L", f"l{i}", i))
+        if i >= absent:
+            truth.append(("R", f"r{i}", i))
+    for i in range(absent, n_left):
+        if i < absent + missed:
+            continue
+        target = f"r{i + 1 if i + 1 < n_left else absent}" if i < absent + missed + wrong \
+            else f"r{i}"
+        links.append((f"l{i}", target, 0.99, None))
+    frame = pd.DataFrame(truth, columns=["source", "record_id", "person_id"])
+    return frame, _links(links)
+
+
+def test_rates_resting_on_small_counts_are_hidden() -> None:
+    """3 missed matches among 100 true ones: false_negatives is "*" and so are the rates
+    that would give it away (recall, missed-match rate, F1, the match rate, the unlinked
+    shares); precision, resting on 97 correct and 0 wrong links, is shown."""
+    truth, links = _world(n_left=100, missed=3, wrong=0, absent=0)
+    got = evaluate.evaluate_pair(links, truth, None, "L", "R", threshold=0.9)
+    prob = got["probabilistic"]
+    assert prob["false_negatives"] == "*"
+    assert prob["missed_match_rate"] == "*" and prob["recall"] == "*"
+    assert prob["f1"] == "*"
+    assert prob["match_rate"] == "*"  # 97 of 100: the 3 unlinked are the remainder
+    assert prob["precision"] == 1.0 and prob["false_match_rate"] == 0.0
+    assert prob["gap"]["unlinked"] == "*" and prob["gap"]["linkage_error"] == "*"
+    assert prob["gap"]["coverage"] == "*"  # 0, but with linkage_error it makes unlinked
+    assert got["truth"]["overlap_rate"] == 1.0
+    assert {p["recall"] for p in got["pr_curve"] if p["threshold"] <= 0.99} == {"*"}
+
+
+def test_small_false_positives_hide_precision_and_f1() -> None:
+    """5 wrong links among 200: precision, false-match rate and F1 are "*"; recall is
+    hidden too (a wrong link is also a missed match: FN = 5 + 0)."""
+    truth, links = _world(n_left=200, missed=0, wrong=5, absent=20)
+    got = evaluate.evaluate_pair(links, truth, None, "L", "R", threshold=0.9)["combined"]
+    assert got["false_positives"] == "*" and got["false_negatives"] == "*"
+    for key in ("precision", "false_match_rate", "recall", "missed_match_rate", "f1"):
+        assert got[key] == "*", key
+    assert got["match_rate"] == 0.9  # 180 of 200 linked: shown
+    assert got["gap"]["linked_to_wrong_person"] == "*"
+    assert got["gap"]["unlinked"] == 0.1  # the 20 absent: shown
+    assert got["gap"]["coverage"] == 0.1 and got["gap"]["linkage_error"] == 0.0
+
+
+def test_published_rates_match_exact_rates_when_safe() -> None:
+    """Rates that are shown are the exact rates rounded to 4 decimals; exact=True gives
+    the unrounded, unsuppressed figures (for internal use)."""
+    truth, links = _world(n_left=300, missed=30, wrong=12, absent=40)
+    shown = evaluate.evaluate_pair(links, truth, None, "L", "R", threshold=0.9)
+    exact = evaluate.evaluate_pair(links, truth, None, "L", "R", threshold=0.9, exact=True)
+    for stage in ("probabilistic", "combined"):
+        for key in ("match_rate", "precision", "recall", "f1", "false_match_rate",
+                    "missed_match_rate"):
+            assert isinstance(exact[stage][key], float)
+            assert shown[stage][key] == round(exact[stage][key], 4), (stage, key)
+    assert exact["deterministic"]["recall"] == 0.0
+    small = _world(n_left=100, missed=3, wrong=0, absent=0)
+    got = evaluate.evaluate_pair(small[1], small[0], None, "L", "R", 0.9, exact=True)
+    assert got["probabilistic"]["missed_match_rate"] == pytest.approx(3 / 100)
+
+
+def test_grouped_missed_rate_and_clusters_are_protected() -> None:
+    """grouped_missed_rate and the cluster rates go through safe_rate as well."""
+    truth, links = _world(n_left=100, missed=3, wrong=0, absent=0)
+    left, right = truth[truth.source == "L"], truth[truth.source == "R"]
+    outcomes = evaluate.left_outcomes(left, right["person_id"], right,
+                                      evaluate.stage_links(links, "combined", 0.9))
+    pop = pd.DataFrame({"person_id": range(100), "sex": ["1"] * 50 + ["2"] * 50})
+    assert evaluate.grouped_missed_rate(outcomes, pop, "sex", {"all": ["1", "2"]}) == \
+        {"all": "*"}
+    assert evaluate.grouped_missed_rate(outcomes, pop, "sex", {"all": ["1", "2"]},
+                                        exact=True) == {"all": pytest.approx(0.03)}
+    # 100 people, 103 clusters: 3 people split in two.
+    clusters = pd.DataFrame({"source": ["L"] * 100 + ["R"] * 100,
+                             "record_id": [f"l{i}" for i in range(100)]
+                             + [f"r{i}" for i in range(100)],
+                             "cluster_id": list(range(100))
+                             + [1000 + i if i < 3 else i for i in range(100)]})
+    got = evaluate.evaluate_clusters(clusters, truth)
+    assert got["distinct_people_ratio"] == "*" and got["people_split_rate"] == "*"
+    assert got["clusters_merged_rate"] == 0.0
+    exact = evaluate.evaluate_clusters(clusters, truth, exact=True)
+    assert exact["distinct_people_ratio"] == pytest.approx(1.03)

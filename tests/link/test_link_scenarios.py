@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from link_world import FAST
+from link_world import FAST, exact_evaluation
 
 from linkready.generate.api import generate_to_dir
 from linkready.generate.scenario import load_scenario
 from linkready.link import evaluate, link_project
-from linkready.link.evaluate_run import evaluate_outputs, read_truth
+from linkready.link.evaluate_run import read_truth
 from linkready.project import load_project
 
 LA_PAIRS = [("la_adult_social_care", "gp_register"), ("la_housing", "gp_register")]
@@ -26,8 +26,8 @@ def _run(tmp: Path, scenario: str, population: int,
                     out, fmt="parquet", overwrite=True)
     project = load_project(out / "project.yaml")
     run = link_project(project, pairs=pairs, config=FAST)  # ingests: no workspace yet
-    ev = evaluate_outputs(project, run.links.to_pandas(), run.summary)
-    return run, ev
+    # Exact rates: at test size some published rates rest on counts of 1–7 and are "*".
+    return run, exact_evaluation(project, run)
 
 
 @pytest.fixture(scope="module")
@@ -48,17 +48,17 @@ def test_default_f1_and_expected_rate(tmp: Path) -> None:
 
 def test_la_without_nhs_number(tmp: Path) -> None:
     """la_without_nhs_number: deterministic ≈ 0; probabilistic recall ≥ 0.90, precision ≥ 0.98."""
-    run, ev = _run(tmp, "la_without_nhs_number", 2000, LA_PAIRS)
-    for link, pair in zip(run.summary["pairs"], ev["pairs"], strict=True):
-        assert link["deterministic"]["match_rate"] <= 0.01
+    _, ev = _run(tmp, "la_without_nhs_number", 2000, LA_PAIRS)
+    for pair in ev["pairs"]:
+        assert pair["deterministic"]["match_rate"] <= 0.01
         assert pair["probabilistic"]["recall"] >= 0.90
         assert pair["probabilistic"]["precision"] >= 0.98
 
 
 def test_primary_acute_deterministic_rate(tmp: Path) -> None:
     """primary_acute: deterministic acute→GP near 65–70%; gap split into coverage and error."""
-    run, ev = _run(tmp, "primary_acute", 3000, [("acute", "gp_register")])
-    rate = run.summary["pairs"][0]["deterministic"]["match_rate"]
+    _, ev = _run(tmp, "primary_acute", 3000, [("acute", "gp_register")])
+    rate = ev["pairs"][0]["deterministic"]["match_rate"]
     assert 0.63 <= rate <= 0.72
     gap = ev["pairs"][0]["deterministic"]["gap"]
     assert gap["coverage"] > 0.1 and gap["linkage_error"] > 0.02
@@ -75,7 +75,7 @@ def test_bias_follows_configured_direction(tmp: Path) -> None:
     outcomes = evaluate.left_outcomes(left, right["person_id"], right,
                                       evaluate.stage_links(links, "deterministic", 0.9))
     rates = evaluate.grouped_missed_rate(outcomes, population, "ethnic_group", {
-        "white": ["white"], "minority": ["asian", "black", "mixed", "other"]})
+        "white": ["white"], "minority": ["asian", "black", "mixed", "other"]}, exact=True)
     assert rates["minority"] > rates["white"]
 
 

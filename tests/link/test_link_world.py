@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from link_world import FAST, SourceSim, World, write_world
+from link_world import FAST, SourceSim, World, exact_evaluation, write_world
 
 from linkready.link import link_project
 from linkready.link.evaluate_run import evaluate_outputs
@@ -23,6 +23,12 @@ def evaluation(linked: dict) -> dict:
     """The session's linkage evaluated against truth."""
     return evaluate_outputs(linked["project"], linked["run"].links.to_pandas(),
                             linked["summary"], clusters=linked["run"].clusters)
+
+
+@pytest.fixture(scope="module")
+def exact(linked: dict) -> dict:
+    """The same evaluation with exact rates (at this size some published ones are "*")."""
+    return exact_evaluation(linked["project"], linked["run"], linked["run"].clusters)
 
 
 @pytest.mark.parametrize("path", [
@@ -47,16 +53,16 @@ def test_default_pairs_are_sources_against_spine(linked: dict) -> None:
     assert got == [(LA, "gp_register"), ("acute", "gp_register")]
 
 
-def test_accuracy_and_expected_rate(evaluation: dict) -> None:
+def test_accuracy_and_expected_rate(exact: dict) -> None:
     """Probabilistic F1 ≥ 0.97 and the expected rate within 2 points of the true overlap."""
-    for pair in evaluation["pairs"]:
+    for pair in exact["pairs"]:
         assert pair["probabilistic"]["f1"] >= 0.97, pair["left"]
         assert abs(pair["expected_match_rate"] - pair["truth"]["overlap_rate"]) <= 0.02
 
 
-def test_clusters_recover_people(evaluation: dict) -> None:
+def test_clusters_recover_people(exact: dict) -> None:
     """Clusters come within 2% of the true number of people, with few splits or merges."""
-    c = evaluation["clusters"]
+    c = exact["clusters"]
     assert abs(c["distinct_people_ratio"] - 1) < 0.02
     assert c["people_split_rate"] < 0.02 and c["clusters_merged_rate"] < 0.02
 
@@ -67,9 +73,9 @@ def test_deterministic_rate_reflects_missing_nhs_numbers(linked: dict) -> None:
     assert la["deterministic"]["match_rate"] < 0.6 < la["probabilistic"]["match_rate"]
 
 
-def test_bias_visible_in_deterministic_stage(evaluation: dict) -> None:
+def test_bias_visible_in_deterministic_stage(exact: dict) -> None:
     """Minority groups, missing NHS numbers more often, are missed more deterministically."""
-    rows = {r["group"]: r for r in evaluation["pairs"][0]["by_subgroup"]["ethnic_group"]}
+    rows = {r["group"]: r for r in exact["pairs"][0]["by_subgroup"]["ethnic_group"]}
     white = rows["white"]["deterministic"]["missed_match_rate"]
     others = [rows[g]["deterministic"]["missed_match_rate"] for g in ("asian", "black")]
     assert all(o > white for o in others)
@@ -227,3 +233,53 @@ def test_every_published_count_is_disclosure_controlled(linked: dict,
     for doc in (linked["summary"], evaluation):
         bad = [(k, v) for k, v in _ints(doc) if k not in {"seed", "group"} and v % 5]
         assert not bad
+
+
+#: Each published rate and the counts it rests on: if a count is "*", so is the rate.
+_RESTS_ON = {
+    "precision": ("true_positives", "false_positives"),
+    "false_match_rate": ("true_positives", "false_positives"),
+    "recall": ("true_positives", "false_negatives"),
+    "missed_match_rate": ("true_positives", "false_negatives"),
+    "f1": ("true_positives", "false_positives", "false_negatives"),
+}
+
+
+def _measure_blocks(evaluation: dict) -> list[dict]:
+    blocks = []
+    for pair in evaluation["pairs"]:
+        blocks += [pair[s] for s in ("deterministic", "probabilistic", "combined")]
+        for rows in pair["by_subgroup"].values():
+            blocks += [r[s] for r in rows for s in ("deterministic", "probabilistic",
+                                                    "combined")]
+    return blocks
+
+
+def test_no_published_rate_rests_on_a_small_count(linked: dict, evaluation: dict,
+                                                  exact: dict) -> None:
+    """In evaluation.json and linkage.json a rate next to a count shown as "*" is "*" too,
+    and every rate shown is the exact rate rounded: none gives a count of 1–7 away."""
+    blocks = _measure_blocks(evaluation)
+    hidden = 0
+    for m in blocks:
+        for rate, counts in _RESTS_ON.items():
+            if any(m[c] == "*" for c in counts):
+                assert m[rate] in ("*", None), (rate, m)
+                hidden += m[rate] == "*"
+        if m["left_records"] == "*":
+            assert m["match_rate"] in ("*", None), m
+    assert hidden, "the world should have some small counts to hide"
+    for m, e in zip(blocks, _measure_blocks(exact), strict=True):
+        for rate in (*_RESTS_ON, "match_rate"):
+            if isinstance(m[rate], float):
+                assert m[rate] == round(e[rate], 4), rate
+    for pair in linked["summary"]["pairs"]:
+        for block in (pair["deterministic"], pair["deterministic"]["nhs_dob"],
+                      pair["probabilistic"], pair["combined"]):
+            if block["linked_records"] == "*":
+                assert block["match_rate"] == "*", block
+    c = linked["summary"]["clusters"]
+    for a, row in c["overlap_people"].items():
+        for b, people in row.items():
+            if people == "*":
+                assert c["overlap_share"][a][b] == "*", (a, b)

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from linkready.errors import LinkreadyError
 
@@ -28,7 +29,9 @@ def user_errors() -> Iterator[None]:
         yield
     except LinkreadyError as exc:
         for line in exc.lines():
-            err_console.print(f"[bold red]error:[/] {line}", markup=True, highlight=False)
+            # Escaped: messages hold literal brackets (e.g. "linkready[spark]").
+            err_console.print(f"[bold red]error:[/] {escape(line)}", markup=True,
+                              highlight=False)
         raise typer.Exit(code=exc.exit_code) from None
     except KeyboardInterrupt:
         err_console.print("interrupted; nothing was written")
@@ -38,6 +41,14 @@ def user_errors() -> Iterator[None]:
 def run(fn: Callable[[], T]) -> T:
     with user_errors():
         return fn()
+
+
+def rate_text(x: float | str | None) -> str:
+    """A published rate as a percentage: ``*`` stays ``*`` (it rests on a count of 1–7),
+    a missing rate is a dash."""
+    if x is None:
+        return "—"
+    return x if isinstance(x, str) else f"{x:.1%}"
 
 
 def is_interactive() -> bool:

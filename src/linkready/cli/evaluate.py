@@ -35,8 +35,10 @@ def evaluate(
         print_evaluation(evaluation, path)
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x:.1%}"
+def _pct(x: float | str | None) -> str:
+    from linkready.cli._common import rate_text
+
+    return rate_text(x)
 
 
 def print_evaluation(evaluation: dict, path: Path) -> None:

@@ -38,8 +38,10 @@ def sweep(
         print_sweep(summary, path)
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x:.1%}"
+def _pct(x: float | str | None) -> str:
+    from linkready.cli._common import rate_text
+
+    return rate_text(x)
 
 
 def print_sweep(summary: dict, path: Path) -> None:

@@ -116,6 +116,15 @@ class LinkedWorld:
         ep = next(p for p in self.evaluation["pairs"] if (p["left"], p["right"]) == (left, right))
         return lp, ep
 
+    def exact_pair(self, left: str, right: str) -> dict[str, Any]:
+        """The evaluation of one linked pair with exact rates (not ``*``): for the lesson's
+        own arithmetic and tests; publish each rate with its form from :meth:`pair`."""
+        from linkready.lessons._linking import evaluate
+
+        if self.run is None:
+            raise RuntimeError("this lesson's worlds are not linked (Lesson.link=False)")
+        return evaluate(self, self.run.links.to_pandas(), left, right, exact=True)
+
     def row_count(self, source: str) -> int:
         return int(self.manifest["row_counts"][source])
 

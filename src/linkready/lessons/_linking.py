@@ -49,11 +49,14 @@ def scored_links(scored: pd.DataFrame, left: str, right: str,
 
 
 def evaluate(world: LinkedWorld, links: pd.DataFrame, left: str, right: str,
-             threshold: float = THRESHOLD) -> dict[str, Any]:
-    """GUILD evaluation of ``links`` for one pair against the world's truth."""
+             threshold: float = THRESHOLD, exact: bool = False) -> dict[str, Any]:
+    """GUILD evaluation of ``links`` for one pair against the world's truth (``exact``:
+    unrounded, unsuppressed rates for the lesson's own arithmetic; publish a rate only
+    with its published form, see :meth:`LessonResult.share`)."""
     from linkready.link.evaluate import evaluate_pair
 
-    return evaluate_pair(links, world.truth, world.subgroups, left, right, threshold)
+    return evaluate_pair(links, world.truth, world.subgroups, left, right, threshold,
+                         exact=exact)
 
 
 def join_rule(left_frame: pd.DataFrame, right_frame: pd.DataFrame,

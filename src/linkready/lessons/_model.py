@@ -4,7 +4,9 @@ A :class:`Lesson` is plain data: words that never carry a figure, the scenario i
 and a measurement function. A :class:`LessonResult` holds only what that run measured:
 figures, small tables, chart specs and sentences built from those figures. Counts are
 passed through :func:`linkready.privacy.suppress` when they enter the model, so nothing
-downstream can publish a small count by mistake.
+downstream can publish a small count by mistake. A share that rests on a count of 1–7
+(published as ``*`` in linkage.json / evaluation.json) is kept exact for the lesson's own
+arithmetic and its tests, but marked ``hidden``: the page and lesson.json show ``*``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from linkready.privacy import suppress
+from linkready.privacy import SUPPRESSED, suppress
 
 if TYPE_CHECKING:
     from linkready.lessons._context import LessonContext
@@ -80,10 +82,17 @@ class Figure:
     label: str
     value: float | int | str | None
     kind: Kind = "share"
+    #: Shown as ``*``: the share rests on a count of 1–7 (``value`` is for arithmetic).
+    hidden: bool = False
+
+    @property
+    def shown(self) -> float | int | str | None:
+        """The published value: ``*`` when hidden."""
+        return SUPPRESSED if self.hidden else self.value
 
     def text(self) -> str:
         """The figure as a reader sees it."""
-        return fmt(self.value, self.kind)
+        return fmt(self.shown, self.kind)
 
 
 @dataclass(frozen=True)
@@ -122,10 +131,13 @@ class LessonResult:
     charts: list[Chart] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
 
-    def share(self, key: str, label: str, value: Any) -> float | None:
-        """Record a share (a float in [0, 1], or None when undefined)."""
-        out = None if value is None else float(value)
-        self.figures[key] = Figure(key, label, out, "share")
+    def share(self, key: str, label: str, value: Any, *, shown: Any = None) -> float | None:
+        """Record a share (a float in [0, 1], or None when undefined). ``shown`` is its
+        published form where it comes from linkage.json / evaluation.json: ``*`` hides
+        it (as does a ``value`` of ``*``, which then has no exact value)."""
+        hidden = SUPPRESSED in (value, shown)
+        out = None if value is None or value == SUPPRESSED else float(value)
+        self.figures[key] = Figure(key, label, out, "share", hidden)
         return out
 
     def count(self, key: str, label: str, n: int) -> int | str:
@@ -134,12 +146,25 @@ class LessonResult:
         self.figures[key] = Figure(key, label, shown, "count")
         return shown
 
-    def number(self, key: str, label: str, value: Any, kind: Kind = "number") -> None:
-        self.figures[key] = Figure(key, label, None if value is None else float(value), kind)
+    def number(self, key: str, label: str, value: Any, kind: Kind = "number", *,
+               hidden: bool = False) -> None:
+        """Record a number; ``hidden`` when it would give away a hidden share (e.g. the
+        difference of a hidden and a shown rate)."""
+        self.figures[key] = Figure(key, label, None if value is None else float(value), kind,
+                                   hidden)
 
     def value(self, key: str) -> Any:
-        """A figure's value by key (tests read these)."""
+        """A figure's exact value by key (tests and the lesson's own arithmetic read
+        these; a hidden figure's value is never published)."""
         return self.figures[key].value
+
+    def shown(self, key: str) -> Any:
+        """A figure's published value: ``*`` when hidden (for tables)."""
+        return self.figures[key].shown
+
+    def hidden(self, *keys: str) -> bool:
+        """True if any of the figures is hidden."""
+        return any(self.figures[k].hidden for k in keys)
 
     def text(self, key: str) -> str:
         """A figure formatted for a sentence."""

@@ -69,7 +69,7 @@ def to_json(lesson: Lesson, result: LessonResult, variants: list[dict[str, Any]]
         "title": lesson.title,
         **meta,
         "variants": variants,
-        "figures": {k: {"label": f.label, "value": f.value, "kind": f.kind}
+        "figures": {k: {"label": f.label, "value": f.shown, "kind": f.kind}
                     for k, f in result.figures.items()},
         "findings": result.findings,
         "tables": [{"key": t.key, "title": t.title,

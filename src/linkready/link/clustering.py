@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from linkready.privacy import suppress
+from linkready.privacy import safe_rate, suppress
 
 
 def connected_components(n: int, src: npt.NDArray[np.int64],
@@ -63,7 +63,8 @@ def cluster(nodes: Any, links: Any) -> Any:
 def overlap(clusters: Any, sources: list[str]) -> dict[str, Any]:
     """Distinct people, people per source, and the overlap matrix.
 
-    ``matrix[a][b]`` is the share of people in ``a`` who are also in ``b``; ``people``
+    ``matrix[a][b]`` is the share of people in ``a`` who are also in ``b`` (``*`` when it
+    rests on a count of 1–7, see :func:`~linkready.privacy.safe_rate`); ``people``
     counts are suppressed."""
     import pandas as pd
 
@@ -71,13 +72,13 @@ def overlap(clusters: Any, sources: list[str]) -> dict[str, Any]:
     members = pd.crosstab(frame["cluster_id"], frame["source"]).reindex(
         columns=sources, fill_value=0) > 0
     per_source = {s: int(members[s].sum()) for s in sources}
-    matrix: dict[str, dict[str, float]] = {}
+    matrix: dict[str, dict[str, float | str | None]] = {}
     both: dict[str, dict[str, int | str]] = {}
     for a in sources:
         matrix[a], both[a] = {}, {}
         for b in sources:
             n = int((members[a] & members[b]).sum())
-            matrix[a][b] = n / per_source[a] if per_source[a] else 0.0
+            matrix[a][b] = safe_rate(n, per_source[a]) if per_source[a] else 0.0
             both[a][b] = suppress(n)
     return {
         "distinct_people": suppress(len(members)),

@@ -13,6 +13,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from linkready.privacy import SUPPRESSED, is_small, safe_rate
+
 Z95 = 1.959963984540054
 #: Best-candidate probabilities strictly inside this range count as "uncertain".
 UNSURE = (0.1, 0.9)
@@ -62,11 +64,27 @@ class ExpectedRate:
     independent: float = 0.0
     #: Share of left records whose best candidate has 0.1 < q < 0.9: the model is unsure.
     uncertain_share: float = 0.0
+    #: The counts behind ``uncertain_share`` (for disclosure control in :meth:`as_dict`).
+    uncertain_records: int = 0
+    left_records: int = 0
 
     def as_dict(self) -> dict[str, object]:
-        return {"estimate": self.estimate, "lower": self.lower, "upper": self.upper,
-                "method": self.method, "uncertain_share": self.uncertain_share,
-                "sensitivity": {"independent_pairs": self.independent}}
+        """The published form. ``uncertain_share`` is a share of records, so it goes
+        through :func:`~linkready.privacy.safe_rate`; the expected rate is a sum of
+        probabilities, not a count, but where the expected number of matched (or
+        unmatched) records rounds to 1–7 it would stand for a small count, so the
+        estimate, its interval and the sensitivity figure are shown as ``*``."""
+        n = self.left_records
+        small = n > 0 and (is_small(round(self.expected_records))
+                           or is_small(round(n - self.expected_records)))
+        return {"estimate": SUPPRESSED if small else self.estimate,
+                "lower": SUPPRESSED if small else self.lower,
+                "upper": SUPPRESSED if small else self.upper,
+                "method": self.method,
+                "uncertain_share": (safe_rate(self.uncertain_records, n) if n
+                                    else self.uncertain_share),
+                "sensitivity": {"independent_pairs": SUPPRESSED if small
+                                else self.independent}}
 
 
 METHOD_NOTE = (
@@ -102,9 +120,10 @@ def expected_match_rate(left_ids: npt.ArrayLike, p: npt.ArrayLike,
     frame = pd.DataFrame({"id": np.asarray(left_ids),
                           "l": np.log1p(-np.minimum(np.asarray(p, dtype=float), 1 - 1e-15))})
     independent = float((1 - np.exp(frame.groupby("id", sort=False)["l"].sum())).sum())
-    uncertain = float(((q > UNSURE[0]) & (q < UNSURE[1])).sum()) / left_records
+    n_uncertain = int(((q > UNSURE[0]) & (q < UNSURE[1])).sum())
     return ExpectedRate(rate, max(0.0, rate - half), min(1.0, rate + half), METHOD_NOTE,
-                        expected, independent / left_records, uncertain)
+                        expected, independent / left_records, n_uncertain / left_records,
+                        n_uncertain, left_records)
 
 
 def rate_at_threshold(left_ids: npt.ArrayLike, p: npt.ArrayLike, threshold: float,

@@ -57,14 +57,15 @@ def read_links(out: Path) -> tuple[Any, dict[str, Any]]:
 
 def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
                      progress: ProgressCallback = no_progress,
-                     clusters: Any = None) -> dict[str, Any]:
+                     clusters: Any = None, exact: bool = False) -> dict[str, Any]:
     """The evaluation of every pair in ``linkage`` and, given ``clusters`` (a DataFrame
-    or Arrow table of clusters.parquet), of the clustering into people."""
+    or Arrow table of clusters.parquet), of the clustering into people. ``exact``:
+    unrounded, unsuppressed rates for internal use (tests, benchmarks); never written."""
     truth, population = read_truth(project)
     pairs = []
     for p in linkage["pairs"]:
         pairs.append(evaluate.evaluate_pair(links, truth, population, p["left"], p["right"],
-                                            linkage["threshold"]))
+                                            linkage["threshold"], exact=exact))
         pairs[-1]["expected_match_rate"] = p["probabilistic"]["expected_match_rate"]["estimate"]
         progress(f"{p['left']} → {p['right']}")
     return {
@@ -76,7 +77,8 @@ def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
         "unit": "left records (GUILD): see docs/schemas/evaluation.md",
         "pairs": pairs,
         "clusters": ({} if clusters is None else evaluate.evaluate_clusters(
-            clusters if hasattr(clusters, "merge") else clusters.to_pandas(), truth)),
+            clusters if hasattr(clusters, "merge") else clusters.to_pandas(), truth,
+            exact=exact)),
     }
 
 

@@ -13,7 +13,7 @@ from linkready.errors import InputError
 from linkready.link import deterministic, estimates, predict, training
 from linkready.link.settings import TrainingConfig, blocking_rules
 from linkready.link.workspace import SourceStats, stage_source
-from linkready.privacy import suppress
+from linkready.privacy import safe_rate, suppress
 
 #: Scored pairs below this probability are left out of links.parquet (they still count
 #: in the expected match rate).
@@ -33,6 +33,9 @@ class PairResult:
     model: dict[str, Any] = field(default_factory=dict)
     #: Wall seconds per step (not written to linkage.json, which must be reproducible).
     timings: dict[str, float] = field(default_factory=dict)
+    #: The expected match rate with exact figures (internal: tests, benchmarks; the
+    #: published form, in ``summary``, may show it as ``*``).
+    expected: estimates.ExpectedRate | None = None
 
 
 def compared_fields(left: SourceStats, right: SourceStats) -> set[str]:
@@ -84,8 +87,10 @@ class _Clock:
         self._last = now
 
 
-def _rate(n: int, d: int) -> float:
-    return n / d if d else 0.0
+def _rate(n: int, d: int) -> float | str | None:
+    """A published share of left records: ``*`` when it rests on a count of 1–7
+    (see :func:`linkready.privacy.safe_rate`)."""
+    return safe_rate(n, d)
 
 
 def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
@@ -137,7 +142,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     model["probability_two_random_records_match"] = prior
     left_ids = scored.column("record_id_l").to_numpy(zero_copy_only=False)
     expected = estimates.expected_match_rate(left_ids, p, n_left)
-    n_prob, prob_rate = estimates.rate_at_threshold(left_ids, p, threshold, n_left)
+    n_prob, _ = estimates.rate_at_threshold(left_ids, p, threshold, n_left)
 
     links = _links_table(left.name, right.name, det, scored, p, threshold)
     linked_left = pc.unique(pc.filter(links.column("record_id_l"), links.column("linked")))
@@ -166,7 +171,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
         "probabilistic": {
             "threshold": threshold,
             "linked_records": suppress(n_prob),
-            "match_rate": prob_rate,
+            "match_rate": _rate(n_prob, n_left),
             "expected_match_rate": expected.as_dict(),
             "prior": {"seeded": seed_prior, "refined": prior,
                       "seed_recall_assumed": cfg.prior_recall,
@@ -191,4 +196,4 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
         },
         "warnings": warnings,
     }
-    return PairResult(left.name, right.name, links, summary, model, clock.laps)
+    return PairResult(left.name, right.name, links, summary, model, clock.laps, expected)

@@ -12,6 +12,8 @@ from linkready.report._fmt import (
     is_suppressed,
     link_rate,
     pct,
+    rate_rank,
+    rate_value,
     source_label,
     tcell,
 )
@@ -84,8 +86,8 @@ def bottom_line(inp: ReportInputs, sv: list[Verdict]) -> list[str]:
                     lines.append(f"{v.subject}: {r.short} {r.value}.")
     pairs = (inp.linkage or {}).get("pairs", [])
     if pairs:
-        lo_d = min(pairs, key=lambda p: p["deterministic"]["match_rate"])
-        lo_c = min(pairs, key=lambda p: p["combined"]["match_rate"])
+        lo_d = min(pairs, key=lambda p: rate_rank(p["deterministic"]))
+        lo_c = min(pairs, key=lambda p: rate_rank(p["combined"]))
         lines.append(
             f"Exact NHS-number linkage links as few as "
             f"{link_rate(lo_d['deterministic'], lo_d['left_records'])} of "
@@ -93,9 +95,10 @@ def bottom_line(inp: ReportInputs, sv: list[Verdict]) -> list[str]:
             f"pair links at least {link_rate(lo_c['combined'], lo_c['left_records'])} "
             f"({source_label(lo_c['left'])} → {source_label(lo_c['right'])}).")
     evs = (inp.evaluation or {}).get("pairs", [])
-    shown = [(p["combined"]["missed_match_rate"], p) for p in evs
+    shown = [(rate, p) for p in evs
              if not is_suppressed(p["combined"]["false_negatives"],
-                                  p["combined"]["true_positives"])]
+                                  p["combined"]["true_positives"])
+             and (rate := rate_value(p["combined"]["missed_match_rate"])) is not None]
     if shown:
         rate, p = max(shown, key=lambda x: x[0])
         lines.append(f"Against the known truth, at most {pct(rate)} of true matches are "
@@ -203,11 +206,11 @@ def key_figures(inp: ReportInputs, verdicts: list[Any]) -> tuple[KeyFigure, ...]
                              f"across {len(c['sources'])} sources"))
     pairs = (inp.linkage or {}).get("pairs", [])
     if pairs:
-        lo = min(pairs, key=lambda p: p["combined"]["match_rate"])
+        lo = min(pairs, key=lambda p: rate_rank(p["combined"]))
         out.append(KeyFigure("lowest match rate, all methods",
                              link_rate(lo["combined"], lo["left_records"]),
                              f"{source_label(lo['left'])} → {source_label(lo['right'])}"))
-        lo_d = min(pairs, key=lambda p: p["deterministic"]["match_rate"])
+        lo_d = min(pairs, key=lambda p: rate_rank(p["deterministic"]))
         out.append(KeyFigure("lowest NHS-number match rate",
                              link_rate(lo_d["deterministic"], lo_d["left_records"]),
                              f"{source_label(lo_d['left'])} → {source_label(lo_d['right'])}"))

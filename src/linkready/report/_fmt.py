@@ -38,22 +38,32 @@ def is_suppressed(*values: Any) -> bool:
     return any(published(v) == SUPPRESSED for v in values)
 
 
-def small_complement(rate: float | None, n: Any) -> bool:
+def rate_value(rate: Any) -> float | None:
+    """A published rate as a number; None when it is ``*`` (it rests on a count of 1–7,
+    see :func:`linkready.privacy.safe_rate`) or absent."""
+    if rate is None or isinstance(rate, (str, bool)):
+        return None
+    return float(rate)
+
+
+def small_complement(rate: float | str | None, n: Any) -> bool:
     """True when the records a rate leaves out number about 1 to 7.
 
     Rates in linkage.json and evaluation.json come from exact counts; 96.8% of 30 would
     reveal that one record is unlinked. The estimate uses the published denominator.
     """
     p_n = published(n)
-    if rate is None or not isinstance(p_n, int) or p_n == 0:
+    value = rate_value(rate)
+    if value is None or not isinstance(p_n, int) or p_n == 0:
         return False
-    rest = (1 - rate) * p_n
+    rest = (1 - value) * p_n
     return 0.5 <= rest < SMALL_COUNT_MAX + 0.5
 
 
-def pct(rate: float | None, *, hidden: bool = False, digits: int = 1) -> str:
-    """A rate as a percentage; ``*`` when a count it rests on is suppressed."""
-    if hidden:
+def pct(rate: float | str | None, *, hidden: bool = False, digits: int = 1) -> str:
+    """A rate as a percentage; ``*`` when a count it rests on is suppressed (``hidden``,
+    or the rate is published as ``*``)."""
+    if hidden or rate == SUPPRESSED:
         return SUPPRESSED
     if rate is None or (isinstance(rate, float) and math.isnan(rate)):
         return DASH
@@ -68,6 +78,18 @@ def link_rate(block: dict[str, Any], n: Any) -> str:
     return pct(rate, hidden=hidden)
 
 
+def rate_rank(block: dict[str, Any]) -> float:
+    """A sort key for a linkage.json match rate (``match_rate`` with ``linked_records``):
+    the rate; for ``*``, about 0 when the linked records number 1–7 and about 1 when the
+    unlinked do; a missing rate sorts last."""
+    value = rate_value(block.get("match_rate"))
+    if value is not None:
+        return value
+    if block.get("match_rate") == SUPPRESSED:
+        return 0.0 if is_suppressed(block.get("linked_records")) else 1.0
+    return math.inf
+
+
 def of(numerator: Any, denominator: Any, rate: float | None, noun: str = "records") -> str:
     """"745 of 880 records (84.5%)": a rate with its numerator and denominator."""
     hidden = is_suppressed(numerator, denominator)
@@ -78,7 +100,7 @@ def ccell(value: Any) -> Cell:
     return Cell(count(value), "count")
 
 
-def rcell(rate: float | None, *, hidden: bool = False) -> Cell:
+def rcell(rate: float | str | None, *, hidden: bool = False) -> Cell:
     return Cell(pct(rate, hidden=hidden), "rate")
 
 
@@ -90,14 +112,17 @@ def hcell(text: str) -> Cell:
     return Cell(text, "head")
 
 
-def wilson(rate: float, n: Any, z: float = 1.96) -> tuple[float, float] | None:
-    """A 95% Wilson interval for a rate over ``n`` published records (None if unknown)."""
+def wilson(rate: float | str | None, n: Any,
+           z: float = 1.96) -> tuple[float, float] | None:
+    """A 95% Wilson interval for a rate over ``n`` published records (None if unknown,
+    or the rate is ``*``)."""
     p_n = published(n)
-    if not isinstance(p_n, int) or p_n <= 0:
+    value = rate_value(rate)
+    if value is None or not isinstance(p_n, int) or p_n <= 0:
         return None
     denom = 1 + z * z / p_n
-    centre = (rate + z * z / (2 * p_n)) / denom
-    half = z * math.sqrt(rate * (1 - rate) / p_n + z * z / (4 * p_n * p_n)) / denom
+    centre = (value + z * z / (2 * p_n)) / denom
+    half = z * math.sqrt(value * (1 - value) / p_n + z * z / (4 * p_n * p_n)) / denom
     return max(0.0, centre - half), min(1.0, centre + half)
 
 

@@ -2,13 +2,16 @@
 
 Rates are read from ``linkage.json``, ``evaluation.json`` and ``sweep.json``. The only
 figures derived here are 95% Wilson intervals for observed rates (from the published
-denominator) and ratios of two published figures, each labelled as such.
+denominator) and ratios of two published figures, each labelled as such. A rate published
+as ``*`` (it rests on a count of 1–7) is shown as ``*`` and left out of charts,
+intervals and comparisons.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from linkready.privacy import SUPPRESSED
 from linkready.report import _charts as C
 from linkready.report._fmt import (
     DASH,
@@ -21,6 +24,7 @@ from linkready.report._fmt import (
     is_suppressed,
     link_rate,
     pct,
+    rate_value,
     rcell,
     small_complement,
     source_label,
@@ -60,7 +64,7 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
         ev = evs.get((p["left"], p["right"]))
         det, nd, prob = p["deterministic"], p["deterministic"]["nhs_dob"], p["probabilistic"]
         exp = prob["expected_match_rate"]
-        measures: list[tuple[str, float, tuple[float, float] | None, Any]] = [
+        measures: list[tuple[str, Any, tuple[Any, Any] | None, Any]] = [
             (METHODS[0], det["match_rate"], wilson(det["match_rate"], n),
              det["linked_records"]),
             (METHODS[1], nd["match_rate"], wilson(nd["match_rate"], n), nd["linked_records"]),
@@ -73,7 +77,8 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
                              ev["truth"]["overlap_records"]))
         cells = [hcell(pair_name(p)), ccell(n)]
         for method, rate, ci, k in measures:
-            hidden = (k is not None and is_suppressed(k, n)) or small_complement(rate, n)
+            hidden = ((k is not None and is_suppressed(k, n)) or small_complement(rate, n)
+                      or rate == SUPPRESSED)
             if not hidden:
                 lo, hi = ci if ci else (rate, rate)
                 chart_rows.append({"pair": pair_name(p), "method": method, "rate": rate,
@@ -86,8 +91,9 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
         rows.append(tuple(cells))
     methods = list(METHODS if evs else METHODS[:4])
     pairs = link.get("pairs", [])
-    gaps = [(p["probabilistic"]["match_rate"] - p["deterministic"]["match_rate"], p)
-            for p in pairs]
+    gaps = [(pr - d, p) for p in pairs
+            if (pr := rate_value(p["probabilistic"]["match_rate"])) is not None
+            and (d := rate_value(p["deterministic"]["match_rate"])) is not None]
     take = ""
     if gaps:
         _, p = max(gaps, key=lambda g: g[0])
@@ -117,6 +123,8 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
                             "as lines. " + take,
                             C.rates_with_intervals(chart_rows, title="Match rates per pair",
                                                    methods=methods), take, table))
+    else:  # every rate hidden (*): the table alone
+        blocks.append(table)
     if evs:
         blocks.append(_accuracy_table(pairs, evs))
         blocks.append(Paragraph("A low match rate is not always poor linkage. Some records "
@@ -181,7 +189,7 @@ def picture_section(inp: ReportInputs, number: int) -> Section:
         for b in names:
             people = c["overlap_people"][a][b]
             share = c["overlap_share"][a][b]
-            hidden = is_suppressed(people)
+            hidden = is_suppressed(people) or rate_value(share) is None
             row.append(tcell(f"{count(people)} ({pct(share, hidden=hidden, digits=0)})"))
             if not hidden:
                 heat.append({"row": source_label(a), "col": source_label(b), "share": share,
@@ -191,7 +199,8 @@ def picture_section(inp: ReportInputs, number: int) -> Section:
     overlap_table = Table("People in both sources (row source's people also in the column "
                           "source, share of the row source's people)",
                           ("people in … also in →", *labels), tuple(rows))
-    best = sorted(((c["overlap_share"][a][b], a, b) for a in names for b in names if a != b),
+    best = sorted(((s, a, b) for a in names for b in names
+                   if a != b and (s := rate_value(c["overlap_share"][a][b])) is not None),
                   reverse=True)
     otake = (f"{pct(best[0][0], digits=0)} of the people in {source_label(best[0][1])} are also "
              f"in {source_label(best[0][2])}, the largest overlap." if best else "")
@@ -231,7 +240,8 @@ def _bias_chart(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any], me
     order = sorted(keys, key=lambda k: (pref.index(k[0]) if k[0] in pref else 99, k[0],
                                         group_order(k[0], k[1])))
     pnames = [pair_name(p) for p in pairs if (p["left"], p["right"]) in evs]
-    heat, rows, worst = [], [], (0.0, "", "")
+    heat: list[dict[str, Any]] = []
+    rows, worst = [], (0.0, "", "")
     for dim, grp in order:
         glabel = f"{DIMENSION_LABELS.get(dim, dim)}: {group_label(dim, grp)}"
         row = [hcell(glabel)]
@@ -243,7 +253,8 @@ def _bias_chart(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any], me
             m = g[method]
             hidden = is_suppressed(m["false_negatives"], m["true_positives"],
                                    g["left_records"])
-            rate = m["missed_match_rate"]
+            rate = rate_value(m["missed_match_rate"])
+            hidden = hidden or m["missed_match_rate"] == SUPPRESSED
             row.append(tcell(f"{pct(rate, hidden=hidden)} of {count(g['left_records'])}"))
             if not hidden and rate is not None:
                 heat.append({"group": glabel, "pair": pn, "rate": rate,
@@ -315,8 +326,9 @@ def change_section(inp: ReportInputs, number: int) -> Section:
     blocks: list[Block] = []
     levers = []
     for p in (inp.linkage or {}).get("pairs", []):
-        d, pr = p["deterministic"]["match_rate"], p["probabilistic"]["match_rate"]
-        if pr - d >= 0.05:
+        d = rate_value(p["deterministic"]["match_rate"])
+        pr = rate_value(p["probabilistic"]["match_rate"])
+        if d is not None and pr is not None and pr - d >= 0.05:
             n = p["left_records"]
             levers.append(f"{pair_name(p)}: exact NHS-number linkage links "
                           f"{link_rate(p['deterministic'], n)}, probabilistic linkage "
@@ -348,7 +360,7 @@ def change_section(inp: ReportInputs, number: int) -> Section:
             x = 1 - float(r["value"]) if is_missing else float(r["value"])
             for s, k in zip(series, ("deterministic_match_rate", "probabilistic_match_rate",
                                      "truth_overlap_rate"), strict=True):
-                if r.get(k) is not None:
+                if rate_value(r.get(k)) is not None:
                     chart_rows.append({"x": x, "rate": r[k], "series": f"{pn}: {s}"})
             rows.append((hcell(pn), tcell(f"{100 * x:.0f}%" if is_missing else str(r["value"])),
                          rcell(r["deterministic_match_rate"]),

@@ -7,11 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from linkready.privacy import SMALL_COUNT_MAX, SUPPRESSED
 from linkready.report._fmt import (
     DIMENSION_LABELS,
     group_label,
     is_suppressed,
     pct,
+    published,
+    rate_value,
     source_label,
 )
 from linkready.report._model import Rag, RuleResult, Verdict
@@ -136,11 +139,39 @@ def source_verdict(name: str, doc: dict[str, Any], t: Thresholds) -> Verdict:
 
 
 def _rate(block: dict[str, Any], key: str, *counts: str) -> float | None:
-    """A rate from evaluation.json, or None where a count it rests on is suppressed."""
+    """A rate from evaluation.json, or None where it, or a count it rests on, is
+    suppressed."""
     if is_suppressed(*(block.get(c) for c in counts)):
         return None
-    value = block.get(key)
-    return None if value is None else float(value)
+    return rate_value(block.get(key))
+
+
+def _worst_case(part: Any, rest: Any) -> float | None:
+    """The highest value a rate ``part / (part + rest)`` published as ``*`` can take, from
+    its published counts (``*`` is 1–7; others are rounded to 5, so up to 2 off); None
+    when both counts are ``*``."""
+    part, rest = published(part), published(rest)
+    if part == SUPPRESSED and isinstance(rest, int):
+        low_rest = max(rest - 2, 0)
+        return SMALL_COUNT_MAX / (SMALL_COUNT_MAX + low_rest)
+    if isinstance(part, int) and rest == SUPPRESSED:
+        return (part + 2) / (part + 3)
+    return None
+
+
+def _nhs_share(link_pair: dict[str, Any]) -> float | None:
+    """Deterministic links as a share of all links: from the rates, or, where one is
+    ``*``, from the published linked-record counts (``*`` taken as 1, the worst case)."""
+    det = rate_value(link_pair["deterministic"]["match_rate"])
+    comb = rate_value(link_pair["combined"]["match_rate"])
+    if det is not None and comb is not None:
+        return min(det / comb, 1.0) if comb else None
+    d = published(link_pair["deterministic"].get("linked_records"))
+    c = published(link_pair["combined"].get("linked_records"))
+    if not isinstance(c, int) or c <= 0:
+        return None
+    linked = d if isinstance(d, int) else 1 if d == SUPPRESSED else 0
+    return min(linked / c, 1.0)
 
 
 def bias_gap(ev_pair: dict[str, Any], t: Thresholds,
@@ -168,23 +199,31 @@ def pair_verdict(link_pair: dict[str, Any], ev_pair: dict[str, Any] | None,
                  t: Thresholds) -> Verdict:
     """Verdict on one linked pair of ``linkage.json`` (and ``evaluation.json``)."""
     reasons: list[RuleResult] = []
-    det = link_pair["deterministic"]["match_rate"]
-    comb = link_pair["combined"]["match_rate"]
-    if comb:
-        reasons.append(t.nhs_share_of_links.apply(min(det / comb, 1.0)))
+    share = _nhs_share(link_pair)
+    if share is not None:
+        reasons.append(t.nhs_share_of_links.apply(share))
     prob = link_pair["probabilistic"]
-    gap = abs(prob["match_rate"] - prob["expected_match_rate"]["estimate"])
-    reasons.append(t.model_agreement.apply(gap))
+    linked = rate_value(prob["match_rate"])
+    expected = rate_value(prob["expected_match_rate"]["estimate"])
+    # A rate shown as * (it rests on 1–7 records) cannot be compared: the rule is left out.
+    if linked is not None and expected is not None:
+        reasons.append(t.model_agreement.apply(abs(linked - expected)))
     if ev_pair is not None:
         c = ev_pair["combined"]
         for rule, key, n in ((t.missed, "missed_match_rate", "false_negatives"),
                              (t.false, "false_match_rate", "false_positives")):
             if c.get(key) is None:
                 continue
-            # A rate resting on a count of 1–7 is shown as * but still rated: a band of
-            # whole percentage points cannot reveal a count that small.
-            hidden = is_suppressed(c.get(n))
-            reasons.append(rule.apply(float(c[key]), "* (1–7 records)" if hidden else None))
+            value = rate_value(c[key])
+            if value is None:
+                # Published as * (it rests on 1–7 records): rated at the worst value the
+                # published counts allow, and shown as *.
+                value = _worst_case(c.get(n), c.get("true_positives"))
+                if value is None:
+                    continue
+                reasons.append(rule.apply(value, "* (1–7 records)"))
+                continue
+            reasons.append(rule.apply(value))
         b = bias_gap(ev_pair, t)
         if b is not None:
             gap = max(b[0], 0.0)

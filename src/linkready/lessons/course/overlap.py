@@ -19,28 +19,35 @@ def measure_overlap(ctx: LessonContext) -> LessonResult:
     for key in ("low_overlap", "poor_identifiers"):
         world = ctx.world(key)
         lp, ep = world.pair(ACUTE, GP)
-        gap = ep["deterministic"]["gap"]
-        unlinked = gap["unlinked"] or 0.0
-        row = {"world": ctx.variant(key).label,
-               "deterministic": lp["deterministic"]["match_rate"],
-               "expected": lp["probabilistic"]["expected_match_rate"]["estimate"],
-               "combined": lp["combined"]["match_rate"],
-               "overlap": ep["truth"]["overlap_rate"],
-               "coverage": gap["coverage"], "linkage_error": gap["linkage_error"],
-               "coverage_share": gap["coverage"] / unlinked if unlinked else None}
-        rows.append(row)
-        res.share(f"deterministic_{key}", f"deterministic match rate ({row['world']})",
-                  row["deterministic"])
-        res.share(f"expected_{key}", f"model's expected match rate ({row['world']})",
-                  row["expected"])
-        res.share(f"overlap_{key}", f"true overlap ({row['world']})", row["overlap"])
+        # Exact rates for the arithmetic; each shown as published (``*`` on 1–7 records).
+        ex = world.exact_pair(ACUTE, GP)
+        gap, exact_gap = ep["deterministic"]["gap"], ex["deterministic"]["gap"]
+        unlinked = exact_gap["unlinked"] or 0.0
+        label = ctx.variant(key).label
+        res.share(f"deterministic_{key}", f"deterministic match rate ({label})",
+                  ex["deterministic"]["match_rate"], shown=lp["deterministic"]["match_rate"])
+        res.share(f"expected_{key}", f"model's expected match rate ({label})",
+                  lp["probabilistic"]["expected_match_rate"]["estimate"])
+        res.share(f"overlap_{key}", f"true overlap ({label})", ex["truth"]["overlap_rate"],
+                  shown=ep["truth"]["overlap_rate"])
+        # coverage / unlinked: hidden when either part of the unlinked records is 1–7.
         res.share(f"coverage_share_{key}", f"unlinked because not on the GP register "
-                  f"({row['world']}), share of unlinked", row["coverage_share"])
-        res.share(f"combined_{key}", f"NHS number then probabilistic ({row['world']})",
-                  row["combined"])
+                  f"({label}), share of unlinked",
+                  exact_gap["coverage"] / unlinked if unlinked else None,
+                  shown="*" if "*" in (gap["coverage"], gap["unlinked"]) else None)
+        res.share(f"combined_{key}", f"NHS number then probabilistic ({label})",
+                  ex["combined"]["match_rate"], shown=lp["combined"]["match_rate"])
+        rows.append({"world": label,
+                     "deterministic": res.shown(f"deterministic_{key}"),
+                     "expected": res.shown(f"expected_{key}"),
+                     "combined": res.shown(f"combined_{key}"),
+                     "overlap": res.shown(f"overlap_{key}"),
+                     "coverage": gap["coverage"], "linkage_error": gap["linkage_error"]})
     res.number("deterministic_difference", "difference in deterministic match rates",
                abs(res.value("deterministic_low_overlap")
-                   - res.value("deterministic_poor_identifiers")), "points")
+                   - res.value("deterministic_poor_identifiers")), "points",
+               hidden=res.hidden("deterministic_low_overlap",
+                                 "deterministic_poor_identifiers"))
     res.tables.append(table("decomposition", "Same match rate, different reasons",
                             [("world", "world", "text"),
                              ("deterministic", "deterministic match rate", "share"),
@@ -56,7 +63,7 @@ def measure_overlap(ctx: LessonContext) -> LessonResult:
         [{"world": r["world"], "series": s, "value": r[k]} for r in rows
          for k, s in (("deterministic", "1 deterministic match rate"),
                       ("expected", "2 expected match rate (model)"),
-                      ("overlap", "3 true overlap"))],
+                      ("overlap", "3 true overlap")) if isinstance(r[k], float)],
         "world", "value", "Deterministic match rate, model estimate and true overlap",
         color="series", y_title="share of acute records"))
     res.findings += [

@@ -16,24 +16,30 @@ RUN = "linkready lessons run"
 def measure_thresholds(ctx: LessonContext) -> LessonResult:
     world = ctx.world()
     lp, ep = world.pair(ACUTE, GP)
-    curve = ep["pr_curve"]
+    # Exact rates for the arithmetic; each shown as published (``*`` on 1–7 records).
+    ex = world.exact_pair(ACUTE, GP)
+    curve, exact_curve = ep["pr_curve"], ex["pr_curve"]
     res = LessonResult()
     res.count("acute_records", "acute records linked to the GP register", world.row_count(ACUTE))
-    overlap = res.share("true_overlap", "true overlap: acute records whose person is on the "
-                        "GP register", ep["truth"]["overlap_rate"])
+    res.share("true_overlap", "true overlap: acute records whose person is on the GP register",
+              ex["truth"]["overlap_rate"], shown=ep["truth"]["overlap_rate"])
     res.share("expected_match_rate", "expected match rate from the model (no threshold)",
               lp["probabilistic"]["expected_match_rate"]["estimate"])
     lo, hi = curve[0], curve[-1]
-    for tag, point in (("low", lo), ("high", hi)):
+    for tag, point, exact in (("low", lo, exact_curve[0]), ("high", hi, exact_curve[-1])):
         t = point["threshold"]
-        res.share(f"match_rate_{tag}", f"match rate at p ≥ {t}", point["match_rate"])
-        res.share(f"precision_{tag}", f"precision at p ≥ {t}", point["precision"])
-        res.share(f"recall_{tag}", f"recall at p ≥ {t}", point["recall"])
-    best = max((p for p in curve if p["f1"] is not None), key=lambda p: p["f1"])
+        for k, what in (("match_rate", "match rate"), ("precision", "precision"),
+                        ("recall", "recall")):
+            res.share(f"{k}_{tag}", f"{what} at p ≥ {t}", exact[k], shown=point[k])
+    i_best = max((i for i, p in enumerate(exact_curve) if p["f1"] is not None),
+                 key=lambda i: exact_curve[i]["f1"])
+    best = curve[i_best]
     res.number("best_f1_threshold", "threshold with the highest F1", best["threshold"])
-    res.share("best_f1", "highest F1", best["f1"])
+    res.share("best_f1", "highest F1", exact_curve[i_best]["f1"], shown=best["f1"])
     res.number("match_rate_spread", "match rate, lowest minus highest threshold",
-               lo["match_rate"] - hi["match_rate"], "points")
+               res.value("match_rate_low") - res.value("match_rate_high"), "points",
+               hidden=res.hidden("match_rate_low", "match_rate_high"))
+    overlap = res.shown("true_overlap")
     rows = [{"threshold": p["threshold"], "match_rate": p["match_rate"],
              "precision": p["precision"], "recall": p["recall"], "f1": p["f1"],
              "overlap": overlap} for p in curve]
@@ -46,7 +52,7 @@ def measure_thresholds(ctx: LessonContext) -> LessonResult:
     long = [{"threshold": r["threshold"], "series": label, "value": r[k]} for r in rows
             for k, label in (("match_rate", "match rate"), ("precision", "precision"),
                              ("recall", "recall"), ("overlap", "true overlap"))
-            if r[k] is not None]
+            if isinstance(r[k], float)]
     res.charts.append(line_chart(long, "threshold", "value", "series",
                                  "Precision, recall and match rate as the threshold moves",
                                  x_title="threshold (match probability)", y_title="share"))
