@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
+import os
 import pkgutil
 import sys
 from pathlib import Path
@@ -28,33 +29,48 @@ def discover() -> list[str]:
     )
 
 
-def render(rows_by_bench: dict[str, list[dict[str, Any]]], quick: bool) -> str:
-    m = machine()
+def _sections(text: str) -> dict[str, str]:
+    """The ``## name`` sections of an existing results file, by name."""
+    out: dict[str, str] = {}
+    for block in text.split("\n## ")[1:]:
+        name = block.split("\n", 1)[0].strip()
+        out[name] = "## " + block.rstrip() + "\n"
+    return out
+
+
+def render_section(name: str, rows: list[dict[str, Any]], quick: bool) -> str:
+    load = os.getloadavg()[0]
     lines = [
+        f"## {name}",
+        "",
+        f"Run {dt.date.today().isoformat()}{' in quick mode (small sizes)' if quick else ''}; "
+        f"1-minute load average at the end: {load:.1f} on {os.cpu_count()} cores.",
+        "",
+        "| benchmark | metric | value | unit | target | note |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['benchmark']} | {r['metric']} | {r['value']} | {r['unit']} | "
+            f"{r.get('target', '')} | {r.get('note', '')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def render(sections: dict[str, str]) -> str:
+    m = machine()
+    head = [
         "# Benchmark results",
         "",
         "Written by `make bench` (`python -m benchmarks.run`); every figure below was measured "
-        "by the code in this folder on the machine described.",
+        "by the code in this folder on the machine described. A run of some benchmarks "
+        "(`--only`) replaces their sections and keeps the others.",
         "",
-        f"- date: {dt.date.today().isoformat()}" + (" (quick mode: small sizes)" if quick else ""),
         f"- machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM",
         f"- Python {m['python']} on {m['platform']}",
         "",
     ]
-    for name, rows in rows_by_bench.items():
-        lines += [
-            f"## {name}",
-            "",
-            "| benchmark | metric | value | unit | target | note |",
-            "|---|---|---|---|---|---|",
-        ]
-        for r in rows:
-            lines.append(
-                f"| {r['benchmark']} | {r['metric']} | {r['value']} | {r['unit']} | "
-                f"{r.get('target', '')} | {r.get('note', '')} |"
-            )
-        lines.append("")
-    return "\n".join(lines)
+    return "\n".join(head) + "\n".join(sections[k] for k in sorted(sections))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(HERE / "results.md"))
     args = parser.parse_args(argv)
     names = [n for n in discover() if not args.only or n in args.only.split(",")]
-    results: dict[str, list[dict[str, Any]]] = {}
+    out = Path(args.out)
+    sections = _sections(out.read_text(encoding="utf-8")) if out.exists() else {}
     for name in names:
         print(f"== {name}", flush=True)
         module = importlib.import_module(f"benchmarks.bench_{name}")
@@ -75,9 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                 + (f"  (target {r['target']})" if r.get("target") else ""),
                 flush=True,
             )
-        results[name] = rows
-    text = render(results, args.quick)
-    Path(args.out).write_text(text + "\n", encoding="utf-8")
+        sections[name] = render_section(name, rows, args.quick)
+        out.write_text(render(sections), encoding="utf-8")  # after each, in case one fails
     print(f"wrote {args.out}")
     return 0
 
