@@ -69,6 +69,7 @@ def render(sections: dict[str, str]) -> str:
         f"- machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM",
         f"- Python {m['python']} on {m['platform']}",
         "",
+        "",
     ]
     return "\n".join(head) + "\n".join(sections[k] for k in sorted(sections))
 
