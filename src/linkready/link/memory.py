@@ -2,8 +2,10 @@
 prediction needs, compare it with what the machine has, and decide whether to split
 prediction into chunks. Pure arithmetic plus one read of the machine's memory.
 
-The figures per comparison were measured on DuckDB with this package's model (see
-``docs/scale.md``); they are deliberately rounded up. Chunking (Splink's
+The figures per comparison are rounded up from runs on DuckDB with this package's
+model: the ``ics`` scenario's largest pair (acute against the GP register, 1.05M
+records, 7.9M blocked comparisons) peaked under 2 GB for the whole ``assess`` process,
+for which these constants give 3.1 GB. Chunking (Splink's
 ``predict(num_chunks_left=, num_chunks_right=)``) bounds the memory of blocking and
 scoring, but not of the scored pairs kept afterwards, so a run can still exceed memory
 when the blocked pairs themselves do not fit; that is what the warning is for.
@@ -18,12 +20,13 @@ from pathlib import Path
 
 #: Bytes of working memory per blocked comparison while Splink blocks and scores them
 #: in one go (blocked id pairs, comparison vectors, DuckDB hash tables); split by chunks.
-WORKING_BYTES_PER_COMPARISON = 600
-#: Bytes per scored pair kept after prediction (ids, weight, then Arrow and numpy
-#: copies for the estimates and links); chunking does not reduce it.
-KEPT_BYTES_PER_COMPARISON = 250
+WORKING_BYTES_PER_COMPARISON = 200
+#: Bytes per comparison kept after prediction (ids and weight of the pairs above the
+#: minimum match weight, then Arrow and numpy copies for the estimates and links);
+#: chunking does not reduce it. Measured: about 6% of blocked pairs are kept.
+KEPT_BYTES_PER_COMPARISON = 60
 #: Bytes per input record (staged tables, term frequencies, training samples).
-BYTES_PER_RECORD = 2_000
+BYTES_PER_RECORD = 1_000
 #: Share of available memory prediction may plan to use; the rest is headroom.
 BUDGET_SHARE = 0.5
 #: Never split into more chunks than this on either side.
