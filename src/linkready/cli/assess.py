@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from linkready.cli._common import console, user_errors
+from linkready.cli.link import BackendOpt, SparkConfOpt, spark_settings_for, warn_now
 
 if TYPE_CHECKING:
     from linkready.project import Project
@@ -25,25 +26,32 @@ WorkspaceOpt = Annotated[Path | None, typer.Option(
 
 
 def assess(project_file: ProjectArg, out: OutOpt = None,
-           workspace: WorkspaceOpt = None) -> None:
+           workspace: WorkspaceOpt = None, backend: BackendOpt = "duckdb",
+           spark_conf: SparkConfOpt = None) -> None:
     """Ingest, profile, validate, link, evaluate (with truth) and write report.html."""
     with user_errors():
+        from linkready.link.backends import check_backend
         from linkready.project import load_project
 
+        check_backend(backend)
+        spark_settings = spark_settings_for(backend, spark_conf)
         project = load_project(project_file)
-        result = run_assess(project_file, project, out or project.root, workspace)
+        result = run_assess(project_file, project, out or project.root, workspace,
+                            backend=backend, spark_settings=spark_settings)
         print_assess_summary(result)
 
 
 def run_assess(project_file: Path, project: Project, out: Path,
-               workspace: Path | None) -> AssessResult:
+               workspace: Path | None, *, backend: str = "duckdb",
+               spark_settings: Any = None) -> AssessResult:
     """Run :func:`linkready.report.assess_project` under one progress bar."""
     from linkready.cli.progress import progress_bar
     from linkready.report import assess_project, step_count
 
     with progress_bar(f"assessing {project.name}", step_count(project)) as advance:
         return assess_project(project, project_file, out, workspace=workspace,
-                              progress=advance)
+                              progress=advance, backend=backend,
+                              spark_settings=spark_settings, on_warning=warn_now)
 
 
 def print_assess_summary(result: AssessResult) -> None:

@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
-from linkready.cli._common import console, user_errors
+from linkready.cli._common import console, err_console, user_errors
+
+if TYPE_CHECKING:
+    from linkready.link.spark import SparkSettings
+
+BackendOpt = Annotated[str, typer.Option(
+    "--backend", help="Engine Splink runs on: duckdb (this machine) or spark (needs "
+                      "linkready[spark] and Java 17; see docs/scale.md).")]
+SparkConfOpt = Annotated[Path | None, typer.Option(
+    "--spark-conf", exists=True, dir_okay=False, readable=True, metavar="SPARK.yaml",
+    help="Spark session settings for --backend spark: master URL, config keys, "
+         "checkpoint directory (default: local Spark on this machine).")]
+
+
+def warn_now(message: str) -> None:
+    """Print a warning on stderr while work goes on (the memory guard's)."""
+    err_console.print(f"[yellow]warning:[/] {escape(message)}")
 
 
 def link(
@@ -26,24 +43,46 @@ def link(
         "--workspace", help="DuckDB workspace (default: linkready.duckdb next to the "
                             "project file).")] = None,
     seed: int = typer.Option(42, "--seed", help="Seed for Splink's random sampling."),
+    backend: BackendOpt = "duckdb",
+    spark_conf: SparkConfOpt = None,
 ) -> None:
     """Link each source to the spine: exact NHS number, then Splink; cluster everyone."""
     with user_errors():
         from linkready.cli.progress import progress_bar
         from linkready.link import TrainingConfig, link_project, write_outputs
+        from linkready.link.backends import check_backend
         from linkready.link.run import step_count
         from linkready.link.workspace import parse_pairs
         from linkready.project import load_project
 
+        check_backend(backend)
         project = load_project(project_file)
         chosen = parse_pairs(pairs)
+        spark_settings = spark_settings_for(backend, spark_conf)
         out_dir = out or project.root / "linkage"
         with progress_bar("linking", step_count(project, chosen)) as advance:
             run = link_project(project, pairs=chosen, threshold=threshold,
                                workspace=workspace, config=TrainingConfig(seed=seed),
-                               progress=advance)
+                               progress=advance, backend=backend,
+                               spark_settings=spark_settings, on_warning=warn_now)
         write_outputs(run, out_dir)
         print_linkage_summary(run.summary, out_dir)
+
+
+def spark_settings_for(backend: str, spark_conf: Path | None) -> SparkSettings | None:
+    """The Spark settings to use (None for DuckDB); --spark-conf needs --backend spark."""
+    from linkready.errors import ConfigError
+
+    if backend != "spark":
+        if spark_conf is not None:
+            raise ConfigError("--spark-conf is only used with --backend spark; add it or "
+                              "drop --spark-conf")
+        return None
+    from linkready.link.spark import check_requirements, load_spark_settings
+
+    settings = load_spark_settings(spark_conf)
+    check_requirements()  # before any stage runs: missing PySpark or Java fails fast
+    return settings
 
 
 def print_linkage_summary(summary: dict, out_dir: Path) -> None:

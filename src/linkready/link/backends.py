@@ -66,7 +66,7 @@ class DuckDBBackend:
 
     name = "duckdb"
     dialect = "duckdb"
-    u_chunks = None
+    u_chunks: int | None = None
 
     def __init__(self, workspace: Any, *, spill: bool = True,
                  memory_limit: str | None = None) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from linkready.link import estimates
+from linkready.link.backends import Backend, DuckDBBackend
 from linkready.link.estimates import log2_odds
 from linkready.link.settings import MODEL_FIELDS, TrainingConfig
 from linkready.link.training import quiet_splink
@@ -32,13 +33,18 @@ def orphan_sources(in_scope: list[str], direct: set[frozenset[str]]) -> list[str
             if any(frozenset((s, t)) not in direct for t in in_scope if t != s)]
 
 
-def stage_orphans_sql(table: str, source: str) -> str:
+def orphans_select_sql(source: str) -> str:
     """A source's records that no pair linked (``__lr_linked`` holds the linked ids)."""
     cols = ", ".join(("record_id", *MODEL_FIELDS))
     name = source.replace("'", "''")
-    return (f"CREATE OR REPLACE TABLE {table} AS SELECT {cols} FROM ws.records "
+    return (f"SELECT {cols} FROM ws.records "
             f"WHERE source = '{name}' AND record_id NOT IN "
             f"(SELECT record_id FROM __lr_linked WHERE source = '{name}') ORDER BY record_id")
+
+
+def stage_orphans_sql(table: str, source: str) -> str:
+    """The orphans of ``source`` as an in-memory DuckDB table."""
+    return f"CREATE OR REPLACE TABLE {table} AS {orphans_select_sql(source)}"
 
 
 def _linked_ids(links: Any) -> Any:
@@ -54,30 +60,35 @@ def _linked_ids(links: Any) -> Any:
 
 
 def link_orphans(con: Any, pair_results: list[Any], links: Any, in_scope: list[str],
-                 threshold: float, cfg: TrainingConfig) -> tuple[Any, dict[str, Any]]:
+                 threshold: float, cfg: TrainingConfig, *,
+                 backend: Backend | None = None) -> tuple[Any, dict[str, Any]]:
     """Links between orphan records of sources never paired directly, and a summary.
+    Records come from the workspace connection ``con``; Splink runs on ``backend``
+    (default: DuckDB on ``con``).
 
     Returns ``(None, {})`` when there is nothing to do (fewer than two such sources)."""
     import pyarrow as pa
-    from splink import DuckDBAPI, Linker
+    from splink import Linker
 
     direct = {frozenset((r.left, r.right)) for r in pair_results}
     sources = orphan_sources(in_scope, direct)
     if len(sources) < 2 or not pair_results:
         return None, {}
+    be: Backend = backend or DuckDBBackend(con, spill=False)
     con.register("__lr_linked", _linked_ids(links))
-    db_api = DuckDBAPI(connection=con)
-    inputs, sizes = [], {}
+    db_api = be.db_api()
+    inputs, sizes, staged = [], {}, []
     for i, s in enumerate(sources):
-        table = f"__lr_orphans_{i}"
-        con.execute(stage_orphans_sql(table, s))
-        sizes[s] = int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+        table = be.stage(f"__lr_orphans_{i}", orphans_select_sql(s))
+        staged.append(table)
+        sizes[s] = int(be.to_arrow(f"SELECT count(*) AS n FROM {table}").column(0)[0].as_py())
         if sizes[s]:
             inputs.append(db_api.register(table, dataset_display_name=s))
     con.unregister("__lr_linked")
     todo = [(a, b) for a, b in combinations(sorted(s for s in sources if sizes[s]), 2)
             if frozenset((a, b)) not in direct]
     if len(inputs) < 2 or not todo:
+        be.drop(*staged)
         return None, {}
     donor = max(pair_results, key=lambda r: len(r.summary["fields_compared"]))
     model = copy.deepcopy(donor.model)
@@ -89,8 +100,7 @@ def link_orphans(con: Any, pair_results: list[Any], links: Any, in_scope: list[s
             "SELECT source_dataset_l AS source_l, record_id_l, source_dataset_r AS source_r, "
             "record_id_r, match_weight FROM {this} ORDER BY 1, 2, 3, 4").as_pyarrow_table()
         db_api.delete_tables_created_by_splink_from_db()
-    for i in range(len(sources)):
-        con.execute(f"DROP TABLE IF EXISTS __lr_orphans_{i}")
+    be.drop(*staged)
     rows = table.to_pandas()
     wanted = {frozenset(p) for p in todo}
     keep_pair = np.fromiter((frozenset((a, b)) in wanted for a, b in

@@ -4,13 +4,15 @@ label-free estimates. Returns record-level links and an aggregate summary."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from linkready.errors import InputError
-from linkready.link import deterministic, estimates, predict, training
+from linkready.link import deterministic, estimates, memory, predict, training
+from linkready.link.backends import Backend, DuckDBBackend
 from linkready.link.settings import TrainingConfig, blocking_rules
 from linkready.link.workspace import SourceStats, stage_source
 from linkready.privacy import safe_rate, suppress
@@ -94,17 +96,21 @@ def _rate(n: int, d: int) -> float | str | None:
 
 
 def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
-              cfg: TrainingConfig) -> PairResult:
-    """Run both stages for ``left`` against ``right`` on the workspace connection."""
+              cfg: TrainingConfig, *, backend: Backend | None = None,
+              on_warning: Callable[[str], object] | None = None) -> PairResult:
+    """Run both stages for ``left`` against ``right``: records from the workspace
+    connection ``con``, SQL and Splink on ``backend`` (default: DuckDB on ``con``).
+    ``on_warning`` hears the memory guard's warning before prediction runs."""
     import pyarrow.compute as pc
 
+    be: Backend = backend or DuckDBBackend(con, spill=False)
     clock = _Clock()
-    lt = stage_source(con, "__lr_left", left.name)
-    rt = stage_source(con, "__lr_right", right.name)
+    lt = stage_source(be, "__lr_left", left.name)
+    rt = stage_source(be, "__lr_right", right.name)
     n_left, n_right = left.records, right.records
     warnings: list[str] = []
 
-    det = deterministic.deterministic_pairs(con, lt, rt)
+    det = be.to_arrow(deterministic.deterministic_pairs_sql(lt, rt))
     det_counts = deterministic.linked_left_counts(det)
     clock.lap("deterministic")
 
@@ -118,13 +124,22 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             f"pair {left.name}:{right.name}: the sources share too few identifiers to "
             f"link ({', '.join(sorted(fields)) or 'none'}); map the NHS number, or names "
             "and DOB, in project.yaml")
-    linker, inputs = training.build_linker(con, lt, rt, fields)
+    linker, inputs = training.build_linker(be, lt, rt, fields)
     counts = predict.comparison_counts(inputs, rules, n_left + n_right)
     if counts["unstable_estimates"]:
         warnings.append(f"blocking counts for {len(counts['unstable_estimates'])} rule(s) "
                         "are estimated from under 1,000 sampled pairs and may be unstable")
+    # Memory guard: the blocked comparisons decide whether prediction fits (chunked if
+    # need be) before it runs, rather than after the machine runs out.
+    plan = memory.plan_prediction(counts["rules"][-1]["cumulative"] if counts["rules"] else 0,
+                                  n_left + n_right, is_estimate=counts["is_estimate"],
+                                  backend=be.name)
+    if plan.warning:
+        warnings.append(plan.warning)
+        if on_warning is not None:
+            on_warning(plan.warning)
     clock.lap("blocking_counts")
-    warnings += training.train(linker, fields, cfg)
+    warnings += training.train(linker, fields, cfg, u_chunks=be.u_chunks)
     model = training.model_dict(linker)
     untrained = training.untrained_levels(model)
     if untrained:
@@ -134,7 +149,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     seed_prior = training.model_prior(linker)
     clock.lap("training")
 
-    scored = predict.predict_pairs(linker, cfg.min_match_weight)
+    scored = predict.predict_pairs(linker, cfg.min_match_weight, plan.predict_kwargs())
     clock.lap("prediction")
     log2_bf = scored.column("log2_bf").to_numpy()
     prior = estimates.refine_prior(log2_bf, n_left * n_right, seed_prior)
@@ -148,8 +163,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     linked_left = pc.unique(pc.filter(links.column("record_id_l"), links.column("linked")))
     # Free Splink's intermediate tables (term frequencies, samples) before the next pair.
     inputs[0].db_api.delete_tables_created_by_splink_from_db()
-    for t in ("__lr_left", "__lr_right"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
+    be.drop("__lr_left", "__lr_right")
     clock.lap("estimates_and_links")
 
     summary = {

@@ -42,17 +42,20 @@ def comparison_counts(inputs: list[Any], rules: list[str], records: int) -> dict
             "unstable_estimates": unstable}
 
 
-def predict_pairs(linker: Any, min_match_weight: float) -> Any:
+def predict_pairs(linker: Any, min_match_weight: float,
+                  chunks: dict[str, int] | None = None) -> Any:
     """Scored pairs as an Arrow table: record_id_l, record_id_r, log2_bf.
 
     ``log2_bf`` is the match weight without the prior, so probabilities can be
-    recomputed under a refined prior."""
+    recomputed under a refined prior. ``chunks`` (``num_chunks_left``,
+    ``num_chunks_right``) splits Splink's prediction to bound its memory; the pairs
+    scored are the same."""
     import pyarrow as pa
 
     prior_w = log2_odds(model_prior(linker))
     with quiet_splink():
         pred = linker.inference.predict(threshold_match_weight=min_match_weight,
-                                        warning_mode="never")
+                                        warning_mode="never", **(chunks or {}))
         # Splink orders each pair by its composite id, so `left` ("left" < "right")
         # lands in _l; the CASE keeps the orientation right if that ever changes.
         table = pred.query_sql(

@@ -9,11 +9,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linkready._version import __version__
 from linkready.errors import ConfigError, OutputError
 from linkready.link import clustering, orphans
+from linkready.link.backends import check_backend, open_backend
 from linkready.link.pair import PairResult, link_pair
 from linkready.link.settings import TrainingConfig
 from linkready.link.workspace import (
@@ -24,6 +25,9 @@ from linkready.link.workspace import (
 )
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project, dump_project
+
+if TYPE_CHECKING:
+    from linkready.link.spark import SparkSettings
 
 SCHEMA_VERSION = "1.0"
 DEFAULT_THRESHOLD = 0.9
@@ -72,38 +76,58 @@ def step_count(project: Project, pairs: list[tuple[str, str]] | None = None) -> 
 def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None,
                  threshold: float = DEFAULT_THRESHOLD, workspace: Path | None = None,
                  config: TrainingConfig | None = None,
-                 progress: ProgressCallback = no_progress) -> LinkageRun:
+                 progress: ProgressCallback = no_progress, backend: str = "duckdb",
+                 spark_settings: SparkSettings | None = None,
+                 on_warning: Callable[[str], object] | None = None) -> LinkageRun:
     """Link every pair of the project (or ``pairs``) and cluster all sources into people.
 
     Reads only the workspace (ingesting first if it does not exist); never the truth.
+    ``backend`` is where Splink runs: ``duckdb`` (default) or ``spark`` (with
+    ``spark_settings``, see :mod:`linkready.link.spark`); the outputs are the same.
+    ``on_warning`` is told each memory-guard warning as soon as it is known (before
+    the pair is scored); every warning is also in the summary.
+
+    Raises:
+        ConfigError: bad threshold, pairs or backend name.
+        InputError: a source cannot be linked.
+        BackendUnavailable: Spark cannot start (PySpark or Java missing).
     """
     if not 0.0 < threshold < 1.0:
         raise ConfigError(f"--threshold: {threshold} is not a probability strictly "
                           "between 0 and 1; use e.g. 0.9")
     cfg = config or TrainingConfig()
+    check_backend(backend)
     todo = list(dict.fromkeys(pairs or project.link_pairs))  # a pair named twice runs once
     if not todo:
         raise ConfigError("no pairs to link: the project has a single source; add a "
                           "source or declare pairs")
     path = ensure_workspace(project, workspace, progress)
     con = connect(path)
+    engine = None
     try:
         stats = source_stats(con)
         check_pairs(todo, project, stats)
+        engine = open_backend(backend, con, spark_settings)
         progress("workspace")
         results = []
         for left, right in todo:
-            results.append(link_pair(con, stats[left], stats[right], threshold, cfg))
+            tell = None if on_warning is None else \
+                (lambda w, pair=f"{left} → {right}": on_warning(f"{pair}: {w}"))
+            results.append(link_pair(con, stats[left], stats[right], threshold, cfg,
+                                     backend=engine, on_warning=tell))
             progress(f"{left} → {right}")
         in_scope = sorted({s for pair in todo for s in pair})
         start = time.perf_counter()
         orphan_links, orphan_summary = orphans.link_orphans(
-            con, results, LinkageRun({}, results).pair_links, in_scope, threshold, cfg)
+            con, results, LinkageRun({}, results).pair_links, in_scope, threshold, cfg,
+            backend=engine)
         nodes = con.sql(
             "SELECT source, record_id FROM ws.records WHERE source IN ("
             + ", ".join("'" + s.replace("'", "''") + "'" for s in in_scope)
             + ") ORDER BY source, record_id").to_arrow_table()
     finally:
+        if engine is not None:
+            engine.close()
         con.close()
     run = LinkageRun(summary={}, pairs=results, orphan_links=orphan_links)
     run.clusters = clustering.cluster(nodes, run.links)
@@ -116,6 +140,7 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
         "config_hash": config_hash(project),
         "seed": cfg.seed,
         "threshold": threshold,
+        "backend": backend,
         "spine": project.spine_name,
         "pairs": [r.summary for r in results],
         "clusters": {

@@ -35,9 +35,27 @@ class TrainingConfig:
     min_match_weight: float = -20.0
 
 
-def _jw_levels(col: str, thresholds: tuple[float, ...]) -> list[dict[str, Any]]:
+#: Splink SQL dialects the comparisons are written for.
+DIALECTS: tuple[str, ...] = ("duckdb", "spark")
+
+
+def jaro_winkler_sql(a: str, b: str, dialect: str = "duckdb") -> str:
+    """Jaro-Winkler similarity: DuckDB's built-in, or the UDF Splink's jar gives Spark."""
+    fn = "jaro_winkler" if dialect == "spark" else "jaro_winkler_similarity"
+    return f"{fn}({a}, {b})"
+
+
+def days_apart_sql(a: str, b: str, dialect: str = "duckdb") -> str:
+    """Absolute number of days between two dates."""
+    if dialect == "spark":
+        return f"abs(datediff({a}, {b}))"
+    return f"abs(date_diff('day', {a}, {b}))"
+
+
+def _jw_levels(col: str, thresholds: tuple[float, ...],
+               dialect: str = "duckdb") -> list[dict[str, Any]]:
     return [
-        {"sql_condition": f"jaro_winkler_similarity({col}_l, {col}_r) >= {t}",
+        {"sql_condition": f"{jaro_winkler_sql(f'{col}_l', f'{col}_r', dialect)} >= {t}",
          "label_for_charts": f"Jaro-Winkler >= {t}"}
         for t in thresholds
     ]
@@ -49,7 +67,7 @@ def swapped_names_sql() -> str:
             "AND given_name_l <> family_name_l")
 
 
-def name_comparison(col: str) -> Any:
+def name_comparison(col: str, dialect: str = "duckdb") -> Any:
     """A name: exact (term-frequency adjusted), names swapped, three fuzzy levels, else."""
     import splink.comparison_library as cl
 
@@ -59,7 +77,7 @@ def name_comparison(col: str) -> Any:
         {"sql_condition": f"{col}_l = {col}_r", "label_for_charts": "exact",
          "tf_adjustment_column": col, "tf_adjustment_weight": 1.0},
         {"sql_condition": swapped_names_sql(), "label_for_charts": "given and family swapped"},
-        *_jw_levels(col, (0.92, 0.85, 0.7)),
+        *_jw_levels(col, (0.92, 0.85, 0.7), dialect),
         {"sql_condition": "ELSE", "label_for_charts": "all other"},
     ]
     return cl.CustomComparison(levels, output_column_name=col)
@@ -78,7 +96,7 @@ def dob_one_part_sql() -> str:
     return f"({same}) = 2"
 
 
-def dob_comparison() -> Any:
+def dob_comparison(dialect: str = "duckdb") -> Any:
     """DOB: exact, day–month swap, one part different, within a year, within ten years,
     else."""
     import splink.comparison_library as cl
@@ -89,11 +107,11 @@ def dob_comparison() -> Any:
         {"sql_condition": "dob_l = dob_r", "label_for_charts": "exact"},
         {"sql_condition": dob_day_month_swap_sql(), "label_for_charts": "day–month swap"},
         {"sql_condition": dob_one_part_sql(), "label_for_charts": "one part different"},
-        {"sql_condition": "abs(date_diff('day', dob_l, dob_r)) <= 366",
+        {"sql_condition": f"{days_apart_sql('dob_l', 'dob_r', dialect)} <= 366",
          "label_for_charts": "within a year"},
         # Kept apart from "all other" so that a parent and child at one address (a
         # generation apart, which errors almost never produce) get their own, very low m.
-        {"sql_condition": "abs(date_diff('day', dob_l, dob_r)) <= 3653",
+        {"sql_condition": f"{days_apart_sql('dob_l', 'dob_r', dialect)} <= 3653",
          "label_for_charts": "within ten years"},
         # Fixed, not trained: true matches almost never differ in two or more parts of
         # the DOB by over ten years (DOB not exact in 0.5% of matches, 93% of those
@@ -120,9 +138,9 @@ def nhs_comparison() -> Any:
     return cl.CustomComparison(levels, output_column_name="nhs_number")
 
 
-def comparisons(fields: set[str]) -> list[Any]:
+def comparisons(fields: set[str], dialect: str = "duckdb") -> list[Any]:
     """The comparisons for the fields both sides hold (a field absent on one side is
-    uninformative and left out rather than left untrained)."""
+    uninformative and left out rather than left untrained), in ``dialect``'s SQL."""
     import splink.comparison_library as cl
 
     out: list[Any] = []
@@ -130,9 +148,9 @@ def comparisons(fields: set[str]) -> list[Any]:
         out.append(nhs_comparison())
     for col in ("given_name", "family_name"):
         if col in fields:
-            out.append(name_comparison(col))
+            out.append(name_comparison(col, dialect))
     if "dob" in fields:
-        out.append(dob_comparison())
+        out.append(dob_comparison(dialect))
     if "postcode" in fields:
         out.append(cl.PostcodeComparison("postcode"))
     if "sex" in fields:
@@ -199,9 +217,9 @@ def prior_rules(fields: set[str]) -> list[str]:
     return rules
 
 
-def settings_creator(fields: set[str], prior: float = 1e-4) -> Any:
+def settings_creator(fields: set[str], prior: float = 1e-4, dialect: str = "duckdb") -> Any:
     """Splink settings for a link-only model over the fields both sides hold; ``prior``
-    is λ before training."""
+    is λ before training; custom SQL is written for ``dialect`` (``duckdb``, ``spark``)."""
     from splink import SettingsCreator
 
     rules: list[Any] = list(blocking_rules(fields))  # SQL strings are valid rules
@@ -209,7 +227,7 @@ def settings_creator(fields: set[str], prior: float = 1e-4) -> Any:
         link_type="link_only",
         probability_two_random_records_match=prior,
         unique_id_column_name="record_id",
-        comparisons=comparisons(fields),
+        comparisons=comparisons(fields, dialect),
         blocking_rules_to_generate_predictions=rules,
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,

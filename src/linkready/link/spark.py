@@ -171,7 +171,7 @@ class SparkBackend:
 
     name = "spark"
     dialect = "spark"
-    u_chunks = 1
+    u_chunks: int | None = 1
 
     def __init__(self, workspace: Any, spark: Any, settings: SparkSettings) -> None:
         self.workspace = workspace

@@ -31,15 +31,17 @@ def quiet_splink() -> Any:
         log.setLevel(before)
 
 
-def build_linker(con: Any, left_table: str, right_table: str,
+def build_linker(backend: Any, left_table: str, right_table: str,
                  fields: set[str]) -> tuple[Any, list[Any]]:
-    """A link-only Splink linker over two staged tables on ``con``, and its inputs."""
-    from splink import DuckDBAPI, Linker
+    """A link-only Splink linker over two tables staged on ``backend`` (a
+    :class:`linkready.link.backends.Backend`), and its inputs."""
+    from splink import Linker
 
-    db_api = DuckDBAPI(connection=con)
+    db_api = backend.db_api()
     left = db_api.register(left_table, dataset_display_name="left")
     right = db_api.register(right_table, dataset_display_name="right")
-    return Linker([left, right], settings_creator(fields, FALLBACK_PRIOR)), [left, right]
+    settings = settings_creator(fields, FALLBACK_PRIOR, backend.dialect)
+    return Linker([left, right], settings), [left, right]
 
 
 def estimate_prior(linker: Any, fields: set[str], cfg: TrainingConfig) -> list[str]:
@@ -68,14 +70,17 @@ def _set_prior(linker: Any, prior: float) -> None:
     linker._settings_obj._probability_two_random_records_match = prior
 
 
-def train(linker: Any, fields: set[str], cfg: TrainingConfig) -> list[str]:
+def train(linker: Any, fields: set[str], cfg: TrainingConfig, *,
+          u_chunks: int | None = None) -> list[str]:
     """Estimate prior, u and m. Returns warnings about training (untrained levels are
-    reported separately by :func:`untrained_levels`)."""
+    reported separately by :func:`untrained_levels`). ``u_chunks`` overrides Splink's
+    number of u-sampling chunks (see :attr:`linkready.link.backends.Backend.u_chunks`)."""
     warnings: list[str] = []
     with quiet_splink():
         warnings += estimate_prior(linker, fields, cfg)
         linker.training.estimate_u_using_random_sampling(
-            max_pairs=cfg.u_max_pairs, seed=cfg.seed)
+            max_pairs=cfg.u_max_pairs, seed=cfg.seed,
+            **({} if u_chunks is None else {"num_chunks": u_chunks}))
         for rule in training_rules(fields):
             # A failed session can leave Splink's settings half-updated: keep a copy
             # (private attribute: Splink 5 offers no public way to roll back).

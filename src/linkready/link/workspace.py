@@ -133,17 +133,22 @@ def check_pairs(pairs: list[tuple[str, str]], project: Project,
                    f"{len(problems)} problems with the pairs to link", problems)
 
 
+def source_select_sql(source: str) -> str:
+    """One source's model fields from the workspace, ready for Splink."""
+    cols = ", ".join(("record_id", *MODEL_FIELDS, "nhs_number_valid"))
+    return (f"SELECT {cols} FROM ws.records WHERE source = '{_sql_str(source)}' "
+            "ORDER BY record_id")
+
+
 def stage_source_sql(table: str, source: str) -> str:
     """An in-memory table of one source's model fields, ready for Splink."""
-    cols = ", ".join(("record_id", *MODEL_FIELDS, "nhs_number_valid"))
-    return (f"CREATE OR REPLACE TABLE {table} AS SELECT {cols} FROM ws.records "
-            f"WHERE source = '{_sql_str(source)}' ORDER BY record_id")
+    return f"CREATE OR REPLACE TABLE {table} AS {source_select_sql(source)}"
 
 
-def stage_source(con: Any, table: str, source: str) -> str:
-    """Stage one source as ``table``; return the table name."""
-    con.execute(stage_source_sql(table, source))
-    return table
+def stage_source(backend: Any, table: str, source: str) -> str:
+    """Stage one source as ``table`` on ``backend`` (a
+    :class:`linkready.link.backends.Backend`); return the table name."""
+    return str(backend.stage(table, source_select_sql(source)))
 
 
 def parse_pairs(text: str | None) -> list[tuple[str, str]] | None:

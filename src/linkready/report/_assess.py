@@ -12,6 +12,7 @@ import json
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,8 +70,13 @@ def _publish(stage: Path, out: Path) -> list[Path]:
 
 def assess_project(project: Project, project_file: Path, out: Path, *,
                    workspace: Path | None = None,
-                   progress: ProgressCallback = no_progress) -> AssessResult:
+                   progress: ProgressCallback = no_progress, backend: str = "duckdb",
+                   spark_settings: Any = None,
+                   on_warning: Callable[[str], object] | None = None) -> AssessResult:
     """Run every stage on ``project`` and write its outputs and ``report.html`` into ``out``.
+
+    ``backend``, ``spark_settings`` and ``on_warning`` go to
+    :func:`linkready.link.link_project` (where Splink runs; memory-guard warnings).
 
     Raises:
         ConfigError, InputError: from the stages (bad project or extracts); nothing is
@@ -116,7 +122,9 @@ def assess_project(project: Project, project_file: Path, out: Path, *,
 
         if len(project.sources) > 1:
             t = time.perf_counter()
-            run = link_project(project, workspace=ingested.workspace, progress=progress)
+            run = link_project(project, workspace=ingested.workspace, progress=progress,
+                               backend=backend, spark_settings=spark_settings,
+                               on_warning=on_warning)
             write_outputs(run, stage)
             seconds["link"] = time.perf_counter() - t
             if project.truth:
