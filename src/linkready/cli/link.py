@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 BackendOpt = Annotated[str, typer.Option(
     "--backend", help="Engine Splink runs on: duckdb (this machine) or spark (needs "
-                      "linkready[spark] and Java 17; see docs/scale.md).")]
+                      "linkready\\[spark] and Java 17; see docs/scale.md).")]
 SparkConfOpt = Annotated[Path | None, typer.Option(
     "--spark-conf", exists=True, dir_okay=False, readable=True, metavar="SPARK.yaml",
     help="Spark session settings for --backend spark: master URL, config keys, "

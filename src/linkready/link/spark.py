@@ -228,9 +228,8 @@ class SparkBackend:
 
     def close(self) -> None:
         """Drop what this backend staged and its temporary checkpoint directory; the
-        session stays up for the next run in this process."""
+        session (and anything else cached in it, e.g. a notebook's tables) stays up."""
         self.drop(*list(self._views))
-        self.spark.catalog.clearCache()
         if self._own_checkpoint is not None:
             shutil.rmtree(self._own_checkpoint, ignore_errors=True)
 
