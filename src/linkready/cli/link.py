@@ -89,14 +89,17 @@ def print_linkage_summary(summary: dict, out_dir: Path) -> None:
     """A table of match rates per pair (aggregates only)."""
     from rich.table import Table
 
+    from linkready.cli._common import rate_text
+
     table = Table("left → right", "left records", "deterministic", "probabilistic",
                   "expected (95% CI)", title=f"Linkage at p ≥ {summary['threshold']}")
     for p in summary["pairs"]:
         e = p["probabilistic"]["expected_match_rate"]
         table.add_row(f"{p['left']} → {p['right']}", str(p["left_records"]),
-                      f"{p['deterministic']['match_rate']:.1%}",
-                      f"{p['probabilistic']['match_rate']:.1%}",
-                      f"{e['estimate']:.1%} ({e['lower']:.1%}–{e['upper']:.1%})")
+                      rate_text(p["deterministic"]["match_rate"]),
+                      rate_text(p["probabilistic"]["match_rate"]),
+                      f"{rate_text(e['estimate'])} ({rate_text(e['lower'])}–"
+                      f"{rate_text(e['upper'])})")
     console.print(table)
     c = summary["clusters"]
     console.print(f"distinct people across {len(c['sources'])} sources: {c['distinct_people']}")
