@@ -6,6 +6,9 @@ from typing import Any
 
 from linkready.lessons._model import Chart, Column, Table
 
+# The report's palette (Okabe–Ito) and font, so lesson pages and the report look alike.
+from linkready.report._charts import FONT, OKABE_ITO
+
 LA = "la_adult_social_care"
 GP = "gp_register"
 ACUTE = "acute"
@@ -31,10 +34,6 @@ def subgroup_rows(evaluation: dict[str, Any], dim: str,
     return rows
 
 
-#: Okabe–Ito colours (readable with the common colour-vision deficiencies), as the report uses.
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-             "#000000")
-FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 _CONFIG: dict[str, Any] = {
     "font": FONT,
     "view": {"stroke": None},
