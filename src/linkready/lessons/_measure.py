@@ -137,3 +137,12 @@ def missed_by_group(o: Any, dim_groups: Any, order: tuple[str, ...]) -> dict[str
         if len(sub):
             out[g] = float(1 - sub["correct"].mean())
     return out
+
+
+#: The command that runs a lesson, for exercise text.
+RUN = "linkready lessons run"
+
+
+def source_records(world: Any, source: str) -> Any:
+    """One source's canonical records from a lesson world."""
+    return world.records[world.records["source"] == source]

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from linkready.lessons._measure import GP, LA, bar_chart, table
+from linkready.lessons._measure import GP, LA, RUN, bar_chart, table
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
 
 if TYPE_CHECKING:
     from linkready.lessons._context import LessonContext
-
-RUN = "linkready lessons run"
-
 
 TIGHT_RULES: dict[str, list[str]] = {
     "exact names + DOB only": [

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from linkready.lessons._measure import ACUTE, GP, bar_chart, table
+from linkready.lessons._measure import ACUTE, GP, RUN, bar_chart, table
 from linkready.lessons._model import Exercise, Kind, Lesson, LessonResult, Setting, Variant
 
 if TYPE_CHECKING:
     from linkready.lessons._context import LessonContext
-
-RUN = "linkready lessons run"
-
 
 def _duplicate_figures(world: Any) -> dict[str, Any]:
     """Person counts and match rates, as an analyst would compute them and as truth has it."""

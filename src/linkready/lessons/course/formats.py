@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from linkready.lessons._measure import ACUTE, GP, bar_chart, table
+from linkready.lessons._measure import ACUTE, GP, RUN, bar_chart, table
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from linkready.lessons._context import LessonContext
-
-RUN = "linkready lessons run"
-
 
 #: Deterministic rules joined on raw text and on standardised values.
 RULES: tuple[tuple[str, tuple[str, ...]], ...] = (

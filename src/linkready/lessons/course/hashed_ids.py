@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from linkready.lessons._measure import GP, LA, bar_chart, table
+from linkready.lessons._measure import GP, LA, RUN, bar_chart, table
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
 
 if TYPE_CHECKING:
@@ -12,9 +12,6 @@ if TYPE_CHECKING:
 
     from linkready.lessons._context import LessonContext, LinkedWorld
     from linkready.lessons._linking import ModelSpec
-
-RUN = "linkready lessons run"
-
 
 HASHED_FIELDS = ("nhs_number", "given_name", "family_name", "dob", "sex", "postcode")
 SALT = "linkready-lesson-salt"

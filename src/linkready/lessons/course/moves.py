@@ -8,10 +8,12 @@ from linkready.lessons._measure import (
     ACUTE,
     AGE_ORDER,
     GP,
+    RUN,
     agreement,
     bar_chart,
     by_group,
     missed_by_group,
+    source_records,
     table,
 )
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
@@ -19,19 +21,11 @@ from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Va
 if TYPE_CHECKING:
     from linkready.lessons._context import LessonContext
 
-RUN = "linkready lessons run"
-
-
-def _canonical(world: Any, source: str) -> Any:
-    """One source's canonical records."""
-    return world.records[world.records["source"] == source]
-
-
 def measure_moves(ctx: LessonContext) -> LessonResult:
     from linkready.lessons._linking import join_rule, outcomes, rule_links, standard_links
 
     world = ctx.world()
-    left, right = _canonical(world, ACUTE), _canonical(world, GP)
+    left, right = source_records(world, ACUTE), source_records(world, GP)
     strict = join_rule(left, right, ["given_name", "family_name", "dob", "postcode"])
     loose = join_rule(left, right, ["given_name", "family_name", "dob"])
     o_strict = by_group(world, outcomes(world, rule_links(strict, ACUTE, GP), ACUTE, GP,

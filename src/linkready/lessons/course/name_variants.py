@@ -8,10 +8,12 @@ from linkready.lessons._measure import (
     ETHNIC_ORDER,
     GP,
     LA,
+    RUN,
     agreement,
     bar_chart,
     by_group,
     missed_by_group,
+    source_records,
     table,
 )
 from linkready.lessons._model import Exercise, Figure, Lesson, LessonResult, Setting, Variant
@@ -19,19 +21,11 @@ from linkready.lessons._model import Exercise, Figure, Lesson, LessonResult, Set
 if TYPE_CHECKING:
     from linkready.lessons._context import LessonContext
 
-RUN = "linkready lessons run"
-
-
-def _canonical(world: Any, source: str) -> Any:
-    """One source's canonical records."""
-    return world.records[world.records["source"] == source]
-
-
 def measure_name_variants(ctx: LessonContext) -> LessonResult:
     from linkready.lessons._linking import join_rule, outcomes, rule_links, standard_links
 
     world = ctx.world()
-    det = join_rule(_canonical(world, LA), _canonical(world, GP),
+    det = join_rule(source_records(world, LA), source_records(world, GP),
                     ["given_name", "family_name", "dob"])
     o_rule = by_group(world, outcomes(world, rule_links(det, LA, GP), LA, GP,
                                       "deterministic").set_index("record_id"), "ethnic_group")

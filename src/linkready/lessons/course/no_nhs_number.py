@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from linkready.lessons._measure import GP, LA, bar_chart, table
+from linkready.lessons._measure import GP, LA, RUN, bar_chart, table
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
 
 if TYPE_CHECKING:
     from linkready.lessons._context import LessonContext
-
-RUN = "linkready lessons run"
-
 
 def measure_no_nhs_number(ctx: LessonContext) -> LessonResult:
     world = ctx.world()

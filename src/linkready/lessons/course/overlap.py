@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from linkready.lessons._measure import ACUTE, GP, bar_chart, table
+from linkready.lessons._measure import ACUTE, GP, RUN, bar_chart, table
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
 
 if TYPE_CHECKING:
     from linkready.lessons._context import LessonContext
-
-RUN = "linkready lessons run"
-
 
 def measure_overlap(ctx: LessonContext) -> LessonResult:
     res = LessonResult()

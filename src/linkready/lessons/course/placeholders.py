@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from linkready.lessons._measure import ACUTE, GP, bar_chart, table
+from linkready.lessons._measure import ACUTE, GP, RUN, bar_chart, table
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from linkready.lessons._context import LessonContext, LinkedWorld
-
-RUN = "linkready lessons run"
-
 
 def keep_placeholders(world: LinkedWorld) -> pd.DataFrame:
     """Canonical records with placeholder NHS numbers and default DOBs put back, as a

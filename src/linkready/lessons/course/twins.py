@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from linkready.lessons._measure import CSC, GP, bar_chart, table
+from linkready.lessons._measure import CSC, GP, RUN, bar_chart, source_records, table
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
 
 if TYPE_CHECKING:
     from linkready.lessons._context import LessonContext
-
-RUN = "linkready lessons run"
-
-
-def _canonical(world: Any, source: str) -> Any:
-    """One source's canonical records."""
-    return world.records[world.records["source"] == source]
-
 
 def _false_matches(world: Any, links: Any, stage: str) -> dict[str, Any]:
     """False-match rate, and where the wrong links went (a twin, a household member)."""
@@ -60,7 +52,7 @@ def measure_twins(ctx: LessonContext) -> LessonResult:
     rows = []
     for key in ("no_twins", "twins"):
         world = ctx.world(key)
-        left, right = _canonical(world, CSC), _canonical(world, GP)
+        left, right = source_records(world, CSC), source_records(world, GP)
         family = rule_links(join_rule(left, right, ["family_name", "dob", "postcode"]), CSC, GP)
         for method, links, stage in (
             ("probabilistic", standard_links(world), "combined"),
