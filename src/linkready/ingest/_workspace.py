@@ -12,10 +12,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linkready._version import __version__
-from linkready.errors import InputError
+from linkready.errors import InputError, OutputError
+from linkready.ingest._guard import check_replaceable, connect_read_only
 from linkready.ingest._pass import field_sqls, insert_sql, log_counts_sql, records_ddl, stage_sql
 from linkready.ingest._read import SourceLayout, inspect_source
 from linkready.ingest._sql import REJECTS_SCAN, REJECTS_TABLE
+from linkready.outdir import (
+    claim,
+    default_results,
+    register,
+    remove_stale_temporaries,
+    temp_name,
+)
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
 
@@ -50,18 +58,29 @@ class IngestResult:
     log: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
-def default_workspace(project: Project) -> Path:
-    """``linkready.duckdb`` next to the project file."""
-    return project.root / WORKSPACE_NAME
+def default_workspace(project: Project, out: Path | None = None) -> Path:
+    """``linkready.duckdb`` in the output folder: ``out``, or ``linkready-results/``
+    beside the project file.
+
+    When ``out`` holds no workspace and the extracts are not at hand (only the results
+    were shared), the workspace in ``linkready-results/`` is used if there is one.
+    """
+    home = default_results(project.root) / WORKSPACE_NAME
+    if out is None:
+        return home
+    here = out / WORKSPACE_NAME
+    if (not here.exists() and home.is_file()
+            and not all(project.source_path(n).is_file() for n in project.sources)):
+        return home
+    return here
 
 
 def open_workspace(path: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-    """Open an ingested workspace; raise InputError if there is none at ``path``."""
-    import duckdb
-
-    if not path.is_file():
-        raise InputError(f"{path}: no workspace here; run `linkready profile` or ingest first")
-    return quiet(duckdb.connect(str(path), read_only=read_only))
+    """Open an ingested workspace read-only; raise InputError if there is none at
+    ``path`` or another process holds it."""
+    if not read_only:
+        raise ValueError("workspaces are rebuilt by ingest, never opened for writing")
+    return quiet(connect_read_only(path))  # type: ignore[arg-type]
 
 
 def _ingest_source(
@@ -132,7 +151,9 @@ def up_to_date(project: Project, workspace: Path) -> IngestResult | None:
         return None
     try:
         con = duckdb.connect(str(workspace), read_only=True)
-    except duckdb.Error:
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            check_replaceable(workspace)  # raises the clear "open elsewhere" error
         return None
     try:
         rows = con.execute("SELECT source, records, fingerprint FROM sources").fetchall()
@@ -166,7 +187,9 @@ def ingest_project(
 
     Args:
         project: the loaded project (see :func:`linkready.project.load_project`).
-        workspace: where to write; default ``linkready.duckdb`` next to the project file.
+        workspace: where to write; default ``linkready-results/linkready.duckdb`` beside
+            the project file. An existing file there is replaced only if linkready built
+            it and no other process holds it open.
         progress: called with ``(step, 1)`` after each source.
         project_file: the project file's path, named in error messages.
         reuse: keep an existing workspace built from exactly these extracts and this
@@ -174,7 +197,10 @@ def ingest_project(
             time, reference date, tool version) instead of ingesting again.
 
     Raises:
-        InputError: an extract is missing, unreadable, empty or lacks a mapped column.
+        InputError: an extract is missing, unreadable, empty or lacks a mapped column;
+            the workspace is open in another process.
+        OutputError: ``workspace`` names a file linkready did not build, or its folder
+            cannot be written.
         ConfigError: the project declares something impossible (e.g. an unknown encoding).
     """
     import duckdb
@@ -185,8 +211,11 @@ def ingest_project(
         for name in project.sources:
             progress(f"up to date: {name}")
         return kept
-    workspace.parent.mkdir(parents=True, exist_ok=True)
-    tmp = workspace.with_name(f".{workspace.name}.{os.getpid()}.tmp")
+    check_replaceable(workspace)
+    if not workspace.parent.exists():
+        claim(workspace.parent, option="--workspace")
+    remove_stale_temporaries(workspace.parent)
+    tmp = workspace.with_name(temp_name(workspace.name))
     tmp.unlink(missing_ok=True)
     layouts: list[SourceLayout] = []
     records: dict[str, int] = {}
@@ -221,7 +250,15 @@ def ingest_project(
         con.execute("CHECKPOINT")
         con.close()
         con = None
+        check_replaceable(workspace)  # still free: another process may have opened it
         os.replace(tmp, workspace)
+        register(workspace.parent, "workspace", [workspace.name])
+    except (OSError, duckdb.IOException) as exc:
+        # A read-only folder or a full disk: DuckDB's message may quote data, so only
+        # its kind is shown.
+        why = getattr(exc, "strerror", None) or type(exc).__name__
+        raise OutputError(f"{workspace}: the workspace cannot be written ({why}); free "
+                          "disk space or choose a writable --out or --workspace") from None
     finally:
         if con is not None:
             con.close()
