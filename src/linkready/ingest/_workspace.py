@@ -6,14 +6,24 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linkready._version import __version__
-from linkready.errors import InputError
-from linkready.ingest._pass import field_sqls, insert_sql, log_counts_sql, records_ddl, stage_sql
+from linkready.errors import InputError, OutputError
+from linkready.ingest._guards import check_stage, check_types
+from linkready.ingest._pass import (
+    field_sqls,
+    insert_sql,
+    is_float,
+    log_counts_sql,
+    records_ddl,
+    stage_sql,
+)
 from linkready.ingest._read import SourceLayout, inspect_source
 from linkready.ingest._sql import REJECTS_SCAN, REJECTS_TABLE
 from linkready.progress import ProgressCallback, no_progress
@@ -71,18 +81,22 @@ def _ingest_source(
     import duckdb
 
     spec = project.sources[name]
+    shown = layout.source or layout.path
+    check_types(shown, name, spec, layout.types, project_file)
     fields = field_sqls(spec, layout, project.reference())
     try:
-        con.execute(stage_sql(spec, layout, fields))
+        try:
+            con.execute(stage_sql(spec, layout, fields))
+        except duckdb.Error as exc:
+            if layout.fmt != "csv" or "parallel=false" not in str(exc):
+                raise
+            # A newline inside a quoted field: only the single-threaded reader pads rows.
+            _drop_rejects(con)
+            con.execute(stage_sql(spec, layout, fields, parallel=False))
     except duckdb.Error as exc:
-        # DuckDB's message may quote a line of the file: never show it, only where it was.
-        line = re.search(r"[Ll]ine:? *(\d+)", str(exc))
-        where = f" near line {line.group(1)}" if line else ""
-        raise InputError(
-            f"{layout.path}: could not be read as declared in {project_file} "
-            f"(sources.{name}){where} ({type(exc).__name__}); check `delimiter:`, "
-            "`encoding:` and quoting, and that every row has the header's number of columns"
-        ) from None
+        raise _read_error(exc, shown, name, project_file) from None
+    typed_dob = "dob" in fields and spec.columns["dob"] in layout.types and \
+        layout.types[spec.columns["dob"]].upper() != "VARCHAR"
     # fetchall, not fetchone: DuckDB 2 keeps a half-read result open on the connection.
     n = con.execute("SELECT count(*) FROM stage").fetchall()[0][0]
     rejected = 0
@@ -90,23 +104,55 @@ def _ingest_source(
         rejected = con.execute(
             f"SELECT count(DISTINCT line) FROM {REJECTS_TABLE}").fetchall()[0][0]
         # The rejects tables hold raw lines: drop them before anything else happens.
-        con.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")
-        con.execute(f"DROP TABLE IF EXISTS {REJECTS_SCAN}")
+        _drop_rejects(con)
     if n == 0:
         why = (f"; {rejected} row(s) could not be parsed — check `delimiter:` and quoting"
                if rejected else "")
         raise InputError(
-            f"{layout.path}: the file has a header but no readable rows (sources.{name})"
+            f"{shown}: the file has a header but no readable rows (sources.{name})"
             f"{why}; export the records or remove the source from the project"
         )
-    con.execute(insert_sql(name, spec, fields))
-    sql, keys = log_counts_sql(spec, fields)
-    counts = con.execute(sql).fetchall()[0]
+    try:
+        check_stage(con, shown, name, spec, typed_dob, project_file)
+
+        con.execute(insert_sql(name, spec, fields))
+        sql, keys = log_counts_sql(spec, fields)
+        counts = con.execute(sql).fetchall()[0]
+        floats = 0
+        if "nhs_number" in fields and is_float(layout.types.get(spec.columns["nhs_number"], "")):
+            floats = con.execute("SELECT count(nhs_number__t) FROM stage").fetchall()[0][0]
+    except duckdb.Error as exc:
+        raise _read_error(exc, shown, name, project_file) from None
     log = [(name, f, a, int(c)) for (f, a), c in zip(keys, counts, strict=True) if c]
     if rejected:
         log.insert(1, (name, "record_id", "rows_rejected", int(rejected)))
+    if floats:
+        log.append((name, "nhs_number", "from_float_column", int(floats)))
     con.execute("DROP TABLE stage")
     return int(n), log
+
+
+def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")
+    con.execute(f"DROP TABLE IF EXISTS {REJECTS_SCAN}")
+
+
+def _read_error(exc: Exception, path: Path, name: str, project_file: Path) -> InputError:
+    """An InputError for a DuckDB failure, saying where but never quoting the file."""
+    text = str(exc)
+    line = re.search(r"[Ll]ine:? *(\d+)", text)
+    where = f" near line {line.group(1)}" if line else ""
+    if "maximum line size" in text.lower():
+        return InputError(
+            f"{path}: a line{where} is longer than DuckDB reads (2 MB) (sources.{name}); "
+            "check `delimiter:` and quoting (an unclosed quote joins lines), or export the "
+            "file with one line per record"
+        )
+    return InputError(
+        f"{path}: could not be read as declared in {project_file} "
+        f"(sources.{name}){where} ({type(exc).__name__}); check `delimiter:`, "
+        "`encoding:` and quoting, and that every row has the header's number of columns"
+    )
 
 
 def fingerprint(project: Project, name: str) -> str:
@@ -116,7 +162,7 @@ def fingerprint(project: Project, name: str) -> str:
     try:
         st = path.stat()
         stamp = f"{st.st_size}:{st.st_mtime_ns}"
-    except OSError:
+    except (OSError, ValueError):
         stamp = "missing"
     parts = [project.sources[name].model_dump_json(), str(path), stamp,
              str(project.reference_date), __version__]
@@ -192,9 +238,11 @@ def ingest_project(
     records: dict[str, int] = {}
     log: list[tuple[str, str, str, int]] = []
     con = None
+    scratch: Path | None = None
     try:
+        scratch = make_scratch(workspace.parent)
         for name in project.sources:
-            layouts.append(inspect_source(project, name, project_file, workspace.parent))
+            layouts.append(inspect_source(project, name, project_file, scratch))
         con = quiet(duckdb.connect(str(tmp)))
         con.execute(records_ddl())
         con.execute(_SOURCES_DDL)
@@ -230,4 +278,47 @@ def ingest_project(
         for layout in layouts:
             if layout.temp_copy is not None:
                 layout.temp_copy.unlink(missing_ok=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     return IngestResult(workspace, records, log)
+
+
+#: Private folders (mode 0700) beside the workspace for transcoded copies of extracts.
+SCRATCH_PREFIX = ".linkready-ingest-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def remove_stale_scratch(folder: Path) -> None:
+    """Remove scratch folders left by ingests that were killed (their process is gone)."""
+    try:
+        entries = list(folder.glob(f"{SCRATCH_PREFIX}*"))
+    except OSError:
+        return
+    for d in entries:
+        pid = d.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
+        if d.is_dir() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def make_scratch(folder: Path) -> Path:
+    """A new private scratch folder in ``folder`` (the workspace's), stale ones removed.
+
+    A transcoded extract is plaintext: it lives here, never beside the extract (whose
+    folder may be read-only or shared), and is removed in a ``finally`` even on an
+    interrupt; a copy left by a killed run is removed by the next one.
+    """
+    remove_stale_scratch(folder)
+    try:
+        return Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=folder))
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write here ({exc.strerror or type(exc).__name__});"
+                          " choose a writable place for the workspace (--workspace)") from None
