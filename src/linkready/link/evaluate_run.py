@@ -97,8 +97,8 @@ def evaluate_project(project: Project, out: Path, *, workspace: Path | None = No
                      progress: ProgressCallback = no_progress) -> dict[str, Any]:
     """Evaluate the link outputs in ``out`` (linking first if there are none)."""
     if not (out / "links.parquet").is_file():
-        if project.truth is None:
-            read_truth(project)  # raises the clear "no truth" error before linking
+        read_truth(project)  # a missing or unreadable truth fails before linking
+
         from linkready.link.run import link_project, write_outputs
 
         write_outputs(link_project(project, workspace=workspace), out)
