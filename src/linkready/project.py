@@ -200,9 +200,20 @@ class Project(_Frozen):
     #: The directory the project file lives in; relative paths resolve against it.
     root: Path = Path(".")
 
+    @field_validator("name")
+    @classmethod
+    def _printable_name(cls, name: str) -> str:
+        # The name is printed on the terminal (where [..] is markup) and in every output.
+        if not name.strip() or len(name) > 100 or not name.isprintable() or \
+                "[" in name or "]" in name:
+            raise ValueError(f"`{printable(name)}` is not a usable project name; use 1–100 "
+                             "printable characters without square brackets")
+        return name
+
     @field_validator("sources")
     @classmethod
     def _source_names(cls, sources: dict[str, SourceSpec]) -> dict[str, SourceSpec]:
+
         problems = [p for name in sources if (p := source_name_problem(name)) is not None]
         if problems:
             raise ValueError("; ".join(problems))

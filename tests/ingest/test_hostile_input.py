@@ -102,6 +102,16 @@ def source_named(name: str) -> Setup:
     return setup
 
 
+def project_named(name: str) -> Setup:
+    def setup(d: Path) -> Path:
+        one_source(d, records(d))
+        p = d / "project.yaml"
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        p.write_text(yaml.safe_dump({**data, "name": name}), encoding="utf-8")
+        return p
+    return setup
+
+
 # --- Reproduction 9: encodings, paths, headers, YAML -----------------------------------
 
 def utf16_without_bom(d: Path) -> Path:
@@ -225,6 +235,8 @@ CASES = [
                  id="8-source-name-colon"),
     pytest.param(source_named("tab\tname"), ["project.yaml", "sources", "\\t"],
                  id="8-source-name-control-char"),
+    pytest.param(project_named("[/] x"), ["project.yaml", "name", "square brackets"],
+                 id="8-project-name-markup"),
     pytest.param(utf16_without_bom, ["src.csv", "sources.src.encoding", "byte-order mark",
                                      "utf-16-le"], id="9-utf16-without-bom"),
     pytest.param(non_text_codec, ["project.yaml", "sources.src.encoding", "rot13"],
@@ -512,8 +524,10 @@ def test_stale_scratch_of_a_killed_run_is_removed(tmp_path: Path) -> None:
     for d in (stale, live):
         d.mkdir(parents=True)
         (d / ".src.csv.utf8.tmp").write_text("plaintext")
+    old_style = ws_dir / ".src.csv.utf8.tmp"  # where earlier versions put the copy
+    old_style.write_text("plaintext")
     _profile_ok(project_file, ws_dir / "w.duckdb")
-    assert not stale.exists() and live.exists()
+    assert not stale.exists() and live.exists() and not old_style.exists()
 
 
 def test_project_yaml_keys_documented() -> None:

@@ -62,7 +62,14 @@ def records_ddl() -> str:
     return f"CREATE TABLE records ({cols})"
 
 
+def dob_is_typed(spec: SourceSpec, layout: SourceLayout) -> bool:
+    """Whether the date of birth column is a DATE or TIMESTAMP (used as is, not parsed)."""
+    return spec.held("dob") and \
+        layout.types.get(spec.columns["dob"], "VARCHAR").upper() in _TYPED_DATES
+
+
 def raw_name(field: str) -> str:
+
     return f"{field}__raw"
 
 
@@ -78,8 +85,7 @@ def field_sqls(spec: SourceSpec, layout: SourceLayout, reference: date) -> dict[
         elif f in R.NAME_FIELDS:
             out[f] = name_sql(f, raw)
         elif f == "dob":
-            typed = layout.types.get(spec.columns[f], "VARCHAR").upper() in _TYPED_DATES
-            out[f] = dob_sql(raw, spec.dob_formats, typed, reference)
+            out[f] = dob_sql(raw, spec.dob_formats, dob_is_typed(spec, layout), reference)
         elif f == "postcode":
             out[f] = postcode_sql(raw)
         else:

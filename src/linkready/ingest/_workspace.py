@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -17,6 +18,7 @@ from linkready._version import __version__
 from linkready.errors import InputError, OutputError
 from linkready.ingest._guards import check_stage, check_types
 from linkready.ingest._pass import (
+    dob_is_typed,
     field_sqls,
     insert_sql,
     is_float,
@@ -95,8 +97,7 @@ def _ingest_source(
             con.execute(stage_sql(spec, layout, fields, parallel=False))
     except duckdb.Error as exc:
         raise _read_error(exc, shown, name, project_file) from None
-    typed_dob = "dob" in fields and spec.columns["dob"] in layout.types and \
-        layout.types[spec.columns["dob"]].upper() != "VARCHAR"
+    typed_dob = dob_is_typed(spec, layout)
     # fetchall, not fetchone: DuckDB 2 keeps a half-read result open on the connection.
     n = con.execute("SELECT count(*) FROM stage").fetchall()[0][0]
     rejected = 0
@@ -307,6 +308,11 @@ def remove_stale_scratch(folder: Path) -> None:
         pid = d.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
         if d.is_dir() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             shutil.rmtree(d, ignore_errors=True)
+    # Transcoded copies that versions before the scratch folder wrote here directly.
+    for old in folder.glob(".*.utf8.tmp"):
+        with contextlib.suppress(OSError):
+            old.unlink()
+
 
 
 def make_scratch(folder: Path) -> Path:
