@@ -114,7 +114,16 @@ class SourceSpec(_Frozen):
             raise ValueError("record_id must be mapped to a column that identifies each row")
         return columns
 
+    @field_validator("delimiter")
+    @classmethod
+    def _usable_delimiter(cls, value: str) -> str:
+        if value in ('"', "\n", "\r", "\x00"):
+            raise ValueError(f"delimiter `{printable(value)}` cannot separate fields (it is "
+                             "the quote character or a line break); use e.g. \",\" or \";\"")
+        return value
+
     @field_validator("dob_format")
+
     @classmethod
     def _date_formats(cls, value: str | list[str]) -> str | list[str]:
         for fmt in [value] if isinstance(value, str) else value:

@@ -177,6 +177,11 @@ def yaml_text(text: bytes) -> Setup:
     return setup
 
 
+def delimiter_is_quote(d: Path) -> Path:
+    one_source(d, records(d, 2))
+    return write_project(d, {"src": {"path": "src.csv", "delimiter": '"', "columns": COLUMNS}})
+
+
 def bad_dob_format_code(d: Path) -> Path:
     one_source(d, records(d, 2))
     return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS,
@@ -259,6 +264,8 @@ CASES = [
     pytest.param(yaml_text(b"name: a\x00b\n"), ["project.yaml"], id="9-yaml-nul"),
     pytest.param(yaml_text(b"name: x\nsources: &a [*a]\n"), ["project.yaml", "sources"],
                  id="9-yaml-recursive-alias"),
+    pytest.param(delimiter_is_quote, ["project.yaml", "sources.src.delimiter", "quote"],
+                 id="9-delimiter-is-quote"),
     pytest.param(bad_dob_format_code, ["project.yaml", "sources.src.dob_format", "%Q"],
                  id="11-dob-format-unknown-code"),
     pytest.param(dob_format_without_codes, ["project.yaml", "sources.src.dob_format",
@@ -363,6 +370,22 @@ def test_newline_inside_quoted_field_is_read(tmp_path: Path) -> None:
     got = _records(ws, "SELECT record_id, given_name, dob FROM records ORDER BY record_id")
     assert [(r[0], r[1]) for r in got] == [("R1", "ADA MARY"), ("R2", "BEA"), ("R3", "CAL")]
     assert got[2][2] is None
+
+
+def test_header_names_duckdb_cannot_take_are_read(tmp_path: Path) -> None:
+    """An empty header name (a pandas index column), quotes and apostrophes in names: the
+    file is read, mapped columns included."""
+    header = ["", "ID", "it's", 'a"b', "SURNAME", "DOB"]
+    write_csv(tmp_path / "src.csv", header,
+              [[i, f"R{i}", VALID_NHS[i], "Ada", "Lovelace", "10/12/1980"] for i in range(3)])
+    cols = {"record_id": "ID", "nhs_number": "it's", "given_name": 'a"b',
+            "family_name": "SURNAME", "dob": "DOB"}
+    project_file = write_project(tmp_path, {"src": {"path": "src.csv", "columns": cols,
+                                                    "dob_format": "%d/%m/%Y"}})
+    ws = tmp_path / "ws" / "w.duckdb"
+    _profile_ok(project_file, ws)
+    assert _records(ws, "SELECT count(*) FROM records WHERE nhs_number_valid AND "
+                        "given_name = 'ADA'") == [(3,)]
 
 
 def test_record_id_opt_in(tmp_path: Path) -> None:

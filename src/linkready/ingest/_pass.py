@@ -98,13 +98,13 @@ def _raw_select(spec: SourceSpec, layout: SourceLayout) -> str:
     for f, col in spec.columns.items():
         typ = layout.types.get(col, "VARCHAR").upper()
         keep_type = f == "dob" and typ in _TYPED_DATES
-        expr = ident(col) if keep_type else f"CAST({ident(col)} AS VARCHAR)"
+        x = ident(layout.read_name(col))
+        expr = x if keep_type else f"CAST({x} AS VARCHAR)"
         if f == "nhs_number" and typ in _INTEGERS:
             # A number column loses leading zeros (Scottish CHI numbers start 010–311).
             expr = f"lpad({expr}, 10, '0')"
         elif f == "nhs_number" and is_float(typ):
             # A float64 holds every 10-digit integer exactly: write it back as digits.
-            x = ident(col)
             expr = (f"CASE WHEN {x} = trunc({x}) AND {x} BETWEEN 0 AND 9999999999 "
                     f"THEN lpad(CAST(CAST({x} AS BIGINT) AS VARCHAR), 10, '0') "
                     f"ELSE CAST({x} AS VARCHAR) END")
@@ -116,7 +116,8 @@ def stage_sql(spec: SourceSpec, layout: SourceLayout, fields: dict[str, FieldSQL
               parallel: bool = True) -> str:
     """CREATE the temp table ``stage``: raw text, each layer of preparation, issue codes."""
     rel = relation_sql(layout.fmt, str(layout.path), spec.delimiter, layout.encoding,
-                       layout.columns, parallel)
+                       layout.read_names, parallel)
+
     ctes = [f"s0 AS (SELECT {_raw_select(spec, layout)} FROM {rel})"]
     depth = max((len(fs.prep) for fs in fields.values()), default=0)
     for k in range(depth):

@@ -51,6 +51,20 @@ class SourceLayout:
     #: The extract as declared (``path`` is the copy when one was made).
     source: Path | None = None
 
+    @property
+    def read_names(self) -> tuple[str, ...]:
+        """The names DuckDB reads the columns under. CSV columns are named by position
+        (``c0``, ``c1`` …) so that a header name DuckDB cannot take — empty (a pandas
+        index), quoted, or very long — never matters; Parquet columns keep theirs."""
+        if self.fmt != "csv":
+            return self.columns
+        return tuple(f"c{i}" for i in range(len(self.columns)))
+
+    def read_name(self, column: str) -> str:
+        """The name DuckDB reads header column ``column`` under."""
+        return self.read_names[self.columns.index(column)]
+
+
 
 def _delimiter_name(d: str) -> str:
     return {"\t": "tab (\\t)", ",": "comma (,)", ";": "semicolon (;)", "|": "pipe (|)"}.get(
