@@ -567,3 +567,63 @@ def test_dump_project_omits_the_default_opt_in(tmp_path: Path) -> None:
     text = dump_project(load_project(project_file))
     assert "record_id_is_identifier" not in text
     assert yaml.safe_load(text)["sources"]["src"]["path"] == "src.csv"
+
+
+def _enospc(*_: object, **__: object) -> None:
+    import errno
+
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_full_disk_writing_the_workspace(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk when the workspace is moved into place: exit 2 naming the workspace,
+    the previous workspace untouched, no temporary left."""
+    from linkready.ingest import _workspace
+
+    project_file = one_source(tmp_path, records(tmp_path, 2))
+    ws = tmp_path / "ws" / "w.duckdb"
+    _profile_ok(project_file, ws)
+    before = ws.read_bytes()
+    (tmp_path / "src.csv").write_text((tmp_path / "src.csv").read_text() + "\n")  # re-ingest
+    monkeypatch.setattr(_workspace.os, "replace", _enospc)
+    result = runner.invoke(app, ["profile", str(project_file), "--workspace", str(ws),
+                                 "--out", str(tmp_path / "out2")])
+    assert result.exit_code == 2, (result.output, result.exception)
+    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1 and "No space left on device" in lines[0] and "w.duckdb" in lines[0]
+    assert ws.read_bytes() == before
+    assert not [p.name for p in ws.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_full_disk_writing_the_transcoded_copy(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk while transcoding: exit 2, and no partial copy or scratch folder."""
+    import io
+
+    write_csv(tmp_path / "src.csv", list(COLUMNS.values()),
+              [list(person(1).values())], encoding="cp1252")
+    project_file = write_project(tmp_path, {"src": {"path": "src.csv", "columns": COLUMNS,
+                                                    "encoding": "cp1252"}})
+    real_open = Path.open
+
+    class Full(io.StringIO):
+        def write(self, s: str) -> int:
+            _enospc()
+            return 0
+
+    def fake_open(self: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if self.name.endswith(".utf8.tmp") and "w" in mode:
+            real_open(self, mode, *args, **kwargs).close()  # the file exists, as it would
+            return Full()
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", fake_open)
+    ws = tmp_path / "ws" / "w.duckdb"
+    before = snapshot(tmp_path)
+    result = runner.invoke(app, ["profile", str(project_file), "--workspace", str(ws),
+                                 "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "No space left on device" in result.stderr
+    assert snapshot(tmp_path) == before
+    assert not list(tmp_path.rglob(".linkready-ingest-*"))

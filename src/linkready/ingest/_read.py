@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from linkready.errors import ConfigError, InputError
+from linkready.ingest._disk import is_write_failure, write_error
 from linkready.project import Project, SourceSpec, printable
 from linkready.sql import lit
 
@@ -149,16 +150,18 @@ def check_encoding(
 ) -> Path | None:
     """Decode the whole file; return a UTF-8 copy (in ``temp_dir``) when DuckDB cannot
     read ``codec``. The copy is removed again if anything goes wrong, even an interrupt."""
+    copy = None
     try:
         if (problem := _bom_problem(path, codec, key)) is not None:
             raise InputError(problem)
-        copy = None
         if transcode_needed(path, codec):
             if temp_dir is None:
                 raise ValueError("a temporary folder is needed to transcode")
             copy = temp_dir / f".{path.name}.utf8.tmp"
         return _decode(path, codec, copy, key)
     except OSError as exc:
+        if copy is not None and is_write_failure(exc):
+            raise write_error(exc, copy.parent, "a transcoded copy") from None
         raise InputError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__}) "
                          f"({key}); check the file and its permissions") from None
 

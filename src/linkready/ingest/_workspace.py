@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from linkready._version import __version__
 from linkready.errors import InputError, OutputError
+from linkready.ingest._disk import is_write_failure, write_error
 from linkready.ingest._guards import check_stage, check_types
 from linkready.ingest._pass import (
     dob_is_typed,
@@ -138,9 +139,14 @@ def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"DROP TABLE IF EXISTS {REJECTS_SCAN}")
 
 
-def _read_error(exc: Exception, path: Path, name: str, project_file: Path) -> InputError:
-    """An InputError for a DuckDB failure, saying where but never quoting the file."""
+def _read_error(exc: Exception, path: Path, name: str,
+                project_file: Path) -> InputError | OutputError:
+    """An InputError for a DuckDB failure, saying where but never quoting the file (an
+    OutputError when it was the workspace's disk that refused a write)."""
+    if is_write_failure(exc):
+        return write_error(exc)
     text = str(exc)
+
     line = re.search(r"[Ll]ine:? *(\d+)", text)
     where = f" near line {line.group(1)}" if line else ""
     if "maximum line size" in text.lower():
@@ -232,7 +238,10 @@ def ingest_project(
         for name in project.sources:
             progress(f"up to date: {name}")
         return kept
-    workspace.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        workspace.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_error(exc, workspace) from None
     tmp = workspace.with_name(f".{workspace.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     layouts: list[SourceLayout] = []
@@ -271,6 +280,10 @@ def ingest_project(
         con.close()
         con = None
         os.replace(tmp, workspace)
+    except (OSError, duckdb.Error) as exc:
+        if not is_write_failure(exc):
+            raise
+        raise write_error(exc, workspace) from None
     finally:
         if con is not None:
             con.close()
