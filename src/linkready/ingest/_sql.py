@@ -133,7 +133,7 @@ def name_sql(f: str, raw: str) -> FieldSQL:
     written (upper-cased where the script has case). A single letter is an initial only
     in a script with case (one Chinese character is a whole name).
     """
-    u = fold_sql(f"{f}__t")
+    u = f"{f}__u"
     n = f"{f}__n"
     clean = (f"trim(regexp_replace(regexp_replace({u}, '[''’`]', '', 'g'), "
              f"{lit(NAME_SEPARATORS)}, ' ', 'g'))")
@@ -146,7 +146,8 @@ def name_sql(f: str, raw: str) -> FieldSQL:
         "THEN 'single_letter' END"
     )
     return FieldSQL(
-        prep=({f"{f}__t": f"nullif(trim({raw}), '')"}, {n: clean}),
+        prep=({f"{f}__t": f"nullif(trim({raw}), '')"}, {u: fold_sql(f"{f}__t")}, {n: clean}),
+
         issue=issue,
         value=f"CASE WHEN {f}__issue IS NULL OR {f}__issue = 'single_letter' THEN {n} END",
         actions={
