@@ -81,6 +81,19 @@ def no_header_duplicates(d: Path) -> Path:
     return write_project(d, {"src": {"path": "src.csv", "columns": cols}})
 
 
+def no_header_repeated_names(d: Path) -> Path:
+    (d / "src.csv").write_text("Rx,Lovelace,Lovelace\n", encoding="utf-8")
+    cols = {"record_id": "ID", "given_name": "FORENAME", "family_name": "SURNAME"}
+    return write_project(d, {"src": {"path": "src.csv", "columns": cols}})
+
+
+def header_with_numeric_name(d: Path) -> Path:
+    header = [*COLUMNS.values(), "2019"]
+    write_csv(d / "src.csv", header, [[*person(1).values(), "x"]])
+    return write_project(d, {"src": {"path": "src.csv",
+                                     "columns": {**COLUMNS, "postcode": "POST_CODE"}}})
+
+
 def record_id_same_column(d: Path) -> Path:
     one_source(d, records(d))
     return write_project(d, {"src": {"path": "src.csv",
@@ -224,6 +237,10 @@ CASES = [
                                         "row 1", "header"], id="5-no-header-names-only"),
     pytest.param(no_header_duplicates, ["src.csv", "row 1 looks like data"],
                  id="5-no-header-duplicate-values"),
+    pytest.param(no_header_repeated_names, ["src.csv", "none of the 3 mapped columns"],
+                 id="5-no-header-repeated-names"),
+    pytest.param(header_with_numeric_name, ["src.csv", "`POST_CODE`", "`2019`"],
+                 id="5-real-header-with-a-number-is-listed"),
     pytest.param(record_id_same_column, ["project.yaml", "sources.src", "record_id",
                                          "nhs_number", "record_id_is_identifier: true"],
                  id="5-record-id-is-nhs-column"),

@@ -257,18 +257,13 @@ def check_columns(
     seen: set[str] = set()
     dups = sorted({c for c in columns if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
     missing = [(f, c) for f, c in spec.columns.items() if c not in seen]
-    if (dups or missing) and looks_like_data(columns):
-        raise _data_row(path, name, project_file)
-    if dups:
-        shown = ", ".join(_col(d) for d in dups[:10]) + (" …" if len(dups) > 10 else "")
-        raise InputError(
-            f"{path}: duplicate column name(s) {shown} "
-            f"(sources.{name}); rename them in the extract so each column name is unique"
-        )
-    if not missing:
+    found_any = len(missing) < len(spec.columns)  # then row 1 names columns: a header
+    if not (dups or missing):
         return
-    field, col = missing[0]
-    if spec.file_format == "csv" and len(columns) == 1:
+    if not found_any and looks_like_data(columns):
+        raise _data_row(path, name, project_file)
+    field, col = (missing or [("record_id", spec.columns["record_id"])])[0]
+    if missing and spec.file_format == "csv" and len(columns) == 1:
         header = columns[0]
         found = [d for d in _OTHER_DELIMITERS if d != spec.delimiter and d in header]
         if found:
@@ -279,17 +274,23 @@ def check_columns(
                 f"{_delimiter_name(found[0])} — set `delimiter: \"{found[0]}\"` for "
                 f"{name} in {project_file}"
             )
-    others = f" (and {len(missing) - 1} more mapped column(s))" if len(missing) > 1 else ""
     folded = {c.strip().lower(): c for c in columns}
     close = [folded[col.strip().lower()]] if col.strip().lower() in folded else \
         difflib.get_close_matches(col, columns, n=1, cutoff=0.75)
-    if len(missing) == len(spec.columns) and not close:
+    if not found_any and not close:
         # Not one mapped column is in row 1: it may be a record, so it is not shown.
         raise InputError(
             f"{path}: none of the {len(spec.columns)} mapped columns is in row 1 "
             f"(sources.{name}.columns; row 1 has {len(columns)} field(s)); if the file has "
             f"no header row, export it with one, else fix the mapping in {project_file}"
         )
+    if dups:
+        shown = ", ".join(_col(d) for d in dups[:10]) + (" …" if len(dups) > 10 else "")
+        raise InputError(
+            f"{path}: duplicate column name(s) {shown} "
+            f"(sources.{name}); rename them in the extract so each column name is unique"
+        )
+    others = f" (and {len(missing) - 1} more mapped column(s))" if len(missing) > 1 else ""
     shown = ", ".join(_col(c) for c in columns[:30]) + (" …" if len(columns) > 30 else "")
     hint = f"did you mean {_col(close[0])}? " if close else ""
     raise InputError(
