@@ -644,3 +644,20 @@ def test_full_disk_writing_the_transcoded_copy(tmp_path: Path,
     assert "No space left on device" in result.stderr
     assert snapshot(tmp_path) == before
     assert not list(tmp_path.rglob(".linkready-ingest-*"))
+
+
+def test_unwritable_workspace_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workspace folder that refuses writes (a read-only share; simulated, since tests
+    may run as root) is exit 2 naming the folder and --workspace, not a traceback."""
+    import errno
+
+    from linkready.ingest import _workspace
+
+    def refuse(*_: object, **__: object) -> str:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(_workspace.tempfile, "mkdtemp", refuse)
+    project_file = one_source(tmp_path, records(tmp_path, 2))
+    line = refused(tmp_path, ["profile", str(project_file)], ["Permission denied",
+                                                              "--workspace"])
+    assert str(tmp_path) in line
