@@ -53,6 +53,7 @@ class BackendUnavailable(LinkreadyError):
     session described by ``--spark-conf`` cannot be created."""
 
 
-class Terminated(KeyboardInterrupt):
+class Terminated(BaseException):
     """Raised in the main thread when the process receives SIGTERM, so that clean-up in
-    ``finally`` blocks runs as it does for Ctrl-C; the CLI exits 143."""
+    ``finally`` blocks runs as it does for Ctrl-C; the CLI exits 143. Not an Exception:
+    no ``except Exception`` swallows it."""

@@ -12,6 +12,9 @@ import unicodedata
 #: The longest line linkready prints for one problem.
 MAX_LINE = 300
 
+_LONG_PATH = re.compile(r"(?<![\w.])/(?:[^\s/;:,()]+/){3,}[^\s/;:,()]*")
+#: Paths longer than this are shown by their last two parts.
+_PATH_KEEP = 60
 _QUOTED = re.compile(r"(['\"])(?:(?!\1).){1,200}\1")
 _LONG_DIGITS = re.compile(r"\d[\d ]{5,}\d")
 
@@ -26,12 +29,27 @@ def _escape_char(ch: str) -> str:
 
 
 def one_line(text: str, limit: int = MAX_LINE) -> str:
-    """``text`` on one line, control characters escaped, at most ``limit`` characters."""
+    """``text`` on one line, control characters escaped, at most ``limit`` characters.
+
+    In a long line, long absolute paths are shown by their last two parts; a line still
+    too long is cut in the middle (its start names the file and field, its end the fix).
+    """
     flat = "".join(_escape_char(ch) for ch in str(text))
     flat = " ".join(flat.split())
     if len(flat) > limit:
-        flat = flat[: limit - 1].rstrip() + "…"
+        flat = _LONG_PATH.sub(_short_path, flat)
+    if len(flat) > limit:
+        head = limit * 2 // 5
+        flat = flat[:head].rstrip() + " … " + flat[-(limit - head - 3):].lstrip()
     return flat
+
+
+def _short_path(match: re.Match[str]) -> str:
+    path = match.group(0)
+    if len(path) <= _PATH_KEEP:
+        return path
+    parts = path.rstrip("/").split("/")
+    return "…/" + "/".join(parts[-2:])
 
 
 def scrub(text: str) -> str:

@@ -192,6 +192,14 @@ def claim(out: Path | str, *, option: str = "--out") -> Path:
     return folder
 
 
+def discard_if_unused(folder: Path) -> None:
+    """Remove a folder linkready created if it holds nothing but its own marker and lock
+    (after a run that failed before writing anything there)."""
+    with contextlib.suppress(OSError):
+        if {e.name for e in folder.iterdir()} <= _OWN_NAMES:
+            shutil.rmtree(folder)
+
+
 def previous_sets(out: Path | str) -> set[str]:
     """The commands whose outputs an owned folder holds (empty for any other folder)."""
     marker = read_marker(Path(out))
@@ -315,8 +323,8 @@ class OutputSet:
         marker = read_marker(self.out)
         if marker is None or owned_names(marker):
             return
-        if self._created and {e.name for e in self.out.iterdir()} <= _OWN_NAMES:
-            shutil.rmtree(self.out)
+        if self._created:
+            discard_if_unused(self.out)
         elif self._adopted:
             for name in _OWN_NAMES:
                 (self.out / name).unlink(missing_ok=True)

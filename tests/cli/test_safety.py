@@ -186,7 +186,23 @@ def test_rich_markup_in_a_path_is_printed_literally(tmp_path: Path) -> None:
     assert (out / "project.yaml").is_file()
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def _wait_for_sigterm_handler(pid: int, timeout: float = 60.0) -> None:
+    """Wait until the process catches SIGTERM (the CLI has started), read from /proc."""
+    status = Path(f"/proc/{pid}/status")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            caught = next(int(ln.split()[1], 16) for ln in status.read_text().splitlines()
+                          if ln.startswith("SigCgt:"))
+        except (OSError, StopIteration):
+            caught = 0
+        if caught & (1 << (signal.SIGTERM - 1)):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the CLI never installed its SIGTERM handler")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals, /proc")
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_an_interrupt_leaves_nothing_behind(tmp_path: Path, sig: int, code: int) -> None:
     """SIGTERM or SIGINT while generating: exit 143/130, no temporaries, nothing published."""
@@ -195,7 +211,8 @@ def test_an_interrupt_leaves_nothing_behind(tmp_path: Path, sig: int, code: int)
     proc = subprocess.Popen([str(exe), "generate", "default", "-n", "200000", "--out",
                              str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env={**os.environ, "COLUMNS": "100"})
-    time.sleep(3.0)
+    _wait_for_sigterm_handler(proc.pid)
+    time.sleep(1.0)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == code, err

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,13 +16,24 @@ from typing import TYPE_CHECKING
 
 from linkready._version import __version__
 from linkready.errors import InputError, OutputError
-from linkready.ingest._guard import check_replaceable, connect_read_only
-from linkready.ingest._pass import field_sqls, insert_sql, log_counts_sql, records_ddl, stage_sql
+from linkready.ingest._disk import is_write_failure, write_error
+from linkready.ingest._guards import check_stage, check_types
+from linkready.ingest._ownership import check_replaceable, connect_read_only
+from linkready.ingest._pass import (
+    dob_is_typed,
+    field_sqls,
+    insert_sql,
+    is_float,
+    log_counts_sql,
+    records_ddl,
+    stage_sql,
+)
 from linkready.ingest._read import SourceLayout, inspect_source
 from linkready.ingest._sql import REJECTS_SCAN, REJECTS_TABLE
 from linkready.outdir import (
     claim,
     default_results,
+    discard_if_unused,
     register,
     remove_stale_temporaries,
     temp_name,
@@ -90,18 +104,21 @@ def _ingest_source(
     import duckdb
 
     spec = project.sources[name]
+    shown = layout.source or layout.path
+    check_types(shown, name, spec, layout.types, project_file)
     fields = field_sqls(spec, layout, project.reference())
     try:
-        con.execute(stage_sql(spec, layout, fields))
+        try:
+            con.execute(stage_sql(spec, layout, fields))
+        except duckdb.Error as exc:
+            if layout.fmt != "csv" or "parallel=false" not in str(exc):
+                raise
+            # A newline inside a quoted field: only the single-threaded reader pads rows.
+            _drop_rejects(con)
+            con.execute(stage_sql(spec, layout, fields, parallel=False))
     except duckdb.Error as exc:
-        # DuckDB's message may quote a line of the file: never show it, only where it was.
-        line = re.search(r"[Ll]ine:? *(\d+)", str(exc))
-        where = f" near line {line.group(1)}" if line else ""
-        raise InputError(
-            f"{layout.path}: could not be read as declared in {project_file} "
-            f"(sources.{name}){where} ({type(exc).__name__}); check `delimiter:`, "
-            "`encoding:` and quoting, and that every row has the header's number of columns"
-        ) from None
+        raise _read_error(exc, shown, name, project_file) from None
+    typed_dob = dob_is_typed(spec, layout)
     # fetchall, not fetchone: DuckDB 2 keeps a half-read result open on the connection.
     n = con.execute("SELECT count(*) FROM stage").fetchall()[0][0]
     rejected = 0
@@ -109,23 +126,60 @@ def _ingest_source(
         rejected = con.execute(
             f"SELECT count(DISTINCT line) FROM {REJECTS_TABLE}").fetchall()[0][0]
         # The rejects tables hold raw lines: drop them before anything else happens.
-        con.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")
-        con.execute(f"DROP TABLE IF EXISTS {REJECTS_SCAN}")
+        _drop_rejects(con)
     if n == 0:
         why = (f"; {rejected} row(s) could not be parsed — check `delimiter:` and quoting"
                if rejected else "")
         raise InputError(
-            f"{layout.path}: the file has a header but no readable rows (sources.{name})"
+            f"{shown}: the file has a header but no readable rows (sources.{name})"
             f"{why}; export the records or remove the source from the project"
         )
-    con.execute(insert_sql(name, spec, fields))
-    sql, keys = log_counts_sql(spec, fields)
-    counts = con.execute(sql).fetchall()[0]
+    try:
+        check_stage(con, shown, name, spec, typed_dob, project_file)
+
+        con.execute(insert_sql(name, spec, fields))
+        sql, keys = log_counts_sql(spec, fields)
+        counts = con.execute(sql).fetchall()[0]
+        floats = 0
+        if "nhs_number" in fields and is_float(layout.types.get(spec.columns["nhs_number"], "")):
+            floats = con.execute("SELECT count(nhs_number__t) FROM stage").fetchall()[0][0]
+    except duckdb.Error as exc:
+        raise _read_error(exc, shown, name, project_file) from None
     log = [(name, f, a, int(c)) for (f, a), c in zip(keys, counts, strict=True) if c]
     if rejected:
         log.insert(1, (name, "record_id", "rows_rejected", int(rejected)))
+    if floats:
+        log.append((name, "nhs_number", "from_float_column", int(floats)))
     con.execute("DROP TABLE stage")
     return int(n), log
+
+
+def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")
+    con.execute(f"DROP TABLE IF EXISTS {REJECTS_SCAN}")
+
+
+def _read_error(exc: Exception, path: Path, name: str,
+                project_file: Path) -> InputError | OutputError:
+    """An InputError for a DuckDB failure, saying where but never quoting the file (an
+    OutputError when it was the workspace's disk that refused a write)."""
+    if is_write_failure(exc):
+        return write_error(exc)
+    text = str(exc)
+
+    line = re.search(r"[Ll]ine:? *(\d+)", text)
+    where = f" near line {line.group(1)}" if line else ""
+    if "maximum line size" in text.lower():
+        return InputError(
+            f"{path}: a line{where} is longer than DuckDB reads (2 MB) (sources.{name}); "
+            "check `delimiter:` and quoting (an unclosed quote joins lines), or export the "
+            "file with one line per record"
+        )
+    return InputError(
+        f"{path}: could not be read as declared in {project_file} "
+        f"(sources.{name}){where} ({type(exc).__name__}); check `delimiter:`, "
+        "`encoding:` and quoting, and that every row has the header's number of columns"
+    )
 
 
 def fingerprint(project: Project, name: str) -> str:
@@ -135,7 +189,7 @@ def fingerprint(project: Project, name: str) -> str:
     try:
         st = path.stat()
         stamp = f"{st.st_size}:{st.st_mtime_ns}"
-    except OSError:
+    except (OSError, ValueError):
         stamp = "missing"
     parts = [project.sources[name].model_dump_json(), str(path), stamp,
              str(project.reference_date), __version__]
@@ -212,8 +266,8 @@ def ingest_project(
             progress(f"up to date: {name}")
         return kept
     check_replaceable(workspace)
-    if not workspace.parent.exists():
-        claim(workspace.parent, option="--workspace")
+    created = None if workspace.parent.exists() else claim(workspace.parent,
+                                                           option="--workspace")
     remove_stale_temporaries(workspace.parent)
     tmp = workspace.with_name(temp_name(workspace.name))
     tmp.unlink(missing_ok=True)
@@ -221,9 +275,11 @@ def ingest_project(
     records: dict[str, int] = {}
     log: list[tuple[str, str, str, int]] = []
     con = None
+    scratch: Path | None = None
     try:
+        scratch = make_scratch(workspace.parent)
         for name in project.sources:
-            layouts.append(inspect_source(project, name, project_file, workspace.parent))
+            layouts.append(inspect_source(project, name, project_file, scratch))
         con = quiet(duckdb.connect(str(tmp)))
         con.execute(records_ddl())
         con.execute(_SOURCES_DDL)
@@ -253,12 +309,12 @@ def ingest_project(
         check_replaceable(workspace)  # still free: another process may have opened it
         os.replace(tmp, workspace)
         register(workspace.parent, "workspace", [workspace.name])
-    except (OSError, duckdb.IOException) as exc:
-        # A read-only folder or a full disk: DuckDB's message may quote data, so only
-        # its kind is shown.
-        why = getattr(exc, "strerror", None) or type(exc).__name__
-        raise OutputError(f"{workspace}: the workspace cannot be written ({why}); free "
-                          "disk space or choose a writable --out or --workspace") from None
+    except (OSError, duckdb.Error) as exc:
+        # A read-only folder or a full disk; DuckDB's own text (it may quote data) is
+        # never shown.
+        if not is_write_failure(exc):
+            raise
+        raise write_error(exc, workspace) from None
     finally:
         if con is not None:
             con.close()
@@ -267,4 +323,28 @@ def ingest_project(
         for layout in layouts:
             if layout.temp_copy is not None:
                 layout.temp_copy.unlink(missing_ok=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        if created is not None:
+            discard_if_unused(created)  # a folder made for a workspace never written
     return IngestResult(workspace, records, log)
+
+
+def make_scratch(folder: Path) -> Path:
+    """A new private scratch folder in ``folder`` (the workspace's), stale ones removed.
+
+    A transcoded extract is plaintext: it lives here, never beside the extract (whose
+    folder may be read-only or shared), and is removed in a ``finally`` even on an
+    interrupt; a copy left by a killed run is removed by the next one.
+    """
+    remove_stale_temporaries(folder)
+    # Transcoded copies that versions before the scratch folder wrote here directly.
+    for old in folder.glob(".*.utf8.tmp"):
+        with contextlib.suppress(OSError):
+            old.unlink()
+    try:
+        # mkdtemp makes it private (mode 0700); the prefix lets a later run remove it.
+        return Path(tempfile.mkdtemp(prefix=temp_name("ingest-"), dir=folder))
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write here ({exc.strerror or type(exc).__name__});"
+                          " choose a writable place for the workspace (--workspace)") from None

@@ -121,10 +121,11 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
         orphan_links, orphan_summary = orphans.link_orphans(
             con, results, LinkageRun({}, results).pair_links, in_scope, threshold, cfg,
             backend=engine)
+        from linkready.sql import in_list
+
         nodes = con.sql(
-            "SELECT source, record_id FROM ws.records WHERE source IN ("
-            + ", ".join("'" + s.replace("'", "''") + "'" for s in in_scope)
-            + ") ORDER BY source, record_id").to_arrow_table()
+            f"SELECT source, record_id FROM ws.records WHERE source IN {in_list(in_scope)} "
+            "ORDER BY source, record_id").to_arrow_table()
     finally:
         if engine is not None:
             engine.close()
