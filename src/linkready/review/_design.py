@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -51,7 +52,7 @@ def strata_for(threshold: float) -> list[StratumDef]:
     out: list[StratumDef] = []
     cuts = [c for c in (0.99, 0.999) if c > threshold]
     edges = [threshold, *cuts, 1.0000001]
-    for lo, hi in reversed(list(zip(edges[:-1], edges[1:], strict=True))):
+    for lo, hi in reversed(list(pairwise(edges))):
         top = "1" if hi > 1 else f"{hi:g}"
         out.append(StratumDef(f"linked_{lo:g}_{top}", LINKED,
                               f"linked, best link p {lo:g}–{top}", lo, hi))
@@ -59,7 +60,7 @@ def strata_for(threshold: float) -> list[StratumDef]:
                           "linked by NHS number, scored below the threshold", 0.0, threshold))
     below = [c for c in (0.1, 0.5) if CANDIDATE_MIN < c < threshold]
     edges = [CANDIDATE_MIN, *below, threshold]
-    for lo, hi in reversed(list(zip(edges[:-1], edges[1:], strict=True))):
+    for lo, hi in reversed(list(pairwise(edges))):
         out.append(StratumDef(f"unlinked_{lo:g}_{hi:g}", UNLINKED,
                               f"unlinked, best candidate p {lo:g}–{hi:g}", lo, hi))
     out.append(StratumDef("unlinked_no_candidate", UNLINKED,

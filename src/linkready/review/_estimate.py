@@ -116,10 +116,8 @@ def _draw_totals(strata: Sequence[StratumLabels], matches: Sequence[float],
 def _point(strata: Sequence[StratumLabels]) -> dict[str, float | None]:
     tl = tu = 0.0
     for s in strata:
-        if s.labelled:
-            share = (s.match + 0.5 * s.unsure) / s.labelled
-        else:  # a stratum with no labels: the Jeffreys prior mean
-            share = 0.5
+        # A stratum with no labels takes the prior mean, ½.
+        share = (s.match + 0.5 * s.unsure) / s.labelled if s.labelled else 0.5
         if s.kind == LINKED:
             tl += share * s.population
         else:
@@ -188,7 +186,7 @@ def labels_needed(strata: Sequence[StratumLabels], allocation: Sequence[float],
     pop = np.array([s.population for s in strata], dtype=float)
     alloc = np.asarray(allocation, dtype=float)
     total = int(pop.sum())
-    if total == 0 or measure == "precision" and not any(s.kind == LINKED for s in strata):
+    if total == 0 or (measure == "precision" and not any(s.kind == LINKED for s in strata)):
         return None
 
     def ok(n: int) -> bool:

@@ -78,15 +78,15 @@ def run_score(project: Project, *, labels: Path | None, auto_label: bool = False
     if auto_label == (labels is not None):
         raise ConfigError("give either --labels FILE or --auto-label (synthetic projects "
                           "only), not both or neither")
+    if auto_label and project.truth is None:
+        raise ConfigError(f"{project.name}: --auto-label needs synthetic truth (`truth:` in "
+                          "project.yaml); label real data in review.html or review.csv")
     design_path = find_design(project, sample, labels)
     design = read_design(design_path)
     link_dir = find_link_dir(project, linkage)
     linkage_doc = json.loads((link_dir / "linkage.json").read_text(encoding="utf-8"))
     check_design(design, project.name, linkage_doc, design_path)
     if auto_label:
-        if project.truth is None:
-            raise ConfigError(f"{project.name}: --auto-label needs synthetic truth (`truth:` "
-                              "in project.yaml); label real data in review.html or review.csv")
         from linkready.link.evaluate_run import read_truth
 
         truth, _ = read_truth(project)

@@ -154,7 +154,7 @@ def sample_pair(con: Any, outputs: LinkOutputs, left: str, right: str, size: int
         rows.loc[hidden, "p"] = rows.loc[hidden, "record_id_l"].map(near["p"])
     design = {
         "left": left, "right": right, "threshold": threshold,
-        "left_records": int(len(best)),
+        "left_records": len(best),
         "strata": [{"id": s.id, "kind": s.kind, "label": s.label, "p_low": s.low,
                     "p_high": None if s.high is None else min(s.high, 1.0),
                     "population": pops[s.id], "sample": sizes[s.id]}
@@ -171,7 +171,9 @@ def build_sample(project: Project, outputs: LinkOutputs, con: Any,
         raise ConfigError(f"--size: {size} is not a positive number of labels per pair; "
                           f"use e.g. {DEFAULT_SIZE}")
     rng = np.random.default_rng(seed)
-    designs, items, records = [], [], {}
+    designs: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    records: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for left, right in chosen_pairs(outputs.linkage, pairs):
         design, rows = sample_pair(con, outputs, left, right, size, rng)
         designs.append(design)

@@ -54,7 +54,7 @@ def world(rng: np.random.Generator, target: tuple[float, float] = TARGET) -> Sim
             n = int(rng.integers(lo, hi + 1))
             share = rng.uniform(slo, shi)
             flags = np.zeros(n, dtype=bool)
-            flags[rng.choice(n, size=int(round(n * share)), replace=False)] = True
+            flags[rng.choice(n, size=round(n * share), replace=False)] = True
             pops[sid], kinds[sid], matches[sid], guesses[sid] = n, kind, flags, guess
         w = SimWorld(pops, kinds, matches, guesses)
         t = w.truth()
