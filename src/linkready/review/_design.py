@@ -104,18 +104,19 @@ def assign_strata(best: pd.DataFrame, threshold: float) -> pd.Series:
 
 def allocate(populations: dict[str, int], guesses: dict[str, float], size: int) -> dict[str, int]:
     """Labels per stratum: at least :data:`MIN_PER_STRATUM` each (or all of a smaller
-    stratum), the rest in proportion to N_h·√max(p_h(1 − p_h), floor) — Neyman allocation
-    on the model's guess p_h of the stratum's match share — never more than N_h."""
+    stratum; fewer when ``size`` cannot give every stratum that many), the rest in
+    proportion to N_h·√max(p_h(1 − p_h), floor) — Neyman allocation on the model's guess
+    p_h of the stratum's match share — never more than N_h."""
     ids = [k for k, n in populations.items() if n > 0]
     n = {k: 0 for k in populations}
     budget = min(size, sum(populations[k] for k in ids))
-    for k in ids:
-        n[k] = min(populations[k], MIN_PER_STRATUM)
-    if sum(n.values()) > budget:  # too few labels for the minimum: 1 each, by size
-        n = {k: 0 for k in populations}
-        for k in sorted(ids, key=lambda k: -populations[k])[:budget]:
+    floor = min(MIN_PER_STRATUM, budget // len(ids)) if ids else 0
+    if floor == 0:  # fewer labels than strata: one each to the largest
+        for k in sorted(ids, key=lambda k: (-populations[k], k))[:budget]:
             n[k] = 1
         return n
+    for k in ids:
+        n[k] = min(populations[k], floor)
     weight = {k: populations[k] * math.sqrt(max(guesses.get(k, 0.5) * (1 - guesses.get(k, 0.5)),
                                                 VARIANCE_FLOOR)) for k in ids}
     while sum(n.values()) < budget:
