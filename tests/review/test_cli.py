@@ -216,3 +216,15 @@ def test_sample_again_into_its_own_folder(truth_project: Path, tmp_path: Path) -
     second = _sample(truth_project, out, "--size", "20", "--seed", "2")
     assert first["sample_id"] != second["sample_id"]
     assert json.loads((out / "review.json").read_text())["sample_id"] == second["sample_id"]
+
+
+def test_sample_needs_a_link_run_and_a_size(real_project: Path, tmp_path: Path) -> None:
+    """No link outputs where --linkage points, or --size 0: one line, exit 2, nothing
+    written."""
+    code, _, err = _invoke("review", "sample", str(real_project), "--out", str(tmp_path / "a"),
+                           "--linkage", str(tmp_path))
+    assert code == 2 and len(_error_lines(err)) == 1 and "linkready link" in err
+    code, _, err = _invoke("review", "sample", str(real_project), "--out", str(tmp_path / "b"),
+                           "--size", "0")
+    assert code == 2 and len(_error_lines(err)) == 1 and "--size" in err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
