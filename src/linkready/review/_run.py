@@ -78,6 +78,9 @@ def run_score(project: Project, *, labels: Path | None, auto_label: bool = False
     if auto_label == (labels is not None):
         raise ConfigError("give either --labels FILE or --auto-label (synthetic projects "
                           "only), not both or neither")
+    if wrong_labels and not auto_label:
+        raise ConfigError("--wrong-labels is only used with --auto-label; drop it, or label "
+                          "from truth with --auto-label")
     if auto_label and project.truth is None:
         raise ConfigError(f"{project.name}: --auto-label needs synthetic truth (`truth:` in "
                           "project.yaml); label real data in review.html or review.csv")
