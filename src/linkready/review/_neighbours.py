@@ -25,10 +25,18 @@ LOOSE_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("given_name", "dob"), "l.given_name = r.given_name AND year(l.dob) = year(r.dob)"),
     (("family_name", "dob"),
      "substr(l.family_name, 1, 2) = substr(r.family_name, 1, 2) AND year(l.dob) = year(r.dob)"),
+    # Names with a typo and a DOB missing or wrong: the commonest misses left over.
+    (("given_name", "family_name"),
+     "l.given_name = r.given_name AND substr(l.family_name, 1, 1) = substr(r.family_name, 1, 1)"),
+    (("given_name", "family_name"),
+     "substr(l.family_name, 1, 3) = substr(r.family_name, 1, 3) "
+     "AND substr(l.given_name, 1, 1) = substr(r.given_name, 1, 1)"),
 )
 LOOSE_RULE_TEXT = ("a right record sharing the NHS number, the DOB, the family name or the "
-                   "postcode, or the given name and birth year, or the first two letters of "
-                   "the family name and birth year")
+                   "postcode; or the given name and birth year; or the first two letters of "
+                   "the family name and birth year; or the given name and the family name's "
+                   "initial; or the first three letters of the family name and the given "
+                   "name's initial")
 
 
 def model_fields(model: dict[str, Any]) -> set[str]:
