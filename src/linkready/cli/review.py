@@ -43,8 +43,9 @@ def sample(
         from linkready.review import run_sample
 
         project = load_project(project_file)
-        design, written = run_sample(project, out, pairs=parse_pairs(pairs), size=size,
-                                     seed=seed, linkage=linkage, workspace=workspace)
+        with console.status("drawing the sample"):
+            design, written = run_sample(project, out, pairs=parse_pairs(pairs), size=size,
+                                         seed=seed, linkage=linkage, workspace=workspace)
         console.print(f"sample {design['sample_id']}: {len(design['items'])} items from "
                       f"{len(design['pairs'])} pair(s)")
         console.print("[bold]record-level personal data[/]: keep these files local")
@@ -82,9 +83,10 @@ def score(
         from linkready.review import run_score
 
         project = load_project(project_file)
-        doc, path = run_score(project, labels=labels, auto_label=auto_label,
-                              wrong_labels=wrong_labels, sample=sample_dir, out=out,
-                              linkage=linkage, seed=seed, partial=partial)
+        with console.status("scoring the labels"):
+            doc, path = run_score(project, labels=labels, auto_label=auto_label,
+                                  wrong_labels=wrong_labels, sample=sample_dir, out=out,
+                                  linkage=linkage, seed=seed, partial=partial)
         print_estimates(doc)
         console.print(f"wrote {path}")
 
