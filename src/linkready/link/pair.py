@@ -11,9 +11,17 @@ from typing import Any
 import numpy as np
 
 from linkready.errors import InputError
-from linkready.link import deterministic, estimates, memory, predict, training
+from linkready.link import (
+    deterministic,
+    diagnostic,
+    estimates,
+    memory,
+    predict,
+    refit,
+    training,
+)
 from linkready.link.backends import Backend, DuckDBBackend
-from linkready.link.settings import TrainingConfig, blocking_rules
+from linkready.link.settings import TrainingConfig, blocking_rules, training_sessions
 from linkready.link.workspace import SourceStats, stage_source
 from linkready.privacy import safe_rate, suppress
 
@@ -38,6 +46,8 @@ class PairResult:
     #: The expected match rate with exact figures (internal: tests, benchmarks; the
     #: published form, in ``summary``, may show it as ``*``).
     expected: estimates.ExpectedRate | None = None
+    #: The label-free figures with intervals, exact (internal; published in ``summary``).
+    honest: estimates.Honest | None = None
 
 
 def compared_fields(left: SourceStats, right: SourceStats) -> set[str]:
@@ -93,6 +103,30 @@ def _rate(n: int, d: int) -> float | str | None:
     """A published share of left records: ``*`` when it rests on a count of 1–7
     (see :func:`linkready.privacy.safe_rate`)."""
     return safe_rate(n, d)
+
+
+def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnostic,
+            n_left: int, n_right: int, threshold: float, cfg: TrainingConfig,
+            model: dict[str, Any], fields: set[str]) -> estimates.Honest:
+    """The label-free figures with intervals, from the production and diagnostic pairs."""
+    import pandas as pd
+
+    left_ids = np.asarray(scored.column("record_id_l").to_numpy(zero_copy_only=False))
+    sample = np.sort(np.asarray(diag.sample_ids))
+    codes, _ = pd.factorize(np.concatenate([left_ids, sample]), sort=False)
+    codes = np.asarray(codes, dtype=np.int64)
+    d_left = np.asarray(diag.pairs.column("record_id_l").to_numpy(zero_copy_only=False))
+    d_bf = diag.pairs.column("log2_bf").to_numpy()
+    (gamma, diag_gamma), info = predict.level_codes(scored, diag.pairs)
+    spec = refit.spec_from_model(model, info, [u for u, _ in training_sessions(fields)])
+    return estimates.honest_estimates(
+        left_codes=codes[:len(left_ids)], p=p, gamma=gamma,
+        left_records=n_left, sample_codes=codes[len(left_ids):],
+        diag_sample_pos=np.searchsorted(sample, d_left).astype(np.int64),
+        diag_p=estimates.probabilities(d_bf, prior),
+        diag_gamma=diag_gamma, threshold=threshold,
+        replicates=cfg.bootstrap_replicates, seed=cfg.seed, spec=spec,
+        total_pairs=float(n_left) * n_right)
 
 
 def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
@@ -158,13 +192,21 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     left_ids = scored.column("record_id_l").to_numpy(zero_copy_only=False)
     expected = estimates.expected_match_rate(left_ids, p, n_left)
     n_prob, _ = estimates.rate_at_threshold(left_ids, p, threshold, n_left)
+    clock.lap("estimates")
+    diag = diagnostic.run(be, left.name, rt, model, fields, scored, seed=cfg.seed,
+                          min_match_weight=cfg.min_match_weight, left_records=n_left,
+                          right_records=n_right, size=cfg.diagnostic_sample)
+    clock.lap("diagnostic_blocking")
+    honest = _honest(scored, p, prior, diag, n_left, n_right, threshold, cfg, model, fields)
+    clock.lap("bootstrap")
 
-    links = _links_table(left.name, right.name, det, scored, p, threshold)
+    links = _links_table(left.name, right.name, det,
+                         scored.select(["record_id_l", "record_id_r"]), p, threshold)
     linked_left = pc.unique(pc.filter(links.column("record_id_l"), links.column("linked")))
     # Free Splink's intermediate tables (term frequencies, samples) before the next pair.
     inputs[0].db_api.delete_tables_created_by_splink_from_db()
     be.drop("__lr_left", "__lr_right")
-    clock.lap("estimates_and_links")
+    clock.lap("links")
 
     summary = {
         "left": left.name,
@@ -186,7 +228,8 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             "threshold": threshold,
             "linked_records": suppress(n_prob),
             "match_rate": _rate(n_prob, n_left),
-            "expected_match_rate": expected.as_dict(),
+            "expected_match_rate": {**expected.as_dict(), **honest.rate_dict(expected)},
+            "false_links": honest.false_dict(),
             "prior": {"seeded": seed_prior, "refined": prior,
                       "seed_recall_assumed": cfg.prior_recall,
                       # λ × possible pairs / left records: matching *pairs* per left
@@ -198,6 +241,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
                            "cumulative": suppress(r["cumulative"])} for r in counts["rules"]],
                 "total_possible": suppress(counts["total_possible"]),
                 "scored_pairs": suppress(len(log2_bf)),
+                "estimated_recall": honest.recall_dict(diag.rules, diag.scored),
             },
             "untrained_levels": untrained,
             "training": {"seed": cfg.seed, "u_max_pairs": cfg.u_max_pairs,
@@ -210,4 +254,5 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
         },
         "warnings": warnings,
     }
-    return PairResult(left.name, right.name, links, summary, model, clock.laps, expected)
+    return PairResult(left.name, right.name, links, summary, model, clock.laps, expected,
+                      honest)

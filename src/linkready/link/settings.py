@@ -33,6 +33,10 @@ class TrainingConfig:
     prior_recall: float = 0.9
     #: Predictions below this match weight are not kept (they add < 2^-20 of probability).
     min_match_weight: float = -20.0
+    #: Left records scored under the loose diagnostic blocking (blocking recall).
+    diagnostic_sample: int = 2000
+    #: Bootstrap replicates (EM refits on agreement-pattern counts) for the intervals.
+    bootstrap_replicates: int = 100
 
 
 #: Splink SQL dialects the comparisons are written for.
@@ -192,18 +196,65 @@ def blocking_rules(fields: set[str]) -> list[str]:
     return rules
 
 
-def training_rules(fields: set[str]) -> list[str]:
-    """Blocking rules for EM sessions. Each must leave at least one compared field
+def diagnostic_rules(fields: set[str]) -> list[str]:
+    """Deliberately loose blocking rules, used only on a sample of left records to
+    estimate how many probable matches the production rules never compare. Each keys on
+    one or two characters or one date part, so a pair with an error in any one field
+    (and most pairs with errors in two) still meets under at least one of them."""
+    rules: list[str] = []
+
+    def has(*cols: str) -> bool:
+        return all(c in fields for c in cols)
+
+    def first(col: str, side: str, n: int = 1) -> str:
+        return f"substr({side}.{col}, 1, {n})"
+
+    if has("nhs_number"):
+        rules.append("l.nhs_number = r.nhs_number")
+    if has("dob"):
+        rules.append("l.dob = r.dob")
+    if has("given_name", "dob"):
+        rules.append(f"{first('given_name', 'l')} = {first('given_name', 'r')} "
+                     "AND year(l.dob) = year(r.dob)")
+    if has("family_name", "dob"):
+        rules.append(f"{first('family_name', 'l')} = {first('family_name', 'r')} "
+                     "AND year(l.dob) = year(r.dob)")
+        rules.append(f"{first('family_name', 'l')} = {first('family_name', 'r')} "
+                     "AND month(l.dob) = month(r.dob) AND day(l.dob) = day(r.dob)")
+    if has("given_name", "family_name"):
+        rules.append(f"{first('given_name', 'l')} = {first('given_name', 'r')} AND "
+                     f"{first('family_name', 'l', 2)} = {first('family_name', 'r', 2)}")
+        rules.append(f"{first('given_name', 'l')} = {first('family_name', 'r')} AND "
+                     f"{first('family_name', 'l')} = {first('given_name', 'r')}")
+    if has("postcode"):
+        rules.append("l.postcode = r.postcode")
+    if has("postcode", "dob"):
+        rules.append("split_part(l.postcode, ' ', 1) = split_part(r.postcode, ' ', 1) "
+                     "AND year(l.dob) = year(r.dob)")
+    return rules
+
+
+#: EM sessions: the comparisons each session's blocking rule fixes (exact agreement),
+#: and the rule.
+TRAINING_SESSIONS: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"given_name", "family_name"}),
+     "l.given_name = r.given_name AND l.family_name = r.family_name"),
+    (frozenset({"dob"}), "l.dob = r.dob"),
+    (frozenset({"nhs_number"}), "l.nhs_number = r.nhs_number"),
+)
+
+
+def training_sessions(fields: set[str]) -> list[tuple[frozenset[str], str]]:
+    """The EM sessions for ``fields``. Each must leave at least one compared field
     outside the rule, or the session has nothing to train (and Splink fails)."""
-    candidates = [
-        ({"given_name", "family_name"},
-         "l.given_name = r.given_name AND l.family_name = r.family_name"),
-        ({"dob"}, "l.dob = r.dob"),
-        ({"nhs_number"}, "l.nhs_number = r.nhs_number"),
-    ]
-    rules = [sql for used, sql in candidates if used <= fields and fields - used]
+    chosen = [(used, sql) for used, sql in TRAINING_SESSIONS if used <= fields and fields - used]
     # Two sessions are enough: with names and DOB, the NHS-number session adds nothing.
-    return rules[:2]
+    return chosen[:2]
+
+
+def training_rules(fields: set[str]) -> list[str]:
+    """Blocking rules for EM sessions (see :func:`training_sessions`)."""
+    return [sql for _, sql in training_sessions(fields)]
 
 
 def prior_rules(fields: set[str]) -> list[str]:
@@ -230,5 +281,6 @@ def settings_creator(fields: set[str], prior: float = 1e-4, dialect: str = "duck
         comparisons=comparisons(fields, dialect),
         blocking_rules_to_generate_predictions=rules,
         retain_matching_columns=False,
-        retain_intermediate_calculation_columns=False,
+        # Keeps the comparison vectors (gamma_*) the label-free estimates refit on.
+        retain_intermediate_calculation_columns=True,
     )
