@@ -63,22 +63,24 @@ def split_febrl(name: str, seed: int, out: Path) -> Path:
     """Originals left, one random duplicate of each right; write extracts and project."""
     df = febrl_frame(name)
     rng = np.random.default_rng(seed)
-    left = df[df["original"]]
+    left = df[df["original"]].copy()
     dups = df[~df["original"]].sample(frac=1.0, random_state=rng.integers(2**31))
-    right = dups.drop_duplicates("person")
-    # The address as an analyst holds it: several columns, joined in order by linkready.
+    right = dups.drop_duplicates("person").copy()
+    # The address in one column (street, locality, suburb, postcode, state, in order);
+    # the Australian postcode travels inside it, as linkready's postcode field is UK-only.
+    address = ["street_number", "address_1", "address_2", "suburb", "postcode", "state"]
+    for frame in (left, right):
+        frame.insert(1, "address", frame[address].apply(
+            lambda r: " ".join(v for v in r if v), axis=1))
     columns = {"record_id": "rec_id", "given_name": "given_name",
                "family_name": "surname", "dob": "date_of_birth", "postcode": "postcode",
-               "address_line": ["street_number", "address_1", "address_2", "suburb",
-                                "state"]}
+               "address_line": "address"}
     return _write(out, left, right, columns, "%Y%m%d", name)
 
 
 def _write(out: Path, left: pd.DataFrame, right: pd.DataFrame, columns: dict,
            dob_format: str, name: str) -> Path:
     import yaml
-
-    from linkready.project import EXTRA_FIELDS
 
     out.mkdir(parents=True, exist_ok=True)
     for side, frame in (("left", left), ("right", right)):
@@ -87,27 +89,12 @@ def _write(out: Path, left: pd.DataFrame, right: pd.DataFrame, columns: dict,
     pd.concat([left.assign(source="left"), right.assign(source="right")])[
         ["source", columns["record_id"], "person"]].rename(
         columns={columns["record_id"]: "record_id"}).to_csv(out / "truth.csv", index=False)
-    cols = dict(columns)
-    address = cols.pop("address_line", None)
-    if address is not None and "address_line" in EXTRA_FIELDS and _lists_allowed():
-        cols["address_line"] = address
-    spec = {"columns": cols, "dob_format": dob_format}
+    spec = {"columns": dict(columns), "dob_format": dob_format}
     project = {"name": name, "spine": "right", "pairs": [["left", "right"]],
                "sources": {"left": {"path": "left.csv", **spec},
                            "right": {"path": "right.csv", **spec}}}
     (out / "project.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
     return out / "project.yaml"
-
-
-def _lists_allowed() -> bool:
-    """Whether this linkready accepts a list of columns for a field."""
-    from linkready.project import SourceSpec
-
-    try:
-        SourceSpec(path="x.csv", columns={"record_id": "a", "address_line": ["b", "c"]})
-    except Exception:  # pydantic ValidationError: lists not supported yet
-        return False
-    return True
 
 
 # --- independent corruption ------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 
 #: Canonical fields the probabilistic model compares, in the order they appear.
 MODEL_FIELDS: tuple[str, ...] = (
-    "nhs_number", "given_name", "family_name", "dob", "sex", "postcode",
+    "nhs_number", "given_name", "family_name", "dob", "sex", "postcode", "address_line",
 )
 #: m of the DOB "all other" level (more than ten years apart, two or more parts differ).
 DOB_ELSE_M = 0.001
@@ -142,6 +142,22 @@ def nhs_comparison() -> Any:
     return cl.CustomComparison(levels, output_column_name="nhs_number")
 
 
+def address_comparison(dialect: str = "duckdb") -> Any:
+    """Address line (normalised text): exact, three fuzzy levels (Jaro-Winkler on the
+    whole line catches typos and abbreviations), else."""
+    import splink.comparison_library as cl
+
+    col = "address_line"
+    levels: list[Any] = [
+        {"sql_condition": f"{col}_l IS NULL OR {col}_r IS NULL",
+         "label_for_charts": "null", "is_null_level": True},
+        {"sql_condition": f"{col}_l = {col}_r", "label_for_charts": "exact"},
+        *_jw_levels(col, (0.95, 0.88, 0.75), dialect),
+        {"sql_condition": "ELSE", "label_for_charts": "all other"},
+    ]
+    return cl.CustomComparison(levels, output_column_name=col)
+
+
 def comparisons(fields: set[str], dialect: str = "duckdb") -> list[Any]:
     """The comparisons for the fields both sides hold (a field absent on one side is
     uninformative and left out rather than left untrained), in ``dialect``'s SQL."""
@@ -159,6 +175,8 @@ def comparisons(fields: set[str], dialect: str = "duckdb") -> list[Any]:
         out.append(cl.PostcodeComparison("postcode"))
     if "sex" in fields:
         out.append(cl.ExactMatch("sex"))
+    if "address_line" in fields:
+        out.append(address_comparison(dialect))
     return out
 
 
@@ -188,6 +206,12 @@ def blocking_rules(fields: set[str]) -> list[str]:
     if has("postcode", "given_name"):
         rules.append("l.postcode = r.postcode "
                      "AND substr(l.given_name, 1, 1) = substr(r.given_name, 1, 1)")
+    if has("address_line", "dob"):
+        rules.append("l.address_line = r.address_line AND year(l.dob) = year(r.dob)")
+    if has("address_line", "family_name"):
+        rules.append("l.address_line = r.address_line AND l.family_name = r.family_name")
+    if has("address_line", "given_name"):
+        rules.append("l.address_line = r.address_line AND l.given_name = r.given_name")
     if has("dob", "sex", "given_name"):
         # Both names wrong (marriage plus a typo, transliteration): DOB, sex and the
         # first letter of the given name still agree.
@@ -228,6 +252,9 @@ def diagnostic_rules(fields: set[str]) -> list[str]:
                      f"{first('family_name', 'l')} = {first('given_name', 'r')}")
     if has("postcode"):
         rules.append("l.postcode = r.postcode")
+    if has("address_line", "dob"):
+        rules.append("substr(l.address_line, 1, 4) = substr(r.address_line, 1, 4) "
+                     "AND year(l.dob) = year(r.dob)")
     if has("postcode", "dob"):
         rules.append("split_part(l.postcode, ' ', 1) = split_part(r.postcode, ' ', 1) "
                      "AND year(l.dob) = year(r.dob)")
