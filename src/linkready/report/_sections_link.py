@@ -49,6 +49,10 @@ def _eval_pairs(inp: ReportInputs) -> dict[tuple[str, str], dict[str, Any]]:
     return {(p["left"], p["right"]): p for p in inp.evaluation["pairs"]}
 
 
+def _ci_label(method: str) -> str:
+    return "interval (model, blocking, chance)" if method == METHODS[3] else "95% CI"
+
+
 def _ci(lo_hi: tuple[float, float] | None) -> str:
     return DASH if lo_hi is None else f"{pct(lo_hi[0])}–{pct(lo_hi[1])}"
 
@@ -85,7 +89,8 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
                                    "lower": lo, "upper": hi})
             cells.append(Cell(f"{pct(rate, hidden=hidden)}"
                               + ("" if k is None else f" ({count(k)})"), "rate",
-                              detail="" if ci is None or hidden else f"95% CI {_ci(ci)}"))
+                              detail="" if ci is None or hidden else
+                              f"{_ci_label(method)} {_ci(ci)}"))
         if evs and not ev:
             cells.append(tcell("not evaluated"))
         rows.append(tuple(cells))
@@ -105,8 +110,9 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
                   f"in brackets; threshold p ≥ {threshold})",
                   ("pair", "left records", *methods), tuple(rows),
                   note="Intervals for observed rates are 95% Wilson intervals over the "
-                       "published record count; the expected rate's interval comes from the "
-                       "model (linkage.json).")
+                       "published record count. The expected rate's interval (nominal 95%) "
+                       "covers model uncertainty (bootstrap refits), blocking misses found by "
+                       "a loose diagnostic blocking, and chance (linkage.json).")
     blocks: list[Block] = [
         Paragraph("A match rate is the share of the left source's records linked to a record "
                   "in the right source. It is measured four ways. 'NHS number only' is exact "
@@ -125,6 +131,9 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
                                                    methods=methods), take, table))
     else:  # every rate hidden (*): the table alone
         blocks.append(table)
+    label_free = _label_free_table(pairs)
+    if label_free is not None:
+        blocks.append(label_free)
     if evs:
         blocks.append(_accuracy_table(pairs, evs))
         blocks.append(Paragraph("A low match rate is not always poor linkage. Some records "
@@ -134,6 +143,41 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
     return Section("match-rates", number, "Match rates per pair",
                    "How many records link, by each method, with their uncertainty.",
                    tuple(blocks))
+
+
+def _range(block: dict[str, Any], key: str = "estimate") -> str:
+    x, lo, hi = block.get(key), block.get("lower"), block.get("upper")
+    if not all(isinstance(v, int | float) for v in (x, lo, hi)):
+        return "*" if SUPPRESSED in (x, lo, hi) else DASH
+    return f"{pct(x)} ({pct(lo)}–{pct(hi)})"
+
+
+def _label_free_table(pairs: list[dict[str, Any]]) -> Table | None:
+    """Blocking recall, missed by blocking and false links, estimated without truth."""
+    rows = []
+    for p in pairs:
+        prob = p["probabilistic"]
+        recall = prob.get("blocking", {}).get("estimated_recall")
+        false = prob.get("false_links")
+        exp = prob["expected_match_rate"]
+        if recall is None or false is None:
+            continue
+        chance = exp.get("chance_only", {})
+        rows.append((hcell(pair_name(p)), tcell(_range(recall)),
+                     rcell(exp.get("missed_by_blocking")),
+                     tcell(_range(false, "share")), tcell(count(false.get("expected"))),
+                     tcell(_range({**chance, "estimate": exp.get("estimate")}))))
+    if not rows:
+        return None
+    return Table("Label-free checks per pair (estimate, interval)",
+                 ("pair", "blocking recall", "missed by blocking (share of left records)",
+                  "false links among accepted", "expected false links",
+                  "expected rate, chance-only interval"), tuple(rows),
+                 note="Estimated without truth (docs/methods/match-rates.md). Blocking recall "
+                      "is the share of expected matches the blocking rules compare; false "
+                      "links are Σ(1 − p) over accepted links. The chance-only interval is "
+                      "the spread if the model were exactly right: narrower, and not the "
+                      "one to rely on.")
 
 
 def _accuracy_table(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any]) -> Table:
