@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from linkready.link import predict
-from linkready.link.settings import diagnostic_rules
+from linkready.link.settings import diagnostic_rules, on_pairs
 from linkready.link.training import quiet_splink
 from linkready.link.workspace import source_select_sql
 
@@ -23,7 +23,7 @@ DIAGNOSTIC_SAMPLE = 2000
 DIAG_TABLE = "__lr_diag"
 #: Up to this many pairs, the sample is scored against every right record (no blocking
 #: at all); above it, against the loose diagnostic rules.
-ALL_PAIRS_MAX = 3_000_000
+ALL_PAIRS_MAX = 500_000
 
 
 @dataclass(frozen=True)
@@ -44,36 +44,78 @@ def sample_sql(source: str, size: int, seed: int) -> str:
 
 
 def run(backend: Any, source: str, right_table: str, model: dict[str, Any],
-        fields: set[str], production: Any, *, seed: int, min_match_weight: float,
-        left_records: int, right_records: int,
-        size: int = DIAGNOSTIC_SAMPLE) -> Diagnostic:
-    """Score the sample's diagnostic pairs; keep those not in ``production`` (the
-    production scored pairs, Arrow, with record_id_l and record_id_r)."""
-    import duckdb
-    import pyarrow as pa
+        fields: set[str], rules: list[str], *, seed: int, min_match_weight: float,
+        left_records: int, right_records: int, size: int = DIAGNOSTIC_SAMPLE) -> Diagnostic:
+    """Score the sample's diagnostic pairs, each flagged (``rule_<i>``) with whether
+    blocking rule ``rules[i]`` brings it together."""
     from splink import Linker
 
-    rules = (["1 = 1"] if min(size, left_records) * right_records
-             <= ALL_PAIRS_MAX else diagnostic_rules(fields))
+    diag_rules = (["1 = 1"] if min(size, left_records) * right_records <= ALL_PAIRS_MAX
+                  else diagnostic_rules(fields))
     backend.stage(DIAG_TABLE, sample_sql(source, size, seed))
     try:
         ids = backend.to_arrow(f"SELECT record_id FROM {DIAG_TABLE} ORDER BY record_id")
         sample_ids = np.asarray(ids.column("record_id").to_numpy(zero_copy_only=False))
-        settings = {**model, "blocking_rules_to_generate_predictions": [
-            {"blocking_rule": r, "sql_dialect": backend.dialect} for r in rules]}
+        settings = {**model, "retain_matching_columns": True,
+                    "blocking_rules_to_generate_predictions": [
+                        {"blocking_rule": r, "sql_dialect": backend.dialect}
+                        for r in diag_rules]}
         db_api = backend.db_api()
         inputs = [db_api.register(DIAG_TABLE, dataset_display_name="left"),
                   db_api.register(right_table, dataset_display_name="right")]
         with quiet_splink():
             linker = Linker(inputs, settings)
-        scored = predict.predict_pairs(linker, min_match_weight)
+        scored = predict.predict_pairs(linker, min_match_weight, flags={
+            flag(i): on_pairs(r) for i, r in enumerate(rules)})
         db_api.delete_tables_created_by_splink_from_db()
     finally:
         backend.drop(DIAG_TABLE)
-    con = duckdb.connect()
-    con.register("d", scored)
-    con.register("p", production.select(["record_id_l", "record_id_r"]))
-    outside = con.sql("SELECT d.* FROM d ANTI JOIN p USING (record_id_l, record_id_r) "
-                      "ORDER BY record_id_l, record_id_r").to_arrow_table()
-    con.close()
-    return Diagnostic(sample_ids, pa.table(outside), rules, scored.num_rows)
+    return Diagnostic(sample_ids, scored, diag_rules, scored.num_rows)
+
+
+def flag(i: int) -> str:
+    """The column flagging pairs that blocking rule ``i`` brings together."""
+    return f"rule_{i}"
+
+
+def flags(diag: Diagnostic, indices: list[int]) -> np.ndarray:
+    """Pairs brought together by any of the rules ``indices`` (boolean per pair)."""
+    out = np.zeros(diag.pairs.num_rows, dtype=bool)
+    for i in indices:
+        out |= np.asarray(diag.pairs.column(flag(i)).to_numpy(zero_copy_only=False),
+                          dtype=bool)
+    return out
+
+
+def outside(diag: Diagnostic, indices: list[int]) -> Any:
+    """The diagnostic pairs none of the rules ``indices`` brings together (Arrow)."""
+    import pyarrow as pa
+
+    return diag.pairs.filter(pa.array(~flags(diag, indices)))
+
+
+def choose(diag: Diagnostic, q: np.ndarray, base: list[int], candidates: list[int],
+           cumulative: dict[int, int], budget: float, min_gain: float) -> list[int]:
+    """Candidate rules to add, in order: each must raise the sample's expected matches
+    found (Σ over sampled left records of the best q among compared pairs) by at least
+    ``min_gain`` records, with the comparisons up to it (``cumulative``, counted with
+    every earlier candidate) within ``budget``."""
+    import pandas as pd
+
+    left = np.asarray(diag.pairs.column("record_id_l").to_numpy(zero_copy_only=False))
+    codes, _ = pd.factorize(left)
+    n = int(codes.max()) + 1 if len(codes) else 0
+    best = np.zeros(n)
+    covered = flags(diag, base)
+    np.maximum.at(best, codes[covered], q[covered])
+    chosen: list[int] = []
+    for i in candidates:
+        if cumulative.get(i, 0) > budget:
+            break
+        hit = flags(diag, [i])
+        new = best.copy()
+        np.maximum.at(new, codes[hit], q[hit])
+        if float((new - best).sum()) >= min_gain:
+            chosen.append(i)
+            best = new
+    return chosen

@@ -21,13 +21,25 @@ from linkready.link import (
     training,
 )
 from linkready.link.backends import Backend, DuckDBBackend
-from linkready.link.settings import TrainingConfig, blocking_rules, training_sessions
+from linkready.link.settings import (
+    TrainingConfig,
+    blocking_rules,
+    loosening_rules,
+    training_sessions,
+)
 from linkready.link.workspace import SourceStats, stage_source
 from linkready.privacy import safe_rate, suppress
 
 #: Scored pairs below this probability are left out of links.parquet (they still count
 #: in the expected match rate).
 KEEP_MIN_PROBABILITY = 0.01
+#: Default comparisons budget per pair: this many per record of both sources, and at
+#: least DEFAULT_BUDGET_MIN (``comparisons_budget`` in project.yaml overrides it).
+DEFAULT_BUDGET_PER_RECORD = 10
+DEFAULT_BUDGET_MIN = 2_000_000
+#: A looser rule is added only if it finds at least this share of the diagnostic
+#: sample's records in expected matches (and at least half a record).
+MIN_GAIN_SHARE = 0.0005
 STAGE_DETERMINISTIC = "deterministic"
 STAGE_PROBABILISTIC = "probabilistic"
 
@@ -106,18 +118,19 @@ def _rate(n: int, d: int) -> float | str | None:
 
 
 def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnostic,
-            n_left: int, n_right: int, threshold: float, cfg: TrainingConfig,
+            production: list[int], n_left: int, n_right: int, threshold: float, cfg: TrainingConfig,
             model: dict[str, Any], fields: set[str]) -> estimates.Honest:
     """The label-free figures with intervals, from the production and diagnostic pairs."""
     import pandas as pd
 
+    missed = diagnostic.outside(diag, production)
     left_ids = np.asarray(scored.column("record_id_l").to_numpy(zero_copy_only=False))
     sample = np.sort(np.asarray(diag.sample_ids))
     codes, _ = pd.factorize(np.concatenate([left_ids, sample]), sort=False)
     codes = np.asarray(codes, dtype=np.int64)
-    d_left = np.asarray(diag.pairs.column("record_id_l").to_numpy(zero_copy_only=False))
-    d_bf = diag.pairs.column("log2_bf").to_numpy()
-    (gamma, diag_gamma), info = predict.level_codes(scored, diag.pairs)
+    d_left = np.asarray(missed.column("record_id_l").to_numpy(zero_copy_only=False))
+    d_bf = missed.column("log2_bf").to_numpy()
+    (gamma, diag_gamma), info = predict.level_codes(scored, missed)
     spec = refit.spec_from_model(model, info, [u for u, _ in training_sessions(fields)])
     return estimates.honest_estimates(
         left_codes=codes[:len(left_ids)], p=p, gamma=gamma,
@@ -159,19 +172,9 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             f"link ({', '.join(sorted(fields)) or 'none'}); map the NHS number, or names "
             "and DOB, in project.yaml")
     linker, inputs = training.build_linker(be, lt, rt, fields)
-    counts = predict.comparison_counts(inputs, rules, n_left + n_right)
-    if counts["unstable_estimates"]:
-        warnings.append(f"blocking counts for {len(counts['unstable_estimates'])} rule(s) "
-                        "are estimated from under 1,000 sampled pairs and may be unstable")
-    # Memory guard: the blocked comparisons decide whether prediction fits (chunked if
-    # need be) before it runs, rather than after the machine runs out.
-    plan = memory.plan_prediction(counts["rules"][-1]["cumulative"] if counts["rules"] else 0,
-                                  n_left + n_right, is_estimate=counts["is_estimate"],
-                                  backend=be.name)
-    if plan.warning:
-        warnings.append(plan.warning)
-        if on_warning is not None:
-            on_warning(plan.warning)
+    loose = loosening_rules(fields) if cfg.adaptive_blocking else []
+    offered = rules + loose
+    all_counts = predict.comparison_counts(inputs, offered, n_left + n_right)
     clock.lap("blocking_counts")
     warnings += training.train(linker, fields, cfg, u_chunks=be.u_chunks)
     model = training.model_dict(linker)
@@ -183,6 +186,44 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     seed_prior = training.model_prior(linker)
     clock.lap("training")
 
+    # Blocking recall without truth: a seeded sample of left records scored under a
+    # loose diagnostic blocking; looser rules join the production rules while they find
+    # more of the sample's probable matches and the comparisons budget allows.
+    diag = diagnostic.run(be, left.name, rt, model, fields, offered, seed=cfg.seed,
+                          min_match_weight=cfg.min_match_weight, left_records=n_left,
+                          right_records=n_right, size=cfg.diagnostic_sample)
+    budget = cfg.comparisons_budget or max(DEFAULT_BUDGET_MIN,
+                                           DEFAULT_BUDGET_PER_RECORD * (n_left + n_right))
+    cumulative = {i: r["cumulative"] for i, r in enumerate(all_counts["rules"])}
+    chosen = diagnostic.choose(
+        diag, estimates.probabilities(diag.pairs.column("log2_bf").to_numpy(), seed_prior),
+        list(range(len(rules))), list(range(len(rules), len(offered))), cumulative,
+        budget, min_gain=max(0.5, MIN_GAIN_SHARE * len(diag.sample_ids)))
+    final = list(range(len(rules))) + chosen
+    if chosen:
+        rules = [offered[i] for i in final]
+        counts = predict.comparison_counts(inputs, rules, n_left + n_right)
+        linker = training.relink(linker, inputs, model, rules, be.dialect)
+    else:
+        counts = {**all_counts, "rules": all_counts["rules"][:len(rules)],
+                  "unstable_estimates": [r for r in all_counts["unstable_estimates"]
+                                         if r in rules]}
+    counts["comparisons_budget"] = budget
+    counts["loosened_by"] = [offered[i] for i in chosen]
+    if counts["unstable_estimates"]:
+        warnings.append(f"blocking counts for {len(counts['unstable_estimates'])} rule(s) "
+                        "are estimated from under 1,000 sampled pairs and may be unstable")
+    clock.lap("diagnostic_blocking")
+    # Memory guard: the blocked comparisons decide whether prediction fits (chunked if
+    # need be) before it runs, rather than after the machine runs out.
+    plan = memory.plan_prediction(counts["rules"][-1]["cumulative"] if counts["rules"] else 0,
+                                  n_left + n_right, is_estimate=counts["is_estimate"],
+                                  backend=be.name)
+    if plan.warning:
+        warnings.append(plan.warning)
+        if on_warning is not None:
+            on_warning(plan.warning)
+
     scored = predict.predict_pairs(linker, cfg.min_match_weight, plan.predict_kwargs())
     clock.lap("prediction")
     log2_bf = scored.column("log2_bf").to_numpy()
@@ -193,11 +234,8 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     expected = estimates.expected_match_rate(left_ids, p, n_left)
     n_prob, _ = estimates.rate_at_threshold(left_ids, p, threshold, n_left)
     clock.lap("estimates")
-    diag = diagnostic.run(be, left.name, rt, model, fields, scored, seed=cfg.seed,
-                          min_match_weight=cfg.min_match_weight, left_records=n_left,
-                          right_records=n_right, size=cfg.diagnostic_sample)
-    clock.lap("diagnostic_blocking")
-    honest = _honest(scored, p, prior, diag, n_left, n_right, threshold, cfg, model, fields)
+    honest = _honest(scored, p, prior, diag, final, n_left, n_right, threshold, cfg, model,
+                     fields)
     clock.lap("bootstrap")
 
     links = _links_table(left.name, right.name, det,

@@ -43,7 +43,8 @@ def comparison_counts(inputs: list[Any], rules: list[str], records: int) -> dict
 
 
 def predict_pairs(linker: Any, min_match_weight: float,
-                  chunks: dict[str, int] | None = None) -> Any:
+                  chunks: dict[str, int] | None = None,
+                  flags: dict[str, str] | None = None) -> Any:
     """Scored pairs as an Arrow table: record_id_l, record_id_r, log2_bf, then each
     comparison's match weight (``mw_<comparison>``, without term-frequency adjustment)
     where the model retains it: the weight names the level (see :func:`level_codes`).
@@ -51,7 +52,9 @@ def predict_pairs(linker: Any, min_match_weight: float,
     ``log2_bf`` is the match weight without the prior, so probabilities can be
     recomputed under a refined prior. ``chunks`` (``num_chunks_left``,
     ``num_chunks_right``) splits Splink's prediction to bound its memory; the pairs
-    scored are the same."""
+    scored are the same. ``flags`` adds boolean columns, each a SQL condition over the
+    scored pair's ``<field>_l`` / ``<field>_r`` columns (the model must retain them).
+    """
     import pyarrow as pa
 
     prior_w = log2_odds(model_prior(linker))
@@ -60,7 +63,8 @@ def predict_pairs(linker: Any, min_match_weight: float,
                                         warning_mode="never", **(chunks or {}))
         cols = pred.query_sql("SELECT * FROM {this} LIMIT 0").as_pyarrow_table().column_names
         gammas = [c for c in cols if c.startswith("mw_") and not c.startswith("mw_tf_adj_")]
-        extra = "".join(f", {c}" for c in gammas)
+        extra = "".join(f", {c}" for c in gammas) + "".join(
+            f", coalesce(({sql}), false) AS {name}" for name, sql in (flags or {}).items())
         # Splink orders each pair by its composite id, so `left` ("left" < "right")
         # lands in _l; the CASE keeps the orientation right if that ever changes.
         table = pred.query_sql(
@@ -74,7 +78,8 @@ def predict_pairs(linker: Any, min_match_weight: float,
     return pa.table({"record_id_l": table.column("record_id_l"),
                      "record_id_r": table.column("record_id_r"),
                      "log2_bf": pa.array(log2_bf),
-                     **{c: table.column(c) for c in gammas}})
+                     **{c: table.column(c) for c in gammas},
+                     **{c: table.column(c) for c in (flags or {})}})
 
 
 def level_codes(*tables: Any) -> tuple[list[np.ndarray], list[tuple[str, np.ndarray]]]:

@@ -37,6 +37,11 @@ class TrainingConfig:
     diagnostic_sample: int = 2000
     #: Bootstrap replicates (EM refits on agreement-pattern counts) for the intervals.
     bootstrap_replicates: int = 100
+    #: Add looser blocking rules where the diagnostic sample shows they find matches.
+    adaptive_blocking: bool = True
+    #: Most comparisons a pair's blocking may generate (None: 10 per record of both
+    #: sources, at least 2 million).
+    comparisons_budget: float | None = None
 
 
 #: Splink SQL dialects the comparisons are written for.
@@ -218,6 +223,50 @@ def blocking_rules(fields: set[str]) -> list[str]:
         rules.append("l.dob = r.dob AND l.sex = r.sex "
                      "AND substr(l.given_name, 1, 1) = substr(r.given_name, 1, 1)")
     return rules
+
+
+def loosening_rules(fields: set[str]) -> list[str]:
+    """Looser blocking rules, strictest first, that :func:`linkready.link.blocking`
+    may add to :func:`blocking_rules` while they raise the estimated blocking recall and
+    the comparisons budget allows. With them, a pair still meets when any one field
+    (and often two) is wrong."""
+    rules: list[str] = []
+
+    def has(*cols: str) -> bool:
+        return all(c in fields for c in cols)
+
+    if has("family_name", "dob"):
+        rules.append("l.family_name = r.family_name AND year(l.dob) = year(r.dob)")
+    if has("given_name", "dob"):
+        rules.append("l.given_name = r.given_name AND year(l.dob) = year(r.dob)")
+    if has("dob", "family_name"):
+        rules.append("l.dob = r.dob AND substr(l.family_name, 1, 1) = "
+                     "substr(r.family_name, 1, 1)")
+    if has("given_name", "family_name", "dob"):
+        rules.append("substr(l.given_name, 1, 2) = substr(r.given_name, 1, 2) AND "
+                     "substr(l.family_name, 1, 2) = substr(r.family_name, 1, 2) AND "
+                     "month(l.dob) = month(r.dob)")
+    if has("address_line"):
+        rules.append("l.address_line = r.address_line")
+    if has("postcode"):
+        rules.append("l.postcode = r.postcode")
+    if has("dob"):
+        rules.append("l.dob = r.dob")
+    if has("family_name"):
+        rules.append("l.family_name = r.family_name")
+    if has("given_name"):
+        rules.append("l.given_name = r.given_name")
+    if has("address_line"):
+        rules.append("substr(l.address_line, 1, 6) = substr(r.address_line, 1, 6)")
+    return rules
+
+
+def on_pairs(rule: str) -> str:
+    """A blocking rule (``l.x``, ``r.x``) as a condition on a scored pair (``x_l``,
+    ``x_r``)."""
+    import re
+
+    return re.sub(r"\b([lr])\.([A-Za-z_][A-Za-z0-9_]*)", r"\2_\1", rule)
 
 
 def diagnostic_rules(fields: set[str]) -> list[str]:
