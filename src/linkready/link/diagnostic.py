@@ -37,22 +37,23 @@ class Diagnostic:
     scored: int
 
 
-def sample_sql(source: str, size: int, seed: int) -> str:
+def sample_sql(source: str, size: int, seed: int, postcode_text: bool = False) -> str:
     """A seeded sample of ``size`` records of ``source`` (the same for the same seed)."""
-    return (f"SELECT * FROM ({source_select_sql(source)}) "
+    return (f"SELECT * FROM ({source_select_sql(source, postcode_text)}) "
             f"ORDER BY md5(record_id || '-{int(seed)}'), record_id LIMIT {int(size)}")
 
 
 def run(backend: Any, source: str, right_table: str, model: dict[str, Any],
         fields: set[str], rules: list[str], *, seed: int, min_match_weight: float,
-        left_records: int, right_records: int, size: int = DIAGNOSTIC_SAMPLE) -> Diagnostic:
+        left_records: int, right_records: int, size: int = DIAGNOSTIC_SAMPLE,
+        postcode_text: bool = False) -> Diagnostic:
     """Score the sample's diagnostic pairs, each flagged (``rule_<i>``) with whether
     blocking rule ``rules[i]`` brings it together."""
     from splink import Linker
 
     diag_rules = (["1 = 1"] if min(size, left_records) * right_records <= ALL_PAIRS_MAX
                   else diagnostic_rules(fields))
-    backend.stage(DIAG_TABLE, sample_sql(source, size, seed))
+    backend.stage(DIAG_TABLE, sample_sql(source, size, seed, postcode_text))
     try:
         ids = backend.to_arrow(f"SELECT record_id FROM {DIAG_TABLE} ORDER BY record_id")
         sample_ids = np.asarray(ids.column("record_id").to_numpy(zero_copy_only=False))

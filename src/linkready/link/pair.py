@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from linkready.link import (
     memory,
     predict,
     refit,
+    subgroups,
     training,
 )
 from linkready.link.backends import Backend, DuckDBBackend
@@ -117,6 +119,11 @@ def _rate(n: int, d: int) -> float | str | None:
     return safe_rate(n, d)
 
 
+def _with_text_postcode(s: SourceStats) -> SourceStats:
+    """``s`` with the postcode counted as held wherever its normalised string is."""
+    return replace(s, filled={**s.filled, "postcode": s.postcode_text})
+
+
 def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnostic,
             production: list[int], n_left: int, n_right: int, threshold: float, cfg: TrainingConfig,
             model: dict[str, Any], fields: set[str]) -> estimates.Honest:
@@ -144,18 +151,33 @@ def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnosti
 
 def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
               cfg: TrainingConfig, *, backend: Backend | None = None,
-              on_warning: Callable[[str], object] | None = None) -> PairResult:
+              on_warning: Callable[[str], object] | None = None,
+              reference: date | None = None) -> PairResult:
     """Run both stages for ``left`` against ``right``: records from the workspace
     connection ``con``, SQL and Splink on ``backend`` (default: DuckDB on ``con``).
-    ``on_warning`` hears the memory guard's warning before prediction runs."""
+    ``on_warning`` hears the memory guard's warning before prediction runs; ``reference``
+    is the date ages are measured at for the subgroups (default: today)."""
     import pyarrow.compute as pc
 
     be: Backend = backend or DuckDBBackend(con, spill=False)
     clock = _Clock()
-    lt = stage_source(be, "__lr_left", left.name)
-    rt = stage_source(be, "__lr_right", right.name)
     n_left, n_right = left.records, right.records
     warnings: list[str] = []
+    # A postcode that fails the UK format for most of a source's records (another
+    # country's) is compared as a normalised string on both sides, never dropped.
+    text_postcode = left.postcode_mostly_invalid() or right.postcode_mostly_invalid()
+    for s in (left, right):
+        if s.postcode_text and s.postcode_mostly_invalid():
+            share = 1 - s.filled.get("postcode", 0) / s.postcode_text
+            warnings.append(f"`postcode` of {s.name} fails the UK format in "
+                            f"{100 * share:.0f}% of the records that hold one; it is "
+                            "compared as a normalised string (upper case, letters and "
+                            "digits), without district or sector levels")
+    if text_postcode:
+        left = _with_text_postcode(left)
+        right = _with_text_postcode(right)
+    lt = stage_source(be, "__lr_left", left.name, text_postcode)
+    rt = stage_source(be, "__lr_right", right.name, text_postcode)
 
     det = be.to_arrow(deterministic.deterministic_pairs_sql(lt, rt))
     det_counts = deterministic.linked_left_counts(det)
@@ -191,7 +213,8 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     # more of the sample's probable matches and the comparisons budget allows.
     diag = diagnostic.run(be, left.name, rt, model, fields, offered, seed=cfg.seed,
                           min_match_weight=cfg.min_match_weight, left_records=n_left,
-                          right_records=n_right, size=cfg.diagnostic_sample)
+                          right_records=n_right, size=cfg.diagnostic_sample,
+                          postcode_text=text_postcode)
     budget = cfg.comparisons_budget or max(DEFAULT_BUDGET_MIN,
                                            DEFAULT_BUDGET_PER_RECORD * (n_left + n_right))
     cumulative = {i: r["cumulative"] for i, r in enumerate(all_counts["rules"])}
@@ -241,6 +264,8 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     links = _links_table(left.name, right.name, det,
                          scored.select(["record_id_l", "record_id_r"]), p, threshold)
     linked_left = pc.unique(pc.filter(links.column("record_id_l"), links.column("linked")))
+    by_subgroup = subgroups.linked_by_subgroup(
+        con, left.name, linked_left.to_pylist(), left_ids, p, reference or date.today())
     # Free Splink's intermediate tables (term frequencies, samples) before the next pair.
     inputs[0].db_api.delete_tables_created_by_splink_from_db()
     be.drop("__lr_left", "__lr_right")
@@ -289,6 +314,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             "rule": "deterministic, or probabilistic at the threshold",
             "linked_records": suppress(len(linked_left)),
             "match_rate": _rate(len(linked_left), n_left),
+            "by_subgroup": by_subgroup,
         },
         "warnings": warnings,
     }

@@ -114,7 +114,8 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
             tell = None if on_warning is None else \
                 (lambda w, pair=f"{left} → {right}": on_warning(f"{pair}: {w}"))
             results.append(link_pair(con, stats[left], stats[right], threshold, cfg,
-                                     backend=engine, on_warning=tell))
+                                     backend=engine, on_warning=tell,
+                                     reference=project.reference()))
             progress(f"{left} → {right}")
         in_scope = sorted({s for pair in todo for s in pair})
         start = time.perf_counter()
