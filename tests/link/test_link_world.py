@@ -327,3 +327,18 @@ def test_label_free_figures_are_published(linked: dict) -> None:
     assert 0 <= recall["lower"] <= recall["estimate"] <= recall["upper"] <= 1
     f = prob["false_links"]
     assert f["lower"] <= f["upper"]
+
+
+def test_comparisons_budget_comes_from_project_yaml(tmp_path: Path) -> None:
+    """`link: comparisons_budget` in project.yaml bounds the loosened blocking."""
+    import yaml
+
+    path = write_world(World(persons=300), tmp_path)
+    doc = yaml.safe_load(path.read_text())
+    doc["link"] = {"comparisons_budget": 1000}
+    path.write_text(yaml.safe_dump(doc))
+    run = link_project(load_project(path), pairs=[("acute", "gp_register")], config=FAST)
+    blocking = run.summary["pairs"][0]["probabilistic"]["blocking"]
+    assert blocking["comparisons_budget"] == 1000
+    assert all(r["cumulative"] != "*" for r in blocking["rules"])
+    assert blocking["loosened_by"] == []
