@@ -331,13 +331,17 @@ def bias_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
     pairs = (inp.linkage or {}).get("pairs", [])
     title = "Linkage bias: who is missed"
     lead = "Whether some groups of people are missed more often than others."
+    label_free = _subgroup_table(pairs, t)
     if not evs:
         return Section("bias", number, title, lead, (
             Paragraph("Missed-match rates need to know which records truly belong together. "
                       "That is known for synthetic data (run `linkready demo`), or can be "
-                      "estimated by reviewing a sample of records by hand. Section 5 shows "
-                      "which groups have fewer valid NHS numbers, the main cause of missed "
-                      "matches in exact linkage."),))
+                      "estimated by reviewing a sample of records by hand. Without it, the "
+                      "table compares each group's linked share with the share the model "
+                      "expects to have a match (GUILD's comparison of linked and unlinked "
+                      "records). Section 5 shows which groups have fewer valid NHS numbers, "
+                      "the main cause of missed matches in exact linkage."),
+            *([label_free] if label_free is not None else [])))
     blocks: list[Block] = [Paragraph(
         "Linkage error is rarely random: people from ethnic minorities, younger adults and "
         "people in deprived areas are missed more often, which biases any analysis of the "
@@ -348,7 +352,51 @@ def bias_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
         chart = _bias_chart(pairs, evs, method, label, t)
         if chart:
             blocks.append(chart)
+    if label_free is not None:
+        blocks.append(label_free)
     return Section("bias", number, title, lead, tuple(blocks))
+
+
+#: Groups per pair shown in the label-free subgroup table (largest shortfall first).
+SUBGROUP_ROWS = 5
+
+
+def _subgroup_table(pairs: list[dict[str, Any]], t: Thresholds) -> Table | None:
+    """Per pair, the groups whose linked share falls furthest below their expected rate
+    (label-free; groups of at least ``t.min_subgroup_records`` records)."""
+    rows = []
+    for p in pairs:
+        by = p.get("combined", {}).get("by_subgroup", {}).get("by", {})
+        found = []
+        for dim, groups in by.items():
+            for g in groups:
+                n, share, exp = g.get("left_records"), g.get("linked_share"), \
+                    g.get("expected_rate")
+                if not (isinstance(n, int) and n >= t.min_subgroup_records
+                        and isinstance(share, float) and isinstance(exp, float)):
+                    continue
+                found.append((exp - share, dim, g))
+        for gap, dim, g in sorted(found, key=lambda x: -x[0])[:SUBGROUP_ROWS]:
+            ci = (g["lower"], g["upper"]) if isinstance(g["lower"], float) else None
+            rows.append((hcell(pair_name(p)),
+                         tcell(f"{DIMENSION_LABELS.get(dim, dim)}: "
+                               f"{group_label(dim, g['group'])}"),
+                         ccell(g["left_records"]),
+                         Cell(pct(g["linked_share"]), "rate",
+                              detail="" if ci is None else f"95% CI {_ci(ci)}"),
+                         rcell(g["expected_rate"]), tcell(f"{100 * gap:.1f} points")))
+    if not rows:
+        return None
+    return Table("Linked share and expected rate by subgroup, without truth (groups with "
+                 "the largest shortfall first)",
+                 ("pair", "group", "left records", "linked share", "expected rate",
+                  "shortfall"), tuple(rows),
+                 note="Expected rate: Σ match probability / records of the group, from the "
+                      "model (candidate pairs only). A large shortfall means the group's "
+                      "plausible matches are linked less often: missed matches, or a "
+                      "threshold that suits the group less. Groups under "
+                      f"{t.min_subgroup_records} records are left out.")
+
 
 
 def _key_text(key: str) -> tuple[str, bool]:
