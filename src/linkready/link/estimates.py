@@ -330,7 +330,7 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         qs = q[sample_codes]
         qd = np.maximum(qs, _group_max(diag_sample_pos, zd, s)) if s else qs
         miss = float((wd * (qd - qs)).sum() / wd.sum()) if s and wd.sum() > 0 else 0.0
-        blocked = float((w * q).sum() / w.sum())
+        blocked = float((w * q).sum() / w.sum()) if w.sum() > 0 else 0.0
         recall = float((wd * qs).sum() / (wd * qd).sum()) if s and (wd * qd).sum() > 0 \
             else 1.0
         wa = w[accepted]
