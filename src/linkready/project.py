@@ -192,6 +192,14 @@ class ValidationSettings(_Frozen):
         return self.mostly.get(field, self.default_mostly)
 
 
+class LinkSettings(_Frozen):
+    """How ``linkready link`` may block: the most comparisons one pair may generate when
+    it loosens its blocking rules (None: 10 per record of both sources, at least 2
+    million)."""
+
+    comparisons_budget: Annotated[int, Field(ge=1000)] | None = None
+
+
 class Project(_Frozen):
     """A linkage project: its sources, the spine, the pairs to link, optional truth."""
 
@@ -205,6 +213,8 @@ class Project(_Frozen):
     reference_date: date | None = None
     #: Thresholds for ``linkready validate``.
     validation: ValidationSettings = Field(default_factory=ValidationSettings)
+    #: Settings for ``linkready link``.
+    link: LinkSettings = Field(default_factory=LinkSettings)
     #: The directory the project file lives in; relative paths resolve against it.
     root: Path = Path(".")
 
@@ -297,6 +307,8 @@ def dump_project(project: Project) -> str:
     for source in data["sources"].values():
         if not source.get("record_id_is_identifier"):
             source.pop("record_id_is_identifier", None)
+    if project.link == LinkSettings():
+        data.pop("link", None)
     if data.get("pairs") is not None:
         data["pairs"] = [list(p) for p in data["pairs"]]
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -66,3 +66,63 @@ def test_published_expected_rate_hides_small_counts() -> None:
                                          100).as_dict()
     assert many["uncertain_share"] == 0.4
     assert many["estimate"] == pytest.approx((40 * 0.5 + 40 * 0.99) / 100)
+
+
+def _world(rng: np.random.Generator, n: int = 400, overlap: float = 0.7,
+           missed_by_blocking: float = 0.0) -> dict:
+    """Scored pairs for ``n`` left records: a true pair (high weight) for a share
+    ``overlap``, some of which blocking never compared (found only by the diagnostic);
+    every record also has weak candidates. Three comparisons, codes 0..2."""
+    codes, p, gam = [], [], []
+    diag_pos, diag_p, diag_g = [], [], []
+    matched = rng.random(n) < overlap
+    hidden = matched & (rng.random(n) < missed_by_blocking)
+    for i in range(n):
+        for _ in range(3):  # non-matches: mostly disagree
+            g = rng.choice([0, 0, 0, 1], size=3)
+            codes.append(i)
+            p.append(0.001 * (1 + g.sum()))
+            gam.append(g)
+        if matched[i] and not hidden[i]:
+            codes.append(i)
+            p.append(0.99)
+            gam.append(np.array([2, 2, rng.choice([1, 2])]))
+        if hidden[i]:
+            diag_pos.append(i)
+            diag_p.append(0.99)
+            diag_g.append(np.array([2, 2, 2]))
+    order = np.argsort(codes, kind="stable")
+    return dict(left_codes=np.array(codes)[order], p=np.array(p)[order],
+                gamma=np.array(gam, dtype=np.int8)[order], left_records=n,
+                sample_codes=np.arange(n), diag_sample_pos=np.array(diag_pos, dtype=np.int64),
+                diag_p=np.array(diag_p), diag_gamma=np.array(diag_g, dtype=np.int8).reshape(
+                    -1, 3), threshold=0.9, replicates=30, seed=1,
+                truth=matched.mean(), recall=(matched & ~hidden).sum() / matched.sum())
+
+
+def test_blocking_misses_found_by_the_diagnostic_raise_the_estimate() -> None:
+    """A fifth of true pairs never compared by blocking: the estimate includes them and
+    blocking recall is estimated near 0.8."""
+    w = _world(np.random.default_rng(3), missed_by_blocking=0.2)
+    truth, recall = w.pop("truth"), w.pop("recall")
+    h = estimates.honest_estimates(**w)
+    assert h.match_rate.estimate == pytest.approx(truth, abs=0.02)
+    assert h.match_rate.lower <= truth <= h.match_rate.upper
+    assert h.blocking_recall.estimate == pytest.approx(recall, abs=0.02)
+    assert h.blocked_rate < h.match_rate.estimate - 0.1
+    assert h.replicates == 30 and h.match_rate.lower < h.match_rate.upper
+
+
+def test_false_links_are_sum_of_one_minus_q_over_accepted() -> None:
+    w = _world(np.random.default_rng(4))
+    w.pop("truth"), w.pop("recall")
+    h = estimates.honest_estimates(**w)
+    assert h.false_links == pytest.approx(h.accepted * 0.01, rel=1e-6)
+    assert h.false_share.lower <= 0.01 <= h.false_share.upper
+
+
+def test_bootstrap_is_seeded() -> None:
+    w = _world(np.random.default_rng(5))
+    w.pop("truth"), w.pop("recall")
+    a, b = estimates.honest_estimates(**w), estimates.honest_estimates(**w)
+    assert a == b

@@ -149,7 +149,8 @@ def test_names_only_source_links_with_warnings(tmp_path: Path) -> None:
     """A names-only source links, naming the fields it cannot compare."""
     path = write_world(World(persons=400), tmp_path)
     con = duckdb.connect(str(tmp_path / RESULTS_DIRNAME / "linkready.duckdb"))
-    con.execute("UPDATE records SET dob = NULL, postcode = NULL, sex = NULL, "
+    con.execute("UPDATE records SET dob = NULL, postcode = NULL, postcode_text = NULL, "
+                "sex = NULL, "
                 "nhs_number = NULL, nhs_number_valid = NULL WHERE source = 'acute'")
     con.close()
     run = link_project(load_project(path), pairs=[("acute", "gp_register")], config=FAST)
@@ -285,3 +286,61 @@ def test_no_published_rate_rests_on_a_small_count(linked: dict, evaluation: dict
         for b, people in row.items():
             if people == "*":
                 assert c["overlap_share"][a][b] == "*", (a, b)
+
+
+def test_non_uk_postcode_is_compared_as_text_with_a_warning(tmp_path: Path) -> None:
+    """Postcodes that fail the UK format for most records are not dropped: a warning
+    names the source, the field and the share, and the pair compares the text."""
+    path = write_world(World(persons=400), tmp_path)
+    con = duckdb.connect(str(tmp_path / RESULTS_DIRNAME / "linkready.duckdb"))
+    con.execute("UPDATE records SET postcode_text = regexp_replace(postcode, ' ', ''), "
+                "postcode = NULL WHERE source IN ('acute', 'gp_register')")
+    con.close()
+    run = link_project(load_project(path), pairs=[("acute", "gp_register")], config=FAST)
+    pair = run.summary["pairs"][0]
+    assert "postcode" in pair["fields_compared"]
+    assert any("`postcode` of acute fails the UK format in 100%" in w
+               for w in pair["warnings"])
+
+
+def test_linked_share_by_subgroup_without_truth(linked: dict) -> None:
+    """Every recorded subgroup has a linked share inside its Wilson interval, and the
+    groups' records add up to the pair's (before rounding: within 5 per group)."""
+    pair = linked["summary"]["pairs"][0]
+    by = pair["combined"]["by_subgroup"]["by"]
+    assert {"ethnic_group", "age_band", "sex"} <= set(by)
+    for rows in by.values():
+        total = sum(r["left_records"] for r in rows if isinstance(r["left_records"], int))
+        assert abs(total - pair["left_records"]) <= 5 * len(rows) + 7 * len(rows)
+        for r in rows:
+            if isinstance(r["lower"], float) and isinstance(r["linked_share"], float):
+                assert r["lower"] <= r["linked_share"] <= r["upper"]
+
+
+def test_label_free_figures_are_published(linked: dict) -> None:
+    """Blocking recall, false links and the honest interval are in linkage.json, and the
+    interval contains the estimate."""
+    prob = linked["summary"]["pairs"][0]["probabilistic"]
+    exp = prob["expected_match_rate"]
+    assert exp["lower"] <= exp["estimate"] <= exp["upper"]
+    assert exp["interval"].startswith("model, blocking and chance")
+    assert exp["bootstrap_replicates"] == FAST.bootstrap_replicates
+    recall = prob["blocking"]["estimated_recall"]
+    assert 0 <= recall["lower"] <= recall["estimate"] <= recall["upper"] <= 1
+    f = prob["false_links"]
+    assert f["lower"] <= f["upper"]
+
+
+def test_comparisons_budget_comes_from_project_yaml(tmp_path: Path) -> None:
+    """`link: comparisons_budget` in project.yaml bounds the loosened blocking."""
+    import yaml
+
+    path = write_world(World(persons=300), tmp_path)
+    doc = yaml.safe_load(path.read_text())
+    doc["link"] = {"comparisons_budget": 1000}
+    path.write_text(yaml.safe_dump(doc))
+    run = link_project(load_project(path), pairs=[("acute", "gp_register")], config=FAST)
+    blocking = run.summary["pairs"][0]["probabilistic"]["blocking"]
+    assert blocking["comparisons_budget"] == 1000
+    assert all(r["cumulative"] != "*" for r in blocking["rules"])
+    assert blocking["loosened_by"] == []

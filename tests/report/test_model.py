@@ -80,7 +80,9 @@ def test_pair_verdict_uses_truth_only_when_given(assessed: Assessed) -> None:
     p = link["pairs"][0]
     without = pair_verdict(p, None, Thresholds())
     with_truth = pair_verdict(p, ev["pairs"][0], Thresholds())
-    assert {r.short for r in without.reasons} == {"found by NHS number", "gap to expected"}
+    assert {r.short for r in without.reasons} == {
+        "found by NHS number", "missed (estimated, worst case)", "blocking recall (lower)",
+        "false links (estimated, upper)"}
     assert "missed matches" in {r.short for r in with_truth.reasons}
 
 

@@ -71,7 +71,7 @@ def test_pair_verdict_with_star_rates() -> None:
                        "false_positives": 0}, "by_subgroup": {}}
     v = pair_verdict(link, ev, Thresholds())
     reasons = {r.short: r for r in v.reasons}
-    assert "gap to expected" not in reasons
+    assert "missed (estimated, worst case)" not in reasons
     assert reasons["found by NHS number"].value == pct(900 / 995)
     missed = reasons["missed matches"]
     assert missed.value == "* (1–7 records)" and missed.rag == "green"  # ≤ 7 of ~995

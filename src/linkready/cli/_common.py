@@ -80,7 +80,8 @@ def write_crash_log(exc: BaseException) -> Path | None:
     lines = [f"linkready {__version__} internal error at "
              f"{time.strftime('%Y-%m-%dT%H:%M:%S')}\n", f"argv: {len(sys.argv) - 1} argument(s)\n"]
     for part in traceback.TracebackException.from_exception(exc).format():
-        lines.append(scrub(part))
+        # Frames name linkready's own files and lines; only exception text may carry data.
+        lines.append(part if part.startswith("  File ") else scrub(part))
     text = "".join(lines)
     folders = [*last_claimed, Path(tempfile.gettempdir())]
     for folder in folders:

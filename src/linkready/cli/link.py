@@ -91,6 +91,18 @@ def spark_settings_for(backend: str, spark_conf: Path | None) -> SparkSettings |
     return settings
 
 
+def _label_free(prob: dict) -> tuple[str, str]:
+    """Estimated blocking recall and false-link share, each with its interval."""
+    from linkready.cli._common import rate_text
+
+    out = []
+    for block, key in ((prob.get("blocking", {}).get("estimated_recall"), "estimate"),
+                       (prob.get("false_links"), "share")):
+        out.append("–" if not block else f"{rate_text(block[key])} "
+                   f"({rate_text(block['lower'])}–{rate_text(block['upper'])})")
+    return out[0], out[1]
+
+
 def print_linkage_summary(summary: dict, out_dir: Path) -> None:
     """A table of match rates per pair (aggregates only)."""
     from rich.table import Table
@@ -98,14 +110,16 @@ def print_linkage_summary(summary: dict, out_dir: Path) -> None:
     from linkready.cli._common import rate_text
 
     table = Table("left → right", "left records", "deterministic", "probabilistic",
-                  "expected (95% CI)", title=f"Linkage at p ≥ {summary['threshold']}")
+                  "expected (interval)", "blocking recall", "false links",
+                  title=f"Linkage at p ≥ {summary['threshold']}")
     for p in summary["pairs"]:
         e = p["probabilistic"]["expected_match_rate"]
         table.add_row(f"{p['left']} → {p['right']}", str(p["left_records"]),
                       rate_text(p["deterministic"]["match_rate"]),
                       rate_text(p["probabilistic"]["match_rate"]),
                       f"{rate_text(e['estimate'])} ({rate_text(e['lower'])}–"
-                      f"{rate_text(e['upper'])})")
+                      f"{rate_text(e['upper'])})",
+                      *_label_free(p["probabilistic"]))
     console.print(table)
     c = summary["clusters"]
     console.print(f"distinct people across {len(c['sources'])} sources: {c['distinct_people']}")

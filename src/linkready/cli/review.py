@@ -26,7 +26,8 @@ def sample(
     project_file: ProjectArg,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Folder for review.html, review.csv, review.json (record-level "
-                            "data; default: linkready-results/review/ beside the project file).")] = None,
+                            "data; default: linkready-results/review/ beside the project "
+                            "file).")] = None,
     pairs: Annotated[str | None, typer.Option(
         "--pairs", help="Pairs to review as LEFT:RIGHT,… (default: every linked pair).")] = None,
     size: Annotated[int, typer.Option("--size", "-n", help="Labels to draw per pair.")] = 200,
@@ -67,7 +68,8 @@ def score(
                                "reviewers who disagree.")] = 0.0,
     sample_dir: Annotated[Path | None, typer.Option(
         "--sample", file_okay=False, help="The folder `review sample` wrote (default: "
-                                          "beside the labels, else linkready-results/review/).")] = None,
+                                          "beside the labels, else "
+                                          "linkready-results/review/).")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Where to write review_estimates.json (default: the link "
                             "output folder, where `report` finds it).")] = None,

@@ -38,6 +38,9 @@ RECORDS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("local_id", "VARCHAR"),
     ("imd_decile", "INTEGER"),
     *((f"{f}_issue", "VARCHAR") for f in R.CLASSIFIED_FIELDS),
+    # The postcode as a normalised string (upper case, letters and digits) whether or not
+    # it is a UK postcode: what linkage compares where most postcodes fail the UK format.
+    ("postcode_text", "VARCHAR"),
 )
 
 _TYPED_DATES = ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS",
@@ -137,6 +140,9 @@ def insert_sql(source: str, spec: SourceSpec, fields: dict[str, FieldSQL]) -> st
     for f, fs in fields.items():
         values[f] = fs.value
         values[f"{f}_issue"] = f"{f}__issue"
+    if "postcode" in fields:
+        values["postcode_text"] = ("CASE WHEN postcode__issue IS NULL OR postcode__issue = "
+                                   "'invalid_format' THEN nullif(postcode__c, '') END")
     if "nhs_number" in fields:
         values["nhs_number_valid"] = ("CASE WHEN nhs_number__issue IS NULL THEN true "
                                       "WHEN nhs_number__issue = 'modulus11' THEN false END")

@@ -5,21 +5,43 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 import numpy as np
 
 from linkready.errors import InputError
-from linkready.link import deterministic, estimates, memory, predict, training
+from linkready.link import (
+    deterministic,
+    diagnostic,
+    estimates,
+    memory,
+    predict,
+    refit,
+    subgroups,
+    training,
+)
 from linkready.link.backends import Backend, DuckDBBackend
-from linkready.link.settings import TrainingConfig, blocking_rules
+from linkready.link.settings import (
+    TrainingConfig,
+    blocking_rules,
+    loosening_rules,
+    training_sessions,
+)
 from linkready.link.workspace import SourceStats, stage_source
 from linkready.privacy import safe_rate, suppress
 
 #: Scored pairs below this probability are left out of links.parquet (they still count
 #: in the expected match rate).
 KEEP_MIN_PROBABILITY = 0.01
+#: Default comparisons budget per pair: this many per record of both sources, and at
+#: least DEFAULT_BUDGET_MIN (``comparisons_budget`` in project.yaml overrides it).
+DEFAULT_BUDGET_PER_RECORD = 10
+DEFAULT_BUDGET_MIN = 2_000_000
+#: A looser rule is added only if it finds at least this share of the diagnostic
+#: sample's records in expected matches (and at least half a record).
+MIN_GAIN_SHARE = 0.0005
 STAGE_DETERMINISTIC = "deterministic"
 STAGE_PROBABILISTIC = "probabilistic"
 
@@ -38,6 +60,8 @@ class PairResult:
     #: The expected match rate with exact figures (internal: tests, benchmarks; the
     #: published form, in ``summary``, may show it as ``*``).
     expected: estimates.ExpectedRate | None = None
+    #: The label-free figures with intervals, exact (internal; published in ``summary``).
+    honest: estimates.Honest | None = None
 
 
 def compared_fields(left: SourceStats, right: SourceStats) -> set[str]:
@@ -97,20 +121,65 @@ def _rate(n: int, d: int) -> float | str | None:
     return safe_rate(n, d)
 
 
+def _with_text_postcode(s: SourceStats) -> SourceStats:
+    """``s`` with the postcode counted as held wherever its normalised string is."""
+    return replace(s, filled={**s.filled, "postcode": s.postcode_text})
+
+
+def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnostic,
+            production: list[int], n_left: int, n_right: int, threshold: float, cfg: TrainingConfig,
+            model: dict[str, Any], fields: set[str]) -> estimates.Honest:
+    """The label-free figures with intervals, from the production and diagnostic pairs."""
+    import pandas as pd
+
+    missed = diagnostic.outside(diag, production)
+    left_ids = np.asarray(scored.column("record_id_l").to_numpy(zero_copy_only=False))
+    sample = np.sort(np.asarray(diag.sample_ids))
+    codes, _ = pd.factorize(np.concatenate([left_ids, sample]), sort=False)
+    codes = np.asarray(codes, dtype=np.int64)
+    d_left = np.asarray(missed.column("record_id_l").to_numpy(zero_copy_only=False))
+    d_bf = missed.column("log2_bf").to_numpy()
+    (gamma, diag_gamma), info = predict.level_codes(scored, missed)
+    spec = refit.spec_from_model(model, info, [u for u, _ in training_sessions(fields)])
+    return estimates.honest_estimates(
+        left_codes=codes[:len(left_ids)], p=p, gamma=gamma,
+        left_records=n_left, sample_codes=codes[len(left_ids):],
+        diag_sample_pos=np.searchsorted(sample, d_left).astype(np.int64),
+        diag_p=estimates.probabilities(d_bf, prior),
+        diag_gamma=diag_gamma, threshold=threshold,
+        replicates=cfg.bootstrap_replicates, seed=cfg.seed, spec=spec,
+        total_pairs=float(n_left) * n_right)
+
+
 def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
               cfg: TrainingConfig, *, backend: Backend | None = None,
-              on_warning: Callable[[str], object] | None = None) -> PairResult:
+              on_warning: Callable[[str], object] | None = None,
+              reference: date | None = None) -> PairResult:
     """Run both stages for ``left`` against ``right``: records from the workspace
     connection ``con``, SQL and Splink on ``backend`` (default: DuckDB on ``con``).
-    ``on_warning`` hears the memory guard's warning before prediction runs."""
+    ``on_warning`` hears the memory guard's warning before prediction runs; ``reference``
+    is the date ages are measured at for the subgroups (default: today)."""
     import pyarrow.compute as pc
 
     be: Backend = backend or DuckDBBackend(con, spill=False)
     clock = _Clock()
-    lt = stage_source(be, "__lr_left", left.name)
-    rt = stage_source(be, "__lr_right", right.name)
     n_left, n_right = left.records, right.records
     warnings: list[str] = []
+    # A postcode that fails the UK format for most of a source's records (another
+    # country's) is compared as a normalised string on both sides, never dropped.
+    text_postcode = left.postcode_mostly_invalid() or right.postcode_mostly_invalid()
+    for s in (left, right):
+        if s.postcode_text and s.postcode_mostly_invalid():
+            share = 1 - s.filled.get("postcode", 0) / s.postcode_text
+            warnings.append(f"`postcode` of {s.name} fails the UK format in "
+                            f"{100 * share:.0f}% of the records that hold one; it is "
+                            "compared as a normalised string (upper case, letters and "
+                            "digits), without district or sector levels")
+    if text_postcode:
+        left = _with_text_postcode(left)
+        right = _with_text_postcode(right)
+    lt = stage_source(be, "__lr_left", left.name, text_postcode)
+    rt = stage_source(be, "__lr_right", right.name, text_postcode)
 
     det = be.to_arrow(deterministic.deterministic_pairs_sql(lt, rt))
     det_counts = deterministic.linked_left_counts(det)
@@ -127,19 +196,9 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             f"link ({', '.join(sorted(fields)) or 'none'}); map the NHS number, or names "
             "and DOB, in project.yaml")
     linker, inputs = training.build_linker(be, lt, rt, fields)
-    counts = predict.comparison_counts(inputs, rules, n_left + n_right)
-    if counts["unstable_estimates"]:
-        warnings.append(f"blocking counts for {len(counts['unstable_estimates'])} rule(s) "
-                        "are estimated from under 1,000 sampled pairs and may be unstable")
-    # Memory guard: the blocked comparisons decide whether prediction fits (chunked if
-    # need be) before it runs, rather than after the machine runs out.
-    plan = memory.plan_prediction(counts["rules"][-1]["cumulative"] if counts["rules"] else 0,
-                                  n_left + n_right, is_estimate=counts["is_estimate"],
-                                  backend=be.name)
-    if plan.warning:
-        warnings.append(plan.warning)
-        if on_warning is not None:
-            on_warning(plan.warning)
+    loose = loosening_rules(fields) if cfg.adaptive_blocking else []
+    offered = rules + loose
+    all_counts = predict.comparison_counts(inputs, offered, n_left + n_right)
     clock.lap("blocking_counts")
     warnings += training.train(linker, fields, cfg, u_chunks=be.u_chunks)
     model = training.model_dict(linker)
@@ -151,6 +210,45 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     seed_prior = training.model_prior(linker)
     clock.lap("training")
 
+    # Blocking recall without truth: a seeded sample of left records scored under a
+    # loose diagnostic blocking; looser rules join the production rules while they find
+    # more of the sample's probable matches and the comparisons budget allows.
+    diag = diagnostic.run(be, left.name, rt, model, fields, offered, seed=cfg.seed,
+                          min_match_weight=cfg.min_match_weight, left_records=n_left,
+                          right_records=n_right, size=cfg.diagnostic_sample,
+                          postcode_text=text_postcode)
+    budget = cfg.comparisons_budget or max(DEFAULT_BUDGET_MIN,
+                                           DEFAULT_BUDGET_PER_RECORD * (n_left + n_right))
+    cumulative = {i: r["cumulative"] for i, r in enumerate(all_counts["rules"])}
+    chosen = diagnostic.choose(
+        diag, estimates.probabilities(diag.pairs.column("log2_bf").to_numpy(), seed_prior),
+        list(range(len(rules))), list(range(len(rules), len(offered))), cumulative,
+        budget, min_gain=max(0.5, MIN_GAIN_SHARE * len(diag.sample_ids)))
+    final = list(range(len(rules))) + chosen
+    if chosen:
+        rules = [offered[i] for i in final]
+        counts = predict.comparison_counts(inputs, rules, n_left + n_right)
+        linker = training.relink(linker, inputs, model, rules, be.dialect)
+    else:
+        counts = {**all_counts, "rules": all_counts["rules"][:len(rules)],
+                  "unstable_estimates": [r for r in all_counts["unstable_estimates"]
+                                         if r in rules]}
+    counts["comparisons_budget"] = budget
+    counts["loosened_by"] = [offered[i] for i in chosen]
+    if counts["unstable_estimates"]:
+        warnings.append(f"blocking counts for {len(counts['unstable_estimates'])} rule(s) "
+                        "are estimated from under 1,000 sampled pairs and may be unstable")
+    clock.lap("diagnostic_blocking")
+    # Memory guard: the blocked comparisons decide whether prediction fits (chunked if
+    # need be) before it runs, rather than after the machine runs out.
+    plan = memory.plan_prediction(counts["rules"][-1]["cumulative"] if counts["rules"] else 0,
+                                  n_left + n_right, is_estimate=counts["is_estimate"],
+                                  backend=be.name)
+    if plan.warning:
+        warnings.append(plan.warning)
+        if on_warning is not None:
+            on_warning(plan.warning)
+
     scored = predict.predict_pairs(linker, cfg.min_match_weight, plan.predict_kwargs())
     clock.lap("prediction")
     log2_bf = scored.column("log2_bf").to_numpy()
@@ -160,13 +258,20 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     left_ids = scored.column("record_id_l").to_numpy(zero_copy_only=False)
     expected = estimates.expected_match_rate(left_ids, p, n_left)
     n_prob, _ = estimates.rate_at_threshold(left_ids, p, threshold, n_left)
+    clock.lap("estimates")
+    honest = _honest(scored, p, prior, diag, final, n_left, n_right, threshold, cfg, model,
+                     fields)
+    clock.lap("bootstrap")
 
-    links = _links_table(left.name, right.name, det, scored, p, threshold)
+    links = _links_table(left.name, right.name, det,
+                         scored.select(["record_id_l", "record_id_r"]), p, threshold)
     linked_left = pc.unique(pc.filter(links.column("record_id_l"), links.column("linked")))
+    by_subgroup = subgroups.linked_by_subgroup(
+        con, left.name, linked_left.to_pylist(), left_ids, p, reference or date.today())
     # Free Splink's intermediate tables (term frequencies, samples) before the next pair.
     inputs[0].db_api.delete_tables_created_by_splink_from_db()
     be.drop("__lr_left", "__lr_right")
-    clock.lap("estimates_and_links")
+    clock.lap("links")
 
     summary = {
         "left": left.name,
@@ -188,7 +293,8 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             "threshold": threshold,
             "linked_records": suppress(n_prob),
             "match_rate": _rate(n_prob, n_left),
-            "expected_match_rate": expected.as_dict(),
+            "expected_match_rate": {**expected.as_dict(), **honest.rate_dict(expected)},
+            "false_links": honest.false_dict(),
             "prior": {"seeded": seed_prior, "refined": prior,
                       "seed_recall_assumed": cfg.prior_recall,
                       # λ × possible pairs / left records: matching *pairs* per left
@@ -200,6 +306,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
                            "cumulative": suppress(r["cumulative"])} for r in counts["rules"]],
                 "total_possible": suppress(counts["total_possible"]),
                 "scored_pairs": suppress(len(log2_bf)),
+                "estimated_recall": honest.recall_dict(diag.rules, diag.scored),
             },
             "untrained_levels": untrained,
             "training": {"seed": cfg.seed, "u_max_pairs": cfg.u_max_pairs,
@@ -209,7 +316,9 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             "rule": "deterministic, or probabilistic at the threshold",
             "linked_records": suppress(len(linked_left)),
             "match_rate": _rate(len(linked_left), n_left),
+            "by_subgroup": by_subgroup,
         },
         "warnings": warnings,
     }
-    return PairResult(left.name, right.name, links, summary, model, clock.laps, expected)
+    return PairResult(left.name, right.name, links, summary, model, clock.laps, expected,
+                      honest)

@@ -43,29 +43,69 @@ def comparison_counts(inputs: list[Any], rules: list[str], records: int) -> dict
 
 
 def predict_pairs(linker: Any, min_match_weight: float,
-                  chunks: dict[str, int] | None = None) -> Any:
-    """Scored pairs as an Arrow table: record_id_l, record_id_r, log2_bf.
+                  chunks: dict[str, int] | None = None,
+                  flags: dict[str, str] | None = None) -> Any:
+    """Scored pairs as an Arrow table: record_id_l, record_id_r, log2_bf, then each
+    comparison's match weight (``mw_<comparison>``, without term-frequency adjustment)
+    where the model retains it: the weight names the level (see :func:`level_codes`).
 
     ``log2_bf`` is the match weight without the prior, so probabilities can be
     recomputed under a refined prior. ``chunks`` (``num_chunks_left``,
     ``num_chunks_right``) splits Splink's prediction to bound its memory; the pairs
-    scored are the same."""
+    scored are the same. ``flags`` adds boolean columns, each a SQL condition over the
+    scored pair's ``<field>_l`` / ``<field>_r`` columns (the model must retain them).
+    """
     import pyarrow as pa
 
     prior_w = log2_odds(model_prior(linker))
     with quiet_splink():
         pred = linker.inference.predict(threshold_match_weight=min_match_weight,
                                         warning_mode="never", **(chunks or {}))
+        cols = pred.query_sql("SELECT * FROM {this} LIMIT 0").as_pyarrow_table().column_names
+        gammas = [c for c in cols if c.startswith("mw_") and not c.startswith("mw_tf_adj_")]
+        extra = "".join(f", {c}" for c in gammas) + "".join(
+            f", coalesce(({sql}), false) AS {name}" for name, sql in (flags or {}).items())
         # Splink orders each pair by its composite id, so `left` ("left" < "right")
         # lands in _l; the CASE keeps the orientation right if that ever changes.
         table = pred.query_sql(
             "SELECT CASE WHEN source_dataset_l = 'left' THEN record_id_l ELSE record_id_r "
             "END AS record_id_l, CASE WHEN source_dataset_l = 'left' THEN record_id_r "
-            "ELSE record_id_l END AS record_id_r, match_weight FROM {this} "
+            f"ELSE record_id_l END AS record_id_r, match_weight{extra} FROM {{this}} "
             "ORDER BY 1, 2").as_pyarrow_table()
         pred.drop_table_from_database_and_remove_from_cache()
     weights = table.column("match_weight").to_numpy(zero_copy_only=False)
     log2_bf = np.asarray(weights, dtype=float) - prior_w
     return pa.table({"record_id_l": table.column("record_id_l"),
                      "record_id_r": table.column("record_id_r"),
-                     "log2_bf": pa.array(log2_bf)})
+                     "log2_bf": pa.array(log2_bf),
+                     **{c: table.column(c) for c in gammas},
+                     **{c: table.column(c) for c in (flags or {})}})
+
+
+def level_codes(*tables: Any) -> tuple[list[np.ndarray], list[tuple[str, np.ndarray]]]:
+    """The comparison vectors of scored pairs of several tables (same model), as int8
+    matrices (pairs × comparisons, columns in name order): each comparison's distinct
+    match weights numbered alike across the tables, -1 for a weight of exactly 0 (the
+    null level; Splink 5 keeps weights, not level codes, in its predictions). Also, per
+    column, the comparison's name and the match weight of each code."""
+    names = sorted(c for c in tables[0].column_names if c.startswith("mw_"))
+    sizes = [t.num_rows for t in tables]
+    if not names:
+        return [np.zeros((n, 0), dtype=np.int8) for n in sizes], []
+    out = np.zeros((sum(sizes), len(names)), dtype=np.int8)
+    info = []
+    for j, c in enumerate(names):
+        w = np.concatenate([np.asarray(t.column(c).to_numpy(zero_copy_only=False),
+                                       dtype=float) for t in tables])
+        w = np.round(np.nan_to_num(w), 9)
+        values, code = np.unique(w, return_inverse=True)
+        code = code.ravel()
+        null = w == 0.0
+        if null.any():  # renumber so that the null level is -1 and the others 0..k−1
+            zero = int(np.flatnonzero(values == 0.0)[0])
+            code = code - (code > zero).astype(code.dtype)
+            code[null] = -1
+            values = np.delete(values, zero)
+        out[:, j] = code
+        info.append((c.removeprefix("mw_"), values))
+    return np.split(out, np.cumsum(sizes)[:-1]), info

@@ -6,7 +6,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +96,8 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
         raise ConfigError(f"--threshold: {threshold} is not a probability strictly "
                           "between 0 and 1; use e.g. 0.9")
     cfg = config or TrainingConfig()
+    if project.link.comparisons_budget is not None:
+        cfg = replace(cfg, comparisons_budget=project.link.comparisons_budget)
     check_backend(backend)
     todo = list(dict.fromkeys(pairs or project.link_pairs))  # a pair named twice runs once
     if not todo:
@@ -114,7 +116,8 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
             tell = None if on_warning is None else \
                 (lambda w, pair=f"{left} → {right}": on_warning(f"{pair}: {w}"))
             results.append(link_pair(con, stats[left], stats[right], threshold, cfg,
-                                     backend=engine, on_warning=tell))
+                                     backend=engine, on_warning=tell,
+                                     reference=project.reference()))
             progress(f"{left} → {right}")
         in_scope = sorted({s for pair in todo for s in pair})
         start = time.perf_counter()

@@ -12,7 +12,7 @@ from typing import Any
 
 #: Canonical fields the probabilistic model compares, in the order they appear.
 MODEL_FIELDS: tuple[str, ...] = (
-    "nhs_number", "given_name", "family_name", "dob", "sex", "postcode",
+    "nhs_number", "given_name", "family_name", "dob", "sex", "postcode", "address_line",
 )
 #: m of the DOB "all other" level (more than ten years apart, two or more parts differ).
 DOB_ELSE_M = 0.001
@@ -33,6 +33,15 @@ class TrainingConfig:
     prior_recall: float = 0.9
     #: Predictions below this match weight are not kept (they add < 2^-20 of probability).
     min_match_weight: float = -20.0
+    #: Left records scored under the loose diagnostic blocking (blocking recall).
+    diagnostic_sample: int = 2000
+    #: Bootstrap replicates (EM refits on agreement-pattern counts) for the intervals.
+    bootstrap_replicates: int = 100
+    #: Add looser blocking rules where the diagnostic sample shows they find matches.
+    adaptive_blocking: bool = True
+    #: Most comparisons a pair's blocking may generate (None: 10 per record of both
+    #: sources, at least 2 million).
+    comparisons_budget: float | None = None
 
 
 #: Splink SQL dialects the comparisons are written for.
@@ -138,6 +147,22 @@ def nhs_comparison() -> Any:
     return cl.CustomComparison(levels, output_column_name="nhs_number")
 
 
+def address_comparison(dialect: str = "duckdb") -> Any:
+    """Address line (normalised text): exact, three fuzzy levels (Jaro-Winkler on the
+    whole line catches typos and abbreviations), else."""
+    import splink.comparison_library as cl
+
+    col = "address_line"
+    levels: list[Any] = [
+        {"sql_condition": f"{col}_l IS NULL OR {col}_r IS NULL",
+         "label_for_charts": "null", "is_null_level": True},
+        {"sql_condition": f"{col}_l = {col}_r", "label_for_charts": "exact"},
+        *_jw_levels(col, (0.95, 0.88, 0.75), dialect),
+        {"sql_condition": "ELSE", "label_for_charts": "all other"},
+    ]
+    return cl.CustomComparison(levels, output_column_name=col)
+
+
 def comparisons(fields: set[str], dialect: str = "duckdb") -> list[Any]:
     """The comparisons for the fields both sides hold (a field absent on one side is
     uninformative and left out rather than left untrained), in ``dialect``'s SQL."""
@@ -155,6 +180,8 @@ def comparisons(fields: set[str], dialect: str = "duckdb") -> list[Any]:
         out.append(cl.PostcodeComparison("postcode"))
     if "sex" in fields:
         out.append(cl.ExactMatch("sex"))
+    if "address_line" in fields:
+        out.append(address_comparison(dialect))
     return out
 
 
@@ -184,6 +211,12 @@ def blocking_rules(fields: set[str]) -> list[str]:
     if has("postcode", "given_name"):
         rules.append("l.postcode = r.postcode "
                      "AND substr(l.given_name, 1, 1) = substr(r.given_name, 1, 1)")
+    if has("address_line", "dob"):
+        rules.append("l.address_line = r.address_line AND year(l.dob) = year(r.dob)")
+    if has("address_line", "family_name"):
+        rules.append("l.address_line = r.address_line AND l.family_name = r.family_name")
+    if has("address_line", "given_name"):
+        rules.append("l.address_line = r.address_line AND l.given_name = r.given_name")
     if has("dob", "sex", "given_name"):
         # Both names wrong (marriage plus a typo, transliteration): DOB, sex and the
         # first letter of the given name still agree.
@@ -192,18 +225,112 @@ def blocking_rules(fields: set[str]) -> list[str]:
     return rules
 
 
-def training_rules(fields: set[str]) -> list[str]:
-    """Blocking rules for EM sessions. Each must leave at least one compared field
+def loosening_rules(fields: set[str]) -> list[str]:
+    """Looser blocking rules, strictest first, that :func:`linkready.link.blocking`
+    may add to :func:`blocking_rules` while they raise the estimated blocking recall and
+    the comparisons budget allows. With them, a pair still meets when any one field
+    (and often two) is wrong."""
+    rules: list[str] = []
+
+    def has(*cols: str) -> bool:
+        return all(c in fields for c in cols)
+
+    if has("family_name", "dob"):
+        rules.append("l.family_name = r.family_name AND year(l.dob) = year(r.dob)")
+    if has("given_name", "dob"):
+        rules.append("l.given_name = r.given_name AND year(l.dob) = year(r.dob)")
+    if has("dob", "family_name"):
+        rules.append("l.dob = r.dob AND substr(l.family_name, 1, 1) = "
+                     "substr(r.family_name, 1, 1)")
+    if has("given_name", "family_name", "dob"):
+        rules.append("substr(l.given_name, 1, 2) = substr(r.given_name, 1, 2) AND "
+                     "substr(l.family_name, 1, 2) = substr(r.family_name, 1, 2) AND "
+                     "month(l.dob) = month(r.dob)")
+    if has("address_line"):
+        rules.append("l.address_line = r.address_line")
+    if has("postcode"):
+        rules.append("l.postcode = r.postcode")
+    if has("dob"):
+        rules.append("l.dob = r.dob")
+    if has("family_name"):
+        rules.append("l.family_name = r.family_name")
+    if has("given_name"):
+        rules.append("l.given_name = r.given_name")
+    if has("address_line"):
+        rules.append("substr(l.address_line, 1, 6) = substr(r.address_line, 1, 6)")
+    return rules
+
+
+def on_pairs(rule: str) -> str:
+    """A blocking rule (``l.x``, ``r.x``) as a condition on a scored pair (``x_l``,
+    ``x_r``)."""
+    import re
+
+    return re.sub(r"\b([lr])\.([A-Za-z_][A-Za-z0-9_]*)", r"\2_\1", rule)
+
+
+def diagnostic_rules(fields: set[str]) -> list[str]:
+    """Deliberately loose blocking rules, used only on a sample of left records to
+    estimate how many probable matches the production rules never compare. Each keys on
+    one or two characters or one date part, so a pair with an error in any one field
+    (and most pairs with errors in two) still meets under at least one of them."""
+    rules: list[str] = []
+
+    def has(*cols: str) -> bool:
+        return all(c in fields for c in cols)
+
+    def first(col: str, side: str, n: int = 1) -> str:
+        return f"substr({side}.{col}, 1, {n})"
+
+    if has("nhs_number"):
+        rules.append("l.nhs_number = r.nhs_number")
+    if has("dob"):
+        rules.append("l.dob = r.dob")
+    if has("given_name", "dob"):
+        rules.append(f"{first('given_name', 'l')} = {first('given_name', 'r')} "
+                     "AND year(l.dob) = year(r.dob)")
+    if has("family_name", "dob"):
+        rules.append(f"{first('family_name', 'l')} = {first('family_name', 'r')} "
+                     "AND year(l.dob) = year(r.dob)")
+        rules.append(f"{first('family_name', 'l')} = {first('family_name', 'r')} "
+                     "AND month(l.dob) = month(r.dob) AND day(l.dob) = day(r.dob)")
+    if has("given_name", "family_name"):
+        rules.append(f"{first('given_name', 'l')} = {first('given_name', 'r')} AND "
+                     f"{first('family_name', 'l', 2)} = {first('family_name', 'r', 2)}")
+        rules.append(f"{first('given_name', 'l')} = {first('family_name', 'r')} AND "
+                     f"{first('family_name', 'l')} = {first('given_name', 'r')}")
+    if has("postcode"):
+        rules.append("l.postcode = r.postcode")
+    if has("address_line", "dob"):
+        rules.append("substr(l.address_line, 1, 4) = substr(r.address_line, 1, 4) "
+                     "AND year(l.dob) = year(r.dob)")
+    if has("postcode", "dob"):
+        rules.append("split_part(l.postcode, ' ', 1) = split_part(r.postcode, ' ', 1) "
+                     "AND year(l.dob) = year(r.dob)")
+    return rules
+
+
+#: EM sessions: the comparisons each session's blocking rule fixes (exact agreement),
+#: and the rule.
+TRAINING_SESSIONS: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"given_name", "family_name"}),
+     "l.given_name = r.given_name AND l.family_name = r.family_name"),
+    (frozenset({"dob"}), "l.dob = r.dob"),
+    (frozenset({"nhs_number"}), "l.nhs_number = r.nhs_number"),
+)
+
+
+def training_sessions(fields: set[str]) -> list[tuple[frozenset[str], str]]:
+    """The EM sessions for ``fields``. Each must leave at least one compared field
     outside the rule, or the session has nothing to train (and Splink fails)."""
-    candidates = [
-        ({"given_name", "family_name"},
-         "l.given_name = r.given_name AND l.family_name = r.family_name"),
-        ({"dob"}, "l.dob = r.dob"),
-        ({"nhs_number"}, "l.nhs_number = r.nhs_number"),
-    ]
-    rules = [sql for used, sql in candidates if used <= fields and fields - used]
+    chosen = [(used, sql) for used, sql in TRAINING_SESSIONS if used <= fields and fields - used]
     # Two sessions are enough: with names and DOB, the NHS-number session adds nothing.
-    return rules[:2]
+    return chosen[:2]
+
+
+def training_rules(fields: set[str]) -> list[str]:
+    """Blocking rules for EM sessions (see :func:`training_sessions`)."""
+    return [sql for _, sql in training_sessions(fields)]
 
 
 def prior_rules(fields: set[str]) -> list[str]:
@@ -230,5 +357,6 @@ def settings_creator(fields: set[str], prior: float = 1e-4, dialect: str = "duck
         comparisons=comparisons(fields, dialect),
         blocking_rules_to_generate_predictions=rules,
         retain_matching_columns=False,
-        retain_intermediate_calculation_columns=False,
+        # Keeps the comparison vectors (gamma_*) the label-free estimates refit on.
+        retain_intermediate_calculation_columns=True,
     )

@@ -120,3 +120,15 @@ def untrained_levels(model: dict[str, Any]) -> list[str]:
                 label = level.get("label_for_charts") or level.get("sql_condition")
                 out.append(f"{name}: `{label}` has no {' or '.join(missing)} estimate")
     return out
+
+
+def relink(linker: Any, inputs: list[Any], model: dict[str, Any], rules: list[str],
+           dialect: str) -> Any:
+    """A linker on the same inputs with the trained model and other prediction rules."""
+    from splink import Linker
+
+    settings = {**model, "probability_two_random_records_match": model_prior(linker),
+                "blocking_rules_to_generate_predictions": [
+                    {"blocking_rule": r, "sql_dialect": dialect} for r in rules]}
+    with quiet_splink():
+        return Linker(inputs, settings)

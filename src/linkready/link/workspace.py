@@ -74,6 +74,13 @@ class SourceStats:
     filled: dict[str, int]
     #: Distinct record ids (fewer than ``records`` means ids repeat).
     distinct_ids: int = -1
+    #: Records with a postcode as a normalised string, UK-formatted or not.
+    postcode_text: int = 0
+
+    def postcode_mostly_invalid(self) -> bool:
+        """Most postcodes held fail the UK format (e.g. another country's)."""
+        return self.postcode_text > 0 and self.filled.get("postcode", 0) < 0.5 * \
+            self.postcode_text
 
     @property
     def usable(self) -> set[str]:
@@ -84,16 +91,16 @@ class SourceStats:
 def source_stats_sql() -> str:
     """Per source: record count and non-null count of every model field."""
     counts = ", ".join(f"count({f}) AS {f}" for f in MODEL_FIELDS)
-    return (f"SELECT source, count(*) AS n, count(DISTINCT record_id) AS ids, {counts} "
-            "FROM ws.records GROUP BY source")
+    return (f"SELECT source, count(*) AS n, count(DISTINCT record_id) AS ids, {counts}, "
+            "count(postcode_text) FROM ws.records GROUP BY source")
 
 
 def source_stats(con: Any) -> dict[str, SourceStats]:
     """Stats for every source in the workspace."""
     rows = con.execute(source_stats_sql()).fetchall()
     return {r[0]: SourceStats(r[0], int(r[1]),
-                              dict(zip(MODEL_FIELDS, map(int, r[3:]), strict=True)),
-                              int(r[2]))
+                              dict(zip(MODEL_FIELDS, map(int, r[3:-1]), strict=True)),
+                              int(r[2]), int(r[-1]))
             for r in rows}
 
 
@@ -132,9 +139,12 @@ def check_pairs(pairs: list[tuple[str, str]], project: Project,
                    f"{len(problems)} problems with the pairs to link", problems)
 
 
-def source_select_sql(source: str) -> str:
-    """One source's model fields from the workspace, ready for Splink."""
-    cols = ", ".join(("record_id", *MODEL_FIELDS, "nhs_number_valid"))
+def source_select_sql(source: str, postcode_text: bool = False) -> str:
+    """One source's model fields from the workspace, ready for Splink; with
+    ``postcode_text``, the postcode as a normalised string (non-UK postcodes kept)."""
+    fields = [("postcode_text AS postcode" if f == "postcode" and postcode_text else f)
+              for f in MODEL_FIELDS]
+    cols = ", ".join(("record_id", *fields, "nhs_number_valid"))
     return (f"SELECT {cols} FROM ws.records WHERE source = {lit(source)} "
             "ORDER BY record_id")
 
@@ -144,10 +154,10 @@ def stage_source_sql(table: str, source: str) -> str:
     return f"CREATE OR REPLACE TABLE {table} AS {source_select_sql(source)}"
 
 
-def stage_source(backend: Any, table: str, source: str) -> str:
+def stage_source(backend: Any, table: str, source: str, postcode_text: bool = False) -> str:
     """Stage one source as ``table`` on ``backend`` (a
     :class:`linkready.link.backends.Backend`); return the table name."""
-    return str(backend.stage(table, source_select_sql(source)))
+    return str(backend.stage(table, source_select_sql(source, postcode_text)))
 
 
 def parse_pairs(text: str | None) -> list[tuple[str, str]] | None:

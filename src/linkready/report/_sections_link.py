@@ -49,6 +49,10 @@ def _eval_pairs(inp: ReportInputs) -> dict[tuple[str, str], dict[str, Any]]:
     return {(p["left"], p["right"]): p for p in inp.evaluation["pairs"]}
 
 
+def _ci_label(method: str) -> str:
+    return "interval (model, blocking, chance)" if method == METHODS[3] else "95% CI"
+
+
 def _ci(lo_hi: tuple[float, float] | None) -> str:
     return DASH if lo_hi is None else f"{pct(lo_hi[0])}–{pct(lo_hi[1])}"
 
@@ -85,7 +89,8 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
                                    "lower": lo, "upper": hi})
             cells.append(Cell(f"{pct(rate, hidden=hidden)}"
                               + ("" if k is None else f" ({count(k)})"), "rate",
-                              detail="" if ci is None or hidden else f"95% CI {_ci(ci)}"))
+                              detail="" if ci is None or hidden else
+                              f"{_ci_label(method)} {_ci(ci)}"))
         if evs and not ev:
             cells.append(tcell("not evaluated"))
         rows.append(tuple(cells))
@@ -105,8 +110,9 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
                   f"in brackets; threshold p ≥ {threshold})",
                   ("pair", "left records", *methods), tuple(rows),
                   note="Intervals for observed rates are 95% Wilson intervals over the "
-                       "published record count; the expected rate's interval comes from the "
-                       "model (linkage.json).")
+                       "published record count. The expected rate's interval (nominal 95%) "
+                       "covers model uncertainty (bootstrap refits), blocking misses found by "
+                       "a loose diagnostic blocking, and chance (linkage.json).")
     blocks: list[Block] = [
         Paragraph("A match rate is the share of the left source's records linked to a record "
                   "in the right source. It is measured four ways. 'NHS number only' is exact "
@@ -125,6 +131,9 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
                                                    methods=methods), take, table))
     else:  # every rate hidden (*): the table alone
         blocks.append(table)
+    label_free = _label_free_table(pairs)
+    if label_free is not None:
+        blocks.append(label_free)
     if evs:
         blocks.append(_accuracy_table(pairs, evs))
         blocks.append(Paragraph("A low match rate is not always poor linkage. Some records "
@@ -134,6 +143,41 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
     return Section("match-rates", number, "Match rates per pair",
                    "How many records link, by each method, with their uncertainty.",
                    tuple(blocks))
+
+
+def _range(block: dict[str, Any], key: str = "estimate") -> str:
+    x, lo, hi = block.get(key), block.get("lower"), block.get("upper")
+    if not all(isinstance(v, int | float) for v in (x, lo, hi)):
+        return "*" if SUPPRESSED in (x, lo, hi) else DASH
+    return f"{pct(x)} ({pct(lo)}–{pct(hi)})"
+
+
+def _label_free_table(pairs: list[dict[str, Any]]) -> Table | None:
+    """Blocking recall, missed by blocking and false links, estimated without truth."""
+    rows = []
+    for p in pairs:
+        prob = p["probabilistic"]
+        recall = prob.get("blocking", {}).get("estimated_recall")
+        false = prob.get("false_links")
+        exp = prob["expected_match_rate"]
+        if recall is None or false is None:
+            continue
+        chance = exp.get("chance_only", {})
+        rows.append((hcell(pair_name(p)), tcell(_range(recall)),
+                     rcell(exp.get("missed_by_blocking")),
+                     tcell(_range(false, "share")), tcell(count(false.get("expected"))),
+                     tcell(_range({**chance, "estimate": exp.get("estimate")}))))
+    if not rows:
+        return None
+    return Table("Label-free checks per pair (estimate, interval)",
+                 ("pair", "blocking recall", "missed by blocking (share of left records)",
+                  "false links among accepted", "expected false links",
+                  "expected rate, chance-only interval"), tuple(rows),
+                 note="Estimated without truth (docs/methods/match-rates.md). Blocking recall "
+                      "is the share of expected matches the blocking rules compare; false "
+                      "links are Σ(1 − p) over accepted links. The chance-only interval is "
+                      "the spread if the model were exactly right: narrower, and not the "
+                      "one to rely on.")
 
 
 def _accuracy_table(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any]) -> Table:
@@ -287,13 +331,17 @@ def bias_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
     pairs = (inp.linkage or {}).get("pairs", [])
     title = "Linkage bias: who is missed"
     lead = "Whether some groups of people are missed more often than others."
+    label_free = _subgroup_table(pairs, t)
     if not evs:
         return Section("bias", number, title, lead, (
             Paragraph("Missed-match rates need to know which records truly belong together. "
                       "That is known for synthetic data (run `linkready demo`), or can be "
-                      "estimated by reviewing a sample of records by hand. Section 5 shows "
-                      "which groups have fewer valid NHS numbers, the main cause of missed "
-                      "matches in exact linkage."),))
+                      "estimated by reviewing a sample of records by hand. Without it, the "
+                      "table compares each group's linked share with the share the model "
+                      "expects to have a match (GUILD's comparison of linked and unlinked "
+                      "records). Section 5 shows which groups have fewer valid NHS numbers, "
+                      "the main cause of missed matches in exact linkage."),
+            *([label_free] if label_free is not None else [])))
     blocks: list[Block] = [Paragraph(
         "Linkage error is rarely random: people from ethnic minorities, younger adults and "
         "people in deprived areas are missed more often, which biases any analysis of the "
@@ -304,7 +352,51 @@ def bias_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
         chart = _bias_chart(pairs, evs, method, label, t)
         if chart:
             blocks.append(chart)
+    if label_free is not None:
+        blocks.append(label_free)
     return Section("bias", number, title, lead, tuple(blocks))
+
+
+#: Groups per pair shown in the label-free subgroup table (largest shortfall first).
+SUBGROUP_ROWS = 5
+
+
+def _subgroup_table(pairs: list[dict[str, Any]], t: Thresholds) -> Table | None:
+    """Per pair, the groups whose linked share falls furthest below their expected rate
+    (label-free; groups of at least ``t.min_subgroup_records`` records)."""
+    rows = []
+    for p in pairs:
+        by = p.get("combined", {}).get("by_subgroup", {}).get("by", {})
+        found = []
+        for dim, groups in by.items():
+            for g in groups:
+                n, share, exp = g.get("left_records"), g.get("linked_share"), \
+                    g.get("expected_rate")
+                if not (isinstance(n, int) and n >= t.min_subgroup_records
+                        and isinstance(share, float) and isinstance(exp, float)):
+                    continue
+                found.append((exp - share, dim, g))
+        for gap, dim, g in sorted(found, key=lambda x: -x[0])[:SUBGROUP_ROWS]:
+            ci = (g["lower"], g["upper"]) if isinstance(g["lower"], float) else None
+            rows.append((hcell(pair_name(p)),
+                         tcell(f"{DIMENSION_LABELS.get(dim, dim)}: "
+                               f"{group_label(dim, g['group'])}"),
+                         ccell(g["left_records"]),
+                         Cell(pct(g["linked_share"]), "rate",
+                              detail="" if ci is None else f"95% CI {_ci(ci)}"),
+                         rcell(g["expected_rate"]), tcell(f"{100 * gap:.1f} points")))
+    if not rows:
+        return None
+    return Table("Linked share and expected rate by subgroup, without truth (groups with "
+                 "the largest shortfall first)",
+                 ("pair", "group", "left records", "linked share", "expected rate",
+                  "shortfall"), tuple(rows),
+                 note="Expected rate: Σ match probability / records of the group, from the "
+                      "model (candidate pairs only). A large shortfall means the group's "
+                      "plausible matches are linked less often: missed matches, or a "
+                      "threshold that suits the group less. Groups under "
+                      f"{t.min_subgroup_records} records are left out.")
+
 
 
 def _key_text(key: str) -> tuple[str, bool]:

@@ -82,9 +82,19 @@ class Thresholds:
     nhs_share_of_links: Rule = Rule(
         "Share of the pair's links that exact NHS-number linkage alone finds",
         "found by NHS number", 0.95, None, True)
-    model_agreement: Rule = Rule(
-        "Gap between the probabilistic match rate and the model's expected rate",
-        "gap to expected", 0.02, 0.05, False, unit="pp")
+    missed_estimate: Rule = Rule(
+        "Missed-match share without truth: the worst case that the expected match rate's "
+        "interval (model, blocking and chance) and the expected false links allow",
+        "missed (estimated, worst case)", 0.02, 0.10, False)
+    blocking_recall: Rule = Rule(
+        "Blocking recall estimated without truth (lower end of its interval): share of "
+        "expected matches the blocking rules compare", "blocking recall (lower)", 0.98,
+        0.90, True)
+    false_estimate: Rule = Rule(
+        "False-link share without truth (upper end of its interval), among accepted "
+        "probabilistic links", "false links (estimated, upper)", 0.01, 0.05, False)
+    #: Wider than this, the expected match rate's interval cannot back a verdict.
+    max_interval_width: float = 0.10
     missed: Rule = Rule("Missed-match rate: true matches not linked (synthetic truth)",
                         "missed matches", 0.02, 0.10, False)
     false: Rule = Rule("False-match rate: links that are wrong (synthetic truth)",
@@ -99,8 +109,8 @@ class Thresholds:
         return (self.nhs_valid, self.linkable, self.dqmi)
 
     def pair_rules(self) -> tuple[Rule, ...]:
-        return (self.nhs_share_of_links, self.model_agreement, self.missed, self.false,
-                self.bias)
+        return (self.nhs_share_of_links, self.missed_estimate, self.blocking_recall,
+                self.false_estimate, self.missed, self.false, self.bias)
 
 
 def worst(rags: list[Rag]) -> Rag:
@@ -114,7 +124,12 @@ def _headline(kind: str, rag: Rag, reasons: list[RuleResult]) -> str:
         return {"green": "Fit to link: identifiers complete and valid.",
                 "amber": f"Linkable with care: {why}.",
                 "red": f"Not fit to link as it stands: {why}."}.get(rag, "")
-    return {"green": "Links well on NHS number; the figures agree.",
+    if kind == "unsure":
+        return ("Cannot tell without a review sample: " + why + ". Review a sample of "
+                "pairs from every match-weight band, including below the threshold "
+                "(docs/methods/match-rates.md).")
+    return {"green": "Links well; the label-free estimates, with their uncertainty, "
+                     "agree.",
             "amber": f"Links, with care: {why}.",
             "red": f"Not reliable as it stands: {why}."}.get(rag, "")
 
@@ -202,12 +217,7 @@ def pair_verdict(link_pair: dict[str, Any], ev_pair: dict[str, Any] | None,
     share = _nhs_share(link_pair)
     if share is not None:
         reasons.append(t.nhs_share_of_links.apply(share))
-    prob = link_pair["probabilistic"]
-    linked = rate_value(prob["match_rate"])
-    expected = rate_value(prob["expected_match_rate"]["estimate"])
-    # A rate shown as * (it rests on 1–7 records) cannot be compared: the rule is left out.
-    if linked is not None and expected is not None:
-        reasons.append(t.model_agreement.apply(abs(linked - expected)))
+    unsure = _label_free(link_pair, t, reasons)
     if ev_pair is not None:
         c = ev_pair["combined"]
         for rule, key, n in ((t.missed, "missed_match_rate", "false_negatives"),
@@ -231,5 +241,55 @@ def pair_verdict(link_pair: dict[str, Any], ev_pair: dict[str, Any] | None,
                                              + (f" ({b[1]})" if gap > 0 else "")))
     rag = worst([r.rag for r in reasons])
     subject = f"{source_label(link_pair['left'])} → {source_label(link_pair['right'])}"
+    if unsure is not None and rag != "red":
+        return Verdict(subject, "pair", "amber", _headline("unsure", "amber", [unsure]),
+                       tuple(reasons))
     return Verdict(subject, "pair", rag, _headline("pair", rag, reasons), tuple(reasons))
+
+
+def _number(x: Any) -> float | None:
+    return float(x) if isinstance(x, int | float) and not isinstance(x, bool) else None
+
+
+def missed_worst_case(link_pair: dict[str, Any]) -> float | None:
+    """1 − (linked − false links, at their upper end) ÷ upper end of the expected match
+    rate: the largest share of true matches left unlinked that the label-free figures
+    allow. None where a figure it needs is not published (``*``, or an older file)."""
+    prob = link_pair["probabilistic"]
+    upper = _number(prob["expected_match_rate"].get("upper"))
+    linked = rate_value(link_pair["combined"]["match_rate"])
+    fl = prob.get("false_links", {})
+    f_hi, acc = _number(fl.get("upper")), published(fl.get("accepted_records"))
+    n = published(link_pair.get("left_records"))
+    if upper is None or linked is None or not upper > 0:
+        return None
+    false = f_hi * acc / n if f_hi is not None and isinstance(acc, int) and \
+        isinstance(n, int) and n > 0 else 0.0
+    return min(max(1 - (linked - false) / upper, 0.0), 1.0)
+
+
+def _label_free(link_pair: dict[str, Any], t: Thresholds,
+                reasons: list[RuleResult]) -> RuleResult | None:
+    """Append the label-free rules; return the reason the pair cannot be judged without
+    a review sample (the expected rate's interval too wide), if so."""
+    prob = link_pair["probabilistic"]
+    exp = prob["expected_match_rate"]
+    missed = missed_worst_case(link_pair)
+    if missed is not None:
+        reasons.append(t.missed_estimate.apply(missed))
+    recall = prob.get("blocking", {}).get("estimated_recall", {})
+    lo = _number(recall.get("lower"))
+    if lo is not None:
+        reasons.append(t.blocking_recall.apply(lo))
+    f_hi = _number(prob.get("false_links", {}).get("upper"))
+    if f_hi is not None:
+        reasons.append(t.false_estimate.apply(f_hi))
+    lower, upper = _number(exp.get("lower")), _number(exp.get("upper"))
+    if lower is not None and upper is not None and upper - lower > t.max_interval_width:
+        wide = RuleResult("Width of the expected match rate's interval",
+                          "the expected match rate lies in", f"{pct(lower)}–{pct(upper)}",
+                          f"at most {100 * t.max_interval_width:.0f} points wide", "amber")
+        reasons.append(wide)
+        return wide
+    return None
 

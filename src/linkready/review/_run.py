@@ -61,8 +61,8 @@ def run_sample(project: Project, out: Path | None, *, pairs: list[tuple[str, str
 
 
 def find_design(project: Project, sample: Path | None, labels: Path | None) -> Path:
-    """review.json: in ``--sample``, else beside the labels file, else linkready-results/review/ beside
-    the project file."""
+    """review.json: in ``--sample``, else beside the labels file, else
+    linkready-results/review/ beside the project file."""
     options = [sample] if sample else [*([labels.parent] if labels else []),
                                        default_results(project.root) / DEFAULT_SUBDIR]
     for d in options:

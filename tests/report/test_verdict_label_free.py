@@ -1,0 +1,48 @@
+"""Pair verdicts on the label-free estimates: GREEN only when the interval, blocking
+recall and expected false links all allow it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from linkready.report._verdict import Thresholds, missed_worst_case, pair_verdict
+
+
+def _pair(linked: float, lower: float, upper: float, recall_lo: float = 0.995,
+          false_hi: float = 0.002) -> dict[str, Any]:
+    return {"left": "acute", "right": "gp_register", "left_records": 10_000,
+            "deterministic": {"match_rate": linked, "linked_records": int(linked * 10_000)},
+            "combined": {"match_rate": linked, "linked_records": int(linked * 10_000)},
+            "probabilistic": {
+                "match_rate": linked, "linked_records": int(linked * 10_000),
+                "expected_match_rate": {"estimate": (lower + upper) / 2, "lower": lower,
+                                        "upper": upper},
+                "false_links": {"upper": false_hi, "accepted_records": int(linked * 10_000)},
+                "blocking": {"estimated_recall": {"lower": recall_lo}}}}
+
+
+def test_green_needs_tight_interval_recall_and_few_false_links() -> None:
+    v = pair_verdict(_pair(0.90, 0.895, 0.905), None, Thresholds())
+    assert v.rag == "green"
+
+
+def test_worst_case_missed_share_uses_the_upper_end_and_false_links() -> None:
+    """Linked 80%, 1% of links false at most, expected rate up to 90%: up to
+    1 − (0.80 − 0.008) / 0.90 of true matches missed."""
+    p = _pair(0.80, 0.85, 0.90, false_hi=0.01)
+    assert missed_worst_case(p) == pytest.approx(1 - (0.80 - 0.008) / 0.90)
+    v = pair_verdict(p, None, Thresholds())
+    assert v.rag == "red" and v.reason("missed (estimated, worst case)").rag == "red"
+
+
+def test_low_blocking_recall_is_not_green_even_when_rates_agree() -> None:
+    v = pair_verdict(_pair(0.90, 0.895, 0.905, recall_lo=0.93), None, Thresholds())
+    assert v.rag == "amber" and v.reason("blocking recall (lower)").rag == "amber"
+
+
+def test_wide_interval_cannot_tell_without_review() -> None:
+    """The same linked share with an interval 30 points wide: no verdict but 'review'."""
+    v = pair_verdict(_pair(0.60, 0.45, 0.60), None, Thresholds())
+    assert v.rag == "amber" and v.headline.startswith("Cannot tell without a review sample")
