@@ -661,3 +661,20 @@ def test_unwritable_workspace_folder(tmp_path: Path, monkeypatch: pytest.MonkeyP
     line = refused(tmp_path, ["profile", str(project_file)], ["Permission denied",
                                                               "--workspace"])
     assert str(tmp_path) in line
+
+
+def test_dates_no_format_reads_are_counted_not_refused(tmp_path: Path) -> None:
+    """Ten dates that no common format reads are bad data (counted `unparseable`), not a
+    wrong declaration: the run succeeds."""
+    project_file = one_source(tmp_path, records(tmp_path, dob="not a date"))
+    ws = tmp_path / "ws" / "w.duckdb"
+    _profile_ok(project_file, ws)
+    assert _log(ws)[("dob", "set_null:unparseable")] == 10
+
+
+def test_ambiguous_day_month_names_both_formats(tmp_path: Path) -> None:
+    """Dates that read as day-first and month-first alike: both formats are named."""
+    project_file = one_source(tmp_path, records(tmp_path, dob="05/06/1980"),
+                              dob_format="%Y-%m-%d")
+    line = refused(tmp_path, ["profile", str(project_file)], ["sources.src.columns.dob"])
+    assert "`%d/%m/%Y` or `%m/%d/%Y`" in line and "05/06/1980" not in line
