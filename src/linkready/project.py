@@ -142,9 +142,8 @@ class SourceSpec(_Frozen):
         if shared:
             raise ValueError(
                 f"record_id is mapped to column `{printable(col)}`, the same column as "
-                f"{shared[0]}; record ids are written to links.parquet and clusters.parquet, "
-                "so map record_id to a row id that is not an identifier, or set "
-                "`record_id_is_identifier: true` on this source to accept it"
+                f"{shared[0]}, and record ids go into links.parquet; map it to a row id, or "
+                "set `record_id_is_identifier: true` on this source"
             )
         return self
 

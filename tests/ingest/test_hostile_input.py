@@ -15,6 +15,7 @@ import yaml
 from typer.testing import CliRunner
 
 from linkready.cli.app import app
+from linkready.outdir import TMP_PREFIX
 from lr_extracts import COLUMNS, VALID_NHS, one_source, person, write_csv, write_project
 
 runner = CliRunner()
@@ -559,8 +560,8 @@ def test_stale_scratch_of_a_killed_run_is_removed(tmp_path: Path) -> None:
     dead = int(proc.stdout)
     project_file = one_source(tmp_path, records(tmp_path, 2))
     ws_dir = tmp_path / "ws"
-    stale = ws_dir / f".linkready-ingest-{dead}-abc"
-    live = ws_dir / f".linkready-ingest-{os.getppid()}-def"
+    stale = ws_dir / f"{TMP_PREFIX}{dead}-ingest-abc"
+    live = ws_dir / f"{TMP_PREFIX}{os.getppid()}-ingest-def"
     for d in (stale, live):
         d.mkdir(parents=True)
         (d / ".src.csv.utf8.tmp").write_text("plaintext")
@@ -603,14 +604,15 @@ def test_full_disk_writing_the_workspace(tmp_path: Path,
     _profile_ok(project_file, ws)
     before = ws.read_bytes()
     (tmp_path / "src.csv").write_text((tmp_path / "src.csv").read_text() + "\n")  # re-ingest
+    out = ws.parent / "out"  # linkready's already: no marker needs writing
     monkeypatch.setattr(_workspace.os, "replace", _enospc)
     result = runner.invoke(app, ["profile", str(project_file), "--workspace", str(ws),
-                                 "--out", str(tmp_path / "out2")])
+                                 "--out", str(out)])
     assert result.exit_code == 2, (result.output, result.exception)
     lines = [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
     assert len(lines) == 1 and "No space left on device" in lines[0] and "w.duckdb" in lines[0]
     assert ws.read_bytes() == before
-    assert not [p.name for p in ws.parent.iterdir() if p.name.startswith(".")]
+    assert not [p.name for p in ws.parent.iterdir() if p.name.startswith(TMP_PREFIX)]
 
 
 def test_full_disk_writing_the_transcoded_copy(tmp_path: Path,

@@ -63,9 +63,8 @@ def check_record_id(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec:
     if present and nhs / present >= R.RECORD_ID_NHS_SHARE:
         raise InputError(
             f"{path}: {_pct(nhs / present)} of the values in {_field(spec, name, 'record_id')} "
-            "are valid NHS numbers; record ids are written to links.parquet and "
-            "clusters.parquet, so map record_id to a row id that is not an identifier, or "
-            f"set `record_id_is_identifier: true` for {name} in {project_file} to accept it"
+            "are valid NHS numbers, and record ids go into links.parquet; map record_id to a "
+            f"row id, or set `record_id_is_identifier: true` on sources.{name}"
         )
 
 
@@ -80,10 +79,8 @@ def check_scientific(con: duckdb.DuckDBPyConnection, path: Path, name: str,
     if present and sci / present >= R.SCIENTIFIC_REFUSE_SHARE:
         raise InputError(
             f"{path}: {_pct(sci / present)} of the NHS numbers in "
-            f"{_field(spec, name, 'nhs_number')} are in scientific notation (like 9.99E+09), "
-            "which has lost their last digits; store the column as text in the spreadsheet "
-            f"or database and export the file again (see {project_file})"
-        )
+            f"{_field(spec, name, 'nhs_number')} are in scientific notation (9.99E+09: "
+            "digits lost); store the column as text and export it again")
 
 
 def check_dob_format(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec: SourceSpec,

@@ -18,6 +18,7 @@ from linkready._version import __version__
 from linkready.errors import InputError, OutputError
 from linkready.ingest._disk import is_write_failure, write_error
 from linkready.ingest._guards import check_stage, check_types
+from linkready.ingest._ownership import check_replaceable, connect_read_only
 from linkready.ingest._pass import (
     dob_is_typed,
     field_sqls,
@@ -29,6 +30,14 @@ from linkready.ingest._pass import (
 )
 from linkready.ingest._read import SourceLayout, inspect_source
 from linkready.ingest._sql import REJECTS_SCAN, REJECTS_TABLE
+from linkready.outdir import (
+    claim,
+    default_results,
+    discard_if_unused,
+    register,
+    remove_stale_temporaries,
+    temp_name,
+)
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
 
@@ -63,18 +72,29 @@ class IngestResult:
     log: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
-def default_workspace(project: Project) -> Path:
-    """``linkready.duckdb`` next to the project file."""
-    return project.root / WORKSPACE_NAME
+def default_workspace(project: Project, out: Path | None = None) -> Path:
+    """``linkready.duckdb`` in the output folder: ``out``, or ``linkready-results/``
+    beside the project file.
+
+    When ``out`` holds no workspace and the extracts are not at hand (only the results
+    were shared), the workspace in ``linkready-results/`` is used if there is one.
+    """
+    home = default_results(project.root) / WORKSPACE_NAME
+    if out is None:
+        return home
+    here = out / WORKSPACE_NAME
+    if (not here.exists() and home.is_file()
+            and not all(project.source_path(n).is_file() for n in project.sources)):
+        return home
+    return here
 
 
 def open_workspace(path: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-    """Open an ingested workspace; raise InputError if there is none at ``path``."""
-    import duckdb
-
-    if not path.is_file():
-        raise InputError(f"{path}: no workspace here; run `linkready profile` or ingest first")
-    return quiet(duckdb.connect(str(path), read_only=read_only))
+    """Open an ingested workspace read-only; raise InputError if there is none at
+    ``path`` or another process holds it."""
+    if not read_only:
+        raise ValueError("workspaces are rebuilt by ingest, never opened for writing")
+    return quiet(connect_read_only(path))  # type: ignore[arg-type]
 
 
 def _ingest_source(
@@ -187,7 +207,9 @@ def up_to_date(project: Project, workspace: Path) -> IngestResult | None:
         return None
     try:
         con = duckdb.connect(str(workspace), read_only=True)
-    except duckdb.Error:
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            check_replaceable(workspace)  # raises the clear "open elsewhere" error
         return None
     try:
         rows = con.execute("SELECT source, records, fingerprint FROM sources").fetchall()
@@ -221,7 +243,9 @@ def ingest_project(
 
     Args:
         project: the loaded project (see :func:`linkready.project.load_project`).
-        workspace: where to write; default ``linkready.duckdb`` next to the project file.
+        workspace: where to write; default ``linkready-results/linkready.duckdb`` beside
+            the project file. An existing file there is replaced only if linkready built
+            it and no other process holds it open.
         progress: called with ``(step, 1)`` after each source.
         project_file: the project file's path, named in error messages.
         reuse: keep an existing workspace built from exactly these extracts and this
@@ -229,7 +253,10 @@ def ingest_project(
             time, reference date, tool version) instead of ingesting again.
 
     Raises:
-        InputError: an extract is missing, unreadable, empty or lacks a mapped column.
+        InputError: an extract is missing, unreadable, empty or lacks a mapped column;
+            the workspace is open in another process.
+        OutputError: ``workspace`` names a file linkready did not build, or its folder
+            cannot be written.
         ConfigError: the project declares something impossible (e.g. an unknown encoding).
     """
     import duckdb
@@ -240,11 +267,11 @@ def ingest_project(
         for name in project.sources:
             progress(f"up to date: {name}")
         return kept
-    try:
-        workspace.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise write_error(exc, workspace) from None
-    tmp = workspace.with_name(f".{workspace.name}.{os.getpid()}.tmp")
+    check_replaceable(workspace)
+    created = None if workspace.parent.exists() else claim(workspace.parent,
+                                                           option="--workspace")
+    remove_stale_temporaries(workspace.parent)
+    tmp = workspace.with_name(temp_name(workspace.name))
     tmp.unlink(missing_ok=True)
     layouts: list[SourceLayout] = []
     records: dict[str, int] = {}
@@ -281,8 +308,12 @@ def ingest_project(
         con.execute("CHECKPOINT")
         con.close()
         con = None
+        check_replaceable(workspace)  # still free: another process may have opened it
         os.replace(tmp, workspace)
+        register(workspace.parent, "workspace", [workspace.name])
     except (OSError, duckdb.Error) as exc:
+        # A read-only folder or a full disk; DuckDB's own text (it may quote data) is
+        # never shown.
         if not is_write_failure(exc):
             raise
         raise write_error(exc, workspace) from None
@@ -296,38 +327,9 @@ def ingest_project(
                 layout.temp_copy.unlink(missing_ok=True)
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
+        if created is not None:
+            discard_if_unused(created)  # a folder made for a workspace never written
     return IngestResult(workspace, records, log)
-
-
-#: Private folders (mode 0700) beside the workspace for transcoded copies of extracts.
-SCRATCH_PREFIX = ".linkready-ingest-"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
-
-
-def remove_stale_scratch(folder: Path) -> None:
-    """Remove scratch folders left by ingests that were killed (their process is gone)."""
-    try:
-        entries = list(folder.glob(f"{SCRATCH_PREFIX}*"))
-    except OSError:
-        return
-    for d in entries:
-        pid = d.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
-        if d.is_dir() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            shutil.rmtree(d, ignore_errors=True)
-    # Transcoded copies that versions before the scratch folder wrote here directly.
-    for old in folder.glob(".*.utf8.tmp"):
-        with contextlib.suppress(OSError):
-            old.unlink()
-
 
 
 def make_scratch(folder: Path) -> Path:
@@ -337,9 +339,14 @@ def make_scratch(folder: Path) -> Path:
     folder may be read-only or shared), and is removed in a ``finally`` even on an
     interrupt; a copy left by a killed run is removed by the next one.
     """
-    remove_stale_scratch(folder)
+    remove_stale_temporaries(folder)
+    # Transcoded copies that versions before the scratch folder wrote here directly.
+    for old in folder.glob(".*.utf8.tmp"):
+        with contextlib.suppress(OSError):
+            old.unlink()
     try:
-        return Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=folder))
+        # mkdtemp makes it private (mode 0700); the prefix lets a later run remove it.
+        return Path(tempfile.mkdtemp(prefix=temp_name("ingest-"), dir=folder))
     except OSError as exc:
         raise OutputError(f"{folder}: cannot write here ({exc.strerror or type(exc).__name__});"
                           " choose a writable place for the workspace (--workspace)") from None

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from linkready._version import __version__
-from linkready.errors import ConfigError, InputError, OutputError
+from linkready.errors import ConfigError, InputError
 from linkready.link import evaluate
 from linkready.link.run import SCHEMA_VERSION, config_hash
+from linkready.outdir import write_json
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
 
@@ -94,13 +95,17 @@ def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
 
 
 def evaluate_project(project: Project, out: Path, *, workspace: Path | None = None,
-                     progress: ProgressCallback = no_progress) -> dict[str, Any]:
-    """Evaluate the link outputs in ``out`` (linking first if there are none)."""
+                     progress: ProgressCallback = no_progress,
+                     stage: Path | None = None) -> dict[str, Any]:
+    """Evaluate the link outputs in ``out``; when there are none, link first and write
+    the link outputs into ``stage`` (default ``out``), to be published with the
+    evaluation."""
     if not (out / "links.parquet").is_file():
         read_truth(project)  # a missing or unreadable truth fails before linking
 
         from linkready.link.run import link_project, write_outputs
 
+        out = stage or out
         write_outputs(link_project(project, workspace=workspace), out)
     links, linkage = read_links(out)
     clusters = None
@@ -113,10 +118,4 @@ def evaluate_project(project: Project, out: Path, *, workspace: Path | None = No
 
 def write_evaluation(evaluation: dict[str, Any], out: Path) -> Path:
     """Write ``evaluation.json``."""
-    path = out / "evaluation.json"
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(evaluation, indent=2, ensure_ascii=False))
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot write evaluation.json ({exc.strerror})") from None
-    return path
+    return write_json(out / "evaluation.json", evaluation)

@@ -21,8 +21,10 @@ WORKSPACE_FILE = "linkready.duckdb"
 
 
 def default_workspace(project: Project) -> Path:
-    """``linkready.duckdb`` next to ``project.yaml``."""
-    return project.root / WORKSPACE_FILE
+    """``linkready-results/linkready.duckdb`` beside ``project.yaml`` (ingest's default)."""
+    from linkready.ingest import default_workspace as ingest_default
+
+    return ingest_default(project)
 
 
 def ensure_workspace(project: Project, workspace: Path | None,
