@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from linkready.errors import LinkreadyError
 from linkready.ingest import ingest_project
+from linkready.outdir import TMP_PREFIX
 from linkready.project import load_project
 from lr_extracts import write_project
 
@@ -68,5 +69,5 @@ def test_ingest_never_crashes(body: list[list[str]], header: bytes, encoding: st
             for line in exc.lines():
                 assert SECRET not in line and "src.csv" in line + str(project_file), line
         assert (root / "src.csv").read_bytes() == data
-        assert not list(root.rglob(".linkready-ingest-*"))
+        assert not list(root.rglob(f"{TMP_PREFIX}*"))
         assert not list(root.rglob("*.utf8.tmp"))

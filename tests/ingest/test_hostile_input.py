@@ -52,7 +52,7 @@ def refused(tmp_path: Path, args: list[str], words: list[str]) -> str:
     assert "Traceback" not in result.output + result.stderr
     assert snapshot(tmp_path) == before
     assert not any(p.is_file() for p in out.rglob("*")) if out.exists() else True
-    assert not list(tmp_path.rglob(".linkready-ingest-*"))
+    assert not list(tmp_path.rglob(f"{TMP_PREFIX}*"))
     return line
 
 
@@ -517,7 +517,7 @@ def test_reading_never_writes_beside_the_extracts(tmp_path: Path) -> None:
         _profile_ok(project_file, ws)
         assert (sorted(os.listdir(share)), share.stat().st_mtime_ns, snapshot(share)) == before
         assert _records(ws, "SELECT DISTINCT family_name FROM records") == [("ŒUVRE",)]
-        assert not list(tmp_path.rglob(".linkready-ingest-*"))
+        assert not list(tmp_path.rglob(f"{TMP_PREFIX}*"))
         assert not list(tmp_path.rglob("*.utf8.tmp"))
     finally:
         share.chmod(0o755)
@@ -549,7 +549,7 @@ def test_interrupt_removes_the_plaintext_copy(tmp_path: Path,
                        project_file=project_file)
     assert seen and seen[0] is not None and not seen[0].exists()
     assert snapshot(tmp_path) == before
-    assert not list(tmp_path.rglob(".linkready-ingest-*"))
+    assert not list(tmp_path.rglob(f"{TMP_PREFIX}*"))
 
 
 def test_stale_scratch_of_a_killed_run_is_removed(tmp_path: Path) -> None:
@@ -645,7 +645,7 @@ def test_full_disk_writing_the_transcoded_copy(tmp_path: Path,
     assert result.exit_code == 2, (result.output, result.exception)
     assert "No space left on device" in result.stderr
     assert snapshot(tmp_path) == before
-    assert not list(tmp_path.rglob(".linkready-ingest-*"))
+    assert not list(tmp_path.rglob(f"{TMP_PREFIX}*"))
 
 
 def test_unwritable_workspace_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
