@@ -406,6 +406,26 @@ def test_header_names_duckdb_cannot_take_are_read(tmp_path: Path) -> None:
                         "given_name = 'ADA'") == [(3,)]
 
 
+@pytest.mark.parametrize(("header", "eol"), [
+    pytest.param('ID,"NH\nS",FORENAME,SURNAME,DOB', "\n", id="line-break-in-header-name"),
+    pytest.param("ID,NH S,FORENAME,SURNAME,DOB", "\r", id="cr-only-line-ends"),
+])
+def test_header_read_as_duckdb_reads_it(tmp_path: Path, header: str, eol: str) -> None:
+    """The header is split by a CSV reader, as DuckDB splits it: a quoted name with a line
+    break, or old Mac line ends, give the same columns and every row is read."""
+    body = eol.join(f"R{i},{VALID_NHS[i]},Ada,Lovelace,10/12/1980" for i in range(3))
+    (tmp_path / "src.csv").write_text(header + eol + body + eol, encoding="utf-8",
+                                      newline="")
+    nhs = "NH\nS" if "\n" in header else "NH S"
+    cols = {"record_id": "ID", "nhs_number": nhs, "given_name": "FORENAME",
+            "family_name": "SURNAME", "dob": "DOB"}
+    project_file = write_project(tmp_path, {"src": {"path": "src.csv", "columns": cols,
+                                                    "dob_format": "%d/%m/%Y"}})
+    ws = tmp_path / "ws" / "w.duckdb"
+    _profile_ok(project_file, ws)
+    assert _records(ws, "SELECT count(*) FROM records WHERE nhs_number_valid") == [(3,)]
+
+
 def test_record_id_opt_in(tmp_path: Path) -> None:
     """`record_id_is_identifier: true` accepts a record_id that holds NHS numbers, and one
     mapped to the NHS number's own column."""
