@@ -52,7 +52,7 @@ def refused(tmp_path: Path, args: list[str], words: list[str]) -> str:
     assert "Traceback" not in result.output + result.stderr
     assert snapshot(tmp_path) == before
     assert not any(p.is_file() for p in out.rglob("*")) if out.exists() else True
-    assert not list(tmp_path.rglob(".linkready-ingest-*"))
+    assert not list(tmp_path.rglob(f"{TMP_PREFIX}*"))
     return line
 
 
@@ -406,6 +406,26 @@ def test_header_names_duckdb_cannot_take_are_read(tmp_path: Path) -> None:
                         "given_name = 'ADA'") == [(3,)]
 
 
+@pytest.mark.parametrize(("header", "eol"), [
+    pytest.param('ID,"NH\nS",FORENAME,SURNAME,DOB', "\n", id="line-break-in-header-name"),
+    pytest.param("ID,NH S,FORENAME,SURNAME,DOB", "\r", id="cr-only-line-ends"),
+])
+def test_header_read_as_duckdb_reads_it(tmp_path: Path, header: str, eol: str) -> None:
+    """The header is split by a CSV reader, as DuckDB splits it: a quoted name with a line
+    break, or old Mac line ends, give the same columns and every row is read."""
+    body = eol.join(f"R{i},{VALID_NHS[i]},Ada,Lovelace,10/12/1980" for i in range(3))
+    (tmp_path / "src.csv").write_text(header + eol + body + eol, encoding="utf-8",
+                                      newline="")
+    nhs = "NH\nS" if "\n" in header else "NH S"
+    cols = {"record_id": "ID", "nhs_number": nhs, "given_name": "FORENAME",
+            "family_name": "SURNAME", "dob": "DOB"}
+    project_file = write_project(tmp_path, {"src": {"path": "src.csv", "columns": cols,
+                                                    "dob_format": "%d/%m/%Y"}})
+    ws = tmp_path / "ws" / "w.duckdb"
+    _profile_ok(project_file, ws)
+    assert _records(ws, "SELECT count(*) FROM records WHERE nhs_number_valid") == [(3,)]
+
+
 def test_record_id_opt_in(tmp_path: Path) -> None:
     """`record_id_is_identifier: true` accepts a record_id that holds NHS numbers, and one
     mapped to the NHS number's own column."""
@@ -517,7 +537,7 @@ def test_reading_never_writes_beside_the_extracts(tmp_path: Path) -> None:
         _profile_ok(project_file, ws)
         assert (sorted(os.listdir(share)), share.stat().st_mtime_ns, snapshot(share)) == before
         assert _records(ws, "SELECT DISTINCT family_name FROM records") == [("ŒUVRE",)]
-        assert not list(tmp_path.rglob(".linkready-ingest-*"))
+        assert not list(tmp_path.rglob(f"{TMP_PREFIX}*"))
         assert not list(tmp_path.rglob("*.utf8.tmp"))
     finally:
         share.chmod(0o755)
@@ -549,7 +569,7 @@ def test_interrupt_removes_the_plaintext_copy(tmp_path: Path,
                        project_file=project_file)
     assert seen and seen[0] is not None and not seen[0].exists()
     assert snapshot(tmp_path) == before
-    assert not list(tmp_path.rglob(".linkready-ingest-*"))
+    assert not list(tmp_path.rglob(f"{TMP_PREFIX}*"))
 
 
 def test_stale_scratch_of_a_killed_run_is_removed(tmp_path: Path) -> None:
@@ -645,7 +665,7 @@ def test_full_disk_writing_the_transcoded_copy(tmp_path: Path,
     assert result.exit_code == 2, (result.output, result.exception)
     assert "No space left on device" in result.stderr
     assert snapshot(tmp_path) == before
-    assert not list(tmp_path.rglob(".linkready-ingest-*"))
+    assert not list(tmp_path.rglob(f"{TMP_PREFIX}*"))
 
 
 def test_unwritable_workspace_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -663,3 +683,20 @@ def test_unwritable_workspace_folder(tmp_path: Path, monkeypatch: pytest.MonkeyP
     line = refused(tmp_path, ["profile", str(project_file)], ["Permission denied",
                                                               "--workspace"])
     assert str(tmp_path) in line
+
+
+def test_dates_no_format_reads_are_counted_not_refused(tmp_path: Path) -> None:
+    """Ten dates that no common format reads are bad data (counted `unparseable`), not a
+    wrong declaration: the run succeeds."""
+    project_file = one_source(tmp_path, records(tmp_path, dob="not a date"))
+    ws = tmp_path / "ws" / "w.duckdb"
+    _profile_ok(project_file, ws)
+    assert _log(ws)[("dob", "set_null:unparseable")] == 10
+
+
+def test_ambiguous_day_month_names_both_formats(tmp_path: Path) -> None:
+    """Dates that read as day-first and month-first alike: both formats are named."""
+    project_file = one_source(tmp_path, records(tmp_path, dob="05/06/1980"),
+                              dob_format="%Y-%m-%d")
+    line = refused(tmp_path, ["profile", str(project_file)], ["sources.src.columns.dob"])
+    assert "`%d/%m/%Y` or `%m/%d/%Y`" in line and "05/06/1980" not in line

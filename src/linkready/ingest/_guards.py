@@ -92,15 +92,15 @@ def check_dob_format(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec
     """
     if not spec.held("dob") or typed:
         return
-    guesses = [g for g in R.DOB_FORMAT_GUESSES if g not in spec.dob_formats]
-    parsed = ", ".join(f"count(*) FILTER (WHERE try_strptime(dob__t, {lit(g)}) IS NOT NULL)"
-                       for g in guesses)
-    row = _scalar(con, "SELECT count(dob__t), count(*) FILTER (WHERE dob__t IS NOT NULL AND "
-                       f"dob__p IS NULL), {parsed} FROM stage")
-    present, failed, fits = row[0], row[1], row[2:]
+    present, failed = _scalar(con, "SELECT count(dob__t), count(*) FILTER (WHERE dob__t IS "
+                                   "NOT NULL AND dob__p IS NULL) FROM stage")
     if failed < R.DOB_MIN_FAILED or failed / present < R.DOB_UNPARSEABLE_SHARE:
-
         return
+    # Only now (the declaration looks wrong) is every common format tried.
+    guesses = [g for g in R.DOB_FORMAT_GUESSES if g not in spec.dob_formats]
+    fits = _scalar(con, "SELECT " + ", ".join(
+        f"count(*) FILTER (WHERE try_strptime(dob__t, {lit(g)}) IS NOT NULL)"
+        for g in guesses) + " FROM stage")
     best = max(fits)
     if best < 0.9 * present:
         return

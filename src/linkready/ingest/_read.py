@@ -12,6 +12,7 @@ import codecs
 import csv
 import difflib
 import errno
+import io
 import re
 import stat
 from dataclasses import dataclass
@@ -213,26 +214,29 @@ def read_header(path: Path, codec: str, delimiter: str, key: str = "path",
     source, path = path, shown or path
     try:
         with source.open("r", encoding=codec, newline="") as fh:
-            line = fh.readline(MAX_HEADER_BYTES + 1)
+            text = fh.read(MAX_HEADER_BYTES + 1)
     except UnicodeError:
         raise InputError(f"{path}: row 1 cannot be decoded as {codec} ({key}); set "
                          "`encoding:` to the file's real encoding") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__}) "
                          f"({key}); check the file and its permissions") from None
-    line = line.lstrip("\ufeff")
-    if not line.strip():
+    text = text.lstrip("\ufeff")
+    if not text.strip():
         raise InputError(f"{path}: the file is empty, no header row ({key}); export it with a "
                          "header row and at least one record")
-    if len(line) > MAX_HEADER_BYTES:
-        raise InputError(f"{path}: row 1 is longer than {MAX_HEADER_BYTES:,} characters, "
-                         f"which is not a header row ({key}); export the file with one header "
-                         "row and one line per record")
+    # A csv reader, not readline: a quoted header name may hold a line break.
+    buffer = io.StringIO(text, newline="")
     try:
-        return next(csv.reader([line], delimiter=delimiter))
+        row = next(csv.reader(buffer, delimiter=delimiter), [])
     except csv.Error as exc:
         raise InputError(f"{path}: row 1 cannot be parsed as a header ({exc}) ({key}); export "
                          "the file with a header row of column names") from None
+    if len(text) > MAX_HEADER_BYTES and buffer.tell() >= len(text):
+        raise InputError(f"{path}: row 1 is longer than {MAX_HEADER_BYTES:,} characters, "
+                         f"which is not a header row ({key}); export the file with one header "
+                         "row and one line per record")
+    return row
 
 
 def looks_like_data(cells: list[str]) -> bool:

@@ -234,7 +234,9 @@ def coded_sql(f: str, raw: str, values: dict[str, str | None]) -> FieldSQL:
         f"ELSE CASE {m} {other_whens} ELSE 'out_of_set' END END"
     )
     return FieldSQL(
-        prep=({f"{f}__t": f"nullif(trim(CAST({raw} AS VARCHAR)), '')"}, {m: mapped},
+        # A code from a float column ("1.0", "99.0": pandas) is read as the integer code.
+        prep=({f"{f}__t": f"regexp_replace(nullif(trim(CAST({raw} AS VARCHAR)), ''), "
+                          "'^([0-9]+)[.]0+$', '\\1')"}, {m: mapped},
               {f"{f}__c": f"CASE {m} {canon} ELSE {m} END"}),
         issue=issue,
         value=f"CASE WHEN {f}__issue IS NULL THEN {f}__c END",

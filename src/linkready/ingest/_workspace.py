@@ -130,10 +130,12 @@ def _ingest_source(
     if n == 0:
         why = (f"; {rejected} row(s) could not be parsed — check `delimiter:` and quoting"
                if rejected else "")
+        what = "a header but no readable rows" if layout.fmt == "csv" else "no rows"
         raise InputError(
-            f"{shown}: the file has a header but no readable rows (sources.{name})"
+            f"{shown}: the file has {what} (sources.{name})"
             f"{why}; export the records or remove the source from the project"
         )
+
     try:
         check_stage(con, shown, name, spec, typed_dob, project_file)
 

@@ -1,0 +1,61 @@
+"""Property: any project file, however malformed, loads or raises ConfigError (exit 2)
+with one line per problem naming the file; nothing else escapes."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from linkready.errors import ConfigError
+from linkready.project import load_project
+
+KEYS = ["name", "sources", "truth", "spine", "pairs", "reference_date", "validation",
+        "path", "columns", "encoding", "delimiter", "dob_format", "values", "record_id",
+        "nhs_number", "record_id_is_identifier", "format", "mostly", "../x", "[/]", "a\tb"]
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
+                    st.text(max_size=20), st.sampled_from(KEYS), st.dates())
+values: st.SearchStrategy[Any] = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.one_of(st.sampled_from(KEYS),
+                                                      st.text(max_size=8)), inner,
+                                            max_size=5)),
+    max_leaves=25,
+)
+VALID = {"name": "t", "sources": {"src": {"path": "src.csv", "columns": {"record_id": "ID"}}}}
+
+
+def _load(text: bytes) -> None:
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "project.yaml"
+        path.write_bytes(text)
+        try:
+            load_project(path)
+        except ConfigError as exc:
+            assert exc.exit_code == 2
+            assert all(str(path) in line or "project.yaml" in line for line in exc.lines())
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.dictionaries(st.sampled_from(KEYS), values, max_size=6),
+       source=st.dictionaries(st.sampled_from(KEYS), values, max_size=6))
+def test_any_mapping_loads_or_is_a_config_error(data: dict[str, Any],
+                                                source: dict[str, Any]) -> None:
+    """Random keys and values at the top level and inside a source."""
+    doc = {**VALID, **data}
+    if isinstance(doc.get("sources"), dict) and doc["sources"]:
+        doc["sources"] = {**doc["sources"], "src": {**VALID["sources"]["src"], **source}}
+    _load(yaml.safe_dump(doc, allow_unicode=True).encode())
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(text=st.binary(max_size=200))
+def test_any_bytes_load_or_are_a_config_error(text: bytes) -> None:
+    """Random bytes, including invalid UTF-8, tabs and NULs."""
+    _load(text)
