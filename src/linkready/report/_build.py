@@ -247,8 +247,11 @@ def build_report(inp: ReportInputs, thresholds: Thresholds | None = None) -> Rep
     missing = tuple(d for d in ("profile", "validation", "linkage", "evaluation")
                     if getattr(inp, d) is None)
     return Report(title=f"Linkage readiness: {project}", project=str(project),
-                  created_at=str(created), synthetic=inp.manifest is not None or
-                  inp.evaluation is not None,
+                  created_at=str(created),
+                  # evaluation.json says (linkready.synthetic.is_synthetic); a real
+                  # gold-standard truth is not synthetic data.
+                  synthetic=(inp.evaluation or {}).get("synthetic",
+                                                       inp.manifest is not None),
                   key_figures=key_figures(inp, verdict_section_verdicts(verdict)),
                   sections=tuple(sections), missing=missing)
 
