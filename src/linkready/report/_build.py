@@ -168,8 +168,9 @@ def methods_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
         "than data quality.",
         "The expected match rate relies on the model's own estimates; its interval reflects "
         "chance only, not error in the model.",
-        "Subgroup rates from small groups are unstable; rules ignore groups under "
-        f"{t.min_subgroup_records} records.",
+        "Subgroup rates from small groups are unstable: read them with their intervals. "
+        "The bias rule counts a subgroup only when an exact test, corrected for the "
+        "number of subgroups compared (Holm), flags it.",
         "Subgroups are as recorded in each source; a source that does not record ethnicity "
         "well under-represents it.",
     ]

@@ -93,7 +93,9 @@ class Thresholds:
         "Largest excess of a subgroup's missed-match rate over the pair's, among subgroups "
         "missed significantly more than the rest (one-sided exact test, Holm-corrected "
         "over all subgroups compared)", "worst subgroup", 0.03, 0.10, False, unit="pp")
-    #: Subgroups smaller than this many left records are left out of the bias rule.
+    #: The old bias rule's minimum subgroup size (left records). The bias rule now reads
+    #: the Holm-corrected tests of evaluation.json (``linkready.link.bias`` sets which
+    #: subgroups are tested); kept so that code passing it still works.
     min_subgroup_records: int = 50
 
     def source_rules(self) -> tuple[Rule, ...]:
