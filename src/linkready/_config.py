@@ -13,14 +13,47 @@ from linkready.errors import ConfigError
 M = TypeVar("M", bound=BaseModel)
 
 
+#: Deeper nesting than this is refused before parsing (no linkready config needs more
+#: than a handful of levels; PyYAML recurses once per level).
+MAX_DEPTH = 50
+#: Larger files are refused unread (a project file is a few kilobytes).
+MAX_BYTES = 10 * 1024 * 1024
+
+
+def _too_deep(text: str) -> bool:
+    """Whether flow brackets or indentation nest deeper than MAX_DEPTH (a cheap bound
+    checked before PyYAML, whose parser would exhaust the recursion limit)."""
+    depth = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    indents = {len(line) - len(line.lstrip(" -")) for line in text.splitlines() if line.strip()}
+    return len(indents) > MAX_DEPTH
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Parse a YAML mapping, or raise ConfigError naming the file and the fix."""
-    if not path.is_file():
-        raise ConfigError(f"{path}: file not found; check the path")
     try:
+        if not path.is_file():
+            raise ConfigError(f"{path}: file not found; check the path")
+        if path.stat().st_size > MAX_BYTES:
+            raise ConfigError(f"{path}: larger than {MAX_BYTES // 1024 // 1024} MB, which no "
+                              "config file needs; check that this is the right file")
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8") from None
+    except ValueError:  # a NUL in the path
+        raise ConfigError(f"{path!r}: the path contains a NUL character; check it") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__}); "
+                          "check the path and its permissions") from None
+    if _too_deep(text):
+        raise ConfigError(f"{path}: nested more than {MAX_DEPTH} levels deep; a linkready "
+                          "config needs a few levels: check that this is the right file")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -28,6 +61,9 @@ def read_yaml(path: Path) -> dict[str, Any]:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise ConfigError(f"{path}: {problem}{where}; fix the YAML syntax") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to read; a linkready config needs a "
+                          "few levels: check that this is the right file") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -53,7 +89,13 @@ def validation_problems(path: Path, exc: ValidationError) -> list[str]:
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
+        if err["type"] == "value_error" and ";" in msg:
+            # linkready's own validators name the fix after a semicolon.
+            lines.append(f"{path}: {key}: {msg.removeprefix('Value error, ')}")
+            continue
+
         lines.append(f"{path}: {key}: {msg}; {_fix_for(err['type'])}")
+
     return lines
 
 

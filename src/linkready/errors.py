@@ -51,3 +51,9 @@ class BackendUnavailable(LinkreadyError):
     """Raised when the chosen linkage engine cannot start: ``--backend spark`` without
     PySpark installed (``linkready[spark]``), without Java 17 or later, or when the Spark
     session described by ``--spark-conf`` cannot be created."""
+
+
+class Terminated(BaseException):
+    """Raised in the main thread when the process receives SIGTERM, so that clean-up in
+    ``finally`` blocks runs as it does for Ctrl-C; the CLI exits 143. Not an Exception:
+    no ``except Exception`` swallows it."""

@@ -6,6 +6,7 @@ extracts. See ``docs/project-yaml.md``.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -36,6 +37,48 @@ EXTRA_FIELDS: tuple[str, ...] = (
     "local_id",
 )
 CODED_FIELDS = ("sex", "ethnicity")
+#: Fields that identify a person: ``record_id`` must not be one of them (it is written to
+#: links.parquet and clusters.parquet) unless the source opts in.
+IDENTIFIER_FIELDS: tuple[str, ...] = (
+    "nhs_number", "given_name", "family_name", "dob", "postcode", "middle_names",
+    "address_line",
+)
+#: Source names become file names (``expectations/NAME.json``) and SQL literals: a letter,
+#: digit or underscore first, then those, spaces, hyphens, dots and apostrophes; no path
+#: separators, brackets, colons or commas (``--pairs A:B,C:D``), no control characters.
+SOURCE_NAME = re.compile(r"[^\W][\w' .-]{0,63}")
+#: strftime directives DuckDB's ``strptime`` understands (``-`` for no padding).
+_DATE_DIRECTIVE = re.compile(r"%(?:-[dmyHIMSj]|[aAwdbBhmyYHIpMSfzZjUWcxXgGnTuV%])")
+
+
+def printable(text: str, limit: int = 60) -> str:
+    """A user-supplied name for a message: control characters escaped, length capped."""
+    out = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+def source_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a source name, or None when it can."""
+    if SOURCE_NAME.fullmatch(name) and not name.endswith((" ", ".")) and ".." not in name:
+        return None
+    return (f"source name `{printable(name)}` is not allowed; use letters, digits, "
+            "underscores, hyphens, dots, spaces or apostrophes (at most 64, starting with a "
+            "letter or digit, e.g. kings_college)")
+
+
+def date_format_problem(fmt: str) -> str | None:
+    """Why ``fmt`` is not a usable ``strptime`` format, or None."""
+    if not fmt.strip():
+        return "dob_format is empty; write e.g. \"%d/%m/%Y\" for 31/12/1980"
+    rest = _DATE_DIRECTIVE.sub("", fmt)
+    if "%" in rest:
+        bad = rest[rest.index("%"):][:3]
+        return (f"dob_format `{printable(fmt)}` has an unknown code `{printable(bad)}`; use "
+                "strptime codes such as %d, %m, %Y, %y, %b")
+    if not _DATE_DIRECTIVE.search(fmt):
+        return (f"dob_format `{printable(fmt)}` has no % codes; write e.g. \"%d/%m/%Y\" "
+                "for 31/12/1980 (not DD/MM/YYYY)")
+    return None
 
 
 class _Frozen(BaseModel):
@@ -53,6 +96,9 @@ class SourceSpec(_Frozen):
     dob_format: str | list[str] = "%Y-%m-%d"
     values: dict[str, dict[str, str | None]] = Field(default_factory=dict)
     description: str | None = None
+    #: Accept a ``record_id`` that is (or holds) a personal identifier such as the NHS
+    #: number; it then appears in links.parquet and clusters.parquet.
+    record_id_is_identifier: bool = False
 
     @field_validator("columns")
     @classmethod
@@ -67,6 +113,39 @@ class SourceSpec(_Frozen):
         if "record_id" not in columns:
             raise ValueError("record_id must be mapped to a column that identifies each row")
         return columns
+
+    @field_validator("delimiter")
+    @classmethod
+    def _usable_delimiter(cls, value: str) -> str:
+        if value in ('"', "\n", "\r", "\x00"):
+            raise ValueError(f"delimiter `{printable(value)}` cannot separate fields (it is "
+                             "the quote character or a line break); use e.g. \",\" or \";\"")
+        return value
+
+    @field_validator("dob_format")
+
+    @classmethod
+    def _date_formats(cls, value: str | list[str]) -> str | list[str]:
+        for fmt in [value] if isinstance(value, str) else value:
+            if (problem := date_format_problem(fmt)) is not None:
+                raise ValueError(problem)
+        if not isinstance(value, str) and not value:
+            raise ValueError("dob_format is an empty list; give at least one format")
+        return value
+
+    @model_validator(mode="after")
+    def _record_id_not_identifier(self) -> SourceSpec:
+        if self.record_id_is_identifier:
+            return self
+        col = self.columns["record_id"]
+        shared = [f for f in IDENTIFIER_FIELDS if self.columns.get(f) == col]
+        if shared:
+            raise ValueError(
+                f"record_id is mapped to column `{printable(col)}`, the same column as "
+                f"{shared[0]}, and record ids go into links.parquet; map it to a row id, or "
+                "set `record_id_is_identifier: true` on this source"
+            )
+        return self
 
     @field_validator("values")
     @classmethod
@@ -129,18 +208,38 @@ class Project(_Frozen):
     #: The directory the project file lives in; relative paths resolve against it.
     root: Path = Path(".")
 
+    @field_validator("name")
+    @classmethod
+    def _printable_name(cls, name: str) -> str:
+        # The name is printed on the terminal (where [..] is markup) and in every output.
+        if not name.strip() or len(name) > 100 or not name.isprintable() or \
+                "[" in name or "]" in name:
+            raise ValueError(f"`{printable(name)}` is not a usable project name; use 1–100 "
+                             "printable characters without square brackets")
+        return name
+
+    @field_validator("sources")
+    @classmethod
+    def _source_names(cls, sources: dict[str, SourceSpec]) -> dict[str, SourceSpec]:
+
+        problems = [p for name in sources if (p := source_name_problem(name)) is not None]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return sources
+
     @model_validator(mode="after")
     def _references(self) -> Project:
         if not self.sources:
             raise ValueError("sources: declare at least one source")
         names = set(self.sources)
         if self.spine is not None and self.spine not in names:
-            raise ValueError(f"spine: `{self.spine}` is not a source; use one of {sorted(names)}")
+            raise ValueError(f"spine: `{printable(self.spine)}` is not a source; use one of "
+                             f"{sorted(names)}")
         for left, right in self.pairs or []:
             for name in (left, right):
                 if name not in names:
                     raise ValueError(
-                        f"pairs: `{name}` is not a source; use one of {sorted(names)}"
+                        f"pairs: `{printable(name)}` is not a source; use one of {sorted(names)}"
                     )
         return self
 
@@ -160,14 +259,24 @@ class Project(_Frozen):
         return [(name, spine) for name in self.sources if name != spine]
 
     def source_path(self, name: str) -> Path:
-        return (self.root / self.sources[name].path).resolve()
+        """The extract's absolute path (as written when it cannot be resolved: a symlink
+        loop or a NUL character is reported when the file is read)."""
+        return _resolved(self.root / self.sources[name].path)
 
     def reference(self) -> date:
         """The reference date: as declared, else today."""
         return self.reference_date or date.today()
 
     def truth_path(self) -> Path | None:
-        return (self.root / self.truth).resolve() if self.truth else None
+        return _resolved(self.root / self.truth) if self.truth else None
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return path
+
 
 
 def load_project(path: str | Path) -> Project:
@@ -185,6 +294,9 @@ def dump_project(project: Project) -> str:
     data = project.model_dump(mode="json", exclude={"root"}, exclude_none=True)
     if project.validation == ValidationSettings():
         data.pop("validation", None)
+    for source in data["sources"].values():
+        if not source.get("record_id_is_identifier"):
+            source.pop("record_id_is_identifier", None)
     if data.get("pairs") is not None:
         data["pairs"] = [list(p) for p in data["pairs"]]
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

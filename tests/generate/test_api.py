@@ -13,14 +13,16 @@ import pyarrow.parquet as pq
 import pytest
 
 from linkready import nhs
-from linkready.errors import OutputError
+from linkready.errors import ConfigError, OutputError
 from linkready.generate.api import generate_to_dir
 from linkready.generate.scenario import SOURCE_KINDS, load_scenario
 from linkready.project import load_project
 
 
 def _digests(directory: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())}
+    """The generated files (not linkready's hidden ownership marker and lock)."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(directory.iterdir()) if not p.name.startswith(".")}
 
 
 def test_writes_every_file(small_world: Path) -> None:
@@ -84,16 +86,26 @@ def test_formats_differ_between_sources(small_world: Path) -> None:
 
 
 def test_existing_dir_refused_then_overwritten(tmp_path: Path) -> None:
-    """An existing DIR is refused without overwrite; with it, it is replaced whole."""
-    out = tmp_path / "w"
-    out.mkdir()
-    (out / "stale.txt").write_text("old")
+    """A folder of the user's is refused and left alone; a generated one is replaced only
+    with overwrite, and then only the files generate wrote."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "stale.txt").write_text("old")
     scenario = load_scenario("default", population=200)
+    with pytest.raises(OutputError, match="did not create"):
+        generate_to_dir(scenario, mine, overwrite=True)
+    assert [p.name for p in mine.iterdir()] == ["stale.txt"]
+
+    out = tmp_path / "w"
+    generate_to_dir(scenario, out)
+    (out / "notes.txt").write_text("the user's")
     with pytest.raises(OutputError, match="--overwrite"):
         generate_to_dir(scenario, out)
-    generate_to_dir(scenario, out, overwrite=True)
-    assert not (out / "stale.txt").exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["w"]  # no temporary directory left
+    generate_to_dir(load_scenario("default", population=300), out, overwrite=True)
+    assert (out / "notes.txt").read_text() == "the user's"
+    assert json.loads((out / "manifest.json").read_text())["population"] == 300
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "w"]
+    assert not [p for p in out.iterdir() if p.name.startswith(".linkready-tmp-")]
 
 
 def test_failure_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -141,13 +153,12 @@ def test_la_without_nhs_number_has_none(tmp_path: Path) -> None:
         assert _exact_valid_match_rate(out, name, "gp_register") == 0.0
 
 
-def test_tiny_population_with_empty_sources(tmp_path: Path) -> None:
-    """A population so small that some sources hold nobody still writes valid, empty files."""
-    manifest = generate_to_dir(load_scenario("default", population=30), tmp_path / "t")
-    assert min(manifest["row_counts"].values()) == 0
-    for name in manifest["row_counts"]:
-        header = (tmp_path / "t" / f"{name}.csv").read_text().splitlines()[0]
-        assert header.count(",") >= 6
+def test_tiny_population_with_empty_sources_is_refused(tmp_path: Path) -> None:
+    """A population so small that a source would hold nobody is refused (an extract with a
+    header only cannot be assessed), naming the fix; nothing is written."""
+    with pytest.raises(ConfigError, match="--population"):
+        generate_to_dir(load_scenario("default", population=30), tmp_path / "t")
+    assert not (tmp_path / "t").exists()
 
 
 def test_committed_sample_matches_code(tmp_path: Path) -> None:

@@ -46,8 +46,10 @@ def test_bad_config_exit_2_nothing_written(tmp_path: Path) -> None:
 
 
 def test_existing_out_refused(tmp_path: Path) -> None:
-    """An existing output directory is refused with the fix in the message."""
-    result = runner.invoke(app, ["generate", "default", "--out", str(tmp_path), "-n", "100"])
+    """A folder that already holds a generated world is refused with the fix named."""
+    args = ["generate", "default", "--out", str(tmp_path), "-n", "300"]
+    assert runner.invoke(app, args).exit_code == 0
+    result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert "--overwrite" in result.output
 

@@ -137,7 +137,7 @@ def test_failure_keeps_previous_workspace(tmp_path: Path) -> None:
     """A failed ingest leaves an existing workspace exactly as it was."""
     project_file = one_source(tmp_path, [person(1)])
     assert runner.invoke(app, ["profile", str(project_file)]).exit_code == 0
-    ws = tmp_path / "linkready.duckdb"
+    ws = tmp_path / "linkready-results" / "linkready.duckdb"
     before = ws.read_bytes()
     (tmp_path / "src.csv").write_bytes(b"")
     assert runner.invoke(app, ["profile", str(project_file)]).exit_code == 2
@@ -163,7 +163,8 @@ def test_malformed_rows_are_counted_not_fatal(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     import duckdb
 
-    con = duckdb.connect(str(tmp_path / "linkready.duckdb"), read_only=True)
+    con = duckdb.connect(str(tmp_path / "linkready-results" / "linkready.duckdb"),
+                         read_only=True)
     log = dict(((f, a), n) for f, a, n in con.execute(
         "SELECT field, action, count FROM standardisation_log").fetchall())
     assert log[("record_id", "read")] == 2 and log[("record_id", "rows_rejected")] == 1

@@ -14,8 +14,11 @@ def sql_issues(numbers: list[str]) -> list[str | None]:
     fs = nhs_number_sql("raw")
     con = duckdb.connect()
     con.register("t", pa.table({"raw": numbers}))
-    prep = ", ".join(f"{e} AS {n}" for n, e in fs.prep[0].items())
-    sql = f"SELECT {fs.issue} FROM (SELECT raw, {prep} FROM t)"
+    rel = "t"
+    for layer in fs.prep:  # each layer may use the columns of the one before
+        cols = ", ".join(f"{e} AS {n}" for n, e in layer.items())
+        rel = f"(SELECT *, {cols} FROM {rel})"
+    sql = f"SELECT {fs.issue} FROM {rel}"
     return [r[0] for r in con.execute(sql).fetchall()]
 
 

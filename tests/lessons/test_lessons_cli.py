@@ -80,4 +80,5 @@ def test_keep_data_keeps_the_worlds(tmp_path: Path) -> None:
                                  "--keep-data"])
     assert result.exit_code == 0, result.output
     world = out / "data" / "formats"
-    assert (world / "project.yaml").is_file() and (world / "linkready.duckdb").is_file()
+    assert (world / "project.yaml").is_file()
+    assert (world / "linkready-results" / "linkready.duckdb").is_file()

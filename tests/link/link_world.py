@@ -17,6 +17,7 @@ import yaml
 
 from linkready.link import TrainingConfig
 from linkready.nhs import sample_test_numbers
+from linkready.outdir import RESULTS_DIRNAME, claim, register
 
 #: Small training caps keep Splink runs in tests to a second or two.
 FAST = TrainingConfig(u_max_pairs=2e5, em_max_pairs=2e5)
@@ -156,13 +157,16 @@ def write_world(world: World, root: Path) -> Path:
     recs[["source", "record_id", "person_id"]].to_parquet(root / "truth.parquet", index=False)
     pop.to_parquet(root / "population.parquet", index=False)
     records = recs.drop(columns=["person_id"])  # noqa: F841 - read by DuckDB below
-    con = duckdb.connect(str(root / "linkready.duckdb"))
+    # The default place of the workspace: linkready-results/, a folder linkready owns.
+    results = claim(root / RESULTS_DIRNAME)
+    con = duckdb.connect(str(results / "linkready.duckdb"))
     con.execute(
         "CREATE OR REPLACE TABLE records AS SELECT source, record_id, nhs_number, "
         "nhs_number_valid::BOOLEAN AS nhs_number_valid, given_name, family_name, "
         "dob::DATE AS dob, sex, postcode, ethnicity FROM records"
     )
     con.close()
+    register(results, "workspace", ["linkready.duckdb"])
     cols = {f: f for f in ("record_id", "nhs_number", "given_name", "family_name", "dob",
                            "sex", "postcode", "ethnicity")}
     project = {

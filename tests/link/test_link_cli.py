@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkready.cli.app import app
+from linkready.outdir import RESULTS_DIRNAME, claim, register
 
 runner = CliRunner()
 
@@ -66,7 +67,10 @@ def test_evaluate_without_truth_is_a_clear_error(world_project: Path, tmp_path: 
     root.mkdir()
     text = world_project.read_text().replace("truth: truth.parquet\n", "")
     (root / "project.yaml").write_text(text)
-    shutil.copy(world_project.parent / "linkready.duckdb", root / "linkready.duckdb")
+    results = claim(root / RESULTS_DIRNAME)
+    shutil.copy(world_project.parent / RESULTS_DIRNAME / "linkready.duckdb",
+                results / "linkready.duckdb")
+    register(results, "workspace", ["linkready.duckdb"])
     result = runner.invoke(app, ["evaluate", str(root / "project.yaml")])
     assert result.exit_code == 2
     assert "no `truth:`" in result.output

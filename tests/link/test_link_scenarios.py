@@ -89,7 +89,7 @@ def test_stale_workspace_is_rebuilt(tmp: Path) -> None:
     project = load_project(out / "project.yaml")
     pair = [("la_housing", "gp_register")]
     link_project(project, pairs=pair, config=FAST)
-    workspace = out / "linkready.duckdb"
+    workspace = out / "linkready-results" / "linkready.duckdb"
     built = workspace.stat().st_mtime_ns
     link_project(project, pairs=pair, config=FAST)
     assert workspace.stat().st_mtime_ns == built

@@ -13,6 +13,7 @@ from link_world import FAST, SourceSim, World, exact_evaluation, write_world
 
 from linkready.link import link_project
 from linkready.link.evaluate_run import evaluate_outputs
+from linkready.outdir import RESULTS_DIRNAME
 from linkready.project import load_project
 
 LA = "la_adult_social_care"
@@ -92,7 +93,8 @@ def test_record_level_outputs_hold_no_identifiers(linked: dict) -> None:
 
 def test_json_outputs_hold_no_identifiers(linked: dict, world_project: Path) -> None:
     """No NHS number, DOB or name of any record appears in linkage.json or model.json."""
-    con = duckdb.connect(str(world_project.parent / "linkready.duckdb"), read_only=True)
+    con = duckdb.connect(str(world_project.parent / RESULTS_DIRNAME / "linkready.duckdb"),
+                         read_only=True)
     rows = con.execute("SELECT nhs_number, dob::VARCHAR, given_name, family_name "
                        "FROM records").fetchall()
     con.close()
@@ -146,7 +148,7 @@ def test_untrained_levels_are_warnings_not_crashes(tmp_path: Path) -> None:
 def test_names_only_source_links_with_warnings(tmp_path: Path) -> None:
     """A names-only source links, naming the fields it cannot compare."""
     path = write_world(World(persons=400), tmp_path)
-    con = duckdb.connect(str(tmp_path / "linkready.duckdb"))
+    con = duckdb.connect(str(tmp_path / RESULTS_DIRNAME / "linkready.duckdb"))
     con.execute("UPDATE records SET dob = NULL, postcode = NULL, sex = NULL, "
                 "nhs_number = NULL, nhs_number_valid = NULL WHERE source = 'acute'")
     con.close()

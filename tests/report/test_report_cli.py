@@ -54,15 +54,15 @@ def test_report_rebuilds_from_json_alone(assessed: Assessed, tmp_path: Path) -> 
         re.search(section, assessed.html, re.S).group(0)  # type: ignore[union-attr]
 
 
-def test_report_finds_outputs_in_linkage_subfolder(assessed: Assessed, tmp_path: Path) -> None:
-    """report also reads linkage.json / evaluation.json from linkage/ (the link default)."""
+def test_report_refuses_a_folder_with_other_files(assessed: Assessed, tmp_path: Path) -> None:
+    """A folder holding files that are not linkready's is refused; nothing is written."""
     shutil.copy(assessed.out / "profile.json", tmp_path / "profile.json")
-    (tmp_path / "linkage").mkdir()
-    shutil.copy(assessed.out / "linkage.json", tmp_path / "linkage" / "linkage.json")
+    (tmp_path / "notes.docx").write_bytes(b"mine")
     result = runner.invoke(app, ["report", str(assessed.world / "project.yaml"),
                                  "--out", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    assert "Match rates per pair" in (tmp_path / "report.html").read_text("utf-8")
+    assert result.exit_code == 2, result.output
+    assert "did not create" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.docx", "profile.json"]
 
 
 def test_report_without_outputs_is_one_line_error(assessed: Assessed, tmp_path: Path) -> None:

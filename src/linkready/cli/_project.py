@@ -1,12 +1,10 @@
-"""What ``profile`` and ``validate`` share: load the project, ingest it, write JSON."""
+"""What the commands that take PROJECT.yaml share: load it, find the output place, ingest."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from linkready.ingest import IngestResult
@@ -22,27 +20,22 @@ def load(project_file: Path) -> tuple[Project, str]:
     return project, digest
 
 
+def results_dir(project: Project, out: Path | None) -> Path:
+    """Where a command that takes PROJECT.yaml writes: ``--out``, else
+    ``linkready-results/`` beside the project file."""
+    from linkready.outdir import default_results
+
+    return out if out is not None else default_results(project.root)
+
+
 def ingest_with_progress(
-    project: Project, project_file: Path, workspace: Path | None
+    project: Project, project_file: Path, workspace: Path | None, out: Path
 ) -> IngestResult:
-    """Ingest every source, showing a progress bar on stderr."""
+    """Ingest every source (into ``out`` unless ``workspace`` is given), showing a progress
+    bar on stderr."""
     from linkready.cli.progress import progress_bar
-    from linkready.ingest import ingest_project
+    from linkready.ingest import default_workspace, ingest_project
 
     with progress_bar("ingesting", len(project.sources)) as advance:
-        return ingest_project(project, workspace, progress=advance, project_file=project_file,
-                              reuse=True)
-
-
-def write_json(path: Path, document: dict[str, Any]) -> None:
-    """Write a JSON document atomically (temp file, then rename)."""
-    from linkready.errors import OutputError
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
-                       encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot be written ({exc.strerror}); check --out") from None
+        return ingest_project(project, workspace or default_workspace(project, out),
+                              progress=advance, project_file=project_file, reuse=True)

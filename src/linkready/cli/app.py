@@ -55,4 +55,11 @@ app.add_typer(__import__("linkready.cli.lessons", fromlist=["app"]).app, name="l
 
 
 def main() -> None:
-    app()
+    """The console entry point: every command's errors pass through one boundary."""
+    from linkready.cli._common import user_errors
+
+    try:
+        with user_errors():
+            app(standalone_mode=True)
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None

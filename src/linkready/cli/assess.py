@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from linkready.cli._common import console, user_errors
 from linkready.cli.link import BackendOpt, SparkConfOpt, spark_settings_for, warn_now
@@ -18,11 +19,11 @@ ProjectArg = Annotated[Path, typer.Argument(
     metavar="PROJECT.yaml", help="The project file mapping the extracts.",
     exists=True, dir_okay=False, readable=True)]
 OutOpt = Annotated[Path | None, typer.Option(
-    "--out", "-o", help="Directory for the JSON outputs and report.html (default: the "
-    "project file's directory).")]
+    "--out", "-o", help="Folder for the JSON outputs, report.html and the workspace "
+    "(default: linkready-results/ beside the project file).")]
 WorkspaceOpt = Annotated[Path | None, typer.Option(
-    "--workspace", help="DuckDB workspace file (default: linkready.duckdb beside the project "
-    "file).")]
+    "--workspace", help="DuckDB workspace file (default: linkready.duckdb in the --out "
+    "folder).")]
 
 
 def assess(project_file: ProjectArg, out: OutOpt = None,
@@ -36,12 +37,12 @@ def assess(project_file: ProjectArg, out: OutOpt = None,
         check_backend(backend)
         spark_settings = spark_settings_for(backend, spark_conf)
         project = load_project(project_file)
-        result = run_assess(project_file, project, out or project.root, workspace,
+        result = run_assess(project_file, project, out, workspace,
                             backend=backend, spark_settings=spark_settings)
         print_assess_summary(result)
 
 
-def run_assess(project_file: Path, project: Project, out: Path,
+def run_assess(project_file: Path, project: Project, out: Path | None,
                workspace: Path | None, *, backend: str = "duckdb",
                spark_settings: Any = None) -> AssessResult:
     """Run :func:`linkready.report.assess_project` under one progress bar."""
@@ -59,7 +60,7 @@ def print_assess_summary(result: AssessResult) -> None:
     from rich.table import Table
 
     report = result.report
-    table = Table(title=f"{report.title} (counts rounded; * = 1–7)", show_header=True)
+    table = Table(title=f"{escape(report.title)} (counts rounded; * = 1–7)", show_header=True)
     table.add_column("key figure")
     table.add_column("value", justify="right")
     table.add_column("")
@@ -69,9 +70,9 @@ def print_assess_summary(result: AssessResult) -> None:
     colours = {"green": "green", "amber": "yellow", "red": "red"}
     for v in report.verdicts():
         console.print(f"[bold {colours.get(v.rag, 'white')}]{v.rag.upper():5}[/] "
-                      f"{v.subject}: {v.headline}", highlight=False)
+                      f"{escape(v.subject)}: {escape(v.headline)}", highlight=False)
     took = sum(result.seconds.values())
-    console.print(f"wrote {result.out}/ (profile, validation, linkage"
+    console.print(f"wrote {escape(str(result.out))}/ (profile, validation, linkage"
                   f"{', evaluation' if 'evaluate' in result.seconds else ''} JSON) in "
                   f"{took:.0f} s")
-    console.print(f"[bold]report:[/] {result.report_path}", highlight=False)
+    console.print(f"[bold]report:[/] {escape(str(result.report_path))}", highlight=False)

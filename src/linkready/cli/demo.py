@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Directory to write into: the "
                                       "synthetic extracts go to DIR/data, the outputs and "
                                       "report.html to DIR.")]
-OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace DIR if it exists.")]
+OverwriteOpt = Annotated[bool, typer.Option(
+    "--overwrite", help="Replace an earlier demo in DIR (only the files linkready wrote).")]
 SweepOpt = Annotated[bool, typer.Option(
     "--sweep/--no-sweep", help="Also run a small sweep of local-authority NHS-number "
     "completeness for the report's 'what would change the picture' section.")]
@@ -44,7 +45,6 @@ def run_demo(out: Path, *, overwrite: bool, sweep: bool, population: int | None,
 
     Returns the assess result, its ``seconds`` extended with ``generate`` and ``sweep``.
     """
-    import shutil
     import time
 
     from linkready.cli.assess import print_assess_summary
@@ -54,18 +54,17 @@ def run_demo(out: Path, *, overwrite: bool, sweep: bool, population: int | None,
     from linkready.generate.api import step_count as generate_steps
     from linkready.generate.scenario import load_scenario
     from linkready.link.sweep import run_sweep, write_sweep
+    from linkready.outdir import OutputSet, check_claimable, claim, previous_sets, register
     from linkready.project import load_project
     from linkready.report import assess_project, steps_for
 
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: exists and is not a directory; choose another --out")
-    if out.exists() and not overwrite:
-        raise OutputError(f"{out}: already exists; choose another --out or add --overwrite")
+    if previous_sets(check_claimable(out)) and not overwrite:
+        raise OutputError(f"{out}: already holds a demo; choose another --out or add "
+                          "--overwrite")
     scenario = load_scenario("default", population=population)
-    data = out / "data"
+    folder = claim(out)
+    data = folder / "data"
     sweep_pop = min(SWEEP_POPULATION, population or SWEEP_POPULATION)
-    if out.exists():
-        shutil.rmtree(out)
     n = len(scenario.sources)
     # The generated project links every source against the GP register and has truth.
     steps = generate_steps(scenario) + (len(SWEEP_VALUES) if sweep else 0) + \
@@ -73,16 +72,19 @@ def run_demo(out: Path, *, overwrite: bool, sweep: bool, population: int | None,
     seconds: dict[str, float] = {}
     with progress_bar("demo", steps) as advance:
         t = time.perf_counter()
+        register(folder, "demo", [data.name])
         generate_to_dir(scenario, data, overwrite=True, progress=advance)
         seconds["generate"] = time.perf_counter() - t
         if sweep:
             t = time.perf_counter()
-            summary = run_sweep("default", SWEEP_KEY, list(SWEEP_VALUES), out / "sweep",
-                                population=sweep_pop, pairs=[SWEEP_PAIR], progress=advance)
-            write_sweep(summary, out)
+            with OutputSet(folder, "sweep") as files:
+                summary = run_sweep("default", SWEEP_KEY, list(SWEEP_VALUES),
+                                    files.stage / "sweep", population=sweep_pop,
+                                    pairs=[SWEEP_PAIR], progress=advance)
+                write_sweep(summary, files.stage)
             seconds["sweep"] = time.perf_counter() - t
         project_file = data / "project.yaml"
-        result = assess_project(load_project(project_file), project_file, out,
+        result = assess_project(load_project(project_file), project_file, folder,
                                 progress=advance)
     result.seconds = {**seconds, **result.seconds}
     print_assess_summary(result)

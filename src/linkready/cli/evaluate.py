@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from linkready.cli._common import console, user_errors
 
@@ -15,24 +16,32 @@ def evaluate(
         exists=True, dir_okay=False, readable=True, metavar="PROJECT.yaml",
         help="The project file.")],
     out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="The link output directory (default: linkage/ next to the "
-                            "project file); linked first if it has no links.")] = None,
+        "--out", "-o", help="The folder link wrote into (default: linkready-results/ "
+                            "beside the project file); linked first if it has no links.")
+    ] = None,
     workspace: Annotated[Path | None, typer.Option(
-        "--workspace", help="DuckDB workspace, if linking is needed.")] = None,
+        "--workspace", help="DuckDB workspace, if linking is needed (default: "
+                            "linkready.duckdb in the --out folder).")] = None,
 ) -> None:
     """Measure precision, recall, F1 and missed matches against truth (synthetic data)."""
     with user_errors():
+        from linkready.cli._project import results_dir
         from linkready.cli.progress import progress_bar
+        from linkready.ingest import default_workspace
         from linkready.link.evaluate_run import evaluate_project, write_evaluation
+        from linkready.outdir import OutputSet
         from linkready.project import load_project
 
         project = load_project(project_file)
-        out_dir = out or project.root / "linkage"
-        with progress_bar("evaluating", 1) as advance:
-            evaluation = evaluate_project(project, out_dir, workspace=workspace)
-            advance("done")
-        path = write_evaluation(evaluation, out_dir)
-        print_evaluation(evaluation, path)
+        with OutputSet(results_dir(project, out), "evaluate") as files:
+            with progress_bar("evaluating", 1) as advance:
+                evaluation = evaluate_project(
+                    project, files.out,
+                    workspace=workspace or default_workspace(project, files.out),
+                    stage=files.stage)
+                advance("done")
+            write_evaluation(evaluation, files.stage)
+        print_evaluation(evaluation, files.out / "evaluation.json")
 
 
 def _pct(x: float | str | None) -> str:
@@ -53,4 +62,4 @@ def print_evaluation(evaluation: dict, path: Path) -> None:
                       _pct(p["probabilistic"]["f1"]), _pct(p["probabilistic"]["precision"]),
                       _pct(p["probabilistic"]["missed_match_rate"]))
     console.print(table)
-    console.print(f"wrote {path}")
+    console.print(f"wrote {escape(str(path))}")

@@ -25,7 +25,7 @@ def generate(
         typer.Option("--population", "-n", min=10, help="Override the scenario's population."),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Override the scenario's seed.")
+        int | None, typer.Option("--seed", min=0, help="Override the scenario's seed.")
     ] = None,
     fmt: Annotated[
         str, typer.Option("--format", help="Raw extract format: csv or parquet.")

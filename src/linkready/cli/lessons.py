@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from linkready.cli._common import console, user_errors
 
@@ -46,7 +47,7 @@ def run(
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help="Override a scenario key, KEY=VALUE (repeatable), e.g. "
                       "--set world.twin_rate=0.1")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Override the scenario's "
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Override the scenario's "
                                                             "seed.")] = None,
     keep_data: Annotated[bool, typer.Option(
         "--keep-data", help="Keep the generated extracts and workspaces in OUT/data.")] = False,
@@ -58,14 +59,19 @@ def run(
 
         lesson = get_lesson(name)
         sets = parse_set(set_)
+        from linkready.outdir import OutputSet
+
         out_dir = out or Path("out") / "lessons" / lesson.name
-        with progress_bar(f"lesson {lesson.number}: {lesson.name}",
-                          step_count(lesson)) as advance:
-            result = run_lesson(lesson.name, population=population, seed=seed, sets=sets,
-                                workdir=out_dir / "data" if keep_data else None,
-                                progress=advance)
-        paths = write_lesson(result, out_dir)
+        with OutputSet(out_dir, "lesson") as files:
+            with progress_bar(f"lesson {lesson.number}: {lesson.name}",
+                              step_count(lesson)) as advance:
+                result = run_lesson(lesson.name, population=population, seed=seed, sets=sets,
+                                    workdir=files.stage / "data" if keep_data else None,
+                                    progress=advance)
+            write_lesson(result, files.stage)
+        paths = [files.out / "lesson.html", files.out / "lesson.json"]
         console.print(f"[bold]Lesson {lesson.number}: {lesson.title}[/]")
         for line in result.result.findings:
             console.print(f"• {line}")
-        console.print(f"wrote {paths[0]} and {paths[1].name} ({result.seconds:.1f} s)")
+        console.print(f"wrote {escape(str(paths[0]))} and {paths[1].name} "
+                      f"({result.seconds:.1f} s)")

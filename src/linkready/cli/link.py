@@ -37,36 +37,42 @@ def link(
     threshold: float = typer.Option(0.9, "--threshold", "-t",
                                     help="Match probability at which a pair is linked."),
     out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Directory to write into (default: linkage/ next to the "
+        "--out", "-o", help="Folder to write into (default: linkready-results/ beside the "
                             "project file).")] = None,
     workspace: Annotated[Path | None, typer.Option(
-        "--workspace", help="DuckDB workspace (default: linkready.duckdb next to the "
-                            "project file).")] = None,
-    seed: int = typer.Option(42, "--seed", help="Seed for Splink's random sampling."),
+        "--workspace", help="DuckDB workspace (default: linkready.duckdb in the --out "
+                            "folder).")] = None,
+    seed: int = typer.Option(42, "--seed", min=0, max=2**32 - 1,
+                             help="Seed for Splink's random sampling."),
     backend: BackendOpt = "duckdb",
     spark_conf: SparkConfOpt = None,
 ) -> None:
     """Link each source to the spine: exact NHS number, then Splink; cluster everyone."""
     with user_errors():
+        from linkready.cli._project import results_dir
         from linkready.cli.progress import progress_bar
+        from linkready.ingest import default_workspace
         from linkready.link import TrainingConfig, link_project, write_outputs
         from linkready.link.backends import check_backend
-        from linkready.link.run import step_count
+        from linkready.link.run import OUTPUT_NAMES, step_count
         from linkready.link.workspace import parse_pairs
+        from linkready.outdir import OutputSet
         from linkready.project import load_project
 
         check_backend(backend)
         project = load_project(project_file)
         chosen = parse_pairs(pairs)
         spark_settings = spark_settings_for(backend, spark_conf)
-        out_dir = out or project.root / "linkage"
-        with progress_bar("linking", step_count(project, chosen)) as advance:
-            run = link_project(project, pairs=chosen, threshold=threshold,
-                               workspace=workspace, config=TrainingConfig(seed=seed),
-                               progress=advance, backend=backend,
-                               spark_settings=spark_settings, on_warning=warn_now)
-        write_outputs(run, out_dir)
-        print_linkage_summary(run.summary, out_dir)
+        with OutputSet(results_dir(project, out), "link") as files:
+            files.check_names(list(OUTPUT_NAMES))  # before any work
+            with progress_bar("linking", step_count(project, chosen)) as advance:
+                run = link_project(project, pairs=chosen, threshold=threshold,
+                                   workspace=workspace or default_workspace(project, files.out),
+                                   config=TrainingConfig(seed=seed), progress=advance,
+                                   backend=backend, spark_settings=spark_settings,
+                                   on_warning=warn_now)
+            write_outputs(run, files.stage)
+        print_linkage_summary(run.summary, files.out)
 
 
 def spark_settings_for(backend: str, spark_conf: Path | None) -> SparkSettings | None:
@@ -104,5 +110,6 @@ def print_linkage_summary(summary: dict, out_dir: Path) -> None:
     c = summary["clusters"]
     console.print(f"distinct people across {len(c['sources'])} sources: {c['distinct_people']}")
     for w in summary["warnings"]:
-        console.print(f"[yellow]warning:[/] {w}")
-    console.print(f"wrote {out_dir}/linkage.json, links.parquet, clusters.parquet, model.json")
+        console.print(f"[yellow]warning:[/] {escape(w)}")
+    console.print(f"wrote {escape(str(out_dir))}/linkage.json, links.parquet, "
+                  "clusters.parquet, model.json")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from linkready.cli._common import console, user_errors
 
@@ -13,10 +14,11 @@ ProjectArg = Annotated[Path, typer.Argument(
     metavar="PROJECT.yaml", help="The project file mapping the extracts.",
     exists=True, dir_okay=False, readable=True)]
 OutOpt = Annotated[Path | None, typer.Option(
-    "--out", "-o", help="Directory for profile.json (default: the project's).")]
+    "--out", "-o", help="Folder for profile.json and the workspace (default: "
+    "linkready-results/ beside the project file).")]
 WorkspaceOpt = Annotated[Path | None, typer.Option(
-    "--workspace", help="DuckDB workspace file (default: linkready.duckdb beside the project "
-    "file).")]
+    "--workspace", help="DuckDB workspace file (default: linkready.duckdb in the --out "
+    "folder).")]
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -26,22 +28,23 @@ def profile(project_file: ProjectArg, out: OutOpt = None,
             workspace: WorkspaceOpt = None) -> None:
     """Profile data quality, NHS-number completeness and linkage readiness per source."""
     with user_errors():
-        from linkready.cli._project import ingest_with_progress, load, write_json
+        from linkready.cli._project import ingest_with_progress, load, results_dir
         from linkready.ingest import open_workspace
+        from linkready.outdir import OutputSet, write_json
         from linkready.profile import profile_document, profile_workspace
 
         project, digest = load(project_file)
-        result = ingest_with_progress(project, project_file, workspace)
-        con = open_workspace(result.workspace)
-        try:
-            prof = profile_workspace(con)
-        finally:
-            con.close()
-        doc = profile_document(prof, project.name, digest)
-        target = (out or project.root) / "profile.json"
-        write_json(target, doc)
+        with OutputSet(results_dir(project, out), "profile") as files:
+            result = ingest_with_progress(project, project_file, workspace, files.out)
+            con = open_workspace(result.workspace)
+            try:
+                prof = profile_workspace(con)
+            finally:
+                con.close()
+            doc = profile_document(prof, project.name, digest)
+            write_json(files.path("profile.json"), doc)
         console.print(summary_table(doc))
-        console.print(f"wrote {target}")
+        console.print(f"wrote {escape(str(files.out / 'profile.json'))}")
 
 
 def _pct(fig: dict[str, Any]) -> str:

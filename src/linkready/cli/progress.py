@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from linkready.cli._common import err_console
@@ -23,9 +24,9 @@ def progress_bar(description: str, total: int) -> Iterator[ProgressCallback]:
         TextColumn("{task.fields[step]}"),
     )
     with Progress(*columns, console=err_console, transient=False) as prog:
-        task = prog.add_task(description, total=total, step="")
+        task = prog.add_task(escape(description), total=total, step="")
 
         def advance(step: str, done: int = 1) -> None:
-            prog.update(task, advance=done, step=step)
+            prog.update(task, advance=done, step=escape(step))
 
         yield advance

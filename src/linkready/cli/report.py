@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from linkready.cli._common import console, user_errors
 
@@ -13,22 +14,26 @@ ProjectArg = Annotated[Path, typer.Argument(
     metavar="PROJECT.yaml", help="The project file the outputs were made from.",
     exists=True, dir_okay=False, readable=True)]
 OutOpt = Annotated[Path | None, typer.Option(
-    "--out", "-o", help="Directory holding profile.json, linkage.json … and where "
-    "report.html is written (default: the project file's directory; linkage/ inside it "
-    "is searched too).")]
+    "--out", "-o", help="Folder holding profile.json, linkage.json … and where "
+    "report.html is written (default: linkready-results/ beside the project file).")]
 
 
 def report(project_file: ProjectArg, out: OutOpt = None) -> None:
     """Rebuild report.html from the JSON outputs (no stage is re-run)."""
     with user_errors():
+        from linkready.cli._project import results_dir
+        from linkready.outdir import OutputSet
         from linkready.project import load_project
-        from linkready.report import write_report
+        from linkready.report import REPORT_NAME, write_report
 
         project = load_project(project_file)
-        with console.status("building the report"):
-            path, rep = write_report(out or project.root, project.root)
+        with OutputSet(results_dir(project, out), "report") as files, \
+                console.status("building the report"):
+            _, rep = write_report(files.out, project.root, dest=files.stage)
         for v in rep.verdicts():
-            console.print(f"{v.rag.upper():5} {v.subject}: {v.headline}", highlight=False)
+            console.print(f"{v.rag.upper():5} {escape(v.subject)}: {escape(v.headline)}",
+                          highlight=False)
         if rep.missing:
             console.print(f"not in the report (stage not run): {', '.join(rep.missing)}")
-        console.print(f"[bold]report:[/] {path}", highlight=False)
+        console.print(f"[bold]report:[/] {escape(str(files.out / REPORT_NAME))}",
+                      highlight=False)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from linkready.cli._common import console
 
 
 def print_generation_summary(manifest: dict[str, Any], out: Path) -> None:
-    table = Table(title=f"{manifest['scenario']}: {manifest['population']:,} people "
+    table = Table(title=f"{escape(str(manifest['scenario']))}: {manifest['population']:,} people "
                         f"(seed {manifest['seed']})")
     table.add_column("source")
     table.add_column("records", justify="right")
@@ -23,5 +24,5 @@ def print_generation_summary(manifest: dict[str, Any], out: Path) -> None:
         table.add_row(name, f"{rows:,}", f"{sum(errs.values()):,}",
                       ", ".join(f"{k} {v:,}" for v, k in top))
     console.print(table)
-    console.print(f"wrote {out}/ (project.yaml, truth.parquet, population.parquet, "
+    console.print(f"wrote {escape(str(out))}/ (project.yaml, truth.parquet, population.parquet, "
                   f"manifest.json and {len(manifest['row_counts'])} extracts)")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from linkready.cli._common import console, user_errors
 
@@ -18,7 +19,7 @@ def sweep(
                                   "sources.la_adult_social_care.errors.nhs_missing.rate=0,0.5,1"),
     population: int | None = typer.Option(None, "--population", "-n", min=10,
                                           help="Override the scenario's population size."),
-    seed: int | None = typer.Option(None, "--seed", help="Override the scenario's seed."),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Override the scenario's seed."),
     pairs: str | None = typer.Option(None, "--pairs", help="Pairs to link as LEFT:RIGHT,…"),
     threshold: float = typer.Option(0.9, "--threshold", "-t",
                                     help="Match probability at which a pair is linked."),
@@ -28,14 +29,16 @@ def sweep(
         from linkready.cli.progress import progress_bar
         from linkready.link.sweep import parse_vary, run_sweep, write_sweep
         from linkready.link.workspace import parse_pairs
+        from linkready.outdir import OutputSet
 
         key, values = parse_vary(vary)
-        with progress_bar(f"sweeping {key}", len(values)) as advance:
-            summary = run_sweep(scenario, key, values, out, population=population, seed=seed,
-                                pairs=parse_pairs(pairs), threshold=threshold,
+        with OutputSet(out, "sweep") as files, \
+                progress_bar(f"sweeping {key}", len(values)) as advance:
+            summary = run_sweep(scenario, key, values, files.stage, population=population,
+                                seed=seed, pairs=parse_pairs(pairs), threshold=threshold,
                                 progress=advance)
-        path = write_sweep(summary, out)
-        print_sweep(summary, path)
+            write_sweep(summary, files.stage)
+        print_sweep(summary, files.out / "sweep.json")
 
 
 def _pct(x: float | str | None) -> str:
@@ -57,4 +60,4 @@ def print_sweep(summary: dict, path: Path) -> None:
                       _pct(r["expected_match_rate"]), _pct(r["truth_overlap_rate"]),
                       _pct(r["deterministic_f1"]), _pct(r["probabilistic_f1"]))
     console.print(table)
-    console.print(f"wrote {path}")
+    console.print(f"wrote {escape(str(path))}")

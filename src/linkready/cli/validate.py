@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from linkready.cli._common import console, user_errors
 
@@ -13,11 +14,11 @@ ProjectArg = Annotated[Path, typer.Argument(
     metavar="PROJECT.yaml", help="The project file mapping the extracts.",
     exists=True, dir_okay=False, readable=True)]
 OutOpt = Annotated[Path | None, typer.Option(
-    "--out", "-o", help="Directory for validation.json and expectations/ "
-    "(default: the project's).")]
+    "--out", "-o", help="Folder for validation.json, expectations/ and the workspace "
+    "(default: linkready-results/ beside the project file).")]
 WorkspaceOpt = Annotated[Path | None, typer.Option(
-    "--workspace", help="DuckDB workspace file (default: linkready.duckdb beside the project "
-    "file).")]
+    "--workspace", help="DuckDB workspace file (default: linkready.duckdb in the --out "
+    "folder).")]
 FailOpt = Annotated[bool, typer.Option(
     "--fail-on-error", help="Exit 1 if any expectation fails (for pipelines).")]
 
@@ -26,26 +27,29 @@ def validate(project_file: ProjectArg, out: OutOpt = None, workspace: WorkspaceO
              fail_on_error: FailOpt = False) -> None:
     """Validate each source against Great Expectations suites built from its mapping."""
     with user_errors():
-        from linkready.cli._project import ingest_with_progress, load, write_json
+        from linkready.cli._project import ingest_with_progress, load, results_dir
         from linkready.errors import QualityGateFailed
         from linkready.ingest import open_workspace
+        from linkready.outdir import OutputSet, write_json
         from linkready.validate import validate_workspace, validation_document
 
         project, digest = load(project_file)
-        result = ingest_with_progress(project, project_file, workspace)
-        con = open_workspace(result.workspace)
-        try:
-            with console.status("validating with Great Expectations"):
-                results = validate_workspace(project, con)
-        finally:
-            con.close()
-        doc = validation_document(results, project.name, digest)
-        target_dir = out or project.root
-        for sv in results:
-            write_json(target_dir / "expectations" / f"{sv.source}.json", sv.suite)
-        write_json(target_dir / "validation.json", doc)
+        with OutputSet(results_dir(project, out), "validate") as files:
+            files.check_names(["validation.json", "expectations"])  # before any work
+            result = ingest_with_progress(project, project_file, workspace, files.out)
+            con = open_workspace(result.workspace)
+            try:
+                with console.status("validating with Great Expectations"):
+                    results = validate_workspace(project, con)
+            finally:
+                con.close()
+            doc = validation_document(results, project.name, digest)
+            for sv in results:
+                write_json(files.path(f"expectations/{sv.source}.json"), sv.suite)
+            write_json(files.path("validation.json"), doc)
         console.print(summary_table(doc))
-        console.print(f"wrote {target_dir / 'validation.json'} and {target_dir / 'expectations'}/")
+        console.print(f"wrote {escape(str(files.out / 'validation.json'))} and "
+                      f"{escape(str(files.out / 'expectations'))}/")
         if fail_on_error and not doc["success"]:
             failed = [f"{name}: {e['expectation']}({e['column']})"
                       for name, s in doc["sources"].items()

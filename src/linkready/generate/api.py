@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +14,13 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from linkready._version import __version__
-from linkready.errors import OutputError
+from linkready.errors import ConfigError, OutputError
 from linkready.generate.formats import ETHNICITY_DESCRIPTIONS, SystemFormat
 from linkready.generate.geography import build_places
 from linkready.generate.population import Population, build_population
 from linkready.generate.scenario import Scenario
 from linkready.generate.sources import SourceExtract, build_source, subgroups
+from linkready.outdir import OutputSet, check_claimable, previous_sets
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project, SourceSpec, dump_project
 from linkready.synthetic import HASHES_KEY, file_hashes
@@ -148,32 +147,30 @@ def write_world(world: World, directory: Path, fmt: str) -> dict[str, Any]:
 def generate_to_dir(scenario: Scenario, out: str | Path, *, fmt: str = "csv",
                     overwrite: bool = False, progress: ProgressCallback = no_progress
                     ) -> dict[str, Any]:
-    """Generate ``scenario`` into ``out`` atomically; return the manifest.
+    """Generate ``scenario`` into ``out`` all at once; return the manifest.
 
-    Files are written to a temporary sibling directory and moved into place at the end,
-    so an interrupted run leaves no partial output. An existing ``out`` is refused unless
-    ``overwrite``.
+    ``out`` must be new, empty or a folder linkready wrote; one that already holds a
+    generated world is replaced only with ``overwrite``, and only the files generate wrote
+    there (see :mod:`linkready.outdir`). Files are staged in a temporary folder inside
+    ``out`` and moved into place together, so an interrupted run changes nothing.
+
+    Raises:
+        OutputError: ``out`` holds files linkready did not create, already holds a
+            generated world and ``overwrite`` is false, or cannot be written.
+        ConfigError: the population is too small for every source to hold a record.
     """
-    out = Path(out)
-    if out.exists() and not overwrite:
-        raise OutputError(f"{out}: already exists; choose another --out or add --overwrite")
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: exists and is not a directory; choose another --out")
-    parent = out.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{parent}: cannot create the directory ({exc.strerror})") from None
+    folder = check_claimable(out)
+    if "generate" in previous_sets(folder) and not overwrite:
+        raise OutputError(f"{folder}: already holds generated extracts; choose another "
+                          "--out or add --overwrite")
     world = generate_world(scenario, progress)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
-    try:
-        tmp.chmod(0o755)  # mkdtemp makes it private; the output is an ordinary directory
-        man = write_world(world, tmp, fmt)
+    empty = [e.name for e in world.extracts if e.table.num_rows == 0]
+    if empty:
+        raise ConfigError(
+            f"population {scenario.population}: too small, source(s) {', '.join(empty)} "
+            "would hold no records; raise --population (e.g. to 500)")
+    with OutputSet(folder, "generate") as files:
+        files.stage.chmod(0o755)  # the published files sit in an ordinary folder
+        man = write_world(world, files.stage, fmt)
         progress("written")
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return man

@@ -195,7 +195,7 @@ class World(_Frozen):
 class Scenario(_Frozen):
     name: str
     description: str = ""
-    seed: int = 0
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
     population: Annotated[int, Field(ge=10, le=MAX_TEST_RANGE_PEOPLE)]
     extract_date: dt.date = dt.date(2026, 3, 31)
     #: Multiplies every source's error rates (0 gives clean extracts; coverage unchanged).

@@ -45,6 +45,16 @@ _TYPED_DATES = ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS",
 
 
 _INTEGERS = ("BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "DECIMAL(18,0)", "DECIMAL(38,0)")
+#: Column types too narrow for a 10-digit NHS number (float32 keeps about 7 digits).
+NARROW_NUMBERS = ("FLOAT", "REAL", "FLOAT4", "SMALLINT", "TINYINT", "USMALLINT", "UTINYINT")
+
+
+def is_float(typ: str) -> bool:
+    """Whether a DuckDB column type is a float64 or a decimal with a fraction."""
+    typ = typ.upper()
+    return typ in ("DOUBLE", "FLOAT8") or (typ.startswith("DECIMAL(")
+                                           and not typ.endswith(",0)"))
+
 
 
 def records_ddl() -> str:
@@ -52,7 +62,14 @@ def records_ddl() -> str:
     return f"CREATE TABLE records ({cols})"
 
 
+def dob_is_typed(spec: SourceSpec, layout: SourceLayout) -> bool:
+    """Whether the date of birth column is a DATE or TIMESTAMP (used as is, not parsed)."""
+    return spec.held("dob") and \
+        layout.types.get(spec.columns["dob"], "VARCHAR").upper() in _TYPED_DATES
+
+
 def raw_name(field: str) -> str:
+
     return f"{field}__raw"
 
 
@@ -68,8 +85,7 @@ def field_sqls(spec: SourceSpec, layout: SourceLayout, reference: date) -> dict[
         elif f in R.NAME_FIELDS:
             out[f] = name_sql(f, raw)
         elif f == "dob":
-            typed = layout.types.get(spec.columns[f], "VARCHAR").upper() in _TYPED_DATES
-            out[f] = dob_sql(raw, spec.dob_formats, typed, reference)
+            out[f] = dob_sql(raw, spec.dob_formats, dob_is_typed(spec, layout), reference)
         elif f == "postcode":
             out[f] = postcode_sql(raw)
         else:
@@ -82,18 +98,26 @@ def _raw_select(spec: SourceSpec, layout: SourceLayout) -> str:
     for f, col in spec.columns.items():
         typ = layout.types.get(col, "VARCHAR").upper()
         keep_type = f == "dob" and typ in _TYPED_DATES
-        expr = ident(col) if keep_type else f"CAST({ident(col)} AS VARCHAR)"
+        x = ident(layout.read_name(col))
+        expr = x if keep_type else f"CAST({x} AS VARCHAR)"
         if f == "nhs_number" and typ in _INTEGERS:
             # A number column loses leading zeros (Scottish CHI numbers start 010–311).
             expr = f"lpad({expr}, 10, '0')"
+        elif f == "nhs_number" and is_float(typ):
+            # A float64 holds every 10-digit integer exactly: write it back as digits.
+            expr = (f"CASE WHEN {x} = trunc({x}) AND {x} BETWEEN 0 AND 9999999999 "
+                    f"THEN lpad(CAST(CAST({x} AS BIGINT) AS VARCHAR), 10, '0') "
+                    f"ELSE CAST({x} AS VARCHAR) END")
         cols.append(f"{expr} AS {raw_name(f)}")
     return ", ".join(cols)
 
 
-def stage_sql(spec: SourceSpec, layout: SourceLayout, fields: dict[str, FieldSQL]) -> str:
+def stage_sql(spec: SourceSpec, layout: SourceLayout, fields: dict[str, FieldSQL],
+              parallel: bool = True) -> str:
     """CREATE the temp table ``stage``: raw text, each layer of preparation, issue codes."""
     rel = relation_sql(layout.fmt, str(layout.path), spec.delimiter, layout.encoding,
-                       layout.columns)
+                       layout.read_names, parallel)
+
     ctes = [f"s0 AS (SELECT {_raw_select(spec, layout)} FROM {rel})"]
     depth = max((len(fs.prep) for fs in fields.values()), default=0)
     for k in range(depth):
@@ -141,9 +165,10 @@ def log_counts_sql(
             exprs.append(f"count(*) FILTER (WHERE {f}__issue = {lit(code)})")
         for action, cond in fs.actions.items():
             keys.append((f, action))
-            exprs.append(f"count(*) FILTER (WHERE {f}__issue IS NULL AND ({cond}))"
-                         if not action.startswith("sentinel_")
-                         else f"count(*) FILTER (WHERE {cond})")
+            exprs.append(f"count(*) FILTER (WHERE {f}__issue IS NULL AND ({cond}))")
+        for action, cond in fs.flags.items():
+            keys.append((f, action))
+            exprs.append(f"count(*) FILTER (WHERE {cond})")
     for f in EXTRA_FIELDS:
         if spec.held(f):
             for action, cond in extra_sql(f, raw_name(f))[1].items():

@@ -65,6 +65,33 @@ FIELD_ISSUES: dict[str, tuple[str, ...]] = {
 #: Issues whose value is kept in the canonical column (everything else becomes NULL).
 KEPT_ISSUES: frozenset[str] = frozenset({"modulus11", "single_letter"})
 
+#: An NHS number in scientific notation (a spreadsheet's number format): digits are lost.
+SCIENTIFIC_REGEX = r"[0-9](?:[.][0-9]+)?[eE][+]?[0-9]+"
+#: Refuse a source when at least this share of its present NHS numbers is in scientific
+#: notation (the whole column went through a spreadsheet); below it they are counted.
+SCIENTIFIC_REFUSE_SHARE = 0.05
+#: Refuse a source when at least this share of its present record ids are valid NHS
+#: numbers (unless ``record_id_is_identifier: true``).
+RECORD_ID_NHS_SHARE = 0.5
+#: Refuse a source when at least this share of its present dates of birth do not parse
+#: with ``dob_format`` (the format is wrong, not the data).
+DOB_UNPARSEABLE_SHARE = 0.5
+#: ... and at least this many do not parse (a handful of odd dates proves nothing).
+DOB_MIN_FAILED = 8
+
+#: Formats tried to say what the dates look like when ``dob_format`` does not fit.
+DOB_FORMAT_GUESSES: tuple[str, ...] = (
+    "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y%m%d", "%d%m%Y",
+    "%Y/%m/%d", "%d/%m/%y", "%d-%b-%Y", "%d %b %Y", "%d-%b-%y", "%Y-%m-%d %H:%M:%S",
+    "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
+)
+#: Scripts whose vowels are combining marks: accents are not stripped from names in them
+#: (stripping would delete the vowels).
+MARK_SCRIPTS: tuple[str, ...] = (
+    "Devanagari", "Bengali", "Gurmukhi", "Gujarati", "Oriya", "Tamil", "Telugu", "Kannada",
+    "Malayalam", "Sinhala", "Thai", "Lao", "Tibetan", "Myanmar", "Khmer",
+)
+
 #: Placeholder NHS numbers that are not repdigits (repdigits are caught by rule).
 NHS_PLACEHOLDERS: tuple[str, ...] = ("0123456789", "1234567890", "9876543210")
 #: Text written where an identifier is not known.

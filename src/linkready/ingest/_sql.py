@@ -14,23 +14,14 @@ from datetime import date
 
 from linkready.ingest import _rules as R
 
+# Re-exported (``as`` marks it) so the ingest modules keep importing them from here.
+from linkready.sql import date_lit as date_lit
+from linkready.sql import ident as ident
+from linkready.sql import in_list as in_list
+from linkready.sql import lit as lit
 
-def ident(name: str) -> str:
-    """A quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(value: str) -> str:
-    """A SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def in_list(values: tuple[str, ...] | list[str]) -> str:
-    return "(" + ", ".join(lit(v) for v in values) + ")"
-
-
-def date_lit(d: date) -> str:
-    return f"DATE '{d.isoformat()}'"
+#: RE2: what separates the words of a name (anything but a letter, a mark or a digit).
+NAME_SEPARATORS = r"[^\p{L}\p{M}0-9]+"
 
 
 @dataclass(frozen=True)
@@ -40,7 +31,10 @@ class FieldSQL:
     prep: tuple[dict[str, str], ...]
     issue: str
     value: str
+    #: Counted where the value survives (valid, or flagged but kept).
     actions: dict[str, str] = field(default_factory=dict)
+    #: Counted over every record, whatever its issue (e.g. a sentinel date).
+    flags: dict[str, str] = field(default_factory=dict)
 
 
 #: Temporary tables DuckDB fills with the CSV rows it could not parse (dropped after use).
@@ -49,12 +43,13 @@ REJECTS_SCAN = "_linkready_reject_scans"
 
 
 def relation_sql(fmt: str, path: str, delimiter: str = ",", encoding: str = "utf-8",
-                 columns: tuple[str, ...] = ()) -> str:
+                 columns: tuple[str, ...] = (), parallel: bool = True) -> str:
     """A DuckDB table function reading every column of an extract as text (CSV) or as is.
 
     CSV columns are declared from the header rather than sniffed, so one malformed row
     cannot stop the read: rows that do not parse (too many columns, a broken quote) go to
-    a rejects table and are counted.
+    a rejects table and are counted. DuckDB's parallel reader cannot pad short rows in a
+    file with a newline inside a quoted field; ``parallel=False`` reads such a file.
     """
     if fmt == "parquet":
         return f"read_parquet({lit(path)})"
@@ -63,7 +58,7 @@ def relation_sql(fmt: str, path: str, delimiter: str = ",", encoding: str = "utf
         f"read_csv({lit(path)}, auto_detect = false, header = true, columns = {cols}, "
         f"delim = {lit(delimiter)}, quote = '\"', escape = '\"', encoding = {lit(encoding)}, "
         f"null_padding = true, store_rejects = true, rejects_table = {lit(REJECTS_TABLE)}, "
-        f"rejects_scan = {lit(REJECTS_SCAN)})"
+        f"rejects_scan = {lit(REJECTS_SCAN)}{'' if parallel else ', parallel = false'})"
     )
 
 
@@ -75,52 +70,90 @@ def text_actions(f: str, raw: str) -> dict[str, str]:
     }
 
 
-def nhs_number_sql(raw: str) -> FieldSQL:
-    """NHS number: digits only; text placeholders, repdigits, bad lengths classified."""
-    f = "nhs_number"
-    d = f"{f}__d"
+def mod11_sql(d: str) -> str:
+    """SQL: the ten digits in ``d`` pass the Modulus 11 check (``d`` is 10 digits)."""
     digit = [f"CAST(substr({d}, {i}, 1) AS INTEGER)" for i in range(1, 11)]
     weighted = " + ".join(f"{11 - i} * {digit[i - 1]}" for i in range(1, 10))
-    mod11 = f"(11 - (({weighted}) % 11)) % 11 = {digit[9]}"
+    return f"(11 - (({weighted}) % 11)) % 11 = {digit[9]}"
+
+
+def looks_like_nhs_sql(raw: str) -> str:
+    """SQL: ``raw`` is a valid NHS number once spaces and hyphens are removed."""
+    d = f"regexp_replace(trim({raw}), '[ -]', '', 'g')"
+    # CASE, not AND: DuckDB may evaluate both sides of AND, and the casts need digits.
+    return (f"CASE WHEN regexp_full_match({d}, '[0-9]{{10}}') THEN "
+            f"{d} <> repeat(substr({d}, 1, 1), 10) AND {mod11_sql(d)} ELSE false END")
+
+
+
+def nhs_number_sql(raw: str) -> FieldSQL:
+    """NHS number: digits only; text placeholders, repdigits, bad lengths classified.
+
+    Spreadsheet damage is repaired first and counted: a leading apostrophe (Excel's
+    "store as text") and a ``.0`` suffix (a float column written by pandas). Scientific
+    notation (``9.99E+09``) has lost digits and cannot be repaired: it is flagged.
+    """
+    f = "nhs_number"
+    d = f"{f}__d"
+    r = f"{f}__r"
     issue = (
         f"CASE WHEN {f}__t IS NULL THEN 'missing' "
-        f"WHEN upper({f}__t) IN {in_list(R.TEXT_PLACEHOLDERS)} THEN 'placeholder' "
-        f"WHEN regexp_matches({f}__t, '[^0-9 \\-]') OR {d} = '' THEN 'non_numeric' "
+        f"WHEN upper({r}) IN {in_list(R.TEXT_PLACEHOLDERS)} THEN 'placeholder' "
+        f"WHEN regexp_matches({r}, '[^0-9 \\-]') OR {d} = '' THEN 'non_numeric' "
         f"WHEN length({d}) <> 10 THEN 'wrong_length' "
         f"WHEN {d} = repeat(substr({d}, 1, 1), 10) THEN 'repdigit' "
         f"WHEN {d} IN {in_list(R.NHS_PLACEHOLDERS)} THEN 'placeholder' "
-        f"WHEN NOT ({mod11}) THEN 'modulus11' END"
+        f"WHEN NOT ({mod11_sql(d)}) THEN 'modulus11' END"
     )
+    unquoted = f"ltrim({f}__t, '''')"
     return FieldSQL(
-        prep=({f"{f}__t": f"nullif(trim({raw}), '')",
-               d: f"regexp_replace(coalesce(trim({raw}), ''), '[^0-9]', '', 'g')"},),
+        prep=({f"{f}__t": f"nullif(trim({raw}), '')"},
+              {r: f"regexp_replace({unquoted}, '^([0-9]+)[.]0+$', '\\1')"},
+              {d: f"regexp_replace(coalesce({r}, ''), '[^0-9]', '', 'g')"}),
         issue=issue,
         value=f"CASE WHEN {f}__issue IS NULL OR {f}__issue = 'modulus11' THEN {d} END",
-        actions={"digits_only": f"{f}__t <> {d}"},
+        actions={"quote_removed": f"starts_with({f}__t, '''')",
+                 "decimal_suffix_removed": f"regexp_full_match({unquoted}, '[0-9]+[.]0+')",
+                 "digits_only": f"{r} <> {d}"},
+        flags={"scientific_notation": f"regexp_full_match({r}, {lit(R.SCIENTIFIC_REGEX)})"},
     )
+
+
+def fold_sql(text: str) -> str:
+    """SQL: upper case, accents stripped except in scripts whose vowels are marks."""
+    scripts = "".join(f"\\p{{{s}}}" for s in R.MARK_SCRIPTS)
+    return (f"CASE WHEN regexp_matches({text}, '[{scripts}]') THEN upper({text}) "
+            f"ELSE strip_accents(upper({text})) END")
 
 
 def name_sql(f: str, raw: str) -> FieldSQL:
-    """Names: upper case, accents and apostrophes dropped, other punctuation to spaces."""
-    u = f"strip_accents(upper({f}__t))"
+    """Names: upper case, accents and apostrophes dropped, other punctuation to spaces.
+
+    A letter of any script is a letter: Arabic, Chinese or Cyrillic names are kept as
+    written (upper-cased where the script has case). A single letter is an initial only
+    in a script with case (one Chinese character is a whole name).
+    """
+    u = f"{f}__u"
     n = f"{f}__n"
     clean = (f"trim(regexp_replace(regexp_replace({u}, '[''’`]', '', 'g'), "
-             f"'[^A-Z0-9]+', ' ', 'g'))")
+             f"{lit(NAME_SEPARATORS)}, ' ', 'g'))")
     prefixes = " OR ".join(f"starts_with({n}, {lit(p)})" for p in R.NAME_PLACEHOLDER_PREFIXES)
     issue = (
         f"CASE WHEN {f}__t IS NULL THEN 'missing' "
         f"WHEN {n} IN {in_list(R.TEXT_PLACEHOLDERS)} OR {prefixes} THEN 'placeholder' "
         f"WHEN {n} = '' OR regexp_matches({n}, '[0-9]') THEN 'non_alphabetic' "
-        f"WHEN length({n}) = 1 THEN 'single_letter' END"
+        f"WHEN length({n}) = 1 AND regexp_full_match({n}, '\\p{{Lu}}') "
+        "THEN 'single_letter' END"
     )
     return FieldSQL(
-        prep=({f"{f}__t": f"nullif(trim({raw}), '')"}, {n: clean}),
+        prep=({f"{f}__t": f"nullif(trim({raw}), '')"}, {u: fold_sql(f"{f}__t")}, {n: clean}),
+
         issue=issue,
         value=f"CASE WHEN {f}__issue IS NULL OR {f}__issue = 'single_letter' THEN {n} END",
         actions={
             **text_actions(f, raw),
-            "accents_removed": f"strip_accents({f}__t) <> {f}__t",
-            "punctuation_removed": f"regexp_matches(strip_accents(upper({f}__t)), '[^A-Z ]')",
+            "accents_removed": f"upper({f}__t) <> {u}",
+            "punctuation_removed": f"regexp_matches({u}, '[^\\p{{L}}\\p{{M}} ]')",
         },
     )
 
@@ -143,9 +176,9 @@ def dob_sql(raw: str, formats: list[str], typed: bool, reference: date) -> Field
         f"WHEN {f}__p > {date_lit(reference)} THEN 'future' "
         f"WHEN {f}__p < {date_lit(R.EARLIEST_DOB)} THEN 'too_early' END"
     )
-    actions = {f"sentinel_{d.isoformat()}": f"{f}__p = {date_lit(d)}" for d in R.SENTINEL_DOBS}
+    flags = {f"sentinel_{d.isoformat()}": f"{f}__p = {date_lit(d)}" for d in R.SENTINEL_DOBS}
     return FieldSQL(prep=({f"{f}__t": text, f"{f}__p": parsed},), issue=issue,
-                    value=f"CASE WHEN {f}__issue IS NULL THEN {f}__p END", actions=actions)
+                    value=f"CASE WHEN {f}__issue IS NULL THEN {f}__p END", flags=flags)
 
 
 def postcode_sql(raw: str) -> FieldSQL:
@@ -221,7 +254,8 @@ def extra_sql(f: str, raw: str) -> tuple[str, dict[str, str]]:
         value = f"CASE WHEN regexp_full_match({u}, {lit(R.LSOA_REGEX)}) THEN {u} END"
         return value, {"set_null:invalid": f"{t} IS NOT NULL AND ({value}) IS NULL"}
     if f in ("middle_names", "address_line"):
-        cleaned = f"regexp_replace(strip_accents(upper({t})), '[^A-Z0-9]+', ' ', 'g')"
+        cleaned = f"regexp_replace({fold_sql(t)}, {lit(NAME_SEPARATORS)}, ' ', 'g')"
+
         value = f"nullif(trim({cleaned}), '')"
         return value, {}
     return t, {}

@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linkready._version import __version__
-from linkready.errors import InputError
-from linkready.ingest._pass import field_sqls, insert_sql, log_counts_sql, records_ddl, stage_sql
+from linkready.errors import InputError, OutputError
+from linkready.ingest._disk import is_write_failure, write_error
+from linkready.ingest._guards import check_stage, check_types
+from linkready.ingest._ownership import check_replaceable, connect_read_only
+from linkready.ingest._pass import (
+    dob_is_typed,
+    field_sqls,
+    insert_sql,
+    is_float,
+    log_counts_sql,
+    records_ddl,
+    stage_sql,
+)
 from linkready.ingest._read import SourceLayout, inspect_source
 from linkready.ingest._sql import REJECTS_SCAN, REJECTS_TABLE
+from linkready.outdir import (
+    claim,
+    default_results,
+    discard_if_unused,
+    register,
+    remove_stale_temporaries,
+    temp_name,
+)
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
 
@@ -50,18 +72,29 @@ class IngestResult:
     log: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
-def default_workspace(project: Project) -> Path:
-    """``linkready.duckdb`` next to the project file."""
-    return project.root / WORKSPACE_NAME
+def default_workspace(project: Project, out: Path | None = None) -> Path:
+    """``linkready.duckdb`` in the output folder: ``out``, or ``linkready-results/``
+    beside the project file.
+
+    When ``out`` holds no workspace and the extracts are not at hand (only the results
+    were shared), the workspace in ``linkready-results/`` is used if there is one.
+    """
+    home = default_results(project.root) / WORKSPACE_NAME
+    if out is None:
+        return home
+    here = out / WORKSPACE_NAME
+    if (not here.exists() and home.is_file()
+            and not all(project.source_path(n).is_file() for n in project.sources)):
+        return home
+    return here
 
 
 def open_workspace(path: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-    """Open an ingested workspace; raise InputError if there is none at ``path``."""
-    import duckdb
-
-    if not path.is_file():
-        raise InputError(f"{path}: no workspace here; run `linkready profile` or ingest first")
-    return quiet(duckdb.connect(str(path), read_only=read_only))
+    """Open an ingested workspace read-only; raise InputError if there is none at
+    ``path`` or another process holds it."""
+    if not read_only:
+        raise ValueError("workspaces are rebuilt by ingest, never opened for writing")
+    return quiet(connect_read_only(path))  # type: ignore[arg-type]
 
 
 def _ingest_source(
@@ -71,18 +104,21 @@ def _ingest_source(
     import duckdb
 
     spec = project.sources[name]
+    shown = layout.source or layout.path
+    check_types(shown, name, spec, layout.types, project_file)
     fields = field_sqls(spec, layout, project.reference())
     try:
-        con.execute(stage_sql(spec, layout, fields))
+        try:
+            con.execute(stage_sql(spec, layout, fields))
+        except duckdb.Error as exc:
+            if layout.fmt != "csv" or "parallel=false" not in str(exc):
+                raise
+            # A newline inside a quoted field: only the single-threaded reader pads rows.
+            _drop_rejects(con)
+            con.execute(stage_sql(spec, layout, fields, parallel=False))
     except duckdb.Error as exc:
-        # DuckDB's message may quote a line of the file: never show it, only where it was.
-        line = re.search(r"[Ll]ine:? *(\d+)", str(exc))
-        where = f" near line {line.group(1)}" if line else ""
-        raise InputError(
-            f"{layout.path}: could not be read as declared in {project_file} "
-            f"(sources.{name}){where} ({type(exc).__name__}); check `delimiter:`, "
-            "`encoding:` and quoting, and that every row has the header's number of columns"
-        ) from None
+        raise _read_error(exc, shown, name, project_file) from None
+    typed_dob = dob_is_typed(spec, layout)
     # fetchall, not fetchone: DuckDB 2 keeps a half-read result open on the connection.
     n = con.execute("SELECT count(*) FROM stage").fetchall()[0][0]
     rejected = 0
@@ -90,23 +126,60 @@ def _ingest_source(
         rejected = con.execute(
             f"SELECT count(DISTINCT line) FROM {REJECTS_TABLE}").fetchall()[0][0]
         # The rejects tables hold raw lines: drop them before anything else happens.
-        con.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")
-        con.execute(f"DROP TABLE IF EXISTS {REJECTS_SCAN}")
+        _drop_rejects(con)
     if n == 0:
         why = (f"; {rejected} row(s) could not be parsed — check `delimiter:` and quoting"
                if rejected else "")
         raise InputError(
-            f"{layout.path}: the file has a header but no readable rows (sources.{name})"
+            f"{shown}: the file has a header but no readable rows (sources.{name})"
             f"{why}; export the records or remove the source from the project"
         )
-    con.execute(insert_sql(name, spec, fields))
-    sql, keys = log_counts_sql(spec, fields)
-    counts = con.execute(sql).fetchall()[0]
+    try:
+        check_stage(con, shown, name, spec, typed_dob, project_file)
+
+        con.execute(insert_sql(name, spec, fields))
+        sql, keys = log_counts_sql(spec, fields)
+        counts = con.execute(sql).fetchall()[0]
+        floats = 0
+        if "nhs_number" in fields and is_float(layout.types.get(spec.columns["nhs_number"], "")):
+            floats = con.execute("SELECT count(nhs_number__t) FROM stage").fetchall()[0][0]
+    except duckdb.Error as exc:
+        raise _read_error(exc, shown, name, project_file) from None
     log = [(name, f, a, int(c)) for (f, a), c in zip(keys, counts, strict=True) if c]
     if rejected:
         log.insert(1, (name, "record_id", "rows_rejected", int(rejected)))
+    if floats:
+        log.append((name, "nhs_number", "from_float_column", int(floats)))
     con.execute("DROP TABLE stage")
     return int(n), log
+
+
+def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")
+    con.execute(f"DROP TABLE IF EXISTS {REJECTS_SCAN}")
+
+
+def _read_error(exc: Exception, path: Path, name: str,
+                project_file: Path) -> InputError | OutputError:
+    """An InputError for a DuckDB failure, saying where but never quoting the file (an
+    OutputError when it was the workspace's disk that refused a write)."""
+    if is_write_failure(exc):
+        return write_error(exc)
+    text = str(exc)
+
+    line = re.search(r"[Ll]ine:? *(\d+)", text)
+    where = f" near line {line.group(1)}" if line else ""
+    if "maximum line size" in text.lower():
+        return InputError(
+            f"{path}: a line{where} is longer than DuckDB reads (2 MB) (sources.{name}); "
+            "check `delimiter:` and quoting (an unclosed quote joins lines), or export the "
+            "file with one line per record"
+        )
+    return InputError(
+        f"{path}: could not be read as declared in {project_file} "
+        f"(sources.{name}){where} ({type(exc).__name__}); check `delimiter:`, "
+        "`encoding:` and quoting, and that every row has the header's number of columns"
+    )
 
 
 def fingerprint(project: Project, name: str) -> str:
@@ -116,7 +189,7 @@ def fingerprint(project: Project, name: str) -> str:
     try:
         st = path.stat()
         stamp = f"{st.st_size}:{st.st_mtime_ns}"
-    except OSError:
+    except (OSError, ValueError):
         stamp = "missing"
     parts = [project.sources[name].model_dump_json(), str(path), stamp,
              str(project.reference_date), __version__]
@@ -132,7 +205,9 @@ def up_to_date(project: Project, workspace: Path) -> IngestResult | None:
         return None
     try:
         con = duckdb.connect(str(workspace), read_only=True)
-    except duckdb.Error:
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            check_replaceable(workspace)  # raises the clear "open elsewhere" error
         return None
     try:
         rows = con.execute("SELECT source, records, fingerprint FROM sources").fetchall()
@@ -166,7 +241,9 @@ def ingest_project(
 
     Args:
         project: the loaded project (see :func:`linkready.project.load_project`).
-        workspace: where to write; default ``linkready.duckdb`` next to the project file.
+        workspace: where to write; default ``linkready-results/linkready.duckdb`` beside
+            the project file. An existing file there is replaced only if linkready built
+            it and no other process holds it open.
         progress: called with ``(step, 1)`` after each source.
         project_file: the project file's path, named in error messages.
         reuse: keep an existing workspace built from exactly these extracts and this
@@ -174,7 +251,10 @@ def ingest_project(
             time, reference date, tool version) instead of ingesting again.
 
     Raises:
-        InputError: an extract is missing, unreadable, empty or lacks a mapped column.
+        InputError: an extract is missing, unreadable, empty or lacks a mapped column;
+            the workspace is open in another process.
+        OutputError: ``workspace`` names a file linkready did not build, or its folder
+            cannot be written.
         ConfigError: the project declares something impossible (e.g. an unknown encoding).
     """
     import duckdb
@@ -185,16 +265,21 @@ def ingest_project(
         for name in project.sources:
             progress(f"up to date: {name}")
         return kept
-    workspace.parent.mkdir(parents=True, exist_ok=True)
-    tmp = workspace.with_name(f".{workspace.name}.{os.getpid()}.tmp")
+    check_replaceable(workspace)
+    created = None if workspace.parent.exists() else claim(workspace.parent,
+                                                           option="--workspace")
+    remove_stale_temporaries(workspace.parent)
+    tmp = workspace.with_name(temp_name(workspace.name))
     tmp.unlink(missing_ok=True)
     layouts: list[SourceLayout] = []
     records: dict[str, int] = {}
     log: list[tuple[str, str, str, int]] = []
     con = None
+    scratch: Path | None = None
     try:
+        scratch = make_scratch(workspace.parent)
         for name in project.sources:
-            layouts.append(inspect_source(project, name, project_file, workspace.parent))
+            layouts.append(inspect_source(project, name, project_file, scratch))
         con = quiet(duckdb.connect(str(tmp)))
         con.execute(records_ddl())
         con.execute(_SOURCES_DDL)
@@ -221,7 +306,15 @@ def ingest_project(
         con.execute("CHECKPOINT")
         con.close()
         con = None
+        check_replaceable(workspace)  # still free: another process may have opened it
         os.replace(tmp, workspace)
+        register(workspace.parent, "workspace", [workspace.name])
+    except (OSError, duckdb.Error) as exc:
+        # A read-only folder or a full disk; DuckDB's own text (it may quote data) is
+        # never shown.
+        if not is_write_failure(exc):
+            raise
+        raise write_error(exc, workspace) from None
     finally:
         if con is not None:
             con.close()
@@ -230,4 +323,28 @@ def ingest_project(
         for layout in layouts:
             if layout.temp_copy is not None:
                 layout.temp_copy.unlink(missing_ok=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        if created is not None:
+            discard_if_unused(created)  # a folder made for a workspace never written
     return IngestResult(workspace, records, log)
+
+
+def make_scratch(folder: Path) -> Path:
+    """A new private scratch folder in ``folder`` (the workspace's), stale ones removed.
+
+    A transcoded extract is plaintext: it lives here, never beside the extract (whose
+    folder may be read-only or shared), and is removed in a ``finally`` even on an
+    interrupt; a copy left by a killed run is removed by the next one.
+    """
+    remove_stale_temporaries(folder)
+    # Transcoded copies that versions before the scratch folder wrote here directly.
+    for old in folder.glob(".*.utf8.tmp"):
+        with contextlib.suppress(OSError):
+            old.unlink()
+    try:
+        # mkdtemp makes it private (mode 0700); the prefix lets a later run remove it.
+        return Path(tempfile.mkdtemp(prefix=temp_name("ingest-"), dir=folder))
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write here ({exc.strerror or type(exc).__name__});"
+                          " choose a writable place for the workspace (--workspace)") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 import tempfile
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from linkready._version import __version__
-from linkready.errors import ConfigError, OutputError
+from linkready.errors import ConfigError
 from linkready.lessons._context import LessonContext
 from linkready.lessons._model import Lesson, LessonResult
 from linkready.lessons._registry import LESSONS, get_lesson
@@ -46,7 +47,21 @@ def parse_set(items: list[str] | None) -> dict[str, Any]:
             out[key] = yaml.safe_load(value)
         except yaml.YAMLError:
             out[key] = value.strip()
+        if not _finite(out[key]):
+            raise ConfigError(f"--set: `{key}` is not a finite number; give a number such "
+                              "as 0.5")
     return out
+
+
+def _finite(value: Any) -> bool:
+    """False for inf and nan anywhere in a value read from YAML (`.inf`, `.nan`)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
 
 
 def step_count(lesson: Lesson) -> int:
@@ -95,13 +110,7 @@ def run_lesson(name: str, *, population: int | None = None, seed: int | None = N
 def write_lesson(run: LessonRun, out: Path) -> list[Path]:
     """Write ``lesson.html`` and ``lesson.json`` into ``out`` (replacing only those)."""
     from linkready.lessons._page import dumps
+    from linkready.outdir import write_text
 
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        paths = [out / "lesson.html", out / "lesson.json"]
-        paths[0].write_text(run.html, encoding="utf-8")
-        paths[1].write_text(dumps(run.payload) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot write the lesson ({exc.strerror}); choose "
-                          "another --out") from None
-    return paths
+    return [write_text(out / "lesson.html", run.html),
+            write_text(out / "lesson.json", dumps(run.payload) + "\n")]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from linkready.errors import ConfigError
+from linkready.sql import lit
 
 if TYPE_CHECKING:
     from linkready.link.spark import SparkSettings
@@ -74,9 +75,9 @@ class DuckDBBackend:
         self._tmp: Path | None = None
         if spill:
             self._tmp = Path(tempfile.mkdtemp(prefix="linkready-duckdb-"))
-            workspace.execute(f"SET temp_directory = '{_sql_str(self._tmp)}'")
+            workspace.execute(f"SET temp_directory = {lit(self._tmp)}")
         if memory_limit:
-            workspace.execute(f"SET memory_limit = '{_sql_str(memory_limit)}'")
+            workspace.execute(f"SET memory_limit = {lit(memory_limit)}")
 
     def stage(self, table: str, select_sql: str) -> str:
         """Materialise ``select_sql`` as an in-memory DuckDB table."""
@@ -102,10 +103,6 @@ class DuckDBBackend:
         """Remove the spill directory (the connection is closed by its owner)."""
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
-
-
-def _sql_str(value: object) -> str:
-    return str(value).replace("'", "''")
 
 
 def check_backend(name: str) -> str:

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from linkready._version import __version__
-from linkready.errors import ConfigError, InputError, OutputError
+from linkready.errors import ConfigError, InputError
 from linkready.link import evaluate
 from linkready.link.run import SCHEMA_VERSION, config_hash
+from linkready.outdir import write_json
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
 from linkready.synthetic import is_synthetic
@@ -33,7 +34,7 @@ def read_truth(project: Project) -> tuple[Any, Any]:
                           "synthetic truth (generated projects have it)")
     if not path.is_file():
         raise InputError(f"{path}: truth file not found; re-run generate or fix `truth:`")
-    truth = pd.read_parquet(path)
+    truth = _parquet(pd, path, "truth")
     missing = [c for c in TRUTH_COLUMNS if c not in truth.columns]
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)}; expected "
@@ -45,12 +46,23 @@ def read_truth(project: Project) -> tuple[Any, Any]:
         pop_path = (project.root / project.population).resolve()
         if pop_path.is_file():
             cols = ["person_id", *evaluate.SUBGROUPS]
-            population = pd.read_parquet(pop_path)
+            population = _parquet(pd, pop_path, "population")
             population = population[[c for c in cols if c in population.columns]]
     return truth, population
 
 
+def _parquet(pd: Any, path: Path, key: str) -> Any:
+    """A Parquet file as a DataFrame, or InputError naming the key and the fix."""
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # any reader failure is bad input, not a bug
+        raise InputError(f"{path}: `{key}:` must name a Parquet file (the {key}.parquet that "
+                         f"generate wrote); this one cannot be read as Parquet "
+                         f"({type(exc).__name__})") from None
+
+
 def read_links(out: Path) -> tuple[Any, dict[str, Any]]:
+
     """links.parquet and linkage.json from a link output directory."""
     import pandas as pd
 
@@ -134,13 +146,17 @@ def clusters_from_links(links: Any, truth: Any, sources: list[str]) -> Any:
 
 
 def evaluate_project(project: Project, out: Path, *, workspace: Path | None = None,
-                     progress: ProgressCallback = no_progress) -> dict[str, Any]:
-    """Evaluate the link outputs in ``out`` (linking first if there are none)."""
+                     progress: ProgressCallback = no_progress,
+                     stage: Path | None = None) -> dict[str, Any]:
+    """Evaluate the link outputs in ``out``; when there are none, link first and write
+    the link outputs into ``stage`` (default ``out``), to be published with the
+    evaluation."""
     if not (out / "links.parquet").is_file():
-        if project.truth is None:
-            read_truth(project)  # raises the clear "no truth" error before linking
+        read_truth(project)  # a missing or unreadable truth fails before linking
+
         from linkready.link.run import link_project, write_outputs
 
+        out = stage or out
         write_outputs(link_project(project, workspace=workspace), out)
     links, linkage = read_links(out)
     clusters = None
@@ -153,10 +169,4 @@ def evaluate_project(project: Project, out: Path, *, workspace: Path | None = No
 
 def write_evaluation(evaluation: dict[str, Any], out: Path) -> Path:
     """Write ``evaluation.json``."""
-    path = out / "evaluation.json"
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(evaluation, indent=2, ensure_ascii=False))
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot write evaluation.json ({exc.strerror})") from None
-    return path
+    return write_json(out / "evaluation.json", evaluation)

@@ -23,6 +23,7 @@ from linkready.link.estimates import log2_odds
 from linkready.link.settings import MODEL_FIELDS, TrainingConfig
 from linkready.link.training import quiet_splink
 from linkready.privacy import suppress
+from linkready.sql import lit
 
 STAGE = "clustering"
 
@@ -36,10 +37,10 @@ def orphan_sources(in_scope: list[str], direct: set[frozenset[str]]) -> list[str
 def orphans_select_sql(source: str) -> str:
     """A source's records that no pair linked (``__lr_linked`` holds the linked ids)."""
     cols = ", ".join(("record_id", *MODEL_FIELDS))
-    name = source.replace("'", "''")
     return (f"SELECT {cols} FROM ws.records "
-            f"WHERE source = '{name}' AND record_id NOT IN "
-            f"(SELECT record_id FROM __lr_linked WHERE source = '{name}') ORDER BY record_id")
+            f"WHERE source = {lit(source)} AND record_id NOT IN "
+            f"(SELECT record_id FROM __lr_linked WHERE source = {lit(source)}) "
+            "ORDER BY record_id")
 
 
 def stage_orphans_sql(table: str, source: str) -> str:

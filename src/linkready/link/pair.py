@@ -51,14 +51,16 @@ def _links_table(left: str, right: str, det: Any, scored: Any, p: np.ndarray,
     import duckdb
     import pyarrow as pa
 
+    from linkready.sql import lit
+
     # 12 decimals: the last bits of DuckDB's threaded sums are not reproducible.
     scored_kept = scored.append_column("match_probability", pa.array(np.round(p, 12)))
     con = duckdb.connect()
     con.register("det", det)
     con.register("scored", scored_kept)
     sql = f"""
-        SELECT '{left}' AS source_l, coalesce(d.record_id_l, s.record_id_l) AS record_id_l,
-               '{right}' AS source_r, coalesce(d.record_id_r, s.record_id_r) AS record_id_r,
+        SELECT {lit(left)} AS source_l, coalesce(d.record_id_l, s.record_id_l) AS record_id_l,
+               {lit(right)} AS source_r, coalesce(d.record_id_r, s.record_id_r) AS record_id_r,
                s.match_probability,
                CASE WHEN d.record_id_l IS NULL THEN NULL
                     WHEN d.nhs_dob THEN 'nhs_dob' ELSE 'nhs' END AS deterministic_rule,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linkready._version import __version__
-from linkready.errors import ConfigError, OutputError
+from linkready.errors import ConfigError
 from linkready.link import clustering, orphans
 from linkready.link.backends import check_backend, open_backend
 from linkready.link.pair import PairResult, link_pair
@@ -23,6 +22,7 @@ from linkready.link.workspace import (
     ensure_workspace,
     source_stats,
 )
+from linkready.outdir import write_with
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project, dump_project
 
@@ -121,10 +121,11 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
         orphan_links, orphan_summary = orphans.link_orphans(
             con, results, LinkageRun({}, results).pair_links, in_scope, threshold, cfg,
             backend=engine)
+        from linkready.sql import in_list
+
         nodes = con.sql(
-            "SELECT source, record_id FROM ws.records WHERE source IN ("
-            + ", ".join("'" + s.replace("'", "''") + "'" for s in in_scope)
-            + ") ORDER BY source, record_id").to_arrow_table()
+            f"SELECT source, record_id FROM ws.records WHERE source IN {in_list(in_scope)} "
+            "ORDER BY source, record_id").to_arrow_table()
     finally:
         if engine is not None:
             engine.close()
@@ -162,15 +163,6 @@ def model_filename(left: str, right: str) -> str:
     return f"{left}__{right}.json"
 
 
-def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
-    """Write via a hidden temporary sibling and rename, so a reader never sees half a
-    file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
-    return path
-
-
 def tidy(data: Any, digits: int = 12) -> Any:
     """JSON-ready copy with floats to ``digits`` significant digits and Splink's random
     ``linker_uid`` dropped, so the same inputs give byte-identical files (DuckDB's
@@ -185,7 +177,12 @@ def tidy(data: Any, digits: int = 12) -> Any:
 
 
 def _json_writer(data: Any) -> Callable[[Path], object]:
-    return lambda p: p.write_text(json.dumps(tidy(data), indent=2, ensure_ascii=False))
+    return lambda p: p.write_text(json.dumps(tidy(data), indent=2, ensure_ascii=False),
+                                  encoding="utf-8")
+
+
+#: The top-level names :func:`write_outputs` writes.
+OUTPUT_NAMES = ("links.parquet", "clusters.parquet", "models", "model.json", "linkage.json")
 
 
 def write_outputs(run: LinkageRun, out: Path) -> list[Path]:
@@ -194,24 +191,19 @@ def write_outputs(run: LinkageRun, out: Path) -> list[Path]:
     import pyarrow.parquet as pq
 
     models = {f"{r.left}:{r.right}": r for r in run.pairs}
-    try:
-        (out / "models").mkdir(parents=True, exist_ok=True)
-        written = [
-            _atomic(out / "links.parquet", lambda p: pq.write_table(run.links, p)),
-            _atomic(out / "clusters.parquet", lambda p: pq.write_table(run.clusters, p)),
-        ]
-        for r in run.pairs:
-            written.append(_atomic(out / "models" / model_filename(r.left, r.right),
-                                   _json_writer(r.model)))
-        # model.json: every pair's Splink model keyed by "left:right"; each value (and
-        # each file in models/) loads with splink's Linker(..., settings=...).
-        written.append(_atomic(out / "model.json", _json_writer(
-            {"schema_version": SCHEMA_VERSION,
-             "models": {k: r.model for k, r in models.items()}})))
-        summary = {**run.summary, "models": {
-            k: f"models/{model_filename(r.left, r.right)}" for k, r in models.items()}}
-        written.append(_atomic(out / "linkage.json", _json_writer(summary)))
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot write outputs ({exc.strerror}); check the "
-                          "directory and its permissions") from None
+    written = [
+        write_with(out / "links.parquet", lambda p: pq.write_table(run.links, p)),
+        write_with(out / "clusters.parquet", lambda p: pq.write_table(run.clusters, p)),
+    ]
+    for r in run.pairs:
+        written.append(write_with(out / "models" / model_filename(r.left, r.right),
+                                  _json_writer(r.model)))
+    # model.json: every pair's Splink model keyed by "left:right"; each value (and
+    # each file in models/) loads with splink's Linker(..., settings=...).
+    written.append(write_with(out / "model.json", _json_writer(
+        {"schema_version": SCHEMA_VERSION,
+         "models": {k: r.model for k, r in models.items()}})))
+    summary = {**run.summary, "models": {
+        k: f"models/{model_filename(r.left, r.right)}" for k, r in models.items()}}
+    written.append(write_with(out / "linkage.json", _json_writer(summary)))
     return written

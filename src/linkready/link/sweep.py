@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from linkready._version import __version__
-from linkready.errors import ConfigError, OutputError
+from linkready.errors import ConfigError
 from linkready.link.run import DEFAULT_THRESHOLD, SCHEMA_VERSION
 from linkready.progress import ProgressCallback, no_progress
 
@@ -94,10 +93,6 @@ def run_sweep(scenario: str, key: str, values: list[Any], out: Path, *,
 
 def write_sweep(summary: dict[str, Any], out: Path) -> Path:
     """Write ``sweep.json``."""
-    path = out / "sweep.json"
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(summary, indent=2, ensure_ascii=False))
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot write sweep.json ({exc.strerror})") from None
-    return path
+    from linkready.outdir import write_json
+
+    return write_json(out / "sweep.json", summary)

@@ -15,13 +15,16 @@ from linkready.errors import ConfigError, InputError
 from linkready.link.settings import IDENTIFYING_FIELDS, MODEL_FIELDS, blocking_rules
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
+from linkready.sql import lit
 
 WORKSPACE_FILE = "linkready.duckdb"
 
 
 def default_workspace(project: Project) -> Path:
-    """``linkready.duckdb`` next to ``project.yaml``."""
-    return project.root / WORKSPACE_FILE
+    """``linkready-results/linkready.duckdb`` beside ``project.yaml`` (ingest's default)."""
+    from linkready.ingest import default_workspace as ingest_default
+
+    return ingest_default(project)
 
 
 def ensure_workspace(project: Project, workspace: Path | None,
@@ -52,7 +55,7 @@ def connect(workspace: Path) -> Any:
     import duckdb
 
     con = duckdb.connect()
-    con.execute(f"ATTACH '{_sql_str(workspace)}' AS ws (READ_ONLY)")
+    con.execute(f"ATTACH {lit(workspace)} AS ws (READ_ONLY)")
     tables = {r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'ws'"
     ).fetchall()}
@@ -60,10 +63,6 @@ def connect(workspace: Path) -> Any:
         con.close()
         raise InputError(f"{workspace}: no `records` table; run ingest to build the workspace")
     return con
-
-
-def _sql_str(value: object) -> str:
-    return str(value).replace("'", "''")
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,7 @@ def check_pairs(pairs: list[tuple[str, str]], project: Project,
 def source_select_sql(source: str) -> str:
     """One source's model fields from the workspace, ready for Splink."""
     cols = ", ".join(("record_id", *MODEL_FIELDS, "nhs_number_valid"))
-    return (f"SELECT {cols} FROM ws.records WHERE source = '{_sql_str(source)}' "
+    return (f"SELECT {cols} FROM ws.records WHERE source = {lit(source)} "
             "ORDER BY record_id")
 
 

@@ -1,28 +1,28 @@
 """``assess``: ingest → profile → validate → link → evaluate (with truth) → report.
 
-Each stage is called through its package's Python API. Outputs are written into a hidden
-staging directory inside ``out`` and moved into place only when every stage has
-succeeded, so a failure leaves ``out`` as it was (no half-written set of outputs).
+Each stage is called through its package's Python API. Outputs are staged and published
+together by :class:`linkready.outdir.OutputSet`, so a failure leaves ``out`` as it was.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from linkready.errors import OutputError
+from linkready.outdir import OutputSet, default_results, write_json
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
 from linkready.report._model import Report
-from linkready.report._write import REPORT_NAME, write_report, write_text_atomic
+from linkready.report._write import REPORT_NAME, write_report
 
+#: What assess writes besides the link outputs.
+_OWN_OUTPUTS = ("profile.json", "validation.json", "expectations", "evaluation.json",
+                REPORT_NAME)
 #: Progress steps that are not one per source or per pair: profile, validate, report.
 _FIXED_STEPS = 3
 
@@ -51,63 +51,46 @@ def steps_for(sources: int, pairs: int, truth: bool) -> int:
     return sources + _FIXED_STEPS + link_steps + (1 if truth and pairs else 0)
 
 
-def _json(path: Path, doc: dict[str, Any]) -> Path:
-    write_text_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    return path
-
-
-def _publish(stage: Path, out: Path) -> list[Path]:
-    """Move every staged file and folder into ``out``, replacing older outputs."""
-    written = []
-    for item in sorted(stage.iterdir()):
-        target = out / item.name
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        item.replace(target)
-        written.append(target)
-    return written
-
-
-def assess_project(project: Project, project_file: Path, out: Path, *,
+def assess_project(project: Project, project_file: Path, out: Path | None = None, *,
                    workspace: Path | None = None,
                    progress: ProgressCallback = no_progress, backend: str = "duckdb",
                    spark_settings: Any = None,
                    on_warning: Callable[[str], object] | None = None) -> AssessResult:
-    """Run every stage on ``project`` and write its outputs and ``report.html`` into ``out``.
+    """Run every stage on ``project`` and write its outputs and ``report.html`` into ``out``
+    (default ``linkready-results/`` beside the project file).
 
-    ``backend``, ``spark_settings`` and ``on_warning`` go to
-    :func:`linkready.link.link_project` (where Splink runs; memory-guard warnings).
+    The outputs are staged and published together (:class:`linkready.outdir.OutputSet`):
+    a failure or interrupt leaves ``out`` as it was. The workspace goes into ``out``
+    unless ``workspace`` names another file. ``backend``, ``spark_settings`` and
+    ``on_warning`` go to :func:`linkready.link.link_project`.
 
     Raises:
         ConfigError, InputError: from the stages (bad project or extracts); nothing is
             written into ``out``.
-        OutputError: ``out`` cannot be written.
+        OutputError: ``out`` holds files linkready did not write, or cannot be written.
     """
-    from linkready.ingest import ingest_project, open_workspace
+    from linkready.ingest import default_workspace, ingest_project, open_workspace
     from linkready.link import link_project, write_outputs
     from linkready.link.evaluate_run import evaluate_outputs
+    from linkready.link.run import OUTPUT_NAMES
     from linkready.profile import profile_document, profile_workspace
     from linkready.validate import validate_workspace, validation_document
 
     digest = hashlib.sha256(project_file.read_bytes()).hexdigest()
     seconds: dict[str, float] = {}
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=".assess.", dir=out))
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot create the output directory ({exc.strerror}); "
-                          "choose another --out") from None
-    try:
+    with OutputSet(out or default_results(project.root), "assess") as files:
+        stage = files.stage
+        files.check_names([*OUTPUT_NAMES, *_OWN_OUTPUTS])  # before any work
         t = time.perf_counter()
-        ingested = ingest_project(project, workspace, progress=progress,
-                                  project_file=project_file)
+        ingested = ingest_project(project, workspace or default_workspace(project, files.out),
+                                  progress=progress, project_file=project_file)
         seconds["ingest"] = time.perf_counter() - t
 
         t = time.perf_counter()
         con = open_workspace(ingested.workspace)
         try:
             prof = profile_workspace(con)
-            _json(stage / "profile.json", profile_document(prof, project.name, digest))
+            write_json(stage / "profile.json", profile_document(prof, project.name, digest))
             progress("profiled")
             seconds["profile"] = time.perf_counter() - t
             t = time.perf_counter()
@@ -115,8 +98,9 @@ def assess_project(project: Project, project_file: Path, out: Path, *,
         finally:
             con.close()
         for sv in results:
-            _json(stage / "expectations" / f"{sv.source}.json", sv.suite)
-        _json(stage / "validation.json", validation_document(results, project.name, digest))
+            write_json(files.path(f"expectations/{sv.source}.json"), sv.suite)
+        write_json(stage / "validation.json",
+                   validation_document(results, project.name, digest))
         progress("validated")
         seconds["validate"] = time.perf_counter() - t
 
@@ -130,18 +114,17 @@ def assess_project(project: Project, project_file: Path, out: Path, *,
             if project.truth:
                 t = time.perf_counter()
                 evaluation = evaluate_outputs(project, run.links.to_pandas(), run.summary)
-                _json(stage / "evaluation.json", evaluation)
+                write_json(stage / "evaluation.json", evaluation)
                 progress("evaluated")
                 seconds["evaluate"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        sweep = out / "sweep.json"
+        sweep = files.out / "sweep.json"
+        staged_sweep = stage / "sweep.json"
         if sweep.is_file():  # a sweep run earlier into this folder feeds section 10
-            shutil.copy2(sweep, stage / "sweep.json")
+            shutil.copy2(sweep, staged_sweep)
         _, report = write_report(stage, project.root)
+        staged_sweep.unlink(missing_ok=True)  # read, not re-published: it is sweep's file
         seconds["report"] = time.perf_counter() - t
         progress("report")
-        written = _publish(stage, out)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    return AssessResult(out, out / REPORT_NAME, report, written, seconds)
+    return AssessResult(files.out, files.out / REPORT_NAME, report, files.written, seconds)

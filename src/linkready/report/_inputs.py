@@ -13,8 +13,6 @@ from linkready.errors import InputError
 DOCUMENTS: tuple[str, ...] = ("profile", "validation", "linkage", "evaluation", "sweep")
 #: Schema major versions this report understands, per document.
 SUPPORTED_MAJOR = "1"
-#: Where ``link`` and ``evaluate`` write by default, relative to the project directory.
-LINK_SUBDIR = "linkage"
 
 
 @dataclass(frozen=True)
@@ -56,11 +54,9 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def locate(out: Path, name: str) -> Path | None:
-    """``out/<name>.json``, else ``out/linkage/<name>.json`` (the ``link`` default)."""
-    for candidate in (out / f"{name}.json", out / LINK_SUBDIR / f"{name}.json"):
-        if candidate.is_file():
-            return candidate
-    return None
+    """``out/<name>.json`` if it is there (every command writes into one folder)."""
+    candidate = out / f"{name}.json"
+    return candidate if candidate.is_file() else None
 
 
 def read_outputs(out: Path, project_dir: Path | None = None) -> ReportInputs:

@@ -8,6 +8,11 @@ from linkready.report._fmt import field_label
 ACTIONS: dict[str, str] = {
     "read": "records read",
     "digits_only": "spaces and punctuation removed",
+    "quote_removed": "leading apostrophe (spreadsheet text marker) removed",
+    "decimal_suffix_removed": "trailing .0 (number stored as a float) removed",
+    "scientific_notation": "in scientific notation (digits lost; store the column as text)",
+    "from_float_column": "read from a float column (store the column as text)",
+
     "upper_cased": "converted to upper case",
     "punctuation_removed": "punctuation removed",
     "recoded": "recoded to the standard codes",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
+from linkready.sql import lit
 from linkready.validate._suites import ExpectationSpec, suite_for
 
 if TYPE_CHECKING:
@@ -69,8 +70,7 @@ class SourceValidation:
 def batch_sql(source: str, parts: int, part: int) -> str:
     """One batch of a source: records whose id hashes to ``part`` (duplicates stay together,
     so uniqueness holds across batches)."""
-    src = source.replace("'", "''")
-    where = f"source = '{src}'"
+    where = f"source = {lit(source)}"
     if parts > 1:
         where += f" AND hash(coalesce(record_id, '')) % {parts} = {part}"
     return f"SELECT {', '.join(BATCH_COLUMNS)} FROM records WHERE {where}"

@@ -13,7 +13,11 @@ from typing import Any
 from linkready.ingest import _rules as R
 from linkready.project import Project
 
-NAME_REGEX = r"^[A-Z]+(?: [A-Z]+)*$"
+#: A standardised name: words of letters (and their marks) in any script, one space
+#: apart — no digits, ASCII punctuation or other whitespace (Python ``re`` has no \p{L}).
+_NAME_WORD = r"[^\s\d!-/:-@\[-`{-~]+"
+NAME_REGEX = rf"^{_NAME_WORD}(?: {_NAME_WORD})*$"
+
 NHS_REGEX = r"^[0-9]{10}$"
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from linkready.lessons._measure import GP, LA, RUN, bar_chart, table
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
+from linkready.sql import lit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,7 +29,7 @@ def hashed_frames(records: pd.DataFrame, sources: tuple[str, str]) -> dict[str, 
         cols = ", ".join(
             f"CASE WHEN {f} IS NULL THEN NULL ELSE sha256('{SALT}' || CAST({f} AS VARCHAR)) "
             f"END AS {f}" for f in HASHED_FIELDS)
-        return {s: con.sql(f"SELECT record_id, {cols} FROM recs WHERE source = '{s}'").df()
+        return {s: con.sql(f"SELECT record_id, {cols} FROM recs WHERE source = {lit(s)}").df()
                 for s in sources}
     finally:
         con.close()

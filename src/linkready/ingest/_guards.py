@@ -1,0 +1,122 @@
+"""Refusals that need the staged rows: a declaration that reads but cannot be right.
+
+Each check counts over the ``stage`` table (never fetching a value) and raises one
+:class:`~linkready.errors.InputError` naming the file, the field and the fix:
+
+- ``record_id`` holds NHS numbers (it would be written to links.parquet);
+- the NHS number column went through a spreadsheet and is in scientific notation, or is
+  stored as a number type too narrow to hold ten digits;
+- ``dob_format`` does not fit the dates (another common format does).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from linkready.errors import InputError
+from linkready.ingest import _rules as R
+from linkready.ingest._sql import lit, looks_like_nhs_sql
+from linkready.project import SourceSpec, printable
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.0f}%"
+
+
+def _field(spec: SourceSpec, name: str, field: str) -> str:
+    return f"column `{printable(spec.columns[field], 40)}` (sources.{name}.columns.{field})"
+
+
+def check_types(path: Path, name: str, spec: SourceSpec, types: dict[str, str],
+                project_file: Path) -> None:
+    """Refuse an NHS number stored as a number type that cannot hold ten digits."""
+    from linkready.ingest._pass import NARROW_NUMBERS
+
+    if not spec.held("nhs_number"):
+        return
+    typ = types.get(spec.columns["nhs_number"], "VARCHAR").upper()
+    if typ in NARROW_NUMBERS:
+        raise InputError(
+            f"{path}: {_field(spec, name, 'nhs_number')} is stored as {typ}, which cannot "
+            "hold a 10-digit NHS number exactly; store the column as text and export the "
+            f"file again (see {project_file})"
+        )
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, ...]:
+    # fetchall, not fetchone: DuckDB 2 keeps a half-read result open on the connection.
+    return tuple(int(x or 0) for x in con.execute(sql).fetchall()[0])
+
+
+def check_record_id(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec: SourceSpec,
+                    project_file: Path) -> None:
+    """Refuse a record_id that holds NHS numbers, unless the source opts in."""
+    if spec.record_id_is_identifier:
+        return
+    raw = "record_id__raw"
+    present, nhs = _scalar(con, f"SELECT count({raw}) FILTER (WHERE trim({raw}) <> ''), "
+                                f"count(*) FILTER (WHERE {looks_like_nhs_sql(raw)}) FROM stage")
+    if present and nhs / present >= R.RECORD_ID_NHS_SHARE:
+        raise InputError(
+            f"{path}: {_pct(nhs / present)} of the values in {_field(spec, name, 'record_id')} "
+            "are valid NHS numbers, and record ids go into links.parquet; map record_id to a "
+            f"row id, or set `record_id_is_identifier: true` on sources.{name}"
+        )
+
+
+def check_scientific(con: duckdb.DuckDBPyConnection, path: Path, name: str,
+                     spec: SourceSpec, project_file: Path) -> None:
+    """Refuse NHS numbers that a spreadsheet turned into scientific notation."""
+    if not spec.held("nhs_number"):
+        return
+    present, sci = _scalar(
+        con, "SELECT count(nhs_number__t), count(*) FILTER (WHERE regexp_full_match("
+             f"nhs_number__r, {lit(R.SCIENTIFIC_REGEX)})) FROM stage")
+    if present and sci / present >= R.SCIENTIFIC_REFUSE_SHARE:
+        raise InputError(
+            f"{path}: {_pct(sci / present)} of the NHS numbers in "
+            f"{_field(spec, name, 'nhs_number')} are in scientific notation (9.99E+09: "
+            "digits lost); store the column as text and export it again")
+
+
+def check_dob_format(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec: SourceSpec,
+                     typed: bool, project_file: Path) -> None:
+    """Refuse when most dates do not match ``dob_format`` but another format fits them.
+
+    Dates that no common format reads are bad data, counted ``unparseable``; this is
+    only for a declaration that does not fit the file.
+    """
+    if not spec.held("dob") or typed:
+        return
+    guesses = [g for g in R.DOB_FORMAT_GUESSES if g not in spec.dob_formats]
+    parsed = ", ".join(f"count(*) FILTER (WHERE try_strptime(dob__t, {lit(g)}) IS NOT NULL)"
+                       for g in guesses)
+    row = _scalar(con, "SELECT count(dob__t), count(*) FILTER (WHERE dob__t IS NOT NULL AND "
+                       f"dob__p IS NULL), {parsed} FROM stage")
+    present, failed, fits = row[0], row[1], row[2:]
+    if failed < R.DOB_MIN_FAILED or failed / present < R.DOB_UNPARSEABLE_SHARE:
+
+        return
+    best = max(fits)
+    if best < 0.9 * present:
+        return
+    likely = [g for g, n in zip(guesses, fits, strict=True) if n == best][:2]
+    declared = ", ".join(f"`{printable(f)}`" for f in spec.dob_formats)
+    look = " or ".join(f"`{g}`" for g in likely)
+    raise InputError(
+        f"{path}: {_pct(failed / present)} of the dates in {_field(spec, name, 'dob')} do "
+        f"not match dob_format {declared}; the dates look like {look} — set "
+        f"`dob_format: \"{likely[0]}\"` for {name} in {project_file}"
+    )
+
+
+def check_stage(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec: SourceSpec,
+                typed_dob: bool, project_file: Path) -> None:
+    """Every refusal that needs the staged rows, in the order a user would fix them."""
+    check_record_id(con, path, name, spec, project_file)
+    check_scientific(con, path, name, spec, project_file)
+    check_dob_format(con, path, name, spec, typed_dob, project_file)
