@@ -220,3 +220,49 @@ def test_an_interrupt_leaves_nothing_behind(tmp_path: Path, sig: int, code: int)
     leftovers = [p for p in tmp_path.rglob("*") if p.name.startswith(TMP_PREFIX)]
     assert leftovers == []
     assert not (out / "project.yaml").exists()
+
+
+def _enospc(*args: object, **kwargs: object) -> None:
+    import errno
+
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize(("target", "fmt"), [
+    pytest.param("pyarrow.csv.write_csv", "csv", id="extract-csv"),
+    pytest.param("pyarrow.parquet.write_table", "parquet", id="extract-parquet"),
+])
+def test_a_full_disk_while_generating_is_exit_2(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                target: str, fmt: str) -> None:
+    """ENOSPC from generate's writers: exit 2, one line, no folder and no temporaries."""
+    monkeypatch.setattr(target, _enospc)
+    out = tmp_path / "world"
+    res = runner.invoke(app, ["generate", "default", "-n", "300", "--format", fmt,
+                              "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    _no_traceback(res.output)
+    assert "no space left" in res.output.lower()
+    assert not out.exists()
+    assert not [p for p in tmp_path.rglob("*") if p.name.startswith(TMP_PREFIX)]
+
+
+def test_a_full_disk_while_writing_link_outputs_is_exit_2(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ENOSPC when links.parquet is written: exit 2, the previous set of outputs intact."""
+    world = tmp_path / "world"
+    assert runner.invoke(app, ["generate", "default", "-n", "600", "--out",
+                               str(world)]).exit_code == 0
+    args = ["link", str(world / "project.yaml"), "--pairs", "acute:gp_register"]
+    assert runner.invoke(app, args).exit_code == 0
+    results = world / "linkready-results"
+    before = {p.name: p.read_bytes() for p in results.iterdir() if p.is_file()
+              and p.suffix in (".json", ".parquet")}
+    monkeypatch.setattr("pyarrow.parquet.write_table", _enospc)
+    res = runner.invoke(app, [*args, "--threshold", "0.5"])
+    assert res.exit_code == 2, res.output
+    _no_traceback(res.output)
+    after = {p.name: p.read_bytes() for p in results.iterdir() if p.is_file()
+             and p.suffix in (".json", ".parquet")}
+    assert after == before
+    assert not [p for p in results.iterdir() if p.name.startswith(TMP_PREFIX)]

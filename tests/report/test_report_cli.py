@@ -110,12 +110,12 @@ def test_assess_bad_extract_writes_nothing(assessed: Assessed, tmp_path: Path) -
     assert list(out.iterdir()) == [] if out.exists() else True
 
 
-def test_demo_refuses_existing_dir_without_overwrite(tmp_path: Path) -> None:
-    """demo will not replace an existing directory unless --overwrite is given."""
+def test_demo_refuses_a_folder_of_the_users(tmp_path: Path) -> None:
+    """demo never writes into a folder holding the user's files, even with --overwrite."""
     (tmp_path / "keep.txt").write_text("mine")
-    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
-    assert result.exit_code == 2 and "--overwrite" in result.output
-    assert (tmp_path / "keep.txt").read_text() == "mine"
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--overwrite"])
+    assert result.exit_code == 2 and "did not create" in result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
 
 
 def test_help_lists_assess_and_report() -> None:
@@ -128,18 +128,21 @@ def test_help_lists_assess_and_report() -> None:
 
 def test_demo_generates_and_assesses(tmp_path: Path) -> None:
     """demo (a small population, no sweep) writes extracts to DIR/data and the outputs and
-    report.html to DIR, replacing DIR with --overwrite."""
+    report.html to DIR; a second run needs --overwrite and keeps files it did not write."""
     out = tmp_path / "demo"
-    out.mkdir()
-    (out / "stale.txt").write_text("old")
-    result = runner.invoke(app, ["demo", "--out", str(out), "--overwrite",
-                                 "--population", "400", "--no-sweep"])
+    args = ["demo", "--out", str(out), "--population", "400", "--no-sweep"]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert (out / "data" / "project.yaml").is_file()
     for name in ("profile.json", "linkage.json", "evaluation.json", "report.html"):
         assert (out / name).is_file(), name
-    assert not (out / "stale.txt").exists()
     assert "report:" in result.output
+    (out / "notes.txt").write_text("the user's")
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2 and "--overwrite" in again.output
+    result = runner.invoke(app, [*args, "--overwrite"])
+    assert result.exit_code == 0, result.output
+    assert (out / "notes.txt").read_text() == "the user's"
 
 
 def test_assess_without_truth_skips_evaluation(tmp_path: Path) -> None:

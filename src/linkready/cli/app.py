@@ -52,6 +52,7 @@ app.command("assess")(_assess.assess)
 app.command("report")(_report.report)
 app.command("sweep")(_sweep.sweep)
 app.add_typer(__import__("linkready.cli.lessons", fromlist=["app"]).app, name="lessons")
+app.add_typer(__import__("linkready.cli.review", fromlist=["app"]).app, name="review")
 
 
 def main() -> None:

@@ -22,14 +22,16 @@ def report(project_file: ProjectArg, out: OutOpt = None) -> None:
     """Rebuild report.html from the JSON outputs (no stage is re-run)."""
     with user_errors():
         from linkready.cli._project import results_dir
-        from linkready.outdir import OutputSet
+        from linkready.outdir import OutputSet, write_text
         from linkready.project import load_project
-        from linkready.report import REPORT_NAME, write_report
+        from linkready.report import REPORT_NAME, render_report
 
         project = load_project(project_file)
-        with OutputSet(results_dir(project, out), "report") as files, \
-                console.status("building the report"):
-            _, rep = write_report(files.out, project.root, dest=files.stage)
+        folder = results_dir(project, out)
+        with console.status("building the report"):
+            html, rep = render_report(folder, project.root)  # bad inputs fail first
+        with OutputSet(folder, "report") as files:
+            write_text(files.path(REPORT_NAME), html)
         for v in rep.verdicts():
             console.print(f"{v.rag.upper():5} {escape(v.subject)}: {escape(v.headline)}",
                           highlight=False)

@@ -14,7 +14,7 @@ from linkready.report._inputs import ReportInputs, read_outputs
 from linkready.report._model import Report
 from linkready.report._render import render_html
 from linkready.report._verdict import Rule, Thresholds
-from linkready.report._write import REPORT_NAME, write_report
+from linkready.report._write import REPORT_NAME, render_report, write_report
 
 __all__ = [
     "REPORT_NAME",
@@ -27,6 +27,7 @@ __all__ = [
     "build_report",
     "read_outputs",
     "render_html",
+    "render_report",
     "step_count",
     "steps_for",
     "write_report",

@@ -242,7 +242,11 @@ def build_report(inp: ReportInputs, thresholds: Thresholds | None = None) -> Rep
         sections += [_not_run(i, name) for i, name in enumerate(
             ("Match rates per pair", "The fuller picture", "Linkage bias: who is missed",
              "What would change the picture"), start=7)]
-    sections.append(methods_section(inp, 11, t))
+    if inp.review_estimates:
+        from linkready.report._sections_review import review_section
+
+        sections.append(review_section(inp, 11))
+    sections.append(methods_section(inp, len(sections) + 1, t))
     project = (inp.profile or inp.linkage or {}).get("project", "project")
     created = (inp.profile or {}).get("created_at") or ""
     missing = tuple(d for d in ("profile", "validation", "linkage", "evaluation")

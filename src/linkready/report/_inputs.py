@@ -10,7 +10,8 @@ from typing import Any
 from linkready.errors import InputError
 
 #: The documents a report reads, in pipeline order; each is optional on its own.
-DOCUMENTS: tuple[str, ...] = ("profile", "validation", "linkage", "evaluation", "sweep")
+DOCUMENTS: tuple[str, ...] = ("profile", "validation", "linkage", "evaluation", "sweep",
+                              "review_estimates")
 #: Schema major versions this report understands, per document.
 SUPPORTED_MAJOR = "1"
 
@@ -24,6 +25,8 @@ class ReportInputs:
     linkage: dict[str, Any] | None = None
     evaluation: dict[str, Any] | None = None
     sweep: dict[str, Any] | None = None
+    #: ``review_estimates.json`` written by ``review score`` (aggregates only).
+    review_estimates: dict[str, Any] | None = None
     #: ``manifest.json`` written by ``generate`` beside the project (synthetic data only).
     manifest: dict[str, Any] | None = None
     #: Where each document was read from, for the provenance section.

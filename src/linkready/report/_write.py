@@ -14,6 +14,17 @@ from linkready.report._verdict import Thresholds
 REPORT_NAME = "report.html"
 
 
+def render_report(out: Path, project_dir: Path | None = None,
+                  thresholds: Thresholds | None = None) -> tuple[str, Report]:
+    """Read the JSON outputs in ``out`` and build and render the report (writes nothing).
+
+    Raises:
+        InputError: no profile.json or linkage.json in ``out``, or one is unreadable.
+    """
+    report = build_report(read_outputs(out, project_dir), thresholds)
+    return render_html(report), report
+
+
 def write_report(out: Path, project_dir: Path | None = None,
                  thresholds: Thresholds | None = None,
                  dest: Path | None = None) -> tuple[Path, Report]:
@@ -24,9 +35,5 @@ def write_report(out: Path, project_dir: Path | None = None,
         InputError: no profile.json or linkage.json in ``out`` (nothing is written).
         OutputError: ``out`` cannot be written.
     """
-    inputs = read_outputs(out, project_dir)
-    report = build_report(inputs, thresholds)
-    html = render_html(report)
-    path = (dest or out) / REPORT_NAME
-    write_text(path, html)
-    return path, report
+    html, report = render_report(out, project_dir, thresholds)
+    return write_text((dest or out) / REPORT_NAME, html), report
