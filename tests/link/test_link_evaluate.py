@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -192,3 +193,112 @@ def test_grouped_missed_rate_and_clusters_are_protected() -> None:
     assert got["clusters_merged_rate"] == 0.0
     exact = evaluate.evaluate_clusters(clusters, truth, exact=True)
     assert exact["distinct_people_ratio"] == pytest.approx(1.03)
+
+
+def test_link_level_counts_every_link_not_only_the_best() -> None:
+    """l1 links to r1 (its person) and r2 (another): record-level precision counts only the
+    best link (correct), link-level precision counts both (1 of 2), one false link."""
+    links = _links([("l1", "r1", 0.99, "nhs"), ("l1", "r2", 0.95, None),
+                    ("l2", "r2", 0.97, None), ("l3", "r3", 0.5, None)], COPIES)
+    got = evaluate.evaluate_pair(links, TRUTH, None, "L", "R", 0.9, exact=True)["combined"]
+    assert got["precision"] == 1.0  # l1 and l2: best links both right
+    link = got["links"]
+    assert (link["links"], link["true_links"], link["false_links"]) == (30, 20, 10)
+    assert link["precision"] == pytest.approx(2 / 3)
+    assert link["left_records_with_a_false_link"] == 10
+    # True pairs: persons 1, 2, 3, 4 each have one L and one R record.
+    assert link["true_pairs"] == 40 and link["recall"] == pytest.approx(20 / 40)
+    shown = evaluate.evaluate_pair(links, TRUTH, None, "L", "R", 0.9)["combined"]["links"]
+    assert shown["false_links"] == 10 and shown["precision"] == 0.6667
+
+
+def test_link_level_hides_a_small_number_of_false_links() -> None:
+    """Under disclosure control, 3 false links hide the link precision (it would give them
+    away); exact figures show them."""
+    truth, links = _world(n_left=100, missed=0, wrong=0, absent=0)
+    extra = _links([("l0", "r1", 0.95, None), ("l1", "r2", 0.95, None),
+                    ("l2", "r3", 0.95, None)])
+    links = pd.concat([links, extra], ignore_index=True)
+    shown = evaluate.evaluate_pair(links, truth, None, "L", "R", 0.9)["combined"]["links"]
+    assert shown["false_links"] == "*" and shown["precision"] == "*"
+    exact = evaluate.evaluate_pair(links, truth, None, "L", "R", 0.9,
+                                   exact=True)["combined"]["links"]
+    assert exact["false_links"] == 3 and exact["precision"] == pytest.approx(100 / 103)
+
+
+#: A clustering built by hand, not by linkready: person A has records a1–a3, B has b1–b2,
+#: C has c1; clusters {a1, a2}, {a3, b1}, {b2}, {c1}. By hand:
+#: pairwise precision 1/2 (linked pairs a1a2 ✓, a3b1 ✗), recall 1/4 (true pairs a1a2 ✓,
+#: a1a3, a2a3, b1b2 missed); B-cubed precision (1 + 1 + ½ + ½ + 1 + 1)/6 = 5/6, recall
+#: (⅔ + ⅔ + ⅓ + ½ + ½ + 1)/6 = 11/18; A and B split (2 of 3 people); 1 of 4 clusters
+#: merged.
+HAND = pd.DataFrame({"source": ["S"] * 6, "record_id": ["a1", "a2", "a3", "b1", "b2", "c1"],
+                     "person_id": ["A", "A", "A", "B", "B", "C"],
+                     "cluster_id": [1, 1, 2, 2, 3, 4]})
+
+
+def test_cluster_measures_on_a_hand_built_clustering() -> None:
+    """Pairwise, B-cubed, split and merge rates equal the figures worked out by hand."""
+    got = evaluate.evaluate_clusters(HAND[["source", "record_id", "cluster_id"]],
+                                     HAND[["source", "record_id", "person_id"]], exact=True)
+    assert got["pairwise"]["precision"] == pytest.approx(1 / 2)
+    assert got["pairwise"]["recall"] == pytest.approx(1 / 4)
+    assert got["pairwise"]["f1"] == pytest.approx(1 / 3)
+    assert got["bcubed"]["precision"] == pytest.approx(5 / 6)
+    assert got["bcubed"]["recall"] == pytest.approx(11 / 18)
+    assert got["bcubed"]["f1"] == pytest.approx(2 * (5 / 6) * (11 / 18) / (5 / 6 + 11 / 18))
+    assert got["people_split_rate"] == pytest.approx(2 / 3)
+    assert got["clusters_merged_rate"] == pytest.approx(1 / 4)
+    assert (got["distinct_people"], got["true_distinct_people"]) == (4, 3)
+
+
+def _brute_force(cluster: list[int], person: list[int]) -> dict[str, float]:
+    """Pairwise and B-cubed by looping over every pair of records (independent of the
+    contingency-table formulas under test)."""
+    n = len(cluster)
+    linked = true = both = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            same_c, same_p = cluster[i] == cluster[j], person[i] == person[j]
+            linked += same_c
+            true += same_p
+            both += same_c and same_p
+    b3p = sum(sum(cluster[j] == cluster[i] and person[j] == person[i] for j in range(n))
+              / sum(cluster[j] == cluster[i] for j in range(n)) for i in range(n)) / n
+    b3r = sum(sum(cluster[j] == cluster[i] and person[j] == person[i] for j in range(n))
+              / sum(person[j] == person[i] for j in range(n)) for i in range(n)) / n
+    return {"pp": both / linked, "pr": both / true, "bp": b3p, "br": b3r}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_cluster_measures_match_a_brute_force_count(seed: int) -> None:
+    """On random clusterings of 60 records, the measures equal a pair-by-pair count."""
+    rng = np.random.default_rng(seed)
+    person = rng.integers(0, 20, 60).tolist()
+    cluster = [p if rng.random() < 0.7 else int(rng.integers(0, 25)) for p in person]
+    frame = pd.DataFrame({"source": "S", "record_id": [f"r{i}" for i in range(60)],
+                          "person_id": person, "cluster_id": cluster})
+    got = evaluate.evaluate_clusters(frame[["source", "record_id", "cluster_id"]],
+                                     frame[["source", "record_id", "person_id"]], exact=True)
+    want = _brute_force(cluster, person)
+    assert got["pairwise"]["precision"] == pytest.approx(want["pp"])
+    assert got["pairwise"]["recall"] == pytest.approx(want["pr"])
+    assert got["bcubed"]["precision"] == pytest.approx(want["bp"])
+    assert got["bcubed"]["recall"] == pytest.approx(want["br"])
+
+
+def test_cluster_measures_per_source_set() -> None:
+    """Per source set, the records of those sources only, clusters as made over all: a
+    merge across sources S and T is invisible within S alone."""
+    clusters = pd.DataFrame({"source": ["S", "S", "T", "T"], "record_id": ["s1", "s2", "t1",
+                                                                         "t2"],
+                             "cluster_id": [1, 2, 1, 2]})
+    truth = pd.DataFrame({"source": ["S", "S", "T", "T"], "record_id": ["s1", "s2", "t1",
+                                                                      "t2"],
+                          "person_id": [1, 2, 1, 3]})
+    got = evaluate.evaluate_clusters(clusters, truth, exact=True,
+                                     source_sets=[["S", "T"], ["S"]])
+    both, s_only = got["by_source_set"]
+    assert both["sources"] == ["S", "T"] and both["clusters_merged_rate"] == 0.5
+    assert s_only["clusters_merged_rate"] == 0.0 and s_only["pairwise"]["precision"] is None
+    assert s_only["bcubed"]["precision"] == 1.0

@@ -23,6 +23,7 @@ from linkready.generate.sources import SourceExtract, build_source, subgroups
 from linkready.outdir import OutputSet, check_claimable, previous_sets
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project, SourceSpec, dump_project
+from linkready.synthetic import HASHES_KEY, file_hashes
 
 MANIFEST_SCHEMA_VERSION = "1.0"
 
@@ -136,6 +137,9 @@ def write_world(world: World, directory: Path, fmt: str) -> dict[str, Any]:
         "# Written by `linkready generate`: the same file you would write for your own extracts.\n"
         + dump_project(build_project(world, fmt)), encoding="utf-8")
     man = manifest(world, fmt)
+    # Hashes of what was written: linkready.synthetic.is_synthetic checks them.
+    man[HASHES_KEY] = file_hashes(directory, [f"{e.name}.{fmt}" for e in world.extracts]
+                                  + ["truth.parquet", "population.parquet"])
     (directory / "manifest.json").write_text(json.dumps(man, indent=2) + "\n", encoding="utf-8")
     return man
 

@@ -14,8 +14,14 @@ from linkready.link.run import SCHEMA_VERSION, config_hash
 from linkready.outdir import write_json
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
+from linkready.synthetic import is_synthetic
 
 TRUTH_COLUMNS = ("source", "record_id", "person_id")
+SYNTHETIC_RULE = ("synthetic project (generate's manifest.json beside it, every hash "
+                  "matching): no real person is in it, figures published exactly")
+CONTROLLED_RULE = ("real data: counts of 1–7 shown as *, others rounded to the nearest 5; "
+                   "a figure resting on a count of 1–7 shown as *")
+INTERNAL_RULE = "exact figures on real data, for internal use only: never publish"
 
 
 def read_truth(project: Project) -> tuple[Any, Any]:
@@ -70,16 +76,32 @@ def read_links(out: Path) -> tuple[Any, dict[str, Any]]:
 def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
                      progress: ProgressCallback = no_progress,
                      clusters: Any = None, exact: bool = False) -> dict[str, Any]:
-    """The evaluation of every pair in ``linkage`` and, given ``clusters`` (a DataFrame
-    or Arrow table of clusters.parquet), of the clustering into people. ``exact``:
-    unrounded, unsuppressed rates for internal use (tests, benchmarks); never written."""
+    """The evaluation of every pair in ``linkage`` and of the clustering into people.
+
+    Published exactly when the project is synthetic (:func:`linkready.synthetic.
+    is_synthetic`: no real person is in it), with disclosure control otherwise (a real
+    gold-standard ``truth:``). ``exact=True`` forces exact figures, for internal use
+    only (tests, benchmarks, lessons' arithmetic on real truth): never write those.
+    ``clusters`` (a DataFrame or Arrow table of clusters.parquet) is rebuilt from the
+    linked pairs of ``links`` when not given: connected components are fixed by the
+    links, so the clusters of the records in truth come out the same."""
     truth, population = read_truth(project)
+    synthetic = is_synthetic(project)
+    exact = exact or synthetic
     pairs = []
     for p in linkage["pairs"]:
         pairs.append(evaluate.evaluate_pair(links, truth, population, p["left"], p["right"],
                                             linkage["threshold"], exact=exact))
         pairs[-1]["expected_match_rate"] = p["probabilistic"]["expected_match_rate"]["estimate"]
         progress(f"{p['left']} → {p['right']}")
+    in_scope = linkage.get("clusters", {}).get("sources") or sorted(
+        {s for p in linkage["pairs"] for s in (p["left"], p["right"])})
+    if clusters is None:
+        clusters = clusters_from_links(links, truth, in_scope)
+    elif not hasattr(clusters, "merge"):
+        clusters = clusters.to_pandas()
+    source_sets = [in_scope, *([p["left"], p["right"]] for p in linkage["pairs"]),
+                   *([s] for s in in_scope)]
     return {
         "schema_version": SCHEMA_VERSION,
         "tool_version": __version__,
@@ -87,11 +109,40 @@ def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
         "config_hash": config_hash(project),
         "threshold": linkage["threshold"],
         "unit": "left records (GUILD): see docs/schemas/evaluation.md",
+        "synthetic": synthetic,
+        "disclosure_control": {
+            "applied": not exact,
+            "rule": (SYNTHETIC_RULE if synthetic else INTERNAL_RULE if exact
+                     else CONTROLLED_RULE),
+        },
         "pairs": pairs,
-        "clusters": ({} if clusters is None else evaluate.evaluate_clusters(
-            clusters if hasattr(clusters, "merge") else clusters.to_pandas(), truth,
-            exact=exact)),
+        "clusters": evaluate.evaluate_clusters(clusters, truth, exact=exact,
+                                               source_sets=source_sets),
     }
+
+
+def clusters_from_links(links: Any, truth: Any, sources: list[str]) -> Any:
+    """Clusters (source, record_id, cluster_id) of the truth's records of ``sources`` and
+    of every linked record, as connected components over the linked pairs."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from linkready.link.clustering import cluster
+
+    kept = links[links["linked"].fillna(False).astype(bool)] if "linked" in links \
+        else links.iloc[0:0]
+    ends = pd.concat([
+        kept[["source_l", "record_id_l"]].set_axis(["source", "record_id"], axis=1),
+        kept[["source_r", "record_id_r"]].set_axis(["source", "record_id"], axis=1),
+        truth.loc[truth["source"].isin(sources), ["source", "record_id"]],
+    ]).astype(str).drop_duplicates()
+    def strings(frame: Any) -> dict[str, Any]:
+        return {c: pa.array(frame[c].astype(str).tolist(), pa.string()) for c in frame}
+
+    cols = ["source_l", "record_id_l", "source_r", "record_id_r"]
+    made = cluster(pa.table(strings(ends)),
+                   pa.table({**strings(kept[cols]), "linked": pa.array([True] * len(kept))}))
+    return made.to_pandas()
 
 
 def evaluate_project(project: Project, out: Path, *, workspace: Path | None = None,

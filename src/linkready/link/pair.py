@@ -181,8 +181,9 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     lt = stage_source(be, "__lr_left", left.name, text_postcode)
     rt = stage_source(be, "__lr_right", right.name, text_postcode)
 
-    det = be.to_arrow(deterministic.deterministic_pairs_sql(lt, rt))
-    det_counts = deterministic.linked_left_counts(det)
+    det_all = be.to_arrow(deterministic.deterministic_pairs_sql(lt, rt))
+    det_counts = deterministic.linked_left_counts(det_all)
+    det = deterministic.kept_pairs(det_all)  # conflicts go to the probabilistic stage
     clock.lap("deterministic")
 
     fields = compared_fields(left, right)
@@ -280,13 +281,22 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
         "right_records": suppress(n_right),
         "fields_compared": sorted(fields),
         "deterministic": {
-            "rule": "exact NHS number, valid on both sides",
+            "rule": "exact NHS number, valid on both sides"
+                    + ("; not when DOB, sex and names all disagree (conflicts, left to the "
+                       "probabilistic stage)" if deterministic.CONFLICTS_TO_PROBABILISTIC
+                       else ""),
             "linked_records": suppress(det_counts["nhs"]),
             "match_rate": _rate(det_counts["nhs"], n_left),
             "nhs_dob": {
                 "rule": "exact valid NHS number and exact DOB",
                 "linked_records": suppress(det_counts["nhs_dob"]),
                 "match_rate": _rate(det_counts["nhs_dob"], n_left),
+            },
+            "conflicts": {
+                "rule": "NHS numbers agree but DOB, sex and names all disagree",
+                "pairs": suppress(det_counts["conflict_pairs"]),
+                "left_records": suppress(det_counts["conflict_records"]),
+                "left_to_probabilistic": deterministic.CONFLICTS_TO_PROBABILISTIC,
             },
         },
         "probabilistic": {

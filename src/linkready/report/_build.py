@@ -168,8 +168,9 @@ def methods_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
         "than data quality.",
         "The expected match rate relies on the model's own estimates; its interval reflects "
         "chance only, not error in the model.",
-        "Subgroup rates from small groups are unstable; rules ignore groups under "
-        f"{t.min_subgroup_records} records.",
+        "Subgroup rates from small groups are unstable: read them with their intervals. "
+        "The bias rule counts a subgroup only when an exact test, corrected for the "
+        "number of subgroups compared (Holm), flags it.",
         "Subgroups are as recorded in each source; a source that does not record ethnicity "
         "well under-represents it.",
     ]
@@ -251,8 +252,11 @@ def build_report(inp: ReportInputs, thresholds: Thresholds | None = None) -> Rep
     missing = tuple(d for d in ("profile", "validation", "linkage", "evaluation")
                     if getattr(inp, d) is None)
     return Report(title=f"Linkage readiness: {project}", project=str(project),
-                  created_at=str(created), synthetic=inp.manifest is not None or
-                  inp.evaluation is not None,
+                  created_at=str(created),
+                  # evaluation.json says (linkready.synthetic.is_synthetic); a real
+                  # gold-standard truth is not synthetic data.
+                  synthetic=(inp.evaluation or {}).get("synthetic",
+                                                       inp.manifest is not None),
                   key_figures=key_figures(inp, verdict_section_verdicts(verdict)),
                   sections=tuple(sections), missing=missing)
 

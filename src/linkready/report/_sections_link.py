@@ -44,9 +44,24 @@ def pair_name(p: dict[str, Any]) -> str:
 
 
 def _eval_pairs(inp: ReportInputs) -> dict[tuple[str, str], dict[str, Any]]:
+    """evaluation.json's pairs by (left, right); each carries ``_exact`` (published
+    exactly: synthetic truth) for the tables that read it."""
     if not inp.evaluation:
         return {}
-    return {(p["left"], p["right"]): p for p in inp.evaluation["pairs"]}
+    exact = _exact(inp)
+    return {(p["left"], p["right"]): {**p, "_exact": exact} for p in inp.evaluation["pairs"]}
+
+
+def _exact(inp: ReportInputs) -> bool:
+    """True when evaluation.json was published exactly (synthetic truth: no real person in
+    it); then its counts and rates are shown as they are, not as ``*``."""
+    dc = (inp.evaluation or {}).get("disclosure_control", {})
+    return dc.get("applied") is False
+
+
+def _n(value: Any, exact: bool) -> str:
+    """A count of evaluation.json: exact when published exactly, else as published."""
+    return f"{value:,}" if exact and isinstance(value, int) else count(value)
 
 
 def _ci_label(method: str) -> str:
@@ -182,31 +197,78 @@ def _label_free_table(pairs: list[dict[str, Any]]) -> Table | None:
 
 def _accuracy_table(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any]) -> Table:
     rows = []
+    exact = False
     for p in pairs:
         ev = evs.get((p["left"], p["right"]))
         if not ev:
             continue
+        exact = bool(ev.get("_exact"))
         for key, label in (("deterministic", "NHS number only"),
                            ("probabilistic", "probabilistic"),
                            ("combined", "either")):
             m = ev[key]
+            fp = not exact and is_suppressed(m["false_positives"])
+            fn = not exact and is_suppressed(m["false_negatives"])
+            lk = m.get("links", {})
             rows.append((hcell(f"{pair_name(p)}: {label}"),
-                         rcell(m["precision"], hidden=is_suppressed(m["false_positives"])),
-                         rcell(m["recall"], hidden=is_suppressed(m["false_negatives"])),
-                         rcell(m["false_match_rate"],
-                               hidden=is_suppressed(m["false_positives"])),
-                         rcell(m["missed_match_rate"],
-                               hidden=is_suppressed(m["false_negatives"])),
+                         rcell(m["precision"], hidden=fp),
+                         rcell(lk.get("precision"),
+                               hidden=not exact and is_suppressed(lk.get("false_links"))),
+                         tcell(_n(lk.get("false_links"), exact)),
+                         rcell(m["recall"], hidden=fn),
+                         rcell(m["false_match_rate"], hidden=fp),
+                         rcell(m["missed_match_rate"], hidden=fn),
                          rcell(m["gap"]["coverage"]),
                          # linkage error rests on the missed (and wrong) links: hide it
                          # with them, or it would reveal a count of 1–7.
-                         rcell(m["gap"]["linkage_error"],
-                               hidden=is_suppressed(m["false_negatives"],
-                                                    m["false_positives"]))))
-    return Table("Accuracy against the synthetic truth (GUILD measures, per left record)",
-                 ("pair: method", "precision", "recall", "false-match rate",
-                  "missed-match rate", "unlinked: not in the other source",
-                  "unlinked: linkage error"), tuple(rows))
+                         rcell(m["gap"]["linkage_error"], hidden=fp or fn)))
+    return Table("Accuracy against the truth (GUILD measures per left record; link "
+                 "precision and false links over every link)",
+                 ("pair: method", "precision", "link precision", "false links", "recall",
+                  "false-match rate", "missed-match rate",
+                  "unlinked: not in the other source", "unlinked: linkage error"),
+                 tuple(rows),
+                 note=("Precision judges each left record by its best link; link precision "
+                       "judges every link the method makes, as the clusters of people use "
+                       "them all, so a record linked to its own and to another person's "
+                       "record lowers link precision only. "
+                       + ("Figures against synthetic truth are exact: no real person is in "
+                          "them." if exact else "* means a count of 1 to 7, not shown.")))
+
+
+def _cluster_blocks(inp: ReportInputs) -> list[Block]:
+    """How well the clusters recover people, from evaluation.json (truth only)."""
+    c = (inp.evaluation or {}).get("clusters")
+    if not c or "pairwise" not in c:
+        return []
+    exact = _exact(inp)
+    rows = []
+    for i, block in enumerate(c.get("by_source_set") or [{"sources": [], **c}]):
+        label = ("all sources" if i == 0
+                 else " + ".join(source_label(n) for n in block["sources"]))
+        rows.append((hcell(label), tcell(_n(block["records"], exact)),
+                     rcell(block["people_split_rate"]), rcell(block["clusters_merged_rate"]),
+                     rcell(block["pairwise"]["precision"]), rcell(block["pairwise"]["recall"]),
+                     rcell(block["bcubed"]["precision"]), rcell(block["bcubed"]["recall"])))
+    split = rate_value(c["people_split_rate"])
+    merged = rate_value(c["clusters_merged_rate"])
+    take = (f"Over all sources, {pct(split)} of people are split over more than one cluster "
+            f"and {pct(merged)} of clusters merge more than one person."
+            if split is not None and merged is not None else "")
+    return [
+        Paragraph("Against the truth, the clusters can be wrong two ways: one person split "
+                  "over several clusters (missed links), or several people merged into one "
+                  "(false links). Pairwise measures count pairs of records, so big clusters "
+                  "weigh most; B-cubed averages over records, each record counting once. "
+                  + take),
+        Table("How well the clusters recover people, per set of sources",
+              ("sources", "records", "people split", "clusters merged",
+               "pairwise precision", "pairwise recall", "B-cubed precision",
+               "B-cubed recall"), tuple(rows),
+              note="Each row keeps the records of its sources only, with the clusters made "
+                   "over all sources. " + ("Exact figures: synthetic truth." if exact else
+                                          "* means a count of 1 to 7, not shown.")),
+    ]
 
 
 def picture_section(inp: ReportInputs, number: int) -> Section:
@@ -263,6 +325,7 @@ def picture_section(inp: ReportInputs, number: int) -> Section:
                         y_title=None, y_order=labels, x_order=labels),
               otake, overlap_table),
     ]
+    blocks += _cluster_blocks(inp)
     return Section("picture", number, "The fuller picture",
                    "How many distinct people the sources hold, and who is in more than one.",
                    tuple(blocks))
@@ -271,6 +334,8 @@ def picture_section(inp: ReportInputs, number: int) -> Section:
 def _bias_chart(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any], method: str,
                 label: str, t: Thresholds) -> Chart | None:
     keys: dict[tuple[str, str], dict[str, Any]] = {}
+    tests: dict[tuple[str, str, str], dict[str, Any]] = {}
+    compared: dict[str, int] = {}
     for p in pairs:
         ev = evs.get((p["left"], p["right"]))
         if not ev:
@@ -278,14 +343,19 @@ def _bias_chart(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any], me
         for dim, groups in ev.get("by_subgroup", {}).items():
             for g in groups:
                 keys.setdefault((dim, str(g["group"])), {})[pair_name(p)] = g
+        block = ev.get("bias", {}).get(method, {})
+        compared[pair_name(p)] = block.get("groups_compared", 0)
+        for row in block.get("groups", []):
+            tests[(row["dimension"], str(row["group"]), pair_name(p))] = row
     if not keys:
         return None
+    exact = any(ev.get("_exact") for ev in evs.values())
     pref = ("ethnic_group", "age_band", "sex", "imd_decile")
     order = sorted(keys, key=lambda k: (pref.index(k[0]) if k[0] in pref else 99, k[0],
                                         group_order(k[0], k[1])))
     pnames = [pair_name(p) for p in pairs if (p["left"], p["right"]) in evs]
     heat: list[dict[str, Any]] = []
-    rows, worst = [], (0.0, "", "")
+    rows, flagged = [], []
     for dim, grp in order:
         glabel = f"{DIMENSION_LABELS.get(dim, dim)}: {group_label(dim, grp)}"
         row = [hcell(glabel)]
@@ -295,26 +365,48 @@ def _bias_chart(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any], me
                 row.append(tcell(DASH))
                 continue
             m = g[method]
-            hidden = is_suppressed(m["false_negatives"], m["true_positives"],
-                                   g["left_records"])
+            hidden = not exact and (is_suppressed(m["false_negatives"], m["true_positives"],
+                                                  g["left_records"])
+                                    or m["missed_match_rate"] == SUPPRESSED)
             rate = rate_value(m["missed_match_rate"])
-            hidden = hidden or m["missed_match_rate"] == SUPPRESSED
-            row.append(tcell(f"{pct(rate, hidden=hidden)} of {count(g['left_records'])}"))
+            test = tests.get((dim, grp, pn), {})
+            lo, hi = rate_value(test.get("lower")), rate_value(test.get("upper"))
+            detail = ("" if hidden or lo is None or hi is None
+                      else f"95% CI {pct(lo)}–{pct(hi)}")
+            if test.get("flagged"):
+                detail = (detail + "; " if detail else "") + "missed more than the rest"
+                excess = rate_value(test.get("excess"))
+                flagged.append((excess if excess is not None else -1.0, glabel, pn,
+                                pct(rate, hidden=hidden)))
+            row.append(Cell(f"{pct(rate, hidden=hidden)} of {_n(g['left_records'], exact)}",
+                            "text", rag="amber" if test.get("flagged") else "none",
+                            detail=detail))
             if not hidden and rate is not None:
                 heat.append({"group": glabel, "pair": pn, "rate": rate,
                              "label": pct(rate, digits=0)})
-                if isinstance(g["left_records"], int) and \
-                        g["left_records"] >= t.min_subgroup_records and rate > worst[0]:
-                    worst = (rate, glabel, pn)
         rows.append(tuple(row))
     top = max((h["rate"] for h in heat), default=0.0)
-    take = (f"Highest missed-match rate ({label}) in a subgroup of "
-            f"{t.min_subgroup_records} or more: {pct(worst[0])} for {worst[1]} in {worst[2]}."
-            if worst[1] else f"No subgroup of {t.min_subgroup_records} or more records has "
-                             "a missed-match rate above 0% that can be shown.")
+    most = max(compared.values(), default=0)
+    if flagged:
+        excess, glabel, pn, shown = max(flagged)
+        take = (f"{len(flagged)} subgroup(s) missed significantly more than the rest by "
+                f"{label} (one-sided exact test, Holm-corrected over up to {most} subgroups "
+                f"per pair); the largest excess: {glabel} in {pn}, {shown} missed"
+                + (f", {100 * excess:.1f} points above the pair's rate." if excess >= 0
+                   else "."))
+    else:
+        take = (f"No subgroup is missed significantly more than the rest by {label}, once "
+                f"the number of subgroups compared (up to {most} per pair) is allowed for "
+                "(one-sided exact test, Holm-corrected).")
     table = Table(f"Missed-match rate by subgroup, {label} (share of true matches missed, "
-                  "of N left records)", ("subgroup", *pnames), tuple(rows),
-                  note="* means the number of missed matches is 1 to 7 and is not shown.")
+                  "of N left records, with 95% Wilson intervals)", ("subgroup", *pnames),
+                  tuple(rows),
+                  note=("Amber cells: missed significantly more than the rest of the pair "
+                        f"(Holm-adjusted p < 0.05; subgroups of at least "
+                        f"{_min_tested(evs, method)} true matches are tested). "
+                        + ("Exact figures: synthetic truth." if exact else
+                           "* means the number of missed matches is 1 to 7 and is not "
+                           "shown.")))
     return Chart(f"Missed matches by subgroup: {label}",
                  f"A grid of subgroups (rows) by pair (columns); each cell gives the share of "
                  f"true matches missed by {label}. " + take,
@@ -323,6 +415,13 @@ def _bias_chart(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any], me
                            domain_max=max(0.1, top), scheme="oranges",
                            y_order=[h for h in dict.fromkeys(r["group"] for r in heat)],
                            x_order=pnames), take, table)
+
+
+def _min_tested(evs: dict[tuple[str, str], Any], method: str) -> Any:
+    for ev in evs.values():
+        if "min_true_matches" in ev.get("bias", {}):
+            return ev["bias"]["min_true_matches"]
+    return DASH
 
 
 def bias_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
@@ -346,7 +445,10 @@ def bias_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
         "Linkage error is rarely random: people from ethnic minorities, younger adults and "
         "people in deprived areas are missed more often, which biases any analysis of the "
         "linked data. The charts give the share of true matches that were missed, for exact "
-        "NHS-number linkage and for the full linkage (NHS number or probabilistic).")]
+        "NHS-number linkage and for the full linkage (NHS number or probabilistic). With "
+        "twenty or more subgroups, some are bound to look worse by chance: a subgroup is "
+        "marked only when an exact test, corrected for the number of subgroups compared "
+        "(Holm), says it is missed more than the rest of the pair.")]
     for method, label in (("deterministic", "NHS number only"),
                           ("combined", "NHS number or probabilistic")):
         chart = _bias_chart(pairs, evs, method, label, t)

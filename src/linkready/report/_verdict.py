@@ -100,9 +100,12 @@ class Thresholds:
     false: Rule = Rule("False-match rate: links that are wrong (synthetic truth)",
                        "false matches", 0.01, 0.05, False)
     bias: Rule = Rule(
-        "Largest excess of a subgroup's missed-match rate over the pair's (groups of 50 "
-        "or more records)", "worst subgroup", 0.03, 0.10, False, unit="pp")
-    #: Subgroups smaller than this many left records are left out of the bias rule.
+        "Largest excess of a subgroup's missed-match rate over the pair's, among subgroups "
+        "missed significantly more than the rest (one-sided exact test, Holm-corrected "
+        "over all subgroups compared)", "worst subgroup", 0.03, 0.10, False, unit="pp")
+    #: The old bias rule's minimum subgroup size (left records). The bias rule now reads
+    #: the Holm-corrected tests of evaluation.json (``linkready.link.bias`` sets which
+    #: subgroups are tested); kept so that code passing it still works.
     min_subgroup_records: int = 50
 
     def source_rules(self) -> tuple[Rule, ...]:
@@ -190,23 +193,28 @@ def _nhs_share(link_pair: dict[str, Any]) -> float | None:
 
 
 def bias_gap(ev_pair: dict[str, Any], t: Thresholds,
-             method: str = "combined") -> tuple[float, str] | None:
-    """The largest (subgroup − overall) missed-match rate over subgroups big enough."""
-    overall = _rate(ev_pair[method], "missed_match_rate", "false_negatives")
-    if overall is None:
+             method: str = "combined") -> tuple[float | None, str] | None:
+    """The largest excess of a subgroup's missed-match rate over the pair's, among the
+    subgroups the bias test flags (evaluation.json ``bias``: one-sided exact tests,
+    Holm-corrected over every subgroup compared, so chance alone flags a group in at most
+    5% of pairs with no bias); ``(0.0, "")`` when none is flagged, ``(None, label)`` when
+    the only flagged groups have their excess shown as ``*``, None when the evaluation
+    has no bias tests."""
+    block = ev_pair.get("bias", {}).get(method)
+    if not block:
         return None
-    best: tuple[float, str] | None = None
-    for dim, rows in ev_pair.get("by_subgroup", {}).items():
-        for row in rows:
-            n = row.get("left_records")
-            if not isinstance(n, int) or n < t.min_subgroup_records:
-                continue
-            rate = _rate(row[method], "missed_match_rate", "false_negatives")
-            if rate is None:
-                continue
-            if best is None or rate - overall > best[0]:
-                best = (rate - overall,
-                        f"{DIMENSION_LABELS.get(dim, dim)} {group_label(dim, row['group'])}")
+    best: tuple[float | None, str] = (0.0, "")
+    for row in block["groups"]:
+        if not row["flagged"]:
+            continue
+        label = (f"{DIMENSION_LABELS.get(row['dimension'], row['dimension'])} "
+                 f"{group_label(row['dimension'], row['group'])}")
+        excess = rate_value(row["excess"])
+        if excess is None:
+            if best[0] == 0.0:
+                best = (None, label)
+        elif best[0] is None or excess > best[0]:
+            best = (excess, label)
     return best
 
 
@@ -235,8 +243,12 @@ def pair_verdict(link_pair: dict[str, Any], ev_pair: dict[str, Any] | None,
                 continue
             reasons.append(rule.apply(value))
         b = bias_gap(ev_pair, t)
-        if b is not None:
-            gap = max(b[0], 0.0)
+        if b is not None and b[0] is None:
+            # A flagged group whose excess rests on 1–7 records: amber, figure hidden.
+            reasons.append(RuleResult(t.bias.name, t.bias.short, f"* ({b[1]})",
+                                      t.bias.threshold_text(), "amber"))
+        elif b is not None:
+            gap = max(b[0] or 0.0, 0.0)
             reasons.append(t.bias.apply(gap, f"{100 * gap:.1f} points"
                                              + (f" ({b[1]})" if gap > 0 else "")))
     rag = worst([r.rag for r in reasons])

@@ -1,0 +1,76 @@
+"""evaluate_outputs: who gets exact figures, cluster evaluation without clusters.parquet,
+and disclosure control of the new blocks (link level, clusters, bias)."""
+
+from __future__ import annotations
+
+import pytest
+
+from linkready.link import evaluate_run
+from linkready.link.evaluate_run import evaluate_outputs
+
+
+@pytest.fixture(scope="module")
+def real(linked: dict) -> dict:
+    """The session's world evaluated as real data (it has truth but no generate manifest)."""
+    return evaluate_outputs(linked["project"], linked["run"].links.to_pandas(),
+                            linked["summary"])
+
+
+def test_real_gold_standard_keeps_disclosure_control(real: dict) -> None:
+    """A project with `truth:` but without a matching manifest is real data."""
+    assert real["synthetic"] is False
+    assert real["disclosure_control"]["applied"] is True
+    assert real["disclosure_control"]["rule"] == evaluate_run.CONTROLLED_RULE
+
+
+def test_synthetic_project_is_published_exactly(linked: dict, real: dict,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """When is_synthetic says so, the same evaluation is published with exact counts and
+    unrounded rates: no "*" anywhere."""
+    monkeypatch.setattr(evaluate_run, "is_synthetic", lambda project: True)
+    got = evaluate_outputs(linked["project"], linked["run"].links.to_pandas(),
+                           linked["summary"])
+    assert got["synthetic"] is True and got["disclosure_control"]["applied"] is False
+    text = repr(got)
+    assert "'*'" not in text and "'*'" in repr(real)
+    pair = got["pairs"][0]["combined"]
+    assert pair["true_positives"] + pair["false_negatives"] == round(
+        pair["true_positives"] / pair["recall"])
+
+
+def test_clusters_rebuilt_from_links_match_clusters_parquet(linked: dict, real: dict) -> None:
+    """Without clusters (as assess calls it), the clusters rebuilt from the linked pairs
+    score the same as clusters.parquet's."""
+    given = evaluate_outputs(linked["project"], linked["run"].links.to_pandas(),
+                             linked["summary"], clusters=linked["run"].clusters, exact=True)
+    rebuilt = evaluate_outputs(linked["project"], linked["run"].links.to_pandas(),
+                               linked["summary"], exact=True)
+    assert rebuilt["clusters"] == given["clusters"]
+    assert real["clusters"]["by_source_set"][0]["sources"] == linked["summary"]["clusters"][
+        "sources"]
+
+
+def _pairs_of(block: dict, keys: tuple[str, ...]) -> list[dict]:
+    return [block] + [b for k in keys for b in block.get(k, [])]
+
+
+def test_new_blocks_hide_rates_resting_on_small_counts(real: dict) -> None:
+    """Link level, cluster and bias figures follow the rule: a figure beside a count shown
+    as "*" is "*" (or null) too."""
+    checked = 0
+    for pair in real["pairs"]:
+        for stage in ("deterministic", "probabilistic", "combined"):
+            lk = pair[stage]["links"]
+            if "*" in (lk["false_links"], lk["true_links"]):
+                assert lk["precision"] in ("*", None)
+                checked += 1
+        for stage in ("deterministic", "combined"):
+            for g in pair["bias"][stage]["groups"]:
+                if g["missed"] == "*":
+                    assert g["missed_rate"] == g["lower"] == g["excess"] == "*"
+                    checked += 1
+    for c in _pairs_of(real["clusters"], ("by_source_set",)):
+        if c["people_split"] == "*":
+            assert c["people_split_rate"] in ("*", None)
+            checked += 1
+    assert checked, "the world should have some small counts to hide"
