@@ -11,11 +11,13 @@ import numpy.typing as npt
 
 from linkready.generate.geography import Places
 from linkready.generate.names import vocabulary
+from linkready.generate.rates import Subgroups, multipliers
 from linkready.generate.scenario import (
     AGE_BAND_LOWER,
     AGE_BANDS,
     ETHNIC_GROUP_OF,
     ETHNIC_GROUPS,
+    Propensity,
     Scenario,
 )
 from linkready.nhs import sample_test_numbers
@@ -77,6 +79,18 @@ def _sample_names(
         vocab = vocabulary(str(codes[key // 2]), kind, "female" if key % 2 else "male")
         out[order[lo:hi]] = vocab.sample(rng, int(hi - lo))
     return out
+
+
+def error_propensity(
+    rng: np.random.Generator, cfg: Propensity, groups: Subgroups
+) -> npt.NDArray[np.float64]:
+    """One multiplier per person on every error rate: lognormal(0, sigma) × subgroup
+    gradient, scaled to mean 1 (so configured rates stay population averages)."""
+    n = groups.ethnic_group.size
+    z = rng.standard_normal(n)  # drawn even when sigma is 0, so streams do not shift
+    value = np.exp(cfg.sigma * z) * multipliers(cfg.by, groups)
+    mean = value.mean() if n else 1.0
+    return value / mean if mean > 0 else np.ones(n)
 
 
 def build_population(rng: np.random.Generator, scenario: Scenario, places: Places) -> Population:
@@ -184,6 +198,9 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
     died = rng.random(n) < np.array([w.died_last_year.get(b, 0.0) for b in AGE_BANDS])[band]
 
     nhs = sample_test_numbers(rng, n)
+    eg_idx = np.array([ETHNIC_GROUPS.index(ETHNIC_GROUP_OF[c]) for c in codes], dtype=np.int64)[ci]
+    propensity = error_propensity(
+        rng, w.error_propensity, Subgroups(eg_idx, band, places.imd_decile[lsoa_idx], female))
     return Population(
         {
             "person_id": np.arange(1, n + 1, dtype=np.int64),
@@ -209,9 +226,8 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
             "died": died,
             "twin": twin | twin_of_next,
             # Integer codes for fast subgroup look-ups; not written out.
-            "_ethnic_group_idx": np.array(
-                [ETHNIC_GROUPS.index(ETHNIC_GROUP_OF[c]) for c in codes], dtype=np.int64
-            )[ci],
+            "error_propensity": propensity,
+            "_ethnic_group_idx": eg_idx,
             "_age_band_idx": band,
             "_female": female,
         }

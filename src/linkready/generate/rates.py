@@ -47,3 +47,14 @@ def multipliers(by: Differential, groups: Subgroups) -> npt.NDArray[np.float64]:
 def probabilities(rate: Rate, groups: Subgroups) -> npt.NDArray[np.float64]:
     """Per-record probability: base rate × subgroup multipliers, clipped to [0, 1]."""
     return np.clip(rate.rate * multipliers(rate.by, groups), 0.0, 1.0)
+
+
+def with_propensity(p: npt.NDArray[np.float64], z: npt.NDArray[np.float64]
+                    ) -> npt.NDArray[np.float64]:
+    """Scale probabilities by a person's error propensity on the odds scale: ``odds × z``.
+    For small rates this is ``p × z``; a rate of 0 or 1 stays 0 or 1 (an identifier a
+    system never records stays unrecorded for everyone)."""
+    p = np.clip(p, 0.0, 1.0)
+    num = p * z
+    den = 1.0 - p + num
+    return np.divide(num, den, out=np.ones_like(num), where=den > 0)

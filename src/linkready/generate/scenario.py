@@ -122,6 +122,16 @@ class SourceErrors(_Frozen):
         return data
 
 
+class Propensity(_Frozen):
+    """A person-level error propensity shared by every field and every source: each person's
+    error rates are all multiplied by one number, lognormal with spread ``sigma`` times the
+    subgroup gradient ``by``, scaled to mean 1 over the population. Errors then cluster in
+    the same people: P(two fields wrong) ≈ exp(sigma²) × the product of the single rates."""
+
+    sigma: Annotated[float, Field(ge=0.0, le=3.0)] = 0.0
+    by: Differential = Differential()
+
+
 class Coverage(_Frozen):
     """Who appears in a source: a probability per person."""
 
@@ -152,6 +162,9 @@ class SourceConfig(_Frozen):
 
 class World(_Frozen):
     """The population and its life events."""
+
+    #: Errors cluster in people and vary by deprivation, ethnic group and age (every kind).
+    error_propensity: Propensity = Propensity()
 
     boroughs: list[Literal["camden", "islington", "haringey", "barnet", "enfield"]] = ["camden"]
     #: NHS ethnic category mix; default: London, 2021 Census (ONS), rounded.

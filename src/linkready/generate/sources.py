@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +21,7 @@ from linkready.generate.formats import (
     format_postcodes,
 )
 from linkready.generate.population import Population
-from linkready.generate.rates import Subgroups, multipliers, probabilities
+from linkready.generate.rates import Subgroups, multipliers, probabilities, with_propensity
 from linkready.generate.scenario import SourceConfig
 from linkready.nhs import digits
 
@@ -44,6 +44,10 @@ class SourceExtract:
     table: pa.Table  # the raw extract, as the system would write it
     truth: pa.Table  # source, record_id, person_id
     errors: dict[str, int]
+    #: What each record holds, before the system's formatting, aligned with ``truth``
+    #: (``person`` index, ``nhs`` with -1 for blank, names, ``dob``, ``postcode``, ``sex``).
+    #: Kept in memory for measuring the world (``generate.realism``); never written.
+    recorded: dict[str, npt.NDArray] = field(default_factory=dict)
 
 
 def subgroups(pop: Population) -> Subgroups:
@@ -86,7 +90,9 @@ def build_source(
     system = SYSTEMS[cfg.system(name)].with_override(cfg.format)
     err = cfg.errors
     people = select_people(rng, pop, cfg, groups)
-    dup_p = probabilities(err.duplicates, groups.take(people)) * error_scale
+    propensity = pop["error_propensity"]
+    dup_p = with_propensity(probabilities(err.duplicates, groups.take(people)) * error_scale,
+                            propensity[people])
     dup = rng.random(people.size) < dup_p
     # Rows are shuffled (and record ids random) so that neither order nor id leaks who is
     # a duplicate or how the file was built.
@@ -94,9 +100,10 @@ def build_source(
     idx = idx[rng.permutation(idx.size)]
     g = groups.take(idx)
     n = idx.size
+    z = propensity[idx]
 
     def p(rate_name: str) -> npt.NDArray[np.float64]:
-        return np.clip(probabilities(getattr(err, rate_name), g) * error_scale, 0.0, 1.0)
+        return with_propensity(probabilities(getattr(err, rate_name), g) * error_scale, z)
 
     counts: dict[str, int] = {"duplicates": int(dup.sum())}
     nhs = pop["nhs_number"][idx].copy()
@@ -194,4 +201,13 @@ def build_source(
             "person_id": pa.array(pop["person_id"][idx], pa.int64()),
         }
     )
-    return SourceExtract(name, system, table, truth, counts)
+    recorded = {
+        "person": idx,
+        "nhs": np.where(nhs_missing, -1, nhs),
+        "given_name": given,
+        "family_name": family,
+        "dob": (y * 100 + m) * 100 + d,
+        "postcode": postcode,
+        "sex": sex,
+    }
+    return SourceExtract(name, system, table, truth, counts, recorded)
