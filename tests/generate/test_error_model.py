@@ -95,3 +95,36 @@ def test_gradient_applies_to_every_error_kind(clustered) -> None:
     for fld, flags in wrong.items():
         hi, lo = flags[imd <= 3].mean(), flags[imd >= 8].mean()
         assert hi / lo == pytest.approx(2.0, rel=0.3), (fld, hi, lo)
+
+
+def test_wrong_but_valid_nhs_numbers() -> None:
+    """Wrong NHS numbers pass Modulus 11 and belong to a household member, the baby's mother
+    or someone else, at the configured rates among eligible records."""
+    from linkready import nhs
+
+    rates = {"nhs_wrong_household": 0.05, "nhs_mother": 0.3, "nhs_wrong_other": 0.02}
+    sc = Scenario.model_validate({
+        "name": "wrong", "seed": 3, "population": N, "world": {"out_of_area_share": 0.0},
+        "sources": {"acute": {"coverage": {"resident": 1.0}, "errors": rates}}})
+    w = generate_world(sc)
+    e, pop = w.extracts[0], w.population
+    person, recorded = e.recorded["person"], e.recorded["nhs"]
+    numbers = pop["nhs_number"]
+    wrong = recorded != numbers[person]
+    assert nhs.is_valid(recorded[wrong]).all()
+    owner = np.searchsorted(np.sort(numbers), recorded[wrong])
+    owner = np.argsort(numbers)[owner]
+    assert (numbers[owner] == recorded[wrong]).all()  # someone else's real number
+    same_household = pop["household_id"][owner] == pop["household_id"][person[wrong]]
+    is_mother = owner == pop["_mother"][person[wrong]]
+    assert wrong.sum() == sum(e.errors[k] for k in rates)
+    # household and mother errors keep the number in the household; the rest mostly leave it
+    assert same_household.sum() >= e.errors["nhs_wrong_household"] + e.errors["nhs_mother"]
+    assert is_mother.sum() >= e.errors["nhs_mother"] > 0
+    eligible = {"nhs_wrong_household": (pop["_household_other"][person] >= 0).sum(),
+                "nhs_mother": (pop["_mother"][person] >= 0).sum(),
+                "nhs_wrong_other": person.size}
+    for kind, p in rates.items():
+        base = eligible[kind]
+        tol = 4.5 * math.sqrt(base * p * (1 - p)) + 3
+        assert abs(e.errors[kind] - p * base) <= tol, (kind, e.errors[kind], p * base)

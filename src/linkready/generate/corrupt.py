@@ -41,16 +41,28 @@ def nhs_errors(
     missing_p: F,
     placeholder_p: F,
     invalid_p: F,
+    wrong: dict[str, tuple[npt.NDArray[np.int64], F]] | None = None,
 ) -> tuple[npt.NDArray[np.bool_], dict[str, int]]:
-    """Blank, placeholder or mistyped NHS numbers. Returns the mask of blanked numbers."""
-    missing, placeholder, invalid = bands(rng, missing_p, placeholder_p, invalid_p)
+    """Blank, placeholder or mistyped NHS numbers, and wrong-but-valid ones: ``wrong`` maps
+    an error kind (``nhs_wrong_household``, ``nhs_mother``, ``nhs_wrong_other``) to each
+    record's replacement number (-1 where the error is impossible) and its probability.
+    All are mutually exclusive. Returns the mask of blanked numbers."""
+    wrong = wrong or {}
+    kinds = list(wrong)
+    probs = [np.where(wrong[k][0] >= 0, wrong[k][1], 0.0) for k in kinds]
+    missing, placeholder, invalid, *hits = bands(rng, missing_p, placeholder_p, invalid_p,
+                                                 *probs)
     nhs[placeholder] = REPDIGITS[rng.integers(0, REPDIGITS.size, placeholder.sum())]
     nhs[invalid] = corrupt(rng, nhs[invalid])
-    return missing, {
+    counts = {
         "nhs_missing": int(missing.sum()),
         "nhs_placeholder": int(placeholder.sum()),
         "nhs_invalid": int(invalid.sum()),
     }
+    for kind, hit in zip(kinds, hits, strict=True):
+        nhs[hit] = wrong[kind][0][hit]
+        counts[kind] = int(hit.sum())
+    return missing, counts
 
 
 def _typo(name: str, kind: int, pos: int, letter: str) -> str:

@@ -110,7 +110,8 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
     sizes = sizes[:n_hh]
     sizes[-1] -= int(ends[n_hh - 1] - n)
     hh = np.repeat(np.arange(n_hh), sizes)
-    member = np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    hh_start = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    member = np.arange(n) - hh_start
 
     # Household attributes.
     codes = np.array(sorted(w.ethnic_mix), dtype=object)
@@ -164,6 +165,17 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
     age[twin_idx] = age[twin_idx - 1]
     twin_of_next = np.zeros(n, dtype=bool)
     twin_of_next[twin_idx - 1] = True
+
+    # Another member of the household (the next one, wrapping round; -1 if alone), and a
+    # baby's mother: a woman heading the household or its partner.
+    size_of = sizes[hh]
+    other = np.where(member + 1 < size_of, np.arange(n) + 1, hh_start)
+    other = np.where(size_of > 1, other, -1)
+    head_f = female[hh_start]
+    partner_f = np.where(size_of > 1, is_partner[np.minimum(hh_start + 1, n - 1)]
+                         & female[np.minimum(hh_start + 1, n - 1)], False)
+    mother = np.where(head_f, hh_start, np.where(partner_f, hh_start + 1, -1))
+    mother = np.where(is_child & (age == 0), mother, -1)
 
     band = age_band_index(age)
     ci = hh_ci[hh]
@@ -229,6 +241,8 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
             "error_propensity": propensity,
             "_ethnic_group_idx": eg_idx,
             "_age_band_idx": band,
+            "_household_other": other.astype(np.int64),
+            "_mother": mother.astype(np.int64),
             "_female": female,
         }
     )

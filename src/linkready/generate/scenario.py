@@ -43,6 +43,9 @@ ERROR_KINDS: tuple[str, ...] = (
     "nhs_missing",
     "nhs_invalid",
     "nhs_placeholder",
+    "nhs_wrong_household",
+    "nhs_mother",
+    "nhs_wrong_other",
     "given_typo",
     "family_typo",
     "nickname",
@@ -97,6 +100,9 @@ class SourceErrors(_Frozen):
     nhs_missing: Rate = Rate(rate=0.0)
     nhs_invalid: Rate = Rate(rate=0.0)
     nhs_placeholder: Rate = Rate(rate=0.0)
+    nhs_wrong_household: Rate = Rate(rate=0.0)  # eligible: lives with someone
+    nhs_mother: Rate = Rate(rate=0.0)  # eligible: a baby under 1 whose mother lives with it
+    nhs_wrong_other: Rate = Rate(rate=0.0)  # another person's number keyed in error
     given_typo: Rate = Rate(rate=0.0)
     family_typo: Rate = Rate(rate=0.0)
     nickname: Rate = Rate(rate=0.0)  # eligible: given name has a known nickname

@@ -107,8 +107,18 @@ def build_source(
 
     counts: dict[str, int] = {"duplicates": int(dup.sum())}
     nhs = pop["nhs_number"][idx].copy()
+    numbers = pop["nhs_number"]
+    other, mother = pop["_household_other"][idx], pop["_mother"][idx]
+    anyone = rng.integers(0, pop.size, n)
+    anyone = np.where(anyone == idx, (anyone + 1) % pop.size, anyone)
+    wrong = {
+        "nhs_wrong_household": (np.where(other >= 0, numbers[other], -1), p("nhs_wrong_household")),
+        "nhs_mother": (np.where(mother >= 0, numbers[mother], -1), p("nhs_mother")),
+        "nhs_wrong_other": (numbers[anyone] if pop.size > 1 else np.full(n, -1),
+                            p("nhs_wrong_other")),
+    }
     nhs_missing, c = corrupt.nhs_errors(
-        rng, nhs, p("nhs_missing"), p("nhs_placeholder"), p("nhs_invalid")
+        rng, nhs, p("nhs_missing"), p("nhs_placeholder"), p("nhs_invalid"), wrong
     )
     counts.update(c)
 
