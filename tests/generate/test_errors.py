@@ -72,7 +72,7 @@ def test_realised_rates_match_configured(world) -> None:
     eligible = {
         "dob_day_month_swap": int(((day <= 12) & (day != month)).sum()),
         "surname_change": int(pop["surname_changed"][truth_person].sum()),
-        "postcode_stale": int(pop["moved"][truth_person].sum()),
+        "postcode_stale": int((pop["moves"][truth_person] > 0).sum()),
     }
     for kind, rate in RATES.items():
         if kind in ("duplicates", "nickname"):

@@ -165,17 +165,26 @@ def dob_errors(
 def postcode_errors(
     rng: np.random.Generator,
     postcode: npt.NDArray[np.object_],
-    previous: npt.NDArray[np.object_],
+    addresses: npt.NDArray[np.object_],
+    move_times: npt.NDArray[np.float64],
     missing_p: F,
     pseudo_p: F,
     stale_p: F,
+    lag_years: float = 0.0,
 ) -> dict[str, int]:
-    """Blank, pseudo (ZZ99) or out-of-date postcodes (eligible for stale: the person moved)."""
-    moved = previous != None  # noqa: E711
+    """Blank, pseudo (ZZ99) or out-of-date postcodes. A stale record (eligible: the person
+    moved in the history window) holds the address the person had ``lag`` years before
+    their latest move, ``lag`` exponential with mean ``lag_years`` (0: the one just before
+    it); ``addresses`` and ``move_times`` are as :func:`population.address_history` gives."""
+    moved = np.isfinite(move_times[:, 0])
     missing, pseudo, stale = bands(rng, missing_p, pseudo_p, np.where(moved, stale_p, 0.0))
     postcode[missing] = None
     postcode[pseudo] = np.array(PSEUDO_POSTCODES, dtype=object)[rng.integers(0, 2, pseudo.sum())]
-    postcode[stale] = previous[stale]
+    lag = rng.exponential(lag_years, postcode.size) if lag_years > 0 else np.zeros(postcode.size)
+    snapshot = move_times[:, 0] + lag
+    back = (move_times <= snapshot[:, None]).sum(axis=1)
+    rows = np.flatnonzero(stale)
+    postcode[rows] = addresses[rows, back[rows]]
     return {
         "postcode_missing": int(missing.sum()),
         "postcode_pseudo": int(pseudo.sum()),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from linkready.generate.geography import Places
+from linkready.generate.geography import UNITS_PER_LSOA, Places
 from linkready.generate.names import vocabulary
 from linkready.generate.rates import Subgroups, multipliers
 from linkready.generate.scenario import (
@@ -19,6 +19,7 @@ from linkready.generate.scenario import (
     ETHNIC_GROUPS,
     Propensity,
     Scenario,
+    World,
 )
 from linkready.nhs import sample_test_numbers
 
@@ -91,6 +92,46 @@ def error_propensity(
     value = np.exp(cfg.sigma * z) * multipliers(cfg.by, groups)
     mean = value.mean() if n else 1.0
     return value / mean if mean > 0 else np.ones(n)
+
+
+MAX_PREVIOUS_ADDRESSES = 4
+
+
+def address_history(
+    rng: np.random.Generator,
+    w: World,
+    places: Places,
+    age: npt.NDArray[np.int64],
+    groups: Subgroups,
+    current: npt.NDArray[np.object_],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.object_]]:
+    """Each person's moves in the last ``address_history_years`` (a Poisson process at the
+    yearly rate ``moved_last_year`` implies, × ``move_by``; none before birth), at most
+    :data:`MAX_PREVIOUS_ADDRESSES`. Returns the move times in years before the extract,
+    most recent first (inf where there was none; the k most recent are kept), and the
+    addresses: column 0 the current one, column k the one before the k-th most recent
+    move (70 % in area)."""
+    n, k = age.size, MAX_PREVIOUS_ADDRESSES
+    yearly = np.array([w.moved_last_year.get(b, 0.0) for b in AGE_BANDS])[groups.age_band]
+    rate = -np.log1p(-np.clip(yearly, 0.0, 0.999)) * multipliers(w.move_by, groups)
+    window = np.minimum(w.address_history_years, age + rng.random(n))
+    # The most recent k events of a Poisson process, going back from the extract date.
+    gaps = np.cumsum(rng.standard_exponential((n, k)), axis=1)
+    times = np.divide(gaps, rate[:, None], out=np.full((n, k), np.inf), where=rate[:, None] > 0)
+    times[times > window[:, None]] = np.inf
+    in_idx, out_idx = np.flatnonzero(places.in_area), np.flatnonzero(~places.in_area)
+    lsoa = np.where(rng.random((n, k)) < 0.7, rng.choice(in_idx, size=(n, k)),
+                    rng.choice(out_idx, size=(n, k)))
+    pick = rng.integers(0, UNITS_PER_LSOA, size=(n, k))
+    addresses = np.empty((n, k + 1), dtype=object)
+    addresses[:, 0] = current
+    for j in range(k):  # a move is to a different postcode than the one after it
+        unit = places.units[lsoa[:, j], pick[:, j]]
+        same = unit == addresses[:, j]
+        unit[same] = places.units[lsoa[same, j], (pick[same, j] + 1) % UNITS_PER_LSOA]
+        addresses[:, j + 1] = unit
+    addresses[:, 1:][~np.isfinite(times)] = None
+    return times, addresses
 
 
 def build_population(rng: np.random.Generator, scenario: Scenario, places: Places) -> Population:
@@ -195,24 +236,18 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
     same = surname_changed & (previous_surname == family)
     previous_surname[same] = np.array([f"{s}s" for s in previous_surname[same]], dtype=object)
 
-    move_rate = np.array([w.moved_last_year.get(b, 0.0) for b in AGE_BANDS])[band]
-    moved = rng.random(n) < move_rate
-    prev_lsoa = np.where(
-        rng.random(n) < 0.7, rng.choice(in_idx, size=n), rng.choice(out_idx, size=n)
-    )
-    previous_postcode = places.sample_units(rng, prev_lsoa)
-    previous_postcode[~moved] = None
     lsoa_idx = hh_lsoa[hh]
-    same_pc = moved & (previous_postcode == hh_postcode[hh])
-    moved &= ~same_pc
-    previous_postcode[same_pc] = None
+    eg_idx = np.array([ETHNIC_GROUPS.index(ETHNIC_GROUP_OF[c]) for c in codes], dtype=np.int64)[ci]
+    groups = Subgroups(eg_idx, band, places.imd_decile[lsoa_idx], female)
+    move_times, addresses = address_history(rng, w, places, age, groups, hh_postcode[hh])
+    moves = np.isfinite(move_times).sum(axis=1)
+    moved = move_times[:, 0] <= 1.0
+    previous_postcode = np.where(moves > 0, addresses[:, 1], None)
 
     died = rng.random(n) < np.array([w.died_last_year.get(b, 0.0) for b in AGE_BANDS])[band]
 
     nhs = sample_test_numbers(rng, n)
-    eg_idx = np.array([ETHNIC_GROUPS.index(ETHNIC_GROUP_OF[c]) for c in codes], dtype=np.int64)[ci]
-    propensity = error_propensity(
-        rng, w.error_propensity, Subgroups(eg_idx, band, places.imd_decile[lsoa_idx], female))
+    propensity = error_propensity(rng, w.error_propensity, groups)
     return Population(
         {
             "person_id": np.arange(1, n + 1, dtype=np.int64),
@@ -234,6 +269,7 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
             "imd_decile": places.imd_decile[lsoa_idx],
             "resident": hh_resident[hh],
             "moved": moved,
+            "moves": moves.astype(np.int64),
             "surname_changed": surname_changed,
             "died": died,
             "twin": twin | twin_of_next,
@@ -243,6 +279,8 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
             "_age_band_idx": band,
             "_household_other": other.astype(np.int64),
             "_mother": mother.astype(np.int64),
+            "_move_times": move_times,
+            "_addresses": addresses,
             "_female": female,
         }
     )

@@ -112,7 +112,7 @@ class SourceErrors(_Frozen):
     dob_day_month_swap: Rate = Rate(rate=0.0)  # eligible: day <= 12 and day != month
     dob_typo: Rate = Rate(rate=0.0)
     dob_default: Rate = Rate(rate=0.0)
-    postcode_stale: Rate = Rate(rate=0.0)  # eligible: the person moved
+    postcode_stale: Rate = Rate(rate=0.0)  # eligible: the person moved in the history window
     postcode_missing: Rate = Rate(rate=0.0)
     postcode_pseudo: Rate = Rate(rate=0.0)
     sex_unknown: Rate = Rate(rate=0.0)
@@ -159,6 +159,9 @@ class FormatOverride(_Frozen):
 class SourceConfig(_Frozen):
     kind: str | None = None  # the system this source is; defaults to the source's name
     coverage: Coverage
+    #: A stale address (``errors.postcode_stale``) is the one held this long (mean, years,
+    #: exponential) before the person's latest move: 0 gives the address just before it.
+    address_lag_years: Annotated[float, Field(ge=0.0, le=20.0)] = 0.0
     errors: SourceErrors = SourceErrors()
     format: FormatOverride = FormatOverride()
 
@@ -186,6 +189,10 @@ class World(_Frozen):
     moved_last_year: dict[str, Share] = {
         "0-17": 0.10, "18-29": 0.25, "30-49": 0.12, "50-64": 0.06, "65-79": 0.04, "80+": 0.04,
     }
+    #: Years of address history: each person's moves in this window follow a Poisson
+    #: process at the yearly rate ``moved_last_year`` implies (× ``move_by``).
+    address_history_years: Annotated[float, Field(gt=0.0, le=20.0)] = 5.0
+    move_by: Differential = Differential()
     surname_change: dict[Literal["male", "female"], Share] = {"female": 0.057, "male": 0.013}
     died_last_year: dict[str, Share] = {
         "0-17": 0.0002, "18-29": 0.0005, "30-49": 0.001, "50-64": 0.004, "65-79": 0.015,

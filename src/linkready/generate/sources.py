@@ -156,10 +156,12 @@ def build_source(
         corrupt.postcode_errors(
             rng,
             postcode,
-            pop["previous_postcode"][idx],
+            pop["_addresses"][idx],
+            pop["_move_times"][idx],
             p("postcode_missing"),
             p("postcode_pseudo"),
             p("postcode_stale"),
+            cfg.address_lag_years,
         )
     )
     sex = pop["sex"][idx].copy()

@@ -1,0 +1,59 @@
+"""The `default` world reproduces the published figures on true-match pairs (issue 14's
+table in docs/generate.md), at test size."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from linkready.generate.api import generate_world
+from linkready.generate.realism import COUNCIL, measure
+from linkready.generate.scenario import AGE_BANDS, load_scenario
+
+
+@pytest.fixture(scope="module")
+def world():
+    return generate_world(load_scenario("default", population=25_000))
+
+
+@pytest.fixture(scope="module")
+def figures(world):
+    return measure(world)
+
+
+def test_acute_gp_postcode_disagreement_is_published_level(figures) -> None:
+    """Acute↔GP postcode disagreement on true matches is 25–35 % (Cardinal et al. 2023)."""
+    assert 0.25 <= figures["pairs"]["acute"]["postcode_differs"] <= 0.35
+
+
+def test_council_gp_postcode_disagreement_at_least_acute(figures) -> None:
+    """Every council source disagrees with the GP postcode at least as often as acute does
+    (allowing 2 points of sampling error on the smaller council pairs)."""
+    acute = figures["pairs"]["acute"]["postcode_differs"]
+    for c in COUNCIL:
+        assert figures["pairs"][c]["postcode_differs"] >= acute - 0.02, c
+
+
+def test_name_and_postcode_disagreement_higher_in_deprived_areas(figures) -> None:
+    """Name and postcode disagreement is higher in IMD deciles 1–3 than in 8–10."""
+    for pair in ("acute", "community_health"):
+        f = figures["pairs"][pair]
+        assert f["postcode_by_imd"]["1-3"] > f["postcode_by_imd"]["8-10"] * 1.1, pair
+        assert f["name_by_imd"]["1-3"] > f["name_by_imd"]["8-10"] * 1.1, pair
+
+
+def test_moves_follow_configured_yearly_rates(world) -> None:
+    """The share who moved in the last year matches moved_last_year × move_by per age band
+    (within 4.5 SD); moves in the window exceed moves in the last year."""
+    pop, w = world.population, world.scenario.world
+    from linkready.generate.rates import multipliers
+    from linkready.generate.sources import subgroups
+
+    mult = multipliers(w.move_by, subgroups(pop))
+    for i, band in enumerate(AGE_BANDS):
+        sel = (pop["_age_band_idx"] == i) & (pop["age"] >= 1)
+        rate = -np.log1p(-w.moved_last_year[band]) * mult[sel]
+        p = 1 - np.exp(-rate)
+        sd = np.sqrt((p * (1 - p)).sum())
+        assert abs(pop["moved"][sel].sum() - p.sum()) <= 4.5 * sd + 3, band
+    assert (pop["moves"] > 0).mean() > 2 * pop["moved"].mean()
