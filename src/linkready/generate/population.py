@@ -134,6 +134,27 @@ def address_history(
     return times, addresses
 
 
+def _left_the_area(
+    rng: np.random.Generator,
+    w: World,
+    places: Places,
+    left: npt.NDArray[np.bool_],
+    times: npt.NDArray[np.float64],
+    addresses: npt.NDArray[np.object_],
+) -> None:
+    """People who left the area: their latest move is the one out, up to
+    ``left_area_years`` ago, from an address in the area; earlier moves shift back."""
+    rows = np.flatnonzero(left)
+    if rows.size == 0:
+        return
+    t_left = rng.random(rows.size) * w.left_area_years
+    times[rows, 1:] = t_left[:, None] + times[rows, :-1]
+    times[rows, 0] = t_left
+    addresses[rows, 2:] = addresses[rows, 1:-1]
+    in_idx = np.flatnonzero(places.in_area)
+    addresses[rows, 1] = places.sample_units(rng, rng.choice(in_idx, size=rows.size))
+
+
 def build_population(rng: np.random.Generator, scenario: Scenario, places: Places) -> Population:
     """Persons in households: names, DOB, sex, ethnicity, homes, moves, marriages, deaths."""
     w = scenario.world
@@ -158,7 +179,9 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
     codes = np.array(sorted(w.ethnic_mix), dtype=object)
     shares = np.array([w.ethnic_mix[c] for c in codes], dtype=float)
     hh_ci = rng.choice(codes.size, size=n_hh, p=shares / shares.sum())
-    hh_resident = rng.random(n_hh) >= w.out_of_area_share
+    u = rng.random(n_hh)
+    hh_left = u < w.left_area_share
+    hh_resident = u >= w.left_area_share + w.out_of_area_share
     in_idx, out_idx = np.flatnonzero(places.in_area), np.flatnonzero(~places.in_area)
     hh_lsoa = np.where(hh_resident, rng.choice(in_idx, size=n_hh), rng.choice(out_idx, size=n_hh))
     hh_postcode = places.sample_units(rng, hh_lsoa)
@@ -240,6 +263,8 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
     eg_idx = np.array([ETHNIC_GROUPS.index(ETHNIC_GROUP_OF[c]) for c in codes], dtype=np.int64)[ci]
     groups = Subgroups(eg_idx, band, places.imd_decile[lsoa_idx], female)
     move_times, addresses = address_history(rng, w, places, age, groups, hh_postcode[hh])
+    left = hh_left[hh]
+    _left_the_area(rng, w, places, left, move_times, addresses)
     moves = np.isfinite(move_times).sum(axis=1)
     moved = move_times[:, 0] <= 1.0
     previous_postcode = np.where(moves > 0, addresses[:, 1], None)
@@ -268,6 +293,7 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
             "borough": places.borough[lsoa_idx],
             "imd_decile": places.imd_decile[lsoa_idx],
             "resident": hh_resident[hh],
+            "left_area": left,
             "moved": moved,
             "moves": moves.astype(np.int64),
             "surname_changed": surname_changed,

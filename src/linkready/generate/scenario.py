@@ -143,6 +143,7 @@ class Coverage(_Frozen):
 
     resident: Share
     out_of_area: Share = 0.0
+    left_area: Share = 0.0  # people who moved out of the area but are still on the books
     deceased: Multiplier = 1.0  # multiplier for people who died in the year before the extract
     by: Differential = Differential()
 
@@ -182,6 +183,11 @@ class World(_Frozen):
         "J": 3.3, "K": 3.7, "L": 4.6, "M": 3.9, "N": 7.9, "P": 1.6, "R": 1.7, "S": 6.3,
     }
     out_of_area_share: Share = 0.10
+    #: Share of households who left the area in the last few years (now out of area); a
+    #: source keeps them with probability ``coverage.left_area`` (GP list inflation).
+    left_area_share: Share = 0.0
+    #: They left up to this many years before the extract (uniform).
+    left_area_years: Annotated[float, Field(gt=0.0, le=20.0)] = 5.0
     twin_rate: Share = 0.015  # share of maternities that are twins (ONS births)
     household_size: dict[Annotated[int, Field(ge=1, le=8)], Multiplier] = {
         1: 0.32, 2: 0.30, 3: 0.15, 4: 0.13, 5: 0.06, 6: 0.04,
@@ -208,6 +214,12 @@ class World(_Frozen):
         if sum(value.values()) <= 0:
             raise ValueError("give at least one category a positive share")
         return value
+
+    @model_validator(mode="after")
+    def _shares(self) -> World:
+        if self.out_of_area_share + self.left_area_share > 1:
+            raise ValueError("out_of_area_share + left_area_share must be at most 1")
+        return self
 
     @field_validator("moved_last_year", "died_last_year")
     @classmethod

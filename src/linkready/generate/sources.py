@@ -60,7 +60,8 @@ def select_people(
 ) -> npt.NDArray[np.int64]:
     """Indices of the people a source holds, by its coverage of residents and others."""
     cov = cfg.coverage
-    p = np.where(pop["resident"], cov.resident, cov.out_of_area)
+    p = np.where(pop["resident"], cov.resident,
+                 np.where(pop["left_area"], cov.left_area, cov.out_of_area))
     p = p * multipliers(cov.by, groups) * np.where(pop["died"], cov.deceased, 1.0)
     return np.flatnonzero(rng.random(pop.size) < np.clip(p, 0.0, 1.0))
 
@@ -164,6 +165,10 @@ def build_source(
             cfg.address_lag_years,
         )
     )
+    # A source still holding someone who left the area has not caught up with the move.
+    ghost = pop["left_area"][idx] & (postcode == pop["postcode"][idx])
+    postcode[ghost] = pop["_addresses"][idx[ghost], 1]
+    counts["postcode_stale"] += int(ghost.sum())
     sex = pop["sex"][idx].copy()
     counts.update(corrupt.sex_errors(rng, sex, p("sex_unknown"), p("sex_miscoded")))
     ethnicity = pop["ethnicity"][idx].copy()
