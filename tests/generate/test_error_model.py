@@ -14,7 +14,7 @@ from linkready.generate.realism import clustering_ratio, record_errors
 from linkready.generate.scenario import Scenario
 
 N = 40_000
-ERRORS = {"given_typo": 0.03, "family_typo": 0.03, "dob_typo": 0.03, "sex_miscoded": 0.02,
+ERRORS = {"given_typo": 0.04, "family_typo": 0.04, "dob_typo": 0.04, "sex_miscoded": 0.04,
           "postcode_missing": 0.03, "nhs_missing": 0.03}
 
 

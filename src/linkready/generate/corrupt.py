@@ -132,6 +132,42 @@ def name_swap(
     return int(hit.sum())
 
 
+def middle_as_given(
+    rng: np.random.Generator, given: npt.NDArray[np.object_], middle: npt.NDArray[np.object_],
+    p: F,
+) -> int:
+    """The middle name recorded as the given name (the name the person goes by)."""
+    hit = (middle != None) & (rng.random(given.size) < p)  # noqa: E711
+    given[hit] = middle[hit]
+    return int(hit.sum())
+
+
+def _part(name: str, kind: int) -> str:
+    first, _, second = name.partition("-")
+    return (first, second, f"{first} {second}", first + second.lower())[kind]
+
+
+def surname_parts(rng: np.random.Generator, family: npt.NDArray[np.object_], p: F) -> int:
+    """A hyphenated surname recorded as its first part, its second part, with a space, or
+    run together (eligible: the surname has a hyphen)."""
+    hyphen = pc.match_substring(pa.array(family, pa.string()), "-").to_numpy(
+        zero_copy_only=False)
+    hit = np.flatnonzero(np.asarray(hyphen, dtype=bool) & (rng.random(family.size) < p))
+    kinds = rng.integers(0, 4, hit.size)
+    family[hit] = [_part(n, int(k)) for n, k in zip(family[hit], kinds, strict=True)]
+    return int(hit.size)
+
+
+def parent_surname(
+    rng: np.random.Generator, family: npt.NDArray[np.object_],
+    parent: npt.NDArray[np.object_], eligible: npt.NDArray[np.bool_], p: F,
+) -> int:
+    """A child recorded under the household head's surname instead of their own."""
+    hit = eligible & (rng.random(family.size) < p)
+    family[hit] = parent[hit]
+    return int(hit.sum())
+
+
 def dob_errors(
     rng: np.random.Generator,
     y: npt.NDArray[np.int64],

@@ -245,7 +245,23 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
     ci = hh_ci[hh]
     code = codes[ci]
     given = _sample_names(rng, ci, codes, female, "given")
-    family = hh_surname[hh]
+    middle = np.full(n, None, dtype=object)
+    mi = np.flatnonzero(rng.random(n) < w.middle_name_share)
+    middle[mi] = _sample_names(rng, ci[mi], codes, female[mi], "given")
+    again = np.flatnonzero(middle == given)  # one more draw, then do without
+    middle[again] = _sample_names(rng, ci[again], codes, female[again], "given")
+    middle[middle == given] = None
+    # Hyphenated surnames in some households; some children carry another parent's surname.
+    comp = np.flatnonzero(rng.random(n_hh) < w.compound_surname_share)
+    second = _sample_names(rng, hh_ci[comp], codes, None, "family")
+    joined = np.array([f"{a}-{b}" for a, b in zip(hh_surname[comp], second, strict=True)],
+                      dtype=object)
+    hh_surname[comp] = np.where(second != hh_surname[comp], joined, hh_surname[comp])
+    head_surname = hh_surname[hh]
+    family = head_surname.copy()
+    kids = np.flatnonzero(is_child & (rng.random(n) < w.child_other_surname))
+    family[kids] = _sample_names(rng, ci[kids], codes, None, "family")
+    family[twin_idx] = family[twin_idx - 1]
 
     # Life events in the year before the extract.
     adult = age >= 18
@@ -280,6 +296,7 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
             "nhs_number": nhs.astype(np.int64),
             "given_name": given,
             "family_name": family,
+            "middle_name": middle,
             "previous_surname": previous_surname,
             "sex": sex.astype(object),
             "dob": dob,
@@ -305,6 +322,7 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
             "_age_band_idx": band,
             "_household_other": other.astype(np.int64),
             "_mother": mother.astype(np.int64),
+            "_head_surname": head_surname,
             "_move_times": move_times,
             "_addresses": addresses,
             "_female": female,

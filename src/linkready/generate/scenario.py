@@ -52,6 +52,9 @@ ERROR_KINDS: tuple[str, ...] = (
     "transliteration",
     "surname_change",
     "name_swap",
+    "middle_as_given",
+    "surname_part",
+    "parent_surname",
     "dob_day_month_swap",
     "dob_typo",
     "dob_default",
@@ -109,6 +112,9 @@ class SourceErrors(_Frozen):
     transliteration: Rate = Rate(rate=0.0)  # eligible: a name has a known variant
     surname_change: Rate = Rate(rate=0.0)  # eligible: the person changed surname
     name_swap: Rate = Rate(rate=0.0)
+    middle_as_given: Rate = Rate(rate=0.0)  # eligible: has a middle name
+    surname_part: Rate = Rate(rate=0.0)  # eligible: a hyphenated surname
+    parent_surname: Rate = Rate(rate=0.0)  # eligible: a child whose surname is not the head's
     dob_day_month_swap: Rate = Rate(rate=0.0)  # eligible: day <= 12 and day != month
     dob_typo: Rate = Rate(rate=0.0)
     dob_default: Rate = Rate(rate=0.0)
@@ -200,6 +206,9 @@ class World(_Frozen):
     address_history_years: Annotated[float, Field(gt=0.0, le=20.0)] = 5.0
     move_by: Differential = Differential()
     surname_change: dict[Literal["male", "female"], Share] = {"female": 0.057, "male": 0.013}
+    middle_name_share: Share = 0.0  # people with a middle name
+    compound_surname_share: Share = 0.0  # households with a hyphenated surname
+    child_other_surname: Share = 0.0  # children whose surname is not the household head's
     died_last_year: dict[str, Share] = {
         "0-17": 0.0002, "18-29": 0.0005, "30-49": 0.001, "50-64": 0.004, "65-79": 0.015,
         "80+": 0.08,

@@ -129,6 +129,13 @@ def build_source(
     stale_name = (prev_surname != None) & (rng.random(n) < p("surname_change"))  # noqa: E711
     family[stale_name] = prev_surname[stale_name]
     counts["surname_change"] = int(stale_name.sum())
+    head = pop["_head_surname"][idx]
+    child_other = (pop["age"][idx] < 18) & (pop["family_name"][idx] != head)
+    counts["parent_surname"] = corrupt.parent_surname(rng, family, head, child_other,
+                                                      p("parent_surname"))
+    counts["surname_part"] = corrupt.surname_parts(rng, family, p("surname_part"))
+    counts["middle_as_given"] = corrupt.middle_as_given(rng, given, pop["middle_name"][idx],
+                                                        p("middle_as_given"))
     counts["transliteration"] = corrupt.transliterations(rng, given, family, p("transliteration"))
     counts["nickname"] = corrupt.nicknames(rng, given, p("nickname"))
     counts["given_typo"] = corrupt.typos(rng, given, p("given_typo"))
