@@ -56,12 +56,13 @@ def test_la_without_nhs_number(tmp: Path) -> None:
 
 
 def test_primary_acute_deterministic_rate(tmp: Path) -> None:
-    """primary_acute: deterministic acute→GP near 65–70%; gap split into coverage and error."""
+    """primary_acute: deterministic acute→GP near 65–70%; the gap is coverage, with at
+    most 4 points of linkage error (acute NHS numbers as complete as published)."""
     _, ev = _run(tmp, "primary_acute", 3000, [("acute", "gp_register")])
     rate = ev["pairs"][0]["deterministic"]["match_rate"]
     assert 0.63 <= rate <= 0.72
     gap = ev["pairs"][0]["deterministic"]["gap"]
-    assert gap["coverage"] > 0.1 and gap["linkage_error"] > 0.02
+    assert gap["coverage"] >= 0.25 and 0.0 < gap["linkage_error"] <= 0.04
 
 
 def test_bias_follows_configured_direction(tmp: Path) -> None:
