@@ -128,6 +128,20 @@ def gp_records_per_resident(world: World) -> float:
 COUNCIL = ("la_adult_social_care", "la_housing", "childrens_social_care")
 
 
+def nhs_quality(world: World, source: str) -> dict[str, float]:
+    """Shares of a source's records whose NHS number is unusable (blank, invalid or a
+    repdigit) and whose number is valid but someone else's."""
+    from linkready.nhs import is_repdigit, is_valid
+
+    e = {x.name: x for x in world.extracts}[source].recorded
+    nhs = e["nhs"]
+    ok = nhs >= 0
+    ok[ok] = is_valid(nhs[ok]) & ~is_repdigit(nhs[ok])
+    wrong = ok & (nhs != world.population["nhs_number"][e["person"]])
+    n = max(1, nhs.size)
+    return {"unusable": float((~ok).sum() / n), "wrong_valid": float(wrong.sum() / n)}
+
+
 def exact_nhs_join(world: World, left: str, right: str) -> dict[str, float]:
     """An exact join on valid NHS numbers, as ``link``'s deterministic stage does it: the
     share of ``left`` records matched, and the gap split into coverage (the person has no
@@ -174,6 +188,8 @@ def measure(world: World) -> dict[str, Any]:
     out["gp_records_per_resident"] = gp_records_per_resident(world)
     out["records_name_and_dob"] = stratified_clustering(world, "name", "dob")
     out["records_name_and_sex"] = stratified_clustering(world, "name", "sex")
+    if "acute" in names:
+        out["acute_nhs"] = nhs_quality(world, "acute")
     if "acute" in names and "gp_register" in names:
         out["acute_gp_exact"] = exact_nhs_join(world, "acute", "gp_register")
     return out
@@ -234,6 +250,15 @@ def table(world: World) -> str:
                  "leavers, the dead; duplicates", f"{m['gp_records_per_resident']:.3f}",
                  "1.04–1.10 nationally, ≈1.17 SE London",
                  "NHS Digital; House of Commons Library"))
+    if "acute_nhs" in m:
+        e = sc.sources["acute"].errors
+        conf = e.nhs_missing.rate + e.nhs_invalid.rate + e.nhs_placeholder.rate
+        rows.append(("acute NHS number blank, invalid or placeholder", _pct(conf),
+                     _pct(m["acute_nhs"]["unusable"]),
+                     "≈1.2 % (ED 2.0 %, admissions 0.3 %; 55:45 here)", "Mason et al. 2022"))
+        rows.append(("acute NHS number valid but someone else's", "household, mother, "
+                     "other", _pct(m["acute_nhs"]["wrong_valid"]), "no published figure",
+                     "assumption"))
     if "acute_gp_exact" in m:
         j = m["acute_gp_exact"]
         rows.append(("acute→GP exact NHS-number join: matched / gap from coverage / from "
