@@ -85,7 +85,9 @@ def test_stale_workspace_is_rebuilt(tmp: Path) -> None:
     import os
 
     out = tmp / "stale"
-    generate_to_dir(load_scenario("default", population=400), out, fmt="parquet",
+    # 800 people: at 400, the harder world (people who left the area) leaves children's
+    # social care empty, which ingest rightly refuses.
+    generate_to_dir(load_scenario("default", population=800), out, fmt="parquet",
                     overwrite=True)
     project = load_project(out / "project.yaml")
     pair = [("la_housing", "gp_register")]
