@@ -132,8 +132,10 @@ def test_demo_generates_and_assesses(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     out.mkdir()
     (out / "stale.txt").write_text("old")
+    # 800 people: at 400 the harder world (people who left the area) can leave children's
+    # social care empty, which ingest rightly refuses.
     result = runner.invoke(app, ["demo", "--out", str(out), "--overwrite",
-                                 "--population", "400", "--no-sweep"])
+                                 "--population", "800", "--no-sweep"])
     assert result.exit_code == 0, result.output
     assert (out / "data" / "project.yaml").is_file()
     for name in ("profile.json", "linkage.json", "evaluation.json", "report.html"):

@@ -51,10 +51,31 @@ def probabilities(rate: Rate, groups: Subgroups) -> npt.NDArray[np.float64]:
 
 def with_propensity(p: npt.NDArray[np.float64], z: npt.NDArray[np.float64]
                     ) -> npt.NDArray[np.float64]:
-    """Scale probabilities by a person's error propensity on the odds scale: ``odds × z``.
-    For small rates this is ``p × z``; a rate of 0 or 1 stays 0 or 1 (an identifier a
-    system never records stays unrecorded for everyone)."""
+    """Scale probabilities by each person's error propensity on the odds scale,
+    ``odds × k·z``, with one constant ``k`` (found by Newton's method) that keeps the
+    average over these records equal to the average of ``p``: the propensity moves errors
+    between people, it does not add or remove them. For small rates this is ``p × z``; a
+    rate of 0 or 1 stays 0 or 1 (an identifier a system never records stays unrecorded)."""
     p = np.clip(p, 0.0, 1.0)
-    num = p * z
-    den = 1.0 - p + num
-    return np.divide(num, den, out=np.ones_like(num), where=den > 0)
+    target = float(p.mean()) if p.size else 0.0
+    inner = (p > 0) & (p < 1)
+    if not inner.any():
+        return p
+
+    def scaled(k: float) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        den = 1.0 - p + p * k * z
+        q = np.divide(p * k * z, den, out=np.ones_like(p), where=den > 0)
+        slope = np.divide(p * z * (1.0 - p), den * den, out=np.zeros_like(p), where=den > 0)
+        return q, slope
+
+    k = 1.0
+    for _ in range(20):
+        q, slope = scaled(k)
+        miss = float(q.mean()) - target
+        if abs(miss) <= 1e-9 + 1e-6 * target:
+            break
+        d = float(slope.mean())
+        if d <= 0:
+            break
+        k = max(k - miss / d, k / 10)
+    return q
