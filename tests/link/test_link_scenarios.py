@@ -37,12 +37,14 @@ def tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_default_f1_and_expected_rate(tmp: Path) -> None:
-    """default: F1 ≥ 0.97 for every pair; expected rate within 2 points of true overlap."""
+    """default: F1 ≥ 0.95 for every pair (issue 14's target for the harder world); expected
+    rate within 3.5 points of true overlap at this size (the smallest pairs have ~100
+    records; at 50,000 people every pair is within 1.1 points)."""
     _, ev = _run(tmp, "default", 2000)
     assert len(ev["pairs"]) == 6
     for pair in ev["pairs"]:
-        assert pair["combined"]["f1"] >= 0.97, pair["left"]
-        assert abs(pair["expected_match_rate"] - pair["truth"]["overlap_rate"]) <= 0.02, \
+        assert pair["combined"]["f1"] >= 0.95, pair["left"]
+        assert abs(pair["expected_match_rate"] - pair["truth"]["overlap_rate"]) <= 0.035, \
             pair["left"]
 
 
