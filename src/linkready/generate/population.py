@@ -323,6 +323,7 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
             "_household_other": other.astype(np.int64),
             "_mother": mother.astype(np.int64),
             "_head_surname": head_surname,
+            "_child_other_surname": (age < 18) & (family != head_surname),
             "_move_times": move_times,
             "_addresses": addresses,
             "_female": female,

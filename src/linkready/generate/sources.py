@@ -129,10 +129,9 @@ def build_source(
     stale_name = (prev_surname != None) & (rng.random(n) < p("surname_change"))  # noqa: E711
     family[stale_name] = prev_surname[stale_name]
     counts["surname_change"] = int(stale_name.sum())
-    head = pop["_head_surname"][idx]
-    child_other = (pop["age"][idx] < 18) & (pop["family_name"][idx] != head)
-    counts["parent_surname"] = corrupt.parent_surname(rng, family, head, child_other,
-                                                      p("parent_surname"))
+    counts["parent_surname"] = corrupt.parent_surname(
+        rng, family, pop["_head_surname"][idx], pop["_child_other_surname"][idx],
+        p("parent_surname"))
     counts["surname_part"] = corrupt.surname_parts(rng, family, p("surname_part"))
     counts["middle_as_given"] = corrupt.middle_as_given(rng, given, pop["middle_name"][idx],
                                                         p("middle_as_given"))
@@ -173,9 +172,10 @@ def build_source(
         )
     )
     # A source still holding someone who left the area has not caught up with the move.
-    ghost = pop["left_area"][idx] & (postcode == pop["postcode"][idx])
+    left = np.flatnonzero(pop["left_area"][idx])
+    ghost = left[postcode[left] == pop["postcode"][idx[left]]]
     postcode[ghost] = pop["_addresses"][idx[ghost], 1]
-    counts["postcode_stale"] += int(ghost.sum())
+    counts["postcode_stale"] += int(ghost.size)
     sex = pop["sex"][idx].copy()
     counts.update(corrupt.sex_errors(rng, sex, p("sex_unknown"), p("sex_miscoded")))
     ethnicity = pop["ethnicity"][idx].copy()
