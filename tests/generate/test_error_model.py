@@ -128,3 +128,23 @@ def test_wrong_but_valid_nhs_numbers() -> None:
         base = eligible[kind]
         tol = 4.5 * math.sqrt(base * p * (1 - p)) + 3
         assert abs(e.errors[kind] - p * base) <= tol, (kind, e.errors[kind], p * base)
+
+
+def test_gradient_by_ethnic_group_and_age() -> None:
+    """The propensity's ethnic-group and age gradients show up in every field's errors:
+    Asian ≈ 2× White, 18–29 ≈ 2× 50–64 (pooled over fields for power)."""
+    w = generate_world(_scenario(0.0, {"ethnic_group": {"asian": 2.0},
+                                       "age_band": {"18-29": 2.0}}, seed=9))
+    e, pop = w.extracts[0], w.population
+    person = e.recorded["person"]
+    wrong = record_errors(w, e.name)
+    any_wrong = np.logical_or.reduce([wrong[f] for f in ("given_name", "family_name", "dob",
+                                                         "sex")])
+    group, band = pop["ethnic_group"][person], pop["age_band"][person]
+    other_age = ~np.isin(band, ["18-29"])
+    asian = any_wrong[(group == "asian") & other_age].mean()
+    white = any_wrong[(group == "white") & other_age].mean()
+    assert asian / white == pytest.approx(2.0, rel=0.2)
+    young = any_wrong[(band == "18-29") & (group != "asian")].mean()
+    older = any_wrong[(band == "50-64") & (group != "asian")].mean()
+    assert young / older == pytest.approx(2.0, rel=0.2)
