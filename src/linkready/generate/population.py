@@ -283,7 +283,7 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
     _left_the_area(rng, w, places, left, move_times, addresses)
     moves = np.isfinite(move_times).sum(axis=1)
     moved = move_times[:, 0] <= 1.0
-    previous_postcode = np.where(moves > 0, addresses[:, 1], None)
+    previous_postcode = addresses[:, 1].copy()  # None where the person never moved
 
     died = rng.random(n) < np.array([w.died_last_year.get(b, 0.0) for b in AGE_BANDS])[band]
 
