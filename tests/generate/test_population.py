@@ -25,9 +25,15 @@ def test_nhs_numbers_unique_valid_test_range(pop: Population) -> None:
 
 
 def test_households_share_surname_and_address(pop: Population) -> None:
-    """Members of a household share a family name and a postcode."""
+    """Members of a household share a postcode and the head's surname, except the children
+    configured to carry another parent's surname."""
     hh = pop["household_id"]
-    for col in ("family_name", "postcode"):
+    differs = pop["family_name"] != pop["_head_surname"]
+    assert (pop["age"][differs] < 18).all()
+    share = load_scenario("default").world.child_other_surname
+    children = pop["age"] < 18
+    assert abs(differs[children].mean() - share) < 0.03
+    for col in ("_head_surname", "postcode"):
         values = pop[col]
         first = {}
         for h, v in zip(hh, values, strict=True):

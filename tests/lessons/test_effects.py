@@ -102,7 +102,9 @@ def test_overlap(lesson_run: Run) -> None:
     assert fig(r, "deterministic_difference") < 0.1
     assert fig(r, "coverage_share_low_overlap") > 0.8
     assert fig(r, "coverage_share_poor_identifiers") < 0.3
-    assert fig(r, "expected_poor_identifiers") - fig(r, "deterministic_poor_identifiers") > 0.3
+    # The gap is about the variant's blank + invalid NHS numbers (35 %) times the overlap
+    # (≈ 0.9): ≈ 0.3, so the margin is 0.25.
+    assert fig(r, "expected_poor_identifiers") - fig(r, "deterministic_poor_identifiers") > 0.25
 
 
 def test_analysis_bias(lesson_run: Run) -> None:

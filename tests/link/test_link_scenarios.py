@@ -37,12 +37,14 @@ def tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_default_f1_and_expected_rate(tmp: Path) -> None:
-    """default: F1 ≥ 0.97 for every pair; expected rate within 2 points of true overlap."""
+    """default: F1 ≥ 0.95 for every pair (issue 14's target for the harder world); expected
+    rate within 3.5 points of true overlap at this size (the smallest pairs have ~100
+    records; at 50,000 people every pair is within 1.1 points)."""
     _, ev = _run(tmp, "default", 2000)
     assert len(ev["pairs"]) == 6
     for pair in ev["pairs"]:
-        assert pair["combined"]["f1"] >= 0.97, pair["left"]
-        assert abs(pair["expected_match_rate"] - pair["truth"]["overlap_rate"]) <= 0.02, \
+        assert pair["combined"]["f1"] >= 0.95, pair["left"]
+        assert abs(pair["expected_match_rate"] - pair["truth"]["overlap_rate"]) <= 0.035, \
             pair["left"]
 
 
@@ -56,12 +58,13 @@ def test_la_without_nhs_number(tmp: Path) -> None:
 
 
 def test_primary_acute_deterministic_rate(tmp: Path) -> None:
-    """primary_acute: deterministic acute→GP near 65–70%; gap split into coverage and error."""
+    """primary_acute: deterministic acute→GP near 65–70%; the gap is coverage, with at
+    most 4 points of linkage error (acute NHS numbers as complete as published)."""
     _, ev = _run(tmp, "primary_acute", 3000, [("acute", "gp_register")])
     rate = ev["pairs"][0]["deterministic"]["match_rate"]
     assert 0.63 <= rate <= 0.72
     gap = ev["pairs"][0]["deterministic"]["gap"]
-    assert gap["coverage"] > 0.1 and gap["linkage_error"] > 0.02
+    assert gap["coverage"] >= 0.25 and 0.0 < gap["linkage_error"] <= 0.04
 
 
 def test_bias_follows_configured_direction(tmp: Path) -> None:
@@ -84,7 +87,9 @@ def test_stale_workspace_is_rebuilt(tmp: Path) -> None:
     import os
 
     out = tmp / "stale"
-    generate_to_dir(load_scenario("default", population=400), out, fmt="parquet",
+    # 800 people: at 400, the harder world (people who left the area) leaves children's
+    # social care empty, which ingest rightly refuses.
+    generate_to_dir(load_scenario("default", population=800), out, fmt="parquet",
                     overwrite=True)
     project = load_project(out / "project.yaml")
     pair = [("la_housing", "gp_register")]

@@ -41,16 +41,28 @@ def nhs_errors(
     missing_p: F,
     placeholder_p: F,
     invalid_p: F,
+    wrong: dict[str, tuple[npt.NDArray[np.int64], F]] | None = None,
 ) -> tuple[npt.NDArray[np.bool_], dict[str, int]]:
-    """Blank, placeholder or mistyped NHS numbers. Returns the mask of blanked numbers."""
-    missing, placeholder, invalid = bands(rng, missing_p, placeholder_p, invalid_p)
+    """Blank, placeholder or mistyped NHS numbers, and wrong-but-valid ones: ``wrong`` maps
+    an error kind (``nhs_wrong_household``, ``nhs_mother``, ``nhs_wrong_other``) to each
+    record's replacement number (-1 where the error is impossible) and its probability.
+    All are mutually exclusive. Returns the mask of blanked numbers."""
+    wrong = wrong or {}
+    kinds = list(wrong)
+    probs = [np.where(wrong[k][0] >= 0, wrong[k][1], 0.0) for k in kinds]
+    missing, placeholder, invalid, *hits = bands(rng, missing_p, placeholder_p, invalid_p,
+                                                 *probs)
     nhs[placeholder] = REPDIGITS[rng.integers(0, REPDIGITS.size, placeholder.sum())]
     nhs[invalid] = corrupt(rng, nhs[invalid])
-    return missing, {
+    counts = {
         "nhs_missing": int(missing.sum()),
         "nhs_placeholder": int(placeholder.sum()),
         "nhs_invalid": int(invalid.sum()),
     }
+    for kind, hit in zip(kinds, hits, strict=True):
+        nhs[hit] = wrong[kind][0][hit]
+        counts[kind] = int(hit.sum())
+    return missing, counts
 
 
 def _typo(name: str, kind: int, pos: int, letter: str) -> str:
@@ -120,6 +132,42 @@ def name_swap(
     return int(hit.sum())
 
 
+def middle_as_given(
+    rng: np.random.Generator, given: npt.NDArray[np.object_], middle: npt.NDArray[np.object_],
+    p: F,
+) -> int:
+    """The middle name recorded as the given name (the name the person goes by)."""
+    hit = (middle != None) & (rng.random(given.size) < p)  # noqa: E711
+    given[hit] = middle[hit]
+    return int(hit.sum())
+
+
+def _part(name: str, kind: int) -> str:
+    first, _, second = name.partition("-")
+    return (first, second, f"{first} {second}", first + second.lower())[kind]
+
+
+def surname_parts(rng: np.random.Generator, family: npt.NDArray[np.object_], p: F) -> int:
+    """A hyphenated surname recorded as its first part, its second part, with a space, or
+    run together (eligible: the surname has a hyphen)."""
+    hyphen = pc.match_substring(pa.array(family, pa.string()), "-").to_numpy(
+        zero_copy_only=False)
+    hit = np.flatnonzero(np.asarray(hyphen, dtype=bool) & (rng.random(family.size) < p))
+    kinds = rng.integers(0, 4, hit.size)
+    family[hit] = [_part(n, int(k)) for n, k in zip(family[hit], kinds, strict=True)]
+    return int(hit.size)
+
+
+def parent_surname(
+    rng: np.random.Generator, family: npt.NDArray[np.object_],
+    parent: npt.NDArray[np.object_], eligible: npt.NDArray[np.bool_], p: F,
+) -> int:
+    """A child recorded under the household head's surname instead of their own."""
+    hit = eligible & (rng.random(family.size) < p)
+    family[hit] = parent[hit]
+    return int(hit.sum())
+
+
 def dob_errors(
     rng: np.random.Generator,
     y: npt.NDArray[np.int64],
@@ -153,17 +201,26 @@ def dob_errors(
 def postcode_errors(
     rng: np.random.Generator,
     postcode: npt.NDArray[np.object_],
-    previous: npt.NDArray[np.object_],
+    addresses: npt.NDArray[np.object_],
+    move_times: npt.NDArray[np.float64],
     missing_p: F,
     pseudo_p: F,
     stale_p: F,
+    lag_years: float = 0.0,
 ) -> dict[str, int]:
-    """Blank, pseudo (ZZ99) or out-of-date postcodes (eligible for stale: the person moved)."""
-    moved = previous != None  # noqa: E711
+    """Blank, pseudo (ZZ99) or out-of-date postcodes. A stale record (eligible: the person
+    moved in the history window) holds the address the person had ``lag`` years before
+    their latest move, ``lag`` exponential with mean ``lag_years`` (0: the one just before
+    it); ``addresses`` and ``move_times`` are as :func:`population.address_history` gives."""
+    moved = np.isfinite(move_times[:, 0])
     missing, pseudo, stale = bands(rng, missing_p, pseudo_p, np.where(moved, stale_p, 0.0))
     postcode[missing] = None
     postcode[pseudo] = np.array(PSEUDO_POSTCODES, dtype=object)[rng.integers(0, 2, pseudo.sum())]
-    postcode[stale] = previous[stale]
+    lag = rng.exponential(lag_years, postcode.size) if lag_years > 0 else np.zeros(postcode.size)
+    snapshot = move_times[:, 0] + lag
+    back = (move_times <= snapshot[:, None]).sum(axis=1)
+    rows = np.flatnonzero(stale)
+    postcode[rows] = addresses[rows, back[rows]]
     return {
         "postcode_missing": int(missing.sum()),
         "postcode_pseudo": int(pseudo.sum()),

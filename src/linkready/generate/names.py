@@ -11,6 +11,8 @@ Where the lists come from (also in ``docs/generate.md``):
   linkready from common spellings in England; uniform weights, with ``Muhammad`` and its
   variants weighted up because it is the most common boys' name in several groups.
 * Nicknames: the ``nicknames`` package (hand-curated English name → nickname pairs).
+* Chinese surnames: Faker's weighted ``zh_CN`` surname shares, romanised in pinyin
+  (:data:`ZH_PINYIN`).
 * Transliteration variants: a hand-written table below (e.g. Muhammad / Mohammed /
   Mohammad / Mohamed).
 """
@@ -69,6 +71,26 @@ _BANGLADESHI_SURNAMES = [
     ("Sarkar", 1), ("Talukdar", 1), ("Ullah", 1), ("Zaman", 1),
 ]
 
+#: Pinyin of the commonest Chinese surnames in Faker's weighted ``zh_CN.last_names``
+#: (shares of China's population, from Chinese Wikipedia's surname ranking, as Faker
+#: notes). Romanised for linkready; characters with the same pinyin (王/汪 Wang) merge, as
+#: they do in English records. The weight of characters not listed here is left out.
+_HANZI = (
+    "王李张刘陈杨黄吴赵周徐孙马朱胡林郭何高罗郑梁谢宋唐许邓冯韩曹曾彭萧蔡潘田董袁于余叶蒋杜苏"
+    "魏程吕丁沈任姚卢傅钟姜崔谭廖范汪陆金石戴贾韦夏邱方侯邹熊孟秦白江阎薛尹段雷黎史龙陶贺顾"
+    "毛郝龚邵万钱严赖覃洪武莫孔汤向常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿"
+)
+_PINYIN = (
+    "Wang Li Zhang Liu Chen Yang Huang Wu Zhao Zhou Xu Sun Ma Zhu Hu Lin Guo He Gao Luo "
+    "Zheng Liang Xie Song Tang Xu Deng Feng Han Cao Zeng Peng Xiao Cai Pan Tian Dong Yuan "
+    "Yu Yu Ye Jiang Du Su Wei Cheng Lu Ding Shen Ren Yao Lu Fu Zhong Jiang Cui Tan Liao "
+    "Fan Wang Lu Jin Shi Dai Jia Wei Xia Qiu Fang Hou Zou Xiong Meng Qin Bai Jiang Yan "
+    "Xue Yin Duan Lei Li Shi Long Tao He Gu Mao Hao Gong Shao Wan Qian Yan Lai Qin Hong "
+    "Wu Mo Kong Tang Xiang Chang Wen Kang Shi Wen Niu Fan Ge Xing An Qi Yi Qiao Wu Pang "
+    "Yan Ni Zhuang Nie Zhang Lu Yue Zhai Yin Zhan Shen Ou Geng"
+)
+ZH_PINYIN: dict[str, str] = dict(zip(_HANZI, _PINYIN.split(), strict=True))
+
 #: Spellings of one name. Sources differ in which they record.
 TRANSLITERATIONS: tuple[tuple[str, ...], ...] = (
     ("Muhammad", "Mohammed", "Mohammad", "Mohamed", "Muhammed", "Mohamad"),
@@ -116,6 +138,12 @@ def _weighted(values: object, ranked: bool) -> list[tuple[str, float]]:
 
 def _faker_list(locale: str, attr: str) -> list[tuple[str, float]]:
     provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+    if locale == "zh_CN" and attr == "last_names":
+        merged: dict[str, float] = {}
+        for hanzi, weight in provider.last_names.items():
+            if hanzi in ZH_PINYIN:
+                merged[ZH_PINYIN[hanzi]] = merged.get(ZH_PINYIN[hanzi], 0.0) + float(weight)
+        return list(merged.items())
     if locale == "zh_CN":
         attr = {"last_names": "last_romanized_names"}.get(attr, "first_romanized_names")
     values = getattr(provider, attr, None) or getattr(provider, "first_names", ())

@@ -9,14 +9,17 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from linkready.generate.geography import Places
+from linkready.generate.geography import UNITS_PER_LSOA, Places
 from linkready.generate.names import vocabulary
+from linkready.generate.rates import Subgroups, multipliers
 from linkready.generate.scenario import (
     AGE_BAND_LOWER,
     AGE_BANDS,
     ETHNIC_GROUP_OF,
     ETHNIC_GROUPS,
+    Propensity,
     Scenario,
+    World,
 )
 from linkready.nhs import sample_test_numbers
 
@@ -79,6 +82,79 @@ def _sample_names(
     return out
 
 
+def error_propensity(
+    rng: np.random.Generator, cfg: Propensity, groups: Subgroups
+) -> npt.NDArray[np.float64]:
+    """One multiplier per person on every error rate: lognormal(0, sigma) × subgroup
+    gradient, scaled to mean 1 (so configured rates stay population averages)."""
+    n = groups.ethnic_group.size
+    z = rng.standard_normal(n)  # drawn even when sigma is 0, so streams do not shift
+    value = np.exp(cfg.sigma * z) * multipliers(cfg.by, groups)
+    mean = value.mean() if n else 1.0
+    return value / mean if mean > 0 else np.ones(n)
+
+
+MAX_PREVIOUS_ADDRESSES = 4
+
+
+def address_history(
+    rng: np.random.Generator,
+    w: World,
+    places: Places,
+    age: npt.NDArray[np.int64],
+    groups: Subgroups,
+    current: npt.NDArray[np.object_],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.object_]]:
+    """Each person's moves in the last ``address_history_years`` (a Poisson process at the
+    yearly rate ``moved_last_year`` implies, × ``move_by``; none before birth), at most
+    :data:`MAX_PREVIOUS_ADDRESSES`. Returns the move times in years before the extract,
+    most recent first (inf where there was none; the k most recent are kept), and the
+    addresses: column 0 the current one, column k the one before the k-th most recent
+    move (70 % in area)."""
+    n, k = age.size, MAX_PREVIOUS_ADDRESSES
+    yearly = np.array([w.moved_last_year.get(b, 0.0) for b in AGE_BANDS])[groups.age_band]
+    rate = -np.log1p(-np.clip(yearly, 0.0, 0.999)) * multipliers(w.move_by, groups)
+    window = np.minimum(w.address_history_years, age + rng.random(n))
+    # The most recent k events of a Poisson process, going back from the extract date.
+    gaps = np.cumsum(rng.standard_exponential((n, k)), axis=1)
+    times = np.divide(gaps, rate[:, None], out=np.full((n, k), np.inf), where=rate[:, None] > 0)
+    times[times > window[:, None]] = np.inf
+    in_idx, out_idx = np.flatnonzero(places.in_area), np.flatnonzero(~places.in_area)
+    lsoa = np.where(rng.random((n, k)) < 0.7, rng.choice(in_idx, size=(n, k)),
+                    rng.choice(out_idx, size=(n, k)))
+    pick = rng.integers(0, UNITS_PER_LSOA, size=(n, k))
+    addresses = np.empty((n, k + 1), dtype=object)
+    addresses[:, 0] = current
+    for j in range(k):  # a move is to a different postcode than the one after it
+        unit = places.units[lsoa[:, j], pick[:, j]]
+        same = unit == addresses[:, j]
+        unit[same] = places.units[lsoa[same, j], (pick[same, j] + 1) % UNITS_PER_LSOA]
+        addresses[:, j + 1] = unit
+    addresses[:, 1:][~np.isfinite(times)] = None
+    return times, addresses
+
+
+def _left_the_area(
+    rng: np.random.Generator,
+    w: World,
+    places: Places,
+    left: npt.NDArray[np.bool_],
+    times: npt.NDArray[np.float64],
+    addresses: npt.NDArray[np.object_],
+) -> None:
+    """People who left the area: their latest move is the one out, up to
+    ``left_area_years`` ago, from an address in the area; earlier moves shift back."""
+    rows = np.flatnonzero(left)
+    if rows.size == 0:
+        return
+    t_left = rng.random(rows.size) * w.left_area_years
+    times[rows, 1:] = t_left[:, None] + times[rows, :-1]
+    times[rows, 0] = t_left
+    addresses[rows, 2:] = addresses[rows, 1:-1]
+    in_idx = np.flatnonzero(places.in_area)
+    addresses[rows, 1] = places.sample_units(rng, rng.choice(in_idx, size=rows.size))
+
+
 def build_population(rng: np.random.Generator, scenario: Scenario, places: Places) -> Population:
     """Persons in households: names, DOB, sex, ethnicity, homes, moves, marriages, deaths."""
     w = scenario.world
@@ -96,13 +172,16 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
     sizes = sizes[:n_hh]
     sizes[-1] -= int(ends[n_hh - 1] - n)
     hh = np.repeat(np.arange(n_hh), sizes)
-    member = np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    hh_start = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    member = np.arange(n) - hh_start
 
     # Household attributes.
     codes = np.array(sorted(w.ethnic_mix), dtype=object)
     shares = np.array([w.ethnic_mix[c] for c in codes], dtype=float)
     hh_ci = rng.choice(codes.size, size=n_hh, p=shares / shares.sum())
-    hh_resident = rng.random(n_hh) >= w.out_of_area_share
+    u = rng.random(n_hh)
+    hh_left = u < w.left_area_share
+    hh_resident = u >= w.left_area_share + w.out_of_area_share
     in_idx, out_idx = np.flatnonzero(places.in_area), np.flatnonzero(~places.in_area)
     hh_lsoa = np.where(hh_resident, rng.choice(in_idx, size=n_hh), rng.choice(out_idx, size=n_hh))
     hh_postcode = places.sample_units(rng, hh_lsoa)
@@ -151,11 +230,38 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
     twin_of_next = np.zeros(n, dtype=bool)
     twin_of_next[twin_idx - 1] = True
 
+    # Another member of the household (the next one, wrapping round; -1 if alone), and a
+    # baby's mother: a woman heading the household or its partner.
+    size_of = sizes[hh]
+    other = np.where(member + 1 < size_of, np.arange(n) + 1, hh_start)
+    other = np.where(size_of > 1, other, -1)
+    head_f = female[hh_start]
+    partner_f = np.where(size_of > 1, is_partner[np.minimum(hh_start + 1, n - 1)]
+                         & female[np.minimum(hh_start + 1, n - 1)], False)
+    mother = np.where(head_f, hh_start, np.where(partner_f, hh_start + 1, -1))
+    mother = np.where(is_child & (age == 0), mother, -1)
+
     band = age_band_index(age)
     ci = hh_ci[hh]
     code = codes[ci]
     given = _sample_names(rng, ci, codes, female, "given")
-    family = hh_surname[hh]
+    middle = np.full(n, None, dtype=object)
+    mi = np.flatnonzero(rng.random(n) < w.middle_name_share)
+    middle[mi] = _sample_names(rng, ci[mi], codes, female[mi], "given")
+    again = np.flatnonzero(middle == given)  # one more draw, then do without
+    middle[again] = _sample_names(rng, ci[again], codes, female[again], "given")
+    middle[middle == given] = None
+    # Hyphenated surnames in some households; some children carry another parent's surname.
+    comp = np.flatnonzero(rng.random(n_hh) < w.compound_surname_share)
+    second = _sample_names(rng, hh_ci[comp], codes, None, "family")
+    joined = np.array([f"{a}-{b}" for a, b in zip(hh_surname[comp], second, strict=True)],
+                      dtype=object)
+    hh_surname[comp] = np.where(second != hh_surname[comp], joined, hh_surname[comp])
+    head_surname = hh_surname[hh]
+    family = head_surname.copy()
+    kids = np.flatnonzero(is_child & (rng.random(n) < w.child_other_surname))
+    family[kids] = _sample_names(rng, ci[kids], codes, None, "family")
+    family[twin_idx] = family[twin_idx - 1]
 
     # Life events in the year before the extract.
     adult = age >= 18
@@ -169,21 +275,20 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
     same = surname_changed & (previous_surname == family)
     previous_surname[same] = np.array([f"{s}s" for s in previous_surname[same]], dtype=object)
 
-    move_rate = np.array([w.moved_last_year.get(b, 0.0) for b in AGE_BANDS])[band]
-    moved = rng.random(n) < move_rate
-    prev_lsoa = np.where(
-        rng.random(n) < 0.7, rng.choice(in_idx, size=n), rng.choice(out_idx, size=n)
-    )
-    previous_postcode = places.sample_units(rng, prev_lsoa)
-    previous_postcode[~moved] = None
     lsoa_idx = hh_lsoa[hh]
-    same_pc = moved & (previous_postcode == hh_postcode[hh])
-    moved &= ~same_pc
-    previous_postcode[same_pc] = None
+    eg_idx = np.array([ETHNIC_GROUPS.index(ETHNIC_GROUP_OF[c]) for c in codes], dtype=np.int64)[ci]
+    groups = Subgroups(eg_idx, band, places.imd_decile[lsoa_idx], female)
+    move_times, addresses = address_history(rng, w, places, age, groups, hh_postcode[hh])
+    left = hh_left[hh]
+    _left_the_area(rng, w, places, left, move_times, addresses)
+    moves = np.isfinite(move_times).sum(axis=1)
+    moved = move_times[:, 0] <= 1.0
+    previous_postcode = addresses[:, 1].copy()  # None where the person never moved
 
     died = rng.random(n) < np.array([w.died_last_year.get(b, 0.0) for b in AGE_BANDS])[band]
 
     nhs = sample_test_numbers(rng, n)
+    propensity = error_propensity(rng, w.error_propensity, groups)
     return Population(
         {
             "person_id": np.arange(1, n + 1, dtype=np.int64),
@@ -191,6 +296,7 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
             "nhs_number": nhs.astype(np.int64),
             "given_name": given,
             "family_name": family,
+            "middle_name": middle,
             "previous_surname": previous_surname,
             "sex": sex.astype(object),
             "dob": dob,
@@ -204,15 +310,22 @@ def build_population(rng: np.random.Generator, scenario: Scenario, places: Place
             "borough": places.borough[lsoa_idx],
             "imd_decile": places.imd_decile[lsoa_idx],
             "resident": hh_resident[hh],
+            "left_area": left,
             "moved": moved,
+            "moves": moves.astype(np.int64),
             "surname_changed": surname_changed,
             "died": died,
             "twin": twin | twin_of_next,
             # Integer codes for fast subgroup look-ups; not written out.
-            "_ethnic_group_idx": np.array(
-                [ETHNIC_GROUPS.index(ETHNIC_GROUP_OF[c]) for c in codes], dtype=np.int64
-            )[ci],
+            "error_propensity": propensity,
+            "_ethnic_group_idx": eg_idx,
             "_age_band_idx": band,
+            "_household_other": other.astype(np.int64),
+            "_mother": mother.astype(np.int64),
+            "_head_surname": head_surname,
+            "_child_other_surname": (age < 18) & (family != head_surname),
+            "_move_times": move_times,
+            "_addresses": addresses,
             "_female": female,
         }
     )

@@ -47,3 +47,40 @@ def multipliers(by: Differential, groups: Subgroups) -> npt.NDArray[np.float64]:
 def probabilities(rate: Rate, groups: Subgroups) -> npt.NDArray[np.float64]:
     """Per-record probability: base rate × subgroup multipliers, clipped to [0, 1]."""
     return np.clip(rate.rate * multipliers(rate.by, groups), 0.0, 1.0)
+
+
+CALIBRATION_RECORDS = 50_000
+
+
+def with_propensity(p: npt.NDArray[np.float64], z: npt.NDArray[np.float64]
+                    ) -> npt.NDArray[np.float64]:
+    """Scale probabilities by each person's error propensity on the odds scale,
+    ``odds × k·z``, with one constant ``k`` (found by Newton's method) that keeps the
+    average over these records equal to the average of ``p``: the propensity moves errors
+    between people, it does not add or remove them (exactly on up to
+    :data:`CALIBRATION_RECORDS` records, within sampling error beyond). For small rates
+    this is ``p × z``; a rate of 0 or 1 stays 0 or 1 (an identifier a system never
+    records stays unrecorded)."""
+    p = np.clip(p, 0.0, 1.0)
+    inner = (p > 0) & (p < 1)
+    if not inner.any():
+        return p
+    # k is fitted on the first CALIBRATION_RECORDS records (sources shuffle their rows, so
+    # these are a random sample), then applied to all.
+    ps, zs = p[:CALIBRATION_RECORDS], z[:CALIBRATION_RECORDS]
+    target = float(ps.mean())
+    k = 1.0
+    for _ in range(20):
+        den = 1.0 - ps + ps * k * zs
+        q = np.divide(ps * k * zs, den, out=np.ones_like(ps), where=den > 0)
+        miss = float(q.mean()) - target
+        if abs(miss) <= 1e-9 + 1e-6 * target:
+            break
+        slope = np.divide(ps * zs * (1.0 - ps), den * den, out=np.zeros_like(ps),
+                          where=den > 0)
+        d = float(slope.mean())
+        if d <= 0:
+            break
+        k = max(k - miss / d, k / 10)
+    den = 1.0 - p + p * k * z
+    return np.divide(p * k * z, den, out=np.ones_like(p), where=den > 0)

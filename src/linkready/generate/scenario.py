@@ -43,12 +43,18 @@ ERROR_KINDS: tuple[str, ...] = (
     "nhs_missing",
     "nhs_invalid",
     "nhs_placeholder",
+    "nhs_wrong_household",
+    "nhs_mother",
+    "nhs_wrong_other",
     "given_typo",
     "family_typo",
     "nickname",
     "transliteration",
     "surname_change",
     "name_swap",
+    "middle_as_given",
+    "surname_part",
+    "parent_surname",
     "dob_day_month_swap",
     "dob_typo",
     "dob_default",
@@ -97,16 +103,22 @@ class SourceErrors(_Frozen):
     nhs_missing: Rate = Rate(rate=0.0)
     nhs_invalid: Rate = Rate(rate=0.0)
     nhs_placeholder: Rate = Rate(rate=0.0)
+    nhs_wrong_household: Rate = Rate(rate=0.0)  # eligible: lives with someone
+    nhs_mother: Rate = Rate(rate=0.0)  # eligible: a baby under 1 whose mother lives with it
+    nhs_wrong_other: Rate = Rate(rate=0.0)  # another person's number keyed in error
     given_typo: Rate = Rate(rate=0.0)
     family_typo: Rate = Rate(rate=0.0)
     nickname: Rate = Rate(rate=0.0)  # eligible: given name has a known nickname
     transliteration: Rate = Rate(rate=0.0)  # eligible: a name has a known variant
     surname_change: Rate = Rate(rate=0.0)  # eligible: the person changed surname
     name_swap: Rate = Rate(rate=0.0)
+    middle_as_given: Rate = Rate(rate=0.0)  # eligible: has a middle name
+    surname_part: Rate = Rate(rate=0.0)  # eligible: a hyphenated surname
+    parent_surname: Rate = Rate(rate=0.0)  # eligible: a child whose surname is not the head's
     dob_day_month_swap: Rate = Rate(rate=0.0)  # eligible: day <= 12 and day != month
     dob_typo: Rate = Rate(rate=0.0)
     dob_default: Rate = Rate(rate=0.0)
-    postcode_stale: Rate = Rate(rate=0.0)  # eligible: the person moved
+    postcode_stale: Rate = Rate(rate=0.0)  # eligible: the person moved in the history window
     postcode_missing: Rate = Rate(rate=0.0)
     postcode_pseudo: Rate = Rate(rate=0.0)
     sex_unknown: Rate = Rate(rate=0.0)
@@ -122,11 +134,22 @@ class SourceErrors(_Frozen):
         return data
 
 
+class Propensity(_Frozen):
+    """A person-level error propensity shared by every field and every source: each person's
+    error rates are all multiplied by one number, lognormal with spread ``sigma`` times the
+    subgroup gradient ``by``, scaled to mean 1 over the population. Errors then cluster in
+    the same people: P(two fields wrong) ≈ exp(sigma²) × the product of the single rates."""
+
+    sigma: Annotated[float, Field(ge=0.0, le=3.0)] = 0.0
+    by: Differential = Differential()
+
+
 class Coverage(_Frozen):
     """Who appears in a source: a probability per person."""
 
     resident: Share
     out_of_area: Share = 0.0
+    left_area: Share = 0.0  # people who moved out of the area but are still on the books
     deceased: Multiplier = 1.0  # multiplier for people who died in the year before the extract
     by: Differential = Differential()
 
@@ -143,6 +166,9 @@ class FormatOverride(_Frozen):
 class SourceConfig(_Frozen):
     kind: str | None = None  # the system this source is; defaults to the source's name
     coverage: Coverage
+    #: A stale address (``errors.postcode_stale``) is the one held this long (mean, years,
+    #: exponential) before the person's latest move: 0 gives the address just before it.
+    address_lag_years: Annotated[float, Field(ge=0.0, le=20.0)] = 0.0
     errors: SourceErrors = SourceErrors()
     format: FormatOverride = FormatOverride()
 
@@ -153,6 +179,9 @@ class SourceConfig(_Frozen):
 class World(_Frozen):
     """The population and its life events."""
 
+    #: Errors cluster in people and vary by deprivation, ethnic group and age (every kind).
+    error_propensity: Propensity = Propensity()
+
     boroughs: list[Literal["camden", "islington", "haringey", "barnet", "enfield"]] = ["camden"]
     #: NHS ethnic category mix; default: London, 2021 Census (ONS), rounded.
     ethnic_mix: dict[str, Multiplier] = {
@@ -160,6 +189,11 @@ class World(_Frozen):
         "J": 3.3, "K": 3.7, "L": 4.6, "M": 3.9, "N": 7.9, "P": 1.6, "R": 1.7, "S": 6.3,
     }
     out_of_area_share: Share = 0.10
+    #: Share of households who left the area in the last few years (now out of area); a
+    #: source keeps them with probability ``coverage.left_area`` (GP list inflation).
+    left_area_share: Share = 0.0
+    #: They left up to this many years before the extract (uniform).
+    left_area_years: Annotated[float, Field(gt=0.0, le=20.0)] = 5.0
     twin_rate: Share = 0.015  # share of maternities that are twins (ONS births)
     household_size: dict[Annotated[int, Field(ge=1, le=8)], Multiplier] = {
         1: 0.32, 2: 0.30, 3: 0.15, 4: 0.13, 5: 0.06, 6: 0.04,
@@ -167,7 +201,14 @@ class World(_Frozen):
     moved_last_year: dict[str, Share] = {
         "0-17": 0.10, "18-29": 0.25, "30-49": 0.12, "50-64": 0.06, "65-79": 0.04, "80+": 0.04,
     }
+    #: Years of address history: each person's moves in this window follow a Poisson
+    #: process at the yearly rate ``moved_last_year`` implies (× ``move_by``).
+    address_history_years: Annotated[float, Field(gt=0.0, le=20.0)] = 5.0
+    move_by: Differential = Differential()
     surname_change: dict[Literal["male", "female"], Share] = {"female": 0.057, "male": 0.013}
+    middle_name_share: Share = 0.0  # people with a middle name
+    compound_surname_share: Share = 0.0  # households with a hyphenated surname
+    child_other_surname: Share = 0.0  # children whose surname is not the household head's
     died_last_year: dict[str, Share] = {
         "0-17": 0.0002, "18-29": 0.0005, "30-49": 0.001, "50-64": 0.004, "65-79": 0.015,
         "80+": 0.08,
@@ -182,6 +223,12 @@ class World(_Frozen):
         if sum(value.values()) <= 0:
             raise ValueError("give at least one category a positive share")
         return value
+
+    @model_validator(mode="after")
+    def _shares(self) -> World:
+        if self.out_of_area_share + self.left_area_share > 1:
+            raise ValueError("out_of_area_share + left_area_share must be at most 1")
+        return self
 
     @field_validator("moved_last_year", "died_last_year")
     @classmethod

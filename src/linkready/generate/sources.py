@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +21,7 @@ from linkready.generate.formats import (
     format_postcodes,
 )
 from linkready.generate.population import Population
-from linkready.generate.rates import Subgroups, multipliers, probabilities
+from linkready.generate.rates import Subgroups, multipliers, probabilities, with_propensity
 from linkready.generate.scenario import SourceConfig
 from linkready.nhs import digits
 
@@ -44,6 +44,10 @@ class SourceExtract:
     table: pa.Table  # the raw extract, as the system would write it
     truth: pa.Table  # source, record_id, person_id
     errors: dict[str, int]
+    #: What each record holds, before the system's formatting, aligned with ``truth``
+    #: (``person`` index, ``nhs`` with -1 for blank, names, ``dob``, ``postcode``, ``sex``).
+    #: Kept in memory for measuring the world (``generate.realism``); never written.
+    recorded: dict[str, npt.NDArray] = field(default_factory=dict)
 
 
 def subgroups(pop: Population) -> Subgroups:
@@ -56,7 +60,8 @@ def select_people(
 ) -> npt.NDArray[np.int64]:
     """Indices of the people a source holds, by its coverage of residents and others."""
     cov = cfg.coverage
-    p = np.where(pop["resident"], cov.resident, cov.out_of_area)
+    p = np.where(pop["resident"], cov.resident,
+                 np.where(pop["left_area"], cov.left_area, cov.out_of_area))
     p = p * multipliers(cov.by, groups) * np.where(pop["died"], cov.deceased, 1.0)
     return np.flatnonzero(rng.random(pop.size) < np.clip(p, 0.0, 1.0))
 
@@ -86,7 +91,9 @@ def build_source(
     system = SYSTEMS[cfg.system(name)].with_override(cfg.format)
     err = cfg.errors
     people = select_people(rng, pop, cfg, groups)
-    dup_p = probabilities(err.duplicates, groups.take(people)) * error_scale
+    propensity = pop["error_propensity"]
+    dup_p = with_propensity(probabilities(err.duplicates, groups.take(people)) * error_scale,
+                            propensity[people])
     dup = rng.random(people.size) < dup_p
     # Rows are shuffled (and record ids random) so that neither order nor id leaks who is
     # a duplicate or how the file was built.
@@ -94,14 +101,25 @@ def build_source(
     idx = idx[rng.permutation(idx.size)]
     g = groups.take(idx)
     n = idx.size
+    z = propensity[idx]
 
     def p(rate_name: str) -> npt.NDArray[np.float64]:
-        return np.clip(probabilities(getattr(err, rate_name), g) * error_scale, 0.0, 1.0)
+        return with_propensity(probabilities(getattr(err, rate_name), g) * error_scale, z)
 
     counts: dict[str, int] = {"duplicates": int(dup.sum())}
     nhs = pop["nhs_number"][idx].copy()
+    numbers = pop["nhs_number"]
+    other, mother = pop["_household_other"][idx], pop["_mother"][idx]
+    anyone = rng.integers(0, pop.size, n)
+    anyone = np.where(anyone == idx, (anyone + 1) % pop.size, anyone)
+    wrong = {
+        "nhs_wrong_household": (np.where(other >= 0, numbers[other], -1), p("nhs_wrong_household")),
+        "nhs_mother": (np.where(mother >= 0, numbers[mother], -1), p("nhs_mother")),
+        "nhs_wrong_other": (numbers[anyone] if pop.size > 1 else np.full(n, -1),
+                            p("nhs_wrong_other")),
+    }
     nhs_missing, c = corrupt.nhs_errors(
-        rng, nhs, p("nhs_missing"), p("nhs_placeholder"), p("nhs_invalid")
+        rng, nhs, p("nhs_missing"), p("nhs_placeholder"), p("nhs_invalid"), wrong
     )
     counts.update(c)
 
@@ -111,6 +129,12 @@ def build_source(
     stale_name = (prev_surname != None) & (rng.random(n) < p("surname_change"))  # noqa: E711
     family[stale_name] = prev_surname[stale_name]
     counts["surname_change"] = int(stale_name.sum())
+    counts["parent_surname"] = corrupt.parent_surname(
+        rng, family, pop["_head_surname"][idx], pop["_child_other_surname"][idx],
+        p("parent_surname"))
+    counts["surname_part"] = corrupt.surname_parts(rng, family, p("surname_part"))
+    counts["middle_as_given"] = corrupt.middle_as_given(rng, given, pop["middle_name"][idx],
+                                                        p("middle_as_given"))
     counts["transliteration"] = corrupt.transliterations(rng, given, family, p("transliteration"))
     counts["nickname"] = corrupt.nicknames(rng, given, p("nickname"))
     counts["given_typo"] = corrupt.typos(rng, given, p("given_typo"))
@@ -139,12 +163,19 @@ def build_source(
         corrupt.postcode_errors(
             rng,
             postcode,
-            pop["previous_postcode"][idx],
+            pop["_addresses"][idx],
+            pop["_move_times"][idx],
             p("postcode_missing"),
             p("postcode_pseudo"),
             p("postcode_stale"),
+            cfg.address_lag_years,
         )
     )
+    # A source still holding someone who left the area has not caught up with the move.
+    left = np.flatnonzero(pop["left_area"][idx])
+    ghost = left[postcode[left] == pop["postcode"][idx[left]]]
+    postcode[ghost] = pop["_addresses"][idx[ghost], 1]
+    counts["postcode_stale"] += int(ghost.size)
     sex = pop["sex"][idx].copy()
     counts.update(corrupt.sex_errors(rng, sex, p("sex_unknown"), p("sex_miscoded")))
     ethnicity = pop["ethnicity"][idx].copy()
@@ -194,4 +225,13 @@ def build_source(
             "person_id": pa.array(pop["person_id"][idx], pa.int64()),
         }
     )
-    return SourceExtract(name, system, table, truth, counts)
+    recorded = {
+        "person": idx,
+        "nhs": np.where(nhs_missing, -1, nhs),
+        "given_name": given,
+        "family_name": family,
+        "dob": (y * 100 + m) * 100 + d,
+        "postcode": postcode,
+        "sex": sex,
+    }
+    return SourceExtract(name, system, table, truth, counts, recorded)

@@ -111,7 +111,7 @@ LESSON = Lesson(
     pairs=((ACUTE, GP),),
     variants=(
         Variant("low_overlap", "low overlap, good identifiers",
-                {"world.out_of_area_share": 0.35, "sources.acute.coverage.out_of_area": 0.6,
+                {"world.out_of_area_share": 0.17, "sources.acute.coverage.out_of_area": 0.6,
                  "error_scale": 0.1}),
         Variant("poor_identifiers", "high overlap, poor identifiers",
                 {"world.out_of_area_share": 0.02,
