@@ -6,12 +6,13 @@ extracts. See ``docs/project-yaml.md``.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from linkready._config import read_yaml, validate
 from linkready.errors import ConfigError
@@ -128,6 +129,10 @@ class Project(_Frozen):
     validation: ValidationSettings = Field(default_factory=ValidationSettings)
     #: The directory the project file lives in; relative paths resolve against it.
     root: Path = Path(".")
+    #: SHA-256 of the project file's bytes as read (set by :func:`load_project`).
+    _file_hash: str | None = PrivateAttr(default=None)
+    #: Where outputs go by default when not beside the project file (frames projects).
+    _results_home: Path | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _references(self) -> Project:
@@ -169,6 +174,19 @@ class Project(_Frozen):
     def truth_path(self) -> Path | None:
         return (self.root / self.truth).resolve() if self.truth else None
 
+    def results_home(self) -> Path | None:
+        """The default output folder when it is not ``linkready-results/`` beside the
+        project file (a project built from DataFrames: the folder holding them)."""
+        return self._results_home
+
+    def config_hash(self) -> str:
+        """The project's one provenance hash: the SHA-256 (hex) of the project file's
+        bytes as :func:`load_project` read them; for a project built in Python, of the
+        UTF-8 bytes of :func:`dump_project` (the file :func:`save_project` writes)."""
+        if self._file_hash is not None:
+            return self._file_hash
+        return config_hash_of(dump_project(self).encode("utf-8"))
+
 
 def load_project(path: str | Path) -> Project:
     """Read and validate ``project.yaml``; raise ConfigError listing every problem."""
@@ -177,7 +195,23 @@ def load_project(path: str | Path) -> Project:
     if "root" in data:
         raise ConfigError(f"{path}: root: unknown key; remove it (paths are relative to the file)")
     data = {**data, "root": path.resolve().parent}
-    return validate(Project, data, path, "the project file")
+    project = validate(Project, data, path, "the project file")
+    project._file_hash = config_hash_of(path.read_bytes())
+    return project
+
+
+def config_hash_of(data: bytes) -> str:
+    """SHA-256 (hex) of a project file's bytes: the ``config_hash`` of every output."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def project_from_dict(data: dict[str, Any], root: str | Path = ".") -> Project:
+    """A project built in Python from the mapping a project file holds; relative paths
+    resolve against ``root``. Raises ConfigError listing every problem."""
+    if "root" in data:
+        raise ConfigError("project: root: unknown key; pass root= instead")
+    where = Path(root).resolve()
+    return validate(Project, {**data, "root": where}, where / "(project)", "the project")
 
 
 def dump_project(project: Project) -> str:

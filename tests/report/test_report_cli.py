@@ -111,10 +111,10 @@ def test_assess_bad_extract_writes_nothing(assessed: Assessed, tmp_path: Path) -
 
 
 def test_demo_refuses_existing_dir_without_overwrite(tmp_path: Path) -> None:
-    """demo will not replace an existing directory unless --overwrite is given."""
+    """demo refuses a folder holding files linkready did not write, and leaves them."""
     (tmp_path / "keep.txt").write_text("mine")
-    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
-    assert result.exit_code == 2 and "--overwrite" in result.output
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--overwrite"])
+    assert result.exit_code == 2 and "did not create" in result.output
     assert (tmp_path / "keep.txt").read_text() == "mine"
 
 
@@ -128,18 +128,18 @@ def test_help_lists_assess_and_report() -> None:
 
 def test_demo_generates_and_assesses(tmp_path: Path) -> None:
     """demo (a small population, no sweep) writes extracts to DIR/data and the outputs and
-    report.html to DIR, replacing DIR with --overwrite."""
+    report.html to DIR; a second run needs --overwrite."""
     out = tmp_path / "demo"
-    out.mkdir()
-    (out / "stale.txt").write_text("old")
-    result = runner.invoke(app, ["demo", "--out", str(out), "--overwrite",
-                                 "--population", "400", "--no-sweep"])
+    result = runner.invoke(app, ["demo", "--out", str(out), "--population", "400",
+                                 "--no-sweep"])
     assert result.exit_code == 0, result.output
     assert (out / "data" / "project.yaml").is_file()
     for name in ("profile.json", "linkage.json", "evaluation.json", "report.html"):
         assert (out / name).is_file(), name
-    assert not (out / "stale.txt").exists()
     assert "report:" in result.output
+    again = runner.invoke(app, ["demo", "--out", str(out), "--population", "400",
+                                "--no-sweep"])
+    assert again.exit_code == 2 and "--overwrite" in again.output
 
 
 def test_assess_without_truth_skips_evaluation(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from linkready._version import __version__
+from linkready.documents import header
 from linkready.errors import ConfigError, InputError
 from linkready.link import evaluate
 from linkready.link.run import SCHEMA_VERSION, config_hash
@@ -70,10 +70,7 @@ def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
         pairs[-1]["expected_match_rate"] = p["probabilistic"]["expected_match_rate"]["estimate"]
         progress(f"{p['left']} → {p['right']}")
     return {
-        "schema_version": SCHEMA_VERSION,
-        "tool_version": __version__,
-        "project": project.name,
-        "config_hash": config_hash(project),
+        **header(project.name, config_hash(project), SCHEMA_VERSION),
         "threshold": linkage["threshold"],
         "unit": "left records (GUILD): see docs/schemas/evaluation.md",
         "pairs": pairs,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -10,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from linkready._version import __version__
+from linkready.documents import SCHEMA_VERSION as DOCUMENT_SCHEMA
+from linkready.documents import header
 from linkready.errors import ConfigError
 from linkready.link import clustering, orphans
 from linkready.link.backends import check_backend, open_backend
@@ -24,12 +24,12 @@ from linkready.link.workspace import (
 )
 from linkready.outdir import write_with
 from linkready.progress import ProgressCallback, no_progress
-from linkready.project import Project, dump_project
+from linkready.project import Project
 
 if TYPE_CHECKING:
     from linkready.link.spark import SparkSettings
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = DOCUMENT_SCHEMA
 DEFAULT_THRESHOLD = 0.9
 
 
@@ -64,8 +64,9 @@ class LinkageRun:
 
 
 def config_hash(project: Project) -> str:
-    """Short SHA-256 of the project's YAML text."""
-    return hashlib.sha256(dump_project(project).encode()).hexdigest()[:16]
+    """The project's provenance hash: SHA-256 of its project file's bytes
+    (:meth:`linkready.project.Project.config_hash`), as in every other document."""
+    return project.config_hash()
 
 
 def step_count(project: Project, pairs: list[tuple[str, str]] | None = None) -> int:
@@ -134,10 +135,7 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
     run.timings["clustering"] = time.perf_counter() - start
     progress("clusters")
     run.summary = tidy({
-        "schema_version": SCHEMA_VERSION,
-        "tool_version": __version__,
-        "project": project.name,
-        "config_hash": config_hash(project),
+        **header(project.name, config_hash(project), SCHEMA_VERSION),
         "seed": cfg.seed,
         "threshold": threshold,
         "backend": backend,
