@@ -413,11 +413,11 @@ def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
 
     def value_step(i: int, value: Any, scen: Scenario) -> Step:
         def run(progress: ProgressCallback) -> None:
+            from linkready._sweep import slug, sweep_row
             from linkready.generate.api import generate_to_dir
             from linkready.link.evaluate_run import evaluate_outputs
             from linkready.link.run import link_project, write_outputs
             from linkready.project import load_project
-            from linkready.sweep import slug, sweep_row
 
             run_dir = holder["files"].stage / runs_in / f"{i:02d}_{slug(value)}"
             generate_to_dir(scen, run_dir / "data", fmt="parquet", overwrite=True)
@@ -435,7 +435,7 @@ def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
                                                                  strict=True))]
 
     def execute(progress: ProgressCallback) -> SweepResult:
-        from linkready.sweep import sweep_document, write_sweep
+        from linkready._sweep import sweep_document, write_sweep
 
         with OutputSet(out, "sweep") as files:
             holder["files"] = files

@@ -27,9 +27,9 @@ def sweep(
     """For each value: generate, link, evaluate; write sweep.json and print a table."""
     with user_errors():
         from linkready import pipeline
+        from linkready._sweep import parse_vary
         from linkready.cli.progress import run_plan
         from linkready.link.workspace import parse_pairs
-        from linkready.sweep import parse_vary
 
         key, values = parse_vary(vary)
         result = run_plan(pipeline.sweep(scenario, key, values, out, population=population,
