@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from linkready.link.workspace import (
     ensure_workspace,
     source_stats,
 )
-from linkready.outdir import write_with
+from linkready.outdir import write_json, write_with
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
 
@@ -173,9 +172,8 @@ def tidy(data: Any, digits: int = 12) -> Any:
     return data
 
 
-def _json_writer(data: Any) -> Callable[[Path], object]:
-    return lambda p: p.write_text(json.dumps(tidy(data), indent=2, ensure_ascii=False),
-                                  encoding="utf-8")
+def _write_document(path: Path, data: Any) -> Path:
+    return write_json(path, tidy(data))
 
 
 #: The top-level names :func:`write_outputs` writes.
@@ -193,14 +191,14 @@ def write_outputs(run: LinkageRun, out: Path) -> list[Path]:
         write_with(out / "clusters.parquet", lambda p: pq.write_table(run.clusters, p)),
     ]
     for r in run.pairs:
-        written.append(write_with(out / "models" / model_filename(r.left, r.right),
-                                  _json_writer(r.model)))
+        written.append(_write_document(out / "models" / model_filename(r.left, r.right),
+                                       r.model))
     # model.json: every pair's Splink model keyed by "left:right"; each value (and
     # each file in models/) loads with splink's Linker(..., settings=...).
-    written.append(write_with(out / "model.json", _json_writer(
-        {"schema_version": SCHEMA_VERSION,
-         "models": {k: r.model for k, r in models.items()}})))
+    written.append(_write_document(out / "model.json", {
+        "schema_version": SCHEMA_VERSION,
+        "models": {k: r.model for k, r in models.items()}}))
     summary = {**run.summary, "models": {
         k: f"models/{model_filename(r.left, r.right)}" for k, r in models.items()}}
-    written.append(write_with(out / "linkage.json", _json_writer(summary)))
+    written.append(_write_document(out / "linkage.json", summary))
     return written
