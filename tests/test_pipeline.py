@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,8 @@ def test_assess_plan_total_matches_the_ticks_it_reports(tmp_path: Path) -> None:
     assert result.report_path.is_file() and not (tmp_path / "out" / "sweep.json").exists()
     docs = result.to_dict()
     assert {d["config_hash"] for d in docs.values()} == {project.config_hash()}
+    for name, doc in docs.items():  # to_dict() is the published document, exactly
+        assert doc == json.loads((tmp_path / "out" / f"{name}.json").read_text("utf-8"))
 
 
 def test_link_package_does_not_import_generate() -> None:

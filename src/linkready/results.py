@@ -7,7 +7,6 @@ pandas is imported only when an accessor is called.
 
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,11 @@ if TYPE_CHECKING:
     from linkready.link.run import LinkageRun
     from linkready.project import Project
     from linkready.report import Report
+
+
+def _published(document: Any) -> dict[str, Any]:
+    """A document exactly as its JSON file holds it (tuples as lists, a fresh copy)."""
+    return dict(json.loads(json.dumps(document, ensure_ascii=False)))
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str] | None = None) -> pd.DataFrame:
@@ -53,7 +57,7 @@ class GenerateResult:
 
     def to_dict(self) -> dict[str, Any]:
         """``manifest.json``."""
-        return copy.deepcopy(self.manifest)
+        return _published(self.manifest)
 
     def sources_df(self) -> pd.DataFrame:
         """One row per extract: records and errors injected (exact: synthetic data)."""
@@ -73,7 +77,7 @@ class ProfileResult:
     workspace: Path | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return copy.deepcopy(dict(self.document))
+        return _published(self.document)
 
     def sources_df(self) -> pd.DataFrame:
         """One row per source: records, valid NHS numbers and linkage readiness (published
@@ -113,7 +117,7 @@ class ValidationResult:
         return bool(self.document["success"])
 
     def to_dict(self) -> dict[str, Any]:
-        return copy.deepcopy(dict(self.document))
+        return _published(self.document)
 
     def expectations_df(self) -> pd.DataFrame:
         """One row per source and expectation (published counts only)."""
@@ -135,8 +139,12 @@ class LinkResult:
     written: list[Path] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """``linkage.json`` as written."""
-        return dict(json.loads(self.path.read_text(encoding="utf-8")))
+        """``linkage.json``: the summary and where each pair's model file is."""
+        from linkready.link.run import model_filename, tidy
+
+        models = {f"{p.left}:{p.right}": f"models/{model_filename(p.left, p.right)}"
+                  for p in self.run.pairs}
+        return _published(tidy({**self.run.summary, "models": models}))
 
     def pairs_df(self) -> pd.DataFrame:
         """One row per pair: published match rates of each stage and the label-free
@@ -170,7 +178,7 @@ class EvaluationResult:
     document: EvaluationDocument
 
     def to_dict(self) -> dict[str, Any]:
-        return copy.deepcopy(dict(self.document))
+        return _published(self.document)
 
     def pairs_df(self) -> pd.DataFrame:
         """One row per pair and stage: precision, recall, F1 and missed-match rate as
@@ -247,7 +255,7 @@ class SweepResult:
     document: SweepDocument
 
     def to_dict(self) -> dict[str, Any]:
-        return copy.deepcopy(dict(self.document))
+        return _published(self.document)
 
     def rows_df(self) -> pd.DataFrame:
         """The sweep table (published rates)."""
