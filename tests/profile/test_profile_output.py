@@ -88,7 +88,7 @@ def vocabulary(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     rows = [person(i, family_name="Lovelace") for i in range(26)]
     project_file = one_source(d, rows)
     assert runner.invoke(app, ["profile", str(project_file)]).exit_code == 0
-    vocab = strings_in(json.loads((d / "profile.json").read_text()))
+    vocab = strings_in(json.loads((d / "linkready-results" / "profile.json").read_text()))
     assert not vocab & ({g.upper() for g in GIVEN} | {"LOVELACE"})
     return vocab | {g.upper() for g in R.ETHNIC_GROUPS.values()} | set(R.ETHNICITY_CODES)
 

@@ -135,7 +135,7 @@ def test_clean_project_passes_gate(run: dict[str, Any], tmp_path: Path) -> None:
                                                       "dob_format": "%d/%m/%Y"}})
     result = runner.invoke(app, ["validate", str(project_file), "--fail-on-error"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "validation.json").is_file()
+    assert (tmp_path / "linkready-results" / "validation.json").is_file()
 
 
 def test_help_does_not_import_gx() -> None:
