@@ -6,13 +6,14 @@ extracts. See ``docs/project-yaml.md``.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from linkready._config import read_yaml, validate
 from linkready.errors import ConfigError
@@ -217,6 +218,10 @@ class Project(_Frozen):
     link: LinkSettings = Field(default_factory=LinkSettings)
     #: The directory the project file lives in; relative paths resolve against it.
     root: Path = Path(".")
+    #: SHA-256 of the project file's bytes as read (set by :func:`load_project`).
+    _file_hash: str | None = PrivateAttr(default=None)
+    #: Where outputs go by default when not beside the project file (frames projects).
+    _results_home: Path | None = PrivateAttr(default=None)
 
     @field_validator("name")
     @classmethod
@@ -280,13 +285,25 @@ class Project(_Frozen):
     def truth_path(self) -> Path | None:
         return _resolved(self.root / self.truth) if self.truth else None
 
+    def results_home(self) -> Path | None:
+        """The default output folder when it is not ``linkready-results/`` beside the
+        project file (a project built from DataFrames: the folder holding them)."""
+        return self._results_home
+
+    def config_hash(self) -> str:
+        """The project's one provenance hash: the SHA-256 (hex) of the project file's
+        bytes as :func:`load_project` read them; for a project built in Python, of the
+        UTF-8 bytes of :func:`dump_project` (the file :func:`save_project` writes)."""
+        if self._file_hash is not None:
+            return self._file_hash
+        return config_hash_of(dump_project(self).encode("utf-8"))
+
 
 def _resolved(path: Path) -> Path:
     try:
         return path.resolve()
     except (OSError, RuntimeError, ValueError):
         return path
-
 
 
 def load_project(path: str | Path) -> Project:
@@ -296,7 +313,23 @@ def load_project(path: str | Path) -> Project:
     if "root" in data:
         raise ConfigError(f"{path}: root: unknown key; remove it (paths are relative to the file)")
     data = {**data, "root": path.resolve().parent}
-    return validate(Project, data, path, "the project file")
+    project = validate(Project, data, path, "the project file")
+    project._file_hash = config_hash_of(path.read_bytes())
+    return project
+
+
+def config_hash_of(data: bytes) -> str:
+    """SHA-256 (hex) of a project file's bytes: the ``config_hash`` of every output."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def project_from_dict(data: dict[str, Any], root: str | Path = ".") -> Project:
+    """A project built in Python from the mapping a project file holds; relative paths
+    resolve against ``root``. Raises ConfigError listing every problem."""
+    if "root" in data:
+        raise ConfigError("project: root: unknown key; pass root= instead")
+    where = Path(root).resolve()
+    return validate(Project, {**data, "root": where}, where / "(project)", "the project")
 
 
 def dump_project(project: Project) -> str:

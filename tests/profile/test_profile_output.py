@@ -135,8 +135,8 @@ def test_every_count_is_suppressed(profiled: dict[str, Any]) -> None:
 def test_document_shape(profiled: dict[str, Any]) -> None:
     """profile.json carries its schema version, the tool version and every source."""
     doc = profiled["doc"]
-    assert doc["schema_version"] == "1.0"
-    assert doc["tool"]["name"] == "linkready"
+    assert doc["schema_version"] == "1.1"
+    assert doc["tool"] == "linkready" and doc["tool_version"]
     src = doc["sources"]["gp_register"]
     for key in ("records", "fields", "checks", "discriminating_power", "subgroups", "dqmi",
                 "readiness", "standardisation"):

@@ -13,7 +13,7 @@ from linkready.cli.link import BackendOpt, SparkConfOpt, spark_settings_for, war
 
 if TYPE_CHECKING:
     from linkready.project import Project
-    from linkready.report import AssessResult
+    from linkready.results import AssessResult
 
 ProjectArg = Annotated[Path, typer.Argument(
     metavar="PROJECT.yaml", help="The project file mapping the extracts.",
@@ -45,14 +45,13 @@ def assess(project_file: ProjectArg, out: OutOpt = None,
 def run_assess(project_file: Path, project: Project, out: Path | None,
                workspace: Path | None, *, backend: str = "duckdb",
                spark_settings: Any = None) -> AssessResult:
-    """Run :func:`linkready.report.assess_project` under one progress bar."""
-    from linkready.cli.progress import progress_bar
-    from linkready.report import assess_project, step_count
+    """Run :func:`linkready.pipeline.assess` under one progress bar."""
+    from linkready import pipeline
+    from linkready.cli.progress import run_plan
 
-    with progress_bar(f"assessing {project.name}", step_count(project)) as advance:
-        return assess_project(project, project_file, out, workspace=workspace,
-                              progress=advance, backend=backend,
-                              spark_settings=spark_settings, on_warning=warn_now)
+    return run_plan(pipeline.assess(project, out, workspace=workspace,
+                                    project_file=project_file, backend=backend,
+                                    spark_settings=spark_settings, on_warning=warn_now))
 
 
 def print_assess_summary(result: AssessResult) -> None:

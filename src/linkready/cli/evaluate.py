@@ -25,23 +25,13 @@ def evaluate(
 ) -> None:
     """Measure precision, recall, F1 and missed matches against truth (synthetic data)."""
     with user_errors():
-        from linkready.cli._project import results_dir
-        from linkready.cli.progress import progress_bar
-        from linkready.ingest import default_workspace
-        from linkready.link.evaluate_run import evaluate_project, write_evaluation
-        from linkready.outdir import OutputSet
+        from linkready import pipeline
+        from linkready.cli.progress import run_plan
         from linkready.project import load_project
 
         project = load_project(project_file)
-        with OutputSet(results_dir(project, out), "evaluate") as files:
-            with progress_bar("evaluating", 1) as advance:
-                evaluation = evaluate_project(
-                    project, files.out,
-                    workspace=workspace or default_workspace(project, files.out),
-                    stage=files.stage)
-                advance("done")
-            write_evaluation(evaluation, files.stage)
-        print_evaluation(evaluation, files.out / "evaluation.json")
+        result = run_plan(pipeline.evaluate(project, out, workspace=workspace))
+        print_evaluation(result.to_dict(), result.path)
 
 
 def _pct(x: float | str | None) -> str:

@@ -54,12 +54,11 @@ def generate(
             raise ConfigError(f"--format: `{fmt}` is not supported; use csv or parquet")
         if out is None:
             raise ConfigError("--out: no output directory given; add --out DIR")
-        from linkready.cli.progress import progress_bar
+        from linkready import pipeline
+        from linkready.cli.progress import run_plan
         from linkready.cli.summary import print_generation_summary
-        from linkready.generate.api import generate_to_dir, step_count
         from linkready.generate.scenario import load_scenario
 
         scen = load_scenario(scenario, population=population, seed=seed)
-        with progress_bar(f"generating {scen.name}", step_count(scen)) as advance:
-            manifest = generate_to_dir(scen, out, fmt=fmt, overwrite=overwrite, progress=advance)
-        print_generation_summary(manifest, out)
+        result = run_plan(pipeline.generate(scen, out, fmt=fmt, overwrite=overwrite))
+        print_generation_summary(result.manifest, out)

@@ -55,21 +55,16 @@ def run(
     """Run a lesson and write its self-contained page (lesson.html) and lesson.json."""
     with user_errors():
         from linkready.cli.progress import progress_bar
-        from linkready.lessons import get_lesson, parse_set, run_lesson, step_count, write_lesson
+        from linkready.lessons import get_lesson, parse_set, step_count
+        from linkready.lessons import run as run_lesson
 
         lesson = get_lesson(name)
         sets = parse_set(set_)
-        from linkready.outdir import OutputSet
-
-        out_dir = out or Path("out") / "lessons" / lesson.name
-        with OutputSet(out_dir, "lesson") as files:
-            with progress_bar(f"lesson {lesson.number}: {lesson.name}",
-                              step_count(lesson)) as advance:
-                result = run_lesson(lesson.name, population=population, seed=seed, sets=sets,
-                                    workdir=files.stage / "data" if keep_data else None,
-                                    progress=advance)
-            write_lesson(result, files.stage)
-        paths = [files.out / "lesson.html", files.out / "lesson.json"]
+        with progress_bar(f"lesson {lesson.number}: {lesson.name}",
+                          step_count(lesson)) as advance:
+            result = run_lesson(lesson.name, out, population=population, seed=seed,
+                                sets=sets, keep_data=keep_data, progress=advance)
+        paths = result.paths
         console.print(f"[bold]Lesson {lesson.number}: {lesson.title}[/]")
         for line in result.result.findings:
             console.print(f"• {line}")

@@ -49,30 +49,20 @@ def link(
 ) -> None:
     """Link each source to the spine: exact NHS number, then Splink; cluster everyone."""
     with user_errors():
-        from linkready.cli._project import results_dir
-        from linkready.cli.progress import progress_bar
-        from linkready.ingest import default_workspace
-        from linkready.link import TrainingConfig, link_project, write_outputs
+        from linkready import pipeline
+        from linkready.cli.progress import run_plan
         from linkready.link.backends import check_backend
-        from linkready.link.run import OUTPUT_NAMES, step_count
         from linkready.link.workspace import parse_pairs
-        from linkready.outdir import OutputSet
         from linkready.project import load_project
 
         check_backend(backend)
         project = load_project(project_file)
         chosen = parse_pairs(pairs)
         spark_settings = spark_settings_for(backend, spark_conf)
-        with OutputSet(results_dir(project, out), "link") as files:
-            files.check_names(list(OUTPUT_NAMES))  # before any work
-            with progress_bar("linking", step_count(project, chosen)) as advance:
-                run = link_project(project, pairs=chosen, threshold=threshold,
-                                   workspace=workspace or default_workspace(project, files.out),
-                                   config=TrainingConfig(seed=seed), progress=advance,
-                                   backend=backend, spark_settings=spark_settings,
-                                   on_warning=warn_now)
-            write_outputs(run, files.stage)
-        print_linkage_summary(run.summary, files.out)
+        result = run_plan(pipeline.link(project, out, pairs=chosen, threshold=threshold,
+                                        seed=seed, workspace=workspace, backend=backend,
+                                        spark_settings=spark_settings, on_warning=warn_now))
+        print_linkage_summary(result.run.summary, result.out)
 
 
 def spark_settings_for(backend: str, spark_conf: Path | None) -> SparkSettings | None:

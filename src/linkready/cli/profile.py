@@ -28,23 +28,15 @@ def profile(project_file: ProjectArg, out: OutOpt = None,
             workspace: WorkspaceOpt = None) -> None:
     """Profile data quality, NHS-number completeness and linkage readiness per source."""
     with user_errors():
-        from linkready.cli._project import ingest_with_progress, load, results_dir
-        from linkready.ingest import open_workspace
-        from linkready.outdir import OutputSet, write_json
-        from linkready.profile import profile_document, profile_workspace
+        from linkready import pipeline
+        from linkready.cli.progress import run_plan
+        from linkready.project import load_project
 
-        project, digest = load(project_file)
-        with OutputSet(results_dir(project, out), "profile") as files:
-            result = ingest_with_progress(project, project_file, workspace, files.out)
-            con = open_workspace(result.workspace)
-            try:
-                prof = profile_workspace(con)
-            finally:
-                con.close()
-            doc = profile_document(prof, project.name, digest)
-            write_json(files.path("profile.json"), doc)
-        console.print(summary_table(doc))
-        console.print(f"wrote {escape(str(files.out / 'profile.json'))}")
+        project = load_project(project_file)
+        result = run_plan(pipeline.profile(project, out, workspace=workspace,
+                                           project_file=project_file))
+        console.print(summary_table(result.to_dict()))
+        console.print(f"wrote {escape(str(result.path))}")
 
 
 def _pct(fig: dict[str, Any]) -> str:

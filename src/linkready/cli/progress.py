@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from linkready.cli._common import err_console
 from linkready.progress import ProgressCallback
+
+if TYPE_CHECKING:
+    from linkready.pipeline import Plan
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -30,3 +36,9 @@ def progress_bar(description: str, total: int) -> Iterator[ProgressCallback]:
             prog.update(task, advance=done, step=escape(step))
 
         yield advance
+
+
+def run_plan(plan: Plan[T]) -> T:
+    """Run a :class:`linkready.pipeline.Plan` under one bar sized by its steps' totals."""
+    with progress_bar(plan.title, plan.total) as advance:
+        return plan.run(advance)

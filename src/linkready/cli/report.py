@@ -21,21 +21,16 @@ OutOpt = Annotated[Path | None, typer.Option(
 def report(project_file: ProjectArg, out: OutOpt = None) -> None:
     """Rebuild report.html from the JSON outputs (no stage is re-run)."""
     with user_errors():
-        from linkready.cli._project import results_dir
-        from linkready.outdir import OutputSet, write_text
+        from linkready import pipeline
         from linkready.project import load_project
-        from linkready.report import REPORT_NAME, render_report
 
         project = load_project(project_file)
-        folder = results_dir(project, out)
         with console.status("building the report"):
-            html, rep = render_report(folder, project.root)  # bad inputs fail first
-        with OutputSet(folder, "report") as files:
-            write_text(files.path(REPORT_NAME), html)
+            result = pipeline.report(project, out).run()
+        rep = result.report
         for v in rep.verdicts():
             console.print(f"{v.rag.upper():5} {escape(v.subject)}: {escape(v.headline)}",
                           highlight=False)
         if rep.missing:
             console.print(f"not in the report (stage not run): {', '.join(rep.missing)}")
-        console.print(f"[bold]report:[/] {escape(str(files.out / REPORT_NAME))}",
-                      highlight=False)
+        console.print(f"[bold]report:[/] {escape(str(result.path))}", highlight=False)

@@ -26,19 +26,16 @@ def sweep(
 ) -> None:
     """For each value: generate, link, evaluate; write sweep.json and print a table."""
     with user_errors():
-        from linkready.cli.progress import progress_bar
-        from linkready.link.sweep import parse_vary, run_sweep, write_sweep
+        from linkready import pipeline
+        from linkready._sweep import parse_vary
+        from linkready.cli.progress import run_plan
         from linkready.link.workspace import parse_pairs
-        from linkready.outdir import OutputSet
 
         key, values = parse_vary(vary)
-        with OutputSet(out, "sweep") as files, \
-                progress_bar(f"sweeping {key}", len(values)) as advance:
-            summary = run_sweep(scenario, key, values, files.stage, population=population,
-                                seed=seed, pairs=parse_pairs(pairs), threshold=threshold,
-                                progress=advance)
-            write_sweep(summary, files.stage)
-        print_sweep(summary, files.out / "sweep.json")
+        result = run_plan(pipeline.sweep(scenario, key, values, out, population=population,
+                                         seed=seed, pairs=parse_pairs(pairs),
+                                         threshold=threshold))
+        print_sweep(result.to_dict(), result.path)
 
 
 def _pct(x: float | str | None) -> str:

@@ -27,29 +27,18 @@ def validate(project_file: ProjectArg, out: OutOpt = None, workspace: WorkspaceO
              fail_on_error: FailOpt = False) -> None:
     """Validate each source against Great Expectations suites built from its mapping."""
     with user_errors():
-        from linkready.cli._project import ingest_with_progress, load, results_dir
+        from linkready import pipeline
+        from linkready.cli.progress import run_plan
         from linkready.errors import QualityGateFailed
-        from linkready.ingest import open_workspace
-        from linkready.outdir import OutputSet, write_json
-        from linkready.validate import validate_workspace, validation_document
+        from linkready.project import load_project
 
-        project, digest = load(project_file)
-        with OutputSet(results_dir(project, out), "validate") as files:
-            files.check_names(["validation.json", "expectations"])  # before any work
-            result = ingest_with_progress(project, project_file, workspace, files.out)
-            con = open_workspace(result.workspace)
-            try:
-                with console.status("validating with Great Expectations"):
-                    results = validate_workspace(project, con)
-            finally:
-                con.close()
-            doc = validation_document(results, project.name, digest)
-            for sv in results:
-                write_json(files.path(f"expectations/{sv.source}.json"), sv.suite)
-            write_json(files.path("validation.json"), doc)
+        project = load_project(project_file)
+        result = run_plan(pipeline.validate(project, out, workspace=workspace,
+                                            project_file=project_file))
+        doc = result.to_dict()
         console.print(summary_table(doc))
-        console.print(f"wrote {escape(str(files.out / 'validation.json'))} and "
-                      f"{escape(str(files.out / 'expectations'))}/")
+        console.print(f"wrote {escape(str(result.path))} and "
+                      f"{escape(str(result.out / 'expectations'))}/")
         if fail_on_error and not doc["success"]:
             failed = [f"{name}: {e['expectation']}({e['column']})"
                       for name, s in doc["sources"].items()

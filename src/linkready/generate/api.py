@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from linkready.generate.geography import build_places
 from linkready.generate.population import Population, build_population
 from linkready.generate.scenario import Scenario
 from linkready.generate.sources import SourceExtract, build_source, subgroups
-from linkready.outdir import OutputSet, check_claimable, previous_sets
+from linkready.outdir import OutputSet, check_claimable, previous_sets, write_json, write_text
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project, SourceSpec, dump_project
 from linkready.synthetic import HASHES_KEY, file_hashes
@@ -133,14 +132,14 @@ def write_world(world: World, directory: Path, fmt: str) -> dict[str, Any]:
     truth = pa.concat_tables([e.truth for e in world.extracts])
     pq.write_table(truth, directory / "truth.parquet")
     pq.write_table(population_table(world.population), directory / "population.parquet")
-    (directory / "project.yaml").write_text(
-        "# Written by `linkready generate`: the same file you would write for your own extracts.\n"
-        + dump_project(build_project(world, fmt)), encoding="utf-8")
+    write_text(directory / "project.yaml",
+               "# Written by `linkready generate`: the same file you would write for your own "
+               "extracts.\n" + dump_project(build_project(world, fmt)))
     man = manifest(world, fmt)
     # Hashes of what was written: linkready.synthetic.is_synthetic checks them.
     man[HASHES_KEY] = file_hashes(directory, [f"{e.name}.{fmt}" for e in world.extracts]
                                   + ["truth.parquet", "population.parquet"])
-    (directory / "manifest.json").write_text(json.dumps(man, indent=2) + "\n", encoding="utf-8")
+    write_json(directory / "manifest.json", man)
     return man
 
 

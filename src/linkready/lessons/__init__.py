@@ -7,7 +7,14 @@ writes a self-contained page. See ``docs/lessons/README.md``.
 
 from linkready.lessons._model import Exercise, Figure, Lesson, LessonResult, Variant
 from linkready.lessons._registry import LESSONS, get_lesson
-from linkready.lessons._run import LessonRun, parse_set, run_lesson, step_count, write_lesson
+from linkready.lessons._run import (
+    LessonRun,
+    parse_set,
+    run,
+    run_lesson,
+    step_count,
+    write_lesson,
+)
 
 __all__ = [
     "LESSONS",
@@ -19,6 +26,7 @@ __all__ = [
     "Variant",
     "get_lesson",
     "parse_set",
+    "run",
     "run_lesson",
     "step_count",
     "write_lesson",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linkready.errors import ConfigError
-from linkready.lessons._model import Lesson, Variant
+from linkready.lessons._model import THRESHOLD, Lesson, Variant
 from linkready.progress import ProgressCallback, no_progress
 
 if TYPE_CHECKING:
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from linkready.link.run import LinkageRun
     from linkready.project import Project
 
-#: The linkage threshold every lesson uses unless it is the thing being varied.
-THRESHOLD = 0.9
+__all__ = ["THRESHOLD", "LessonContext", "LinkedWorld", "build_world", "lessons_dir",
+           "scenario_path"]
 
 
 def lessons_dir() -> Path:
@@ -119,11 +119,12 @@ class LinkedWorld:
     def exact_pair(self, left: str, right: str) -> dict[str, Any]:
         """The evaluation of one linked pair with exact rates (not ``*``): for the lesson's
         own arithmetic and tests; publish each rate with its form from :meth:`pair`."""
-        from linkready.lessons._linking import evaluate
+        from linkready.link.evaluate import evaluate_pair
 
         if self.run is None:
             raise RuntimeError("this lesson's worlds are not linked (Lesson.link=False)")
-        return evaluate(self, self.run.links.to_pandas(), left, right, exact=True)
+        return evaluate_pair(self.run.links.to_pandas(), self.truth, self.subgroups, left,
+                             right, THRESHOLD, exact=True)
 
     def row_count(self, source: str) -> int:
         return int(self.manifest["row_counts"][source])

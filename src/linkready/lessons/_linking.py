@@ -4,17 +4,22 @@ choosing, and a Splink model with other blocking rules or comparisons.
 
 Every variant is evaluated with :func:`linkready.link.evaluate.evaluate_pair`, so the
 lessons and ``linkready evaluate`` count matches the same way (GUILD, per left record).
+Models are :class:`linkready.link.model.ModelSpec` values trained by
+:func:`linkready.link.training.train_model`, the same code ``link`` trains with; nothing
+here touches Splink's internals.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from linkready.lessons._context import THRESHOLD, LinkedWorld
+from linkready.lessons._model import THRESHOLD
+from linkready.link.model import ModelSpec, standard
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from linkready.lessons._context import LinkedWorld
 
 LINK_COLUMNS = ("source_l", "record_id_l", "source_r", "record_id_r", "match_probability",
                 "deterministic_rule", "stage", "linked")
@@ -92,23 +97,9 @@ def relink(records: pd.DataFrame, left: str, right: str,
     return result.links.to_pandas(), result.summary
 
 
-@dataclass(frozen=True)
-class ModelSpec:
-    """A Splink model to score with: comparisons, prediction blocking and training rules."""
-
-    comparisons: tuple[Any, ...]
-    blocking: tuple[str, ...]
-    training: tuple[str, ...]
-    prior: tuple[str, ...]
-
-
 def standard_spec(fields: set[str], blocking: list[str] | None = None) -> ModelSpec:
     """The link package's model for ``fields``, optionally with other blocking rules."""
-    from linkready.link import settings as S
-
-    return ModelSpec(tuple(S.comparisons(fields)),
-                     tuple(blocking if blocking is not None else S.blocking_rules(fields)),
-                     tuple(S.training_rules(fields)), tuple(S.prior_rules(fields)))
+    return standard(fields, blocking=blocking)
 
 
 def score(frames: dict[str, pd.DataFrame], left: str, right: str, spec: ModelSpec,
@@ -118,46 +109,26 @@ def score(frames: dict[str, pd.DataFrame], left: str, right: str, spec: ModelSpe
     blocking generated."""
     import duckdb
     import pandas as pd
-    from splink import DuckDBAPI, Linker, SettingsCreator
+    from splink import DuckDBAPI
 
     from linkready.link import estimates, predict
     from linkready.link.settings import TrainingConfig
-    from linkready.link.training import FALLBACK_PRIOR, model_prior, quiet_splink
+    from linkready.link.training import model_prior, spec_linker, train_model
 
     cfg = TrainingConfig()
     con = duckdb.connect()
     try:
-        for name in (left, right):
-            con.register(f"__f_{name}", frames[name])
-            con.execute(f"CREATE TABLE t_{name} AS SELECT * FROM __f_{name}")
+        tables: dict[str, str] = {}
+        for i, name in enumerate((left, right)):
+            view, table = f"__frame_{i}", f"t_{i}"
+            con.register(view, frames[name])
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM {view}")
             if "dob" in frames[name].columns and pd.api.types.is_datetime64_any_dtype(
                     frames[name]["dob"]):
-                con.execute(f"ALTER TABLE t_{name} ALTER dob TYPE DATE")
-        db_api = DuckDBAPI(connection=con)
-        settings = SettingsCreator(
-            link_type="link_only", unique_id_column_name="record_id",
-            comparisons=list(spec.comparisons),
-            blocking_rules_to_generate_predictions=list[Any](spec.blocking),
-            retain_matching_columns=False, retain_intermediate_calculation_columns=False)
-        linker = Linker([db_api.register(f"t_{left}", dataset_display_name="left"),
-                         db_api.register(f"t_{right}", dataset_display_name="right")],
-                        settings)
-        with quiet_splink():
-            try:
-                linker.training.estimate_probability_two_random_records_match(
-                    list(spec.prior), recall=cfg.prior_recall)
-            except Exception:  # no near-certain pairs: start from the fallback prior
-                linker._settings_obj._probability_two_random_records_match = FALLBACK_PRIOR
-            if not model_prior(linker) > 0:
-                linker._settings_obj._probability_two_random_records_match = FALLBACK_PRIOR
-            linker.training.estimate_u_using_random_sampling(max_pairs=cfg.u_max_pairs,
-                                                             seed=cfg.seed)
-            for rule in spec.training:
-                try:
-                    linker.training.estimate_parameters_using_expectation_maximisation(
-                        rule, max_pairs=cfg.em_max_pairs)
-                except Exception:  # a session with no blocked pairs cannot train
-                    continue
+                con.execute(f"ALTER TABLE {table} ALTER dob TYPE DATE")
+            tables[name] = table
+        linker = spec_linker(DuckDBAPI(connection=con), tables[left], tables[right], spec)
+        train_model(linker, spec, cfg)
         table = predict.predict_pairs(linker, cfg.min_match_weight)
     finally:
         con.close()

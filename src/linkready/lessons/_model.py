@@ -20,6 +20,9 @@ from linkready.privacy import SUPPRESSED, suppress
 if TYPE_CHECKING:
     from linkready.lessons._context import LessonContext
 
+#: The linkage threshold every lesson uses unless it is the thing being varied.
+THRESHOLD = 0.9
+
 Kind = Literal["share", "count", "points", "number", "ratio", "text"]
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,19 @@ class LessonRun:
     payload: dict[str, Any]
     html: str
     seconds: float
+    #: Where ``lesson.html`` and ``lesson.json`` were published (empty if not written).
+    paths: list[Path] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``lesson.json``: the lesson's measured figures, findings and tables."""
+        return copy.deepcopy(self.payload)
+
+    def figures_df(self) -> Any:
+        """One row per measured figure: key, label, value as published, kind."""
+        import pandas as pd
+
+        return pd.DataFrame([{"key": k, **f} for k, f in self.payload["figures"].items()],
+                            columns=["key", "label", "value", "kind"])
 
 
 def parse_set(items: list[str] | None) -> dict[str, Any]:
@@ -114,3 +128,24 @@ def write_lesson(run: LessonRun, out: Path) -> list[Path]:
 
     return [write_text(out / "lesson.html", run.html),
             write_text(out / "lesson.json", dumps(run.payload) + "\n")]
+
+
+def run(name: str, out: str | Path | None = None, *, population: int | None = None,
+        seed: int | None = None, sets: dict[str, Any] | list[str] | None = None,
+        keep_data: bool = False, progress: ProgressCallback = no_progress) -> LessonRun:
+    """Run lesson ``name`` and publish ``lesson.html`` and ``lesson.json`` into ``out``
+    (default ``out/lessons/<name>``); ``keep_data`` keeps the generated worlds in
+    ``out/data``. ``sets`` overrides scenario keys (a mapping, or ``KEY=VALUE`` texts).
+    Returns the run with the paths it wrote; ``linkready.lessons.run`` in the API."""
+    from linkready.outdir import OutputSet
+
+    lesson = get_lesson(name)
+    overrides = parse_set(sets) if isinstance(sets, list) else dict(sets or {})
+    with OutputSet(Path(out) if out is not None else Path("out") / "lessons" / lesson.name,
+                   "lesson") as files:
+        done = run_lesson(lesson.name, population=population, seed=seed, sets=overrides,
+                          workdir=files.stage / "data" if keep_data else None,
+                          progress=progress)
+        write_lesson(done, files.stage)
+    done.paths = [files.out / "lesson.html", files.out / "lesson.json"]
+    return done

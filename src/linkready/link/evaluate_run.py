@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from linkready._version import __version__
+from linkready.documents import header
 from linkready.errors import ConfigError, InputError
 from linkready.link import evaluate
 from linkready.link.run import SCHEMA_VERSION, config_hash
@@ -103,10 +103,7 @@ def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
     source_sets = [in_scope, *([p["left"], p["right"]] for p in linkage["pairs"]),
                    *([s] for s in in_scope)]
     return {
-        "schema_version": SCHEMA_VERSION,
-        "tool_version": __version__,
-        "project": project.name,
-        "config_hash": config_hash(project),
+        **header(project.name, config_hash(project), SCHEMA_VERSION),
         "threshold": linkage["threshold"],
         "unit": "left records (GUILD): see docs/schemas/evaluation.md",
         "synthetic": synthetic,

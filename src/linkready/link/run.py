@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from linkready._version import __version__
+from linkready.documents import SCHEMA_VERSION as DOCUMENT_SCHEMA
+from linkready.documents import header
 from linkready.errors import ConfigError
 from linkready.link import clustering, orphans
 from linkready.link.backends import check_backend, open_backend
@@ -22,14 +21,14 @@ from linkready.link.workspace import (
     ensure_workspace,
     source_stats,
 )
-from linkready.outdir import write_with
+from linkready.outdir import write_json, write_with
 from linkready.progress import ProgressCallback, no_progress
-from linkready.project import Project, dump_project
+from linkready.project import Project
 
 if TYPE_CHECKING:
     from linkready.link.spark import SparkSettings
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = DOCUMENT_SCHEMA
 DEFAULT_THRESHOLD = 0.9
 
 
@@ -64,8 +63,9 @@ class LinkageRun:
 
 
 def config_hash(project: Project) -> str:
-    """Short SHA-256 of the project's YAML text."""
-    return hashlib.sha256(dump_project(project).encode()).hexdigest()[:16]
+    """The project's provenance hash: SHA-256 of its project file's bytes
+    (:meth:`linkready.project.Project.config_hash`), as in every other document."""
+    return project.config_hash()
 
 
 def step_count(project: Project, pairs: list[tuple[str, str]] | None = None) -> int:
@@ -138,10 +138,7 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
     run.timings["clustering"] = time.perf_counter() - start
     progress("clusters")
     run.summary = tidy({
-        "schema_version": SCHEMA_VERSION,
-        "tool_version": __version__,
-        "project": project.name,
-        "config_hash": config_hash(project),
+        **header(project.name, config_hash(project), SCHEMA_VERSION),
         "seed": cfg.seed,
         "threshold": threshold,
         "backend": backend,
@@ -179,9 +176,8 @@ def tidy(data: Any, digits: int = 12) -> Any:
     return data
 
 
-def _json_writer(data: Any) -> Callable[[Path], object]:
-    return lambda p: p.write_text(json.dumps(tidy(data), indent=2, ensure_ascii=False),
-                                  encoding="utf-8")
+def _write_document(path: Path, data: Any) -> Path:
+    return write_json(path, tidy(data))
 
 
 #: The top-level names :func:`write_outputs` writes.
@@ -199,14 +195,14 @@ def write_outputs(run: LinkageRun, out: Path) -> list[Path]:
         write_with(out / "clusters.parquet", lambda p: pq.write_table(run.clusters, p)),
     ]
     for r in run.pairs:
-        written.append(write_with(out / "models" / model_filename(r.left, r.right),
-                                  _json_writer(r.model)))
+        written.append(_write_document(out / "models" / model_filename(r.left, r.right),
+                                       r.model))
     # model.json: every pair's Splink model keyed by "left:right"; each value (and
     # each file in models/) loads with splink's Linker(..., settings=...).
-    written.append(write_with(out / "model.json", _json_writer(
-        {"schema_version": SCHEMA_VERSION,
-         "models": {k: r.model for k, r in models.items()}})))
+    written.append(_write_document(out / "model.json", {
+        "schema_version": SCHEMA_VERSION,
+        "models": {k: r.model for k, r in models.items()}}))
     summary = {**run.summary, "models": {
         k: f"models/{model_filename(r.left, r.right)}" for k, r in models.items()}}
-    written.append(write_with(out / "linkage.json", _json_writer(summary)))
+    written.append(_write_document(out / "linkage.json", summary))
     return written

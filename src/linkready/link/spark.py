@@ -213,7 +213,7 @@ class SparkBackend:
         """Splink's ``SparkAPI`` on the session (registers the similarity UDFs)."""
         from splink.backends.spark import SparkAPI
 
-        return SparkAPI(spark_session=self.spark,
+        return SparkAPI(spark_session=self.spark,  # type: ignore[no-untyped-call]
                         break_lineage_method=self.settings.break_lineage_method,
                         num_partitions_on_repartition=self.settings.num_partitions_on_repartition)
 

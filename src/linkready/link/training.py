@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linkready.link.settings import (
     TrainingConfig,
@@ -15,12 +16,15 @@ from linkready.link.settings import (
     training_rules,
 )
 
+if TYPE_CHECKING:
+    from linkready.link.model import ModelSpec
+
 #: Prior used when no near-certain rule found any pair (it is refined after prediction).
 FALLBACK_PRIOR = 1e-4
 
 
 @contextmanager
-def quiet_splink() -> Any:
+def quiet_splink() -> Iterator[None]:
     """Silence Splink's INFO chatter (it logs record counts) while a block runs."""
     log = logging.getLogger("splink")
     before = log.level
@@ -44,12 +48,27 @@ def build_linker(backend: Any, left_table: str, right_table: str,
     return Linker([left, right], settings), [left, right]
 
 
+def spec_linker(db_api: Any, left_table: str, right_table: str, spec: ModelSpec) -> Any:
+    """A link-only Splink linker for ``spec`` over two tables registered on ``db_api``
+    (a Splink database API), starting from :data:`FALLBACK_PRIOR`."""
+    from splink import Linker
+
+    left = db_api.register(left_table, dataset_display_name="left")
+    right = db_api.register(right_table, dataset_display_name="right")
+    return Linker([left, right], spec.settings(FALLBACK_PRIOR))
+
+
 def estimate_prior(linker: Any, fields: set[str], cfg: TrainingConfig) -> list[str]:
-    """Seed λ from near-certain rules. If none applies or fires, λ stays at
+    """Seed λ from the near-certain rules for ``fields`` (:func:`seed_prior`)."""
+    return seed_prior(linker, prior_rules(fields), cfg)
+
+
+def seed_prior(linker: Any, rules: Sequence[str], cfg: TrainingConfig) -> list[str]:
+    """Seed λ from near-certain ``rules``. If none applies or fires, λ stays at
     :data:`FALLBACK_PRIOR` (set in the settings); it is refined after prediction anyway.
 
     Returns warnings (never raises for a data problem)."""
-    rules = prior_rules(fields)
+    rules = list(rules)
     if not rules:
         return [f"no near-certain rule available to seed the prior; started from "
                 f"{FALLBACK_PRIOR:g}"]
@@ -72,16 +91,29 @@ def _set_prior(linker: Any, prior: float) -> None:
 
 def train(linker: Any, fields: set[str], cfg: TrainingConfig, *,
           u_chunks: int | None = None) -> list[str]:
-    """Estimate prior, u and m. Returns warnings about training (untrained levels are
-    reported separately by :func:`untrained_levels`). ``u_chunks`` overrides Splink's
-    number of u-sampling chunks (see :attr:`linkready.link.backends.Backend.u_chunks`)."""
+    """Estimate prior, u and m with the standard rules for ``fields``. Returns warnings
+    about training (untrained levels are reported separately by
+    :func:`untrained_levels`). ``u_chunks`` overrides Splink's number of u-sampling
+    chunks (see :attr:`linkready.link.backends.Backend.u_chunks`)."""
+    return _train(linker, prior_rules(fields), training_rules(fields), cfg, u_chunks)
+
+
+def train_model(linker: Any, spec: ModelSpec, cfg: TrainingConfig, *,
+                u_chunks: int | None = None) -> list[str]:
+    """Estimate prior, u and m of a linker built from ``spec`` (:func:`spec_linker`)
+    with the spec's own prior and training rules; as :func:`train` otherwise."""
+    return _train(linker, spec.prior, spec.training, cfg, u_chunks)
+
+
+def _train(linker: Any, prior: Sequence[str], training: Sequence[str],
+           cfg: TrainingConfig, u_chunks: int | None) -> list[str]:
     warnings: list[str] = []
     with quiet_splink():
-        warnings += estimate_prior(linker, fields, cfg)
+        warnings += seed_prior(linker, prior, cfg)
         linker.training.estimate_u_using_random_sampling(
             max_pairs=cfg.u_max_pairs, seed=cfg.seed,
             **({} if u_chunks is None else {"num_chunks": u_chunks}))
-        for rule in training_rules(fields):
+        for rule in training:
             # A failed session can leave Splink's settings half-updated: keep a copy
             # (private attribute: Splink 5 offers no public way to roll back).
             before = copy.deepcopy(linker._settings_obj.core_model_settings)

@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from linkready._version import __version__
+from linkready.documents import SCHEMA_VERSION as DOCUMENT_SCHEMA
+from linkready.documents import ProfileDocument, header
 from linkready.ingest import _rules as R
 from linkready.privacy import SMALL_COUNT_MAX, SUPPRESSED, suppress
 from linkready.profile._core import ProjectProfile, SourceProfile
 from linkready.profile._dqmi import composite, item_score
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = DOCUMENT_SCHEMA
 
 
 def share(count: int, total: int) -> float | None:
@@ -132,13 +133,10 @@ def source_document(p: SourceProfile) -> dict[str, Any]:
 
 def profile_document(
     profile: ProjectProfile, project_name: str, config_hash: str | None = None
-) -> dict[str, Any]:
+) -> ProfileDocument:
     """The whole ``profile.json`` document."""
     return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "linkready", "version": __version__},
-        "project": project_name,
-        "config_hash": config_hash,
+        **header(project_name, config_hash, SCHEMA_VERSION),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "reference_date": profile.reference_date.isoformat(),
         "disclosure_control": {

@@ -8,7 +8,8 @@ atomically. See ``docs/report.md``.
 
 from __future__ import annotations
 
-from linkready.report._assess import AssessResult, assess_project, step_count, steps_for
+from typing import Any
+
 from linkready.report._build import build_report
 from linkready.report._inputs import ReportInputs, read_outputs
 from linkready.report._model import Report
@@ -28,7 +29,19 @@ __all__ = [
     "read_outputs",
     "render_html",
     "render_report",
-    "step_count",
-    "steps_for",
     "write_report",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``assess_project`` and ``AssessResult`` moved to :mod:`linkready.pipeline` and
+    :mod:`linkready.results`; kept importable here for code written before the move."""
+    if name == "assess_project":
+        from linkready.pipeline import assess_project
+
+        return assess_project
+    if name == "AssessResult":
+        from linkready.results import AssessResult
+
+        return AssessResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

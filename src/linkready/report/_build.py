@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from linkready.documents import tool_version
 from linkready.report import _sections_link as L
 from linkready.report import _sections_quality as Q
 from linkready.report._fmt import (
@@ -114,11 +115,11 @@ def methods_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
     man = inp.manifest or {}
     prov: list[tuple[str, str]] = []
     if prof:
-        prov += [("profile.json", f"linkready {prof['tool']['version']}, created "
+        prov += [("profile.json", f"linkready {tool_version(prof)}, created "
                   f"{prof['created_at']}, project file SHA-256 {prof.get('config_hash')}")]
     if inp.validation:
         v = inp.validation
-        prov += [("validation.json", f"linkready {v['tool']['version']}, {v['engine']}, "
+        prov += [("validation.json", f"linkready {tool_version(v)}, {v['engine']}, "
                   f"{v['result_format']}")]
     if link:
         prov += [("linkage.json", f"linkready {link['tool_version']}, config hash "

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from linkready._version import __version__
+from linkready.documents import SCHEMA_VERSION as DOCUMENT_SCHEMA
+from linkready.documents import ValidationDocument, header
 from linkready.privacy import suppress
 from linkready.profile._report import share
 from linkready.validate._run import SourceValidation
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = DOCUMENT_SCHEMA
 #: Arguments that describe the rule (never data values) and may be published.
 PUBLIC_KWARGS = ("mostly", "regex", "value_set", "min_value", "max_value")
 
@@ -21,7 +22,7 @@ def _plain(value: Any) -> Any:
 
 def validation_document(
     results: list[SourceValidation], project_name: str, config_hash: str | None = None
-) -> dict[str, Any]:
+) -> ValidationDocument:
     """The whole ``validation.json`` document."""
     sources: dict[str, Any] = {}
     for sv in results:
@@ -54,10 +55,7 @@ def validation_document(
             "expectations": exps,
         }
     return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "linkready", "version": __version__},
-        "project": project_name,
-        "config_hash": config_hash,
+        **header(project_name, config_hash, SCHEMA_VERSION),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "engine": "great_expectations",
         "result_format": "SUMMARY, partial_unexpected_count 0 (no example values)",

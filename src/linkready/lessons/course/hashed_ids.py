@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from linkready.lessons._context import LessonContext, LinkedWorld
-    from linkready.lessons._linking import ModelSpec
+    from linkready.link.model import ModelSpec
 
 HASHED_FIELDS = ("nhs_number", "given_name", "family_name", "dob", "sex", "postcode")
 SALT = "linkready-lesson-salt"
@@ -39,7 +39,7 @@ def hashed_spec() -> ModelSpec:
     """Exact agreement is all a hash allows: one level per field."""
     import splink.comparison_library as cl
 
-    from linkready.lessons._linking import ModelSpec
+    from linkready.link.model import ModelSpec
 
     return ModelSpec(
         comparisons=tuple(cl.ExactMatch(f) for f in HASHED_FIELDS),

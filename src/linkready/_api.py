@@ -1,0 +1,247 @@
+"""The Python API behind ``linkready.<function>``: thin calls into :mod:`linkready.pipeline`.
+
+Every function writes what the matching command writes, into the same place (``out``,
+else ``linkready-results/`` beside the project file), published together or not at all
+(``docs/safety.md``), and returns a typed result (:mod:`linkready.results`). Errors are the
+typed :class:`linkready.errors.LinkreadyError` subclasses the CLI turns into exit codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from linkready.progress import ProgressCallback, no_progress
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from linkready.project import Project
+    from linkready.results import (
+        AssessResult,
+        EvaluationResult,
+        GenerateResult,
+        LinkResult,
+        ProfileResult,
+        ReportResult,
+        SweepResult,
+        ValidationResult,
+    )
+
+PathLike = str | Path
+
+#: Where :func:`project_from_frames` puts the DataFrames inside its folder.
+FRAMES_DIRNAME = "frames"
+
+
+def generate(scenario: PathLike = "default", out: PathLike = "linkready-data", *,
+             population: int | None = None, seed: int | None = None, fmt: str = "csv",
+             overwrite: bool = False,
+             progress: ProgressCallback = no_progress) -> GenerateResult:
+    """Generate a synthetic world (a built-in scenario name or a scenario .yaml) into
+    ``out``: raw extracts, ``truth.parquet``, ``population.parquet``, ``project.yaml``
+    and ``manifest.json``.
+
+    Raises:
+        ConfigError: unknown scenario, bad override or format.
+        OutputError: ``out`` holds other files, or a world and ``overwrite`` is false.
+    """
+    from linkready import pipeline
+    from linkready.errors import ConfigError
+    from linkready.generate.scenario import load_scenario
+
+    if fmt not in ("csv", "parquet"):
+        raise ConfigError(f"fmt: `{fmt}` is not supported; use csv or parquet")
+    scen = load_scenario(str(scenario), population=population, seed=seed)
+    return pipeline.generate(scen, out, fmt=fmt, overwrite=overwrite).run(progress)
+
+
+def load_project(source: PathLike | Mapping[str, Any], *,
+                 root: PathLike | None = None) -> Project:
+    """A project from a ``project.yaml`` path, or from the mapping such a file holds
+    (relative extract paths then resolve against ``root``, default the current folder).
+
+    Raises:
+        ConfigError: the file or mapping is invalid (every problem listed).
+    """
+    from linkready import project as P
+
+    if isinstance(source, Mapping):
+        return P.project_from_dict(dict(source), root or ".")
+    return P.load_project(source)
+
+
+def project_from_frames(frames: Mapping[str, pd.DataFrame],
+                        columns: Mapping[str, Mapping[str, str]], *,
+                        out: PathLike = "linkready-results", name: str = "project",
+                        spine: str | None = None,
+                        pairs: list[tuple[str, str]] | None = None,
+                        dob_format: str | Mapping[str, str] = "%Y-%m-%d",
+                        values: Mapping[str, Mapping[str, Mapping[str, str | None]]]
+                        | None = None,
+                        reference_date: date | None = None) -> Project:
+    """A project built from pandas DataFrames, one per source.
+
+    ``columns[source]`` maps canonical fields to the frame's columns, as ``columns:`` in
+    ``project.yaml`` does (``record_id`` is required). The frames are written to one place
+    only: ``out/frames/`` (each as ``<source>.parquet``, with the ``project.yaml`` that
+    describes them), inside the results folder that also holds the record-level workspace;
+    nothing is written elsewhere. Date columns are written as ``YYYY-MM-DD`` text and
+    every mapped column as text, as an extract would hold them. The returned project's
+    outputs go to ``out`` by default.
+
+    Raises:
+        ConfigError: a source has no mapping, a mapped column is missing, or the project
+            is invalid.
+        OutputError: ``out`` holds files linkready did not write.
+    """
+    import pandas as pd
+
+    from linkready.errors import ConfigError
+    from linkready.outdir import OutputSet, write_text, write_with
+    from linkready.project import dump_project, load_project, project_from_dict
+
+    problems = [f"columns: no mapping for source `{s}`; add columns[{s!r}]"
+                for s in frames if s not in columns]
+    for source, mapping in columns.items():
+        if source not in frames:
+            problems.append(f"columns: `{source}` is not one of the frames "
+                            f"({', '.join(frames)})")
+            continue
+        missing = [c for c in mapping.values() if c not in frames[source].columns]
+        if missing:
+            problems.append(f"columns[{source!r}]: frame has no column(s) "
+                            f"{', '.join(missing)}; map existing columns")
+    if problems:
+        raise ConfigError(f"project_from_frames: {len(problems)} problem(s)", problems)
+    sources: dict[str, Any] = {}
+    for source, mapping in columns.items():
+        spec: dict[str, Any] = {"path": f"{source}.parquet", "columns": dict(mapping)}
+        fmt = dob_format if isinstance(dob_format, str) else dob_format.get(source)
+        if fmt is not None:
+            spec["dob_format"] = fmt
+        if values and source in values:
+            spec["values"] = {k: dict(v) for k, v in values[source].items()}
+        sources[source] = spec
+    data: dict[str, Any] = {"name": name, "sources": sources}
+    if spine is not None:
+        data["spine"] = spine
+    if pairs is not None:
+        data["pairs"] = [list(p) for p in pairs]
+    if reference_date is not None:
+        data["reference_date"] = reference_date
+    draft = project_from_dict(data, ".")  # every problem, before anything is written
+    with OutputSet(out, "frames") as files:
+        for source, mapping in columns.items():
+            frame = frames[source][list(dict.fromkeys(mapping.values()))].copy()
+            for col in frame.columns:
+                if pd.api.types.is_datetime64_any_dtype(frame[col]):
+                    frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+            frame = frame.astype("string")
+            target = files.path(f"{FRAMES_DIRNAME}/{source}.parquet")
+            write_with(target, _parquet_writer(frame))
+        write_text(files.path(f"{FRAMES_DIRNAME}/project.yaml"),
+                   "# Written by linkready.project_from_frames: the DataFrames beside it.\n"
+                   + dump_project(draft))
+    project = load_project(files.out / FRAMES_DIRNAME / "project.yaml")
+    project._results_home = files.out
+    return project
+
+
+def _parquet_writer(frame: pd.DataFrame) -> Callable[[Path], object]:
+    return lambda path: frame.to_parquet(path, index=False)
+
+
+def _project(project: Project | PathLike) -> tuple[Project, Path | None]:
+    from linkready.project import Project, load_project
+
+    if isinstance(project, Project):
+        return project, None
+    return load_project(project), Path(project)
+
+
+def profile(project: Project | PathLike, out: PathLike | None = None, *,
+            workspace: PathLike | None = None,
+            progress: ProgressCallback = no_progress) -> ProfileResult:
+    """Ingest the extracts (reusing an up-to-date workspace) and write ``profile.json``:
+    data quality, NHS-number completeness and linkage readiness per source."""
+    from linkready import pipeline
+
+    proj, file = _project(project)
+    return pipeline.profile(proj, _path(out), workspace=_path(workspace),
+                            project_file=file).run(progress)
+
+
+def validate(project: Project | PathLike, out: PathLike | None = None, *,
+             workspace: PathLike | None = None,
+             progress: ProgressCallback = no_progress) -> ValidationResult:
+    """Great Expectations suites per source; writes ``validation.json`` and
+    ``expectations/``."""
+    from linkready import pipeline
+
+    proj, file = _project(project)
+    return pipeline.validate(proj, _path(out), workspace=_path(workspace),
+                             project_file=file).run(progress)
+
+
+def link(project: Project | PathLike, out: PathLike | None = None, *,
+         pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
+         seed: int = 42, workspace: PathLike | None = None, backend: str = "duckdb",
+         progress: ProgressCallback = no_progress) -> LinkResult:
+    """Exact NHS-number matching then Splink for each pair; clusters across sources.
+    Writes ``linkage.json``, ``links.parquet``, ``clusters.parquet`` and the models."""
+    from linkready import pipeline
+
+    proj, _ = _project(project)
+    return pipeline.link(proj, _path(out), pairs=pairs, threshold=threshold, seed=seed,
+                         workspace=_path(workspace), backend=backend).run(progress)
+
+
+def evaluate(project: Project | PathLike, out: PathLike | None = None, *,
+             workspace: PathLike | None = None,
+             progress: ProgressCallback = no_progress) -> EvaluationResult:
+    """Accuracy of the links in ``out`` against synthetic truth (links first if there are
+    none); writes ``evaluation.json``."""
+    from linkready import pipeline
+
+    proj, _ = _project(project)
+    return pipeline.evaluate(proj, _path(out), workspace=_path(workspace)).run(progress)
+
+
+def assess(project: Project | PathLike, out: PathLike | None = None, *,
+           workspace: PathLike | None = None, backend: str = "duckdb",
+           progress: ProgressCallback = no_progress) -> AssessResult:
+    """Every stage and ``report.html``, published together into ``out``."""
+    from linkready import pipeline
+
+    proj, file = _project(project)
+    return pipeline.assess(proj, _path(out), workspace=_path(workspace), project_file=file,
+                           backend=backend).run(progress)
+
+
+def report(project: Project | PathLike, out: PathLike | None = None) -> ReportResult:
+    """Rebuild ``report.html`` from the documents in ``out`` (no stage is re-run)."""
+    from linkready import pipeline
+
+    proj, _ = _project(project)
+    return pipeline.report(proj, _path(out)).run()
+
+
+def sweep(scenario: PathLike, vary: str | tuple[str, list[Any]], out: PathLike, *,
+          population: int | None = None, seed: int | None = None,
+          pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
+          progress: ProgressCallback = no_progress) -> SweepResult:
+    """For each value of one scenario key (``"KEY=V1,V2"`` or ``(key, [values])``):
+    generate, link, evaluate; writes ``sweep.json`` and each value's world into ``out``."""
+    from linkready import pipeline
+    from linkready._sweep import parse_vary
+
+    key, values = parse_vary(vary) if isinstance(vary, str) else (vary[0], list(vary[1]))
+    return pipeline.sweep(str(scenario), key, values, out, population=population,
+                          seed=seed, pairs=pairs, threshold=threshold).run(progress)
+
+
+def _path(value: PathLike | None) -> Path | None:
+    return None if value is None else Path(value)

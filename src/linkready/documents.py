@@ -1,0 +1,109 @@
+"""The JSON documents linkready publishes, typed, and the one provenance header they share.
+
+Every document (``profile.json``, ``validation.json``, ``linkage.json``,
+``evaluation.json``, ``sweep.json``) starts with :class:`Header`:
+
+* ``schema_version`` — the document's schema (``docs/schemas/*.md``);
+* ``tool`` — always ``"linkready"``; ``tool_version`` — the version that wrote it;
+* ``project`` and ``config_hash`` — the project's name and the SHA-256 (hex, 64 digits)
+  of its project file's bytes (:meth:`linkready.project.Project.config_hash`), so every
+  output of one project carries the same hash. ``sweep.json`` names a scenario, not a
+  project: its ``project`` is the scenario and ``config_hash`` is null.
+
+Timestamps (``created_at``) appear only in ``profile.json`` and ``validation.json``;
+``linkage.json``, ``evaluation.json`` and ``sweep.json`` are byte-identical for a fixed
+seed and so hold none. Bodies are typed loosely (``dict[str, Any]``) where their layout
+belongs to the stage that builds them; the schema docs describe every key.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from linkready._version import __version__
+
+#: The schema version of every document with the shared header (1.1: the header below;
+#: 1.0 had ``tool: {name, version}`` or ``tool_version`` alone and, in linkage.json and
+#: evaluation.json, a 16-digit hash of the re-dumped YAML as ``config_hash``).
+SCHEMA_VERSION = "1.1"
+TOOL = "linkready"
+
+
+class Header(TypedDict):
+    """The provenance every published document starts with."""
+
+    schema_version: str
+    tool: str
+    tool_version: str
+    project: str
+    config_hash: str | None
+
+
+class ProfileDocument(Header):
+    """``profile.json`` (``docs/schemas/profile.md``)."""
+
+    created_at: str
+    reference_date: str
+    disclosure_control: dict[str, Any]
+    sources: dict[str, Any]
+
+
+class ValidationDocument(Header):
+    """``validation.json`` (``docs/schemas/validation.md``)."""
+
+    created_at: str
+    engine: str
+    result_format: str
+    success: bool
+    sources: dict[str, Any]
+
+
+class LinkageDocument(Header, total=False):
+    """``linkage.json`` (``docs/schemas/linkage.md``)."""
+
+    seed: int
+    threshold: float
+    backend: str
+    spine: str
+    pairs: list[dict[str, Any]]
+    clusters: dict[str, Any]
+    warnings: list[str]
+    models: dict[str, str]
+
+
+class EvaluationDocument(Header, total=False):
+    """``evaluation.json`` (``docs/schemas/evaluation.md``)."""
+
+    threshold: float
+    unit: str
+    pairs: list[dict[str, Any]]
+    clusters: dict[str, Any]
+
+
+class SweepDocument(Header):
+    """``sweep.json`` (``docs/schemas/linkage.md``, section *sweep*)."""
+
+    scenario: str
+    key: str
+    values: list[Any]
+    population: int | None
+    seed: int | None
+    threshold: float
+    rows: list[dict[str, Any]]
+
+
+def header(project: str, config_hash: str | None,
+           schema_version: str = SCHEMA_VERSION) -> Header:
+    """The provenance header of a document about ``project``."""
+    return {"schema_version": schema_version, "tool": TOOL, "tool_version": __version__,
+            "project": project, "config_hash": config_hash}
+
+
+def tool_version(document: dict[str, Any]) -> str:
+    """The version that wrote ``document``, from this header or a 1.0 one."""
+    if isinstance(document.get("tool_version"), str):
+        return str(document["tool_version"])
+    tool = document.get("tool")
+    if isinstance(tool, dict) and "version" in tool:
+        return str(tool["version"])
+    return "?"

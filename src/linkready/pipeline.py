@@ -1,0 +1,527 @@
+"""One orchestration layer for the CLI and the Python API: which stages run, in what order,
+where their outputs go, and how far along they are.
+
+A :class:`Plan` is a list of :class:`Step` s, each declaring how many progress ticks it
+reports (``total``); the plan's total is their sum, so a progress bar can be sized before
+anything runs. While a step runs it is handed a callback bounded by its own total: a
+step that reports fewer ticks is topped up when it ends and one that reports more is
+capped, so the bar always ends full and never overshoots.
+
+Every plan writes through :class:`linkready.outdir.OutputSet`: its files are staged and
+published together, or not at all. Stage logic stays in the stage packages; this module
+only composes them (ingest → profile → validate → link → evaluate → report; generate →
+link → evaluate per value for a sweep; generate → sweep → assess for the demo).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+from linkready.outdir import OutputSet, default_results, write_json
+from linkready.progress import ProgressCallback, no_progress
+from linkready.results import (
+    AssessResult,
+    EvaluationResult,
+    GenerateResult,
+    LinkResult,
+    ProfileResult,
+    ReportResult,
+    SweepResult,
+    ValidationResult,
+)
+
+if TYPE_CHECKING:
+    from linkready.documents import EvaluationDocument
+    from linkready.generate.scenario import Scenario
+    from linkready.ingest import IngestResult
+    from linkready.project import Project
+
+T = TypeVar("T")
+Warn = Callable[[str], object] | None
+
+#: What assess writes besides the link outputs.
+ASSESS_OUTPUTS = ("profile.json", "validation.json", "expectations", "evaluation.json",
+                  "report.html")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One stage of a plan: its name, the progress ticks it reports, and its work."""
+
+    name: str
+    total: int
+    run: Callable[[ProgressCallback], None]
+
+
+class _Bounded:
+    """A step's progress callback, held to the step's declared total."""
+
+    def __init__(self, progress: ProgressCallback, total: int) -> None:
+        self.progress = progress
+        self.left = total
+
+    def __call__(self, step: str, done: int = 1) -> None:
+        n = min(done, self.left)
+        if n > 0:
+            self.left -= n
+            self.progress(step, n)
+
+    def finish(self, step: str) -> None:
+        if self.left > 0:
+            self.progress(step, self.left)
+            self.left = 0
+
+
+def run_steps(steps: list[Step], progress: ProgressCallback) -> dict[str, float]:
+    """Run ``steps`` in order; return the wall seconds of each."""
+    seconds: dict[str, float] = {}
+    for step in steps:
+        start = time.perf_counter()
+        bounded = _Bounded(progress, step.total)
+        step.run(bounded)
+        bounded.finish(step.name)
+        seconds[step.name] = time.perf_counter() - start
+    return seconds
+
+
+@dataclass
+class Plan(Generic[T]):
+    """Steps to run and what to do around them; ``total`` sizes a progress bar."""
+
+    title: str
+    steps: list[Step]
+    execute: Callable[[ProgressCallback], T]
+
+    @property
+    def total(self) -> int:
+        """Progress ticks the plan reports: the sum of its steps' totals."""
+        return sum(s.total for s in self.steps)
+
+    def run(self, progress: ProgressCallback = no_progress) -> T:
+        """Run the plan (reporting to ``progress``) and return its result."""
+        return self.execute(progress)
+
+
+@dataclass
+class _State:
+    """What the steps of one plan share while it runs."""
+
+    project: Project
+    project_file: Path | None = None
+    workspace: Path | None = None
+    files: OutputSet | None = None
+    ingested: IngestResult | None = None
+    profile: ProfileResult | None = None
+    validation: ValidationResult | None = None
+    link: LinkResult | None = None
+    evaluation: EvaluationResult | None = None
+    report: ReportResult | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def out(self) -> OutputSet:
+        assert self.files is not None, "a step ran outside its plan"
+        return self.files
+
+    def ws(self) -> Path:
+        """The workspace path (``linkready.duckdb`` in the output folder by default)."""
+        from linkready.ingest import default_workspace
+
+        return self.workspace or default_workspace(self.project, self.out.out)
+
+
+def results_dir(project: Project, out: Path | str | None) -> Path:
+    """Where a run on ``project`` writes: ``out``, else ``linkready-results/`` beside the
+    project file (or the folder a project built from DataFrames lives in)."""
+    if out is not None:
+        return Path(out)
+    home = project.results_home()
+    return home if home is not None else default_results(project.root)
+
+
+# --- steps ------------------------------------------------------------------------------
+
+def _ingest(st: _State, *, reuse: bool) -> Step:
+    def run(progress: ProgressCallback) -> None:
+        from linkready.ingest import ingest_project
+
+        st.ingested = ingest_project(st.project, st.ws(), progress=progress,
+                                     project_file=st.project_file, reuse=reuse)
+    return Step("ingest", len(st.project.sources), run)
+
+
+def _profile(st: _State) -> Step:
+    def run(progress: ProgressCallback) -> None:
+        from linkready.ingest import open_workspace
+        from linkready.profile import profile_document, profile_workspace
+
+        assert st.ingested is not None
+        con = open_workspace(st.ingested.workspace)
+        try:
+            prof = profile_workspace(con)
+        finally:
+            con.close()
+        doc = profile_document(prof, st.project.name, st.project.config_hash())
+        path = write_json(st.out.path("profile.json"), doc)
+        st.profile = ProfileResult(st.out.out, st.out.out / path.name, doc,
+                                   st.ingested.workspace)
+        progress("profiled")
+    return Step("profile", 1, run)
+
+
+def _validate(st: _State) -> Step:
+    def run(progress: ProgressCallback) -> None:
+        from linkready.ingest import open_workspace
+        from linkready.validate import validate_workspace, validation_document
+
+        assert st.ingested is not None
+        con = open_workspace(st.ingested.workspace)
+        try:
+            results = validate_workspace(st.project, con)
+        finally:
+            con.close()
+        suites = {sv.source: sv.suite for sv in results}
+        for name, suite in suites.items():
+            write_json(st.out.path(f"expectations/{name}.json"), suite)
+        doc = validation_document(results, st.project.name, st.project.config_hash())
+        write_json(st.out.path("validation.json"), doc)
+        st.validation = ValidationResult(st.out.out, st.out.out / "validation.json", doc,
+                                         suites)
+        progress("validated")
+    return Step("validate", 1, run)
+
+
+def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, seed: int,
+          backend: str, spark_settings: Any, on_warning: Warn) -> Step:
+    from linkready.link.run import step_count
+
+    def run(progress: ProgressCallback) -> None:
+        from linkready.link import TrainingConfig, link_project, write_outputs
+
+        linked = link_project(st.project, pairs=pairs, threshold=threshold,
+                              workspace=st.ws(), config=TrainingConfig(seed=seed),
+                              progress=progress, backend=backend,
+                              spark_settings=spark_settings, on_warning=on_warning)
+        written = write_outputs(linked, st.out.stage)
+        st.link = LinkResult(st.out.out, st.out.out / "linkage.json", linked,
+                             [st.out.out / p.relative_to(st.out.stage) for p in written])
+    return Step("link", step_count(st.project, pairs), run)
+
+
+def _evaluate_run(st: _State) -> Step:
+    """Evaluate the links this plan just made."""
+    def run(progress: ProgressCallback) -> None:
+        from linkready.link.evaluate_run import evaluate_outputs
+
+        assert st.link is not None
+        doc = evaluate_outputs(st.project, st.link.run.links.to_pandas(),
+                               st.link.run.summary)
+        write_json(st.out.path("evaluation.json"), doc)
+        st.evaluation = EvaluationResult(st.out.out, st.out.out / "evaluation.json",
+                                         cast("EvaluationDocument", doc))
+        progress("evaluated")
+    return Step("evaluate", 1, run)
+
+
+def _evaluate_folder(st: _State) -> Step:
+    """Evaluate the link outputs in the output folder (linking first if there are none)."""
+    def run(progress: ProgressCallback) -> None:
+        from linkready.link.evaluate_run import evaluate_project
+
+        doc = evaluate_project(st.project, st.out.out, workspace=st.ws(),
+                               stage=st.out.stage)
+        write_json(st.out.path("evaluation.json"), doc)
+        st.evaluation = EvaluationResult(st.out.out, st.out.out / "evaluation.json",
+                                         cast("EvaluationDocument", doc))
+        progress("evaluated")
+    return Step("evaluate", 1, run)
+
+
+def _report(st: _State, *, from_folder: bool) -> Step:
+    def run(progress: ProgressCallback) -> None:
+        import shutil
+
+        from linkready.report import REPORT_NAME, write_report
+
+        files = st.out
+        if from_folder:  # rebuild from the documents already published in the folder
+            _, rep = write_report(files.out, st.project.root, dest=files.stage)
+        else:
+            # The documents this plan staged; a sweep run earlier into this folder feeds
+            # the report's section 10 but is sweep's file, so it is read, not published.
+            sweep, staged_sweep = files.out / "sweep.json", files.stage / "sweep.json"
+            if sweep.is_file():
+                shutil.copy2(sweep, staged_sweep)
+            try:
+                _, rep = write_report(files.stage, st.project.root)
+            finally:
+                staged_sweep.unlink(missing_ok=True)
+        st.report = ReportResult(files.out, files.out / REPORT_NAME, rep)
+        progress("report")
+    return Step("report", 1, run)
+
+
+# --- plans over a project ----------------------------------------------------------------
+
+def _in_set(st: _State, out: Path | str | None, command: str, steps: list[Step],
+            names: tuple[str, ...], result: Callable[[_State, dict[str, float]], T]
+            ) -> Callable[[ProgressCallback], T]:
+    def execute(progress: ProgressCallback) -> T:
+        with OutputSet(results_dir(st.project, out), command) as files:
+            files.check_names(list(names))  # before any work
+            st.files = files
+            seconds = run_steps(steps, progress)
+        return result(st, seconds)
+    return execute
+
+
+def _got(value: T | None) -> T:
+    assert value is not None, "the plan's step did not run"
+    return value
+
+
+def profile(project: Project, out: Path | str | None = None, *,
+            workspace: Path | None = None,
+            project_file: Path | None = None) -> Plan[ProfileResult]:
+    """Ingest (reusing an up-to-date workspace) and write ``profile.json``."""
+    st = _State(project, project_file, workspace)
+    steps = [_ingest(st, reuse=True), _profile(st)]
+    return Plan(f"profiling {project.name}", steps,
+                _in_set(st, out, "profile", steps, ("profile.json",),
+                        lambda s, _: _got(s.profile)))
+
+
+def validate(project: Project, out: Path | str | None = None, *,
+             workspace: Path | None = None,
+             project_file: Path | None = None) -> Plan[ValidationResult]:
+    """Ingest (reusing an up-to-date workspace), run the Great Expectations suites and
+    write ``validation.json`` and ``expectations/``."""
+    st = _State(project, project_file, workspace)
+    steps = [_ingest(st, reuse=True), _validate(st)]
+    return Plan(f"validating {project.name}", steps,
+                _in_set(st, out, "validate", steps, ("validation.json", "expectations"),
+                        lambda s, _: _got(s.validation)))
+
+
+def link(project: Project, out: Path | str | None = None, *,
+         pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
+         seed: int = 42, workspace: Path | None = None, backend: str = "duckdb",
+         spark_settings: Any = None, on_warning: Warn = None) -> Plan[LinkResult]:
+    """Link every pair (or ``pairs``), cluster, and write the link outputs."""
+    from linkready.link.backends import check_backend
+    from linkready.link.run import OUTPUT_NAMES
+
+    check_backend(backend)
+    st = _State(project, None, workspace)
+    steps = [_link(st, pairs, threshold, seed, backend, spark_settings, on_warning)]
+    return Plan("linking", steps, _in_set(st, out, "link", steps, OUTPUT_NAMES,
+                                          lambda s, _: _got(s.link)))
+
+
+def evaluate(project: Project, out: Path | str | None = None, *,
+             workspace: Path | None = None) -> Plan[EvaluationResult]:
+    """Evaluate the link outputs in ``out`` against truth (linking first if none)."""
+    st = _State(project, None, workspace)
+    steps = [_evaluate_folder(st)]
+    return Plan("evaluating", steps, _in_set(st, out, "evaluate", steps, ("evaluation.json",),
+                                             lambda s, _: _got(s.evaluation)))
+
+
+def report(project: Project, out: Path | str | None = None) -> Plan[ReportResult]:
+    """Rebuild ``report.html`` from the documents in ``out`` (no stage is re-run)."""
+    st = _State(project)
+    steps = [_report(st, from_folder=True)]
+    publish = _in_set(st, out, "report", steps, ("report.html",), lambda s, _: _got(s.report))
+
+    def execute(progress: ProgressCallback) -> ReportResult:
+        from linkready.report import read_outputs
+
+        # Read the documents first: a missing, corrupt or future-version document is the
+        # problem to name, before anything about the folder itself.
+        read_outputs(results_dir(project, out), project.root)
+        return publish(progress)
+    return Plan("building the report", steps, execute)
+
+
+def assess(project: Project, out: Path | str | None = None, *,
+           workspace: Path | None = None, project_file: Path | None = None,
+           backend: str = "duckdb", spark_settings: Any = None,
+           on_warning: Warn = None, threshold: float = 0.9,
+           seed: int = 42) -> Plan[AssessResult]:
+    """Every stage on ``project``: ingest, profile, validate, link and (with truth)
+    evaluate, then ``report.html``; published together into ``out``."""
+    from linkready.link.backends import check_backend
+    from linkready.link.run import OUTPUT_NAMES
+
+    check_backend(backend)
+    st = _State(project, project_file, workspace)
+    steps = [_ingest(st, reuse=False), _profile(st), _validate(st)]
+    if len(project.sources) > 1:
+        steps.append(_link(st, None, threshold, seed, backend, spark_settings, on_warning))
+        if project.truth:
+            steps.append(_evaluate_run(st))
+    steps.append(_report(st, from_folder=False))
+
+    def result(s: _State, seconds: dict[str, float]) -> AssessResult:
+        rep = _got(s.report)
+        return AssessResult(rep.out, rep.path, rep.report, list(s.out.written), seconds,
+                            s.profile, s.validation, s.link, s.evaluation)
+    return Plan(f"assessing {project.name}", steps,
+                _in_set(st, out, "assess", steps, (*OUTPUT_NAMES, *ASSESS_OUTPUTS), result))
+
+
+# --- plans that generate -----------------------------------------------------------------
+
+def generate(scenario: Scenario, out: Path | str, *, fmt: str = "csv",
+             overwrite: bool = False) -> Plan[GenerateResult]:
+    """Write a synthetic world's extracts, truth, ``project.yaml`` and manifest."""
+    from linkready.generate.api import generate_to_dir, step_count
+
+    made: dict[str, Any] = {}
+
+    def run(progress: ProgressCallback) -> None:
+        made["manifest"] = generate_to_dir(scenario, out, fmt=fmt, overwrite=overwrite,
+                                           progress=progress)
+    steps = [Step("generate", step_count(scenario), run)]
+
+    def execute(progress: ProgressCallback) -> GenerateResult:
+        run_steps(steps, progress)
+        return GenerateResult(Path(out).absolute(), made["manifest"])
+    return Plan(f"generating {scenario.name}", steps, execute)
+
+
+def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
+          population: int | None = None, seed: int | None = None,
+          pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
+          runs_in: str = "") -> Plan[SweepResult]:
+    """For each value of ``key``: generate the scenario, link, evaluate; write one row per
+    pair into ``sweep.json``. Each value's world and link outputs go into
+    ``out/<runs_in>/<i>_<value>/``. Every value is checked before anything is generated."""
+    from linkready.errors import ConfigError
+    from linkready.generate.scenario import load_scenario
+
+    if not values:
+        raise ConfigError("--vary: give at least one value")
+    scenarios = [load_scenario(scenario, population=population, seed=seed,
+                               overrides={key: v}) for v in values]
+    rows: list[dict[str, Any]] = []
+    holder: dict[str, OutputSet] = {}
+
+    def value_step(i: int, value: Any, scen: Scenario) -> Step:
+        def run(progress: ProgressCallback) -> None:
+            from linkready._sweep import slug, sweep_row
+            from linkready.generate.api import generate_to_dir
+            from linkready.link.evaluate_run import evaluate_outputs
+            from linkready.link.run import link_project, write_outputs
+            from linkready.project import load_project
+
+            run_dir = holder["files"].stage / runs_in / f"{i:02d}_{slug(value)}"
+            generate_to_dir(scen, run_dir / "data", fmt="parquet", overwrite=True)
+            project = load_project(run_dir / "data" / "project.yaml")
+            linked = link_project(project, pairs=pairs, threshold=threshold)
+            write_outputs(linked, run_dir / "linkage")
+            evaluation = evaluate_outputs(project, linked.links.to_pandas(), linked.summary,
+                                          clusters=linked.clusters)
+            for lp, ep in zip(linked.summary["pairs"], evaluation["pairs"], strict=True):
+                rows.append(sweep_row(value, lp, ep))
+            progress(f"{key}={value}")
+        return Step(f"{key}={value}", 1, run)
+
+    steps = [value_step(i, v, s) for i, (v, s) in enumerate(zip(values, scenarios,
+                                                                 strict=True))]
+
+    def execute(progress: ProgressCallback) -> SweepResult:
+        from linkready._sweep import sweep_document, write_sweep
+
+        with OutputSet(out, "sweep") as files:
+            holder["files"] = files
+            run_steps(steps, progress)
+            doc = sweep_document(scenario, key, values, rows, population=population,
+                                 seed=scenarios[0].seed, threshold=threshold)
+            write_sweep(doc, files.stage)
+        return SweepResult(files.out, files.out / "sweep.json", doc)
+    return Plan(f"sweeping {key}", steps, execute)
+
+
+#: The sweep the demo runs: how NHS-number completeness in adult social care changes
+#: linkage to the GP register, on a smaller world so that it adds seconds, not minutes.
+DEMO_SWEEP_KEY = "sources.la_adult_social_care.errors.nhs_missing.rate"
+DEMO_SWEEP_VALUES = (0.35, 0.2, 0.05)
+DEMO_SWEEP_PAIR = ("la_adult_social_care", "gp_register")
+DEMO_SWEEP_POPULATION = 10_000  # cli.demo.SWEEP_POPULATION
+
+
+def _discard(_: object) -> None:
+    """Run a plan as a step of another (its result is in its files)."""
+
+
+def _generated_shape(scenario: Scenario) -> Project:
+    """The project ``generate`` writes for ``scenario`` (names, spine, truth), for sizing
+    the progress of stages that run on it before it exists."""
+    from linkready.project import Project, SourceSpec
+
+    sources = {n: SourceSpec(path=f"{n}.csv", columns={"record_id": "id"})
+               for n in scenario.sources}
+    return Project(name=scenario.name, truth="truth.parquet", sources=sources,
+                   spine="gp_register" if "gp_register" in sources else None)
+
+
+def demo(out: Path | str, *, overwrite: bool = False, with_sweep: bool = True,
+         population: int | None = None) -> Plan[AssessResult]:
+    """Generate the default scenario into ``out/data``, optionally sweep local-authority
+    NHS-number completeness, and assess the world into ``out``.
+
+    Raises:
+        OutputError: ``out`` already holds a demo and ``overwrite`` is false.
+    """
+    from linkready.errors import OutputError
+    from linkready.generate.scenario import load_scenario
+    from linkready.outdir import check_claimable, claim, previous_sets, register
+    from linkready.project import load_project
+
+    if previous_sets(check_claimable(out)) and not overwrite:
+        raise OutputError(f"{out}: already holds a demo; choose another --out or add "
+                          "--overwrite")
+    scenario = load_scenario("default", population=population)
+    folder = Path(out).absolute()
+    data = folder / "data"
+    gen = generate(scenario, data, overwrite=True)
+    steps = list(gen.steps)
+    if with_sweep:
+        sweep_pop = min(DEMO_SWEEP_POPULATION, population or DEMO_SWEEP_POPULATION)
+        sw = sweep("default", DEMO_SWEEP_KEY, list(DEMO_SWEEP_VALUES), folder,
+                   population=sweep_pop, pairs=[DEMO_SWEEP_PAIR], runs_in="sweep")
+        steps.append(Step("sweep", sw.total, lambda progress: _discard(sw.run(progress))))
+    result: dict[str, AssessResult] = {}
+
+    def run_assess(progress: ProgressCallback) -> None:
+        project = load_project(data / "project.yaml")
+        result["assess"] = assess(project, folder,
+                                  project_file=data / "project.yaml").run(progress)
+    steps.append(Step("assess", assess(_generated_shape(scenario)).total, run_assess))
+
+    def execute(progress: ProgressCallback) -> AssessResult:
+        claim(folder)
+        register(folder, "demo", [data.name])
+        seconds = run_steps(steps, progress)
+        done = result["assess"]
+        done.seconds = {**{k: v for k, v in seconds.items() if k != "assess"},
+                        **done.seconds}
+        return done
+    return Plan("demo", steps, execute)
+
+
+def assess_project(project: Project, project_file: Path, out: Path | None = None, *,
+                   workspace: Path | None = None, progress: ProgressCallback = no_progress,
+                   backend: str = "duckdb", spark_settings: Any = None,
+                   on_warning: Warn = None) -> AssessResult:
+    """:func:`assess`, run: the entry point ``linkready.report.assess_project`` kept for
+    code written before the pipeline existed."""
+    return assess(project, out, workspace=workspace, project_file=project_file,
+                  backend=backend, spark_settings=spark_settings,
+                  on_warning=on_warning).run(progress)
+

@@ -1,0 +1,30 @@
+"""The walk-through in docs/python-api.md runs as written (a notebook, top to bottom)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "python-api.md"
+
+
+def code_blocks(text: str) -> list[str]:
+    """The ```python blocks of a markdown text, in order."""
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+
+
+def test_walkthrough_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every python block of docs/python-api.md runs, in order, in one namespace, in an
+    empty folder, and writes only into that folder."""
+    blocks = code_blocks(DOC.read_text(encoding="utf-8"))
+    assert len(blocks) >= 6
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {"__name__": "walkthrough"}
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"{DOC.name}[block {i}]", "exec"), namespace)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "assessed", "data", "mine", "results", "sweep"]
+    assert (tmp_path / "mine" / "frames" / "gp.parquet").is_file()
+    assert (tmp_path / "mine" / "profile.json").is_file()
