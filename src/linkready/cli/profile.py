@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
+from linkready.cli._alerts import print_alerts
 from linkready.cli._common import console, user_errors
 
 ProjectArg = Annotated[Path, typer.Argument(
@@ -41,9 +42,10 @@ def profile(project_file: ProjectArg, out: OutOpt = None,
                 prof = profile_workspace(con)
             finally:
                 con.close()
-            doc = profile_document(prof, project.name, digest)
+            doc = profile_document(prof, project.name, digest, project.link_pairs)
             write_json(files.path("profile.json"), doc)
         console.print(summary_table(doc))
+        print_alerts(doc["alerts"])
         console.print(f"wrote {escape(str(files.out / 'profile.json'))}")
 
 

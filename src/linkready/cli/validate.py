@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from linkready.cli._alerts import fail_on_alerts, print_alerts, workspace_alerts
 from linkready.cli._common import console, user_errors
 
 ProjectArg = Annotated[Path, typer.Argument(
@@ -20,7 +21,8 @@ WorkspaceOpt = Annotated[Path | None, typer.Option(
     "--workspace", help="DuckDB workspace file (default: linkready.duckdb in the --out "
     "folder).")]
 FailOpt = Annotated[bool, typer.Option(
-    "--fail-on-error", help="Exit 1 if any expectation fails (for pipelines).")]
+    "--fail-on-error", help="Exit 1 if any expectation fails or any alert is an "
+    "error (for pipelines); the outputs are written first.")]
 
 
 def validate(project_file: ProjectArg, out: OutOpt = None, workspace: WorkspaceOpt = None,
@@ -43,11 +45,13 @@ def validate(project_file: ProjectArg, out: OutOpt = None, workspace: WorkspaceO
                     results = validate_workspace(project, con)
             finally:
                 con.close()
+            alerts = workspace_alerts(result.workspace, project)
             doc = validation_document(results, project.name, digest)
             for sv in results:
                 write_json(files.path(f"expectations/{sv.source}.json"), sv.suite)
             write_json(files.path("validation.json"), doc)
         console.print(summary_table(doc))
+        print_alerts(alerts)
         console.print(f"wrote {escape(str(files.out / 'validation.json'))} and "
                       f"{escape(str(files.out / 'expectations'))}/")
         if fail_on_error and not doc["success"]:
@@ -58,6 +62,8 @@ def validate(project_file: ProjectArg, out: OutOpt = None, workspace: WorkspaceO
                 f"{len(failed)} expectation(s) failed: {', '.join(failed[:5])}"
                 + (" …" if len(failed) > 5 else "") + "; see validation.json"
             )
+        if fail_on_error:
+            fail_on_alerts(alerts)
 
 
 def summary_table(doc: dict[str, Any]) -> Any:

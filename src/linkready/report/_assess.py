@@ -90,7 +90,8 @@ def assess_project(project: Project, project_file: Path, out: Path | None = None
         con = open_workspace(ingested.workspace)
         try:
             prof = profile_workspace(con)
-            write_json(stage / "profile.json", profile_document(prof, project.name, digest))
+            write_json(stage / "profile.json", profile_document(prof, project.name, digest,
+                                                             project.link_pairs))
             progress("profiled")
             seconds["profile"] = time.perf_counter() - t
             t = time.perf_counter()

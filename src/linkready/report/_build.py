@@ -6,6 +6,7 @@ from typing import Any
 
 from linkready.report import _sections_link as L
 from linkready.report import _sections_quality as Q
+from linkready.report._alerts import report_alerts
 from linkready.report._fmt import (
     count,
     hcell,
@@ -254,7 +255,7 @@ def build_report(inp: ReportInputs, thresholds: Thresholds | None = None) -> Rep
                   created_at=str(created), synthetic=inp.manifest is not None or
                   inp.evaluation is not None,
                   key_figures=key_figures(inp, verdict_section_verdicts(verdict)),
-                  sections=tuple(sections), missing=missing)
+                  sections=tuple(sections), missing=missing, alerts=report_alerts(inp))
 
 
 def verdict_section_verdicts(section: Section) -> list[Any]:
