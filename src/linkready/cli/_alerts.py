@@ -23,17 +23,20 @@ def print_alerts(alerts: Iterable[Any]) -> None:
                       soft_wrap=True)
 
 
-def fail_on_alerts(alerts: Iterable[Any]) -> None:
-    """Raise :class:`QualityGateFailed` (exit 1) if any alert is an error."""
+def fail_on_alerts(alerts: Iterable[Any], also: str | None = None) -> None:
+    """Raise :class:`QualityGateFailed` (exit 1) if any alert is an error, or ``also`` (the
+    caller's own failure, e.g. failed expectations) is given; one message for both."""
     from linkready.alerts import errors
     from linkready.errors import QualityGateFailed
 
     bad = errors(_alerts(alerts))
+    parts = [also] if also else []
     if bad:
         where = ", ".join(f"{a.source}.{a.field} ({a.code})" for a in bad[:5])
-        raise QualityGateFailed(f"{len(bad)} alert(s) of severity error: {where}"
-                                + (" …" if len(bad) > 5 else "")
-                                + "; see the alert lines above")
+        parts.append(f"{len(bad)} alert(s) of severity error: {where}"
+                     + (" …" if len(bad) > 5 else "") + "; see the alert lines above")
+    if parts:
+        raise QualityGateFailed("; ".join(parts))
 
 
 def workspace_alerts(workspace: Any, project: Any) -> list[Any]:

@@ -30,7 +30,6 @@ def validate(project_file: ProjectArg, out: OutOpt = None, workspace: WorkspaceO
     """Validate each source against Great Expectations suites built from its mapping."""
     with user_errors():
         from linkready.cli._project import ingest_with_progress, load, results_dir
-        from linkready.errors import QualityGateFailed
         from linkready.ingest import open_workspace
         from linkready.outdir import OutputSet, write_json
         from linkready.validate import validate_workspace, validation_document
@@ -54,16 +53,13 @@ def validate(project_file: ProjectArg, out: OutOpt = None, workspace: WorkspaceO
         print_alerts(alerts)
         console.print(f"wrote {escape(str(files.out / 'validation.json'))} and "
                       f"{escape(str(files.out / 'expectations'))}/")
-        if fail_on_error and not doc["success"]:
+        if fail_on_error:
             failed = [f"{name}: {e['expectation']}({e['column']})"
                       for name, s in doc["sources"].items()
                       for e in s["expectations"] if not e["success"]]
-            raise QualityGateFailed(
+            fail_on_alerts(alerts, None if doc["success"] else (
                 f"{len(failed)} expectation(s) failed: {', '.join(failed[:5])}"
-                + (" …" if len(failed) > 5 else "") + "; see validation.json"
-            )
-        if fail_on_error:
-            fail_on_alerts(alerts)
+                + (" …" if len(failed) > 5 else "") + "; see validation.json"))
 
 
 def summary_table(doc: dict[str, Any]) -> Any:
