@@ -110,11 +110,15 @@ def _pct(count: int | str, records: int | str) -> str:
 
 
 def _dob_message(count: int | str, records: int | str) -> str:
+    # A dob_format that another common format fits (90% of the dates) is refused at
+    # ingest, naming that format (linkready.ingest._guards.check_dob_format); so here no
+    # single common format reads nearly all the dates: they are not dates, or mix formats.
     tried = ", ".join(R.DOB_FORMAT_GUESSES[:3])
     return (f"{count} dates of birth{_pct(count, records)} do not parse with dob_format, and "
-            f"no common format (of {len(R.DOB_FORMAT_GUESSES)} tried, e.g. {tried}) reads "
-            "most of them; check that dob is mapped to the date-of-birth column and set "
-            "dob_format to the format the dates are written in")
+            f"no single common format (of {len(R.DOB_FORMAT_GUESSES)} tried, e.g. {tried}) "
+            "reads nearly all of them; check that dob is mapped to the date-of-birth column, "
+            "and if the dates mix formats list each in dob_format (e.g. "
+            '["%d/%m/%Y", "%Y-%m-%d"])')
 
 
 def source_alerts(name: str, src: Mapping[str, Any]) -> list[Alert]:
