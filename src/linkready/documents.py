@@ -45,6 +45,7 @@ class ProfileDocument(Header):
     created_at: str
     reference_date: str
     disclosure_control: dict[str, Any]
+    alerts: list[dict[str, Any]]
     sources: dict[str, Any]
 
 

@@ -165,7 +165,8 @@ def _profile(st: _State) -> Step:
             prof = profile_workspace(con)
         finally:
             con.close()
-        doc = profile_document(prof, st.project.name, st.project.config_hash())
+        doc = profile_document(prof, st.project.name, st.project.config_hash(),
+                               st.project.link_pairs)
         path = write_json(st.out.path("profile.json"), doc)
         st.profile = ProfileResult(st.out.out, st.out.out / path.name, doc,
                                    st.ingested.workspace)

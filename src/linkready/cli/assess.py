@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
+from linkready.cli._alerts import alerts_gate
 from linkready.cli._common import console, user_errors
 from linkready.cli.link import BackendOpt, SparkConfOpt, spark_settings_for, warn_now
 
@@ -24,11 +25,14 @@ OutOpt = Annotated[Path | None, typer.Option(
 WorkspaceOpt = Annotated[Path | None, typer.Option(
     "--workspace", help="DuckDB workspace file (default: linkready.duckdb in the --out "
     "folder).")]
+FailOpt = Annotated[bool, typer.Option(
+    "--fail-on-error", help="Exit 1 if any alert is an error (for pipelines); the "
+    "outputs and the report are written first.")]
 
 
 def assess(project_file: ProjectArg, out: OutOpt = None,
            workspace: WorkspaceOpt = None, backend: BackendOpt = "duckdb",
-           spark_conf: SparkConfOpt = None) -> None:
+           spark_conf: SparkConfOpt = None, fail_on_error: FailOpt = False) -> None:
     """Ingest, profile, validate, link, evaluate (with truth) and write report.html."""
     with user_errors():
         from linkready.link.backends import check_backend
@@ -40,6 +44,7 @@ def assess(project_file: ProjectArg, out: OutOpt = None,
         result = run_assess(project_file, project, out, workspace,
                             backend=backend, spark_settings=spark_settings)
         print_assess_summary(result)
+        alerts_gate(result.report.alerts, fail_on_error)
 
 
 def run_assess(project_file: Path, project: Project, out: Path | None,

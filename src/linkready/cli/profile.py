@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
+from linkready.cli._alerts import print_alerts
 from linkready.cli._common import console, user_errors
 
 ProjectArg = Annotated[Path, typer.Argument(
@@ -35,7 +36,9 @@ def profile(project_file: ProjectArg, out: OutOpt = None,
         project = load_project(project_file)
         result = run_plan(pipeline.profile(project, out, workspace=workspace,
                                            project_file=project_file))
-        console.print(summary_table(result.to_dict()))
+        doc = result.to_dict()
+        console.print(summary_table(doc))
+        print_alerts(doc["alerts"])
         console.print(f"wrote {escape(str(result.path))}")
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from linkready.cli._alerts import fail_on_alerts, print_alerts, workspace_alerts
 from linkready.cli._common import console, user_errors
 
 ProjectArg = Annotated[Path, typer.Argument(
@@ -20,7 +21,8 @@ WorkspaceOpt = Annotated[Path | None, typer.Option(
     "--workspace", help="DuckDB workspace file (default: linkready.duckdb in the --out "
     "folder).")]
 FailOpt = Annotated[bool, typer.Option(
-    "--fail-on-error", help="Exit 1 if any expectation fails (for pipelines).")]
+    "--fail-on-error", help="Exit 1 if any expectation fails or any alert is an "
+    "error (for pipelines); the outputs are written first.")]
 
 
 def validate(project_file: ProjectArg, out: OutOpt = None, workspace: WorkspaceOpt = None,
@@ -29,24 +31,26 @@ def validate(project_file: ProjectArg, out: OutOpt = None, workspace: WorkspaceO
     with user_errors():
         from linkready import pipeline
         from linkready.cli.progress import run_plan
-        from linkready.errors import QualityGateFailed
+        from linkready.ingest import default_workspace
         from linkready.project import load_project
 
         project = load_project(project_file)
         result = run_plan(pipeline.validate(project, out, workspace=workspace,
                                             project_file=project_file))
         doc = result.to_dict()
+        alerts = workspace_alerts(workspace or default_workspace(project, result.out),
+                                  project)
         console.print(summary_table(doc))
+        print_alerts(alerts)
         console.print(f"wrote {escape(str(result.path))} and "
                       f"{escape(str(result.out / 'expectations'))}/")
-        if fail_on_error and not doc["success"]:
+        if fail_on_error:
             failed = [f"{name}: {e['expectation']}({e['column']})"
                       for name, s in doc["sources"].items()
                       for e in s["expectations"] if not e["success"]]
-            raise QualityGateFailed(
+            fail_on_alerts(alerts, None if doc["success"] else (
                 f"{len(failed)} expectation(s) failed: {', '.join(failed[:5])}"
-                + (" …" if len(failed) > 5 else "") + "; see validation.json"
-            )
+                + (" …" if len(failed) > 5 else "") + "; see validation.json"))
 
 
 def summary_table(doc: dict[str, Any]) -> Any:

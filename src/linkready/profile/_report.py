@@ -8,6 +8,7 @@ counts beside it; a share whose count is suppressed is ``null``. See
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -132,9 +133,14 @@ def source_document(p: SourceProfile) -> dict[str, Any]:
 
 
 def profile_document(
-    profile: ProjectProfile, project_name: str, config_hash: str | None = None
+    profile: ProjectProfile, project_name: str, config_hash: str | None = None,
+    pairs: Iterable[tuple[str, str]] = (),
 ) -> ProfileDocument:
-    """The whole ``profile.json`` document."""
+    """The whole ``profile.json`` document; ``pairs`` (the pairs to be linked) adds the
+    alerts about identifiers held by one side of a pair only."""
+    from linkready.alerts import profile_alerts
+
+    sources = {name: source_document(p) for name, p in profile.sources.items()}
     return {
         **header(project_name, config_hash, SCHEMA_VERSION),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -143,5 +149,6 @@ def profile_document(
             "suppressed": SUPPRESSED, "small_count_max": SMALL_COUNT_MAX, "round_to": 5,
             "shares": "computed from the published (rounded) counts; null when suppressed",
         },
-        "sources": {name: source_document(p) for name, p in profile.sources.items()},
+        "alerts": [a.as_dict() for a in profile_alerts(sources, pairs)],
+        "sources": sources,
     }

@@ -7,6 +7,7 @@ from typing import Any
 from linkready.documents import tool_version
 from linkready.report import _sections_link as L
 from linkready.report import _sections_quality as Q
+from linkready.report._alerts import report_alerts
 from linkready.report._fmt import (
     count,
     hcell,
@@ -259,7 +260,7 @@ def build_report(inp: ReportInputs, thresholds: Thresholds | None = None) -> Rep
                   synthetic=(inp.evaluation or {}).get("synthetic",
                                                        inp.manifest is not None),
                   key_figures=key_figures(inp, verdict_section_verdicts(verdict)),
-                  sections=tuple(sections), missing=missing)
+                  sections=tuple(sections), missing=missing, alerts=report_alerts(inp))
 
 
 def verdict_section_verdicts(section: Section) -> list[Any]:

@@ -132,6 +132,8 @@ class Report:
     key_figures: tuple[KeyFigure, ...]
     sections: tuple[Section, ...]
     missing: tuple[str, ...] = field(default_factory=tuple)
+    #: What in the data will mislead (:class:`linkready.alerts.Alert`), errors first.
+    alerts: tuple[Any, ...] = field(default_factory=tuple)
 
     def charts(self) -> list[Chart]:
         """Every chart, in order."""

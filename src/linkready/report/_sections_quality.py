@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from linkready.report import _charts as C
+from linkready.report._alerts import unreadable
 from linkready.report._fmt import (
     DASH,
     ccell,
@@ -88,16 +89,25 @@ def sources_section(inp: ReportInputs, number: int) -> Section:
                    tuple(blocks))
 
 
+def _held_cell(s: dict[str, Any], f: str, unreadable: bool) -> Cell:
+    """✓ held, — not held, or ⚠ when the field is mapped but unreadable for most records."""
+    if not s["fields"].get(f, {}).get("held"):
+        return tcell("— not held")
+    if unreadable:
+        return Cell("⚠ mapped, mostly unreadable", "text", "red")
+    return tcell("✓ held")
+
+
 def identifiers_section(inp: ReportInputs, number: int) -> Section:
     """Section 3: which identifiers each source holds, and the standardisation applied."""
     src = _sources(inp)
     names = list(src)
     fields = [f for f in (*IDENTIFIERS, *EXTRAS)
               if any(s["fields"].get(f, {}).get("held") for s in src.values())]
+    bad = {n: unreadable(inp, n) for n in names}
     inv = tuple(
         (hcell(field_label(f)),
-         *(tcell("✓ held" if src[n]["fields"].get(f, {}).get("held") else "— not held")
-           for n in names))
+         *(_held_cell(src[n], f, f in bad[n]) for n in names))
         for f in fields)
     actions: dict[tuple[str, str], dict[str, Any]] = {}
     for n in names:

@@ -1,0 +1,70 @@
+"""Alerts read from a published profile: thresholds, code sets, pairs, spreadsheet forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from linkready.alerts import errors, profile_alerts, unreadable_fields
+
+
+def _source(records: int | str = 100, **fields: Any) -> dict[str, Any]:
+    base = {f: {"held": True, "issues": {}} for f in
+            ("nhs_number", "given_name", "family_name", "dob", "sex", "postcode", "ethnicity")}
+    base.update(fields)
+    return {"records": records, "fields": base, "standardisation": []}
+
+
+def _issue(name: str, count: int | str) -> dict[str, Any]:
+    return {"held": True, "issues": {name: {"count": count, "share": None}}}
+
+
+def test_unreadable_only_above_half() -> None:
+    half = profile_alerts({"a": _source(dob=_issue("unparseable", 50))})
+    assert half == []
+    most = profile_alerts({"a": _source(dob=_issue("unparseable", 55))})
+    assert [(a.code, a.severity, a.field, a.count) for a in most] == [
+        ("unreadable", "error", "dob", 55)]
+    assert "dob_format" in most[0].message and "%d/%m/%Y" in most[0].message
+    assert unreadable_fields(most, "a") == {"dob"}
+
+
+def test_nhs_unreadable_adds_its_issue_codes() -> None:
+    nhs = {"held": True, "issues": {"non_numeric": {"count": 30, "share": .3},
+                                    "wrong_length": {"count": 25, "share": .25}}}
+    (a,) = profile_alerts({"a": _source(nhs_number=nhs)})
+    assert (a.code, a.field, a.count) == ("unreadable", "nhs_number", 55)
+
+
+def test_code_set_counts_of_eight_or_more_only() -> None:
+    assert profile_alerts({"a": _source(ethnicity=_issue("out_of_set", "*"))}) == []
+    (a,) = profile_alerts({"a": _source(ethnicity=_issue("out_of_set", 10))})
+    assert (a.code, a.severity, a.count) == ("not_in_code_set", "warning", 10)
+    assert "`values:`" in a.message and "ethnic category" in a.message
+    (b,) = profile_alerts({"a": _source(sex=_issue("out_of_set", 80))})
+    assert (b.field, b.severity) == ("sex", "error")
+
+
+def test_field_held_by_one_side_of_a_pair() -> None:
+    b = _source(postcode={"held": False})
+    alerts = profile_alerts({"a": _source(), "b": b}, [("a", "b")])
+    assert [(x.code, x.source, x.field, x.severity) for x in alerts] == [
+        ("held_one_side", "a", "postcode", "warning")]
+    assert errors(alerts) == []
+    assert profile_alerts({"a": _source(), "b": b}) == []  # no pair, no alert
+
+
+def test_spreadsheet_forms_from_the_log() -> None:
+    s = _source()
+    s["standardisation"] = [
+        {"field": "nhs_number", "action": "quote_removed", "count": "*"},
+        {"field": "nhs_number", "action": "scientific_notation", "count": 15},
+        {"field": "nhs_number", "action": "digits_only", "count": 40},
+    ]
+    alerts = profile_alerts({"a": s})
+    assert [(a.code, a.count) for a in alerts] == [("nhs_spreadsheet_form", "*"),
+                                                    ("nhs_spreadsheet_form", 15)]
+    assert "scientific notation" in alerts[1].message
+
+
+def test_suppressed_records_raise_no_share_alert() -> None:
+    assert profile_alerts({"a": _source("*", dob=_issue("unparseable", "*"))}) == []
