@@ -167,7 +167,7 @@ def generate_to_dir(scenario: Scenario, out: str | Path, *, fmt: str = "csv",
     if empty:
         raise ConfigError(
             f"population {scenario.population}: too small, source(s) {', '.join(empty)} "
-            "would hold no records; raise --population (e.g. to 500)")
+            "would hold no records; raise --population (e.g. to 2000)")
     with OutputSet(folder, "generate") as files:
         files.stage.chmod(0o755)  # the published files sit in an ordinary folder
         man = write_world(world, files.stage, fmt)

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from linkready.privacy import SUPPRESSED, is_small, safe_rate, suppress
+
+if TYPE_CHECKING:
+    from linkready.link import refit
 
 Z95 = 1.959963984540054
 #: Best-candidate probabilities strictly inside this range count as "uncertain".
@@ -292,7 +296,7 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
                      diag_sample_pos: npt.NDArray[np.int64],
                      diag_p: npt.NDArray[np.float64], diag_gamma: npt.NDArray[np.int8],
                      threshold: float, replicates: int = BOOTSTRAP_REPLICATES,
-                     seed: int = 42, spec: object = None, total_pairs: float = 0.0
+                     seed: int = 42, spec: refit.Spec | None = None, total_pairs: float = 0.0
                      ) -> Honest:
     """The label-free figures of :class:`Honest` (method: :data:`HONEST_NOTE`).
 
@@ -363,7 +367,9 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
             spec = None
         sessions = refit.sessions_on(d, both.vectors, spec) if spec is not None else []
 
-        def fit(c: npt.NDArray[np.float64], start_from: object, scale: float) -> object:
+        def fit(c: npt.NDArray[np.float64],
+                start_from: npt.NDArray[np.float64] | refit.Model,
+                scale: float) -> refit.Model:
             if spec is not None:
                 return refit.session_em(d, c, sessions, spec.log_u, spec.log_m,
                                         total_pairs * scale)
@@ -378,7 +384,7 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         for b in range(replicates):
             w = rng.poisson(1.0, n).astype(float)
             wd = rng.poisson(1.0, s).astype(float)
-            cb = np.bincount(pidx, weights=w[codes], minlength=n_pat)
+            cb = np.bincount(pidx, weights=w[codes], minlength=n_pat).astype(float)
             zb = refit.posterior(fit(cb, full, float(w.sum()) / n), d)
             reps[b] = figures(zb[pidx], zb[didx], w, wd, accepted)[:3]
     else:  # no comparison vectors retained: the chance spread only

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -181,7 +182,7 @@ class Spec:
     sessions: list[dict[int, int]]
 
 
-def spec_from_model(model: dict, info: list[tuple[str, npt.NDArray[np.float64]]],
+def spec_from_model(model: dict[str, Any], info: list[tuple[str, npt.NDArray[np.float64]]],
                     sessions: list[frozenset[str]]) -> Spec | None:
     """Match each level code (named by its match weight) to the model's level with that
     weight, for its m and u; None if a code has no level (the refit then runs free)."""

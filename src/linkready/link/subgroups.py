@@ -36,20 +36,21 @@ def wilson(k: int, n: int) -> tuple[float, float]:
 def subgroup_sql(source: str, reference: date) -> str:
     """Each record of ``source`` with its subgroup keys, as the profile groups them."""
     from linkready.profile._query import age_band_sql, ethnic_group_sql
+    from linkready.sql import date_lit, lit
 
-    age = f"date_sub('year', dob, DATE '{reference.isoformat()}')"
-    name = source.replace("'", "''")
+    age = f"date_sub('year', dob, {date_lit(reference)})"
     return (f"SELECT record_id, {ethnic_group_sql('ethnicity')} AS ethnic_group, "
             f"{age_band_sql(age)} AS age_band, coalesce(sex, 'not known') AS sex, "
             "coalesce(CAST(imd_decile AS VARCHAR), 'not known') AS imd_decile "
-            f"FROM ws.records WHERE source = '{name}'")
+            f"FROM ws.records WHERE source = {lit(source)}")
 
 
-def table(groups: pd.DataFrame, linked: set[Any], q: pd.Series) -> dict[str, list[dict]]:
+def table(groups: pd.DataFrame, linked: set[Any], q: pd.Series
+          ) -> dict[str, list[dict[str, Any]]]:
     """Per dimension the source records (not all 'not known'): one row per group."""
     frame = groups.assign(linked=groups["record_id"].isin(linked),
                           q=groups["record_id"].map(q).fillna(0.0).astype(float))
-    out: dict[str, list[dict]] = {}
+    out: dict[str, list[dict[str, Any]]] = {}
     for dim in DIMENSIONS:
         if (frame[dim] == "not known").all():
             continue
