@@ -33,7 +33,7 @@ def _lock_error(path: Path) -> InputError:
                       "choose another --workspace")
 
 
-def _is_lock_error(exc: Exception) -> bool:
+def is_lock_error(exc: Exception) -> bool:
     return "lock" in str(exc).lower()
 
 
@@ -58,7 +58,7 @@ def check_replaceable(path: Path) -> None:
     try:
         con = duckdb.connect(str(path))
     except duckdb.Error as exc:
-        if _is_lock_error(exc):
+        if is_lock_error(exc):
             raise _lock_error(path) from None
         raise OutputError(f"{path}: cannot be opened as a DuckDB workspace "
                           f"({type(exc).__name__}); delete it if linkready built it, or "
@@ -86,7 +86,7 @@ def connect_read_only(path: Path) -> object:
     try:
         return duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
-        if _is_lock_error(exc):
+        if is_lock_error(exc):
             raise _lock_error(path) from None
         raise InputError(f"{path}: cannot be opened as a workspace ({type(exc).__name__}); "
                          "run ingest again to rebuild it") from None

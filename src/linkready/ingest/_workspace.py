@@ -18,7 +18,7 @@ from linkready._version import __version__
 from linkready.errors import InputError, OutputError
 from linkready.ingest._disk import is_write_failure, write_error
 from linkready.ingest._guards import check_stage, check_types
-from linkready.ingest._ownership import check_replaceable, connect_read_only
+from linkready.ingest._ownership import check_replaceable, connect_read_only, is_lock_error
 from linkready.ingest._pass import (
     dob_is_typed,
     field_sqls,
@@ -208,7 +208,7 @@ def up_to_date(project: Project, workspace: Path) -> IngestResult | None:
     try:
         con = duckdb.connect(str(workspace), read_only=True)
     except duckdb.Error as exc:
-        if "lock" in str(exc).lower():
+        if is_lock_error(exc):
             check_replaceable(workspace)  # raises the clear "open elsewhere" error
         return None
     try:

@@ -17,8 +17,6 @@ from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
 from linkready.sql import lit
 
-WORKSPACE_FILE = "linkready.duckdb"
-
 
 def default_workspace(project: Project) -> Path:
     """``linkready-results/linkready.duckdb`` beside ``project.yaml`` (ingest's default)."""
