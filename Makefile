@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= out/demo
+# Test processes: the suite is mostly single-threaded Python and small DuckDB queries,
+# so two workers use a 2-core machine's second core. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: demo test bench lint clean
 
@@ -17,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/linkready demo --out $(OUT) --overwrite
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
