@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from linkready.documents import SCHEMA_VERSION as DOCUMENT_SCHEMA
 from linkready.documents import header
 from linkready.errors import ConfigError
-from linkready.link import clustering, orphans
+from linkready.link import clustering, dedupe, orphans
 from linkready.link.backends import check_backend, open_backend
 from linkready.link.pair import PairResult, link_pair
 from linkready.link.settings import TrainingConfig
@@ -100,15 +100,16 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
         cfg = replace(cfg, comparisons_budget=project.link.comparisons_budget)
     check_backend(backend)
     todo = list(dict.fromkeys(pairs or project.link_pairs))  # a pair named twice runs once
+    todo, selves = dedupe.split_pairs(todo)  # [S, S]: deduplicate S (link/dedupe.py)
     if not todo:
         raise ConfigError("no pairs to link: the project has a single source; add a "
-                          "source or declare pairs")
+                          "source or declare pairs" + dedupe.ALONE_HINT * bool(selves))
     path = ensure_workspace(project, workspace, progress)
     con = connect(path)
     engine = None
     try:
         stats = source_stats(con)
-        check_pairs(todo, project, stats)
+        check_pairs(todo + [(s, s) for s in selves], project, stats)
         engine = open_backend(backend, con, spark_settings)
         progress("workspace")
         results = []
@@ -119,6 +120,7 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
                                      backend=engine, on_warning=tell,
                                      reference=project.reference()))
             progress(f"{left} → {right}")
+        deduped = dedupe.dedupe_all(con, stats, selves, threshold, cfg, engine, progress)
         in_scope = sorted({s for pair in todo for s in pair})
         start = time.perf_counter()
         orphan_links, orphan_summary = orphans.link_orphans(
@@ -152,8 +154,9 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
             "orphans": orphan_summary,
             **clustering.overlap(run.clusters, in_scope),
         },
+        **dedupe.section(deduped),
         "warnings": [f"{r.left} → {r.right}: {w}" for r in results
-                     for w in r.summary["warnings"]],
+                     for w in r.summary["warnings"]] + dedupe.warnings(deduped),
     })
     return run
 
