@@ -6,7 +6,13 @@ were more or less complete? See ``docs/whatif.md``; the output is ``whatif.json`
 from __future__ import annotations
 
 from linkready.whatif._changes import Change, parse_change, parse_changes
-from linkready.whatif._run import DEFAULT_TRACE_THRESHOLD, WhatIf, affected_pairs, run_whatif
+from linkready.whatif._run import (
+    DEFAULT_TRACE_THRESHOLD,
+    WhatIf,
+    affected_pairs,
+    check_thresholds,
+    run_whatif,
+)
 
 #: The document a what-if writes, inside ``whatif/`` of the results folder by default.
 WHATIF_NAME = "whatif.json"
@@ -20,6 +26,7 @@ __all__ = [
     "Change",
     "WhatIf",
     "affected_pairs",
+    "check_thresholds",
     "parse_change",
     "parse_changes",
     "run_whatif",

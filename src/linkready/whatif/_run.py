@@ -64,6 +64,15 @@ def affected_pairs(project: Project, changes: list[Change],
     return [p for p in todo if p[0] in changed or p[1] in changed]
 
 
+def check_thresholds(threshold: float, trace_threshold: float) -> None:
+    """Raise ConfigError unless both are probabilities strictly between 0 and 1."""
+    for name, value, example in (("--threshold", threshold, 0.9),
+                                 ("--trace-threshold", trace_threshold, 0.99)):
+        if not 0.0 < value < 1.0:
+            raise ConfigError(f"{name}: {value:g} is not a probability strictly between 0 "
+                              f"and 1; use e.g. {example}")
+
+
 def _deterministic(con: Any, left: str, right: str) -> dict[str, int]:
     """The deterministic stage's counts for ``left`` → ``right`` on ``ws.records``."""
     be = DuckDBBackend(con, spill=False)
@@ -152,10 +161,7 @@ def run_whatif(project: Project, changes: list[Change], *,
         ConfigError: bad threshold, a changed source in no pair.
         InputError: a source cannot be linked.
     """
-    for name, value in (("--threshold", threshold), ("--trace-threshold", trace_threshold)):
-        if not 0.0 < value < 1.0:
-            raise ConfigError(f"{name}: {value} is not a probability strictly between 0 "
-                              "and 1; use e.g. 0.99")
+    check_thresholds(threshold, trace_threshold)
     cfg = config or TrainingConfig(seed=seed)
     todo = affected_pairs(project, changes, pairs)
     path = ensure_workspace(project, workspace)
