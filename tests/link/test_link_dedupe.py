@@ -3,7 +3,6 @@ no truth whose duplicates can be counted by hand (tests/hand_world.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,16 +56,10 @@ def test_dedupe_leaves_the_pairs_alone(deduped: dict[str, Any]) -> None:
     assert deduped["pairs"][0]["deterministic"]["match_rate"] == pytest.approx(0.5)
 
 
-def test_dedupe_finds_no_duplicates_where_there_are_none(tmp_path: Path) -> None:
-    """A council list without duplicates: every record is its own person."""
-    from linkready.link.dedupe import dedupe_source
-    from linkready.link.workspace import connect, ensure_workspace, source_stats
+def test_cluster_labels_group_linked_records() -> None:
+    """Linked records share a label, chains join, unlinked records stand alone."""
+    from linkready.link.dedupe import cluster_labels
 
-    project = load_project(write_world(tmp_path, with_nhs=20, dedupe=True))
-    con = connect(ensure_workspace(project, None))
-    try:
-        result = dedupe_source(con, source_stats(con)["council"], 0.9, FAST)
-    finally:
-        con.close()
-    assert (result.records, result.people, result.duplicate_people) == (COUNCIL, COUNCIL, 0)
-    assert result.links.num_rows == 0
+    labels = cluster_labels(["a", "b", "c", "d", "e"], ["a", "b"], ["b", "c"])
+    assert labels[0] == labels[1] == labels[2]
+    assert len({labels[0], labels[3], labels[4]}) == 3

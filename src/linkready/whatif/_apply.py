@@ -4,6 +4,7 @@ the workspace file itself is only read."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,11 @@ def copy_workspace(workspace: Path, sources: list[str]) -> Any:
                 f"WHERE source IN {in_list(sources)}")
     con.execute("DETACH lr_base")
     return con
+
+
+def records_for(share: float, records: int) -> int:
+    """Records that hold a field at ``share`` of ``records`` (halves round up)."""
+    return math.floor(share * records + 0.5)
 
 
 def holds_sql(field: str, alias: str = "") -> str:
@@ -72,14 +78,14 @@ class Applied:
     @property
     def wanted(self) -> int:
         """Records that would hold the field at the requested share."""
-        return round(self.change.share * self.records)
+        return records_for(self.change.share, self.records)
 
 
 def blank(con: Any, change: Change, rng: np.random.Generator) -> Applied:
     """Blank ``field`` in a seeded random choice of the records that hold it, until
     ``share`` of the source's records hold it (missing at random)."""
     held, n = completeness(con, change.source, change.field)
-    drop = max(0, held - round(change.share * n))
+    drop = max(0, held - records_for(change.share, n))
     if drop:
         ids = [r[0] for r in con.execute(
             f"SELECT record_id FROM ws.records WHERE source = {lit(change.source)} "
@@ -111,7 +117,7 @@ def trace(con: Any, change: Change, links: Any) -> Applied:
     confident links (p at or above the tracing threshold), from the baseline run.
     """
     held, n = completeness(con, change.source, change.field)
-    add = max(0, round(change.share * n) - held)
+    add = max(0, records_for(change.share, n) - held)
     f = change.field
     con.register("__lr_trace", links)
     # Each record lacking the field: its best confident partner that holds it.

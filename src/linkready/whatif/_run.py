@@ -23,7 +23,14 @@ from linkready.link.workspace import check_pairs, ensure_workspace, source_stats
 from linkready.privacy import SUPPRESSED, safe_rate, suppress
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
-from linkready.whatif._apply import Applied, blank, completeness, copy_workspace, trace
+from linkready.whatif._apply import (
+    Applied,
+    blank,
+    completeness,
+    copy_workspace,
+    records_for,
+    trace,
+)
 from linkready.whatif._changes import Change
 
 #: Links at or above this probability count as traced identifiers (``more`` changes).
@@ -181,7 +188,7 @@ def run_whatif(project: Project, changes: list[Change], *,
         applied: list[Applied] = []
         for c in changes:
             held, n = completeness(con, c.source, c.field)
-            if round(c.share * n) < held:
+            if records_for(c.share, n) < held:
                 applied.append(blank(con, c, rng))
             else:
                 applied.append(trace(con, c, _confident(baseline, c.source,
