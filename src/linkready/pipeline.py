@@ -259,10 +259,16 @@ def _report(st: _State, *, from_folder: bool) -> Step:
             sweep, staged_sweep = files.out / "sweep.json", files.stage / "sweep.json"
             if sweep.is_file():
                 shutil.copy2(sweep, staged_sweep)
+            # Likewise a what-if run earlier (whatif/whatif.json, whatif's own file).
+            whatif, staged_whatif = files.out / "whatif" / "whatif.json", \
+                files.stage / "whatif.json"
+            if whatif.is_file():
+                shutil.copy2(whatif, staged_whatif)
             try:
                 _, rep = write_report(files.stage, st.project.root)
             finally:
                 staged_sweep.unlink(missing_ok=True)
+                staged_whatif.unlink(missing_ok=True)
         st.report = ReportResult(files.out, files.out / REPORT_NAME, rep)
         progress("report")
     return Step("report", 1, run)
