@@ -103,12 +103,13 @@ def dedupe_pairs_sql(table: str) -> str:
 def _settings(fields: set[str], dialect: str) -> Any:
     from splink import SettingsCreator
 
+    rules: list[Any] = list(blocking_rules(fields))  # SQL strings are valid rules
     return SettingsCreator(
         link_type="dedupe_only",
         probability_two_random_records_match=training.FALLBACK_PRIOR,
         unique_id_column_name="record_id",
         comparisons=comparisons(fields, dialect),
-        blocking_rules_to_generate_predictions=list(blocking_rules(fields)),
+        blocking_rules_to_generate_predictions=rules,
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
     )

@@ -123,7 +123,8 @@ def _share(value: Any, expected: dict[str, Any]) -> dict[str, Any]:
     """A deterministic rate as a share of the expected match rate, with the interval the
     expected rate's interval gives it."""
     est, lo, hi = (expected.get(k) for k in ("estimate", "lower", "upper"))
-    if not all(isinstance(x, (int, float)) for x in (value, est, lo, hi)):
+    if not (isinstance(value, (int, float)) and isinstance(est, (int, float))
+            and isinstance(lo, (int, float)) and isinstance(hi, (int, float))):
         return {"estimate": SUPPRESSED if value is not None else None,
                 "lower": SUPPRESSED, "upper": SUPPRESSED}
 
