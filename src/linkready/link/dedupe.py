@@ -24,7 +24,14 @@ import numpy as np
 
 from linkready.link import deterministic, estimates, training
 from linkready.link.backends import Backend, DuckDBBackend
-from linkready.link.settings import TrainingConfig, blocking_rules, comparisons
+from linkready.link.pair import DEFAULT_BUDGET_MIN, DEFAULT_BUDGET_PER_RECORD
+from linkready.link.predict import COUNT_SAMPLE_PROPORTION, EXACT_COUNT_MAX_RECORDS
+from linkready.link.settings import (
+    TrainingConfig,
+    blocking_rules,
+    comparisons,
+    loosening_rules,
+)
 from linkready.link.workspace import SourceStats, stage_source
 from linkready.privacy import safe_rate, suppress
 
@@ -59,6 +66,9 @@ class DedupeResult:
     expected: estimates.ExpectedRate
     fields: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: The blocking rules that generated the candidate pairs, and the budget they kept to.
+    rules: list[str] = field(default_factory=list)
+    budget: float = 0.0
 
     @property
     def people(self) -> int:
@@ -100,10 +110,31 @@ def dedupe_pairs_sql(table: str) -> str:
     )
 
 
-def _settings(fields: set[str], dialect: str) -> Any:
+def choose_rules(data: Any, fields: set[str], records: int, budget: float) -> list[str]:
+    """The production blocking rules, then the looser rules (strictest first) while all
+    the rules together generate at most ``budget`` comparisons: duplicates within a
+    source are often further apart than a pair's records, and one table is cheap to
+    block more loosely."""
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    rules, loose = blocking_rules(fields), loosening_rules(fields)
+    if not loose:
+        return rules
+    with training.quiet_splink():
+        counts = count_comparisons_from_blocking_rules(
+            data, blocking_rules=rules + loose, link_type="dedupe_only",
+            unique_id_column_name="record_id",
+            record_sample_proportion=1.0 if records <= EXACT_COUNT_MAX_RECORDS
+            else COUNT_SAMPLE_PROPORTION)
+    within = [i for i, c in enumerate(counts) if c["cumulative_comparison_count"] <= budget]
+    last = max([len(rules) - 1, *within])
+    return rules + loose[:last + 1 - len(rules)]
+
+
+def _settings(fields: set[str], dialect: str, chosen: list[str]) -> Any:
     from splink import SettingsCreator
 
-    rules: list[Any] = list(blocking_rules(fields))  # SQL strings are valid rules
+    rules: list[Any] = list(chosen)  # SQL strings are valid rules
     return SettingsCreator(
         link_type="dedupe_only",
         probability_two_random_records_match=training.FALLBACK_PRIOR,
@@ -172,14 +203,16 @@ def dedupe_source(con: Any, source: SourceStats, threshold: float, cfg: Training
 
     db_api = be.db_api()
     data = db_api.register(table, dataset_display_name=source.name)
-    linker = Linker(data, _settings(fields, be.dialect))
+    n = source.records
+    budget = cfg.comparisons_budget or max(DEFAULT_BUDGET_MIN, DEFAULT_BUDGET_PER_RECORD * n)
+    rules = choose_rules(data, fields, n, budget)
+    linker = Linker(data, _settings(fields, be.dialect, rules))
     warnings = training.train(linker, fields, cfg, u_chunks=be.u_chunks)
     seed_prior = training.model_prior(linker)
     scored = _scored(linker, cfg.min_match_weight)
     data.db_api.delete_tables_created_by_splink_from_db()
     be.drop(table)
 
-    n = source.records
     log2_bf = scored.column("log2_bf").to_numpy()
     prior = estimates.refine_prior(log2_bf, n * (n - 1) // 2, seed_prior)
     p = np.round(estimates.probabilities(log2_bf, prior), 12)
@@ -211,7 +244,7 @@ def dedupe_source(con: Any, source: SourceStats, threshold: float, cfg: Training
                       "stage": pa.array(stage, pa.string())})
     labels = cluster_labels(ids, [str(x) for x in rows_l], [str(x) for x in rows_r])
     return DedupeResult(source.name, n, threshold, links, labels, len(det_ids), expected,
-                        sorted(fields), warnings)
+                        sorted(fields), warnings, rules, float(budget))
 
 
 def dedupe_summary(result: DedupeResult) -> dict[str, Any]:
@@ -223,6 +256,7 @@ def dedupe_summary(result: DedupeResult) -> dict[str, Any]:
         "records": suppress(n),
         "threshold": result.threshold,
         "fields_compared": result.fields,
+        "blocking": {"rules": result.rules, "comparisons_budget": result.budget},
         "method": METHOD,
         "deterministic": {
             "rule": "same valid NHS number on two records (not when DOB, sex and names "
