@@ -19,14 +19,14 @@ FAST = TrainingConfig(u_max_pairs=2e5, em_max_pairs=2e5, bootstrap_replicates=20
 
 def test_less_complete_blanks_at_random(tmp_path: Path) -> None:
     """council NHS numbers 50% → 25%: 10 of the 20 blanked, so the deterministic rate to
-    GP falls from 20/40 to 10/40; the expected rate (everyone is on the register) and its
-    interval are carried; whatif.json lands in linkready-results/whatif/ and holds no
-    record-level value."""
+    GP falls from 20/40 to 10/40, while linked again (relink) the probabilistic stage
+    still finds all 40 and the expected rate stays near 100%; whatif.json lands in
+    linkready-results/whatif/ and holds no record-level value."""
     from linkready import pipeline
 
     project = load_project(write_world(tmp_path, with_nhs=20))
     changes = parse_changes(project, nhs_complete=["council=0.25"])
-    result = pipeline.whatif(project, changes, config=FAST).run()
+    result = pipeline.whatif(project, changes, config=FAST, relink=True).run()
     assert result.path == tmp_path / "linkready-results" / "whatif" / "whatif.json"
     doc = json.loads(result.path.read_text(encoding="utf-8"))
     assert doc == result.to_dict()
@@ -38,8 +38,10 @@ def test_less_complete_blanks_at_random(tmp_path: Path) -> None:
     assert pair["baseline"]["deterministic"]["match_rate"] == 0.5
     assert pair["whatif"]["deterministic"]["match_rate"] == 0.25
     assert pair["deterministic_change_points"] == -25.0
+    assert pair["whatif"]["expected_from"] == "relinked"
+    assert pair["baseline"]["combined"]["match_rate"] == 1.0
+    assert pair["whatif"]["combined"]["match_rate"] == 1.0
     e = pair["whatif"]["expected_match_rate"]
-    assert e == pair["baseline"]["expected_match_rate"]
     assert e["lower"] <= e["estimate"] <= e["upper"] and e["estimate"] > 0.95
     share = pair["whatif"]["deterministic_share_of_expected"]
     assert share["lower"] <= share["estimate"] <= share["upper"]
@@ -67,6 +69,7 @@ def test_more_complete_traces_from_confident_links(tmp_path: Path) -> None:
     [pair] = run.document["pairs"]
     assert pair["whatif"]["deterministic"]["linked_records"] == 30
     assert pair["whatif"]["expected_from"] == "baseline (carried)"
+    assert pair["whatif"]["expected_match_rate"] == pair["baseline"]["expected_match_rate"]
     assert any("traced" in a for a in run.document["assumptions"])
     assert not run.document["warnings"]
 
