@@ -369,7 +369,7 @@ def assess(project: Project, out: Path | str | None = None, *,
     check_backend(backend)
     st = _State(project, project_file, workspace)
     steps = [_ingest(st, reuse=False), _profile(st), _validate(st)]
-    if len(project.sources) > 1:
+    if len(project.sources) > 1 or any(a == b for a, b in project.pairs or []):
         steps.append(_link(st, None, threshold, seed, backend, spark_settings, on_warning))
         if project.truth:
             steps.append(_evaluate_run(st))

@@ -21,7 +21,8 @@ def deduped(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     without), linked to the GP register with the pair [council, council] declared."""
     project = load_project(write_world(tmp_path_factory.mktemp("dedupe"), with_nhs=20,
                                        duplicates=10, duplicate_nhs=5, dedupe=True))
-    return link_project(project, config=FAST).summary
+    run = link_project(project, config=FAST)
+    return {**run.summary, "_run": run}
 
 
 def test_split_pairs() -> None:
@@ -54,6 +55,32 @@ def test_dedupe_leaves_the_pairs_alone(deduped: dict[str, Any]) -> None:
     assert [(p["left"], p["right"]) for p in deduped["pairs"]] == [("council", "gp")]
     # 25 of 50 council records carry an NHS number that is on the GP register.
     assert deduped["pairs"][0]["deterministic"]["match_rate"] == pytest.approx(0.5)
+
+
+def test_duplicates_are_one_person_in_the_clusters(deduped: dict[str, Any]) -> None:
+    """The dedupe links (stage `dedupe`) feed clustering: C00i and D00i share a cluster,
+    and the 80 GP patients are the 80 people."""
+    run = deduped["_run"]
+    links = run.links.to_pandas()
+    own = links[links["stage"] == "dedupe"]
+    assert len(own) == 10 and (own["source_l"] == "council").all()
+    assert (own["source_r"] == "council").all()
+    assert (own["deterministic_rule"] == "nhs").sum() == 5
+    cluster = {r: c for r, c in zip(run.clusters.column("record_id").to_pylist(),
+                                    run.clusters.column("cluster_id").to_pylist(),
+                                    strict=True)}
+    assert all(cluster[f"C{i:03d}"] == cluster[f"D{i:03d}"] for i in range(10))
+    assert deduped["clusters"]["distinct_people"] == 80
+
+
+def test_a_project_may_only_deduplicate(tmp_path: Any) -> None:
+    """Pairs [S, S] alone deduplicate S: no pair of two sources, the duplicates found."""
+    project = load_project(write_world(tmp_path, with_nhs=20, duplicates=10,
+                                       duplicate_nhs=5))
+    run = link_project(project, pairs=[("council", "council")], config=FAST)
+    assert run.summary["pairs"] == []
+    assert run.summary["dedupe"][0]["duplicate_people"] == 10
+    assert run.summary["clusters"]["distinct_people"] == COUNCIL
 
 
 def test_cluster_labels_group_linked_records() -> None:

@@ -37,6 +37,8 @@ from linkready.privacy import safe_rate, suppress
 
 #: The staged table of the source being deduplicated.
 TABLE = "__lr_dedupe"
+#: The ``stage`` of a dedupe link in links.parquet.
+STAGE = "dedupe"
 METHOD = (
     "Records of one source paired with each other (never with themselves): linked when "
     "their NHS numbers are equal and valid (unless DOB, sex and names all disagree), or "
@@ -277,11 +279,6 @@ def dedupe_summary(result: DedupeResult) -> dict[str, Any]:
     }
 
 
-#: Added to the "no pairs to link" error when only [S, S] pairs were declared.
-ALONE_HINT = ("; a pair [S, S] deduplicates S alongside at least one pair of two sources "
-              "(e.g. [S, gp_register])")
-
-
 def split_pairs(pairs: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[str]]:
     """The pairs of two sources, and the sources paired with themselves (to deduplicate)."""
     return ([p for p in pairs if p[0] != p[1]],
@@ -308,3 +305,36 @@ def section(results: list[DedupeResult]) -> dict[str, Any]:
 def warnings(results: list[DedupeResult]) -> list[str]:
     """The run-level warnings of the deduplicated sources."""
     return [f"{r.source} → {r.source}: {w}" for r in results for w in r.warnings]
+
+
+def links_schema() -> Any:
+    """The columns of links.parquet (docs/schemas/linkage.md)."""
+    import pyarrow as pa
+
+    return pa.schema([("source_l", pa.string()), ("record_id_l", pa.string()),
+                      ("source_r", pa.string()), ("record_id_r", pa.string()),
+                      ("match_probability", pa.float64()),
+                      ("deterministic_rule", pa.string()), ("stage", pa.string()),
+                      ("linked", pa.bool_())])
+
+
+def links_table(results: list[DedupeResult]) -> Any:
+    """Every deduplicated source's linked pairs as links.parquet rows, stage ``dedupe``
+    (``source_l`` = ``source_r``; ``deterministic_rule`` ``nhs`` for the NHS-number
+    stage)."""
+    import pyarrow as pa
+
+    parts = []
+    for r in results:
+        n = r.links.num_rows
+        det = [s == "deterministic" for s in r.links.column("stage").to_pylist()]
+        parts.append(pa.table({
+            "source_l": pa.array([r.source] * n, pa.string()),
+            "record_id_l": r.links.column("record_id_l"),
+            "source_r": pa.array([r.source] * n, pa.string()),
+            "record_id_r": r.links.column("record_id_r"),
+            "match_probability": r.links.column("match_probability"),
+            "deterministic_rule": pa.array(["nhs" if d else None for d in det], pa.string()),
+            "stage": pa.array([STAGE] * n, pa.string()),
+            "linked": pa.array([True] * n, pa.bool_())}, schema=links_schema()))
+    return pa.concat_tables(parts) if parts else links_schema().empty_table()
