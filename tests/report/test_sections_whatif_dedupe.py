@@ -43,6 +43,17 @@ def test_whatif_shows_only_pairs_the_project_links() -> None:
     assert rows[0][4].detail == "88.0%–92.0%"
 
 
+def test_relinked_whatif_shows_the_rate_of_all_methods() -> None:
+    """With relink, the combined (all methods) rate before and after is a column."""
+    pair = {**_pair("la", "gp", 0.55, 0.3)}
+    pair["baseline"] = {**pair["baseline"], "combined": {"match_rate": 0.95}}
+    pair["whatif"] = {**pair["whatif"], "combined": {"match_rate": 0.93}}
+    doc = {**WHATIF, "relink": True, "pairs": [pair]}
+    table = _tables(whatif_section(ReportInputs(linkage=LINKAGE, whatif=doc), 12))[1]
+    assert table.columns[-1] == "all methods: now → after"
+    assert table.rows[0][-1].text == "95.0% → 93.0%"
+
+
 def test_whatif_from_another_project_is_not_shown() -> None:
     """whatif.json from another project file (config hash) shows no pair, and says why."""
     section = whatif_section(ReportInputs(linkage={**LINKAGE, "config_hash": "other"},

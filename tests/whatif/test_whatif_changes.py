@@ -72,3 +72,11 @@ def test_cli_exits_2_and_writes_nothing(tmp_path: Path, args: list[str]) -> None
     assert len(lines) == 1 and lines[0].startswith("error:")
     assert "Traceback" not in result.output
     assert not (tmp_path / "linkready-results").exists()
+
+
+def test_other_fields_are_always_relinked() -> None:
+    """Only the NHS number feeds the deterministic stage: any other field needs a relink."""
+    from linkready.whatif import needs_relink
+
+    assert not needs_relink([Change("la", "nhs_number", 0.5)])
+    assert needs_relink([Change("la", "nhs_number", 0.5), Change("la", "dob", 0.9)])

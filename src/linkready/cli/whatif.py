@@ -34,7 +34,9 @@ def whatif(
                                         "probability count as traced values."),
     relink: bool = typer.Option(False, "--relink", help="Link the pairs again on the "
                                                         "changed records (slower; "
-                                                        "re-estimates the expected rate)."),
+                                                        "re-estimates the expected rate; "
+                                                        "always on for a field other "
+                                                        "than nhs_number)."),
     seed: int = typer.Option(42, "--seed", min=0, max=2**32 - 1,
                              help="Seed for the random blanking and Splink's sampling."),
     out: Annotated[Path | None, typer.Option(
@@ -74,17 +76,23 @@ def print_whatif(doc: dict, path: Path) -> None:
     for c in doc["changes"]:
         console.print(f"{escape(c['source'])}.{c['field']}: {_pct(c['baseline_share'])} → "
                       f"{_pct(c['reached_share'])} ({c['method']})")
+    relinked = bool(doc.get("relink"))
     table = Table(title="What-if: deterministic (NHS-number) match rate", expand=False)
-    for col in ("pair", "now", "what-if", "change", "expected match rate (95%)"):
+    cols = ["pair", "now", "what-if", "change", "expected match rate (95%)"]
+    for col in cols + (["all methods: now → what-if"] if relinked else []):
         table.add_column(col, overflow="fold")
     for p in doc["pairs"]:
         e = p["whatif"]["expected_match_rate"]
         pts = p["deterministic_change_points"]
-        table.add_row(escape(f"{p['left']} → {p['right']}"),
-                      _pct(p["baseline"]["deterministic"]["match_rate"]),
-                      _pct(p["whatif"]["deterministic"]["match_rate"]),
-                      "*" if pts == "*" else "–" if pts is None else f"{pts:+.1f} pts",
-                      f"{_pct(e['estimate'])} ({_pct(e['lower'])}–{_pct(e['upper'])})")
+        row = [escape(f"{p['left']} → {p['right']}"),
+               _pct(p["baseline"]["deterministic"]["match_rate"]),
+               _pct(p["whatif"]["deterministic"]["match_rate"]),
+               "*" if pts == "*" else "–" if pts is None else f"{pts:+.1f} pts",
+               f"{_pct(e['estimate'])} ({_pct(e['lower'])}–{_pct(e['upper'])})"]
+        if relinked:
+            row.append(f"{_pct(p['baseline']['combined']['match_rate'])} → "
+                       f"{_pct(p['whatif']['combined']['match_rate'])}")
+        table.add_row(*row)
     console.print(table)
     for w in doc["warnings"]:
         err_console.print(f"[yellow]warning:[/] {escape(w)}")

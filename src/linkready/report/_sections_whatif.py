@@ -67,18 +67,22 @@ def whatif_section(inp: ReportInputs, number: int) -> Section:
     if why_not:
         blocks.append(Paragraph(f"No pair is shown: {why_not}."))
     else:
+        relinked = bool(doc.get("relink"))
         rows = tuple(
             (hcell(f"{source_label(p['left'])} → {source_label(p['right'])}"),
              Cell(pct(p["baseline"]["deterministic"]["match_rate"]), "rate"),
              Cell(pct(p["whatif"]["deterministic"]["match_rate"]), "rate"),
              tcell(_points(p["deterministic_change_points"])),
              _rate_cell(p["whatif"]["expected_match_rate"]),
-             _rate_cell(p["whatif"]["deterministic_share_of_expected"]))
+             _rate_cell(p["whatif"]["deterministic_share_of_expected"]),
+             *((tcell(f"{pct(p['baseline']['combined']['match_rate'])} → "
+                      f"{pct(p['whatif']['combined']['match_rate'])}"),) if relinked else ()))
             for p in pairs)
         blocks.append(Table(
             "NHS-number match rate now and after the change",
             ("pair", "NHS-number rate now", "after", "change", "expected match rate",
-             "NHS-number share of expected"), rows,
+             "NHS-number share of expected",
+             *(("all methods: now → after",) if relinked else ())), rows,
             note="Expected match rate: " + ("re-estimated on the changed records."
                                             if doc.get("relink") else
                                             "carried from the records as they are (who is "

@@ -11,6 +11,7 @@ from linkready.whatif._run import (
     WhatIf,
     affected_pairs,
     check_thresholds,
+    needs_relink,
     run_whatif,
 )
 
@@ -27,6 +28,7 @@ __all__ = [
     "WhatIf",
     "affected_pairs",
     "check_thresholds",
+    "needs_relink",
     "parse_change",
     "parse_changes",
     "run_whatif",

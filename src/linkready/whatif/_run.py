@@ -51,8 +51,8 @@ ASSUME_EXPECTED = (
     "The expected match rate is the share of left records estimated (without truth) to "
     "have a match in right: it depends on who is in both sources, not on what is "
     "recorded, so the baseline estimate and its interval are carried to the what-if. "
-    "With relink, the pairs are linked again on the changed records and the what-if "
-    "figures are re-estimated.")
+    "With relink (always, when a field other than the NHS number changes), the pairs are "
+    "linked again on the changed records and the what-if figures are re-estimated.")
 
 
 def affected_pairs(project: Project, changes: list[Change],
@@ -69,6 +69,12 @@ def affected_pairs(project: Project, changes: list[Change],
         raise ConfigError(f"whatif: source `{lonely[0]}` is in no pair to link; add a pair "
                           "with it to the project (pairs:) or to --pairs")
     return [p for p in todo if p[0] in changed or p[1] in changed]
+
+
+def needs_relink(changes: list[Change]) -> bool:
+    """Whether a change can only show by linking again (a field other than the NHS
+    number, which the deterministic stage does not use)."""
+    return any(c.field != "nhs_number" for c in changes)
 
 
 def check_thresholds(threshold: float, trace_threshold: float) -> None:
@@ -170,6 +176,9 @@ def run_whatif(project: Project, changes: list[Change], *,
         InputError: a source cannot be linked.
     """
     check_thresholds(threshold, trace_threshold)
+    # Only the NHS number feeds the deterministic stage: a change to any other field can
+    # show only in the probabilistic stage, so those pairs are always linked again.
+    relink = relink or needs_relink(changes)
     cfg = config or TrainingConfig(seed=seed)
     todo = affected_pairs(project, changes, pairs)
     path = ensure_workspace(project, workspace)
