@@ -13,9 +13,9 @@ Each function runs the same pipeline as the matching command, writes the same fi
 ``.to_dict()`` (the published document) and DataFrame accessors. Importing linkready is
 cheap: DuckDB, Splink, Great Expectations and pandas load only when a function runs.
 
-``generate``, ``profile``, ``validate``, ``link`` and ``report`` are also the names of the
-stage packages (``linkready.profile.profile_workspace`` …). Python makes an imported
-subpackage an attribute of its parent, so those five are the packages themselves, made
+``generate``, ``profile``, ``validate``, ``link``, ``report`` and ``whatif`` are also the
+names of the stage packages (``linkready.profile.profile_workspace`` …). Python makes an imported
+subpackage an attribute of its parent, so those six are the packages themselves, made
 callable: ``linkready.profile(project)`` runs :func:`linkready._api.profile`, while
 ``import linkready.profile`` and ``from linkready.profile import …`` work as before.
 """
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         report,
         sweep,
         validate,
+        whatif,
     )
     from linkready.project import Project
     from linkready.results import (
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
         ReportResult,
         SweepResult,
         ValidationResult,
+        WhatIfResult,
     )
 
 __all__ = [
@@ -69,6 +71,7 @@ __all__ = [
     "ReportResult",
     "SweepResult",
     "ValidationResult",
+    "WhatIfResult",
     "__version__",
     "assess",
     "evaluate",
@@ -81,6 +84,7 @@ __all__ = [
     "report",
     "sweep",
     "validate",
+    "whatif",
 ]
 
 #: Where each lazily imported public name lives.
@@ -89,13 +93,15 @@ _LAZY = {
         "assess", "evaluate", "load_project", "project_from_frames", "sweep")},
     **{name: "linkready.results" for name in (
         "AssessResult", "EvaluationResult", "GenerateResult", "LinkResult",
-        "ProfileResult", "ReportResult", "SweepResult", "ValidationResult")},
+        "ProfileResult", "ReportResult", "SweepResult", "ValidationResult",
+        "WhatIfResult")},
     "Project": "linkready.project",
 }
 
 
 #: Stage packages that double as API functions of the same name.
-_CALLABLE_STAGES = frozenset({"generate", "profile", "validate", "link", "report"})
+_CALLABLE_STAGES = frozenset({"generate", "profile", "validate", "link", "report",
+                              "whatif"})
 
 
 class _StageModule(types.ModuleType):

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         ReportResult,
         SweepResult,
         ValidationResult,
+        WhatIfResult,
     )
 
 PathLike = str | Path
@@ -241,6 +242,34 @@ def sweep(scenario: PathLike, vary: str | tuple[str, list[Any]], out: PathLike, 
     key, values = parse_vary(vary) if isinstance(vary, str) else (vary[0], list(vary[1]))
     return pipeline.sweep(str(scenario), key, values, out, population=population,
                           seed=seed, pairs=pairs, threshold=threshold).run(progress)
+
+
+def whatif(project: Project | PathLike, *, nhs_complete: Mapping[str, float] | None = None,
+           complete: Mapping[str, float] | None = None, out: PathLike | None = None,
+           pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
+           trace_threshold: float = 0.99, seed: int = 42, relink: bool = False,
+           workspace: PathLike | None = None,
+           progress: ProgressCallback = no_progress) -> WhatIfResult:
+    """What if a field of a source were more or less complete? ``nhs_complete`` maps a
+    source to the share of its records that would hold a valid NHS number
+    (``{"la_adult_social_care": 0.9}``); ``complete`` maps ``"SOURCE.FIELD"`` to a share.
+    Less: values are blanked at random (seeded; assumes missing at random). More: values
+    are traced from links at p ≥ ``trace_threshold``. Writes ``whatif.json`` into ``out``
+    (default ``linkready-results/whatif/``); see ``docs/whatif.md``.
+
+    Raises:
+        ConfigError: an unknown source or field, a share outside 0–1, no change asked.
+    """
+    from linkready import pipeline
+    from linkready.whatif import parse_changes
+
+    proj, _ = _project(project)
+    changes = parse_changes(
+        proj, nhs_complete=[f"{k}={v}" for k, v in (nhs_complete or {}).items()],
+        complete=[f"{k}={v}" for k, v in (complete or {}).items()])
+    return pipeline.whatif(proj, changes, _path(out), pairs=pairs, threshold=threshold,
+                           trace_threshold=trace_threshold, seed=seed, relink=relink,
+                           workspace=_path(workspace)).run(progress)
 
 
 def _path(value: PathLike | None) -> Path | None:

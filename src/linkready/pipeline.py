@@ -32,6 +32,7 @@ from linkready.results import (
     ReportResult,
     SweepResult,
     ValidationResult,
+    WhatIfResult,
 )
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from linkready.generate.scenario import Scenario
     from linkready.ingest import IngestResult
     from linkready.project import Project
+    from linkready.whatif import Change
 
 T = TypeVar("T")
 Warn = Callable[[str], object] | None
@@ -257,10 +259,16 @@ def _report(st: _State, *, from_folder: bool) -> Step:
             sweep, staged_sweep = files.out / "sweep.json", files.stage / "sweep.json"
             if sweep.is_file():
                 shutil.copy2(sweep, staged_sweep)
+            # Likewise a what-if run earlier (whatif/whatif.json, whatif's own file).
+            whatif, staged_whatif = files.out / "whatif" / "whatif.json", \
+                files.stage / "whatif.json"
+            if whatif.is_file():
+                shutil.copy2(whatif, staged_whatif)
             try:
                 _, rep = write_report(files.stage, st.project.root)
             finally:
                 staged_sweep.unlink(missing_ok=True)
+                staged_whatif.unlink(missing_ok=True)
         st.report = ReportResult(files.out, files.out / REPORT_NAME, rep)
         progress("report")
     return Step("report", 1, run)
@@ -361,7 +369,7 @@ def assess(project: Project, out: Path | str | None = None, *,
     check_backend(backend)
     st = _State(project, project_file, workspace)
     steps = [_ingest(st, reuse=False), _profile(st), _validate(st)]
-    if len(project.sources) > 1:
+    if len(project.sources) > 1 or any(a == b for a, b in project.pairs or []):
         steps.append(_link(st, None, threshold, seed, backend, spark_settings, on_warning))
         if project.truth:
             steps.append(_evaluate_run(st))
@@ -373,6 +381,56 @@ def assess(project: Project, out: Path | str | None = None, *,
                             s.profile, s.validation, s.link, s.evaluation)
     return Plan(f"assessing {project.name}", steps,
                 _in_set(st, out, "assess", steps, (*OUTPUT_NAMES, *ASSESS_OUTPUTS), result))
+
+
+def whatif(project: Project, changes: list[Change], out: Path | str | None = None, *,
+           pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
+           trace_threshold: float | None = None, seed: int = 42, relink: bool = False,
+           workspace: Path | None = None, config: Any = None) -> Plan[WhatIfResult]:
+    """Link the pairs that touch a changed source as the records are, change a copy of
+    the records (:mod:`linkready.whatif`), measure again, and write ``whatif.json`` into
+    ``out`` (default: ``whatif/`` inside ``linkready-results/``). Only the workspace is
+    read; nothing record-level is written."""
+    from linkready.outdir import claim, register
+    from linkready.whatif import (
+        DEFAULT_TRACE_THRESHOLD,
+        WHATIF_DIRNAME,
+        WHATIF_NAME,
+        affected_pairs,
+        check_thresholds,
+        run_whatif,
+    )
+
+    check_thresholds(threshold, trace_threshold or DEFAULT_TRACE_THRESHOLD)
+    todo = affected_pairs(project, changes, pairs)  # a bad change fails before any work
+    home = results_dir(project, None)
+    folder = Path(out) if out is not None else home / WHATIF_DIRNAME
+    made: dict[str, Any] = {}
+
+    def run(progress: ProgressCallback) -> None:
+        from linkready.ingest import default_workspace
+
+        made["whatif"] = run_whatif(
+            project, changes, pairs=todo, threshold=threshold,
+            trace_threshold=trace_threshold or DEFAULT_TRACE_THRESHOLD, seed=seed,
+            relink=relink, workspace=workspace or default_workspace(project, home),
+            config=config, progress=progress)
+    steps = [Step("whatif", 1 + 2 * len(todo), run)]
+
+    def execute(progress: ProgressCallback) -> WhatIfResult:
+        from linkready.link.run import tidy
+
+        if out is None:
+            claim(home)
+        with OutputSet(folder, "whatif") as files:
+            files.check_names([WHATIF_NAME])
+            run_steps(steps, progress)
+            doc = tidy(made["whatif"].document)
+            write_json(files.path(WHATIF_NAME), doc)
+        if out is None:
+            register(home, "whatif", [WHATIF_DIRNAME])
+        return WhatIfResult(files.out, files.out / WHATIF_NAME, doc)
+    return Plan(f"what-if on {project.name}", steps, execute)
 
 
 # --- plans that generate -----------------------------------------------------------------

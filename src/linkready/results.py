@@ -260,3 +260,30 @@ class SweepResult:
     def rows_df(self) -> pd.DataFrame:
         """The sweep table (published rates)."""
         return _frame(list(self.document["rows"]))
+
+
+@dataclass(frozen=True)
+class WhatIfResult:
+    """``whatif.json``: each affected pair's deterministic and expected match rates, as the
+    records are and after the change (aggregates only)."""
+
+    out: Path
+    path: Path
+    document: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return _published(self.document)
+
+    def pairs_df(self) -> pd.DataFrame:
+        """One row per pair: published deterministic rates before and after, and the
+        expected match rate with its interval (what-if side)."""
+        rows = []
+        for p in self.document["pairs"]:
+            e = p["whatif"]["expected_match_rate"]
+            rows.append({"left": p["left"], "right": p["right"],
+                         "deterministic_baseline": p["baseline"]["deterministic"]["match_rate"],
+                         "deterministic_whatif": p["whatif"]["deterministic"]["match_rate"],
+                         "change_points": p["deterministic_change_points"],
+                         "expected_match_rate": e["estimate"], "expected_lower": e["lower"],
+                         "expected_upper": e["upper"]})
+        return _frame(rows)

@@ -25,7 +25,7 @@ STATS = {
     pytest.param([("nope", "gp")], ConfigError, "`nope` is not a source", id="unknown"),
     pytest.param([("empty", "gp")], InputError, "has no records", id="empty"),
     pytest.param([("blank", "gp")], InputError, "no usable identifiers", id="no-identifiers"),
-    pytest.param([("la", "la")], InputError, "cannot be linked to itself", id="self"),
+    pytest.param([("empty", "empty")], InputError, "has no records", id="self-empty"),
     pytest.param([("given", "gp")], InputError, "share too few identifiers", id="given-only"),
     pytest.param([("dupes", "gp")], InputError, "`record_id` repeats", id="repeated-ids"),
 ])
@@ -40,6 +40,11 @@ def test_check_pairs_rejects(pairs: list[tuple[str, str]], error: type, fragment
 def test_check_pairs_accepts_good_pairs() -> None:
     """A pair of populated sources passes."""
     check_pairs([("la", "gp")], PROJECT, STATS)
+
+
+def test_check_pairs_accepts_self_pair() -> None:
+    """A pair [S, S] (deduplicate S, link/dedupe.py) passes the same checks as any pair."""
+    check_pairs([("la", "la")], PROJECT, STATS)
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -14,6 +14,7 @@ from linkready.cli import profile as _profile
 from linkready.cli import report as _report
 from linkready.cli import sweep as _sweep
 from linkready.cli import validate as _validate
+from linkready.cli import whatif as _whatif
 
 app = typer.Typer(
     name="linkready",
@@ -51,6 +52,7 @@ app.command("demo")(_demo.demo)
 app.command("assess")(_assess.assess)
 app.command("report")(_report.report)
 app.command("sweep")(_sweep.sweep)
+app.command("whatif")(_whatif.whatif)
 app.add_typer(__import__("linkready.cli.lessons", fromlist=["app"]).app, name="lessons")
 app.add_typer(__import__("linkready.cli.review", fromlist=["app"]).app, name="review")
 

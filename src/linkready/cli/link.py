@@ -113,6 +113,10 @@ def print_linkage_summary(summary: dict, out_dir: Path) -> None:
     console.print(table)
     c = summary["clusters"]
     console.print(f"distinct people across {len(c['sources'])} sources: {c['distinct_people']}")
+    for d in summary.get("dedupe", []):  # pairs [S, S]: duplicates within a source
+        console.print(f"{escape(d['source'])}: {d['duplicate_people']} probable people held "
+                      f"more than once ({d['duplicate_records']} of {d['records']} records "
+                      f"duplicate, {rate_text(d['duplicate_record_share'])})")
     for w in summary["warnings"]:
         console.print(f"[yellow]warning:[/] {escape(w)}")
     console.print(f"wrote {escape(str(out_dir))}/linkage.json, links.parquet, "

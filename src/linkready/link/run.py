@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from linkready.documents import SCHEMA_VERSION as DOCUMENT_SCHEMA
 from linkready.documents import header
 from linkready.errors import ConfigError
-from linkready.link import clustering, orphans
+from linkready.link import clustering, dedupe, orphans
 from linkready.link.backends import check_backend, open_backend
 from linkready.link.pair import PairResult, link_pair
 from linkready.link.settings import TrainingConfig
@@ -43,12 +43,16 @@ class LinkageRun:
     timings: dict[str, float] = field(default_factory=dict)
     #: Links between unlinked records of sources never paired (stage ``clustering``).
     orphan_links: Any = None
+    #: Links within a source paired with itself (stage ``dedupe``, link/dedupe.py).
+    dedupe_links: Any = None
 
     @property
     def pair_links(self) -> Any:
         """All pairs' links as one Arrow table."""
         import pyarrow as pa
 
+        if not self.pairs:  # a project that only deduplicates
+            return dedupe.links_schema().empty_table()
         return pa.concat_tables([p.links for p in self.pairs])
 
     @property
@@ -56,10 +60,12 @@ class LinkageRun:
         """Everything in links.parquet: the pairs' links, then the orphan links."""
         import pyarrow as pa
 
-        if self.orphan_links is None or not self.orphan_links.num_rows:
+        extra = [t for t in (self.orphan_links, self.dedupe_links)
+                 if t is not None and t.num_rows]
+        if not extra:
             return self.pair_links
-        return pa.concat_tables([self.pair_links, self.orphan_links.cast(
-            self.pair_links.schema)])
+        return pa.concat_tables([self.pair_links, *(t.cast(self.pair_links.schema)
+                                                     for t in extra)])
 
 
 def config_hash(project: Project) -> str:
@@ -100,7 +106,8 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
         cfg = replace(cfg, comparisons_budget=project.link.comparisons_budget)
     check_backend(backend)
     todo = list(dict.fromkeys(pairs or project.link_pairs))  # a pair named twice runs once
-    if not todo:
+    todo, selves = dedupe.split_pairs(todo)  # [S, S]: deduplicate S (link/dedupe.py)
+    if not todo and not selves:
         raise ConfigError("no pairs to link: the project has a single source; add a "
                           "source or declare pairs")
     path = ensure_workspace(project, workspace, progress)
@@ -108,7 +115,7 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
     engine = None
     try:
         stats = source_stats(con)
-        check_pairs(todo, project, stats)
+        check_pairs(todo + [(s, s) for s in selves], project, stats)
         engine = open_backend(backend, con, spark_settings)
         progress("workspace")
         results = []
@@ -119,7 +126,8 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
                                      backend=engine, on_warning=tell,
                                      reference=project.reference()))
             progress(f"{left} → {right}")
-        in_scope = sorted({s for pair in todo for s in pair})
+        deduped = dedupe.dedupe_all(con, stats, selves, threshold, cfg, engine, progress)
+        in_scope = sorted({s for pair in todo for s in pair} | set(selves))
         start = time.perf_counter()
         orphan_links, orphan_summary = orphans.link_orphans(
             con, results, LinkageRun({}, results).pair_links, in_scope, threshold, cfg,
@@ -133,7 +141,8 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
         if engine is not None:
             engine.close()
         con.close()
-    run = LinkageRun(summary={}, pairs=results, orphan_links=orphan_links)
+    run = LinkageRun(summary={}, pairs=results, orphan_links=orphan_links,
+                     dedupe_links=dedupe.links_table(deduped))
     run.clusters = clustering.cluster(nodes, run.links)
     run.timings["clustering"] = time.perf_counter() - start
     progress("clusters")
@@ -147,13 +156,16 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
         "clusters": {
             "method": ("connected components over every linked pair (deterministic, or "
                        f"probabilistic at p ≥ {threshold}) of the pairs linked, plus links "
-                       "between records no pair linked, across sources never paired"),
+                       "between records no pair linked, across sources never paired"
+                       + (", plus the duplicates found within "
+                          f"{', '.join(selves)}" if selves else "")),
             "sources": in_scope,
             "orphans": orphan_summary,
             **clustering.overlap(run.clusters, in_scope),
         },
+        **dedupe.section(deduped),
         "warnings": [f"{r.left} → {r.right}: {w}" for r in results
-                     for w in r.summary["warnings"]],
+                     for w in r.summary["warnings"]] + dedupe.warnings(deduped),
     })
     return run
 

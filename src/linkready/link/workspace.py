@@ -128,8 +128,6 @@ def check_pairs(pairs: list[tuple[str, str]], project: Project,
             problems.append(f"pair {left}:{right}: the sources share too few identifiers to "
                             f"link ({', '.join(shared) or 'none'}); map the NHS number, or "
                             "names and DOB, in project.yaml")
-        if left == right and left in project.sources:
-            problems.append(f"pair {left}:{right}: a source cannot be linked to itself here")
     problems = list(dict.fromkeys(problems))
     if problems:
         kind = InputError if all("is not a source" not in p for p in problems) else ConfigError

@@ -248,6 +248,14 @@ def build_report(inp: ReportInputs, thresholds: Thresholds | None = None) -> Rep
         from linkready.report._sections_review import review_section
 
         sections.append(review_section(inp, 11))
+    if (inp.linkage or {}).get("dedupe"):
+        from linkready.report._sections_dedupe import dedupe_section
+
+        sections.append(dedupe_section(inp, len(sections) + 1))
+    if inp.whatif:
+        from linkready.report._sections_whatif import whatif_section
+
+        sections.append(whatif_section(inp, len(sections) + 1))
     sections.append(methods_section(inp, len(sections) + 1, t))
     project = (inp.profile or inp.linkage or {}).get("project", "project")
     created = (inp.profile or {}).get("created_at") or ""

@@ -27,6 +27,8 @@ class ReportInputs:
     sweep: dict[str, Any] | None = None
     #: ``review_estimates.json`` written by ``review score`` (aggregates only).
     review_estimates: dict[str, Any] | None = None
+    #: ``whatif/whatif.json`` written by ``whatif`` into the results folder.
+    whatif: dict[str, Any] | None = None
     #: ``manifest.json`` written by ``generate`` beside the project (synthetic data only).
     manifest: dict[str, Any] | None = None
     #: Where each document was read from, for the provenance section.
@@ -77,6 +79,11 @@ def read_outputs(out: Path, project_dir: Path | None = None) -> ReportInputs:
     if not docs or not ({"profile", "linkage"} & docs.keys()):
         raise InputError(f"{out}: no profile.json or linkage.json to build a report from; "
                          "run `linkready assess PROJECT.yaml --out DIR` first")
+    for whatif in (out / "whatif" / "whatif.json", out / "whatif.json"):
+        if whatif.is_file():
+            docs["whatif"] = _read(whatif)
+            paths.append(("whatif", str(whatif)))
+            break
     if project_dir is not None and (project_dir / "manifest.json").is_file():
         try:
             docs["manifest"] = json.loads((project_dir / "manifest.json").read_text("utf-8"))

@@ -1,0 +1,92 @@
+"""Duplicates within a source: a pair [S, S] deduplicates S, on a hand-written extract with
+no truth whose duplicates can be counted by hand (tests/hand_world.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hand_world import COUNCIL, write_world
+from linkready.link import TrainingConfig, link_project
+from linkready.link.dedupe import split_pairs
+from linkready.project import load_project
+
+FAST = TrainingConfig(u_max_pairs=2e5, em_max_pairs=2e5, bootstrap_replicates=20)
+
+
+@pytest.fixture(scope="module")
+def deduped(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """40 council clients, 10 of them held twice (5 duplicates with the NHS number, 5
+    without), linked to the GP register with the pair [council, council] declared."""
+    project = load_project(write_world(tmp_path_factory.mktemp("dedupe"), with_nhs=20,
+                                       duplicates=10, duplicate_nhs=5, dedupe=True))
+    run = link_project(project, config=FAST)
+    return {**run.summary, "_run": run}
+
+
+def test_split_pairs() -> None:
+    """[S, S] pairs are split off as sources to deduplicate, each once, in order."""
+    assert split_pairs([("a", "b"), ("a", "a"), ("c", "c"), ("a", "a")]) == (
+        [("a", "b")], ["a", "c"])
+
+
+def test_dedupe_counts_the_hand_made_duplicates(deduped: dict[str, Any]) -> None:
+    """10 people held twice among 50 records: 40 people, 20 records in duplicate groups,
+    10 duplicate records; the 5 pairs sharing an NHS number are found deterministically."""
+    [d] = deduped["dedupe"]
+    assert d["source"] == "council"
+    assert d["records"] == COUNCIL + 10
+    assert d["probable_people"] == COUNCIL
+    assert d["duplicate_people"] == 10
+    assert d["records_in_duplicate_groups"] == 20
+    assert d["duplicate_records"] == 10
+    assert d["duplicate_record_share"] == pytest.approx(0.2)
+    assert d["deterministic"]["records_with_a_duplicate"] == 10
+    exp = d["expected_share_with_duplicate"]
+    assert exp["lower"] <= exp["estimate"] <= exp["upper"]
+    assert exp["estimate"] == pytest.approx(20 / 50, abs=0.02)
+    # Small figures are disclosure-controlled: the largest group (2 records) is a 1–7 count.
+    assert d["largest_group"] == "*"
+
+
+def test_dedupe_leaves_the_pairs_alone(deduped: dict[str, Any]) -> None:
+    """The [S, S] pair is not a pair of linkage.json; council → GP is still linked."""
+    assert [(p["left"], p["right"]) for p in deduped["pairs"]] == [("council", "gp")]
+    # 25 of 50 council records carry an NHS number that is on the GP register.
+    assert deduped["pairs"][0]["deterministic"]["match_rate"] == pytest.approx(0.5)
+
+
+def test_duplicates_are_one_person_in_the_clusters(deduped: dict[str, Any]) -> None:
+    """The dedupe links (stage `dedupe`) feed clustering: C00i and D00i share a cluster,
+    and the 80 GP patients are the 80 people."""
+    run = deduped["_run"]
+    links = run.links.to_pandas()
+    own = links[links["stage"] == "dedupe"]
+    assert len(own) == 10 and (own["source_l"] == "council").all()
+    assert (own["source_r"] == "council").all()
+    assert (own["deterministic_rule"] == "nhs").sum() == 5
+    cluster = {r: c for r, c in zip(run.clusters.column("record_id").to_pylist(),
+                                    run.clusters.column("cluster_id").to_pylist(),
+                                    strict=True)}
+    assert all(cluster[f"C{i:03d}"] == cluster[f"D{i:03d}"] for i in range(10))
+    assert deduped["clusters"]["distinct_people"] == 80
+
+
+def test_a_project_may_only_deduplicate(tmp_path: Any) -> None:
+    """Pairs [S, S] alone deduplicate S: no pair of two sources, the duplicates found."""
+    project = load_project(write_world(tmp_path, with_nhs=20, duplicates=10,
+                                       duplicate_nhs=5))
+    run = link_project(project, pairs=[("council", "council")], config=FAST)
+    assert run.summary["pairs"] == []
+    assert run.summary["dedupe"][0]["duplicate_people"] == 10
+    assert run.summary["clusters"]["distinct_people"] == COUNCIL
+
+
+def test_cluster_labels_group_linked_records() -> None:
+    """Linked records share a label, chains join, unlinked records stand alone."""
+    from linkready.link.dedupe import cluster_labels
+
+    labels = cluster_labels(["a", "b", "c", "d", "e"], ["a", "b"], ["b", "c"])
+    assert labels[0] == labels[1] == labels[2]
+    assert len({labels[0], labels[3], labels[4]}) == 3

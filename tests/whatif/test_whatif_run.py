@@ -1,0 +1,85 @@
+"""`whatif` end to end on a hand-written extract with no truth (tests/hand_world.py): the
+council holds 40 clients, all on the GP register, 20 with their NHS number."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import linkready
+from hand_world import COUNCIL, FAMILY, GIVEN, nhs_of, write_world
+from linkready.link import TrainingConfig
+from linkready.project import load_project
+from linkready.whatif import parse_changes, run_whatif
+
+FAST = TrainingConfig(u_max_pairs=2e5, em_max_pairs=2e5, bootstrap_replicates=20)
+
+
+def test_less_complete_blanks_at_random(tmp_path: Path) -> None:
+    """council NHS numbers 50% → 25%: 10 of the 20 blanked, so the deterministic rate to
+    GP falls from 20/40 to 10/40, while linked again (relink) the probabilistic stage
+    still finds all 40 and the expected rate stays near 100%; whatif.json lands in
+    linkready-results/whatif/ and holds no record-level value."""
+    from linkready import pipeline
+
+    project = load_project(write_world(tmp_path, with_nhs=20))
+    changes = parse_changes(project, nhs_complete=["council=0.25"])
+    result = pipeline.whatif(project, changes, config=FAST, relink=True).run()
+    assert result.path == tmp_path / "linkready-results" / "whatif" / "whatif.json"
+    doc = json.loads(result.path.read_text(encoding="utf-8"))
+    assert doc == result.to_dict()
+    [change] = doc["changes"]
+    assert (change["baseline_share"], change["reached_share"], change["direction"],
+            change["records_changed"]) == (0.5, 0.25, "less", 10)
+    [pair] = doc["pairs"]
+    assert (pair["left"], pair["right"], pair["left_records"]) == ("council", "gp", COUNCIL)
+    assert pair["baseline"]["deterministic"]["match_rate"] == 0.5
+    assert pair["whatif"]["deterministic"]["match_rate"] == 0.25
+    assert pair["deterministic_change_points"] == -25.0
+    assert pair["whatif"]["expected_from"] == "relinked"
+    assert pair["baseline"]["combined"]["match_rate"] == 1.0
+    assert pair["whatif"]["combined"]["match_rate"] == 1.0
+    e = pair["whatif"]["expected_match_rate"]
+    assert e["lower"] <= e["estimate"] <= e["upper"] and e["estimate"] > 0.95
+    share = pair["whatif"]["deterministic_share_of_expected"]
+    assert share["lower"] <= share["estimate"] <= share["upper"]
+    assert share["estimate"] == pytest.approx(0.25 / e["estimate"], abs=1e-4)
+    assert any("missing at random" in a for a in doc["assumptions"])
+    text = result.path.read_text(encoding="utf-8")
+    for secret in ("C000", "G000", nhs_of(0), GIVEN[3], FAMILY[5]):
+        assert secret not in text
+
+
+def test_more_complete_traces_from_confident_links(tmp_path: Path) -> None:
+    """council NHS numbers 50% → 75%: 10 of the 20 council clients without one (each an
+    exact copy of their GP record, so linked at p ≥ 0.99) take their GP record's number;
+    a deterministic pipeline then finds 30 of 40."""
+    project = load_project(write_world(tmp_path, with_nhs=20))
+    run = run_whatif(project, parse_changes(project, nhs_complete=["council=0.75"]),
+                     config=FAST)
+    assert run.deterministic == {"council:gp": (0.5, 0.75)}
+    [applied] = run.applied
+    assert (applied.held_before, applied.held_after, applied.changed,
+            applied.candidates) == (20, 30, 10, 20)
+    [change] = run.document["changes"]
+    assert change["method"] == "traced from links at p ≥ 0.99"
+    assert change["target_reached"] is True
+    [pair] = run.document["pairs"]
+    assert pair["whatif"]["deterministic"]["linked_records"] == 30
+    assert pair["whatif"]["expected_from"] == "baseline (carried)"
+    assert pair["whatif"]["expected_match_rate"] == pair["baseline"]["expected_match_rate"]
+    assert any("traced" in a for a in run.document["assumptions"])
+    assert not run.document["warnings"]
+
+
+def test_api_checks_changes_before_any_work(tmp_path: Path) -> None:
+    """`linkready.whatif` is the public entry point; a bad share fails before linking
+    and leaves no output folder."""
+    project = write_world(tmp_path, with_nhs=20)
+    with pytest.raises(linkready.ConfigError, match="not a number from 0 to 1"):
+        linkready.whatif(project, nhs_complete={"council": 1.5})
+    with pytest.raises(linkready.ConfigError, match="does not map `address_line`"):
+        linkready.whatif(project, complete={"council.address_line": 0.5})
+    assert not (tmp_path / "linkready-results").exists()
