@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -65,7 +66,7 @@ def population_table(pop: Population) -> pa.Table:
         if key.startswith("_"):
             continue
         if key == "nhs_number":
-            cols[key] = pa.array(values.astype(str), pa.string())
+            cols[key] = pc.cast(pa.array(values, pa.int64()), pa.string())
         elif key == "dob":
             cols[key] = pa.array(values.astype("datetime64[D]"), pa.date32())
         elif values.dtype == object:

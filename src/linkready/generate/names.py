@@ -115,7 +115,8 @@ def zipf_weights(n: int, top_share: float) -> npt.NDArray[np.float64]:
         w = ranks**-s
         lo, hi = (s, hi) if w[0] / w.sum() < top_share else (lo, s)
     w = ranks ** -((lo + hi) / 2)
-    return w / w.sum()
+    out: npt.NDArray[np.float64] = w / w.sum()
+    return out
 
 
 def _stable_key(name: str) -> str:

@@ -104,7 +104,10 @@ def build_source(
     z = propensity[idx]
 
     def p(rate_name: str) -> npt.NDArray[np.float64]:
-        return with_propensity(probabilities(getattr(err, rate_name), g) * error_scale, z)
+        rate = getattr(err, rate_name)
+        if rate.rate == 0 or error_scale == 0:
+            return np.zeros(n)  # what the general path gives, without its passes
+        return with_propensity(probabilities(rate, g) * error_scale, z)
 
     counts: dict[str, int] = {"duplicates": int(dup.sum())}
     nhs = pop["nhs_number"][idx].copy()
