@@ -10,6 +10,14 @@ from typing import Any
 from benchmarks._machine import peak_rss_mb, run_isolated, timed
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process (fairer than wall time on a shared machine)."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def generate_once(scenario: str, population: str, fmt: str) -> dict[str, Any]:
     """Generate into a temporary directory; report time, records and peak memory."""
     from linkready.generate.api import generate_to_dir, generate_world
@@ -22,9 +30,12 @@ def generate_once(scenario: str, population: str, fmt: str) -> dict[str, Any]:
     # In memory only (what Faker's row-by-row figure is compared with), then end to end.
     _, in_memory = timed(lambda: generate_world(sc))
     with tempfile.TemporaryDirectory() as tmp:
+        cpu = _cpu_seconds()
         manifest, seconds = timed(lambda: generate_to_dir(sc, Path(tmp) / "w", fmt=fmt))
+        cpu = _cpu_seconds() - cpu
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "in_memory_seconds": in_memory,
         "records": sum(manifest["row_counts"].values()),
         "people": manifest["population"],
@@ -32,20 +43,28 @@ def generate_once(scenario: str, population: str, fmt: str) -> dict[str, Any]:
     }
 
 
+CORE_FIELDS = ("PATIENT_ID", "NHS_NUMBER", "FORENAME", "SURNAME", "DATE_OF_BIRTH", "SEX",
+               "POSTCODE", "ETHNIC_CATEGORY")
+
+
 def faker_rows(n: str) -> dict[str, Any]:
-    """Produce the same fields as an extract row, one record at a time, with Faker."""
+    """The baseline the issue names: a Faker row loop writing the same core fields as CSV
+    (``csv`` module, one row at a time), end to end, file closed."""
+    import csv
+
     from faker import Faker
 
     fake = Faker("en_GB")
     Faker.seed(1)
 
-    def rows() -> list[tuple]:
-        out = []
-        for _ in range(int(n)):
-            sex = fake.random_element(("Male", "Female"))
-            given = fake.first_name_male() if sex == "Male" else fake.first_name_female()
-            out.append(
-                (
+    def write(path: Path) -> int:
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(CORE_FIELDS)
+            for _ in range(int(n)):
+                sex = fake.random_element(("Male", "Female"))
+                given = fake.first_name_male() if sex == "Male" else fake.first_name_female()
+                out.writerow((
                     fake.unique.numerify("GP########"),
                     fake.numerify("999 ### ####"),
                     given,
@@ -54,12 +73,14 @@ def faker_rows(n: str) -> dict[str, Any]:
                     sex,
                     fake.postcode(),
                     fake.random_element("ABCHJKMN"),
-                )
-            )
-        return out
+                ))
+        return path.stat().st_size
 
-    _, seconds = timed(rows)
-    return {"seconds": seconds, "records": int(n)}
+    with tempfile.TemporaryDirectory() as tmp:
+        cpu = _cpu_seconds()
+        size, seconds = timed(lambda: write(Path(tmp) / "faker.csv"))
+        cpu = _cpu_seconds() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu, "records": int(n), "bytes": size}
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -68,7 +89,8 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     f = run_isolated("benchmarks.bench_generate", "faker_rows", "20000")
     ours = g["records"] / g["in_memory_seconds"]
     ours_written = g["records"] / g["seconds"]
-    theirs = f["records"] / f["seconds"]
+    theirs = f["records"] / f["seconds"]  # written to CSV, end to end
+    cpu_ratio = (g["records"] / g["cpu_seconds"]) / (f["records"] / f["cpu_seconds"])
     label = f"generate {scenario} ({g['people']:,} people, {g['records']:,} records, CSV)"
     return [
         {
@@ -104,27 +126,36 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             "note": "end to end, files on disk",
         },
         {
-            "benchmark": "Faker, row by row (same fields, 20,000 rows)",
-            "metric": "records per second",
+            "benchmark": "Faker, row by row (same core fields, 20,000 rows, CSV)",
+            "metric": "records per second, written",
             "value": round(theirs),
             "unit": "records/s",
             "target": "",
-            "note": "Faker en_GB",
+            "note": "Faker en_GB, csv.writer row by row, end to end",
         },
         {
             "benchmark": "generator vs Faker",
-            "metric": "speed-up, in memory",
-            "value": round(ours / theirs, 1),
-            "unit": "×",
-            "target": "≥ 20×",
-            "note": "both produce rows in memory; ours also builds the population and errors",
-        },
-        {
-            "benchmark": "generator vs Faker",
-            "metric": "speed-up, ours written to disk",
+            "metric": "speed-up, both written to CSV",
             "value": round(ours_written / theirs, 1),
             "unit": "×",
+            "target": "≥ 20×",
+            "note": "end to end on both sides; ours also writes truth, population, "
+                    "project.yaml and manifest, and builds households, histories and errors",
+        },
+        {
+            "benchmark": "generator vs Faker",
+            "metric": "speed-up, both written, per CPU second",
+            "value": round(cpu_ratio, 1),
+            "unit": "×",
             "target": "",
-            "note": "ours includes writing CSV, truth and population files; Faker's writes nothing",
+            "note": "records per CPU second (user + system), less sensitive to other load",
+        },
+        {
+            "benchmark": "generator vs Faker",
+            "metric": "speed-up, ours in memory",
+            "value": round(ours / theirs, 1),
+            "unit": "×",
+            "target": "",
+            "note": "ours without writing files, against Faker's written rows (for reference)",
         },
     ]

@@ -78,3 +78,82 @@ def test_name_errors_at_configured_rates(world) -> None:
     recorded = e.recorded["family_name"][varied]
     assert (recorded == first).mean() == pytest.approx(0.25, abs=0.08)
     assert not any("-" in r for r in recorded)
+
+
+MIX = ("A", "B", "C", "H", "J", "N", "R", "S")
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    """Household heads and people of eight ethnic categories (names only matter here)."""
+    return generate_world(Scenario.model_validate({
+        "name": "mixed_names", "seed": 9, "population": 24_000,
+        "world": {"out_of_area_share": 0.0, "ethnic_mix": {c: 1 for c in MIX}},
+        "sources": {"acute": {"coverage": {"resident": 0.01}}}})).population
+
+
+@pytest.mark.parametrize("code", MIX)
+def test_realised_name_frequencies_match_the_weights(mixed, code: str) -> None:
+    """For every ethnic category the commonest surnames (per household) and male and
+    female given names (per person) occur at their configured shares (4.5 sigma)."""
+    pop = mixed
+    first = np.unique(pop["household_id"], return_index=True)[1]
+    heads = first[pop["ethnicity"][first] == code]
+    surnames = np.array([s.split("-")[0] for s in pop["_head_surname"][heads]], dtype=object)
+    v = vocabulary(code, "family")
+    for i in np.argsort(-v.probs)[:3]:
+        assert _close(int((surnames == v.names[i]).sum()), float(v.probs[i]), heads.size), (
+            code, v.names[i])
+    for sex, label in ((1, "male"), (2, "female")):
+        people = (pop["ethnicity"] == code) & (pop["sex"] == sex)
+        given = pop["given_name"][people]
+        g = vocabulary(code, "given", label)
+        for i in np.argsort(-g.probs)[:3]:
+            assert _close(int((given == g.names[i]).sum()), float(g.probs[i]), given.size), (
+                code, label, g.names[i])
+
+
+def test_plain_lists_get_realistic_heads_and_power_law_shares() -> None:
+    """Lists without frequencies are no longer uniform: the group's commonest names lead
+    (Patel, Khan, Murphy, Yilmaz, Silva) at the configured top share, with a long tail."""
+    from linkready.generate.names import TOP_SHARE, zipf_weights
+
+    for code, lead in (("H", "Patel"), ("B", "Murphy"), ("J", "Khan")):
+        v = vocabulary(code, "family")
+        assert v.names[np.argmax(v.probs)] == lead
+    w = zipf_weights(500, 0.03)
+    assert w[0] == pytest.approx(0.03, rel=1e-6) and np.all(np.diff(w) <= 0)
+    assert np.allclose(zipf_weights(10, 0.05), 0.1)  # cannot be flatter than uniform
+    h = vocabulary("H", "family")
+    assert float(h.probs.max()) == pytest.approx(TOP_SHARE["en_IN"][0], rel=1e-6)
+
+
+def test_name_linkage_does_not_get_easier(monkeypatch) -> None:
+    """The chance that two different people of the same group share a full name (what
+    a name comparison's u-probability measures) is no lower than with the previous,
+    uniform plain lists, for every group and for London's mix as a whole."""
+    from linkready.generate import names as names_mod
+    from linkready.generate.scenario import World
+
+    def collide() -> dict[str, float]:
+        out = {}
+        for code in names_mod.GIVEN_SOURCES:
+            fam = names_mod.vocabulary(code, "family").probs
+            giv = sum(float((names_mod.vocabulary(code, "given", s).probs ** 2).sum())
+                      for s in ("male", "female")) / 2
+            out[code] = float((fam**2).sum()) * giv
+        return out
+
+    now = collide()
+    names_mod.vocabulary.cache_clear()
+    monkeypatch.setattr(names_mod, "_ranked_plain",
+                        lambda locale, kind, sex, names: [(n, 1.0) for n in names])
+    before = collide()
+    names_mod.vocabulary.cache_clear()
+    mix = World().ethnic_mix
+    total = sum(mix.values())
+    overall = {k: sum((mix.get(c, 0) / total) ** 2 * v[c] for c in v) for k, v in
+               (("now", now), ("before", before))}
+    for code in now:
+        assert now[code] >= before[code] * 0.999, code
+    assert overall["now"] > overall["before"]

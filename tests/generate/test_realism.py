@@ -108,3 +108,24 @@ def test_errors_cluster_in_people_on_default(figures) -> None:
     for key in ("records_name_and_dob", "records_name_and_sex"):
         ratio, count = figures[key]
         assert count >= 30 and ratio >= 2.0, (key, ratio, count)
+
+
+def test_linkage_table_checks_each_pair() -> None:
+    """The Done-when linkage table flags a pair below F1 0.95, and a pair without NHS
+    numbers at F1 0.995 or more; it reads the gap split from evaluation.json."""
+    from linkready.generate.realism import linkage_table
+
+    def pair(left: str, f1: float) -> dict:
+        return {"left": left, "right": "gp_register", "truth": {"overlap_rate": 0.9},
+                "expected_match_rate": 0.89,
+                "combined": {"f1": f1},
+                "deterministic": {"precision": 0.99, "match_rate": 0.8,
+                                  "gap": {"coverage": 0.1, "linkage_error": 0.1}}}
+
+    ev = {"pairs": [pair("acute", 0.99), pair("la_housing", 0.94),
+                    pair("childrens_social_care", 0.996),
+                    pair("mental_health", 0.996)]}
+    lines = linkage_table(ev, no_nhs=("childrens_social_care",)).splitlines()[2:]
+    verdicts = [line.rsplit("|", 2)[1].strip() for line in lines]
+    assert [v.endswith("yes") for v in verdicts] == [True, False, False, True]
+    assert "80.0 % (10.0 % / 10.0 %)" in lines[0] and "89.0 % / 90.0 %" in lines[0]

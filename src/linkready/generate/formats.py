@@ -217,19 +217,19 @@ def format_dates(
 
     Supports %d %m %Y %y %b and literal characters. Values need not be a real date: a typo
     can make one that a parser will reject, as in real extracts."""
-    tokens = {
-        "%d": _pad(d, 2),
-        "%m": _pad(m, 2),
-        "%Y": _pad(y, 4),
-        "%y": _pad(y % 100, 2),
-        "%b": pa.array(MONTHS[np.clip(m, 1, 12) - 1], pa.string()),
+    tokens = {  # built only when the format uses them
+        "%d": lambda: _pad(d, 2),
+        "%m": lambda: _pad(m, 2),
+        "%Y": lambda: _pad(y, 4),
+        "%y": lambda: _pad(y % 100, 2),
+        "%b": lambda: pa.array(MONTHS[np.clip(m, 1, 12) - 1], pa.string()),
     }
     parts: list[pa.Array | str] = []
     i = 0
     while i < len(fmt):
         tok = fmt[i : i + 2]
         if tok in tokens:
-            parts.append(tokens[tok])
+            parts.append(tokens[tok]())
             i += 2
         else:
             parts.append(fmt[i])

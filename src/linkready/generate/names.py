@@ -4,9 +4,10 @@ Where the lists come from (also in ``docs/generate.md``):
 
 * Faker's locale person providers (MIT licence). ``en_GB`` given names are ordered by
   frequency (ONS baby-name tables, as Faker notes) and its surnames carry ONS-derived
-  weights; ``en_KE`` names carry frequency weights. Other locales are plain lists, so
-  every name in them gets the same weight, except where a list is known to be in
-  frequency order, where a Zipf weight (1/rank) is used.
+  weights; ``en_KE`` names carry frequency weights. Other locales are plain lists
+  without frequencies: their names get power-law weights (:func:`zipf_weights`), the
+  commonest names of the group first (:data:`HEADS`), the rest in a fixed pseudo-random
+  order, the exponent set so the commonest name has the share in :data:`TOP_SHARE`.
 * South Asian Muslim given names and Bangladeshi surnames: a short list curated for
   linkready from common spellings in England; uniform weights, with ``Muhammad`` and its
   variants weighted up because it is the most common boys' name in several groups.
@@ -20,6 +21,7 @@ Where the lists come from (also in ``docs/generate.md``):
 from __future__ import annotations
 
 import csv
+import hashlib
 import importlib
 import unicodedata
 from dataclasses import dataclass
@@ -48,6 +50,88 @@ FAMILY_SOURCES: dict[str, tuple[str, ...]] = {
 }
 #: Locales whose plain lists are in frequency order (weight 1/rank).
 RANKED = {"en_GB"}
+
+#: Plain lists: the group's commonest names, commonest first (national rankings: Irish,
+#: Romanian, Portuguese, Italian and Turkish surname rankings, Ghanaian day names, British
+#: Indian and Pakistani surnames in England). Added when a list lacks them. The order is
+#: general knowledge; the shares (:data:`TOP_SHARE`) are linkready's assumptions.
+HEADS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("en_IE", "family"): ("Murphy", "Kelly", "O'Sullivan", "Walsh", "Smith", "O'Brien",
+                          "Byrne", "Ryan", "O'Connor", "O'Neill"),
+    ("en_IE", "male"): ("Jack", "James", "Sean", "Conor", "Daniel", "Michael"),
+    ("en_IE", "female"): ("Mary", "Sarah", "Aoife", "Ciara", "Emma", "Niamh"),
+    ("ro_RO", "family"): ("Popa", "Popescu", "Pop", "Radu", "Ionescu", "Dumitru", "Stan",
+                          "Stoica", "Gheorghe", "Rusu"),
+    ("ro_RO", "male"): ("Andrei", "Alexandru", "Ion", "Mihai", "Gheorghe", "Constantin"),
+    ("ro_RO", "female"): ("Maria", "Elena", "Ioana", "Andreea", "Ana", "Mihaela"),
+    ("pt_PT", "family"): ("Silva", "Santos", "Ferreira", "Pereira", "Oliveira", "Costa",
+                          "Rodrigues", "Martins", "Sousa", "Fernandes"),
+    ("pt_PT", "male"): ("Joao", "Jose", "Antonio", "Francisco", "Manuel", "Pedro"),
+    ("pt_PT", "female"): ("Maria", "Ana", "Joana", "Sofia", "Ines", "Beatriz"),
+    ("it_IT", "family"): ("Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano",
+                          "Colombo", "Ricci", "Marino", "Greco"),
+    ("it_IT", "male"): ("Giuseppe", "Giovanni", "Antonio", "Mario", "Francesco", "Luigi"),
+    ("it_IT", "female"): ("Maria", "Anna", "Giuseppina", "Rosa", "Giovanna", "Francesca"),
+    ("en_IN", "family"): ("Patel", "Singh", "Shah", "Sharma", "Kaur", "Kumar", "Gill",
+                          "Mistry", "Parmar", "Chauhan"),
+    ("en_IN", "male"): ("Amit", "Raj", "Sanjay", "Rajesh", "Arjun", "Vijay"),
+    ("en_IN", "female"): ("Priya", "Anita", "Sunita", "Pooja", "Neha", "Kavita"),
+    ("en_PK", "family"): ("Khan", "Hussain", "Ahmed", "Ali", "Akhtar", "Iqbal", "Mahmood",
+                          "Shah", "Butt", "Malik"),
+    ("tw_GH", "family"): ("Mensah", "Owusu", "Boateng", "Asante", "Osei", "Agyeman",
+                          "Appiah", "Amoah", "Darko", "Acheampong"),
+    ("tw_GH", "male"): ("Kwame", "Kofi", "Kwabena", "Yaw", "Kwaku", "Kwasi"),
+    ("tw_GH", "female"): ("Akosua", "Ama", "Abena", "Akua", "Yaa", "Afua"),
+    ("ig_NG", "family"): ("Okafor", "Eze", "Okeke", "Nwosu", "Obi"),
+    ("ig_NG", "male"): ("Chinedu", "Emeka", "Obinna", "Ifeanyi", "Chukwudi"),
+    ("ig_NG", "female"): ("Ngozi", "Chioma", "Nneka", "Adaeze", "Ifeoma"),
+    ("tr_TR", "family"): ("Yilmaz", "Kaya", "Demir", "Sahin", "Celik", "Yildiz",
+                          "Yildirim", "Ozturk", "Aydin", "Ozdemir"),
+    ("tr_TR", "male"): ("Mehmet", "Mustafa", "Ahmet", "Ali", "Huseyin", "Hasan"),
+    ("tr_TR", "female"): ("Fatma", "Ayse", "Emine", "Hatice", "Zeynep", "Elif"),
+}
+#: Plain lists: the share of the commonest name, (family, given). Assumptions sized on
+#: what is known of each group: a few surnames dominate among British Indians (Patel),
+#: Pakistanis (Khan) and Portuguese (Silva); surnames are spread thinly in Nigeria and
+#: Italy; given names are less concentrated than surnames except where a name dominates.
+TOP_SHARE: dict[str, tuple[float, float]] = {
+    "en_IE": (0.015, 0.03), "ro_RO": (0.04, 0.04), "pt_PT": (0.08, 0.05),
+    "it_IT": (0.01, 0.03), "en_IN": (0.10, 0.02), "en_PK": (0.07, 0.03),
+    "yo_NG": (0.015, 0.02), "ig_NG": (0.06, 0.06), "tw_GH": (0.04, 0.06),
+    "tr_TR": (0.03, 0.03),
+}
+_DEFAULT_TOP_SHARE = (0.015, 0.02)
+
+
+def zipf_weights(n: int, top_share: float) -> npt.NDArray[np.float64]:
+    """Power-law shares ``r**-s`` for ranks 1..n, ``s`` ≥ 0 set so rank 1 has
+    ``top_share`` (uniform when ``top_share`` ≤ 1/n: a list cannot be flatter)."""
+    ranks = np.arange(1, n + 1, dtype=np.float64)
+    if n == 0 or top_share <= 1.0 / n:
+        return np.full(n, 1.0 / max(n, 1))
+    lo, hi = 0.0, 8.0
+    for _ in range(60):  # bisection: the top share grows with s
+        s = (lo + hi) / 2
+        w = ranks**-s
+        lo, hi = (s, hi) if w[0] / w.sum() < top_share else (lo, s)
+    w = ranks ** -((lo + hi) / 2)
+    out: npt.NDArray[np.float64] = w / w.sum()
+    return out
+
+
+def _stable_key(name: str) -> str:
+    return hashlib.blake2b(name.encode(), digest_size=8).hexdigest()
+
+
+def _ranked_plain(locale: str, kind: str, sex: str, names: list[str]) -> list[tuple[str, float]]:
+    """A plain list given power-law weights: :data:`HEADS` first, then the rest in a fixed
+    pseudo-random order (not the list's, which is often alphabetical)."""
+    head = HEADS.get((locale, "family" if kind == "family" else sex), ())
+    seen = set(head)
+    rest = sorted({n for n in names if n not in seen}, key=_stable_key)
+    ordered = list(head) + rest
+    top = TOP_SHARE.get(locale, _DEFAULT_TOP_SHARE)[0 if kind == "family" else 1]
+    return list(zip(ordered, zipf_weights(len(ordered), top).tolist(), strict=True))
 
 _SOUTH_ASIAN_MUSLIM = {
     "male": [("Muhammad", 6), ("Mohammed", 6), ("Mohammad", 3), ("Ahmed", 2), ("Ali", 2),
@@ -136,7 +220,7 @@ def _weighted(values: object, ranked: bool) -> list[tuple[str, float]]:
     return [(v, 1.0) for v in items]
 
 
-def _faker_list(locale: str, attr: str) -> list[tuple[str, float]]:
+def _faker_list(locale: str, attr: str, ranked: bool = False) -> list[tuple[str, float]]:
     provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
     if locale == "zh_CN" and attr == "last_names":
         merged: dict[str, float] = {}
@@ -147,18 +231,25 @@ def _faker_list(locale: str, attr: str) -> list[tuple[str, float]]:
     if locale == "zh_CN":
         attr = {"last_names": "last_romanized_names"}.get(attr, "first_romanized_names")
     values = getattr(provider, attr, None) or getattr(provider, "first_names", ())
-    return _weighted(values, locale in RANKED)
+    return _weighted(values, locale in RANKED or ranked)
 
 
 def _locale_list(locale: str, kind: str, sex: str) -> list[tuple[str, float]]:
     if locale == "south_asian_muslim":
         if kind == "family":
-            return _weighted(_faker_list("en_PK", "last_names"), False)
+            return _locale_list("en_PK", "family", sex)
         return [(n, float(w)) for n, w in _SOUTH_ASIAN_MUSLIM[sex]]
     if locale == "bangladeshi":
         return [(n, float(w)) for n, w in _BANGLADESHI_SURNAMES]
     attr = "last_names" if kind == "family" else f"first_names_{sex}"
-    return _faker_list(locale, attr)
+    items = _faker_list(locale, attr)
+    if locale in RANKED or len({w for _, w in items}) > 1:
+        return items  # weighted by Faker, or in frequency order
+    return _ranked_plain(locale, kind, sex, [_clean(n) for n, _ in items])
+
+
+def _clean(name: str) -> str:
+    return ascii_fold(name).strip()
 
 
 @cache
@@ -173,7 +264,7 @@ def vocabulary(code: str, kind: str, sex: str = "male") -> Vocabulary:
         items = _locale_list(locale, kind, sex)
         total = sum(w for _, w in items)
         for name, w in items:
-            folded = ascii_fold(name).strip()
+            folded = _clean(name)
             if folded.isascii() and folded.replace("-", "").replace("'", "").isalpha():
                 weights[folded] = weights.get(folded, 0.0) + w / total / len(sources)
     names = np.array(sorted(weights), dtype=object)

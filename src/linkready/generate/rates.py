@@ -82,5 +82,8 @@ def with_propensity(p: npt.NDArray[np.float64], z: npt.NDArray[np.float64]
         if d <= 0:
             break
         k = max(k - miss / d, k / 10)
-    den = 1.0 - p + p * k * z
-    return np.divide(p * k * z, den, out=np.ones_like(p), where=den > 0)
+    num = p * k  # the same operations, in the same order, as (p k z) / (1 − p + p k z),
+    num *= z  # with fewer temporaries (this runs for every rate of every source)
+    den = 1.0 - p
+    den += num
+    return np.divide(num, den, out=np.ones_like(p), where=den > 0)

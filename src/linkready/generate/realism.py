@@ -270,11 +270,54 @@ def table(world: World) -> str:
     return "\n".join("| " + " | ".join(r) + " |" for r in rows)
 
 
+def linkage_table(evaluation: dict[str, Any], no_nhs: tuple[str, ...] = ()) -> str:
+    """The linkage half of the Done-when, from an ``evaluation.json`` of a synthetic world:
+    per pair, the combined method's F1, the deterministic stage's precision, the expected
+    match rate against the true overlap, and the deterministic gap split into coverage and
+    linkage error. ``no_nhs``: left sources that hold no NHS numbers (their F1 should stay
+    below 0.995)."""
+    rows = [("pair", "combined F1", "deterministic precision", "expected / true overlap",
+             "deterministic match rate (gap: coverage / linkage error)", "check"),
+            ("---",) * 6]
+    for p in evaluation["pairs"]:
+        comb, det = p["combined"], p["deterministic"]
+        f1 = comb.get("f1")
+        exp = p.get("expected_match_rate")
+        exp_v = exp.get("estimate") if isinstance(exp, dict) else exp
+        gap = det.get("gap", {})
+        ok = isinstance(f1, float) and f1 >= 0.95 and (
+            p["left"] not in no_nhs or f1 < 0.995)
+        rows.append((
+            f"{p['left']} → {p['right']}",
+            f"{f1:.3f}" if isinstance(f1, float) else str(f1),
+            f"{det['precision']:.3f}" if isinstance(det.get("precision"), float) else "—",
+            (f"{_pct(exp_v)} / " if isinstance(exp_v, float) else "— / ")
+            + _pct(p["truth"]["overlap_rate"]),
+            f"{_pct(det['match_rate'])} ({_pct(gap.get('coverage', float('nan')))} / "
+            f"{_pct(gap.get('linkage_error', float('nan')))})",
+            ("F1 ≥ 0.95" + (" and < 0.995 (no NHS numbers)" if p["left"] in no_nhs else "")
+             + (": yes" if ok else ": NO"))))
+    return "\n".join("| " + " | ".join(r) + " |" for r in rows)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scenario", nargs="?", default="default")
     ap.add_argument("--population", type=int, default=None)
+    ap.add_argument("--evaluation", default=None,
+                    help="an evaluation.json of that scenario: print the linkage table too")
     args = ap.parse_args(argv)
+    if args.evaluation:
+        import json
+        from pathlib import Path
+
+        ev = json.loads(Path(args.evaluation).read_text(encoding="utf-8"))
+        from linkready.generate.formats import SYSTEMS
+
+        no_nhs = tuple(name for name, cfg in load_scenario(args.scenario).sources.items()
+                       if cfg.errors.nhs_missing.rate >= 1.0
+                       or "nhs_number" not in SYSTEMS[cfg.system(name)].columns)
+        print(linkage_table(ev, no_nhs) + "\n")
     world = generate_world(load_scenario(args.scenario, population=args.population))
     print(f"Scenario `{world.scenario.name}`, {world.population.size:,} people, "
           f"seed {world.scenario.seed}.\n")

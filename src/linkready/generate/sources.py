@@ -103,8 +103,17 @@ def build_source(
     n = idx.size
     z = propensity[idx]
 
+    done: dict[tuple[float, str], npt.NDArray[np.float64]] = {}
+
     def p(rate_name: str) -> npt.NDArray[np.float64]:
-        return with_propensity(probabilities(getattr(err, rate_name), g) * error_scale, z)
+        """Per-record probabilities of an error (read-only: equal rates share one array)."""
+        rate = getattr(err, rate_name)
+        if rate.rate == 0 or error_scale == 0:
+            return np.zeros(n)  # what the general path gives, without its passes
+        key = (rate.rate, rate.by.model_dump_json())
+        if key not in done:
+            done[key] = with_propensity(probabilities(rate, g) * error_scale, z)
+        return done[key]
 
     counts: dict[str, int] = {"duplicates": int(dup.sum())}
     nhs = pop["nhs_number"][idx].copy()
@@ -215,12 +224,12 @@ def build_source(
         elif fld == "local_id":
             cols[column] = unique_pupil_numbers(pop, idx)
     if "Setting" in system.extras:
-        setting = np.where(rng.random(n) < 0.45, "Inpatient", "A&E").astype(object)
-        cols["Setting"] = pa.array(setting, pa.string())
+        cols["Setting"] = pc.if_else(pa.array(rng.random(n) < 0.45),
+                                     pa.scalar("Inpatient"), pa.scalar("A&E"))
     table = pa.table(cols)
     truth = pa.table(
         {
-            "source": pa.array(np.full(n, name, dtype=object), pa.string()),
+            "source": pa.repeat(pa.scalar(name, pa.string()), n),
             "record_id": record_ids,
             "person_id": pa.array(pop["person_id"][idx], pa.int64()),
         }

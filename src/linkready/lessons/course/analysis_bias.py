@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from linkready.lessons._measure import ACUTE, GP, RUN, bar_chart, table
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
+from linkready.lessons._wording import direction, near
 
 if TYPE_CHECKING:
     from linkready.lessons._context import LessonContext
@@ -66,15 +67,30 @@ def measure_analysis_bias(ctx: LessonContext) -> LessonResult:
         "decile", "value", "Acute service use by IMD decile: truth and linked estimates",
         color="series", x_title="IMD decile (1 = most deprived)",
         y_title="share with an acute record", sort=[str(d) for d in range(1, 11)]))
+    under_most, under_least = (res.value("det_underestimate_most"),
+                               res.value("det_underestimate_least"))
+    bias = direction(
+        under_most, under_least, within=0.005,
+        more="missing NHS numbers in deprived areas turn into apparently lower service "
+             "use there",
+        less="here NHS-number linkage undercounts the least deprived more, so the "
+             "difference is exaggerated the other way",
+        same="NHS-number linkage undercounts both groups about equally, so the "
+             "difference survives")
+    true_gap, det_gap, comb_gap = (res.value("true_gap"), res.value("det_gap"),
+                                   res.value("comb_gap"))
+    close = near(comb_gap, true_gap, max(0.005, abs(det_gap - true_gap) / 2))
     res.findings += [
         f"In truth, {res.text('true_most')} of GP-registered people in the most deprived "
         f"deciles had an acute record, against {res.text('true_least')} in the least "
         f"deprived: a difference of {res.text('true_gap')}.",
         f"On data linked by NHS number the same estimate is {res.text('det_most')} against "
-        f"{res.text('det_least')} ({res.text('det_gap')}): missing NHS numbers in deprived "
-        f"areas turn into apparently lower service use there.",
+        f"{res.text('det_least')} ({res.text('det_gap')}): {bias}.",
         f"With probabilistic linkage added the estimate is {res.text('comb_most')} against "
-        f"{res.text('comb_least')} ({res.text('comb_gap')}), close to the truth.",
+        f"{res.text('comb_least')} ({res.text('comb_gap')}), "
+        + ("close to the truth." if close else
+           f"still {abs(comb_gap - true_gap):.1%} from the true difference." if close is False
+           else "to be set against the truth."),
     ]
     return res
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from linkready.lessons._measure import GP, LA, RUN, bar_chart, table
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
+from linkready.lessons._wording import direction
 
 if TYPE_CHECKING:
     from linkready.lessons._context import LessonContext
@@ -93,12 +94,22 @@ def measure_blocking(ctx: LessonContext) -> LessonResult:
         f"With the standard blocking rules, {res.text('never_compared_standard')} of true "
         f"matches were never compared and recall was {res.text('recall_standard')}.",
         f"Blocking only on exact names + DOB never compared "
-        f"{res.text('never_compared_names_dob')} of true matches; recall fell to "
-        f"{res.text('recall_names_dob')} while precision stayed at "
-        f"{res.text('precision_names_dob')}. Nothing failed and no warning was raised.",
-        f"Blocking only on postcode + DOB lost the movers instead: "
-        f"{res.text('never_compared_postcode_dob')} of true matches never compared, recall "
-        f"{res.text('recall_postcode_dob')}.",
+        f"{res.text('never_compared_names_dob')} of true matches; recall "
+        + direction(res.value("recall_names_dob"), res.value("recall_standard"),
+                    within=0.002, more="rose to", less="fell to", same="stayed at",
+                    unknown="was")
+        + f" {res.text('recall_names_dob')} while precision "
+        + direction(res.value("precision_names_dob"), res.value("precision_standard"),
+                    within=0.005, more="rose to", less="fell to", same="stayed at",
+                    unknown="was")
+        + f" {res.text('precision_names_dob')}. Nothing failed and no warning was raised.",
+        "Blocking only on postcode + DOB "
+        + direction(res.value("never_compared_postcode_dob"),
+                    res.value("never_compared_standard"), within=0.002,
+                    more="lost the movers instead", less="lost fewer than the standard rules",
+                    same="lost about as many as the standard rules", unknown="gave")
+        + f": {res.text('never_compared_postcode_dob')} of true matches never compared, "
+        f"recall {res.text('recall_postcode_dob')}.",
     ]
     return res
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from linkready.lessons._measure import ACUTE, GP, RUN, bar_chart, table
 from linkready.lessons._model import Exercise, Kind, Lesson, LessonResult, Setting, Variant
+from linkready.lessons._wording import direction
 
 if TYPE_CHECKING:
     from linkready.lessons._context import LessonContext
@@ -90,8 +91,10 @@ def measure_duplicates(ctx: LessonContext) -> LessonResult:
         f"With duplicates, the GP register holds {res.text('gp_records_per_person_duplicates')} "
         f"records per person (against {res.text('gp_records_per_person_no_duplicates')} "
         f"without).",
-        f"Counting people as records minus links overcounts by "
-        f"{res.text('naive_people_error_duplicates')} with duplicates and "
+        "Counting people as records minus links "
+        + direction(res.value("naive_people_error_duplicates"), 0.0, within=0.0,
+                    more="overcounts", less="undercounts", same="errs", unknown="errs")
+        + f" by {res.text('naive_people_error_duplicates')} with duplicates and "
         f"{res.text('naive_people_error_no_duplicates')} without; counting linked clusters "
         f"errs by {res.text('cluster_people_error_duplicates')} and "
         f"{res.text('cluster_people_error_no_duplicates')}.",

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from linkready.lessons._measure import GP, LA, RUN, bar_chart, table
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
+from linkready.lessons._wording import direction
 from linkready.sql import lit
 
 if TYPE_CHECKING:
@@ -138,7 +139,11 @@ def measure_hashed_ids(ctx: LessonContext) -> LessonResult:
         f"of those, by construction: a hash of a misspelt name shares nothing with the hash "
         f"of the right one. Clear-text probabilistic linkage recovered "
         f"{res.text('clear_recall_fuzzy')}.",
-        f"Overall recall fell from {res.text('clear_recall')} to "
+        "Overall recall "
+        + direction(res.value("hashed_exact_recall"), res.value("clear_recall"),
+                    within=0.001, more="rose", less="fell", same="stayed about level",
+                    unknown="went")
+        + f" from {res.text('clear_recall')} to "
         f"{res.text('hashed_exact_recall')} ({res.text('recall_lost_points')}); a "
         f"probabilistic model on the hashed fields, which can only see exact agreement, "
         f"reached {res.text('hashed_probabilistic_recall')}.",

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from linkready.lessons._measure import GP, LA, RUN, bar_chart, table
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
+from linkready.lessons._wording import direction
 
 if TYPE_CHECKING:
     from linkready.lessons._context import LessonContext
@@ -46,11 +47,22 @@ def measure_no_nhs_number(ctx: LessonContext) -> LessonResult:
     res.tables.append(table("rates", "Match rate by method",
                             [("method", "method", "text"),
                              ("rate", "share of LA records", "share")], rows))
+    det_v, prob_v = res.value("deterministic_match_rate"), res.value("probabilistic_match_rate")
+    if det_v is not None and det_v < 0.01:
+        why = "with no NHS numbers there is nothing to join on (\"we had nothing\")"
+    elif det_v is not None:
+        why = ("only the LA records that still carry an NHS number can be joined that way, "
+               f"against a true overlap of {res.text('true_overlap')}")
+    else:
+        why = "a share too small to publish"
     res.findings += [
         f"Exact NHS-number matching linked {res.text('deterministic_match_rate')} of LA "
-        f"records: with no NHS numbers there is nothing to join on (\"we had nothing\").",
+        f"records: {why}.",
         f"Probabilistic linkage on names, date of birth, sex and postcode linked "
-        f"{res.text('probabilistic_match_rate')} (a gap of {res.text('gap_points')}), against "
+        f"{res.text('probabilistic_match_rate')} ("
+        + direction(prob_v, det_v, within=0.005, more=f"{res.text('gap_points')} more than",
+                    less="fewer than", same="about as many as",
+                    unknown="to be set against") + " exact matching), against "
         f"a true overlap of {res.text('true_overlap')}.",
         f"Those links were {res.text('probabilistic_precision')} precise with "
         f"{res.text('probabilistic_recall')} recall; the model's own label-free "

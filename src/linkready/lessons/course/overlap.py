@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from linkready.lessons._measure import ACUTE, GP, RUN, bar_chart, table
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
+from linkready.lessons._wording import direction, near
 
 if TYPE_CHECKING:
     from linkready.lessons._context import LessonContext
@@ -63,19 +64,29 @@ def measure_overlap(ctx: LessonContext) -> LessonResult:
                       ("overlap", "3 true overlap")) if isinstance(r[k], float)],
         "world", "value", "Deterministic match rate, model estimate and true overlap",
         color="series", y_title="share of acute records"))
+    alike = near(res.value("deterministic_low_overlap"),
+                 res.value("deterministic_poor_identifiers"), 0.05)
+    apart = near(res.value("expected_low_overlap"), res.value("expected_poor_identifiers"),
+                 0.03)
+    only = direction(res.value("coverage_share_poor_identifiers"),
+                     res.value("coverage_share_low_overlap"), within=0.0, more="",
+                     less="only ", same="")
     res.findings += [
         f"Exact NHS-number matching linked {res.text('deterministic_low_overlap')} of acute "
         f"records in the low-overlap borough and {res.text('deterministic_poor_identifiers')} "
-        f"in the poor-identifier borough: on the headline figure they look alike.",
+        f"in the poor-identifier borough: "
+        + ("on the headline figure they look alike." if alike else
+           f"the headline figures differ by {res.text('deterministic_difference')}."),
         f"In the low-overlap borough {res.text('coverage_share_low_overlap')} of unlinked "
         f"records belong to people who are not on the GP register at all (true overlap "
-        f"{res.text('overlap_low_overlap')}); in the poor-identifier borough only "
+        f"{res.text('overlap_low_overlap')}); in the poor-identifier borough {only}"
         f"{res.text('coverage_share_poor_identifiers')} do (true overlap "
         f"{res.text('overlap_poor_identifiers')}).",
-        f"Without any truth, the model's expected match rate tells them apart: "
-        f"{res.text('expected_low_overlap')} against {res.text('expected_poor_identifiers')}; "
-        f"NHS number then probabilistic linkage reaches "
-        f"{res.text('combined_poor_identifiers')} where identifiers are poor.",
+        "Without any truth, the model's expected match rate "
+        + ("tells them apart" if apart is False else "barely tells them apart" if apart
+           else "is") + f": {res.text('expected_low_overlap')} against "
+        f"{res.text('expected_poor_identifiers')}; NHS number then probabilistic linkage "
+        f"reaches {res.text('combined_poor_identifiers')} where identifiers are poor.",
     ]
     return res
 

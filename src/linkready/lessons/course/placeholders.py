@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from linkready.lessons._measure import ACUTE, GP, RUN, bar_chart, table
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
+from linkready.lessons._wording import direction
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -135,9 +136,13 @@ def measure_placeholders(ctx: LessonContext) -> LessonResult:
         f"those strangers.",
         f"The probabilistic model's false-match rate is "
         f"{res.text('probabilistic_false_match_rate_kept')} with placeholders kept and "
-        f"{res.text('probabilistic_false_match_rate_null')} with them removed: names that "
-        f"disagree outweigh most agreeing placeholders, which is why the damage is done by "
-        f"exact rules.",
+        f"{res.text('probabilistic_false_match_rate_null')} with them removed"
+        + direction(res.value("deterministic_false_match_rate_kept"),
+                    res.value("probabilistic_false_match_rate_kept"), within=0.001,
+                    more=": names that disagree outweigh most agreeing placeholders, which "
+                         "is why the damage is done by exact rules.",
+                    less=": here the model is hurt more than the exact rule.",
+                    same=", about the same as the exact rule.", unknown=".")
     ]
     return res
 
