@@ -120,6 +120,25 @@ def check_path(path: Path, key: str, project_file: Path) -> None:
                          f"{where}; check its permissions") from None
 
 
+#: How an Excel workbook starts: a zip (``.xlsx``, ``.xlsm``) or an OLE2 file (``.xls``).
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb")
+
+
+def check_not_workbook(path: Path, name: str) -> None:
+    """Refuse an Excel workbook given as a CSV extract, with the exact fix."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return  # reported by the reader with its own message
+    if path.suffix.lower() in _WORKBOOK_SUFFIXES or head.startswith(_WORKBOOK_MAGIC):
+        raise InputError(
+            f"{path}: an Excel workbook, not a CSV file (sources.{name}.path); in Excel "
+            "use File > Save As > \"CSV UTF-8 (Comma delimited)\" and set path to the .csv "
+            "(NHS numbers stay digits if the column is formatted as Text or Number)")
+
+
 def _bom_problem(path: Path, codec: str, key: str) -> str | None:
     """For a BOM-dependent codec, why the file cannot be read as declared (or None)."""
     if codec not in ("utf-16", "utf-32"):
@@ -334,6 +353,7 @@ def inspect_source(
         check_columns(path, name, spec, columns, project_file)
         return SourceLayout(name, path, "parquet", "", tuple(columns),
                             {str(r[0]): str(r[1]) for r in desc}, source=path)
+    check_not_workbook(path, name)
     codec = _codec(project_file, name, spec)
     copy = check_encoding(path, codec, temp_dir, f"sources.{name}.encoding")
     try:
