@@ -9,7 +9,9 @@ and its standardisation log), never from a record, so an alert carries the same 
   source's records (dates that do not parse, NHS numbers that are not 10 digits, …);
 - ``not_in_code_set``: coded values (sex, ethnicity) outside the code set, at least 8;
 - ``held_one_side``: an identifier held by one source of a linked pair only;
-- ``nhs_spreadsheet_form``: NHS numbers that went through a spreadsheet (repaired or lost).
+- ``nhs_spreadsheet_form``: NHS numbers that went through a spreadsheet (repaired or lost);
+- ``nhs_token_one_side``: NHS numbers pseudonymised (tokens) on one side of a pair and in
+  clear on the other, so they can never agree.
 """
 
 from __future__ import annotations
@@ -173,6 +175,14 @@ def pair_alerts(sources: Mapping[str, Any], pairs: Iterable[tuple[str, str]]) ->
                 "held_one_side", "warning", has, field, sources[has]["records"],
                 f"{field} is held by {has} but not by {lacks}, so the {left} ↔ {right} "
                 f"pair cannot compare it; map {lacks}'s {field} column if it has one"))
+        forms = {s: sources[s]["fields"].get("nhs_number", {}).get("form") for s in (left, right)}
+        if None not in forms.values() and len(set(forms.values())) == 2:
+            tok, clear = (left, right) if forms[left] == "token" else (right, left)
+            out.append(Alert(
+                "nhs_token_one_side", "warning", tok, "nhs_number", sources[tok]["records"],
+                f"{tok}'s NHS numbers are pseudonymised tokens but {clear}'s are in clear, "
+                f"so the {left} ↔ {right} pair can never match on NHS number; tokenise "
+                f"{clear}'s with the same key (or link on names and DOB only)"))
     return out
 
 

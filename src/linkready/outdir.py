@@ -377,6 +377,22 @@ def register(folder: Path, command: str, names: list[str]) -> None:
         raise _fail(folder, exc, "be written") from None
 
 
+def forget(folder: Path, names: list[str]) -> None:
+    """Remove ``names`` from every set in an owned folder's marker (after ``clean``
+    deleted them); a set left empty is dropped. No-op elsewhere."""
+    marker = read_marker(folder)
+    if marker is None:
+        return
+    gone = set(names)
+    sets = {c: [n for n in listed if n not in gone] for c, listed in marker["sets"].items()
+            if isinstance(listed, list)}
+    marker["sets"] = {c: listed for c, listed in sets.items() if listed}
+    try:
+        _write_marker(folder, marker)
+    except OSError as exc:
+        raise _fail(folder, exc, "be written") from None
+
+
 def write_text(path: Path, text: str) -> Path:
     """Write UTF-8 text through a temporary sibling and a rename."""
     tmp = path.with_name(temp_name(path.name))

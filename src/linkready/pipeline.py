@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from linkready.outdir import OutputSet, default_results, write_json
+from linkready.outdir import OutputSet, default_results, temp_name, write_json
 from linkready.progress import ProgressCallback, no_progress
 from linkready.results import (
     AssessResult,
@@ -123,6 +123,10 @@ class _State:
     evaluation: EvaluationResult | None = None
     report: ReportResult | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: ``--aggregates-only``: no links.parquet, clusters.parquet or workspace is left
+    #: behind (the workspace lives in a temporary folder removed after the run).
+    aggregates_only: bool = False
+    scratch: Path | None = None
 
     @property
     def out(self) -> OutputSet:
@@ -131,9 +135,24 @@ class _State:
 
     def ws(self) -> Path:
         """The workspace path (``linkready.duckdb`` in the output folder by default)."""
-        from linkready.ingest import default_workspace
+        from linkready.ingest import WORKSPACE_NAME, default_workspace
 
-        return self.workspace or default_workspace(self.project, self.out.out)
+        if self.workspace is not None:
+            return self.workspace
+        if self.aggregates_only:
+            if self.scratch is None:
+                self.scratch = self.out.out / temp_name("workspace")
+                self.scratch.mkdir()
+            return self.scratch / WORKSPACE_NAME
+        return default_workspace(self.project, self.out.out)
+
+    def drop_scratch(self) -> None:
+        """Remove the temporary workspace of an aggregates-only run."""
+        import shutil
+
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
 
 
 def results_dir(project: Project, out: Path | str | None) -> Path:
@@ -209,7 +228,7 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
                               workspace=st.ws(), config=TrainingConfig(seed=seed),
                               progress=progress, backend=backend,
                               spark_settings=spark_settings, on_warning=on_warning)
-        written = write_outputs(linked, st.out.stage)
+        written = write_outputs(linked, st.out.stage, record_level=not st.aggregates_only)
         st.link = LinkResult(st.out.out, st.out.out / "linkage.json", linked,
                              [st.out.out / p.relative_to(st.out.stage) for p in written])
     return Step("link", step_count(st.project, pairs), run)
@@ -283,7 +302,10 @@ def _in_set(st: _State, out: Path | str | None, command: str, steps: list[Step],
         with OutputSet(results_dir(st.project, out), command) as files:
             files.check_names(list(names))  # before any work
             st.files = files
-            seconds = run_steps(steps, progress)
+            try:
+                seconds = run_steps(steps, progress)
+            finally:
+                st.drop_scratch()
         return result(st, seconds)
     return execute
 
@@ -293,11 +315,21 @@ def _got(value: T | None) -> T:
     return value
 
 
+def _scratch_ok(workspace: Path | None, aggregates_only: bool) -> None:
+    from linkready.errors import ConfigError
+
+    if aggregates_only and workspace is not None:
+        raise ConfigError("--workspace: --aggregates-only keeps no workspace (it is "
+                          "record-level); drop one of the two")
+
+
 def profile(project: Project, out: Path | str | None = None, *,
             workspace: Path | None = None,
-            project_file: Path | None = None) -> Plan[ProfileResult]:
+            project_file: Path | None = None,
+            aggregates_only: bool = False) -> Plan[ProfileResult]:
     """Ingest (reusing an up-to-date workspace) and write ``profile.json``."""
-    st = _State(project, project_file, workspace)
+    _scratch_ok(workspace, aggregates_only)
+    st = _State(project, project_file, workspace, aggregates_only=aggregates_only)
     steps = [_ingest(st, reuse=True), _profile(st)]
     return Plan(f"profiling {project.name}", steps,
                 _in_set(st, out, "profile", steps, ("profile.json",),
@@ -306,10 +338,12 @@ def profile(project: Project, out: Path | str | None = None, *,
 
 def validate(project: Project, out: Path | str | None = None, *,
              workspace: Path | None = None,
-             project_file: Path | None = None) -> Plan[ValidationResult]:
+             project_file: Path | None = None,
+             aggregates_only: bool = False) -> Plan[ValidationResult]:
     """Ingest (reusing an up-to-date workspace), run the Great Expectations suites and
     write ``validation.json`` and ``expectations/``."""
-    st = _State(project, project_file, workspace)
+    _scratch_ok(workspace, aggregates_only)
+    st = _State(project, project_file, workspace, aggregates_only=aggregates_only)
     steps = [_ingest(st, reuse=True), _validate(st)]
     return Plan(f"validating {project.name}", steps,
                 _in_set(st, out, "validate", steps, ("validation.json", "expectations"),
@@ -319,13 +353,16 @@ def validate(project: Project, out: Path | str | None = None, *,
 def link(project: Project, out: Path | str | None = None, *,
          pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
          seed: int = 42, workspace: Path | None = None, backend: str = "duckdb",
-         spark_settings: Any = None, on_warning: Warn = None) -> Plan[LinkResult]:
-    """Link every pair (or ``pairs``), cluster, and write the link outputs."""
+         spark_settings: Any = None, on_warning: Warn = None,
+         aggregates_only: bool = False) -> Plan[LinkResult]:
+    """Link every pair (or ``pairs``), cluster, and write the link outputs (without
+    links.parquet, clusters.parquet or a kept workspace if ``aggregates_only``)."""
     from linkready.link.backends import check_backend
     from linkready.link.run import OUTPUT_NAMES
 
     check_backend(backend)
-    st = _State(project, None, workspace)
+    _scratch_ok(workspace, aggregates_only)
+    st = _State(project, None, workspace, aggregates_only=aggregates_only)
     steps = [_link(st, pairs, threshold, seed, backend, spark_settings, on_warning)]
     return Plan("linking", steps, _in_set(st, out, "link", steps, OUTPUT_NAMES,
                                           lambda s, _: _got(s.link)))
@@ -356,21 +393,42 @@ def report(project: Project, out: Path | str | None = None) -> Plan[ReportResult
     return Plan("building the report", steps, execute)
 
 
+def _check_link_options(project: Project, pairs: list[tuple[str, str]] | None,
+                        threshold: float) -> None:
+    """Refuse a bad threshold or a pair naming no source before any stage runs (``link``
+    checks them too, but in ``assess`` only after ingest, profile and validate)."""
+    from linkready.errors import ConfigError
+
+    if not 0.0 < threshold < 1.0:
+        raise ConfigError(f"--threshold: {threshold} is not a probability strictly "
+                          "between 0 and 1; use e.g. 0.9")
+    unknown = [n for pair in pairs or [] for n in pair if n not in project.sources]
+    if unknown:
+        raise ConfigError(f"--pairs: `{unknown[0]}` is not a source in the project; use one "
+                          f"of {sorted(project.sources)}")
+
+
 def assess(project: Project, out: Path | str | None = None, *,
            workspace: Path | None = None, project_file: Path | None = None,
            backend: str = "duckdb", spark_settings: Any = None,
            on_warning: Warn = None, threshold: float = 0.9,
-           seed: int = 42) -> Plan[AssessResult]:
-    """Every stage on ``project``: ingest, profile, validate, link and (with truth)
-    evaluate, then ``report.html``; published together into ``out``."""
+           seed: int = 42, pairs: list[tuple[str, str]] | None = None,
+           aggregates_only: bool = False) -> Plan[AssessResult]:
+    """Every stage on ``project``: ingest, profile, validate, link (every pair, or
+    ``pairs``) and (with truth) evaluate, then ``report.html``; published together into
+    ``out``. With ``aggregates_only`` no record-level file is left behind: no
+    links.parquet or clusters.parquet, and the workspace lives in a temporary folder
+    removed after the run."""
     from linkready.link.backends import check_backend
     from linkready.link.run import OUTPUT_NAMES
 
     check_backend(backend)
-    st = _State(project, project_file, workspace)
+    _check_link_options(project, pairs, threshold)
+    _scratch_ok(workspace, aggregates_only)
+    st = _State(project, project_file, workspace, aggregates_only=aggregates_only)
     steps = [_ingest(st, reuse=False), _profile(st), _validate(st)]
     if len(project.sources) > 1 or any(a == b for a, b in project.pairs or []):
-        steps.append(_link(st, None, threshold, seed, backend, spark_settings, on_warning))
+        steps.append(_link(st, pairs, threshold, seed, backend, spark_settings, on_warning))
         if project.truth:
             steps.append(_evaluate_run(st))
     steps.append(_report(st, from_folder=False))
@@ -456,7 +514,7 @@ def generate(scenario: Scenario, out: Path | str, *, fmt: str = "csv",
 def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
           population: int | None = None, seed: int | None = None,
           pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
-          runs_in: str = "") -> Plan[SweepResult]:
+          runs_in: str = "", aggregates_only: bool = False) -> Plan[SweepResult]:
     """For each value of ``key``: generate the scenario, link, evaluate; write one row per
     pair into ``sweep.json``. Each value's world and link outputs go into
     ``out/<runs_in>/<i>_<value>/``. Every value is checked before anything is generated."""
@@ -466,7 +524,7 @@ def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
     if not values:
         raise ConfigError("--vary: give at least one value")
     scenarios = [load_scenario(scenario, population=population, seed=seed,
-                               overrides={key: v}) for v in values]
+                               overrides={key: v}, option="--vary") for v in values]
     rows: list[dict[str, Any]] = []
     holder: dict[str, OutputSet] = {}
 
@@ -481,8 +539,15 @@ def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
             run_dir = holder["files"].stage / runs_in / f"{i:02d}_{slug(value)}"
             generate_to_dir(scen, run_dir / "data", fmt="parquet", overwrite=True)
             project = load_project(run_dir / "data" / "project.yaml")
-            linked = link_project(project, pairs=pairs, threshold=threshold)
-            write_outputs(linked, run_dir / "linkage")
+            if aggregates_only:  # the world's workspace goes with a temporary folder
+                import tempfile
+
+                with tempfile.TemporaryDirectory(prefix="linkready-sweep-") as scratch:
+                    linked = link_project(project, pairs=pairs, threshold=threshold,
+                                          workspace=Path(scratch) / "linkready.duckdb")
+            else:
+                linked = link_project(project, pairs=pairs, threshold=threshold)
+            write_outputs(linked, run_dir / "linkage", record_level=not aggregates_only)
             evaluation = evaluate_outputs(project, linked.links.to_pandas(), linked.summary,
                                           clusters=linked.clusters)
             for lp, ep in zip(linked.summary["pairs"], evaluation["pairs"], strict=True):
@@ -530,9 +595,10 @@ def _generated_shape(scenario: Scenario) -> Project:
 
 
 def demo(out: Path | str, *, overwrite: bool = False, with_sweep: bool = True,
-         population: int | None = None) -> Plan[AssessResult]:
+         population: int | None = None, aggregates_only: bool = False) -> Plan[AssessResult]:
     """Generate the default scenario into ``out/data``, optionally sweep local-authority
-    NHS-number completeness, and assess the world into ``out``.
+    NHS-number completeness, and assess the world into ``out`` (with
+    ``aggregates_only``: no links, clusters or workspace kept, in the sweep either).
 
     Raises:
         OutputError: ``out`` already holds a demo and ``overwrite`` is false.
@@ -553,14 +619,15 @@ def demo(out: Path | str, *, overwrite: bool = False, with_sweep: bool = True,
     if with_sweep:
         sweep_pop = min(DEMO_SWEEP_POPULATION, population or DEMO_SWEEP_POPULATION)
         sw = sweep("default", DEMO_SWEEP_KEY, list(DEMO_SWEEP_VALUES), folder,
-                   population=sweep_pop, pairs=[DEMO_SWEEP_PAIR], runs_in="sweep")
+                   population=sweep_pop, pairs=[DEMO_SWEEP_PAIR], runs_in="sweep",
+                   aggregates_only=aggregates_only)
         steps.append(Step("sweep", sw.total, lambda progress: _discard(sw.run(progress))))
     result: dict[str, AssessResult] = {}
 
     def run_assess(progress: ProgressCallback) -> None:
         project = load_project(data / "project.yaml")
-        result["assess"] = assess(project, folder,
-                                  project_file=data / "project.yaml").run(progress)
+        result["assess"] = assess(project, folder, project_file=data / "project.yaml",
+                                  aggregates_only=aggregates_only).run(progress)
     steps.append(Step("assess", assess(_generated_shape(scenario)).total, run_assess))
 
     def execute(progress: ProgressCallback) -> AssessResult:

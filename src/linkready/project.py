@@ -100,6 +100,10 @@ class SourceSpec(_Frozen):
     #: Accept a ``record_id`` that is (or holds) a personal identifier such as the NHS
     #: number; it then appears in links.parquet and clusters.parquet.
     record_id_is_identifier: bool = False
+    #: Fields that hold pseudonymised tokens (e.g. hex from a keyed hash, as ICBs and
+    #: secure environments supply NHS numbers) rather than the identifier itself: read
+    #: as opaque text, compared exactly, profiled as tokens. Only ``nhs_number`` for now.
+    pseudonymised: list[Literal["nhs_number"]] = Field(default_factory=list)
 
     @field_validator("columns")
     @classmethod
@@ -147,6 +151,20 @@ class SourceSpec(_Frozen):
                 "set `record_id_is_identifier: true` on this source"
             )
         return self
+
+    @model_validator(mode="after")
+    def _pseudonymised_held(self) -> SourceSpec:
+        unmapped = [f for f in self.pseudonymised if f not in self.columns]
+        if unmapped:
+            raise ValueError(f"pseudonymised lists {unmapped[0]}, which `columns` does not "
+                             f"map; map {unmapped[0]} to its token column, or remove it from "
+                             "pseudonymised")
+        return self
+
+    @property
+    def nhs_tokens(self) -> bool:
+        """Whether the NHS number column holds pseudonymised tokens."""
+        return "nhs_number" in self.pseudonymised
 
     @field_validator("values")
     @classmethod

@@ -20,6 +20,17 @@ from linkready.messages import one_line
 
 T = TypeVar("T")
 
+#: ``-h`` as well as ``--help`` on every command and group.
+CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
+#: Where commands that take PROJECT.yaml write unless given ``--out`` (the words every
+#: help text uses; see :func:`linkready.outdir.default_results`).
+DEFAULT_OUT = "linkready-results/ beside the project file"
+
+#: ``--aggregates-only`` on every command that would leave record-level files behind.
+AGGREGATES_HELP = ("Write aggregates only: no links.parquet, clusters.parquet or workspace "
+                   "is left behind (the workspace lives in a temporary folder, removed "
+                   "after the run).")
+
 console = Console()
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
 
 from linkready._version import __version__
 from linkready.cli import assess as _assess
+from linkready.cli import clean as _clean
 from linkready.cli import demo as _demo
 from linkready.cli import evaluate as _evaluate
 from linkready.cli import generate as _generate
@@ -15,9 +19,49 @@ from linkready.cli import report as _report
 from linkready.cli import sweep as _sweep
 from linkready.cli import validate as _validate
 from linkready.cli import whatif as _whatif
+from linkready.cli._common import CONTEXT
+
+
+def _flags_without_metavar() -> None:
+    """Typer's rich help prints ``<bool>`` after every flag (``--overwrite <bool>``), as if
+    it took a value; a flag takes none, so show no type for it (its plain-text help
+    already shows none)."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+    if getattr(shown, "linkready_flags", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: object) -> str | None:
+        if self.is_flag and not self.count:
+            return None
+        return shown(self, ctx)  # type: ignore[arg-type]
+
+    display_type_rich.linkready_flags = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_without_metavar()
+
+#: The commands in the order of the work, as ``--help`` lists them: make or map extracts,
+#: look at them, link, measure, report, check by review; then exploring and teaching.
+ORDER = ("generate", "profile", "validate", "link", "evaluate", "assess", "report", "review",
+         "whatif", "clean", "sweep", "lessons", "demo")
+
+
+class _InWorkflowOrder(TyperGroup):
+    """Lists commands in :data:`ORDER` (Typer puts groups such as ``review`` last)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        rank = {n: i for i, n in enumerate(ORDER)}
+        return sorted(names, key=lambda n: rank.get(n, len(ORDER)))
+
 
 app = typer.Typer(
     name="linkready",
+    cls=_InWorkflowOrder,
+    context_settings=CONTEXT,
     help=(
         "Measure whether health and care extracts are ready to link: generate synthetic "
         "extracts with known truth, profile data quality, link, and report."
@@ -44,17 +88,18 @@ def _root(
 
 
 app.command("generate")(_generate.generate)
-app.command("link")(_link.link)
 app.command("profile")(_profile.profile)
 app.command("validate")(_validate.validate)
+app.command("link")(_link.link)
 app.command("evaluate")(_evaluate.evaluate)
-app.command("demo")(_demo.demo)
 app.command("assess")(_assess.assess)
 app.command("report")(_report.report)
+app.add_typer(__import__("linkready.cli.review", fromlist=["app"]).app, name="review")
+app.command("clean")(_clean.clean)
 app.command("sweep")(_sweep.sweep)
 app.command("whatif")(_whatif.whatif)
 app.add_typer(__import__("linkready.cli.lessons", fromlist=["app"]).app, name="lessons")
-app.add_typer(__import__("linkready.cli.review", fromlist=["app"]).app, name="review")
+app.command("demo")(_demo.demo)
 
 
 def main() -> None:

@@ -10,7 +10,16 @@ from rich.markup import escape
 
 from linkready.cli._alerts import alerts_gate
 from linkready.cli._common import console, user_errors
-from linkready.cli.link import BackendOpt, SparkConfOpt, spark_settings_for, warn_now
+from linkready.cli.link import (
+    AggregatesOpt,
+    BackendOpt,
+    PairsOpt,
+    SeedOpt,
+    SparkConfOpt,
+    ThresholdOpt,
+    spark_settings_for,
+    warn_now,
+)
 
 if TYPE_CHECKING:
     from linkready.project import Project
@@ -31,32 +40,42 @@ FailOpt = Annotated[bool, typer.Option(
 
 
 def assess(project_file: ProjectArg, out: OutOpt = None,
+           pairs: PairsOpt = None, threshold: ThresholdOpt = 0.9, seed: SeedOpt = 42,
            workspace: WorkspaceOpt = None, backend: BackendOpt = "duckdb",
-           spark_conf: SparkConfOpt = None, fail_on_error: FailOpt = False) -> None:
+           spark_conf: SparkConfOpt = None, fail_on_error: FailOpt = False,
+           aggregates_only: AggregatesOpt = False) -> None:
     """Ingest, profile, validate, link, evaluate (with truth) and write report.html."""
     with user_errors():
         from linkready.link.backends import check_backend
+        from linkready.link.workspace import parse_pairs
         from linkready.project import load_project
 
         check_backend(backend)
+        chosen = parse_pairs(pairs)
         spark_settings = spark_settings_for(backend, spark_conf)
         project = load_project(project_file)
         result = run_assess(project_file, project, out, workspace,
-                            backend=backend, spark_settings=spark_settings)
+                            backend=backend, spark_settings=spark_settings,
+                            pairs=chosen, threshold=threshold, seed=seed,
+                            aggregates_only=aggregates_only)
         print_assess_summary(result)
         alerts_gate(result.report.alerts, fail_on_error)
 
 
 def run_assess(project_file: Path, project: Project, out: Path | None,
                workspace: Path | None, *, backend: str = "duckdb",
-               spark_settings: Any = None) -> AssessResult:
+               spark_settings: Any = None, pairs: list[tuple[str, str]] | None = None,
+               threshold: float = 0.9, seed: int = 42,
+               aggregates_only: bool = False) -> AssessResult:
     """Run :func:`linkready.pipeline.assess` under one progress bar."""
     from linkready import pipeline
     from linkready.cli.progress import run_plan
 
     return run_plan(pipeline.assess(project, out, workspace=workspace,
                                     project_file=project_file, backend=backend,
-                                    spark_settings=spark_settings, on_warning=warn_now))
+                                    spark_settings=spark_settings, on_warning=warn_now,
+                                    pairs=pairs, threshold=threshold, seed=seed,
+                                    aggregates_only=aggregates_only))
 
 
 def print_assess_summary(result: AssessResult) -> None:

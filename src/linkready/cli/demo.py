@@ -7,19 +7,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from linkready.cli._common import user_errors
+from linkready.cli._common import AGGREGATES_HELP, user_errors
 
 if TYPE_CHECKING:
     from linkready.results import AssessResult
 
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Directory to write into: the "
-                                      "synthetic extracts go to DIR/data, the outputs and "
-                                      "report.html to DIR.")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder to write into: "
+                                      "the synthetic extracts go to DIR/data, "
+                                      "the outputs and report.html to DIR.")]
 OverwriteOpt = Annotated[bool, typer.Option(
     "--overwrite", help="Replace an earlier demo in DIR (only the files linkready wrote).")]
 SweepOpt = Annotated[bool, typer.Option(
     "--sweep/--no-sweep", help="Also run a small sweep of local-authority NHS-number "
     "completeness for the report's 'what would change the picture' section.")]
+AggregatesOpt = Annotated[bool, typer.Option("--aggregates-only", help=AGGREGATES_HELP)]
 PopulationOpt = Annotated[int | None, typer.Option(
     "--population", "-n", min=100, hidden=True,
     help="Override the default scenario's population (for quick runs and tests).")]
@@ -29,14 +30,16 @@ SWEEP_POPULATION = 10_000
 
 
 def demo(out: OutOpt = Path("out/demo"), overwrite: OverwriteOpt = False,
-         sweep: SweepOpt = True, population: PopulationOpt = None) -> None:
+         sweep: SweepOpt = True, population: PopulationOpt = None,
+         aggregates_only: AggregatesOpt = False) -> None:
     """Generate the default synthetic world, assess it and write report.html."""
     with user_errors():
-        run_demo(out, overwrite=overwrite, sweep=sweep, population=population)
+        run_demo(out, overwrite=overwrite, sweep=sweep, population=population,
+                 aggregates_only=aggregates_only)
 
 
 def run_demo(out: Path, *, overwrite: bool, sweep: bool, population: int | None,
-             ) -> AssessResult:
+             aggregates_only: bool = False) -> AssessResult:
     """The demo (:func:`linkready.pipeline.demo`) under one progress display; prints the
     summary and the report's path.
 
@@ -47,6 +50,6 @@ def run_demo(out: Path, *, overwrite: bool, sweep: bool, population: int | None,
     from linkready.cli.progress import run_plan
 
     result = run_plan(pipeline.demo(out, overwrite=overwrite, with_sweep=sweep,
-                                    population=population))
+                                    population=population, aggregates_only=aggregates_only))
     print_assess_summary(result)
     return result

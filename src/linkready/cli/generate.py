@@ -18,7 +18,9 @@ def generate(
         typer.Argument(help="A built-in scenario name (see --list) or a path to a scenario .yaml."),
     ] = "default",
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Directory to write into.")
+        Path | None, typer.Option("--out", "-o", help="Folder to write the extracts, truth and "
+                                            "project.yaml into (required; a new or empty "
+                                            "folder).")
     ] = None,
     population: Annotated[
         int | None,

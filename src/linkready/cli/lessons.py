@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from linkready.cli._common import console, user_errors
+from linkready.cli._common import CONTEXT, console, user_errors
 
 app = typer.Typer(
+    context_settings=CONTEXT,
     name="lessons",
     help="Runnable lessons: each pitfall of record linkage measured on synthetic data.",
     no_args_is_help=True,
@@ -37,15 +38,16 @@ def list_lessons() -> None:
 
 @app.command("run")
 def run(
-    name: Annotated[str, typer.Argument(help="The lesson to run (see `lessons list`).")],
+    name: Annotated[str, typer.Argument(
+        metavar="NAME", help="The lesson to run (see `lessons list`).")],
     population: Annotated[int | None, typer.Option(
         "--population", "-n", min=200, help="People in the synthetic world (default: the "
                                             "lesson's own size).")] = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Directory for lesson.html and lesson.json (default: "
-                            "out/lessons/NAME).")] = None,
+        "--out", "-o", help="Folder to write lesson.html and lesson.json into "
+                            "(default: out/lessons/NAME).")] = None,
     set_: Annotated[list[str] | None, typer.Option(
-        "--set", help="Override a scenario key, KEY=VALUE (repeatable), e.g. "
+        "--set", metavar="KEY=VALUE", help="Override a scenario key, KEY=VALUE (repeatable), e.g. "
                       "--set world.twin_rate=0.1")] = None,
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="Override the scenario's "
                                                             "seed.")] = None,

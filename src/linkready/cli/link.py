@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from linkready.cli._common import console, err_console, user_errors
+from linkready.cli._common import AGGREGATES_HELP, console, err_console, user_errors
 
 if TYPE_CHECKING:
     from linkready.link.spark import SparkSettings
@@ -22,6 +22,18 @@ SparkConfOpt = Annotated[Path | None, typer.Option(
          "checkpoint directory (default: local Spark on this machine).")]
 
 
+PairsOpt = Annotated[str | None, typer.Option(
+    "--pairs", metavar="LEFT:RIGHT,…",
+    help="Pairs to link (default: every pair the project file lists, else every source "
+         "against the spine).")]
+ThresholdOpt = Annotated[float, typer.Option(
+    "--threshold", "-t", help="Match probability at which a pair is linked (strictly "
+                              "between 0 and 1).")]
+AggregatesOpt = Annotated[bool, typer.Option("--aggregates-only", help=AGGREGATES_HELP)]
+SeedOpt = Annotated[int, typer.Option(
+    "--seed", min=0, max=2**32 - 1, help="Seed for Splink's random sampling.")]
+
+
 def warn_now(message: str) -> None:
     """Print a warning on stderr while work goes on (the memory guard's)."""
     err_console.print(f"[yellow]warning:[/] {escape(message)}")
@@ -31,21 +43,18 @@ def link(
     project_file: Annotated[Path, typer.Argument(
         exists=True, dir_okay=False, readable=True, metavar="PROJECT.yaml",
         help="The project file.")],
-    pairs: str | None = typer.Option(None, "--pairs",
-                                     help="Pairs to link as LEFT:RIGHT,… (default: every "
-                                          "source against the spine)."),
-    threshold: float = typer.Option(0.9, "--threshold", "-t",
-                                    help="Match probability at which a pair is linked."),
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Folder to write into (default: linkready-results/ beside the "
                             "project file).")] = None,
+    pairs: PairsOpt = None,
+    threshold: ThresholdOpt = 0.9,
+    seed: SeedOpt = 42,
     workspace: Annotated[Path | None, typer.Option(
         "--workspace", help="DuckDB workspace (default: linkready.duckdb in the --out "
                             "folder).")] = None,
-    seed: int = typer.Option(42, "--seed", min=0, max=2**32 - 1,
-                             help="Seed for Splink's random sampling."),
     backend: BackendOpt = "duckdb",
     spark_conf: SparkConfOpt = None,
+    aggregates_only: AggregatesOpt = False,
 ) -> None:
     """Link each source to the spine: exact NHS number, then Splink; cluster everyone."""
     with user_errors():
@@ -61,8 +70,10 @@ def link(
         spark_settings = spark_settings_for(backend, spark_conf)
         result = run_plan(pipeline.link(project, out, pairs=chosen, threshold=threshold,
                                         seed=seed, workspace=workspace, backend=backend,
-                                        spark_settings=spark_settings, on_warning=warn_now))
-        print_linkage_summary(result.run.summary, result.out)
+                                        spark_settings=spark_settings, on_warning=warn_now,
+                                        aggregates_only=aggregates_only))
+        print_linkage_summary(result.run.summary, result.out,
+                              record_level=not aggregates_only)
 
 
 def spark_settings_for(backend: str, spark_conf: Path | None) -> SparkSettings | None:
@@ -93,7 +104,7 @@ def _label_free(prob: dict) -> tuple[str, str]:
     return out[0], out[1]
 
 
-def print_linkage_summary(summary: dict, out_dir: Path) -> None:
+def print_linkage_summary(summary: dict, out_dir: Path, *, record_level: bool = True) -> None:
     """A table of match rates per pair (aggregates only)."""
     from rich.table import Table
 
@@ -119,5 +130,6 @@ def print_linkage_summary(summary: dict, out_dir: Path) -> None:
                       f"duplicate, {rate_text(d['duplicate_record_share'])})")
     for w in summary["warnings"]:
         console.print(f"[yellow]warning:[/] {escape(w)}")
-    console.print(f"wrote {escape(str(out_dir))}/linkage.json, links.parquet, "
-                  "clusters.parquet, model.json")
+    console.print(f"wrote {escape(str(out_dir))}/linkage.json, "
+                  + ("links.parquet, clusters.parquet (record-level), " if record_level
+                     else "") + "model.json")

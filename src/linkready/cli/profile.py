@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from linkready.cli._alerts import print_alerts
-from linkready.cli._common import console, user_errors
+from linkready.cli._common import AGGREGATES_HELP, console, user_errors
 
 ProjectArg = Annotated[Path, typer.Argument(
     metavar="PROJECT.yaml", help="The project file mapping the extracts.",
@@ -17,6 +17,7 @@ ProjectArg = Annotated[Path, typer.Argument(
 OutOpt = Annotated[Path | None, typer.Option(
     "--out", "-o", help="Folder for profile.json and the workspace (default: "
     "linkready-results/ beside the project file).")]
+AggregatesOpt = Annotated[bool, typer.Option("--aggregates-only", help=AGGREGATES_HELP)]
 WorkspaceOpt = Annotated[Path | None, typer.Option(
     "--workspace", help="DuckDB workspace file (default: linkready.duckdb in the --out "
     "folder).")]
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 
 def profile(project_file: ProjectArg, out: OutOpt = None,
-            workspace: WorkspaceOpt = None) -> None:
+            workspace: WorkspaceOpt = None, aggregates_only: AggregatesOpt = False) -> None:
     """Profile data quality, NHS-number completeness and linkage readiness per source."""
     with user_errors():
         from linkready import pipeline
@@ -35,7 +36,8 @@ def profile(project_file: ProjectArg, out: OutOpt = None,
 
         project = load_project(project_file)
         result = run_plan(pipeline.profile(project, out, workspace=workspace,
-                                           project_file=project_file))
+                                           project_file=project_file,
+                                           aggregates_only=aggregates_only))
         doc = result.to_dict()
         console.print(summary_table(doc))
         print_alerts(doc["alerts"])

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from linkready.cli._common import console, rate_text, user_errors
+from linkready.cli._common import CONTEXT, console, rate_text, user_errors
 
 app = typer.Typer(
+    context_settings=CONTEXT,
     name="review", no_args_is_help=True, add_completion=False,
     help="Clerical review: label a sample of pairs, get precision and recall with intervals.")
 
@@ -34,8 +35,8 @@ def sample(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the draw.")] = 42,
     linkage: LinkageOpt = None,
     workspace: Annotated[Path | None, typer.Option(
-        "--workspace", help="DuckDB workspace (default: linkready.duckdb next to the "
-                            "project file).")] = None,
+        "--workspace", help="DuckDB workspace (default: linkready.duckdb in "
+                            "linkready-results/ beside the project file).")] = None,
 ) -> None:
     """Draw a stratified sample of each pair for people to label (record-level output)."""
     with user_errors():

@@ -12,9 +12,11 @@ from linkready.cli._common import console, user_errors
 
 
 def sweep(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write into.")],
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="Folder to write sweep.json and each value's world into "
+                            "(required; a new or empty folder).")],
     scenario: str = typer.Argument(..., help="A built-in scenario name or a scenario .yaml."),
-    vary: str = typer.Option(..., "--vary",
+    vary: str = typer.Option(..., "--vary", metavar="KEY=V1,V2,…",
                              help="KEY=V1,V2,… with KEY a dotted scenario key, e.g. "
                                   "sources.la_adult_social_care.errors.nhs_missing.rate=0,0.5,1"),
     population: int | None = typer.Option(None, "--population", "-n", min=10,

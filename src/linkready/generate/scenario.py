@@ -7,13 +7,23 @@ merged result is validated once and every problem is reported together.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from linkready._config import read_yaml, validate
 from linkready.errors import ConfigError
@@ -349,15 +359,110 @@ def load_scenario(
     population: int | None = None,
     seed: int | None = None,
     overrides: dict[str, Any] | None = None,
+    option: str | None = None,
+    option_keys: Iterable[str] | None = None,
 ) -> Scenario:
-    """Load a scenario by name or path, apply overrides, validate everything at once."""
+    """Load a scenario by name or path, apply overrides, validate everything at once.
+
+    With ``option`` (``--vary``, ``--set``), a problem caused by an override (of
+    ``option_keys``, default every override) is reported against that option and key,
+    not against the scenario file: a typo in ``--vary`` is the command line's.
+    """
     path = resolve_scenario_path(ref)
     data = _load_raw(path)
     if population is not None:
         data["population"] = population
     if seed is not None:
         data["seed"] = seed
+    base = data
     for key, value in (overrides or {}).items():
         data = set_dotted(data, key, value)
     data.setdefault("name", path.stem)
+    if option and overrides:
+        keys = list(overrides if option_keys is None else option_keys)
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as exc:
+            problems = override_problems(exc, base, {k: overrides[k] for k in keys}, option)
+        if problems:
+            raise ConfigError(f"{option}: {len(problems)} problem(s)", problems)
     return validate(Scenario, data, path, "the scenario")
+
+
+def _model_keys(parts: list[str]) -> list[str]:
+    """The keys a scenario accepts under the dotted path ``parts`` (empty if unknown)."""
+    tp: Any = Scenario
+    for part in [*parts, None]:
+        while get_origin(tp) in (Union, UnionType, Annotated):
+            args = [a for a in get_args(tp) if a is not type(None)]
+            tp = args[0]
+        if part is None:
+            break
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            found = tp.model_fields.get(part)
+            if found is None:
+                return []
+            tp = found.annotation
+        elif get_origin(tp) is dict:
+            tp = get_args(tp)[1]
+        else:
+            return []
+    return list(tp.model_fields) if isinstance(tp, type) and issubclass(tp, BaseModel) else []
+
+
+def _existing_depth(data: Any, parts: list[str]) -> int:
+    """How many leading parts of a dotted key already exist in ``data``."""
+    depth = 0
+    for part in parts:
+        if not isinstance(data, dict):
+            break
+        match = next((k for k in data if str(k) == part), None)
+        if match is None:
+            break
+        data, depth = data[match], depth + 1
+    return depth
+
+
+def override_problems(exc: ValidationError, base: dict[str, Any], overrides: dict[str, Any],
+                      option: str) -> list[str]:
+    """One line per override that caused a validation error, naming ``option``, the key
+    and the fix (the keys accepted where a key is unknown); [] if none did."""
+    from linkready._config import _fix_for
+
+    lines: list[str] = []
+    for key, value in overrides.items():
+        parts = key.split(".")
+        depth = _existing_depth(base, parts)
+        prefix = parts[:depth + 1]
+        errs = [e for e in exc.errors()
+                if [str(p) for p in e["loc"]][:len(prefix)] == prefix]
+        if not errs:
+            continue
+        unknown = next((e for e in errs if e["type"] == "extra_forbidden"), None)
+        if unknown is not None or any(e["type"] == "missing" for e in errs):
+            bad = (".".join(str(p) for p in unknown["loc"]) if unknown is not None
+                   else ".".join(prefix))
+            parent = bad.split(".")[:-1]
+            known = sorted(set(_model_keys(parent)) | set(
+                _dig(base, parent).keys() if isinstance(_dig(base, parent), dict) else ()),
+                key=str)
+            where = ".".join(parent) or "the top level"
+            name = bad.split(".")[-1]
+            close = difflib.get_close_matches(name, [str(k) for k in known], n=1)
+            hint = (f"did you mean `{close[0]}`?" if close else
+                    f"keys under {where}: {', '.join(map(str, known[:12]))}"
+                    + (" …" if len(known) > 12 else "") if known else "check its spelling")
+            lines.append(f"{option} {key}: `{name}` is not a scenario key under {where}; "
+                         f"{hint}")
+        else:
+            e = errs[0]
+            lines.append(f"{option} {key}={value}: {e['msg']}; {_fix_for(e['type'])}")
+    return lines
+
+
+def _dig(data: Any, parts: list[str]) -> Any:
+    for part in parts:
+        if not isinstance(data, dict):
+            return None
+        data = next((v for k, v in data.items() if str(k) == part), None)
+    return data

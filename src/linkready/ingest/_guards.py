@@ -71,7 +71,7 @@ def check_record_id(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec:
 def check_scientific(con: duckdb.DuckDBPyConnection, path: Path, name: str,
                      spec: SourceSpec, project_file: Path) -> None:
     """Refuse NHS numbers that a spreadsheet turned into scientific notation."""
-    if not spec.held("nhs_number"):
+    if not spec.held("nhs_number") or spec.nhs_tokens:
         return
     present, sci = _scalar(
         con, "SELECT count(nhs_number__t), count(*) FILTER (WHERE regexp_full_match("
@@ -81,6 +81,22 @@ def check_scientific(con: duckdb.DuckDBPyConnection, path: Path, name: str,
             f"{path}: {_pct(sci / present)} of the NHS numbers in "
             f"{_field(spec, name, 'nhs_number')} are in scientific notation (9.99E+09: "
             "digits lost); store the column as text and export it again")
+
+
+def check_tokens(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec: SourceSpec,
+                 project_file: Path) -> None:
+    """Refuse a column declared pseudonymised that holds NHS numbers in clear (a token
+    source must not carry the identifier it stands for)."""
+    if not spec.nhs_tokens:
+        return
+    raw = "nhs_number__raw"
+    present, clear = _scalar(con, f"SELECT count(nhs_number__t), count(*) FILTER (WHERE "
+                                  f"{looks_like_nhs_sql(raw)}) FROM stage")
+    if present and clear / present >= R.RECORD_ID_NHS_SHARE:
+        raise InputError(
+            f"{path}: {_pct(clear / present)} of the values in "
+            f"{_field(spec, name, 'nhs_number')} are NHS numbers in clear, not tokens; "
+            f"supply the tokens, or drop nhs_number from sources.{name}.pseudonymised")
 
 
 def check_dob_format(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec: SourceSpec,
@@ -119,4 +135,5 @@ def check_stage(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec: Sou
     """Every refusal that needs the staged rows, in the order a user would fix them."""
     check_record_id(con, path, name, spec, project_file)
     check_scientific(con, path, name, spec, project_file)
+    check_tokens(con, path, name, spec, project_file)
     check_dob_format(con, path, name, spec, typed_dob, project_file)

@@ -15,6 +15,7 @@ from linkready.ingest._sql import (
     lit,
     name_sql,
     nhs_number_sql,
+    nhs_token_sql,
     postcode_sql,
     relation_sql,
 )
@@ -84,7 +85,7 @@ def field_sqls(spec: SourceSpec, layout: SourceLayout, reference: date) -> dict[
             continue
         raw = raw_name(f)
         if f == "nhs_number":
-            out[f] = nhs_number_sql(raw)
+            out[f] = nhs_token_sql(raw) if spec.nhs_tokens else nhs_number_sql(raw)
         elif f in R.NAME_FIELDS:
             out[f] = name_sql(f, raw)
         elif f == "dob":
@@ -103,7 +104,9 @@ def _raw_select(spec: SourceSpec, layout: SourceLayout) -> str:
         keep_type = f == "dob" and typ in _TYPED_DATES
         x = ident(layout.read_name(col))
         expr = x if keep_type else f"CAST({x} AS VARCHAR)"
-        if f == "nhs_number" and typ in _INTEGERS:
+        if f == "nhs_number" and spec.nhs_tokens:
+            pass  # a token is text as supplied
+        elif f == "nhs_number" and typ in _INTEGERS:
             # A number column loses leading zeros (Scottish CHI numbers start 010–311).
             expr = f"lpad({expr}, 10, '0')"
         elif f == "nhs_number" and is_float(typ):

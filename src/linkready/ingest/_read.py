@@ -120,6 +120,36 @@ def check_path(path: Path, key: str, project_file: Path) -> None:
                          f"{where}; check its permissions") from None
 
 
+#: How an Excel workbook starts: a zip (``.xlsx``, ``.xlsm``) or an OLE2 file (``.xls``).
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb")
+
+
+def workbook_kind(path: Path) -> str | None:
+    """``xlsx`` for a workbook linkready reads, ``other`` for one it does not (``.xls``,
+    ``.xlsb``, a zip that is no workbook but is named like one), None for anything else."""
+    from linkready.ingest._xlsx import is_xlsx
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return None  # reported by the reader with its own message
+    if head.startswith(_WORKBOOK_MAGIC[0]) and is_xlsx(path):
+        return "xlsx"
+    if path.suffix.lower() in _WORKBOOK_SUFFIXES or head.startswith(_WORKBOOK_MAGIC[1]):
+        return "other"
+    return None
+
+
+def check_not_workbook(path: Path, name: str) -> None:
+    """Refuse an Excel workbook linkready cannot read, with the exact fix."""
+    raise InputError(
+        f"{path}: an Excel workbook linkready cannot read (.xls, .xlsb or damaged) "
+        f"(sources.{name}.path); in Excel use File > Save As > \"CSV UTF-8 (Comma "
+        "delimited)\" (or Excel Workbook .xlsx) and set path to the new file")
+
+
 def _bom_problem(path: Path, codec: str, key: str) -> str | None:
     """For a BOM-dependent codec, why the file cannot be read as declared (or None)."""
     if codec not in ("utf-16", "utf-32"):
@@ -334,6 +364,11 @@ def inspect_source(
         check_columns(path, name, spec, columns, project_file)
         return SourceLayout(name, path, "parquet", "", tuple(columns),
                             {str(r[0]): str(r[1]) for r in desc}, source=path)
+    kind = workbook_kind(path)
+    if kind == "other":
+        check_not_workbook(path, name)
+    if kind == "xlsx":
+        return _xlsx_layout(path, name, spec, project_file, temp_dir)
     codec = _codec(project_file, name, spec)
     copy = check_encoding(path, codec, temp_dir, f"sources.{name}.encoding")
     try:
@@ -346,4 +381,24 @@ def inspect_source(
         raise
     enc = "utf-8" if copy else NATIVE_ENCODINGS[codec]
     return SourceLayout(name, copy or path, "csv", enc, tuple(columns),
+                        dict.fromkeys(columns, "VARCHAR"), temp_copy=copy, source=path)
+
+
+def _xlsx_layout(path: Path, name: str, spec: SourceSpec, project_file: Path,
+                 temp_dir: Path | None) -> SourceLayout:
+    """The first worksheet of an ``.xlsx`` extract, as a UTF-8 CSV copy in ``temp_dir``."""
+    from linkready.ingest._xlsx import xlsx_to_csv
+
+    if temp_dir is None:
+        raise ValueError("a temporary folder is needed to read a workbook")
+    copy = xlsx_to_csv(path, temp_dir / f".{path.name}.csv.tmp", delimiter=spec.delimiter,
+                       date_format=spec.dob_formats[0], key=f"sources.{name}.path")
+    try:
+        columns = read_header(copy, "utf-8", spec.delimiter, f"sources.{name}.path",
+                              shown=path)
+        check_columns(path, name, spec, columns, project_file)
+    except BaseException:
+        copy.unlink(missing_ok=True)
+        raise
+    return SourceLayout(name, copy, "csv", "utf-8", tuple(columns),
                         dict.fromkeys(columns, "VARCHAR"), temp_copy=copy, source=path)

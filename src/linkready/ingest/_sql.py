@@ -119,6 +119,23 @@ def nhs_number_sql(raw: str) -> FieldSQL:
     )
 
 
+def nhs_token_sql(raw: str) -> FieldSQL:
+    """A pseudonymised NHS number (``pseudonymised: [nhs_number]``): an opaque token,
+    kept exactly as supplied once surrounding whitespace is trimmed (no case folding, no
+    digit extraction: a keyed hash's output is compared byte for byte). Missing and text
+    placeholders (``UNKNOWN``) are classified; there is no checksum to test."""
+    f = "nhs_number"
+    issue = (f"CASE WHEN {f}__t IS NULL THEN 'missing' "
+             f"WHEN upper({f}__t) IN {in_list(R.TEXT_PLACEHOLDERS)} THEN 'placeholder' END")
+    return FieldSQL(
+        prep=({f"{f}__t": f"nullif(trim({raw}), '')"}, {f"{f}__r": f"{f}__t"}),
+        issue=issue,
+        value=f"CASE WHEN {f}__issue IS NULL THEN {f}__t END",
+        actions={"whitespace_trimmed": f"{raw} <> {f}__t"},
+        flags={"pseudonymised": "true"},
+    )
+
+
 def fold_sql(text: str) -> str:
     """SQL: upper case, accents stripped except in scripts whose vowels are marks."""
     scripts = "".join(f"\\p{{{s}}}" for s in R.MARK_SCRIPTS)

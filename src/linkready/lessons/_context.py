@@ -149,7 +149,8 @@ class LessonContext:
 
         overrides = {**self.sets, **variant.overrides}
         full = load_scenario(scenario_path(self.lesson), population=self.population,
-                             seed=self.seed, overrides=overrides)
+                             seed=self.seed, overrides=overrides, option="--set",
+                             option_keys=list(self.sets))
         data = full.model_dump()
         missing = [s for s in self.lesson.sources if s not in data["sources"]]
         if missing:

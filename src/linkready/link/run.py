@@ -196,16 +196,21 @@ def _write_document(path: Path, data: Any) -> Path:
 OUTPUT_NAMES = ("links.parquet", "clusters.parquet", "models", "model.json", "linkage.json")
 
 
-def write_outputs(run: LinkageRun, out: Path) -> list[Path]:
+#: The record-level link outputs (one row per link or per record).
+RECORD_LEVEL_NAMES = ("links.parquet", "clusters.parquet")
+
+
+def write_outputs(run: LinkageRun, out: Path, *, record_level: bool = True) -> list[Path]:
     """Write links.parquet, clusters.parquet, models/, model.json and, last (so its
-    presence means the rest is complete), linkage.json."""
+    presence means the rest is complete), linkage.json. Without ``record_level``
+    (``--aggregates-only``), links.parquet and clusters.parquet are not written."""
     import pyarrow.parquet as pq
 
     models = {f"{r.left}:{r.right}": r for r in run.pairs}
     written = [
         write_with(out / "links.parquet", lambda p: pq.write_table(run.links, p)),
         write_with(out / "clusters.parquet", lambda p: pq.write_table(run.clusters, p)),
-    ]
+    ] if record_level else []
     for r in run.pairs:
         written.append(_write_document(out / "models" / model_filename(r.left, r.right),
                                        r.model))

@@ -132,6 +132,22 @@ def issued_range_sql() -> str:
     return f"coalesce(nhs_number_valid AND NOT ({issued}), false)"
 
 
+#: The standardisation-log action that marks a source's NHS numbers as tokens.
+TOKEN_ACTION = "pseudonymised"
+#: The NHS-number issues a token can have (no digits, length or checksum to test).
+TOKEN_ISSUES = ("missing", "placeholder")
+
+
+def token_check(c: Check) -> bool:
+    """Whether check ``c`` applies to a source whose NHS numbers are tokens: not the
+    digit, checksum and issued-range checks."""
+    if c.field != "nhs_number":
+        return True
+    if c.check == "issue":
+        return c.category in TOKEN_ISSUES
+    return c.category not in ("outside_issued_ranges", "test_range")
+
+
 def all_checks(held: frozenset[str]) -> list[Check]:
     """Every registered check that applies to a source holding ``held`` fields."""
     return [c for factory in REGISTRY.values() for c in factory(held)]

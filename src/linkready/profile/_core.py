@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from linkready.ingest import _rules as R
-from linkready.profile._checks import all_checks
+from linkready.profile._checks import TOKEN_ACTION, all_checks, token_check
 from linkready.profile._dqmi import ItemScore, composite, item_score
 from linkready.profile._query import (
     SUBGROUP_DIMENSIONS,
@@ -72,6 +72,8 @@ class SourceProfile:
     #: Values detected as local defaults: (field, value, records). Only dates of birth,
     #: and only when far more common than any real birthday could be.
     defaults: list[tuple[str, str, int]] = field(default_factory=list)
+    #: The NHS number column holds pseudonymised tokens (``pseudonymised: [nhs_number]``).
+    nhs_tokens: bool = False
 
     def count(self, check: str, field: str, category: str) -> int:
         """The count of one check (0 when it was not run)."""
@@ -151,11 +153,15 @@ def profile_source(
 ) -> SourceProfile:
     """Profile one source: one aggregate pass for the checks and subgroups, one grouped
     pass for distinct values and duplicates. Returns exact counts."""
-    combos = con.sql(combos_sql(source, reference)).to_arrow_table()
+    log = [(str(f), str(a), int(n)) for f, a, n in con.execute(
+        "SELECT field, action, count FROM standardisation_log WHERE source = ? "
+        "ORDER BY rowid", [source]).fetchall()]
+    tokens = any(f == "nhs_number" and a == TOKEN_ACTION for f, a, _ in log)
+    combos = con.sql(combos_sql(source, reference, tokens=tokens)).to_arrow_table()
     view = f"_combos_{abs(hash(source))}"
     con.register(view, combos)
     try:
-        checks = all_checks(held)
+        checks = [c for c in all_checks(held) if not tokens or token_check(c)]
         row = con.execute(checks_sql(view, checks)).fetchall()[0]
         dims = [d for d in SUBGROUP_DIMENSIONS
                 if d in ("sex", "age_band") or (d == "imd_decile" and d in held)
@@ -173,11 +179,9 @@ def profile_source(
     more, power, defaults = read_grouped(sets, grouped)
     results += more
     prof = SourceProfile(source, results[0].count, sorted(held), results, power, subgroups,
-                         defaults=defaults)
+                         defaults=defaults, nhs_tokens=tokens)
     prof.dqmi = [item_score(f, prof.vodim(f)) for f in R.CLASSIFIED_FIELDS]
-    prof.log = [(str(f), str(a), int(n)) for f, a, n in con.execute(
-        "SELECT field, action, count FROM standardisation_log WHERE source = ? "
-        "ORDER BY rowid", [source]).fetchall()]
+    prof.log = log
     return prof
 
 

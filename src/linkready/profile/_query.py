@@ -63,13 +63,16 @@ def records_sql(source: str) -> str:
     return f"SELECT * FROM records WHERE source = {lit(source)}"
 
 
-def combos_sql(source: str, reference: date) -> str:
-    """Group one source's records by issue codes, check flags and subgroup keys."""
+def combos_sql(source: str, reference: date, *, tokens: bool = False) -> str:
+    """Group one source's records by issue codes, check flags and subgroup keys. With
+    ``tokens`` (pseudonymised NHS numbers) the issued-range checks do not apply."""
     age = f"date_sub('year', dob, {date_lit(reference)})"
     keys = [f"{f}_issue" for f in R.CLASSIFIED_FIELDS] + [
         "record_id IS NULL AS record_id_missing",
-        f"{issued_range_sql()} AS nhs_outside_issued",
-        "coalesce(nhs_number_valid AND nhs_number >= '9990000000', false) AS nhs_test_range",
+        f"{'false' if tokens else issued_range_sql()} AS nhs_outside_issued",
+        ("false" if tokens else
+         "coalesce(nhs_number_valid AND nhs_number >= '9990000000', false)")
+        + " AS nhs_test_range",
         f"coalesce({age} > {R.IMPLAUSIBLE_AGE}, false) AS implausible_age",
         *(f"{f} IS NULL AS {f}_missing" for f in EXTRAS),
         "coalesce(ethnicity, 'not known') AS sg_ethnicity",

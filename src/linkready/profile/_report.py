@@ -48,6 +48,8 @@ def _fields(p: SourceProfile) -> dict[str, Any]:
         elif held:
             missing = p.count("completeness", f, "missing")
             entry["missing"] = figure(missing, p.records)
+        if held and f == "nhs_number":
+            entry["form"] = "token" if p.nhs_tokens else "nhs_number"
         out[f] = entry
     return out
 

@@ -19,6 +19,8 @@ _NAME_WORD = r"[^\s\d!-/:-@\[-`{-~]+"
 NAME_REGEX = rf"^{_NAME_WORD}(?: {_NAME_WORD})*$"
 
 NHS_REGEX = r"^[0-9]{10}$"
+#: A pseudonymised token: one run of hex, base64 or base64url characters (no spaces).
+TOKEN_REGEX = r"^[0-9A-Za-z+/=_-]+$"
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,13 @@ def suite_for(project: Project, source: str, reference: date) -> list[Expectatio
     settings = project.validation
     out = [not_null("record_id", 1.0),
            ExpectationSpec("ExpectColumnValuesToBeUnique", "record_id")]
-    if spec.held("nhs_number"):
+    if spec.held("nhs_number") and spec.nhs_tokens:
+        # Tokens: present, one run of token characters, and never an NHS number in clear.
+        out += [not_null("nhs_number", settings.mostly_for("nhs_number")),
+                regex("nhs_number", TOKEN_REGEX),
+                ExpectationSpec("ExpectColumnValuesToNotMatchRegex", "nhs_number",
+                                {"regex": NHS_REGEX})]
+    elif spec.held("nhs_number"):
         out += [not_null("nhs_number", settings.mostly_for("nhs_number")),
                 regex("nhs_number", NHS_REGEX),
                 ExpectationSpec("ExpectColumnValuesToBeValidNhsNumber", "nhs_number")]

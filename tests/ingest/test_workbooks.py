@@ -1,0 +1,118 @@
+"""Excel extracts: an .xlsx workbook is read (first sheet; NHS numbers in number cells
+stay ten digits, dates typed into Excel are read as dates), a workbook linkready cannot
+read is refused with the exact fix."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import date
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+from typer.testing import CliRunner
+
+from linkready.cli.app import app
+from lr_extracts import COLUMNS, VALID_NHS, write_project
+
+runner = CliRunner()
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+RNS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def _cell(ref: str, value: object, strings: list[str]) -> str:
+    """A cell as Excel writes it: text in the shared strings, numbers as numbers, dates
+    as serial numbers with a date style (s=1 built-in d/m/yyyy, s=2 custom)."""
+    if value is None:
+        return ""
+    if isinstance(value, tuple):  # (date, style)
+        d, style = value
+        return f'<c r="{ref}" s="{style}"><v>{(d - EXCEL_EPOCH).days}</v></c>'
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    if str(value).startswith("="):  # a raw <v> text, e.g. an exponent form
+        return f'<c r="{ref}"><v>{str(value)[1:]}</v></c>'
+    strings.append(str(value))
+    return f'<c r="{ref}" t="s"><v>{len(strings) - 1}</v></c>'
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
+    """A minimal but valid .xlsx: workbook, relationships, one sheet, strings, styles."""
+    strings: list[str] = []
+    body = "".join(
+        f'<row r="{r + 1}">' + "".join(_cell(f"{chr(65 + c)}{r + 1}", v, strings)
+                                       for c, v in enumerate(row)) + "</row>"
+        for r, row in enumerate(rows))
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", f'<workbook {NS} {RNS}><sheets><sheet name="Clients" '
+                                      'sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels",
+                   '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                   'relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml" '
+                   'Type="worksheet"/></Relationships>')
+        z.writestr("xl/worksheets/sheet1.xml", f"<worksheet {NS}><sheetData>{body}"
+                                               "</sheetData></worksheet>")
+        z.writestr("xl/sharedStrings.xml", f"<sst {NS}>" + "".join(
+            f"<si><t>{escape(s)}</t></si>" for s in strings) + "</sst>")
+        z.writestr("xl/styles.xml", f'<styleSheet {NS}><numFmts><numFmt numFmtId="164" '
+                                    'formatCode="dd/mm/yyyy;@"/></numFmts><cellXfs>'
+                                    '<xf numFmtId="0"/><xf numFmtId="14"/>'
+                                    '<xf numFmtId="164"/></cellXfs></styleSheet>')
+    return path
+
+
+def test_an_xlsx_extract_is_read(tmp_path: Path) -> None:
+    header = [COLUMNS[f] for f in ("record_id", "nhs_number", "given_name", "family_name",
+                                   "dob", "sex", "postcode")]
+    dobs = [date(1950 + i, 1 + i % 12, 1 + i % 28) for i in range(10)]
+    rows: list[list[object]] = [header]
+    for i in range(10):
+        nhs: object = int(VALID_NHS[i])  # a number cell, as Excel stores a typed number
+        if i == 1:
+            nhs = "=" + f"{int(VALID_NHS[i]) / 1e9:.9f}E9"  # exponent form, no digit lost
+        rows.append([f"R{i:03d}", nhs, "Ada", "Lovelace", (dobs[i], 1 + i % 2), i % 2 + 1,
+                     "NW1 2AB"])
+    write_xlsx(tmp_path / "clients.xlsx", rows)
+    project = write_project(tmp_path, {"la": {"path": "clients.xlsx", "columns": {
+        f: COLUMNS[f] for f in ("record_id", "nhs_number", "given_name", "family_name",
+                                "dob", "sex", "postcode")}, "dob_format": "%d/%m/%Y"}})
+    result = runner.invoke(app, ["profile", str(project)])
+    assert result.exit_code == 0, result.output
+    results = tmp_path / "linkready-results"
+    doc = json.loads((results / "profile.json").read_text(encoding="utf-8"))
+    la = doc["sources"]["la"]
+    assert la["readiness"]["deterministic"]["count"] == 10  # every NHS number valid
+    assert la["fields"]["dob"]["issues"]["unparseable"]["count"] == 0
+    assert doc["alerts"] == []
+    # The values themselves, from the workspace (record-level, read only by this test).
+    from linkready.ingest import open_workspace
+
+    con = open_workspace(results / "linkready.duckdb")
+    try:
+        got = con.execute("SELECT nhs_number, dob FROM records ORDER BY record_id").fetchall()
+    finally:
+        con.close()
+    assert [g[0] for g in got] == VALID_NHS[:10]
+    assert [g[1] for g in got] == dobs
+    assert not [p for p in results.rglob("*") if ".csv.tmp" in p.name or
+                p.name.startswith(".linkready-tmp-")]
+
+
+@pytest.mark.parametrize("name", ["clients.xls", "clients.xlsx", "clients.csv"])
+def test_a_workbook_it_cannot_read_is_refused_with_the_fix(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    if name == "clients.xls" or name == "clients.csv":  # legacy binary Excel (OLE2)
+        path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    else:  # named .xlsx but no workbook inside
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("notes.txt", "not a workbook")
+    project = write_project(tmp_path, {"la": {"path": name, "columns": COLUMNS}})
+    result = runner.invoke(app, ["profile", str(project)], env={"COLUMNS": "400"})
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert "an Excel workbook linkready cannot read" in text and "(sources.la.path)" in text
+    assert 'Save As > "CSV UTF-8 (Comma delimited)"' in text
+    assert not (tmp_path / "linkready-results").exists()
