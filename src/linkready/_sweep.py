@@ -34,12 +34,30 @@ def slug(value: Any) -> str:
     return "".join(c if c.isalnum() or c in ".-" else "_" for c in str(value))
 
 
-def sweep_row(value: Any, link_pair: dict[str, Any], eval_pair: dict[str, Any]) -> dict[str, Any]:
+def valid_nhs_shares(workspace: Path) -> dict[str, float | str | None]:
+    """Per source of a linked world's workspace, the *measured* share of records with a
+    valid NHS number (published: ``*`` when it rests on 1–7 records). A sweep sets error
+    rates; this is what they produced, and what the sweep page plots against."""
+    from linkready.link.workspace import connect
+    from linkready.privacy import safe_rate
+
+    con = connect(workspace)
+    try:
+        rows = con.execute("SELECT source, count(*), count(*) FILTER (WHERE "
+                           "nhs_number_valid) FROM ws.records GROUP BY source").fetchall()
+    finally:
+        con.close()
+    return {str(src): safe_rate(int(valid), int(n)) for src, n, valid in rows}
+
+
+def sweep_row(value: Any, link_pair: dict[str, Any], eval_pair: dict[str, Any],
+              valid_nhs: dict[str, float | str | None] | None = None) -> dict[str, Any]:
     """One row of the sweep table (aggregates only)."""
     return {
         "value": value,
         "left": link_pair["left"],
         "right": link_pair["right"],
+        "left_valid_nhs_share": (valid_nhs or {}).get(link_pair["left"]),
         "deterministic_match_rate": link_pair["deterministic"]["match_rate"],
         "probabilistic_match_rate": link_pair["probabilistic"]["match_rate"],
         "expected_match_rate": link_pair["probabilistic"]["expected_match_rate"]["estimate"],
@@ -67,7 +85,11 @@ def sweep_document(scenario: str, key: str, values: list[Any], rows: list[dict[s
 
 
 def write_sweep(summary: SweepDocument, out: Path) -> Path:
-    """Write ``sweep.json``."""
-    from linkready.outdir import write_json
+    """Write ``sweep.json`` and its own page, ``sweep.html`` (never part of a project's
+    report: its pairs come from synthetic worlds)."""
+    from linkready.outdir import write_json, write_text
+    from linkready.report.sweep_page import render_sweep_page
 
-    return write_json(out / "sweep.json", summary)
+    path = write_json(out / "sweep.json", summary)
+    write_text(out / "sweep.html", render_sweep_page(dict(summary)))
+    return path

@@ -530,10 +530,11 @@ def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
 
     def value_step(i: int, value: Any, scen: Scenario) -> Step:
         def run(progress: ProgressCallback) -> None:
-            from linkready._sweep import slug, sweep_row
+            from linkready._sweep import slug, sweep_row, valid_nhs_shares
             from linkready.generate.api import generate_to_dir
             from linkready.link.evaluate_run import evaluate_outputs
             from linkready.link.run import link_project, write_outputs
+            from linkready.link.workspace import default_workspace
             from linkready.project import load_project
 
             run_dir = holder["files"].stage / runs_in / f"{i:02d}_{slug(value)}"
@@ -550,8 +551,9 @@ def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
             write_outputs(linked, run_dir / "linkage", record_level=not aggregates_only)
             evaluation = evaluate_outputs(project, linked.links.to_pandas(), linked.summary,
                                           clusters=linked.clusters)
+            valid = valid_nhs_shares(default_workspace(project))
             for lp, ep in zip(linked.summary["pairs"], evaluation["pairs"], strict=True):
-                rows.append(sweep_row(value, lp, ep))
+                rows.append(sweep_row(value, lp, ep, valid))
             progress(f"{key}={value}")
         return Step(f"{key}={value}", 1, run)
 

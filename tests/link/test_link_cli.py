@@ -89,6 +89,16 @@ def test_sweep_table_and_json(tmp_path: Path) -> None:
     assert [r["value"] for r in rows] == [0.2, 1]
     assert rows[1]["deterministic_match_rate"] == 0.0
     assert rows[0]["deterministic_match_rate"] > 0.5
+    # the completeness each world holds, measured: none at a missing rate of 1, and
+    # below 80% at 0.2 (invalid and placeholder NHS numbers are errors too)
+    assert rows[1]["left_valid_nhs_share"] == 0.0
+    assert 0.5 < rows[0]["left_valid_nhs_share"] <= 0.8
+    # a readable table per pair that fits 80 columns, and the sweep's own page
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    assert "la_adult_social_care → gp_register" in result.output
+    assert "valid NHS" in result.output
+    page = (tmp_path / "sweep.html").read_text("utf-8")
+    assert "Synthetic data: a made-up world" in page and "(measured)" in page
 
 
 def test_sweep_bad_vary(tmp_path: Path) -> None:

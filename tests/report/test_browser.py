@@ -32,6 +32,38 @@ def _chromium() -> str | None:
     return None
 
 
+#: Tables (and the alerts box) whose content is wider than their box: cut off in print,
+#: or hidden behind a sideways scroll on a desktop screen.
+CLIPPED = """() => Array.from(document.querySelectorAll('.tablewrap, .alerts, .answers'))
+  .filter(e => e.scrollWidth > e.clientWidth + 1)
+  .map(e => [e.getAttribute('aria-label') || e.className, e.scrollWidth, e.clientWidth])"""
+#: The smallest chart text as drawn on screen (font size × the SVG's scale), in px.
+SMALLEST_CHART_TEXT = """() => {
+  let least = Infinity, what = '';
+  for (const t of document.querySelectorAll('figure.chart svg text')) {
+    if (!t.textContent.trim()) continue;
+    const m = t.getScreenCTM();
+    const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+    if (px < least) { least = px; what = t.textContent; }
+  }
+  return [least, what];
+}"""
+#: Where the first screen's parts are: top (px from the page top), and for the synthetic
+#: banner its title's font size; the answers list's items.
+FIRST_SCREEN = """() => {
+  const top = s => { const e = document.querySelector(s);
+                     return e ? e.getBoundingClientRect().top + window.scrollY : null; };
+  const banner = document.querySelector('.synthetic-title');
+  return {banner: top('.synthetic'), alerts: top('.alerts'), answers: top('#answers-h'),
+          banner_px: banner ? parseFloat(getComputedStyle(banner).fontSize) : null,
+          answers_items: document.querySelectorAll('.answers li').length,
+          answers_text: Array.from(document.querySelectorAll('.answers li'))
+                             .map(li => li.textContent),
+          alerts_items: document.querySelectorAll('.alerts li').length,
+          height: window.innerHeight};
+}"""
+
+
 @pytest.fixture(scope="module")
 def page_report(assessed: Assessed) -> dict[str, Any]:
     """Load the report once (desktop width) with every non-file request blocked."""
@@ -49,7 +81,7 @@ def page_report(assessed: Assessed) -> dict[str, Any]:
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=exe, args=ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1200, "height": 900},
+            context = browser.new_context(viewport={"width": 1280, "height": 900},
                                           offline=True)
             page = context.new_page()
 
@@ -72,18 +104,26 @@ def page_report(assessed: Assessed) -> dict[str, Any]:
                 ".map(s => { const b = s.getBoundingClientRect();"
                 " return [b.width, b.height, s.querySelectorAll('path,rect,text').length]; })")
             overflow = page.evaluate("() => document.documentElement.scrollWidth")
+            wide = {"clipped": page.evaluate(CLIPPED), "first": page.evaluate(FIRST_SCREEN)}
             page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
             page.set_viewport_size({"width": 390, "height": 844})
             narrow = page.evaluate("() => document.documentElement.scrollWidth")
+            phone = {"font": page.evaluate(SMALLEST_CHART_TEXT),
+                     "first": page.evaluate(FIRST_SCREEN)}
             page.screenshot(path=str(ARTIFACTS / "report-narrow.png"), full_page=False)
+            # A4 with 15 mm margins leaves 180 mm = 680 CSS px for the content.
+            page.set_viewport_size({"width": 680, "height": 960})
             page.emulate_media(media="print")
             nav_printed = page.evaluate(
                 "() => getComputedStyle(document.querySelector('nav')).display")
+            printed = {"clipped": page.evaluate(CLIPPED),
+                       "width": page.evaluate("() => document.documentElement.scrollWidth")}
             page.pdf(path=str(ARTIFACTS / "report.pdf"), format="A4")
         finally:
             browser.close()
     return {"console": console, "failed": failed, "outside": outside, "sizes": sizes,
-            "width": overflow, "narrow_width": narrow, "nav_printed": nav_printed}
+            "width": overflow, "narrow_width": narrow, "nav_printed": nav_printed,
+            "wide": wide, "phone": phone, "print": printed}
 
 
 def test_no_console_errors(page_report: dict[str, Any]) -> None:
@@ -109,7 +149,44 @@ def test_reads_on_a_narrow_screen(page_report: dict[str, Any]) -> None:
     """At phone width (390 px) the page itself does not scroll sideways; wide tables and
     charts scroll inside their own boxes."""
     assert page_report["narrow_width"] <= 390
-    assert page_report["width"] <= 1200
+    assert page_report["width"] <= 1280
+
+
+def test_no_table_clipped_at_1280_or_in_print(page_report: dict[str, Any]) -> None:
+    """At 1280 px and printed on A4, every table, the alerts box and the answers fit their
+    box (scrollWidth ≤ clientWidth): nothing is cut off or hidden behind a scroll."""
+    assert page_report["wide"]["clipped"] == []
+    assert page_report["print"]["clipped"] == []
+    assert page_report["print"]["width"] <= 680
+
+
+def test_chart_text_readable_on_a_phone(page_report: dict[str, Any]) -> None:
+    """At 390 px every chart's text is drawn at 10 px or more (charts keep their size and
+    scroll in their box instead of shrinking)."""
+    least, what = page_report["phone"]["font"]
+    assert least >= 10, f"chart text {what!r} drawn at {least:.1f} px"
+
+
+def test_first_screen_answers_the_question(page_report: dict[str, Any],
+                                           assessed: Assessed) -> None:
+    """At 1280 px the first screen holds the synthetic banner (large), the alerts box and
+    the start of "Can we link, and how well?", which has one sentence per linked pair
+    naming coverage and linkage error apart."""
+    import json
+
+    first = page_report["wide"]["first"]
+    pairs = json.loads((assessed.out / "linkage.json").read_text())["pairs"]
+    assert first["banner"] is not None and first["banner"] < first["alerts"]
+    assert first["banner_px"] >= 20
+    assert first["alerts_items"] >= 1
+    assert first["alerts"] < first["answers"] < first["height"]
+    assert first["answers_items"] == len(pairs)
+    for text in first["answers_text"]:
+        assert "(coverage)" in text and "linkage error" in text
+        assert any(f"Rated {rag}" in text for rag in ("green", "amber", "red"))
+    # on a phone the banner still comes first and the answers follow the alerts
+    phone = page_report["phone"]["first"]
+    assert phone["banner"] < phone["alerts"] < phone["answers"]
 
 
 def test_prints_with_print_stylesheet(page_report: dict[str, Any]) -> None:

@@ -49,8 +49,10 @@ def test_self_contained(assessed: Assessed) -> None:
     assert "<script" not in html.lower()
     assert "<link" not in html.lower()
     assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", html, re.I), "a URL"
-    for token in ("@import", "@font-face", "url(", "<img", "<iframe", "<object"):
+    for token in ("@import", "@font-face", "<img", "<iframe", "<object"):
         assert token not in html, token
+    # url(#id) points inside the page (the hatch pattern of hidden heat-map cells)
+    assert not re.search(r"url\((?!#lr-hatch-)", html), "url( to something outside"
 
 
 def test_headings_in_order(assessed: Assessed) -> None:
@@ -80,10 +82,11 @@ def test_every_chart_has_a_table_and_takeaway(assessed: Assessed) -> None:
 
 
 def test_all_sections_present(assessed: Assessed) -> None:
-    """The eleven sections appear, with the verdict first and methods last."""
+    """The twelve sections appear, with the verdict first, then methods and the glossary
+    last."""
     ids = re.findall(r'<section id="([^"]+)"', assessed.html)
-    assert len(ids) == 11
-    assert ids[0] == "verdict" and ids[-1] == "methods"
+    assert len(ids) == 12
+    assert ids[0] == "verdict" and ids[-2:] == ["methods", "glossary"]
 
 
 def test_print_and_narrow_screen_styles(assessed: Assessed) -> None:

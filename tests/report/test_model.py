@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from linkready.report import Rule, Thresholds, build_report, read_outputs
+from linkready.report import Rule, Thresholds, build_report, read_outputs, render_html
 from linkready.report._fmt import count, pct, wilson
 from linkready.report._model import Chart, Table, VerdictBlock
 from linkready.report._verdict import pair_verdict, source_verdict
@@ -102,11 +102,13 @@ def test_match_rates_are_read_from_linkage_json(assessed: Assessed) -> None:
             (pct(p["probabilistic"]["expected_match_rate"]["estimate"]), "*"))
 
 
-def test_report_has_eleven_sections_and_verdicts(assessed: Assessed) -> None:
-    """The model has the 11 sections in order, and a verdict per source and per pair."""
+def test_report_has_twelve_sections_and_verdicts(assessed: Assessed) -> None:
+    """The model has the 12 sections in order (the glossary last), and a verdict per
+    source and per pair."""
     inputs = read_outputs(assessed.out, assessed.world)
     report = build_report(inputs)
-    assert [s.number for s in report.sections] == list(range(1, 12))
+    assert [s.number for s in report.sections] == list(range(1, 13))
+    assert report.sections[-1].id == "glossary"
     blocks = [b for b in report.sections[0].blocks if isinstance(b, VerdictBlock)]
     assert len(blocks[0].verdicts) == len(inputs.profile["sources"])  # type: ignore[index]
     assert len(blocks[1].verdicts) == len(inputs.linkage["pairs"])  # type: ignore[index]
@@ -131,25 +133,47 @@ def test_profile_only_report_marks_linkage_sections_not_run(assessed: Assessed,
     assert all("not run" in s.summary for s in report.sections[6:10])
 
 
-def test_sweep_feeds_what_would_change(assessed: Assessed, tmp_path: Path) -> None:
-    """A sweep.json beside the outputs becomes section 10's sentence, chart and table."""
-    for name in ("profile.json", "linkage.json"):
-        (tmp_path / name).write_text((assessed.out / name).read_text())
+def _sweep_doc(shares: tuple[float | None, float | None] = (0.52, 0.81)) -> dict:
     rows = [{"value": v, "left": "la_adult_social_care", "right": "gp_register",
+             "left_valid_nhs_share": share,
              "deterministic_match_rate": d, "probabilistic_match_rate": 0.95,
              "expected_match_rate": 0.95, "truth_overlap_rate": 0.96,
              "deterministic_f1": None, "probabilistic_f1": None}
-            for v, d in ((0.5, 0.45), (0.2, 0.76))]
-    (tmp_path / "sweep.json").write_text(json.dumps({
-        "schema_version": "1.0", "tool_version": "0", "scenario": "default",
-        "key": "sources.la_adult_social_care.errors.nhs_missing.rate", "values": [0.5, 0.2],
-        "population": 5000, "seed": 1, "threshold": 0.9, "rows": rows}))
+            for v, d, share in ((0.5, 0.45, shares[0]), (0.2, 0.76, shares[1]))]
+    return {"schema_version": "1.0", "tool_version": "0", "scenario": "default",
+            "key": "sources.la_adult_social_care.errors.nhs_missing.rate",
+            "values": [0.5, 0.2], "population": 5000, "seed": 1, "threshold": 0.9,
+            "rows": rows}
+
+
+def test_sweep_never_enters_a_project_report(assessed: Assessed, tmp_path: Path) -> None:
+    """A sweep.json beside a project's outputs adds no synthetic pair, chart or table to
+    the project's report: section 10 only points to the sweep's own page."""
+    for name in ("profile.json", "linkage.json"):
+        (tmp_path / name).write_text((assessed.out / name).read_text())
+    (tmp_path / "sweep.json").write_text(json.dumps(_sweep_doc()))
     report = build_report(read_outputs(tmp_path))
     section = next(s for s in report.sections if s.id == "change")
-    chart = next(b for b in section.blocks if isinstance(b, Chart))
-    assert "from 50% to 80%" in chart.takeaway
-    assert "from 45.0% to 76.0%" in chart.takeaway
-    assert len(chart.table.rows) == 2
+    assert not any(isinstance(b, Chart | Table) for b in section.blocks)
+    assert any("sweep.html" in getattr(b, "text", "") for b in section.blocks)
+    assert "45.0%" not in render_html(report)
+
+
+def test_sweep_page_plots_measured_completeness() -> None:
+    """sweep.html's chart has the measured valid-NHS share (not the configured missing
+    rate) on its x-axis, one panel per pair, and says so in its sentence."""
+    from linkready.report.sweep_page import build_sweep_page, render_sweep_page
+
+    page = build_sweep_page(_sweep_doc())
+    chart = page.charts()[0]
+    xs = sorted(r["x"] for r in chart.spec["data"]["values"])
+    assert xs[0] == 0.52 and xs[-1] == 0.81  # measured, not 1 − 0.5 and 1 − 0.2
+    assert "(measured)" in chart.spec["spec"]["layer"][0]["encoding"]["x"]["title"]
+    assert "from 52.0% to 81.0% (measured)" in page.answers[0].text
+    assert "from 45.0% to 76.0%" in page.answers[0].text
+    assert page.synthetic and "Sweep" in page.title
+    html = render_sweep_page(_sweep_doc())
+    assert "Synthetic data: a made-up world" in html and "<svg" in html
 
 
 def test_without_sweep_section_10_says_how_to_run_one(assessed: Assessed,

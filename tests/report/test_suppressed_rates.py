@@ -99,7 +99,8 @@ def test_report_with_every_rate_hidden(assessed: Assessed, tmp_path: Path) -> No
                  if isinstance(b, Chart | Table))
     assert all(c.text.startswith("*") for row in table.rows for c in row[2:6])
     figures = {k.label: k.value for k in report.key_figures}
-    assert figures["lowest match rate, all methods"] == "*"
+    assert figures["lowest coverage"] == "*"
+    assert figures["largest linkage error"] == "*"
 
 
 @pytest.mark.parametrize("name", ["linkage.json", "evaluation.json"])

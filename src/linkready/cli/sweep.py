@@ -47,16 +47,29 @@ def _pct(x: float | str | None) -> str:
 
 
 def print_sweep(summary: dict, path: Path) -> None:
-    """The sweep table: one row per value and pair."""
+    """The sweep, one small table per pair (fits 80 columns): the configured value, the
+    NHS-number completeness the world measured, and the match rates; then the page."""
     from rich.table import Table
 
-    table = Table(summary["key"].split(".")[-2] if "." in summary["key"] else summary["key"],
-                  "left → right", "det.", "prob.", "expected", "true overlap", "det. F1",
-                  "prob. F1", title=f"sweep of {summary['key']} ({summary['scenario']})")
+    from linkready.report.sweep_page import key_words
+
+    words, _ = key_words(summary["key"])
+    by_pair: dict[tuple[str, str], list[dict]] = {}
     for r in summary["rows"]:
-        table.add_row(str(r["value"]), f"{r['left']} → {r['right']}",
-                      _pct(r["deterministic_match_rate"]), _pct(r["probabilistic_match_rate"]),
-                      _pct(r["expected_match_rate"]), _pct(r["truth_overlap_rate"]),
-                      _pct(r["deterministic_f1"]), _pct(r["probabilistic_f1"]))
-    console.print(table)
-    console.print(f"wrote {escape(str(path))}")
+        by_pair.setdefault((r["left"], r["right"]), []).append(r)
+    console.print(f"Sweep of {escape(words)} (scenario {escape(str(summary['scenario']))}); "
+                  "rates are shares of the left source's records.", highlight=False)
+    for (left, right), rows in by_pair.items():
+        table = Table(title=f"{escape(left)} → {escape(right)}", title_justify="left")
+        table.add_column("setting", overflow="fold", max_width=10)
+        for head in ("valid NHS no. (measured)", "NHS-no. match", "prob. match",
+                     "expected", "true overlap"):
+            table.add_column(head, justify="right", overflow="fold", max_width=12)
+        for r in rows:
+            table.add_row(escape(str(r["value"])), _pct(r.get("left_valid_nhs_share")),
+                          _pct(r["deterministic_match_rate"]),
+                          _pct(r["probabilistic_match_rate"]), _pct(r["expected_match_rate"]),
+                          _pct(r["truth_overlap_rate"]))
+        console.print(table)
+    console.print(f"wrote {escape(str(path))} and its page, "
+                  f"{escape(str(path.with_name('sweep.html')))}", highlight=False)

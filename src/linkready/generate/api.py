@@ -92,11 +92,18 @@ def source_spec(name: str, system: SystemFormat, path: str) -> SourceSpec:
                       values=values)
 
 
+def project_name(scenario: str, people: int) -> str:
+    """The name ``generate`` gives a project: readable as a report title, and saying that
+    the world is made up (``Synthetic world: default scenario, 1,500 people``)."""
+    return f"Synthetic world: {scenario.replace('_', ' ')} scenario, {people:,} people"
+
+
 def build_project(world: World, fmt: str) -> Project:
     sources = {
         e.name: source_spec(e.name, e.system, f"{e.name}.{fmt}") for e in world.extracts}
     spine = "gp_register" if "gp_register" in sources else None
-    return Project(name=world.scenario.name, truth="truth.parquet",
+    return Project(name=project_name(world.scenario.name, world.population.size),
+                   truth="truth.parquet",
                    population="population.parquet", spine=spine, sources=sources,
                    reference_date=world.scenario.extract_date)
 

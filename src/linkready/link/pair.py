@@ -29,6 +29,7 @@ from linkready.link.settings import (
     loosening_rules,
     training_sessions,
 )
+from linkready.link.thresholds import by_threshold
 from linkready.link.workspace import SourceStats, stage_source
 from linkready.privacy import safe_rate, suppress
 
@@ -304,6 +305,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             "linked_records": suppress(n_prob),
             "match_rate": _rate(n_prob, n_left),
             "expected_match_rate": {**expected.as_dict(), **honest.rate_dict(expected)},
+            "by_threshold": by_threshold(left_ids, p, n_left),
             "false_links": honest.false_dict(),
             "prior": {"seeded": seed_prior, "refined": prior,
                       "seed_recall_assumed": cfg.prior_recall,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from linkready.documents import tool_version
+from linkready.privacy import SUPPRESSED
 from linkready.report import _sections_link as L
 from linkready.report import _sections_quality as Q
 from linkready.report._alerts import report_alerts
+from linkready.report._answers import answers, key_figures
 from linkready.report._fmt import (
     count,
     hcell,
@@ -19,12 +22,12 @@ from linkready.report._fmt import (
     source_label,
     tcell,
 )
+from linkready.report._glossary import glossary_section
 from linkready.report._inputs import ReportInputs
 from linkready.report._labels import GUILD_ITEMS, GUILD_NOT_COVERED
 from linkready.report._model import (
     Block,
     Bullets,
-    KeyFigure,
     Paragraph,
     Report,
     Section,
@@ -32,6 +35,7 @@ from linkready.report._model import (
     Verdict,
     VerdictBlock,
 )
+from linkready.report._threshold import threshold_blocks
 from linkready.report._verdict import Thresholds, pair_verdict, source_verdict
 
 
@@ -42,11 +46,19 @@ def verdict_section(inp: ReportInputs, t: Thresholds) -> Section:
     evs = {(p["left"], p["right"]): p for p in (inp.evaluation or {}).get("pairs", [])}
     pv = [pair_verdict(p, evs.get((p["left"], p["right"])), t)
           for p in (inp.linkage or {}).get("pairs", [])]
-    counts = {r: sum(v.rag == r for v in sv + pv) for r in ("green", "amber", "red")}
+    pv = [explain_verdict(v, inp, p) for v, p in zip(pv, (inp.linkage or {}).get("pairs", []),
+                                                      strict=True)]
+    sv = [explain_verdict(v, inp, None) for v in sv]
+
+    def tally(vs: list[Verdict], noun: str) -> str:
+        c = {r: sum(v.rag == r for v in vs) for r in ("green", "amber", "red")}
+        return (f"of {len(vs)} {noun}, {c['green']} are green, {c['amber']} amber and "
+                f"{c['red']} red")
+    counted = "; ".join(t for t in (tally(sv, "sources") if sv else "",
+                                    tally(pv, "linked pairs") if pv else "") if t)
     blocks.append(Paragraph(
-        f"Each source and each linked pair gets a rating: green (fit to link), amber (usable "
-        f"with care) or red (not fit as it stands). Of {len(sv)} sources and {len(pv)} pairs, "
-        f"{counts['green']} are green, {counts['amber']} amber and {counts['red']} red. "
+        "Each source and each linked pair gets a rating: green (fit to link), amber (usable "
+        f"with care) or red (not fit as it stands). {counted[:1].upper() + counted[1:]}. "
         "A rating is the worst of its rules: each column is a rule, each cell the measured "
         "value. The thresholds are in the table below."))
     bottom = bottom_line(inp, sv)
@@ -70,6 +82,25 @@ def verdict_section(inp: ReportInputs, t: Thresholds) -> Section:
                    "each pair link?", tuple(blocks))
 
 
+def explain_verdict(v: Verdict, inp: ReportInputs, link_pair: dict[str, Any] | None
+                    ) -> Verdict:
+    """The verdict as computed, with every rating that rests on a hidden figure or on an
+    identifier the source lacks given its reason in the shown value (display only)."""
+    left_fields = ((inp.profile or {}).get("sources", {}).get(link_pair["left"], {})
+                   .get("fields") if link_pair else None)
+    no_nhs = left_fields is not None and not left_fields.get("nhs_number", {}).get("held")
+    reasons = []
+    for r in v.reasons:
+        value = r.value
+        if r.short == "found by NHS number" and no_nhs and link_pair is not None:
+            value += f" ({source_label(link_pair['left'])} holds no NHS number)"
+        elif value.startswith(SUPPRESSED) and r.rag in ("amber", "red"):
+            value = (f"{value}: hidden, fewer than 8 records; rated {r.rag} on the worst "
+                     "case those records allow")
+        reasons.append(replace(r, value=value))
+    return replace(v, reasons=tuple(reasons))
+
+
 def bottom_line(inp: ReportInputs, sv: list[Verdict]) -> list[str]:
     """Three or four plain sentences a commissioner can repeat, from the verdicts and the
     linkage and evaluation outputs."""
@@ -89,13 +120,12 @@ def bottom_line(inp: ReportInputs, sv: list[Verdict]) -> list[str]:
     pairs = (inp.linkage or {}).get("pairs", [])
     if pairs:
         lo_d = min(pairs, key=lambda p: rate_rank(p["deterministic"]))
-        lo_c = min(pairs, key=lambda p: rate_rank(p["combined"]))
         lines.append(
-            f"Exact NHS-number linkage links as few as "
+            f"The lowest NHS-number match rate: exact NHS-number linkage links "
             f"{link_rate(lo_d['deterministic'], lo_d['left_records'])} of "
-            f"{source_label(lo_d['left'])} records; adding probabilistic linkage, every "
-            f"pair links at least {link_rate(lo_c['combined'], lo_c['left_records'])} "
-            f"({source_label(lo_c['left'])} → {source_label(lo_c['right'])}).")
+            f"{source_label(lo_d['left'])} records to {source_label(lo_d['right'])}. "
+            "Records that do not link are either not in the other source (coverage) or "
+            "missed (linkage error); the answers at the top keep the two apart.")
     evs = (inp.evaluation or {}).get("pairs", [])
     shown = [(rate, p) for p in evs
              if not is_suppressed(p["combined"]["false_negatives"],
@@ -130,10 +160,6 @@ def methods_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
         e = inp.evaluation
         prov += [("evaluation.json", f"linkready {e['tool_version']}, config hash "
                   f"{e['config_hash']}, unit: {e['unit']}")]
-    if inp.sweep:
-        s = inp.sweep
-        prov += [("sweep.json", f"linkready {s['tool_version']}, scenario {s['scenario']}, "
-                  f"seed {s.get('seed')}, key {s['key']}")]
     if man:
         prov += [("manifest.json", f"synthetic scenario {man.get('scenario')}, generator seed "
                   f"{man.get('seed')}, config hash {man.get('config_hash')}, "
@@ -197,32 +223,6 @@ def methods_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
                    "came from.", tuple(blocks))
 
 
-def key_figures(inp: ReportInputs, verdicts: list[Any]) -> tuple[KeyFigure, ...]:
-    """The handful of figures at the top of the page and in the command's summary."""
-    out: list[KeyFigure] = []
-    src = (inp.profile or {}).get("sources", {})
-    if src:
-        out.append(KeyFigure("sources", str(len(src))))
-    c = (inp.linkage or {}).get("clusters")
-    if c:
-        out.append(KeyFigure("distinct people", count(c["distinct_people"]),
-                             f"across {len(c['sources'])} sources"))
-    pairs = (inp.linkage or {}).get("pairs", [])
-    if pairs:
-        lo = min(pairs, key=lambda p: rate_rank(p["combined"]))
-        out.append(KeyFigure("lowest match rate, all methods",
-                             link_rate(lo["combined"], lo["left_records"]),
-                             f"{source_label(lo['left'])} → {source_label(lo['right'])}"))
-        lo_d = min(pairs, key=lambda p: rate_rank(p["deterministic"]))
-        out.append(KeyFigure("lowest NHS-number match rate",
-                             link_rate(lo_d["deterministic"], lo_d["left_records"]),
-                             f"{source_label(lo_d['left'])} → {source_label(lo_d['right'])}"))
-    if verdicts:
-        out.append(KeyFigure("red ratings", str(sum(v.rag == "red" for v in verdicts)),
-                             f"of {len(verdicts)}"))
-    return tuple(out)
-
-
 def build_report(inp: ReportInputs, thresholds: Thresholds | None = None) -> Report:
     """The report model from the JSON outputs (pure: no I/O, no rendering)."""
     t = thresholds or Thresholds()
@@ -238,7 +238,9 @@ def build_report(inp: ReportInputs, thresholds: Thresholds | None = None) -> Rep
              "NHS number: completeness and validity",
              "Defaults, placeholders and duplicates"), start=2)]
     if inp.linkage:
-        sections += [L.match_rates_section(inp, 7), L.picture_section(inp, 8),
+        rates = L.match_rates_section(inp, 7)
+        sections += [replace(rates, blocks=(*rates.blocks, *threshold_blocks(inp))),
+                     L.picture_section(inp, 8),
                      L.bias_section(inp, 9, t), L.change_section(inp, 10)]
     else:
         sections += [_not_run(i, name) for i, name in enumerate(
@@ -257,17 +259,20 @@ def build_report(inp: ReportInputs, thresholds: Thresholds | None = None) -> Rep
 
         sections.append(whatif_section(inp, len(sections) + 1))
     sections.append(methods_section(inp, len(sections) + 1, t))
+    sections.append(glossary_section(len(sections) + 1))
     project = (inp.profile or inp.linkage or {}).get("project", "project")
+    sv = [v for v in verdict_section_verdicts(verdict) if v.kind == "source"]
+    pv = [v for v in verdict_section_verdicts(verdict) if v.kind == "pair"]
     created = (inp.profile or {}).get("created_at") or ""
     missing = tuple(d for d in ("profile", "validation", "linkage", "evaluation")
                     if getattr(inp, d) is None)
-    return Report(title=f"Linkage readiness: {project}", project=str(project),
+    return Report(title=str(project), project=str(project),
                   created_at=str(created),
                   # evaluation.json says (linkready.synthetic.is_synthetic); a real
                   # gold-standard truth is not synthetic data.
                   synthetic=(inp.evaluation or {}).get("synthetic",
                                                        inp.manifest is not None),
-                  key_figures=key_figures(inp, verdict_section_verdicts(verdict)),
+                  key_figures=key_figures(inp, sv, pv), answers=answers(inp, pv),
                   sections=tuple(sections), missing=missing, alerts=report_alerts(inp))
 
 

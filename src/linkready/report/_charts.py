@@ -57,6 +57,18 @@ def stacked_shares(rows: list[dict[str, Any]], *, title: str, y: str, colour: st
     return _spec(chart)
 
 
+#: The fill a hidden (suppressed) cell is drawn with in the spec; :func:`to_svg` swaps it
+#: for a hatched SVG pattern (Vega has no pattern fills), so it never reads as "none".
+HIDDEN_FILL = "#fe01fe"
+#: The legend every chart or table with hidden cells carries.
+HIDDEN_LEGEND = "* fewer than 8 records, hidden"
+
+
+def hidden_cell(keys: dict[str, Any]) -> dict[str, Any]:
+    """A heat-map cell whose figure is suppressed: drawn hatched and labelled ``*``."""
+    return {**keys, "hidden": True, "label": "*"}
+
+
 def heatmap(rows: list[dict[str, Any]], *, title: str, x: str, y: str, value: str,
             x_title: str | None, y_title: str | None, domain_max: float = 1.0,
             scheme: Scheme = "blues", y_order: list[str] | None = None,
@@ -73,14 +85,18 @@ def heatmap(rows: list[dict[str, Any]], *, title: str, x: str, y: str, value: st
     cells = base.mark_rect(stroke="white").encode(
         color=alt.Color(f"{value}:Q", title=None, legend=None,
                         scale=alt.Scale(scheme=scheme, domain=[0, domain_max], clamp=True)),
-    )
+    ).transform_filter("!datum.hidden")
     text = base.mark_text(fontSize=11).encode(
         text=alt.Text("label:N"),
         color=alt.condition(f"datum.{value} > {0.6 * domain_max}", alt.value("white"),
                             alt.value("black")),
     )
+    layers = [cells]
+    if any(r.get("hidden") for r in rows):
+        layers.append(base.mark_rect(stroke="white", fill=HIDDEN_FILL)
+                      .transform_filter("datum.hidden"))
     n_cols = len({r[x] for r in rows}) or 1
-    return _spec((cells + text).properties(
+    return _spec(alt.layer(*layers, text).properties(
         title=title, width=alt.Step(max(56, min(100, WIDTH // n_cols))), height=alt.Step(22)))
 
 
@@ -143,6 +159,79 @@ def lines(rows: list[dict[str, Any]], *, title: str, x_title: str, series: list[
     return _spec(chart)
 
 
+def sweep_lines(rows: list[dict[str, Any]], *, x_title: str, measures: list[str],
+                x_percent: bool) -> dict[str, Any]:
+    """Small multiples, one per pair: each measure against the swept setting. One panel
+    per pair keeps the legend to the few measures (a legend per pair and measure was
+    truncated and its lines hid one another)."""
+    import altair as alt
+
+    data = alt.Data(values=rows)
+    chart = alt.Chart().mark_line(point=alt.OverlayMarkDef(filled=True, size=40)).encode(
+        x=alt.X("x:Q", title=x_title, axis=alt.Axis(format="%" if x_percent else ""),
+                scale=alt.Scale(zero=False)),
+        y=alt.Y("rate:Q", title=None, axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("measure:N", title=None, sort=measures,
+                        scale=alt.Scale(domain=measures,
+                                        range=list(OKABE_ITO[: len(measures)]))),
+        strokeDash=alt.StrokeDash("measure:N", sort=measures, legend=None),
+        shape=alt.Shape("measure:N", sort=measures, legend=None),
+    )
+    faceted = alt.layer(chart, data=data).properties(width=250, height=160).facet(
+        facet=alt.Facet("pair:N", title=None, header=alt.Header(labelFontSize=12,
+                                                                labelLimit=300)),
+        columns=2)
+    return _spec(faceted)
+
+
+def threshold_lines(rows: list[dict[str, Any]], *, measures: list[str], order: list[str],
+                    current: str | None) -> dict[str, Any]:
+    """Small multiples, one per pair: each measure against the threshold (an ordinal
+    axis: the grid crowds near 1), the threshold in use marked by a vertical rule."""
+    import altair as alt
+
+    data = alt.Data(values=rows)
+    x = alt.X("threshold:O", title="match-probability threshold", sort=order,
+              axis=alt.Axis(labelAngle=-45))
+    lines = alt.Chart().mark_line(point=alt.OverlayMarkDef(filled=True, size=30)).encode(
+        x=x,
+        y=alt.Y("rate:Q", title=None, axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("measure:N", title=None, sort=measures,
+                        scale=alt.Scale(domain=measures,
+                                        range=list(OKABE_ITO[: len(measures)]))),
+        strokeDash=alt.StrokeDash("measure:N", sort=measures, legend=None),
+    )
+    layers = [lines]
+    if current is not None:
+        layers.append(alt.Chart().mark_rule(color="#505a5f", strokeDash=[2, 2]).encode(
+            x=alt.X("threshold:O", sort=order)).transform_filter(
+                f"datum.threshold == '{current}'"))
+    chart = alt.layer(*layers, data=data).properties(width=250, height=140).facet(
+        facet=alt.Facet("pair:N", title=None, header=alt.Header(labelFontSize=12,
+                                                                labelLimit=300)),
+        columns=2)
+    return _spec(chart)
+
+
+def _hatch(svg: str) -> str:
+    """Swap the hidden-cell fill for a hatched pattern defined inside this SVG (its id is
+    derived from the drawing, so two charts on one page never share one)."""
+    if HIDDEN_FILL not in svg:
+        return svg
+    import hashlib
+
+    pid = "lr-hatch-" + hashlib.sha256(svg.encode()).hexdigest()[:10]
+    defs = (f'<defs><pattern id="{pid}" patternUnits="userSpaceOnUse" width="6" height="6" '
+            'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f3f2f1"/>'
+            '<line x1="0" y1="0" x2="0" y2="6" stroke="#505a5f" stroke-width="2"/>'
+            '</pattern></defs>')
+    svg = svg.replace(f'fill="{HIDDEN_FILL}"', f'fill="url(#{pid})"')
+    end = svg.index(">") + 1
+    return svg[:end] + defs + svg[end:]
+
+
 _XMLNS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
 
 
@@ -155,6 +244,7 @@ def to_svg(spec: dict[str, Any], title: str, alt: str) -> str:
     # The page's figure caption carries the title; drawing it again inside would repeat it.
     svg = vlc.vegalite_to_svg({k: v for k, v in spec.items() if k != "title"})
     svg = _XMLNS.sub("", svg, count=0)
+    svg = _hatch(svg)
     label = html.escape(alt, quote=True)
     head = f'<svg role="img" aria-label="{label}" focusable="false"'
     svg = svg.replace("<svg", head, 1)

@@ -70,6 +70,27 @@ def pct(rate: float | str | None, *, hidden: bool = False, digits: int = 1) -> s
     return f"{100 * rate:.{digits}f}%"
 
 
+def interval(lower: Any, upper: Any) -> str:
+    """An interval as ``lo%–hi%`` to 0.1 point; ``±<0.1`` when both ends would print the
+    same (``87.4%–87.4%`` would look exact); ``*`` or a dash when an end is not known."""
+    if SUPPRESSED in (lower, upper):
+        return SUPPRESSED
+    lo, hi = rate_value(lower), rate_value(upper)
+    if lo is None or hi is None:
+        return DASH
+    a, b = pct(lo), pct(hi)
+    return "±<0.1 points" if a == b else f"{a}–{b}"
+
+
+def with_interval(rate: Any, lower: Any, upper: Any) -> str:
+    """``88.3% (85.1%–90.9%)``, or ``87.4% (±<0.1 points)`` when the ends print the same."""
+    if SUPPRESSED in (rate, lower, upper):
+        return SUPPRESSED
+    if rate_value(rate) is None:
+        return DASH
+    return f"{pct(rate)} ({interval(lower, upper)})"
+
+
 def link_rate(block: dict[str, Any], n: Any) -> str:
     """A linkage.json match rate (``match_rate`` with ``linked_records``) over ``n`` left
     records, hidden when the linked or the unlinked records number 1 to 7."""

@@ -134,6 +134,11 @@ class Report:
     missing: tuple[str, ...] = field(default_factory=tuple)
     #: What in the data will mislead (:class:`linkready.alerts.Alert`), errors first.
     alerts: tuple[Any, ...] = field(default_factory=tuple)
+    #: "Can we link, and how well?" per pair, in words (:class:`report._answers.Answer`).
+    answers: tuple[Any, ...] = field(default_factory=tuple)
+    answers_title: str = "Can we link, and how well?"
+    #: What the page is, above its title.
+    kind: str = "Linkage readiness report"
 
     def charts(self) -> list[Chart]:
         """Every chart, in order."""

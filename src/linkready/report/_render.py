@@ -11,7 +11,8 @@ from importlib import resources
 from typing import Any
 
 from linkready._version import __version__
-from linkready.report._charts import to_svg
+from linkready.privacy import SUPPRESSED
+from linkready.report._charts import HIDDEN_LEGEND, to_svg
 from linkready.report._model import (
     Bullets,
     Chart,
@@ -31,6 +32,11 @@ def _inline(text: str) -> Any:
     return Markup(_CODE.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text))))
 
 
+def hidden_figure(text: str) -> bool:
+    """True when a cell's figure is suppressed (shown as ``*``, with or without words)."""
+    return text.startswith(SUPPRESSED)
+
+
 def _environment() -> Any:
     import jinja2
 
@@ -47,6 +53,9 @@ def _environment() -> Any:
     env.tests["table"] = lambda b: isinstance(b, Table)
     env.tests["chart"] = lambda b: isinstance(b, Chart)
     env.tests["verdicts"] = lambda b: isinstance(b, VerdictBlock)
+    env.tests["hidden_figure"] = hidden_figure
+    env.tests["with_hidden"] = lambda t: any(hidden_figure(c.text) for r in t.rows for c in r)
+    env.globals["hidden_text"] = HIDDEN_LEGEND
     return env
 
 

@@ -21,6 +21,7 @@ from linkready.report._fmt import (
     group_label,
     group_order,
     hcell,
+    interval,
     is_suppressed,
     link_rate,
     pct,
@@ -30,6 +31,7 @@ from linkready.report._fmt import (
     source_label,
     tcell,
     wilson,
+    with_interval,
 )
 from linkready.report._inputs import ReportInputs
 from linkready.report._model import Block, Bullets, Cell, Chart, Paragraph, Section, Table
@@ -69,7 +71,7 @@ def _ci_label(method: str) -> str:
 
 
 def _ci(lo_hi: tuple[float, float] | None) -> str:
-    return DASH if lo_hi is None else f"{pct(lo_hi[0])}–{pct(lo_hi[1])}"
+    return DASH if lo_hi is None else interval(*lo_hi)
 
 
 def match_rates_section(inp: ReportInputs, number: int) -> Section:
@@ -161,10 +163,7 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
 
 
 def _range(block: dict[str, Any], key: str = "estimate") -> str:
-    x, lo, hi = block.get(key), block.get("lower"), block.get("upper")
-    if not all(isinstance(v, int | float) for v in (x, lo, hi)):
-        return "*" if SUPPRESSED in (x, lo, hi) else DASH
-    return f"{pct(x)} ({pct(lo)}–{pct(hi)})"
+    return with_interval(block.get(key), block.get("lower"), block.get("upper"))
 
 
 def _label_free_table(pairs: list[dict[str, Any]]) -> Table | None:
@@ -300,6 +299,8 @@ def picture_section(inp: ReportInputs, number: int) -> Section:
             if not hidden:
                 heat.append({"row": source_label(a), "col": source_label(b), "share": share,
                              "label": pct(share, digits=0)})
+            elif is_suppressed(people):
+                heat.append(C.hidden_cell({"row": source_label(a), "col": source_label(b)}))
         rows.append(tuple(row))
     labels = [source_label(n) for n in names]
     overlap_table = Table("People in both sources (row source's people also in the column "
@@ -372,7 +373,7 @@ def _bias_chart(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any], me
             test = tests.get((dim, grp, pn), {})
             lo, hi = rate_value(test.get("lower")), rate_value(test.get("upper"))
             detail = ("" if hidden or lo is None or hi is None
-                      else f"95% CI {pct(lo)}–{pct(hi)}")
+                      else f"95% CI {interval(lo, hi)}")
             if test.get("flagged"):
                 detail = (detail + "; " if detail else "") + "missed more than the rest"
                 excess = rate_value(test.get("excess"))
@@ -384,8 +385,10 @@ def _bias_chart(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any], me
             if not hidden and rate is not None:
                 heat.append({"group": glabel, "pair": pn, "rate": rate,
                              "label": pct(rate, digits=0)})
+            elif hidden:
+                heat.append(C.hidden_cell({"group": glabel, "pair": pn}))
         rows.append(tuple(row))
-    top = max((h["rate"] for h in heat), default=0.0)
+    top = max((h["rate"] for h in heat if not h.get("hidden")), default=0.0)
     most = max(compared.values(), default=0)
     if flagged:
         excess, glabel, pn, shown = max(flagged)
@@ -501,20 +504,10 @@ def _subgroup_table(pairs: list[dict[str, Any]], t: Thresholds) -> Table | None:
 
 
 
-def _key_text(key: str) -> tuple[str, bool]:
-    """A swept scenario key in words, and whether it is an NHS-number 'missing' rate."""
-    parts = key.split(".")
-    if len(parts) >= 4 and parts[0] == "sources" and parts[2] == "errors":
-        err = parts[3]
-        src = source_label(parts[1])
-        if err == "nhs_missing":
-            return f"the share of {src} records with no NHS number", True
-        return f"the rate of '{err.replace('_', ' ')}' errors in {src}", False
-    return f"the scenario setting `{key}`", False
-
-
 def change_section(inp: ReportInputs, number: int) -> Section:
-    """Section 10: what would change the picture (from sweep.json, else the levers)."""
+    """Section 10: what would change the picture: the levers in this project's figures,
+    and how to measure a change (``whatif`` on these extracts; ``sweep`` on synthetic
+    worlds, whose results have their own page and never appear here)."""
     title = "What would change the picture"
     lead = "Which improvements would raise match rates, and by how much."
     blocks: list[Block] = []
@@ -533,57 +526,14 @@ def change_section(inp: ReportInputs, number: int) -> Section:
         blocks += [Paragraph("Where probabilistic linkage finds many more matches than NHS "
                              "number alone, better NHS-number recording would pay off:"),
                    Bullets(tuple(levers))]
-    sw = inp.sweep
-    if not sw:
-        blocks.append(Paragraph(
-            "To measure the effect of a change, run a sweep: it regenerates a synthetic world "
-            "over a range of one setting and relinks each. For example: `linkready sweep "
-            "default --vary sources.la_adult_social_care.errors.nhs_missing.rate=0,0.2,0.5 "
-            "--population 5000 --out DIR` then copy DIR/sweep.json beside this report and "
-            "run `linkready report` again."))
-        return Section("change", number, title, lead, tuple(blocks))
-    words, is_missing = _key_text(sw["key"])
-    rows_by_pair: dict[str, list[dict[str, Any]]] = {}
-    for r in sw["rows"]:
-        rows_by_pair.setdefault(f"{source_label(r['left'])} → {source_label(r['right'])}",
-                                []).append(r)
-    series = ["NHS number only", "probabilistic", "true overlap"]
-    chart_rows, rows, sentences = [], [], []
-    for pn, rs in rows_by_pair.items():
-        for r in rs:
-            x = 1 - float(r["value"]) if is_missing else float(r["value"])
-            for s, k in zip(series, ("deterministic_match_rate", "probabilistic_match_rate",
-                                     "truth_overlap_rate"), strict=True):
-                if rate_value(r.get(k)) is not None:
-                    chart_rows.append({"x": x, "rate": r[k], "series": f"{pn}: {s}"})
-            rows.append((hcell(pn), tcell(f"{100 * x:.0f}%" if is_missing else str(r["value"])),
-                         rcell(r["deterministic_match_rate"]),
-                         rcell(r["probabilistic_match_rate"]),
-                         rcell(r["expected_match_rate"]), rcell(r["truth_overlap_rate"])))
-        lo, hi = rs[0], rs[-1]
-        xl = f"{100 * (1 - float(lo['value'])):.0f}%" if is_missing else str(lo["value"])
-        xh = f"{100 * (1 - float(hi['value'])):.0f}%" if is_missing else str(hi["value"])
-        what = ("NHS-number completeness" if is_missing else words)
-        sentences.append(f"For {pn}, moving {what} from {xl} to {xh} moves the NHS-number "
-                         f"match rate from {pct(lo['deterministic_match_rate'])} to "
-                         f"{pct(hi['deterministic_match_rate'])}, and the probabilistic rate "
-                         f"from {pct(lo['probabilistic_match_rate'])} to "
-                         f"{pct(hi['probabilistic_match_rate'])}.")
-    x_title = ("NHS-number completeness (share of records with one)" if is_missing
-               else sw["key"].split(".")[-1])
-    pop = sw.get("population")
-    table = Table(f"Sweep of {words} (scenario {sw['scenario']})",
-                  ("pair", "NHS-number completeness" if is_missing else "value",
-                   "NHS number only", "probabilistic", "expected", "true overlap"),
-                  tuple(rows))
-    names = [f"{pn}: {s}" for pn in rows_by_pair for s in series]
-    blocks += [
-        Paragraph(f"A sweep regenerated the synthetic world over several values of {words}"
-                  + (f" (with {count(pop)} people)" if pop else "")
-                  + ", relinked and re-evaluated each. " + " ".join(sentences)),
-        Chart("Match rates as the setting changes", "Line chart of match rates against "
-              f"{x_title}. " + sentences[0], C.lines(chart_rows, title="Match rates as "
-              "the setting changes", x_title=x_title, series=names, x_percent=is_missing),
-              sentences[0], table),
-    ]
+    # A sweep's pairs come from synthetic worlds, not from this project's extracts: it has
+    # its own page (sweep.html) and is never drawn here.
+    blocks.append(Paragraph(
+        "To measure the effect of a change on these extracts, run `linkready whatif "
+        "PROJECT.yaml` (e.g. `--nhs-complete SOURCE=0.9`). To see how linkage behaves as one "
+        "setting changes in synthetic worlds, run a sweep, e.g. `linkready sweep default "
+        "--vary sources.la_adult_social_care.errors.nhs_missing.rate=0.35,0.2,0.05 "
+        "--population 5000 --out DIR`: it writes its own page, DIR/sweep.html."
+        + (" A sweep was run beside these outputs: see sweep.html in this folder (synthetic "
+           "worlds, not these extracts)." if inp.sweep else "")))
     return Section("change", number, title, lead, tuple(blocks))

@@ -261,7 +261,9 @@ def _subgroup_chart(src: dict[str, Any]) -> Chart:
             fig = g["nhs_number_valid"]
             hidden = is_suppressed(fig["count"], g["records"])
             row.append(tcell(f"{pct(fig['share'], hidden=hidden)} of {count(g['records'])}"))
-            if not hidden and fig["share"] is not None:
+            if hidden:
+                heat.append(C.hidden_cell({"group": label, "source": source_label(name)}))
+            elif fig["share"] is not None:
                 heat.append({"group": label, "source": source_label(name),
                              "share": fig["share"], "label": pct(fig["share"], digits=0)})
                 overall = src[name]["readiness"]["deterministic"]["share"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from linkready.report._fmt import DASH, ccell, hcell, pct, source_label, tcell
+from linkready.report._fmt import DASH, ccell, hcell, interval, pct, source_label, tcell
 from linkready.report._inputs import ReportInputs
 from linkready.report._model import Block, Cell, Paragraph, Section, Table
 
@@ -19,7 +19,7 @@ TITLE = "Checked by clerical review"
 def _rate(m: dict[str, Any]) -> Cell:
     if m.get("estimate") is None:
         return Cell(DASH, "rate")
-    return Cell(pct(m["estimate"]), "rate", detail=f"{pct(m['lower'])}–{pct(m['upper'])}")
+    return Cell(pct(m["estimate"]), "rate", detail=interval(m["lower"], m["upper"]))
 
 
 def _needed(n: dict[str, Any]) -> str:

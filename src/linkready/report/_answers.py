@@ -1,0 +1,180 @@
+"""The first screen: "can we link, and how well?" per pair in words, and the key figures.
+
+Every sentence is made from the figures of ``linkage.json`` (and ``evaluation.json`` when
+the truth is known) and the pair's verdict. Two reasons a record does not link are kept
+apart throughout: **coverage** (the person has no record in the other source, so no
+linkage could find them) and **linkage error** (the person is there, but the link was
+missed or made to the wrong person). See the glossary section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from linkready.privacy import SUPPRESSED
+from linkready.report._fmt import (
+    count,
+    is_suppressed,
+    link_rate,
+    pct,
+    rate_value,
+    source_label,
+    with_interval,
+)
+from linkready.report._inputs import ReportInputs
+from linkready.report._model import KeyFigure, Rag, Verdict
+from linkready.report._verdict import missed_worst_case
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One pair's answer in words, for the top of the report."""
+
+    subject: str
+    rag: Rag
+    text: str
+
+
+def _eval_pair(inp: ReportInputs, p: dict[str, Any]) -> dict[str, Any] | None:
+    return next((e for e in (inp.evaluation or {}).get("pairs", [])
+                 if (e["left"], e["right"]) == (p["left"], p["right"])), None)
+
+
+def _nhs_held(inp: ReportInputs, source: str) -> bool | None:
+    fields = (inp.profile or {}).get("sources", {}).get(source, {}).get("fields")
+    if fields is None:
+        return None
+    return bool(fields.get("nhs_number", {}).get("held", False))
+
+
+def _share(x: Any) -> str:
+    """A rate for a sentence: ``*`` stays ``*`` (it rests on 1–7 records)."""
+    return pct(x) if x == SUPPRESSED or rate_value(x) is not None else "not known"
+
+
+def coverage(inp: ReportInputs, p: dict[str, Any]) -> tuple[float | None, str]:
+    """The share of the left source's records that have a record in the right source,
+    and where it comes from (the synthetic truth, or the model's expected rate)."""
+    ev = _eval_pair(inp, p)
+    if ev is not None:
+        return rate_value(ev["truth"]["overlap_rate"]), "known from the synthetic truth" \
+            if (inp.evaluation or {}).get("synthetic") else "known from the truth"
+    exp = p["probabilistic"]["expected_match_rate"]
+    return rate_value(exp.get("estimate")), "expected by the model"
+
+
+def linkage_error(inp: ReportInputs, p: dict[str, Any]) -> tuple[float | None, str]:
+    """The share of true matches the linkage misses: measured against the truth where it
+    is known, else the worst case the label-free estimates allow."""
+    ev = _eval_pair(inp, p)
+    if ev is not None:
+        return rate_value(ev["combined"].get("missed_match_rate")), "measured against the truth"
+    return missed_worst_case(p), "estimated without truth, worst case"
+
+
+def _reason(v: Verdict) -> str:
+    """Why the pair got its rating, from the rule that set it, with its green bound."""
+    if v.rag == "green":
+        return "every rule is within its green threshold"
+    firsts = [r for r in v.reasons if r.rag == v.rag]
+    if not firsts:
+        return v.headline.rstrip(".")
+    r = firsts[0]
+    return f"{r.short} {r.value} ({r.threshold.split(';')[0]})"
+
+
+def _linked(block: dict[str, Any], n: Any) -> str:
+    """A linkage.json match rate for a sentence; a hidden one says which way it is small."""
+    shown = link_rate(block, n)
+    if shown != SUPPRESSED:
+        return shown
+    return ("fewer than 8" if is_suppressed(block.get("linked_records"))
+            else "all but fewer than 8")
+
+
+def pair_answer(inp: ReportInputs, p: dict[str, Any], v: Verdict) -> Answer:
+    """"Can we link, and how well?" for one pair, in three short sentences: what links,
+    why the rest do not (coverage apart from linkage error), and the rating's reason."""
+    left, right = source_label(p["left"]), source_label(p["right"])
+    n = p["left_records"]
+    exp = p["probabilistic"]["expected_match_rate"]
+    expected = with_interval(exp.get("estimate"), exp.get("lower"), exp.get("upper"))
+    expected = ("the model's expected rate is hidden (fewer than 8 records)"
+                if expected == SUPPRESSED else f"the model expected {expected}")
+    no_nhs = _nhs_held(inp, p["left"]) is False
+    parts = [f"{_linked(p['combined'], n)} of {left} records link to {right} ("
+             + (f"{left} holds no NHS number" if no_nhs else
+                f"{_linked(p['deterministic'], n)} by NHS number alone")
+             + f"; {expected})."]
+    ev = _eval_pair(inp, p)
+    if ev is not None:
+        gap = ev["combined"]["gap"]
+        parts.append(f"Not linked: {_share(gap['coverage'])} not in {right} (coverage), "
+                     f"{_share(gap['linkage_error'])} missed (linkage error), against the "
+                     "known truth.")
+    else:
+        est = rate_value(exp.get("estimate"))
+        missed, _ = linkage_error(inp, p)
+        f_hi = rate_value(p["probabilistic"].get("false_links", {}).get("upper"))
+        errors = [f"at most {pct(missed)} of true matches missed" if missed is not None
+                  else "", f"at most {pct(f_hi)} of accepted links false"
+                  if f_hi is not None else ""]
+        bits = [f"about {pct(1 - est)} not in {right} (coverage)" if est is not None else "",
+                "linkage error " + " and ".join(e for e in errors if e) if any(errors)
+                else ""]
+        if any(bits):
+            parts.append("Estimated without truth: " + "; ".join(b for b in bits if b) + ".")
+    parts.append(f"Rated {v.rag}: {_reason(v)}.")
+    return Answer(f"{left} → {right}", v.rag, " ".join(parts))
+
+
+def answers(inp: ReportInputs, pair_verdicts: list[Verdict]) -> tuple[Answer, ...]:
+    """One answer per linked pair, in linkage.json's order."""
+    pairs = (inp.linkage or {}).get("pairs", [])
+    return tuple(pair_answer(inp, p, v) for p, v in zip(pairs, pair_verdicts, strict=True))
+
+
+def _tally(verdicts: list[Verdict]) -> str:
+    amber = sum(v.rag == "amber" for v in verdicts)
+    red = sum(v.rag == "red" for v in verdicts)
+    return f"{amber} amber, {red} red"
+
+
+def key_figures(inp: ReportInputs, source_verdicts: list[Verdict],
+                pair_verdicts: list[Verdict]) -> tuple[KeyFigure, ...]:
+    """The tiles at the top of the page and in the command's summary; each counts one
+    kind of thing (sources, pairs, people), and coverage and linkage error have a tile
+    each."""
+    out: list[KeyFigure] = []
+    if source_verdicts:
+        green = sum(v.rag == "green" for v in source_verdicts)
+        out.append(KeyFigure("sources fit to link (green)",
+                             f"{green} of {len(source_verdicts)}", _tally(source_verdicts)))
+    if pair_verdicts:
+        green = sum(v.rag == "green" for v in pair_verdicts)
+        out.append(KeyFigure("pairs that link well (green)",
+                             f"{green} of {len(pair_verdicts)}", _tally(pair_verdicts)))
+    c = (inp.linkage or {}).get("clusters")
+    if c:
+        out.append(KeyFigure("distinct people", count(c["distinct_people"]),
+                             f"across {len(c['sources'])} sources"))
+    pairs = (inp.linkage or {}).get("pairs", [])
+    cov = [(x, how, p) for p in pairs for x, how in [coverage(inp, p)] if x is not None]
+    if cov:
+        x, how, p = min(cov, key=lambda t: t[0])
+        out.append(KeyFigure("lowest coverage", pct(x),
+                             f"of {source_label(p['left'])} records have a record in "
+                             f"{source_label(p['right'])} ({how}); the rest cannot link"))
+    elif pairs:
+        out.append(KeyFigure("lowest coverage", SUPPRESSED, "hidden: fewer than 8 records"))
+    err = [(x, how, p) for p in pairs for x, how in [linkage_error(inp, p)] if x is not None]
+    if err:
+        x, how, p = max(err, key=lambda t: t[0])
+        out.append(KeyFigure("largest linkage error", pct(x),
+                             f"of true matches missed, {source_label(p['left'])} → "
+                             f"{source_label(p['right'])} ({how})"))
+    elif pairs:
+        out.append(KeyFigure("largest linkage error", SUPPRESSED,
+                             "hidden: fewer than 8 records"))
+    return tuple(out)
