@@ -47,6 +47,14 @@ def test_address_from_several_columns_normalised(tmp_path: Path) -> None:
     assert log[("uprn", "set_null:invalid")] == 1
     assert log[("address_line", "abbreviations_unified")] == 3
     assert log[("address_line", "punctuation_removed")] == 1
+    con.close()
+    from linkready.link.workspace import connect, source_stats
+
+    ws = connect(result.workspace)
+    stats = source_stats(ws)["src"]
+    ws.close()
+    assert stats.unreadable == {"uprn": 1}
+    assert stats.filled["address_line"] == 3 and stats.filled["uprn"] == 2
 
 
 def test_listed_column_missing_is_one_line(tmp_path: Path) -> None:
