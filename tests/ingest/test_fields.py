@@ -67,3 +67,17 @@ def test_listed_column_missing_is_one_line(tmp_path: Path) -> None:
     assert "`STRET` (sources.src.columns.address_line) not found" in msg
     assert "did you mean `STREET`?" in msg and "fix the mapping" in msg
     assert not (tmp_path / "linkready-results" / "linkready.duckdb").exists()
+
+
+def test_workspace_without_a_new_column_is_rebuilt(tmp_path: Path) -> None:
+    """A workspace an earlier version built (no uprn column) is not reused as up to date."""
+    import duckdb
+
+    project = load_project(_project(tmp_path, COLUMNS))
+    result = ingest_project(project)
+    con = duckdb.connect(str(result.workspace))
+    con.execute("ALTER TABLE records DROP COLUMN uprn")
+    con.close()
+    again = ingest_project(project, reuse=True)
+    con = open_workspace(again.workspace)
+    assert con.execute("SELECT count(uprn) FROM records").fetchone() == (2,)

@@ -119,7 +119,10 @@ def source_stats(con: Any) -> dict[str, SourceStats]:
     """Stats for every source in the workspace."""
     rows = con.execute(source_stats_sql()).fetchall()
     bad: dict[str, dict[str, int]] = {}
-    for source, f, n in con.execute(unreadable_sql()).fetchall():
+    logged = con.execute("SELECT count(*) FROM information_schema.tables WHERE "
+                         "table_catalog = 'ws' AND table_name = 'standardisation_log'"
+                         ).fetchone()[0]
+    for source, f, n in con.execute(unreadable_sql()).fetchall() if logged else []:
         bad.setdefault(source, {})[f] = int(n)
     return {r[0]: SourceStats(r[0], int(r[1]),
                               dict(zip(MODEL_FIELDS, map(int, r[3:-1]), strict=True)),
