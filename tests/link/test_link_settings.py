@@ -117,10 +117,17 @@ def test_new_fields_compared_and_blocked_only_when_held() -> None:
     hold them, none otherwise; the given-name comparison gains its middle-name level."""
     with_all = settings.comparisons(ALL)
     names = [c.create_output_column_name() for c in with_all]
-    assert {"middle_names", "address_line", "uprn"} <= set(names)
+    assert {"middle_names", "address_line"} <= set(names)
     given = with_all[names.index("given_name")]
     labels = [lv.create_label_for_charts() for lv in given.create_comparison_levels()]
     assert "given name is the other's middle name" in labels
+    # One property, one piece of evidence: the UPRN is the postcode comparison's first
+    # level, not a comparison of its own, wherever the postcode is compared too.
+    assert "uprn" not in names
+    postcode = with_all[names.index("postcode")].create_comparison_levels()
+    assert postcode[0].create_label_for_charts() == "same UPRN"
+    assert "uprn" in [c.create_output_column_name()
+                      for c in settings.comparisons(ALL - {"postcode"})]
     core = ALL - {"middle_names", "address_line", "uprn"}
     assert not {"middle_names", "address_line", "uprn"} & {
         c.create_output_column_name() for c in settings.comparisons(core)}
