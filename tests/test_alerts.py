@@ -68,3 +68,23 @@ def test_spreadsheet_forms_from_the_log() -> None:
 
 def test_suppressed_records_raise_no_share_alert() -> None:
     assert profile_alerts({"a": _source("*", dob=_issue("unparseable", "*"))}) == []
+
+
+def test_extra_failing_its_format_for_most_records_is_a_warning() -> None:
+    """A UPRN column mostly set to NULL at ingest is named with its share, as a warning;
+    under half is not an alert."""
+    s = _source()
+    s["standardisation"] = [{"field": "uprn", "action": "set_null:invalid", "count": 60},
+                            {"field": "lsoa", "action": "set_null:invalid", "count": 40}]
+    (a,) = profile_alerts({"a": s})
+    assert (a.code, a.severity, a.source, a.field, a.count) == (
+        "extra_unreadable", "warning", "a", "uprn", 60)
+    assert "(60% of records)" in a.message and "UPRNs" in a.message
+    assert errors([a]) == []
+
+
+def test_postcode_alert_says_it_is_still_compared() -> None:
+    """Postcodes that fail the UK format are flagged, and the message says linkage
+    compares them as normalised strings rather than dropping them."""
+    (a,) = profile_alerts({"a": _source(postcode=_issue("invalid_format", 90))})
+    assert a.field == "postcode" and "compares them as normalised strings" in a.message

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -59,3 +60,31 @@ def test_any_mapping_loads_or_is_a_config_error(data: dict[str, Any],
 def test_any_bytes_load_or_are_a_config_error(text: bytes) -> None:
     """Random bytes, including invalid UTF-8, tabs and NULs."""
     _load(text)
+
+
+def _columns(tmp_path: Path, columns: dict[str, Any]) -> Path:
+    path = tmp_path / "project.yaml"
+    path.write_text(yaml.safe_dump({"name": "p", "sources": {"a": {"path": "a.csv",
+                                                                   "columns": columns}}}))
+    return path
+
+
+def test_list_of_columns_for_joinable_fields_only(tmp_path: Path) -> None:
+    """address_line may name a list of columns; dob, an empty list or a repeated column
+    may not, and the one-line error names the file, the field and what to write."""
+    project = load_project(_columns(tmp_path, {"record_id": "id",
+                                               "address_line": ["street", "town"]}))
+    assert project.sources["a"].column_list("address_line") == ["street", "town"]
+    assert project.sources["a"].column_list("record_id") == ["id"]
+    for columns, words in [
+        ({"record_id": "id", "dob": ["d", "m"]}, "dob is mapped to a list of columns"),
+        ({"record_id": ["id", "x"]}, "record_id is mapped to a list of columns"),
+        ({"record_id": "id", "address_line": []}, "empty or names a column twice"),
+        ({"record_id": "id", "address_line": ["s", "s"]}, "empty or names a column twice"),
+        ({"record_id": "id", "address_line": ["id", "town"]}, "same column as address_line"),
+    ]:
+        path = _columns(tmp_path, columns)
+        with pytest.raises(ConfigError) as err:
+            load_project(path)
+        lines = err.value.lines()
+        assert any(words in line and str(path) in line for line in lines), (columns, lines)

@@ -75,7 +75,7 @@ def load_project(source: PathLike | Mapping[str, Any], *,
 
 
 def project_from_frames(frames: Mapping[str, pd.DataFrame],
-                        columns: Mapping[str, Mapping[str, str]], *,
+                        columns: Mapping[str, Mapping[str, str | list[str]]], *,
                         out: PathLike = "linkready-results", name: str = "project",
                         spine: str | None = None,
                         pairs: list[tuple[str, str]] | None = None,
@@ -111,7 +111,8 @@ def project_from_frames(frames: Mapping[str, pd.DataFrame],
             problems.append(f"columns: `{source}` is not one of the frames "
                             f"({', '.join(frames)})")
             continue
-        missing = [c for c in mapping.values() if c not in frames[source].columns]
+        missing = [c for v in mapping.values() for c in ([v] if isinstance(v, str) else v)
+                   if c not in frames[source].columns]
         if missing:
             problems.append(f"columns[{source!r}]: frame has no column(s) "
                             f"{', '.join(missing)}; map existing columns")
@@ -136,7 +137,8 @@ def project_from_frames(frames: Mapping[str, pd.DataFrame],
     draft = project_from_dict(data, ".")  # every problem, before anything is written
     with OutputSet(out, "frames") as files:
         for source, mapping in columns.items():
-            frame = frames[source][list(dict.fromkeys(mapping.values()))].copy()
+            used = [c for v in mapping.values() for c in ([v] if isinstance(v, str) else v)]
+            frame = frames[source][list(dict.fromkeys(used))].copy()
             for col in frame.columns:
                 if pd.api.types.is_datetime64_any_dtype(frame[col]):
                     frame[col] = frame[col].dt.strftime("%Y-%m-%d")

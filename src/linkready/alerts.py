@@ -12,6 +12,8 @@ and its standardisation log), never from a record, so an alert carries the same 
 - ``nhs_spreadsheet_form``: NHS numbers that went through a spreadsheet (repaired or lost);
 - ``nhs_token_one_side``: NHS numbers pseudonymised (tokens) on one side of a pair and in
   clear on the other, so they can never agree.
+- ``extra_unreadable``: an optional extra (UPRN, LSOA, IMD decile) set to NULL for failing
+  its format in more than half of the source's records (a warning: the rest is still used).
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ UNREADABLE_SHARE = 0.5
 #: Out-of-set coded values are reported from this many records (smaller counts are noise).
 MIN_OUT_OF_SET = 8
 #: The identifiers linkage compares: one held by a single side of a pair is not compared.
-PAIR_FIELDS = ("nhs_number", "given_name", "family_name", "dob", "sex", "postcode")
+PAIR_FIELDS = ("nhs_number", "given_name", "family_name", "dob", "sex", "postcode",
+               "middle_names", "address_line", "uprn")
 
 _LABEL = {"nhs_number": "NHS numbers", "given_name": "given names",
           "family_name": "family names", "dob": "dates of birth", "postcode": "postcodes",
@@ -53,8 +56,14 @@ _FIX = {
                   "column that holds given names",
     "family_name": "are not names (digits or punctuation only); map family_name to the "
                    "column that holds family names",
-    "postcode": "are not UK postcodes; map postcode to the column that holds postcodes",
+    "postcode": "are not UK postcodes; linkage compares them as normalised strings "
+                "(upper case, letters and digits, no district or sector levels); if they "
+                "are not postcodes at all, map postcode to the column that holds postcodes",
 }
+#: Optional extras whose invalid values ingest sets to NULL (``set_null:invalid`` in the
+#: standardisation log), and what a valid value looks like.
+EXTRA_FORMATS = {"uprn": "UPRNs (1–12 digits)", "lsoa": "LSOA codes or names",
+                 "imd_decile": "IMD deciles (1–10)"}
 _SPREADSHEET = {
     "quote_removed": "NHS numbers carried a spreadsheet's leading ' (repaired); export the "
                      "column from the source system as text, not through Excel",
@@ -156,6 +165,17 @@ def source_alerts(name: str, src: Mapping[str, Any]) -> list[Alert]:
             continue
         out.append(Alert("nhs_spreadsheet_form", "warning", name, "nhs_number",
                          entry["count"], f"{entry['count']} {_SPREADSHEET[entry['action']]}"))
+    for entry in src.get("standardisation", []):
+        field = entry["field"]
+        if field not in EXTRA_FORMATS or entry["action"] != "set_null:invalid":
+            continue
+        n = entry["count"]
+        if _num(records) and _num(n) / _num(records) > UNREADABLE_SHARE:
+            out.append(Alert(
+                "extra_unreadable", "warning", name, field, n,
+                f"{n} values{_pct(n, records)} are not {EXTRA_FORMATS[field]} and were set "
+                f"to NULL, so {field} is used for the rest only; map {field} to the column "
+                f"that holds {EXTRA_FORMATS[field].split(' (')[0]}"))
     return out
 
 

@@ -36,13 +36,18 @@ EXTRA_FIELDS: tuple[str, ...] = (
     "lsoa",
     "imd_decile",
     "local_id",
+    "uprn",
 )
+#: Fields that may be mapped to a list of columns, joined in order with a space (empty
+#: parts skipped), e.g. ``address_line: [street, locality, town]``.
+JOINABLE_FIELDS: tuple[str, ...] = ("given_name", "family_name", "middle_names",
+                                    "address_line", "postcode")
 CODED_FIELDS = ("sex", "ethnicity")
 #: Fields that identify a person: ``record_id`` must not be one of them (it is written to
 #: links.parquet and clusters.parquet) unless the source opts in.
 IDENTIFIER_FIELDS: tuple[str, ...] = (
     "nhs_number", "given_name", "family_name", "dob", "postcode", "middle_names",
-    "address_line",
+    "address_line", "uprn",
 )
 #: Source names become file names (``expectations/NAME.json``) and SQL literals: a letter,
 #: digit or underscore first, then those, spaces, hyphens, dots and apostrophes; no path
@@ -93,7 +98,8 @@ class SourceSpec(_Frozen):
     format: Literal["csv", "parquet"] | None = None
     encoding: str = "utf-8"
     delimiter: Annotated[str, Field(min_length=1, max_length=1)] = ","
-    columns: dict[str, str]
+    #: Canonical field → column; a field in JOINABLE_FIELDS may name a list of columns.
+    columns: dict[str, str | list[str]]
     dob_format: str | list[str] = "%Y-%m-%d"
     values: dict[str, dict[str, str | None]] = Field(default_factory=dict)
     description: str | None = None
@@ -107,7 +113,7 @@ class SourceSpec(_Frozen):
 
     @field_validator("columns")
     @classmethod
-    def _known_fields(cls, columns: dict[str, str]) -> dict[str, str]:
+    def _known_fields(cls, columns: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
         allowed = set(CANONICAL_FIELDS) | set(EXTRA_FIELDS)
         unknown = sorted(set(columns) - allowed)
         if unknown:
@@ -117,6 +123,15 @@ class SourceSpec(_Frozen):
             )
         if "record_id" not in columns:
             raise ValueError("record_id must be mapped to a column that identifies each row")
+        for f, col in columns.items():
+            if isinstance(col, str):
+                continue
+            if f not in JOINABLE_FIELDS:
+                raise ValueError(f"{f} is mapped to a list of columns; map it to one column "
+                                 f"(lists are allowed for {', '.join(JOINABLE_FIELDS)})")
+            if not col or len(set(col)) < len(col):
+                raise ValueError(f"{f}: the list of columns is empty or names a column twice; "
+                                 "list each column once, e.g. [street, town]")
         return columns
 
     @field_validator("delimiter")
@@ -142,8 +157,8 @@ class SourceSpec(_Frozen):
     def _record_id_not_identifier(self) -> SourceSpec:
         if self.record_id_is_identifier:
             return self
-        col = self.columns["record_id"]
-        shared = [f for f in IDENTIFIER_FIELDS if self.columns.get(f) == col]
+        col = str(self.columns["record_id"])
+        shared = [f for f in IDENTIFIER_FIELDS if col in self.column_list(f)]
         if shared:
             raise ValueError(
                 f"record_id is mapped to column `{printable(col)}`, the same column as "
@@ -187,6 +202,11 @@ class SourceSpec(_Frozen):
     def held(self, field: str) -> bool:
         """Whether the source declares a column for a canonical field."""
         return field in self.columns
+
+    def column_list(self, field: str) -> list[str]:
+        """The columns a field is mapped to, in order (none when it is not mapped)."""
+        col = self.columns.get(field)
+        return [] if col is None else [col] if isinstance(col, str) else list(col)
 
 
 class ValidationSettings(_Frozen):

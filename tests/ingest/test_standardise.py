@@ -143,11 +143,12 @@ def test_records_columns_match_contract(tmp_path: Path) -> None:
     """The records table starts with the columns and types of docs/workspace.md."""
     con = ingest_rows(tmp_path, [person(1)])
     cols = [(r[0], r[1]) for r in con.execute("DESCRIBE records").fetchall()]
-    assert cols[:15] == [
+    assert cols[:16] == [
         ("source", "VARCHAR"), ("record_id", "VARCHAR"), ("nhs_number", "VARCHAR"),
         ("nhs_number_valid", "BOOLEAN"), ("given_name", "VARCHAR"), ("family_name", "VARCHAR"),
         ("dob", "DATE"), ("sex", "VARCHAR"), ("postcode", "VARCHAR"), ("ethnicity", "VARCHAR"),
-        ("middle_names", "VARCHAR"), ("address_line", "VARCHAR"), ("lsoa", "VARCHAR"),
+        ("middle_names", "VARCHAR"), ("address_line", "VARCHAR"), ("uprn", "VARCHAR"),
+        ("lsoa", "VARCHAR"),
         ("local_id", "VARCHAR"), ("imd_decile", "INTEGER"),
     ]
     doc = (Path(__file__).parents[2] / "docs" / "workspace.md").read_text()

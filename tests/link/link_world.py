@@ -164,7 +164,7 @@ def write_world(world: World, root: Path) -> Path:
         "CREATE OR REPLACE TABLE records AS SELECT source, record_id, nhs_number, "
         "nhs_number_valid::BOOLEAN AS nhs_number_valid, given_name, family_name, "
         "dob::DATE AS dob, sex, postcode, ethnicity, NULL::VARCHAR AS middle_names, "
-        "NULL::VARCHAR AS address_line, postcode AS postcode_text, "
+        "NULL::VARCHAR AS address_line, NULL::VARCHAR AS uprn, postcode AS postcode_text, "
         "NULL::INTEGER AS imd_decile FROM records"
     )
     con.close()

@@ -69,3 +69,108 @@ def test_swapped_names_level(gl: str, fl: str, gr: str, fr: str, expected: bool)
     got = _holds(settings.swapped_names_sql(), given_name_l=gl, family_name_l=fl,
                  given_name_r=gr, family_name_r=fr)
     assert got is expected
+
+
+@pytest.mark.parametrize(("left", "right", "share"), [
+    pytest.param("12 HIGH ST CAMDEN", "12 HIGH ST CAMDEN", 1.0, id="same"),
+    pytest.param("12 HIGH ST", "12 HIGH ST CAMDEN", 0.75, id="part-missing"),
+    pytest.param("CAMDEN 12 HIGH ST", "12 HIGH ST CAMDEN", 1.0, id="parts-moved"),
+    pytest.param("4 ELM RD", "12 HIGH ST", 0.0, id="different"),
+])
+def test_address_word_share(left: str, right: str, share: float) -> None:
+    """The word-set share (Jaccard) the address levels use ignores order and repeats."""
+    con = duckdb.connect()
+    got = con.execute(f"SELECT {settings.word_share_sql('?', '?')}",
+                      [left, right, left, right]).fetchone()[0]
+    assert got == pytest.approx(share)
+
+
+@pytest.mark.parametrize(("address", "number"), [
+    pytest.param("FLAT 3 12A HIGH ST", "3", id="flat-first"),
+    pytest.param("12A HIGH ST", "12A", id="house-letter"),
+    pytest.param("ROSE COTT HIGH ST", None, id="no-number-is-null"),
+])
+def test_house_number(address: str, number: str | None) -> None:
+    """The blocking key is the first number, NULL (never '') when there is none."""
+    con = duckdb.connect()
+    assert con.execute(f"SELECT {settings.house_number_sql('?')}",
+                       [address]).fetchone()[0] == number
+
+
+@pytest.mark.parametrize(("gl", "ml", "gr", "mr", "expected"), [
+    pytest.param("DAVID", "JOHN", "JOHN", None, True, id="known-by-middle-name"),
+    pytest.param("JOHN", None, "DAVID", "PETER JOHN", True, id="second-middle-name"),
+    pytest.param("DAVID", "JOHN", "PETER", "JOHN", False, id="same-middle-other-given"),
+    pytest.param("DAVID", None, "JOHN", None, False, id="no-middle-names"),
+    pytest.param("JO", "JOHN", "JOHNNY", None, False, id="whole-words-only"),
+])
+def test_given_name_as_middle_name_level(gl: str, ml: str | None, gr: str, mr: str | None,
+                                         expected: bool) -> None:
+    """The level fires when one side's given name is one of the other's middle names."""
+    got = _holds(f"coalesce({settings.given_as_middle_sql()}, false)", given_name_l=gl,
+                 middle_names_l=ml, given_name_r=gr, middle_names_r=mr)
+    assert got is expected
+
+
+def test_new_fields_compared_and_blocked_only_when_held() -> None:
+    """Middle names, address and UPRN get comparisons and blocking rules when both sides
+    hold them, none otherwise; the given-name comparison gains its middle-name level."""
+    with_all = settings.comparisons(ALL)
+    names = [c.create_output_column_name() for c in with_all]
+    assert {"middle_names", "address_line"} <= set(names)
+    given = with_all[names.index("given_name")]
+    labels = [lv.create_label_for_charts() for lv in given.create_comparison_levels()]
+    assert "given name is the other's middle name" in labels
+    # One property, one piece of evidence: the UPRN is the postcode comparison's first
+    # level, not a comparison of its own, wherever the postcode is compared too.
+    assert "uprn" not in names
+    postcode = with_all[names.index("postcode")].create_comparison_levels()
+    assert postcode[0].create_label_for_charts() == "same UPRN"
+    assert "uprn" in [c.create_output_column_name()
+                      for c in settings.comparisons(ALL - {"postcode"})]
+    core = ALL - {"middle_names", "address_line", "uprn"}
+    assert not {"middle_names", "address_line", "uprn"} & {
+        c.create_output_column_name() for c in settings.comparisons(core)}
+    given = settings.comparisons(core)[1]
+    assert "given name is the other's middle name" not in [
+        lv.create_label_for_charts() for lv in given.create_comparison_levels()]
+    rules = settings.blocking_rules(ALL) + settings.loosening_rules(ALL)
+    assert "l.uprn = r.uprn AND year(l.dob) = year(r.dob)" in rules
+    assert any("regexp_extract(l.address_line" in r for r in rules)
+    assert not any("uprn" in r or "address_line" in r
+                   for r in settings.blocking_rules(core) + settings.loosening_rules(core))
+
+
+def test_every_rule_and_level_runs_in_duckdb() -> None:
+    """Each blocking rule (production, loosening, diagnostic) and each comparison level is
+    valid DuckDB SQL over the staged columns, and the UPRN and address rules join only
+    records that agree."""
+    con = duckdb.connect()
+    cols = ("record_id VARCHAR, nhs_number VARCHAR, given_name VARCHAR, family_name VARCHAR, "
+            "dob DATE, sex VARCHAR, postcode VARCHAR, address_line VARCHAR, "
+            "middle_names VARCHAR, uprn VARCHAR")
+    con.execute(f"CREATE TABLE l ({cols}); CREATE TABLE r ({cols})")
+    con.execute("INSERT INTO l VALUES ('a', NULL, 'ANN', 'LEE', DATE '1980-01-02', '2', "
+                "'NW1 2AB', '12 HIGH ST', 'MAY', '100'), ('b', NULL, 'BO', 'LI', "
+                "DATE '1990-01-02', '1', 'NW1 2AB', 'ROSE COTT', NULL, NULL)")
+    con.execute("INSERT INTO r VALUES ('x', NULL, 'ANNE', 'LEA', DATE '1980-05-02', '2', "
+                "'NW1 2AD', '12 HIGH ST LONDON', NULL, '100'), ('y', NULL, 'BEA', 'LO', "
+                "DATE '1990-07-02', '1', 'NW1 2XY', 'ROSE COTT LONDON', NULL, NULL)")
+    rules = (settings.blocking_rules(ALL) + settings.loosening_rules(ALL)
+             + settings.diagnostic_rules(ALL))
+    for rule in rules:
+        con.execute(f"SELECT count(*) FROM l, r WHERE {rule}").fetchone()
+    pairs = {rule: con.execute(f"SELECT l.record_id || r.record_id FROM l, r WHERE {rule}")
+             .fetchall() for rule in rules if "uprn" in rule or "regexp_extract" in rule}
+    assert pairs and all(got == [("ax",)] for got in pairs.values())
+    pair_cols = ", ".join(f"l.{c.split()[0]} AS {c.split()[0]}_l, r.{c.split()[0]} AS "
+                          f"{c.split()[0]}_r" for c in cols.split(", "))
+    from splink.internals.dialects import SplinkDialect
+
+    dialect = SplinkDialect.from_string("duckdb")
+    for comparison in settings.comparisons(ALL):
+        for level in comparison.create_comparison_levels():
+            sql = level.create_sql(dialect)
+            if sql != "ELSE":
+                con.execute(f"SELECT count(*) FROM (SELECT {pair_cols} FROM l, r) "
+                            f"WHERE {sql}").fetchone()

@@ -62,3 +62,16 @@ def test_parse_pairs_rejects_malformed(text: str) -> None:
     """A malformed --pairs item is a ConfigError naming it."""
     with pytest.raises(ConfigError, match="LEFT:RIGHT"):
         parse_pairs(text)
+
+
+def test_field_failing_its_format_for_most_records_is_a_warning() -> None:
+    """A model field set to NULL for failing its format in over half of the records is
+    named with its share; half or fewer is not; a share resting on a count of 1–7 is
+    not shown."""
+    from linkready.link.workspace import unreadable_warnings
+
+    s = SourceStats("council", 100, FULL, unreadable={"uprn": 60, "dob": 50})
+    (w,) = unreadable_warnings(s)
+    assert w.startswith("`uprn` of council fails its format in 60% of the records")
+    tiny = SourceStats("tiny", 5, FULL, unreadable={"uprn": 4})
+    assert "in most of the records" in unreadable_warnings(tiny)[0]

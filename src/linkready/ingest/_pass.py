@@ -35,6 +35,7 @@ RECORDS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("ethnicity", "VARCHAR"),
     ("middle_names", "VARCHAR"),
     ("address_line", "VARCHAR"),
+    ("uprn", "VARCHAR"),
     ("lsoa", "VARCHAR"),
     ("local_id", "VARCHAR"),
     ("imd_decile", "INTEGER"),
@@ -100,6 +101,12 @@ def field_sqls(spec: SourceSpec, layout: SourceLayout, reference: date) -> dict[
 def _raw_select(spec: SourceSpec, layout: SourceLayout) -> str:
     cols = []
     for f, col in spec.columns.items():
+        if not isinstance(col, str):
+            # A list of columns: joined in order with a space, empty parts skipped.
+            parts = ", ".join(f"nullif(trim(CAST({ident(layout.read_name(c))} AS VARCHAR)), '')"
+                              for c in col)
+            cols.append(f"nullif(concat_ws(' ', {parts}), '') AS {raw_name(f)}")
+            continue
         typ = layout.types.get(col, "VARCHAR").upper()
         keep_type = f == "dob" and typ in _TYPED_DATES
         x = ident(layout.read_name(col))

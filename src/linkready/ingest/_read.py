@@ -290,13 +290,14 @@ def check_columns(
     not a record), and none when row 1 looks like data."""
     seen: set[str] = set()
     dups = sorted({c for c in columns if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
-    missing = [(f, c) for f, c in spec.columns.items() if c not in seen]
-    found_any = len(missing) < len(spec.columns)  # then row 1 names columns: a header
+    mapped = [(f, c) for f in spec.columns for c in spec.column_list(f)]
+    missing = [(f, c) for f, c in mapped if c not in seen]
+    found_any = len(missing) < len(mapped)  # then row 1 names columns: a header
     if not (dups or missing):
         return
     if not found_any and looks_like_data(columns):
         raise _data_row(path, name, project_file)
-    field, col = (missing or [("record_id", spec.columns["record_id"])])[0]
+    field, col = (missing or [("record_id", str(spec.columns["record_id"]))])[0]
     if missing and spec.file_format == "csv" and len(columns) == 1:
         header = columns[0]
         found = [d for d in _OTHER_DELIMITERS if d != spec.delimiter and d in header]
@@ -314,7 +315,7 @@ def check_columns(
     if not found_any and not close:
         # Not one mapped column is in row 1: it may be a record, so it is not shown.
         raise InputError(
-            f"{path}: none of the {len(spec.columns)} mapped columns is in row 1 "
+            f"{path}: none of the {len(mapped)} mapped columns is in row 1 "
             f"(sources.{name}.columns; row 1 has {len(columns)} field(s)); if the file has "
             f"no header row, export it with one, else fix the mapping in {project_file}"
         )

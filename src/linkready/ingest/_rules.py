@@ -166,3 +166,22 @@ AGE_BANDS: tuple[tuple[str, int, int], ...] = (
 )
 #: An LSOA code (E01…, W01…) or an LSOA name ("Camden 011D").
 LSOA_REGEX = r"^(?:[EW]0[0-9]{7}|[A-Z][A-Z .,'&-]* [0-9]{3}[A-Z])$"
+
+#: Address words unified at ingest (the whole word, after upper-casing and punctuation
+#: removal): each spelling on the left becomes the short form on the right, so that
+#: "12 High Street" and "12 HIGH ST." agree. ``SAINT`` and ``STREET`` both become ``ST``:
+#: the abbreviation is ambiguous, so both spellings must meet on it.
+ADDRESS_WORDS: dict[str, str] = {
+    "STREET": "ST", "STR": "ST", "SAINT": "ST",
+    "ROAD": "RD", "AVENUE": "AVE", "AV": "AVE", "AVE": "AVE",
+    "DRIVE": "DR", "DRV": "DR", "LANE": "LN", "CLOSE": "CL", "CRESCENT": "CRES",
+    "CRESC": "CRES", "CR": "CRES", "PLACE": "PL", "COURT": "CT", "CRT": "CT",
+    "GARDENS": "GDNS", "GARDEN": "GDN", "TERRACE": "TER", "TCE": "TER", "TERR": "TER",
+    "SQUARE": "SQ", "GROVE": "GR", "GRV": "GR", "PARK": "PK", "PARADE": "PDE",
+    "HIGHWAY": "HWY", "BOULEVARD": "BLVD", "CIRCUIT": "CCT", "MOUNT": "MT",
+    "HOUSE": "HO", "COTTAGE": "COTT", "COTTAGES": "COTTS", "BUILDING": "BLDG",
+    "BUILDINGS": "BLDGS", "APARTMENT": "FLAT", "APT": "FLAT", "UNIT": "FLAT",
+    "NORTH": "N", "SOUTH": "S", "EAST": "E", "WEST": "W", "UPPER": "UPR", "LOWER": "LWR",
+}
+#: A UPRN (Unique Property Reference Number): 1 to 12 digits, leading zeros dropped.
+UPRN_REGEX = r"[0-9]{1,12}"

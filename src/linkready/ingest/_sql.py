@@ -272,9 +272,44 @@ def extra_sql(f: str, raw: str) -> tuple[str, dict[str, str]]:
         u = f"regexp_replace(upper({t}), ' +', ' ', 'g')"
         value = f"CASE WHEN regexp_full_match({u}, {lit(R.LSOA_REGEX)}) THEN {u} END"
         return value, {"set_null:invalid": f"{t} IS NOT NULL AND ({value}) IS NULL"}
-    if f in ("middle_names", "address_line"):
+    if f == "address_line":
+        return address_sql(t)
+    if f == "uprn":
+        return uprn_sql(t)
+    if f == "middle_names":
         cleaned = f"regexp_replace({fold_sql(t)}, {lit(NAME_SEPARATORS)}, ' ', 'g')"
 
         value = f"nullif(trim({cleaned}), '')"
         return value, {}
     return t, {}
+
+
+def address_words_sql(text: str) -> str:
+    """SQL: the words of ``text`` (upper case, no punctuation, single spaces) with the
+    spellings in :data:`linkready.ingest._rules.ADDRESS_WORDS` unified; numbers kept."""
+    whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in R.ADDRESS_WORDS.items())
+    words = f"list_filter(string_split({text}, ' '), lambda w: w <> '')"
+    return (f"array_to_string(list_transform({words}, "
+            f"lambda w: CASE w {whens} ELSE w END), ' ')")
+
+
+def address_sql(t: str) -> tuple[str, dict[str, str]]:
+    """Address line: upper case, accents and apostrophes dropped, other punctuation to
+    spaces, common words unified (ROAD → RD, STREET → ST …); flat and house numbers kept."""
+    plain = (f"regexp_replace(regexp_replace({fold_sql(t)}, '[''’`]', '', 'g'), "
+             f"{lit(NAME_SEPARATORS)}, ' ', 'g')")
+    value = f"nullif({address_words_sql(plain)}, '')"
+    spaced = f"array_to_string(list_filter(string_split({plain}, ' '), lambda w: w <> ''), ' ')"
+    return value, {
+        "punctuation_removed": f"{t} IS NOT NULL AND regexp_matches(upper({t}), "
+                               "'[^\\p{L}\\p{M}0-9 ]')",
+        "abbreviations_unified": f"{t} IS NOT NULL AND {spaced} <> {value}",
+    }
+
+
+def uprn_sql(t: str) -> tuple[str, dict[str, str]]:
+    """UPRN: digits (a number column's ``.0`` and separators dropped), leading zeros
+    dropped; anything that is not 1–12 digits, or zero, becomes NULL."""
+    d = f"ltrim(regexp_replace(regexp_replace({t}, '[.]0+$', ''), '[ ,-]', '', 'g'), '0')"
+    value = f"CASE WHEN regexp_full_match({d}, {lit(R.UPRN_REGEX)}) THEN {d} END"
+    return value, {"set_null:invalid": f"{t} IS NOT NULL AND ({value}) IS NULL"}

@@ -20,6 +20,7 @@ from linkready.ingest._disk import is_write_failure, write_error
 from linkready.ingest._guards import check_stage, check_types
 from linkready.ingest._ownership import check_replaceable, connect_read_only, is_lock_error
 from linkready.ingest._pass import (
+    RECORDS_COLUMNS,
     dob_is_typed,
     field_sqls,
     insert_sql,
@@ -215,6 +216,12 @@ def up_to_date(project: Project, workspace: Path) -> IngestResult | None:
         rows = con.execute("SELECT source, records, fingerprint FROM sources").fetchall()
         log = con.execute("SELECT source, field, action, count FROM standardisation_log "
                           "ORDER BY rowid").fetchall()
+        # A workspace an earlier version built, without a column of today's records
+        # table (e.g. uprn), is rebuilt rather than reused.
+        have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns"
+                                          " WHERE table_name = 'records'").fetchall()}
+        if any(c not in have for c, _ in RECORDS_COLUMNS):
+            return None
     except duckdb.Error:
         return None
     finally:

@@ -30,7 +30,7 @@ from linkready.link.settings import (
     training_sessions,
 )
 from linkready.link.thresholds import by_threshold
-from linkready.link.workspace import SourceStats, stage_source
+from linkready.link.workspace import SourceStats, stage_source, unreadable_warnings
 from linkready.privacy import safe_rate, suppress
 
 #: Scored pairs below this probability are left out of links.parquet (they still count
@@ -176,6 +176,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
                             f"{100 * share:.0f}% of the records that hold one; it is "
                             "compared as a normalised string (upper case, letters and "
                             "digits), without district or sector levels")
+    warnings += [w for s in (left, right) for w in unreadable_warnings(s)]
     if text_postcode:
         left = _with_text_postcode(left)
         right = _with_text_postcode(right)

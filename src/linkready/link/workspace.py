@@ -7,7 +7,7 @@ intermediate tables never touch (or lock) the workspace other stages read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,9 @@ class SourceStats:
     distinct_ids: int = -1
     #: Records with a postcode as a normalised string, UK-formatted or not.
     postcode_text: int = 0
+    #: Per model field (not the postcode, which is compared as text instead): records
+    #: whose value failed its format at ingest and was set to NULL.
+    unreadable: dict[str, int] = field(default_factory=dict)
 
     def postcode_mostly_invalid(self) -> bool:
         """Most postcodes held fail the UK format (e.g. another country's)."""
@@ -93,13 +96,55 @@ def source_stats_sql() -> str:
             "count(postcode_text) FROM ws.records GROUP BY source")
 
 
+#: Standardisation-log actions that mean "the value failed its format and is NULL", per
+#: model field (the postcode is compared as a normalised string instead).
+UNREADABLE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "nhs_number": ("set_null:non_numeric", "set_null:wrong_length"),
+    "given_name": ("set_null:non_alphabetic",),
+    "family_name": ("set_null:non_alphabetic",),
+    "dob": ("set_null:unparseable",),
+    "uprn": ("set_null:invalid",),
+}
+
+
+def unreadable_sql() -> str:
+    """Per source and model field: values set to NULL for failing their format."""
+    cond = " OR ".join(f"(field = {lit(f)} AND action IN ({', '.join(map(lit, acts))}))"
+                       for f, acts in UNREADABLE_ACTIONS.items())
+    return (f"SELECT source, field, sum(count) FROM ws.standardisation_log WHERE {cond} "
+            "GROUP BY source, field")
+
+
 def source_stats(con: Any) -> dict[str, SourceStats]:
     """Stats for every source in the workspace."""
     rows = con.execute(source_stats_sql()).fetchall()
+    bad: dict[str, dict[str, int]] = {}
+    logged = con.execute("SELECT count(*) FROM information_schema.tables WHERE "
+                         "table_catalog = 'ws' AND table_name = 'standardisation_log'"
+                         ).fetchone()[0]
+    for source, f, n in con.execute(unreadable_sql()).fetchall() if logged else []:
+        bad.setdefault(source, {})[f] = int(n)
     return {r[0]: SourceStats(r[0], int(r[1]),
                               dict(zip(MODEL_FIELDS, map(int, r[3:-1]), strict=True)),
-                              int(r[2]), int(r[-1]))
+                              int(r[2]), int(r[-1]), bad.get(r[0], {}))
             for r in rows}
+
+
+def unreadable_warnings(s: SourceStats) -> list[str]:
+    """One warning per model field whose values failed their format (and were set to
+    NULL) in more than half of the source's records: the field is not dropped silently.
+    The share is ``*`` where it would give a count of 1–7 away."""
+    from linkready.privacy import safe_rate
+
+    out = []
+    for f, n in sorted(s.unreadable.items()):
+        if n <= 0.5 * s.records:
+            continue
+        share = safe_rate(n, s.records)
+        shown = f"{100 * share:.0f}%" if isinstance(share, float) else "most"
+        out.append(f"`{f}` of {s.name} fails its format in {shown} of the records; those "
+                   "values are NULL and not compared (see the profile's alerts for the fix)")
+    return out
 
 
 def check_pairs(pairs: list[tuple[str, str]], project: Project,

@@ -111,7 +111,7 @@ def dob_checks(held: frozenset[str]) -> Iterable[Check]:
 
 @register("extras")
 def extra_checks(held: frozenset[str]) -> Iterable[Check]:
-    for f in ("imd_decile", "lsoa", "middle_names", "address_line", "local_id"):
+    for f in ("imd_decile", "lsoa", "middle_names", "address_line", "local_id", "uprn"):
         if f in held:
             yield Check("completeness", f, "missing", f"{f}_missing")
 

@@ -31,7 +31,7 @@ from linkready.profile._checks import (
 POWER_FIELDS: tuple[str, ...] = (
     "nhs_number", "given_name", "family_name", "dob", "sex", "postcode", "ethnicity",
 )
-EXTRAS = ("imd_decile", "lsoa", "middle_names", "address_line", "local_id")
+EXTRAS = ("imd_decile", "lsoa", "middle_names", "address_line", "local_id", "uprn")
 #: Subgroup dimensions and the combos column each is read from.
 SUBGROUP_DIMENSIONS: tuple[str, ...] = ("ethnicity", "ethnic_group", "sex", "age_band",
                                         "imd_decile")

@@ -37,7 +37,7 @@ def figure(count: int, total: int) -> dict[str, Any]:
 def _fields(p: SourceProfile) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in ("record_id", *R.CLASSIFIED_FIELDS, "middle_names", "address_line", "lsoa",
-              "imd_decile", "local_id"):
+              "imd_decile", "local_id", "uprn"):
         held = f in p.held
         entry: dict[str, Any] = {"held": held}
         if held and f in R.CLASSIFIED_FIELDS:

@@ -166,6 +166,7 @@ FIELD_LABELS = {
     "ethnicity": "ethnicity",
     "middle_names": "middle names",
     "address_line": "address line",
+    "uprn": "UPRN",
     "lsoa": "LSOA",
     "imd_decile": "IMD decile",
     "local_id": "local ID",

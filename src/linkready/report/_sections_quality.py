@@ -31,7 +31,7 @@ from linkready.report._model import Block, Bullets, Cell, Chart, Paragraph, Sect
 from linkready.report._verdict import Thresholds
 
 IDENTIFIERS = ("nhs_number", "given_name", "family_name", "dob", "sex", "postcode", "ethnicity")
-EXTRAS = ("middle_names", "address_line", "lsoa", "imd_decile", "local_id")
+EXTRAS = ("middle_names", "address_line", "uprn", "lsoa", "imd_decile", "local_id")
 
 
 def _sources(inp: ReportInputs) -> dict[str, Any]:
