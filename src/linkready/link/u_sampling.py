@@ -44,14 +44,17 @@ ONE_EDIT = re.compile(
 
 def _one_edit_guarded(match: re.Match[str]) -> str:
     """The one-edit test, skipping the (slow) edit distance where it cannot be ≤ 1:
-    strings of one length n ≥ 9 that differ within their first four and within their
-    last four characters differ in two positions at least two apart, which neither one
-    substitution nor one adjacent transposition (the only single edits that keep the
-    length) can do."""
+    strings of one length n ≥ 3 that differ both within their first n // 2 characters
+    and after character n // 2 + 1 differ in two positions at least two apart, which
+    neither one substitution nor one adjacent transposition (the only single edits that
+    keep the length) can do. Only for ASCII text (one byte a character), so that
+    characters and the edit distance's units agree."""
     a, b = match.group(1), match.group(2)
-    return (f"(CASE WHEN length({a}) = length({b}) AND length({a}) >= 9 "
+    half = f"(length({a}) // 2)"
+    return (f"(CASE WHEN length({a}) = length({b}) AND length({a}) >= 3 "
             f"AND strlen({a}) = length({a}) AND strlen({b}) = length({b}) "
-            f"AND left({a}, 4) <> left({b}, 4) AND right({a}, 4) <> right({b}, 4) "
+            f"AND substr({a}, 1, {half}) <> substr({b}, 1, {half}) "
+            f"AND substr({a}, {half} + 2) <> substr({b}, {half} + 2) "
             f"THEN false ELSE damerau_levenshtein({a}, {b}) <= 1 END)")
 
 
