@@ -42,32 +42,28 @@ ONE_EDIT = re.compile(
     re.IGNORECASE)
 
 
-def _one_edit_guarded(match: re.Match[str]) -> str:
-    """The one-edit test, skipping the (slow) edit distance where it cannot be ≤ 1:
-    strings of one length n ≥ 3 that differ both within their first n // 2 characters
-    and after character n // 2 + 1 differ in two positions at least two apart, which
-    neither one substitution nor one adjacent transposition (the only single edits that
-    keep the length) can do. Only for ASCII text (one byte a character), so that
-    characters and the edit distance's units agree."""
-    a, b = match.group(1), match.group(2)
-    half = f"(length({a}) // 2)"
-    return (f"(CASE WHEN length({a}) = length({b}) AND length({a}) >= 3 "
-            f"AND strlen({a}) = length({a}) AND strlen({b}) = length({b}) "
-            f"AND substr({a}, 1, {half}) <> substr({b}, 1, {half}) "
-            f"AND substr({a}, {half} + 2) <> substr({b}, {half} + 2) "
-            f"THEN false ELSE damerau_levenshtein({a}, {b}) <= 1 END)")
-
-
 def rewrite_levels(columns: list[str]) -> tuple[list[str], dict[str, str],
                                                 dict[str, str]]:
     """``columns`` (comparison-vector SQL) rewritten to cost less per pair, with the
-    same value for every pair: one-edit tests guarded (:func:`_one_edit_guarded`),
-    similarity calls read from a column computed once per pair, one-side regular
-    expression extracts read from a column computed once per record. Returns the
-    columns, ``{per-pair SQL: column}`` and ``{per-record SQL: column}`` (the per-record
-    column is ``<column>_l`` / ``<column>_r`` in the pairs)."""
+    same value for every pair:
+
+    - ``damerau_levenshtein(x_l, x_r) <= 1`` skips the (slow) edit distance where it
+      cannot be ≤ 1: strings of one length n ≥ 3 that differ both within their first
+      n // 2 characters and after character n // 2 + 1 differ in two positions at least
+      two apart, which neither one substitution nor one adjacent transposition (the only
+      single edits that keep the length) can do. Only for ASCII text (one byte a
+      character), so that characters and the edit distance's units agree;
+    - similarity calls are read from a column computed once per pair;
+    - one-side values (regular-expression extracts, the lengths and halves above) are
+      read from columns computed once per record.
+
+    Returns the columns, ``{per-pair SQL: column}`` and ``{per-record SQL over the
+    record's own columns: column}`` (``<column>_l`` / ``<column>_r`` in the pairs)."""
     per_pair: dict[str, str] = {}
     per_record: dict[str, str] = {}
+
+    def on_record(sql: str) -> str:
+        return per_record.setdefault(sql, f"__lr_rec_{len(per_record)}")
 
     def pair(match: re.Match[str]) -> str:
         return per_pair.setdefault(match.group(0), f"__lr_sim_{len(per_pair)}")
@@ -75,11 +71,24 @@ def rewrite_levels(columns: list[str]) -> tuple[list[str], dict[str, str],
     def record(match: re.Match[str]) -> str:
         col, side, pattern, group = match.groups()
         sql = f'regexp_extract("{col}", {pattern}, {group})'
-        return f"{per_record.setdefault(sql, f'__lr_rec_{len(per_record)}')}_{side}"
+        return f"{on_record(sql)}_{side}"
+
+    def one_edit(match: re.Match[str]) -> str:
+        a, b = (m.strip('"') for m in match.groups())
+        if not (a.endswith("_l") and b.endswith("_r") and a[:-2] == b[:-2]):
+            return match.group(0)
+        col = f'"{a[:-2]}"'
+        n = on_record(f"length({col})")
+        ascii_ = on_record(f"strlen({col}) = length({col})")
+        head = on_record(f"substr({col}, 1, length({col}) // 2)")
+        tail = on_record(f"substr({col}, length({col}) // 2 + 2)")
+        return (f"(CASE WHEN {n}_l = {n}_r AND {n}_l >= 3 AND {ascii_}_l AND {ascii_}_r "
+                f"AND {head}_l <> {head}_r AND {tail}_l <> {tail}_r THEN false "
+                f"ELSE {match.group(0)} END)")
 
     out = []
     for c in columns:
-        c = ONE_EDIT.sub(_one_edit_guarded, c)
+        c = ONE_EDIT.sub(one_edit, c)
         c = SIMILARITY_CALL.sub(pair, c)
         out.append(ONE_SIDE_EXTRACT.sub(record, c))
     return out, per_pair, per_record
