@@ -13,7 +13,7 @@ from linkready.link import training
 from linkready.link.backends import DuckDBBackend
 from linkready.link.pair import compared_fields
 from linkready.link.settings import TrainingConfig
-from linkready.link.u_sampling import estimate_u, rewrite_levels
+from linkready.link.u_sampling import estimate_u, guard_one_edit, rewrite_levels
 from linkready.link.workspace import connect, ensure_workspace, source_stats, stage_source
 from linkready.progress import no_progress
 from linkready.project import load_project
@@ -89,4 +89,8 @@ def test_rewritten_levels_give_the_same_values() -> None:
     after = con.sql(f"SELECT {', '.join(cols)} FROM (SELECT {sims} FROM ({pairs})) "
                     "ORDER BY ALL").fetchall()
     assert after == before
+    inline = [guard_one_edit(c) for c in original]  # as the DuckDB backend runs any SQL
+    assert inline[0] != original[0] and inline[1] == original[1]
+    assert con.sql(f"SELECT {', '.join(inline)} FROM ({pairs}) ORDER BY ALL").fetchall() \
+        == before
     assert len({g for g, _ in before}) == 6  # every level of the first comparison seen

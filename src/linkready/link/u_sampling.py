@@ -42,6 +42,22 @@ ONE_EDIT = re.compile(
     re.IGNORECASE)
 
 
+def _inline_guard(match: re.Match[str]) -> str:
+    a, b = match.group(1), match.group(2)
+    half = f"(length({a}) // 2)"
+    return (f"(CASE WHEN length({a}) = length({b}) AND length({a}) >= 3 "
+            f"AND strlen({a}) = length({a}) AND strlen({b}) = length({b}) "
+            f"AND substr({a}, 1, {half}) <> substr({b}, 1, {half}) "
+            f"AND substr({a}, {half} + 2) <> substr({b}, {half} + 2) "
+            f"THEN false ELSE {match.group(0)} END)")
+
+
+def guard_one_edit(sql: str) -> str:
+    """``sql`` with every ``damerau_levenshtein(a, b) <= 1`` guarded as in
+    :func:`rewrite_levels`, computed inline (for any SQL Splink runs on DuckDB)."""
+    return ONE_EDIT.sub(_inline_guard, sql) if "damerau_levenshtein" in sql.lower() else sql
+
+
 def rewrite_levels(columns: list[str]) -> tuple[list[str], dict[str, str],
                                                 dict[str, str]]:
     """``columns`` (comparison-vector SQL) rewritten to cost less per pair, with the
