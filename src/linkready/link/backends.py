@@ -89,10 +89,18 @@ class DuckDBBackend:
         return self.workspace.sql(sql).to_arrow_table()
 
     def db_api(self) -> Any:
-        """``DuckDBAPI`` on the workspace connection."""
+        """``DuckDBAPI`` on the workspace connection, with the NHS number's one-edit test
+        guarded (:func:`linkready.link.u_sampling.guard_one_edit`: the same result for
+        every pair, the slow edit distance computed only where it can be ≤ 1)."""
         from splink import DuckDBAPI
 
-        return DuckDBAPI(connection=self.workspace)
+        from linkready.link.u_sampling import guard_one_edit
+
+        class GuardedDuckDBAPI(DuckDBAPI):
+            def _execute_sql_against_backend(self, final_sql: str) -> Any:
+                return super()._execute_sql_against_backend(guard_one_edit(final_sql))
+
+        return GuardedDuckDBAPI(connection=self.workspace)
 
     def drop(self, *tables: str) -> None:
         """Drop staged tables."""

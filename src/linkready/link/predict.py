@@ -13,6 +13,38 @@ from linkready.link.training import model_prior, quiet_splink
 #: Above this many records the comparison counts are estimated from a sample.
 EXACT_COUNT_MAX_RECORDS = 1_000_000
 COUNT_SAMPLE_PROPORTION = 0.1
+#: Exact counts are taken from the union of every rule's pairs (one join per rule, then
+#: each pair counted once, for the first rule that brings it) while the rules bring at
+#: most this many pairs in all; above it, Splink counts (each rule's pairs filtered by
+#: every earlier rule's condition: no pairs held, many more conditions evaluated).
+UNION_MAX_PAIRS = 20_000_000
+#: Rule numbers packed into each pair's integer key (more rules: Splink counts).
+RULE_CODES = 64
+
+
+def _union_marginals(inputs: list[Any], rules: list[str]) -> list[int] | None:
+    """Pairs each rule adds to the earlier ones, exactly, from the union of the rules'
+    pairs (the numbers Splink's exact count gives); None if the inputs are not DuckDB
+    tables or the rules bring more than :data:`UNION_MAX_PAIRS` pairs."""
+    db_api = inputs[0].db_api
+    if db_api.sql_dialect.sql_dialect_str != "duckdb" or len(inputs) != 2 or \
+            len(rules) >= RULE_CODES:
+        return None
+    con = db_api.duckdb_con
+    left, right = inputs[0].physical_name, inputs[1].physical_name
+    width = int(con.sql(f"SELECT coalesce(max(rowid), 0) + 1 FROM {right}").fetchall()[0][0])
+    # Each pair as one integer: (left row × width + right row) × RULE_CODES + rule.
+    keys = " UNION ALL ".join(
+        f"SELECT (l.rowid * {width} + r.rowid) * {RULE_CODES} + {k} AS key "
+        f"FROM {left} AS l JOIN {right} AS r ON ({rule})" for k, rule in enumerate(rules))
+    got = con.sql(f"SELECT key FROM ({keys}) LIMIT {UNION_MAX_PAIRS + 1}").to_arrow_table()
+    if got.num_rows > UNION_MAX_PAIRS:
+        return None
+    key = np.sort(np.asarray(got.column("key").to_numpy(), dtype=np.int64))
+    pair = key // RULE_CODES
+    first = np.ones(len(key), dtype=bool)  # a pair's first key holds its earliest rule
+    first[1:] = pair[1:] != pair[:-1]
+    return np.bincount(key[first] % RULE_CODES, minlength=len(rules)).astype(int).tolist()
 
 
 def comparison_counts(inputs: list[Any], rules: list[str], records: int) -> dict[str, Any]:
@@ -24,6 +56,16 @@ def comparison_counts(inputs: list[Any], rules: list[str], records: int) -> dict
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
     proportion = 1.0 if records <= EXACT_COUNT_MAX_RECORDS else COUNT_SAMPLE_PROPORTION
+    marginals = _union_marginals(inputs, rules) if proportion == 1.0 and rules else None
+    if marginals is not None:
+        con = inputs[0].db_api.duckdb_con
+        n_left, n_right = (int(con.sql(f"SELECT count(*) FROM {t.physical_name}")
+                               .fetchall()[0][0]) for t in inputs)
+        cumulative = np.cumsum(marginals).tolist()
+        return {"rules": [{"rule": rule, "marginal": m, "cumulative": int(c)}
+                          for rule, m, c in zip(rules, marginals, cumulative, strict=True)],
+                "total_possible": n_left * n_right, "is_estimate": False,
+                "record_sample_proportion": proportion, "unstable_estimates": []}
     with quiet_splink(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         recs = count_comparisons_from_blocking_rules(

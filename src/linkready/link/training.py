@@ -110,9 +110,7 @@ def _train(linker: Any, prior: Sequence[str], training: Sequence[str],
     warnings: list[str] = []
     with quiet_splink():
         warnings += seed_prior(linker, prior, cfg)
-        linker.training.estimate_u_using_random_sampling(
-            max_pairs=cfg.u_max_pairs, seed=cfg.seed,
-            **({} if u_chunks is None else {"num_chunks": u_chunks}))
+        estimate_u(linker, cfg, u_chunks)
         for rule in training:
             # A failed session can leave Splink's settings half-updated: keep a copy
             # (private attribute: Splink 5 offers no public way to roll back).
@@ -127,6 +125,20 @@ def _train(linker: Any, prior: Sequence[str], training: Sequence[str],
                 warnings.append(f"EM session on `{rule}` could not run "
                                 f"({type(exc).__name__}); its m values stay untrained")
     return warnings
+
+
+def estimate_u(linker: Any, cfg: TrainingConfig, u_chunks: int | None) -> None:
+    """u by seeded random sampling of ``cfg.u_max_pairs`` pairs: on DuckDB in two scans
+    (:func:`linkready.link.u_sampling.estimate_u`, the same values as Splink's own
+    method), elsewhere by Splink's ``estimate_u_using_random_sampling``."""
+    chunks = {} if u_chunks is None else {"num_chunks": u_chunks}
+    if linker._sql_dialect_str == "duckdb" and len(linker._input_tables_dict) == 2:
+        from linkready.link import u_sampling
+
+        u_sampling.estimate_u(linker, cfg.u_max_pairs, cfg.seed, **chunks)
+    else:
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=cfg.u_max_pairs, seed=cfg.seed, **chunks)
 
 
 def model_prior(linker: Any) -> float:
