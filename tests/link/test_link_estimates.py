@@ -126,3 +126,106 @@ def test_bootstrap_is_seeded() -> None:
     w.pop("truth"), w.pop("recall")
     a, b = estimates.honest_estimates(**w), estimates.honest_estimates(**w)
     assert a == b
+
+
+def _decoy_world(rng: np.random.Generator, n: int, matched: float, weak: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Best log2 BF of ``n`` left records and ``n`` decoys: every record's best chance
+    candidate from one distribution; a matched record also has its match (strong, or
+    weak — below most chance candidates' reach — for a share ``weak`` of matches)."""
+    chance = rng.normal(0.0, 4.0, size=(2, n))
+    has = rng.random(n) < matched
+    strong = np.where(rng.random(n) < weak, rng.normal(9.0, 1.0, n), rng.normal(30, 3, n))
+    real = np.where(has, np.maximum(strong, chance[0]), chance[0])
+    return real, chance[1]
+
+
+def test_decoy_check_subtracts_chance_and_sees_weak_matches() -> None:
+    """With a fifth of matches weak (their evidence only a little above chance) the model
+    can miss them, but the decoys still see them: the check's interval holds the true
+    share; reading the real records alone (no chance subtracted) would not."""
+    rng = np.random.default_rng(3)
+    real, dec = _decoy_world(rng, 4000, matched=0.6, weak=0.2)
+    got = estimates.decoy_check(real, dec, left_records=20_000, accept_level=20.0)
+    assert got is not None
+    assert got.lower <= 0.6 <= got.upper
+    assert got.upper - got.lower < 0.06
+    assert not (real >= got.level).mean() <= got.upper  # chance alone would overstate
+    assert got.false_links == 0.0  # no decoy reaches the acceptance level
+
+
+def test_decoy_check_without_matches_is_near_zero_and_counts_false_links() -> None:
+    """Left records with no match at all look like decoys: the share is near 0, and
+    decoys that reach the acceptance level stand for false links among the unmatched."""
+    rng = np.random.default_rng(4)
+    real, dec = _decoy_world(rng, 3000, matched=0.0, weak=0.0)
+    got = estimates.decoy_check(real, dec, left_records=3000, accept_level=6.0)
+    assert got is not None and got.lower < 0.005 and got.upper < 0.03
+    share = (dec >= 6.0).mean()
+    assert got.false_links == pytest.approx(3000 * (1 - got.estimate) * share)
+    assert got.false_lower <= got.false_links <= got.false_upper
+
+
+def test_census_sample_has_no_sampling_spread_in_the_real_share() -> None:
+    """When the sample is every left record, only the decoys' share is uncertain."""
+    real = np.full(500, 40.0)  # every record has a clear match
+    dec = np.full(500, -30.0)
+    got = estimates.decoy_check(real, dec, left_records=500, accept_level=10.0)
+    assert got is not None and got.estimate == 1.0 and got.lower == pytest.approx(1.0)
+
+
+def test_widen_only_when_the_check_disagrees() -> None:
+    iv = estimates.Interval(0.68, 0.66, 0.70, 0.69, 0.67, 0.69)
+    same, moved = estimates.widen(iv, 0.60, 0.75, 0.69)
+    assert same == iv and not moved
+    wide, moved = estimates.widen(iv, 0.70, 0.76, 0.73)
+    assert moved and wide.lower == 0.66 and wide.upper == 0.76 and wide.estimate == 0.68
+
+
+def test_completeness_gap_flags_incomplete_records_that_do_not_link() -> None:
+    """A group lacking the postcode that links far less than complete records adds about
+    its shortfall; a group that links as well adds nothing."""
+    n_ok, n_bad, n_fine = 4000, 200, 300
+    missing = [""] * n_ok + ["postcode"] * n_bad + ["given_name"] * n_fine
+    q = np.r_[np.full(n_ok, 0.7), np.zeros(n_bad), np.full(n_fine, 0.7)]
+    got = estimates.completeness_gap(np.array(missing, dtype=object), q, "right")
+    shortfall = n_bad * 0.7
+    assert shortfall * 0.85 < got.records < shortfall
+    assert [g[0] for g in got.groups] == ["postcode"]
+    none = estimates.completeness_gap(np.array([""] * 100, dtype=object), np.full(100, .5),
+                                      "left")
+    assert none.records == 0.0
+
+
+def test_completeness_gap_raises_only_the_upper_end() -> None:
+    """honest_estimates adds the gap (per left record) to the upper end only."""
+    kw = _honest_inputs()
+    base = estimates.honest_estimates(**kw)
+    gap = estimates.CompletenessGap(3.0, "right", [("postcode", 30, 0.0)], 0.7)
+    got = estimates.honest_estimates(**kw, gap=gap)
+    assert got.match_rate.lower == base.match_rate.lower
+    assert got.match_rate.upper == pytest.approx(
+        min(1.0, base.match_rate.upper + 3.0 / kw["left_records"]))
+    assert got.rate_dict(estimates.expected_match_rate(["a"], [0.5], 100))[
+        "completeness_gap"]["side"] == "right"
+
+
+def _honest_inputs() -> dict:
+    w = _world(np.random.default_rng(6), n=100)
+    w.pop("truth"), w.pop("recall")
+    return w
+
+
+def test_best_per_decoy_drops_its_own_donors() -> None:
+    """A decoy's pair with a record it took fields from is not a chance comparison."""
+    import pyarrow as pa
+
+    from linkready.link import diagnostic
+
+    donors = pa.table({"record_id": ["decoy-1", "decoy-2"], "donor_0": ["r1", "r2"],
+                       "donor_1": ["r3", "r1"]})
+    scored = pa.table({"record_id_l": ["decoy-1", "decoy-1", "decoy-2", "decoy-2"],
+                       "record_id_r": ["r1", "r2", "r1", "r2"],
+                       "log2_bf": [30.0, -2.0, 25.0, 40.0]})
+    best = diagnostic.best_per_decoy(donors, scored)
+    assert list(best) == [-2.0, -np.inf]  # decoy-2's pairs are both with its donors

@@ -333,6 +333,13 @@ def test_label_free_figures_are_published(linked: dict) -> None:
     assert 0 <= recall["lower"] <= recall["estimate"] <= recall["upper"] <= 1
     f = prob["false_links"]
     assert f["lower"] <= f["upper"]
+    check = exp["model_free_check"]
+    assert 0 <= check["lower"] <= check["estimate"] <= check["upper"] <= 1
+    if not exp["widened_by_check"]:
+        assert exp["lower"] <= check["estimate"] <= exp["upper"]
+    else:
+        assert exp["lower"] <= check["lower"] and check["upper"] <= exp["upper"]
+    assert exp["completeness_gap"]["side"] in ("left", "right")
 
 
 def test_comparisons_budget_comes_from_project_yaml(tmp_path: Path) -> None:

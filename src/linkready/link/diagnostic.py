@@ -120,3 +120,106 @@ def choose(diag: Diagnostic, q: np.ndarray, base: list[int], candidates: list[in
             chosen.append(i)
             best = new
     return chosen
+
+
+# --- a model-free check: decoys --------------------------------------------------------
+
+DECOY_TABLE = "__lr_decoy"
+DECOY_FULL = "__lr_decoy_donors"
+#: Columns a decoy takes together from one donor (fields that go together in people: a
+#: given name and its sex; a surname and its household's address). Every other column
+#: (NHS number, …) comes from a donor of its own, and the DOB from another.
+DECOY_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("given_name", "middle_names", "sex"),
+    ("family_name", "postcode", "address_line", "uprn"),
+    ("dob",),
+)
+
+
+@dataclass(frozen=True)
+class Decoys:
+    """The best Bayes factor (log2) each decoy reaches against right."""
+
+    best_log2_bf: Any  # numpy array, one per decoy; -inf where no pair was scored
+    scored: int
+    rules: list[str]
+
+
+def decoy_sql(right_table: str, columns: list[str], size: int, seed: int) -> str:
+    """Decoy records built from right: each group of :data:`DECOY_GROUPS` (and the
+    remaining columns as one more group) from a different seeded donor, so a decoy looks
+    like a right record but has no match there; the donors' ids are kept as
+    ``donor_<g>`` (the pairs of a decoy with its own donors are not comparisons of a
+    record without a match, and are dropped)."""
+    cols = [c for c in columns if c != "record_id"]
+    groups = [[c for c in g if c in cols] for g in DECOY_GROUPS]
+    groups = [g for g in groups if g]
+    rest = [c for c in cols if not any(c in g for g in groups)]
+    if rest:
+        groups.append(rest)
+    ctes = ", ".join(
+        f"g{i} AS (SELECT *, row_number() OVER (ORDER BY md5(concat(record_id, "
+        f"'-decoy-{i}-{int(seed)}')), record_id) AS k FROM {right_table})"
+        for i in range(len(groups)))
+    pick = ", ".join(f"g{i}.{c}" for i, g in enumerate(groups) for c in g)
+    donors = ", ".join(f"g{i}.record_id AS donor_{i}" for i in range(len(groups)))
+    joins = " ".join(f"JOIN g{i} ON g{i}.k = g0.k" for i in range(1, len(groups)))
+    return (f"WITH {ctes} SELECT concat('decoy-', g0.k) AS record_id, {pick}, {donors} "
+            f"FROM g0 {joins} WHERE g0.k <= {int(size)}")
+
+
+def run_decoys(backend: Any, right_table: str, model: dict[str, Any], rules: list[str],
+               *, seed: int, min_match_weight: float, right_records: int,
+               size: int = DIAGNOSTIC_SAMPLE) -> Decoys:
+    """Score ``size`` decoys (see :func:`decoy_sql`) against right under ``rules`` (or
+    every pair, when that is at most :data:`ALL_PAIRS_MAX`) with the trained model."""
+    from splink import Linker
+
+    n = min(size, right_records)
+    use = ["1 = 1"] if n * right_records <= ALL_PAIRS_MAX else rules
+    columns = backend.to_arrow(f"SELECT * FROM {right_table} LIMIT 0").column_names
+    backend.stage(DECOY_FULL, decoy_sql(right_table, list(columns), n, seed))
+    try:
+        donors = backend.to_arrow(f"SELECT * FROM {DECOY_FULL} ORDER BY record_id")
+        backend.stage(DECOY_TABLE, f"SELECT {', '.join(columns)} FROM {DECOY_FULL}")
+        settings = {**model, "retain_matching_columns": True,
+                    "blocking_rules_to_generate_predictions": [
+                        {"blocking_rule": r, "sql_dialect": backend.dialect} for r in use]}
+        db_api = backend.db_api()
+        inputs = [db_api.register(DECOY_TABLE, dataset_display_name="left"),
+                  db_api.register(right_table, dataset_display_name="right")]
+        with quiet_splink():
+            linker = Linker(inputs, settings)
+        scored = predict.predict_pairs(linker, min_match_weight)
+        db_api.delete_tables_created_by_splink_from_db()
+    finally:
+        backend.drop(DECOY_TABLE, DECOY_FULL)
+    return Decoys(best_per_decoy(donors, scored), scored.num_rows, use)
+
+
+def best_per_decoy(donors: Any, scored: Any) -> np.ndarray:
+    """The best log2 Bayes factor of each decoy over its pairs, its donors excluded."""
+    import pandas as pd
+
+    d = donors.to_pandas()
+    ids = d["record_id"].astype(str).to_numpy()
+    best = np.full(len(ids), -np.inf)
+    if scored.num_rows == 0 or len(ids) == 0:
+        return best
+    s = pd.DataFrame({"l": np.asarray(scored.column("record_id_l").to_numpy(
+        zero_copy_only=False)).astype(str),
+        "r": np.asarray(scored.column("record_id_r").to_numpy(
+            zero_copy_only=False)).astype(str),
+        "w": scored.column("log2_bf").to_numpy()})
+    own = d.melt(id_vars="record_id", value_vars=[c for c in d.columns
+                                                  if c.startswith("donor_")],
+                 value_name="r")[["record_id", "r"]].rename(columns={"record_id": "l"})
+    own["l"] = own["l"].astype(str)
+    own["r"] = own["r"].astype(str)
+    s = s.merge(own.assign(own=True).drop_duplicates(["l", "r"]), on=["l", "r"],
+                how="left")
+    s = s[s["own"].isna()]
+    top = s.groupby("l")["w"].max()
+    pos = pd.Index(ids).get_indexer(top.index)
+    best[pos[pos >= 0]] = top.to_numpy()[pos >= 0]
+    return best

@@ -186,6 +186,12 @@ class Honest:
     sample_records: int
     replicates: int
     patterns: int
+    #: The model-free check, and whether it widened the match-rate / false-link interval.
+    decoy: DecoyCheck | None = None
+    widened_rate: bool = False
+    widened_false: bool = False
+    #: The completeness sensitivity bound that raised the upper end (records).
+    gap: CompletenessGap | None = None
 
     def _small(self, expected_records: float) -> bool:
         n = self.left_records
@@ -205,7 +211,12 @@ class Honest:
 
         return {"estimate": show(r.estimate), "lower": show(r.lower),
                 "upper": show(r.upper),
-                "interval": "model, blocking and chance (nominal 95%)",
+                "interval": INTERVAL_NAME,
+                "widened_by_check": self.widened_rate,
+                "model_free_check": (self.decoy.as_dict(self.left_records)
+                                     if self.decoy else None),
+                "completeness_gap": (self.gap.as_dict(self.left_records)
+                                     if self.gap else None),
                 "method": HONEST_NOTE,
                 "refit_estimate": show(r.refit),
                 "among_candidates": show(self.blocked_rate),
@@ -237,11 +248,16 @@ class Honest:
                 "upper": SUPPRESSED if is_small(self.accepted) else f.upper,
                 "refit_share": SUPPRESSED if small else f.refit,
                 "accepted_records": suppress(self.accepted),
+                "widened_by_check": self.widened_false,
                 "method": ("Σ(1 − q) over left records whose best link has q ≥ the "
                            "threshold (Fellegi–Sunter posterior form, as in fastLink); "
                            "share = that ÷ accepted records; interval as for the match "
-                           "rate")}
+                           "rate, widened to the model-free check's false links from "
+                           "records without a match where it lies outside")}
 
+
+INTERVAL_NAME = ("model, blocking and chance (nominal 95%), widened to the model-free "
+                 "check where that disagrees; upper end raised by the completeness gap")
 
 HONEST_NOTE = (
     "Each left record's match probability q is the largest among its candidate pairs. "
@@ -259,7 +275,12 @@ HONEST_NOTE = (
     "sampling error in the model, disagreement between the two fits, blocking misses "
     "that the diagnostic rules find, and chance; it does not cover matches that no "
     "diagnostic rule brings together either, nor errors shared by both fits (e.g. "
-    "strongly dependent fields)."
+    "strongly dependent fields). Where the model-free decoy check (model_free_check) "
+    "falls outside that interval, the interval is widened to span the check's own "
+    "interval too (widened_by_check): the two rest on different assumptions, and their "
+    "disagreement is uncertainty the bootstrap cannot see. Finally the upper end is "
+    "raised by the completeness gap (completeness_gap), a sensitivity bound for matches "
+    "hidden by errors that come together with missing identifiers."
 )
 
 
@@ -296,8 +317,9 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
                      diag_sample_pos: npt.NDArray[np.int64],
                      diag_p: npt.NDArray[np.float64], diag_gamma: npt.NDArray[np.int8],
                      threshold: float, replicates: int = BOOTSTRAP_REPLICATES,
-                     seed: int = 42, spec: refit.Spec | None = None, total_pairs: float = 0.0
-                     ) -> Honest:
+                     seed: int = 42, spec: refit.Spec | None = None, total_pairs: float = 0.0,
+                     decoy: DecoyCheck | None = None,
+                     gap: CompletenessGap | None = None) -> Honest:
     """The label-free figures of :class:`Honest` (method: :data:`HONEST_NOTE`).
 
     ``left_codes`` (0..left_records−1, pairs sorted by it), ``p`` and ``gamma`` describe
@@ -394,10 +416,217 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
     var_rate = float((q0 * (1 - q0)).sum()) / n ** 2
     a = int(accepted.sum())
     var_fdr = float((q0[accepted] * (1 - q0[accepted])).sum()) / a ** 2 if a else 0.0
+    rate = _interval(rate0, rater, reps[:, 0], math.sqrt(var_rate))
+    false = _interval(fdr0, fdrr, reps[:, 2], math.sqrt(var_fdr))
+    wr = wf = False
+    if decoy is not None:
+        rate, wr = widen(rate, decoy.lower, decoy.upper, decoy.estimate)
+        if a:
+            false, wf = widen(false, decoy.false_lower / a, min(1.0, decoy.false_upper / a),
+                              min(1.0, decoy.false_links / a))
+    if gap is not None and gap.records > 0:
+        rate = Interval(rate.estimate, rate.lower, min(1.0, rate.upper + gap.records / n),
+                        rate.refit, rate.chance_lower, rate.chance_upper)
     return Honest(
-        match_rate=_interval(rate0, rater, reps[:, 0], math.sqrt(var_rate)),
+        match_rate=rate,
         blocking_recall=_interval(recall0, recallr, reps[:, 1], 0.0),
-        false_share=_interval(fdr0, fdrr, reps[:, 2], math.sqrt(var_fdr)),
+        false_share=false,
         false_links=fdr0 * a, accepted=a, blocked_rate=float(q0.sum()) / n,
         missed_by_blocking=miss0, left_records=left_records, sample_records=s,
-        replicates=replicates, patterns=n_pat)
+        replicates=replicates, patterns=n_pat, decoy=decoy, widened_rate=wr,
+        widened_false=wf, gap=gap)
+
+
+# ---------------------------------------------------------------------------------------
+# A model-free check: left records against decoys that have no match.
+# ---------------------------------------------------------------------------------------
+
+#: Evidence levels (log2 Bayes factor) the decoy check tries.
+DECOY_LEVELS = np.arange(-10.0, 40.5, 0.5)
+#: A level is used only where fewer than this share of decoys reach it by chance.
+DECOY_MAX_CHANCE = 0.5
+
+
+@dataclass(frozen=True)
+class DecoyCheck:
+    """Share of left records with a match, read without the model's m and u: the share of
+    sampled left records whose best candidate reaches an evidence level, less the share
+    of decoys (records with no match, built from right) that reach it by chance."""
+
+    estimate: float
+    lower: float
+    upper: float
+    #: The evidence level used (log2 Bayes factor), and the decoys' share reaching it.
+    level: float
+    chance: float
+    records: int
+    decoys: int
+    #: Expected false links among accepted links from left records without a match: the
+    #: decoys' share reaching the threshold × left records without a match.
+    false_links: float
+    false_lower: float
+    false_upper: float
+
+    def as_dict(self, left_records: int) -> dict[str, object]:
+        small = is_small(round(self.estimate * left_records)) or is_small(
+            round((1 - self.estimate) * left_records))
+        return {"estimate": SUPPRESSED if small else self.estimate,
+                "lower": SUPPRESSED if small else self.lower,
+                "upper": SUPPRESSED if small else self.upper,
+                "evidence_level_log2_bf": self.level,
+                "decoy_chance_share": self.chance,
+                "sample_records": suppress(self.records), "decoys": suppress(self.decoys),
+                "false_links_from_unmatched": {
+                    "expected": suppress(round(self.false_links)),
+                    "lower": suppress(round(self.false_lower)),
+                    "upper": suppress(round(self.false_upper))},
+                "method": DECOY_NOTE}
+
+
+DECOY_NOTE = (
+    "Model-free check. Decoys are records with no match in right: each takes its given "
+    "name and sex from one right record, its surname and address from a second, its DOB "
+    "from a third and any other field from a fourth (seeded), and is scored against "
+    "right, its own donors excluded, under the same blocking as the sampled left "
+    "records. At an evidence level t (log2 Bayes factor), r = share of sampled left "
+    "records whose best candidate reaches t, c = share of decoys that do; the share "
+    "with a match reaching t is (r − c) / (1 − c). t is the level whose lower 95% bound "
+    "is highest; the interval is Normal on the binomial spread of r (finite-population "
+    "corrected) and c. It relies on the model only to rank pairs, not on its m and u, "
+    "so it sees matches whose errors fall in several fields at once as long as they "
+    "still agree more than chance; it cannot see matches no blocking rule compared, or "
+    "that agree no more than chance."
+)
+
+
+def _wilson(k: float, n: int) -> tuple[float, float]:
+    if n <= 0:
+        return 0.0, 1.0
+    p = k / n
+    z2 = Z95 ** 2
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def decoy_check(real_best: npt.NDArray[np.float64], decoy_best: npt.NDArray[np.float64],
+                left_records: int, accept_level: float) -> DecoyCheck | None:
+    """The :class:`DecoyCheck` (method: :data:`DECOY_NOTE`). ``real_best``: the best
+    log2 Bayes factor of each sampled left record over all its candidates (production
+    and diagnostic; -inf for none); ``decoy_best`` the same for each decoy;
+    ``accept_level`` the log2 Bayes factor at which a pair is accepted."""
+    real = np.asarray(real_best, dtype=float)
+    dec = np.asarray(decoy_best, dtype=float)
+    n, m = len(real), len(dec)
+    if n == 0 or m == 0 or left_records <= 0:
+        return None
+    fpc = max(0.0, 1.0 - n / left_records)
+    best: tuple[float, float, float, float, float] | None = None
+    for t in DECOY_LEVELS:
+        r = float((real >= t).mean())
+        c = float((dec >= t).mean())
+        if c >= DECOY_MAX_CHANCE:
+            continue
+        est = (r - c) / (1 - c)
+        # The decoys' share with one pseudo-count each way, so that a level no decoy
+        # reaches still carries the spread of a small share (not none).
+        cv = (float((dec >= t).sum()) + 1) / (m + 2)
+        var = (r * (1 - r) / n * fpc / (1 - c) ** 2
+               + cv * (1 - cv) / m * (1 - r) ** 2 / (1 - c) ** 4)
+        se = math.sqrt(var)
+        if best is None or est - Z95 * se > best[0] - Z95 * best[1]:
+            best = (est, se, float(t), c, r)
+    if best is None:
+        return None
+    est, se, t, c, _ = best
+    est = min(max(est, 0.0), 1.0)
+    lo, hi = max(0.0, est - Z95 * se), min(1.0, est + Z95 * se)
+    k = float((dec >= accept_level).sum())
+    c_lo, c_hi = _wilson(k, m)
+    unmatched = left_records * (1 - est)
+    return DecoyCheck(est, lo, hi, t, c, n, m, unmatched * k / m,
+                      left_records * (1 - hi) * c_lo, left_records * (1 - lo) * c_hi)
+
+
+def widen(interval: Interval, lower: float, upper: float, point: float) -> tuple[
+        Interval, bool]:
+    """``interval`` widened to span [lower, upper] when ``point`` (another method's
+    estimate) falls outside it; and whether it was."""
+    if interval.lower <= point <= interval.upper:
+        return interval, False
+    return Interval(interval.estimate, min(interval.lower, lower),
+                    max(interval.upper, upper), interval.refit, interval.chance_lower,
+                    interval.chance_upper), True
+
+
+# ---------------------------------------------------------------------------------------
+# A sensitivity bound: records with missing identifiers that link less than complete ones.
+# ---------------------------------------------------------------------------------------
+
+#: A group of records with the same missing fields counts only from this share of the side
+#: (and at least MIN_GROUP records): smaller groups are noise.
+MIN_GROUP_SHARE = 0.005
+MIN_GROUP = 20
+
+
+@dataclass(frozen=True)
+class CompletenessGap:
+    """Matches that may be hidden where errors concentrate: records missing some
+    identifiers (on either side) that the model links less often than complete records.
+    ``records`` is how many more left records would be matched if each such group linked
+    as often as the complete records, beyond what chance explains."""
+
+    records: float
+    side: str
+    #: (missing fields, records, expected linked share) per group that falls short.
+    groups: list[tuple[str, int, float]]
+    reference_share: float
+
+    def as_dict(self, left_records: int) -> dict[str, object]:
+        return {"records": suppress(round(self.records)),
+                "share_of_left": (self.records / left_records if left_records
+                                  and not is_small(round(self.records)) else
+                                  (0.0 if round(self.records) == 0 else SUPPRESSED)),
+                "side": self.side,
+                "complete_records_linked_share": self.reference_share,
+                "groups": [{"missing": m, "records": suppress(n), "expected_linked_share": e}
+                           for m, n, e in self.groups],
+                "method": GAP_NOTE}
+
+
+GAP_NOTE = (
+    "Sensitivity bound, not an estimate. On each side, records are grouped by which "
+    "compared fields they lack; a group's expected linked share is the mean, over its "
+    "records, of each record's largest match probability. A group that links less than "
+    "the complete records by more than chance (1.96 binomial SDs) may hide matches whose "
+    "errors come together with the missing field, which the model cannot see (errors in "
+    "several fields at once look like a non-match). The gap is the records that group "
+    "would add if it linked as often as complete records; the larger side's gap raises "
+    "the upper end of the match-rate interval. Where incomplete records truly overlap "
+    "less, the bound is pessimistic."
+)
+
+
+def completeness_gap(missing: npt.ArrayLike, q: npt.ArrayLike, side: str) -> CompletenessGap:
+    """The :class:`CompletenessGap` of one side: ``missing`` names each record's missing
+    fields ('' for a complete record), ``q`` its expected linked share."""
+    frame = pd.DataFrame({"m": np.asarray(missing, dtype=object), "q": np.asarray(q, float)})
+    frame["m"] = frame["m"].fillna("")
+    n = len(frame)
+    if n == 0:
+        return CompletenessGap(0.0, side, [], 0.0)
+    g = frame.groupby("m")["q"].agg(["size", "mean"])
+    ref_key = "" if "" in g.index else str(g["size"].idxmax())
+    ref = float(g.loc[ref_key, "mean"])
+    floor = max(MIN_GROUP, MIN_GROUP_SHARE * n)
+    total = 0.0
+    groups = []
+    for key, row in g.iterrows():
+        size = int(row["size"])
+        if key == ref_key or size < floor:
+            continue
+        gap = size * (ref - float(row["mean"])) - Z95 * math.sqrt(size * ref * (1 - ref))
+        if gap > 0:
+            total += gap
+            groups.append((str(key), size, float(row["mean"])))
+    return CompletenessGap(total, side, groups, ref)

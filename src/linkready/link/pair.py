@@ -129,8 +129,11 @@ def _with_text_postcode(s: SourceStats) -> SourceStats:
 
 def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnostic,
             production: list[int], n_left: int, n_right: int, threshold: float, cfg: TrainingConfig,
-            model: dict[str, Any], fields: set[str]) -> estimates.Honest:
-    """The label-free figures with intervals, from the production and diagnostic pairs."""
+            model: dict[str, Any], fields: set[str],
+            decoys: diagnostic.Decoys | None = None,
+            gap: estimates.CompletenessGap | None = None) -> estimates.Honest:
+    """The label-free figures with intervals, from the production and diagnostic pairs
+    (and the decoys' model-free check)."""
     import pandas as pd
 
     missed = diagnostic.outside(diag, production)
@@ -142,6 +145,17 @@ def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnosti
     d_bf = missed.column("log2_bf").to_numpy()
     (gamma, diag_gamma), info = predict.level_codes(scored, missed)
     spec = refit.spec_from_model(model, info, [u for u, _ in training_sessions(fields)])
+    check = None
+    if decoys is not None:
+        both = pd.DataFrame({
+            "id": np.concatenate([left_ids, np.asarray(diag.pairs.column("record_id_l")
+                                                       .to_numpy(zero_copy_only=False))]),
+            "w": np.concatenate([scored.column("log2_bf").to_numpy(),
+                                 diag.pairs.column("log2_bf").to_numpy()])})
+        real_best = both.groupby("id")["w"].max().reindex(sample).fillna(-np.inf)
+        check = estimates.decoy_check(
+            real_best.to_numpy(dtype=float), decoys.best_log2_bf, n_left,
+            estimates.log2_odds(threshold) - estimates.log2_odds(prior))
     return estimates.honest_estimates(
         left_codes=codes[:len(left_ids)], p=p, gamma=gamma,
         left_records=n_left, sample_codes=codes[len(left_ids):],
@@ -149,7 +163,27 @@ def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnosti
         diag_p=estimates.probabilities(d_bf, prior),
         diag_gamma=diag_gamma, threshold=threshold,
         replicates=cfg.bootstrap_replicates, seed=cfg.seed, spec=spec,
-        total_pairs=float(n_left) * n_right)
+        total_pairs=float(n_left) * n_right, decoy=check, gap=gap)
+
+
+def _completeness_gap(be: Backend, lt: str, rt: str, fields: set[str], scored: Any,
+                      p: np.ndarray) -> estimates.CompletenessGap:
+    """The larger of the two sides' completeness gaps (see
+    :func:`linkready.link.estimates.completeness_gap`)."""
+    import pandas as pd
+
+    missing = ", ".join(f"CASE WHEN {f} IS NULL THEN '{f}' END" for f in sorted(fields))
+    frame = pd.DataFrame({"l": scored.column("record_id_l").to_numpy(zero_copy_only=False),
+                          "r": scored.column("record_id_r").to_numpy(zero_copy_only=False),
+                          "p": p})
+    gaps = []
+    for table, col, side in ((lt, "l", "left"), (rt, "r", "right")):
+        recs = be.to_arrow(f"SELECT record_id, concat_ws(',', {missing}) AS missing "
+                           f"FROM {table} ORDER BY record_id").to_pandas()
+        q = frame.groupby(col)["p"].max().reindex(recs["record_id"]).fillna(0.0)
+        gaps.append(estimates.completeness_gap(recs["missing"].to_numpy(), q.to_numpy(),
+                                               side))
+    return max(gaps, key=lambda g: g.records)
 
 
 def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
@@ -262,8 +296,14 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     expected = estimates.expected_match_rate(left_ids, p, n_left)
     n_prob, _ = estimates.rate_at_threshold(left_ids, p, threshold, n_left)
     clock.lap("estimates")
+    decoys = diagnostic.run_decoys(
+        be, rt, model, diag.rules + [r for r in rules if r not in diag.rules],
+        seed=cfg.seed, min_match_weight=cfg.min_match_weight, right_records=n_right,
+        size=cfg.diagnostic_sample)
+    clock.lap("decoys")
+    gap = _completeness_gap(be, lt, rt, fields, scored, p)
     honest = _honest(scored, p, prior, diag, final, n_left, n_right, threshold, cfg, model,
-                     fields)
+                     fields, decoys, gap)
     clock.lap("bootstrap")
 
     links = _links_table(left.name, right.name, det,

@@ -129,7 +129,10 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
                   note="Intervals for observed rates are 95% Wilson intervals over the "
                        "published record count. The expected rate's interval (nominal 95%) "
                        "covers model uncertainty (bootstrap refits), blocking misses found by "
-                       "a loose diagnostic blocking, and chance (linkage.json).")
+                       "a loose diagnostic blocking, and chance; it is widened where a "
+                       "model-free check against decoy records disagrees, and its upper end "
+                       "raised where records lacking a field link much less than complete "
+                       "ones (linkage.json).")
     blocks: list[Block] = [
         Paragraph("A match rate is the share of the left source's records linked to a record "
                   "in the right source. It is measured four ways. 'NHS number only' is exact "

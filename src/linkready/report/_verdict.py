@@ -84,7 +84,8 @@ class Thresholds:
         "found by NHS number", 0.95, None, True)
     missed_estimate: Rule = Rule(
         "Missed-match share without truth: the worst case that the expected match rate's "
-        "interval (model, blocking and chance) and the expected false links allow",
+        "interval (model, blocking, chance, the model-free check and the completeness gap) "
+        "and the expected false links allow",
         "missed (estimated, worst case)", 0.02, 0.10, False)
     blocking_recall: Rule = Rule(
         "Blocking recall estimated without truth (lower end of its interval): share of "
