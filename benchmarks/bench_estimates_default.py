@@ -25,7 +25,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         run_ = link_project(project)
         seconds = time.perf_counter() - start
         ev = evaluate_outputs(project, run_.links.to_pandas(), run_.summary,
-                              clusters=run_.clusters, exact=True)
+                              clusters=run_.clusters).exact()
     for pr, ep in zip(run_.pairs, ev["pairs"], strict=True):
         h = pr.honest
         truth = ep["truth"]["overlap_rate"]

@@ -72,7 +72,7 @@ def accuracy_once(scenario: str, population: str, pairs: str) -> dict[str, Any]:
         run = link_project(project, pairs=chosen)
         # Exact figures (internal): the published ones may be "*" where they rest on 1–7.
         ev = evaluate_outputs(project, run.links.to_pandas(), run.summary,
-                              clusters=run.clusters, exact=True)
+                              clusters=run.clusters).exact()
         bias = _bias(project, run)
     out = []
     for pr, ep in zip(run.pairs, ev["pairs"], strict=True):
@@ -99,6 +99,7 @@ IMD = {"deciles 1–3": [1, 2, 3], "deciles 8–10": [8, 9, 10]}
 def _bias(project: Any, run: Any) -> dict[str, dict[str, dict[str, float | None]]]:
     """Deterministic and probabilistic missed-match rates, white vs minority and most vs
     least deprived, per left source."""
+    from linkready import publish
     from linkready.link import evaluate
     from linkready.link.evaluate_run import read_truth
 
@@ -112,10 +113,10 @@ def _bias(project: Any, run: Any) -> dict[str, dict[str, dict[str, float | None]
             oc = evaluate.left_outcomes(lt, rt["person_id"], rt,
                                         evaluate.stage_links(pl, stage, run.summary["threshold"]))
             out.setdefault(p.left, {})[stage] = {
-                **evaluate.grouped_missed_rate(oc, population, "ethnic_group", ETHNIC,
-                                               exact=True),
-                **evaluate.grouped_missed_rate(oc, population, "imd_decile", IMD,
-                                               exact=True)}
+                **publish.exact(evaluate.grouped_missed_rate(oc, population, "ethnic_group",
+                                                             ETHNIC)),
+                **publish.exact(evaluate.grouped_missed_rate(oc, population, "imd_decile",
+                                                             IMD))}
     return out
 
 

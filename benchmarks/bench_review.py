@@ -122,7 +122,7 @@ def _rows_linked(label: str, make: Any, pairs: Any, seeds: int) -> list[dict[str
         run = link_project(project, pairs=pairs)
         write_outputs(run, root / "linkage")
         outputs = read_link_outputs(root / "linkage")
-        ev = evaluate_outputs(project, outputs.links, outputs.linkage, exact=True)
+        ev = evaluate_outputs(project, outputs.links, outputs.linkage).exact()
         truth_pr = {(p["left"], p["right"]): p["combined"] for p in ev["pairs"]}
         truth, _ = read_truth(project)
         for size in SIZES:

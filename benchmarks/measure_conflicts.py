@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from linkready import publish
 from linkready.generate.api import generate_to_dir
 from linkready.generate.scenario import load_scenario
 from linkready.link import deterministic, evaluate
@@ -119,7 +120,7 @@ def main() -> None:
             links = run.links.to_pandas()
             print(f"\nconflicts left to the probabilistic stage: {leave}")
             for (left, right), pr in zip(PAIRS, run.pairs, strict=True):
-                ev = evaluate.evaluate_pair(links, truth, pop, left, right, 0.9, exact=True)
+                ev = publish.exact(evaluate.evaluate_pair(links, truth, pop, left, right, 0.9))
                 c, det = ev["combined"], ev["deterministic"]
                 conf = pr.summary["deterministic"]["conflicts"]
                 print(f"{left} → {right}: conflicts {conf['pairs']} pairs; "

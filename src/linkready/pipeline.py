@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from linkready.outdir import OutputSet, default_results, temp_name, write_json
 from linkready.progress import ProgressCallback, no_progress
@@ -36,7 +36,6 @@ from linkready.results import (
 )
 
 if TYPE_CHECKING:
-    from linkready.documents import EvaluationDocument
     from linkready.generate.scenario import Scenario
     from linkready.ingest import IngestResult
     from linkready.project import Project
@@ -237,14 +236,13 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
 def _evaluate_run(st: _State) -> Step:
     """Evaluate the links this plan just made."""
     def run(progress: ProgressCallback) -> None:
-        from linkready.link.evaluate_run import evaluate_outputs
+        from linkready.link.evaluate_run import evaluate_outputs, evaluation_document
 
         assert st.link is not None
-        doc = evaluate_outputs(st.project, st.link.run.links.to_pandas(),
-                               st.link.run.summary)
+        ev = evaluate_outputs(st.project, st.link.run.links.to_pandas(), st.link.run.summary)
+        doc = evaluation_document(ev)
         write_json(st.out.path("evaluation.json"), doc)
-        st.evaluation = EvaluationResult(st.out.out, st.out.out / "evaluation.json",
-                                         cast("EvaluationDocument", doc))
+        st.evaluation = EvaluationResult(st.out.out, st.out.out / "evaluation.json", doc, ev)
         progress("evaluated")
     return Step("evaluate", 1, run)
 
@@ -252,13 +250,12 @@ def _evaluate_run(st: _State) -> Step:
 def _evaluate_folder(st: _State) -> Step:
     """Evaluate the link outputs in the output folder (linking first if there are none)."""
     def run(progress: ProgressCallback) -> None:
-        from linkready.link.evaluate_run import evaluate_project
+        from linkready.link.evaluate_run import evaluate_project, evaluation_document
 
-        doc = evaluate_project(st.project, st.out.out, workspace=st.ws(),
-                               stage=st.out.stage)
+        ev = evaluate_project(st.project, st.out.out, workspace=st.ws(), stage=st.out.stage)
+        doc = evaluation_document(ev)
         write_json(st.out.path("evaluation.json"), doc)
-        st.evaluation = EvaluationResult(st.out.out, st.out.out / "evaluation.json",
-                                         cast("EvaluationDocument", doc))
+        st.evaluation = EvaluationResult(st.out.out, st.out.out / "evaluation.json", doc, ev)
         progress("evaluated")
     return Step("evaluate", 1, run)
 
@@ -532,7 +529,7 @@ def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
         def run(progress: ProgressCallback) -> None:
             from linkready._sweep import slug, sweep_row, valid_nhs_shares
             from linkready.generate.api import generate_to_dir
-            from linkready.link.evaluate_run import evaluate_outputs
+            from linkready.link.evaluate_run import evaluate_outputs, evaluation_document
             from linkready.link.run import link_project, write_outputs
             from linkready.link.workspace import default_workspace
             from linkready.project import load_project
@@ -544,14 +541,16 @@ def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
                 import tempfile
 
                 with tempfile.TemporaryDirectory(prefix="linkready-sweep-") as scratch:
+                    scratch_ws = Path(scratch) / "linkready.duckdb"
                     linked = link_project(project, pairs=pairs, threshold=threshold,
-                                          workspace=Path(scratch) / "linkready.duckdb")
+                                          workspace=scratch_ws)
+                    valid = valid_nhs_shares(scratch_ws)
             else:
                 linked = link_project(project, pairs=pairs, threshold=threshold)
+                valid = valid_nhs_shares(default_workspace(project))
             write_outputs(linked, run_dir / "linkage", record_level=not aggregates_only)
-            evaluation = evaluate_outputs(project, linked.links.to_pandas(), linked.summary,
-                                          clusters=linked.clusters)
-            valid = valid_nhs_shares(default_workspace(project))
+            evaluation = evaluation_document(evaluate_outputs(
+                project, linked.links.to_pandas(), linked.summary, clusters=linked.clusters))
             for lp, ep in zip(linked.summary["pairs"], evaluation["pairs"], strict=True):
                 rows.append(sweep_row(value, lp, ep, valid))
             progress(f"{key}={value}")

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         SweepDocument,
         ValidationDocument,
     )
+    from linkready.link.evaluate_run import Evaluation
     from linkready.link.run import LinkageRun
     from linkready.project import Project
     from linkready.report import Report
@@ -146,6 +147,13 @@ class LinkResult:
                   for p in self.run.pairs}
         return _published(tidy({**self.run.summary, "models": models}))
 
+    def exact(self) -> list[dict[str, Any]]:
+        """Each pair's block of ``linkage.json`` with exact figures (counts as counted,
+        shares unrounded): for arithmetic on this machine, never to publish."""
+        from linkready import publish
+
+        return [dict(publish.exact(p.summary)) for p in self.run.pairs]
+
     def pairs_df(self) -> pd.DataFrame:
         """One row per pair: published match rates of each stage and the label-free
         expected rate."""
@@ -171,14 +179,25 @@ class LinkResult:
 
 @dataclass(frozen=True)
 class EvaluationResult:
-    """``evaluation.json``: accuracy against synthetic truth."""
+    """``evaluation.json``: accuracy against synthetic truth; ``evaluation`` holds the
+    exact figures it was published from."""
 
     out: Path
     path: Path
     document: EvaluationDocument
+    evaluation: Evaluation | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _published(self.document)
+
+    def exact(self) -> dict[str, Any]:
+        """``pairs`` and ``clusters`` with every figure as measured (exact counts,
+        unrounded rates): for arithmetic on this machine, never to publish from real
+        truth."""
+        if self.evaluation is None:
+            raise ValueError("this result was read from evaluation.json; only a fresh "
+                             "evaluation holds the exact figures")
+        return self.evaluation.exact()
 
     def pairs_df(self) -> pd.DataFrame:
         """One row per pair and stage: precision, recall, F1 and missed-match rate as

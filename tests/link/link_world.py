@@ -184,10 +184,11 @@ def exact_evaluation(project: object, run: object, clusters: object = None) -> d
     """The evaluation of a link run with exact (unrounded, unsuppressed) rates, and each
     pair's exact expected match rate: for tests of linkage quality, whose small worlds
     leave some published rates at "*" (they rest on counts of 1–7)."""
-    from linkready.link.evaluate_run import evaluate_outputs
+    from linkready.link.evaluate_run import evaluate_outputs, evaluation_document
 
-    ev = evaluate_outputs(project, run.links.to_pandas(), run.summary,  # type: ignore[arg-type, attr-defined]
-                          clusters=clusters, exact=True)
+    exact = evaluate_outputs(project, run.links.to_pandas(), run.summary,  # type: ignore[arg-type, attr-defined]
+                             clusters=clusters)
+    ev = {**evaluation_document(exact), **exact.exact()}
     expected = {(p.left, p.right): p.expected.estimate for p in run.pairs}  # type: ignore[attr-defined]
     for pair in ev["pairs"]:
         pair["expected_match_rate"] = expected[(pair["left"], pair["right"])]

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from linkready import publish
 from linkready.link import bias
 from linkready.link.evaluate import SUBGROUPS
 from linkready.report._verdict import Thresholds, bias_gap
@@ -93,8 +94,8 @@ def test_null_worlds_rarely_raise_a_false_alarm(n: int, miss: float) -> None:
     reps = 100
     for _ in range(reps):
         outcomes = _outcomes(rng, pop, miss)
-        block = bias.bias_tests(outcomes, pop, SUBGROUPS, exact=True,
-                                 stages=("combined",))["combined"]
+        block = publish.exact(bias.bias_tests(outcomes, pop, SUBGROUPS,
+                                              stages=("combined",))["combined"])
         assert block["groups_compared"] >= 20
         new, old = _rags(block, t)
         new_alarms += new != "green"
@@ -112,8 +113,8 @@ def test_a_real_excess_is_flagged() -> None:
     pop = _population(rng, 3000)
     for _ in range(40):
         outcomes = _outcomes(rng, pop, 0.05, {("ethnic_group", "black"): 0.10})
-        block = bias.bias_tests(outcomes, pop, SUBGROUPS, exact=True,
-                                 stages=("combined",))["combined"]
+        block = publish.exact(bias.bias_tests(outcomes, pop, SUBGROUPS,
+                                              stages=("combined",))["combined"])
         flagged = {(g["dimension"], g["group"]) for g in block["groups"] if g["flagged"]}
         new, _ = _rags(block, t)
         hits += ("ethnic_group", "black") in flagged and new != "green"
@@ -126,12 +127,38 @@ def test_published_bias_rows_hide_small_counts() -> None:
     rng = np.random.default_rng(3)
     pop = _population(rng, 2000)
     outcomes = _outcomes(rng, pop, 0.01)
-    block = bias.bias_tests(outcomes, pop, SUBGROUPS, stages=("combined",))["combined"]
-    small = [g for g in block["groups"] if g["missed"] == "*"]
-    assert small
+    tree = bias.bias_tests(outcomes, pop, SUBGROUPS, stages=("combined",))["combined"]
+    block, exact = publish.controlled(tree), publish.exact(tree)
+    small = [g for g, e in zip(block["groups"], exact["groups"], strict=True)
+             if 0 < e["missed"] <= 7]
+    assert small and all(g["missed"] == "*" for g in small)
     for g in small:
         for key in ("missed_rate", "lower", "upper", "excess"):
             assert g[key] == "*", key
         assert isinstance(g["flagged"], bool)
     for g in block["groups"]:
         assert g["true_matches"] == "*" or g["true_matches"] % 5 == 0
+
+
+def test_bias_groups_get_secondary_suppression() -> None:
+    """Within a dimension the groups' misses add up to the stage's: when one group's
+    misses are "*", another group's are hidden too (the smallest other), so the stage total
+    minus the shown groups never gives the small one away."""
+    rng = np.random.default_rng(3)
+    pop = _population(rng, 2000)
+    tree = bias.bias_tests(_outcomes(rng, pop, 0.01), pop, SUBGROUPS,
+                           stages=("combined",))["combined"]
+    block, exact = publish.controlled(tree), publish.exact(tree)
+    checked = 0
+    for dim in SUBGROUPS:
+        pairs = [(g, e) for g, e in zip(block["groups"], exact["groups"], strict=True)
+                 if g["dimension"] == dim]
+        hidden = [e["missed"] for g, e in pairs if g["missed"] == "*" and e["missed"]]
+        if not any(0 < e["missed"] <= 7 for _, e in pairs):
+            continue
+        checked += 1
+        # At least two non-zero cells hidden, and their sum is not itself a count of 1–7
+        # (unless the stage total is hidden as well).
+        assert len(hidden) >= 2 or block["missed"] == "*", (dim, hidden)
+        assert sum(hidden) > 7 or block["missed"] == "*", (dim, hidden)
+    assert checked

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from linkready import publish
 from linkready.link import evaluate
+
+
+def _pair(*args: Any, exact: bool = False, **kw: Any) -> Any:
+    """evaluate_pair published: exactly, or under disclosure control."""
+    return publish.publish(evaluate.evaluate_pair(*args, **kw), control=not exact)
+
+
+def _clusters(*args: Any, exact: bool = False, **kw: Any) -> Any:
+    return publish.publish(evaluate.evaluate_clusters(*args, **kw), control=not exact)
+
+
+def _grouped(*args: Any, exact: bool = False, **kw: Any) -> Any:
+    return publish.publish(evaluate.grouped_missed_rate(*args, **kw), control=not exact)
 
 #: The hand-built world is repeated COPIES times (copy k: ids suffixed ``_k``, persons
 #: offset by 100·k), so that every count the measures rest on is 8 or more and the rates
@@ -51,7 +67,7 @@ LINKS = _links([
 
 def test_measures_per_left_record() -> None:
     """TP = correct best link; a wrong link is an FP and an FN; l4 unlinked is an FN."""
-    got = evaluate.evaluate_pair(LINKS, TRUTH, POP, "L", "R", threshold=0.9)
+    got = _pair(LINKS, TRUTH, POP, "L", "R", threshold=0.9)
     assert got["truth"]["overlap_rate"] == pytest.approx(4 / 5)
     prob = got["probabilistic"]
     assert prob["precision"] == pytest.approx(1 / 2)
@@ -72,7 +88,7 @@ def test_best_link_decides_correctness() -> None:
 
 def test_gap_splits_coverage_from_linkage_error() -> None:
     """Unlinked left records split into not-in-right (coverage) and missed."""
-    got = evaluate.evaluate_pair(LINKS, TRUTH, POP, "L", "R", threshold=0.9)["probabilistic"]
+    got = _pair(LINKS, TRUTH, POP, "L", "R", threshold=0.9)["probabilistic"]
     assert got["gap"]["coverage"] == pytest.approx(1 / 5)
     assert got["gap"]["linkage_error"] == pytest.approx(2 / 5)
 
@@ -80,12 +96,15 @@ def test_gap_splits_coverage_from_linkage_error() -> None:
 def test_pr_curve_and_subgroups() -> None:
     """Recall never rises with the threshold; subgroup counts are suppressed, and so
     are the rates of a subgroup of one record."""
-    got = evaluate.evaluate_pair(LINKS, TRUTH, POP, "L", "R", threshold=0.9)
+    got = _pair(LINKS, TRUTH, POP, "L", "R", threshold=0.9)
     recalls = [row["recall"] for row in got["pr_curve"]]
     assert recalls == sorted(recalls, reverse=True)
     rows = {r["group"]: r for r in got["by_subgroup"]["sex"]}
     assert set(rows) == {"1", "2", "9"}
-    assert (rows["1"]["left_records"], rows["2"]["left_records"]) == (20, 30)
+    # Group 9's one record is "*"; the groups add up to the pair's 50, so the next-smallest
+    # group (20 records) is hidden too (secondary suppression) and 29 shows as 30.
+    assert (rows["1"]["left_records"], rows["2"]["left_records"]) == ("*", 30)
+    assert rows["1"]["combined"]["left_records"] == "*"  # the same figure, everywhere
     one = rows["9"]  # person 9 of the first copy: one record, not in R, unlinked
     assert one["left_records"] == "*"
     # 0 of 1 record: "0%" beside a suppressed count would say the group has 1–7 records
@@ -96,7 +115,7 @@ def test_pr_curve_and_subgroups() -> None:
 
 def test_empty_links_give_zero_recall_not_an_error() -> None:
     """A stage that links nothing has recall 0 and precision undefined (None)."""
-    got = evaluate.evaluate_pair(_links([]).reindex(columns=LINKS.columns), TRUTH, None,
+    got = _pair(_links([]).reindex(columns=LINKS.columns), TRUTH, None,
                                  "L", "R", 0.9)
     assert got["probabilistic"]["recall"] == 0.0
     assert got["probabilistic"]["precision"] is None
@@ -127,7 +146,7 @@ def test_rates_resting_on_small_counts_are_hidden() -> None:
     that would give it away (recall, missed-match rate, F1, the match rate, the unlinked
     shares); precision, resting on 97 correct and 0 wrong links, is shown."""
     truth, links = _world(n_left=100, missed=3, wrong=0, absent=0)
-    got = evaluate.evaluate_pair(links, truth, None, "L", "R", threshold=0.9)
+    got = _pair(links, truth, None, "L", "R", threshold=0.9)
     prob = got["probabilistic"]
     assert prob["false_negatives"] == "*"
     assert prob["missed_match_rate"] == "*" and prob["recall"] == "*"
@@ -135,7 +154,8 @@ def test_rates_resting_on_small_counts_are_hidden() -> None:
     assert prob["match_rate"] == "*"  # 97 of 100: the 3 unlinked are the remainder
     assert prob["precision"] == 1.0 and prob["false_match_rate"] == 0.0
     assert prob["gap"]["unlinked"] == "*" and prob["gap"]["linkage_error"] == "*"
-    assert prob["gap"]["coverage"] == "*"  # 0, but with linkage_error it makes unlinked
+    # 0: a zero part cannot hide another (it adds nothing to the hidden sum), so it shows.
+    assert prob["gap"]["coverage"] == 0.0
     assert got["truth"]["overlap_rate"] == 1.0
     assert {p["recall"] for p in got["pr_curve"] if p["threshold"] <= 0.99} == {"*"}
 
@@ -144,7 +164,7 @@ def test_small_false_positives_hide_precision_and_f1() -> None:
     """5 wrong links among 200: precision, false-match rate and F1 are "*"; recall is
     hidden too (a wrong link is also a missed match: FN = 5 + 0)."""
     truth, links = _world(n_left=200, missed=0, wrong=5, absent=20)
-    got = evaluate.evaluate_pair(links, truth, None, "L", "R", threshold=0.9)["combined"]
+    got = _pair(links, truth, None, "L", "R", threshold=0.9)["combined"]
     assert got["false_positives"] == "*" and got["false_negatives"] == "*"
     for key in ("precision", "false_match_rate", "recall", "missed_match_rate", "f1"):
         assert got[key] == "*", key
@@ -158,8 +178,8 @@ def test_published_rates_match_exact_rates_when_safe() -> None:
     """Rates that are shown are the exact rates rounded to 4 decimals; exact=True gives
     the unrounded, unsuppressed figures (for internal use)."""
     truth, links = _world(n_left=300, missed=30, wrong=12, absent=40)
-    shown = evaluate.evaluate_pair(links, truth, None, "L", "R", threshold=0.9)
-    exact = evaluate.evaluate_pair(links, truth, None, "L", "R", threshold=0.9, exact=True)
+    shown = _pair(links, truth, None, "L", "R", threshold=0.9)
+    exact = _pair(links, truth, None, "L", "R", threshold=0.9, exact=True)
     for stage in ("probabilistic", "combined"):
         for key in ("match_rate", "precision", "recall", "f1", "false_match_rate",
                     "missed_match_rate"):
@@ -167,7 +187,7 @@ def test_published_rates_match_exact_rates_when_safe() -> None:
             assert shown[stage][key] == round(exact[stage][key], 4), (stage, key)
     assert exact["deterministic"]["recall"] == 0.0
     small = _world(n_left=100, missed=3, wrong=0, absent=0)
-    got = evaluate.evaluate_pair(small[1], small[0], None, "L", "R", 0.9, exact=True)
+    got = _pair(small[1], small[0], None, "L", "R", 0.9, exact=True)
     assert got["probabilistic"]["missed_match_rate"] == pytest.approx(3 / 100)
 
 
@@ -178,9 +198,9 @@ def test_grouped_missed_rate_and_clusters_are_protected() -> None:
     outcomes = evaluate.left_outcomes(left, right["person_id"], right,
                                       evaluate.stage_links(links, "combined", 0.9))
     pop = pd.DataFrame({"person_id": range(100), "sex": ["1"] * 50 + ["2"] * 50})
-    assert evaluate.grouped_missed_rate(outcomes, pop, "sex", {"all": ["1", "2"]}) == \
+    assert _grouped(outcomes, pop, "sex", {"all": ["1", "2"]}) == \
         {"all": "*"}
-    assert evaluate.grouped_missed_rate(outcomes, pop, "sex", {"all": ["1", "2"]},
+    assert _grouped(outcomes, pop, "sex", {"all": ["1", "2"]},
                                         exact=True) == {"all": pytest.approx(0.03)}
     # 100 people, 103 clusters: 3 people split in two.
     clusters = pd.DataFrame({"source": ["L"] * 100 + ["R"] * 100,
@@ -188,10 +208,10 @@ def test_grouped_missed_rate_and_clusters_are_protected() -> None:
                              + [f"r{i}" for i in range(100)],
                              "cluster_id": list(range(100))
                              + [1000 + i if i < 3 else i for i in range(100)]})
-    got = evaluate.evaluate_clusters(clusters, truth)
+    got = _clusters(clusters, truth)
     assert got["distinct_people_ratio"] == "*" and got["people_split_rate"] == "*"
     assert got["clusters_merged_rate"] == 0.0
-    exact = evaluate.evaluate_clusters(clusters, truth, exact=True)
+    exact = _clusters(clusters, truth, exact=True)
     assert exact["distinct_people_ratio"] == pytest.approx(1.03)
 
 
@@ -200,7 +220,7 @@ def test_link_level_counts_every_link_not_only_the_best() -> None:
     best link (correct), link-level precision counts both (1 of 2), one false link."""
     links = _links([("l1", "r1", 0.99, "nhs"), ("l1", "r2", 0.95, None),
                     ("l2", "r2", 0.97, None), ("l3", "r3", 0.5, None)], COPIES)
-    got = evaluate.evaluate_pair(links, TRUTH, None, "L", "R", 0.9, exact=True)["combined"]
+    got = _pair(links, TRUTH, None, "L", "R", 0.9, exact=True)["combined"]
     assert got["precision"] == 1.0  # l1 and l2: best links both right
     link = got["links"]
     assert (link["links"], link["true_links"], link["false_links"]) == (30, 20, 10)
@@ -208,7 +228,7 @@ def test_link_level_counts_every_link_not_only_the_best() -> None:
     assert link["left_records_with_a_false_link"] == 10
     # True pairs: persons 1, 2, 3, 4 each have one L and one R record.
     assert link["true_pairs"] == 40 and link["recall"] == pytest.approx(20 / 40)
-    shown = evaluate.evaluate_pair(links, TRUTH, None, "L", "R", 0.9)["combined"]["links"]
+    shown = _pair(links, TRUTH, None, "L", "R", 0.9)["combined"]["links"]
     assert shown["false_links"] == 10 and shown["precision"] == 0.6667
 
 
@@ -219,9 +239,9 @@ def test_link_level_hides_a_small_number_of_false_links() -> None:
     extra = _links([("l0", "r1", 0.95, None), ("l1", "r2", 0.95, None),
                     ("l2", "r3", 0.95, None)])
     links = pd.concat([links, extra], ignore_index=True)
-    shown = evaluate.evaluate_pair(links, truth, None, "L", "R", 0.9)["combined"]["links"]
+    shown = _pair(links, truth, None, "L", "R", 0.9)["combined"]["links"]
     assert shown["false_links"] == "*" and shown["precision"] == "*"
-    exact = evaluate.evaluate_pair(links, truth, None, "L", "R", 0.9,
+    exact = _pair(links, truth, None, "L", "R", 0.9,
                                    exact=True)["combined"]["links"]
     assert exact["false_links"] == 3 and exact["precision"] == pytest.approx(100 / 103)
 
@@ -239,7 +259,7 @@ HAND = pd.DataFrame({"source": ["S"] * 6, "record_id": ["a1", "a2", "a3", "b1", 
 
 def test_cluster_measures_on_a_hand_built_clustering() -> None:
     """Pairwise, B-cubed, split and merge rates equal the figures worked out by hand."""
-    got = evaluate.evaluate_clusters(HAND[["source", "record_id", "cluster_id"]],
+    got = _clusters(HAND[["source", "record_id", "cluster_id"]],
                                      HAND[["source", "record_id", "person_id"]], exact=True)
     assert got["pairwise"]["precision"] == pytest.approx(1 / 2)
     assert got["pairwise"]["recall"] == pytest.approx(1 / 4)
@@ -278,7 +298,7 @@ def test_cluster_measures_match_a_brute_force_count(seed: int) -> None:
     cluster = [p if rng.random() < 0.7 else int(rng.integers(0, 25)) for p in person]
     frame = pd.DataFrame({"source": "S", "record_id": [f"r{i}" for i in range(60)],
                           "person_id": person, "cluster_id": cluster})
-    got = evaluate.evaluate_clusters(frame[["source", "record_id", "cluster_id"]],
+    got = _clusters(frame[["source", "record_id", "cluster_id"]],
                                      frame[["source", "record_id", "person_id"]], exact=True)
     want = _brute_force(cluster, person)
     assert got["pairwise"]["precision"] == pytest.approx(want["pp"])
@@ -296,7 +316,7 @@ def test_cluster_measures_per_source_set() -> None:
     truth = pd.DataFrame({"source": ["S", "S", "T", "T"], "record_id": ["s1", "s2", "t1",
                                                                       "t2"],
                           "person_id": [1, 2, 1, 3]})
-    got = evaluate.evaluate_clusters(clusters, truth, exact=True,
+    got = _clusters(clusters, truth, exact=True,
                                      source_sets=[["S", "T"], ["S"]])
     both, s_only = got["by_source_set"]
     assert both["sources"] == ["S", "T"] and both["clusters_merged_rate"] == 0.5

@@ -6,14 +6,20 @@ from __future__ import annotations
 import pytest
 
 from linkready.link import evaluate_run
-from linkready.link.evaluate_run import evaluate_outputs
+from linkready.link.evaluate_run import evaluate_outputs, evaluation_document
 
 
 @pytest.fixture(scope="module")
-def real(linked: dict) -> dict:
-    """The session's world evaluated as real data (it has truth but no generate manifest)."""
+def real_ev(linked: dict) -> evaluate_run.Evaluation:
+    """The session's world evaluated (exact): real data, it has truth but no manifest."""
     return evaluate_outputs(linked["project"], linked["run"].links.to_pandas(),
                             linked["summary"])
+
+
+@pytest.fixture(scope="module")
+def real(real_ev: evaluate_run.Evaluation) -> dict:
+    """The same evaluation as published: real data, under disclosure control."""
+    return dict(evaluation_document(real_ev))
 
 
 def test_real_gold_standard_keeps_disclosure_control(real: dict) -> None:
@@ -28,8 +34,8 @@ def test_synthetic_project_is_published_exactly(linked: dict, real: dict,
     """When is_synthetic says so, the same evaluation is published with exact counts and
     unrounded rates: no "*" anywhere."""
     monkeypatch.setattr(evaluate_run, "is_synthetic", lambda project: True)
-    got = evaluate_outputs(linked["project"], linked["run"].links.to_pandas(),
-                           linked["summary"])
+    got = evaluation_document(evaluate_outputs(
+        linked["project"], linked["run"].links.to_pandas(), linked["summary"]))
     assert got["synthetic"] is True and got["disclosure_control"]["applied"] is False
     text = repr(got)
     assert "'*'" not in text and "'*'" in repr(real)
@@ -42,9 +48,9 @@ def test_clusters_rebuilt_from_links_match_clusters_parquet(linked: dict, real: 
     """Without clusters (as assess calls it), the clusters rebuilt from the linked pairs
     score the same as clusters.parquet's."""
     given = evaluate_outputs(linked["project"], linked["run"].links.to_pandas(),
-                             linked["summary"], clusters=linked["run"].clusters, exact=True)
+                             linked["summary"], clusters=linked["run"].clusters).exact()
     rebuilt = evaluate_outputs(linked["project"], linked["run"].links.to_pandas(),
-                               linked["summary"], exact=True)
+                               linked["summary"]).exact()
     assert rebuilt["clusters"] == given["clusters"]
     assert real["clusters"]["by_source_set"][0]["sources"] == linked["summary"]["clusters"][
         "sources"]
@@ -54,19 +60,24 @@ def _pairs_of(block: dict, keys: tuple[str, ...]) -> list[dict]:
     return [block] + [b for k in keys for b in block.get(k, [])]
 
 
-def test_new_blocks_hide_rates_resting_on_small_counts(real: dict) -> None:
-    """Link level, cluster and bias figures follow the rule: a figure beside a count shown
-    as "*" is "*" (or null) too."""
+def test_new_blocks_hide_rates_resting_on_small_counts(real: dict,
+                                                       real_ev: evaluate_run.Evaluation
+                                                       ) -> None:
+    """Link level, cluster and bias figures follow the rule: a figure beside a count of
+    1–7 is "*" (or null) too (a count hidden only as a complement keeps its rates)."""
     checked = 0
-    for pair in real["pairs"]:
+    exact = real_ev.exact()
+    for pair, ex in zip(real["pairs"], exact["pairs"], strict=True):
         for stage in ("deterministic", "probabilistic", "combined"):
             lk = pair[stage]["links"]
             if "*" in (lk["false_links"], lk["true_links"]):
                 assert lk["precision"] in ("*", None)
                 checked += 1
         for stage in ("deterministic", "combined"):
-            for g in pair["bias"][stage]["groups"]:
-                if g["missed"] == "*":
+            for g, e in zip(pair["bias"][stage]["groups"], ex["bias"][stage]["groups"],
+                            strict=True):
+                if 0 < e["missed"] <= 7:
+                    assert g["missed"] == "*"
                     assert g["missed_rate"] == g["lower"] == g["excess"] == "*"
                     checked += 1
     for c in _pairs_of(real["clusters"], ("by_source_set",)):

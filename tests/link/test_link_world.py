@@ -12,7 +12,7 @@ import pytest
 from link_world import FAST, SourceSim, World, exact_evaluation, write_world
 
 from linkready.link import link_project
-from linkready.link.evaluate_run import evaluate_outputs
+from linkready.link.evaluate_run import evaluate_outputs, evaluation_document
 from linkready.outdir import RESULTS_DIRNAME
 from linkready.project import load_project
 
@@ -22,8 +22,9 @@ LA = "la_adult_social_care"
 @pytest.fixture(scope="module")
 def evaluation(linked: dict) -> dict:
     """The session's linkage evaluated against truth."""
-    return evaluate_outputs(linked["project"], linked["run"].links.to_pandas(),
-                            linked["summary"], clusters=linked["run"].clusters)
+    return dict(evaluation_document(evaluate_outputs(
+        linked["project"], linked["run"].links.to_pandas(), linked["summary"],
+        clusters=linked["run"].clusters)))
 
 
 @pytest.fixture(scope="module")

@@ -86,7 +86,7 @@ def test_auto_label_intervals_cover_the_evaluation(truth_project: Path,
     project = load_project(truth_project)
     link_dir = truth_project.parent / "linkready-results"
     ev = evaluate_outputs(project, pd.read_parquet(link_dir / "links.parquet"),
-                          json.loads((link_dir / "linkage.json").read_text()), exact=True)
+                          json.loads((link_dir / "linkage.json").read_text())).exact()
     truth = {(p["left"], p["right"]): p["combined"] for p in ev["pairs"]}
     assert len(doc["pairs"]) == 2
     for p in doc["pairs"]:

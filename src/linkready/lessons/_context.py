@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from linkready.generate.scenario import Scenario
+    from linkready.link.evaluate_run import Evaluation
     from linkready.link.run import LinkageRun
     from linkready.project import Project
 
@@ -54,7 +55,8 @@ class LinkedWorld:
     manifest: dict[str, Any]
     project: Project
     run: LinkageRun | None = None
-    evaluation: dict[str, Any] | None = None
+    #: The exact evaluation (``evaluation_document`` publishes it; see :meth:`pair`).
+    evaluation: Evaluation | None = None
     seconds: float = 0.0
     _cache: dict[str, Any] = field(default_factory=dict)
 
@@ -108,23 +110,23 @@ class LinkedWorld:
             self._cache[source] = frame
         return self._cache[source]
 
+    def evaluated(self) -> Evaluation:
+        """The world's exact evaluation (for the lesson's own arithmetic; publish each
+        figure with its published form from :meth:`pair`)."""
+        if self.evaluation is None:
+            raise RuntimeError("this lesson's worlds are not linked (Lesson.link=False)")
+        return self.evaluation
+
     def pair(self, left: str, right: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """(linkage summary, evaluation) of one linked pair."""
         if self.run is None or self.evaluation is None:
             raise RuntimeError("this lesson's worlds are not linked (Lesson.link=False)")
         lp = next(p for p in self.run.summary["pairs"] if (p["left"], p["right"]) == (left, right))
-        ep = next(p for p in self.evaluation["pairs"] if (p["left"], p["right"]) == (left, right))
+        from linkready.link.evaluate_run import evaluation_document
+
+        published = evaluation_document(self.evaluation)["pairs"]
+        ep = next(p for p in published if (p["left"], p["right"]) == (left, right))
         return lp, ep
-
-    def exact_pair(self, left: str, right: str) -> dict[str, Any]:
-        """The evaluation of one linked pair with exact rates (not ``*``): for the lesson's
-        own arithmetic and tests; publish each rate with its form from :meth:`pair`."""
-        from linkready.link.evaluate import evaluate_pair
-
-        if self.run is None:
-            raise RuntimeError("this lesson's worlds are not linked (Lesson.link=False)")
-        return evaluate_pair(self.run.links.to_pandas(), self.truth, self.subgroups, left,
-                             right, THRESHOLD, exact=True)
 
     def row_count(self, source: str) -> int:
         return int(self.manifest["row_counts"][source])

@@ -53,17 +53,6 @@ def scored_links(scored: pd.DataFrame, left: str, right: str,
     })[list(LINK_COLUMNS)]
 
 
-def evaluate(world: LinkedWorld, links: pd.DataFrame, left: str, right: str,
-             threshold: float = THRESHOLD, exact: bool = False) -> dict[str, Any]:
-    """GUILD evaluation of ``links`` for one pair against the world's truth (``exact``:
-    unrounded, unsuppressed rates for the lesson's own arithmetic; publish a rate only
-    with its published form, see :meth:`LessonResult.share`)."""
-    from linkready.link.evaluate import evaluate_pair
-
-    return evaluate_pair(links, world.truth, world.subgroups, left, right, threshold,
-                         exact=exact)
-
-
 def join_rule(left_frame: pd.DataFrame, right_frame: pd.DataFrame,
               keys: list[str]) -> pd.DataFrame:
     """Exact join on ``keys`` (NULLs never join): record_id_l, record_id_r."""
@@ -79,6 +68,7 @@ def relink(records: pd.DataFrame, left: str, right: str,
     records; return (links, pair summary)."""
     import duckdb
 
+    from linkready import publish
     from linkready.link.pair import link_pair
     from linkready.link.settings import TrainingConfig
     from linkready.link.workspace import source_stats
@@ -94,7 +84,7 @@ def relink(records: pd.DataFrame, left: str, right: str,
         result = link_pair(con, stats[left], stats[right], threshold, TrainingConfig())
     finally:
         con.close()
-    return result.links.to_pandas(), result.summary
+    return result.links.to_pandas(), publish.controlled(result.summary)
 
 
 def standard_spec(fields: set[str], blocking: list[str] | None = None) -> ModelSpec:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from linkready.disclosure import Disclosure, policy
+from linkready.publish import RELATIONS, Count, Figure, Line, Rate, Value, cell
 
 #: Family-wise error rate of the Holm-corrected tests.
 ALPHA = 0.05
@@ -112,9 +112,11 @@ def group_tests(missed: np.ndarray, labels: dict[str, pd.Series]) -> dict[str, A
             "groups_compared": len(tested_rows)}
 
 
-def publish(exact_figures: dict[str, Any], pub: Disclosure) -> dict[str, Any]:
-    """One stage's bias block in its published form (``*`` where a figure rests on a
-    count of 1–7 under disclosure control)."""
+def figures(exact_figures: dict[str, Any]) -> dict[str, Any]:
+    """One stage's bias block as an exact tree (:mod:`linkready.publish`: ``*`` where a
+    figure rests on a count of 1–7 under disclosure control). Each dimension's groups
+    that partition the true matches form a line of ``true_matches`` and of ``missed``
+    with the stage's totals."""
     total, misses = exact_figures["true_matches"], exact_figures["missed"]
     overall = misses / total if total else None
     groups = []
@@ -126,31 +128,47 @@ def publish(exact_figures: dict[str, Any], pub: Disclosure) -> dict[str, Any]:
         flagged = bool(r["tested"] and r["p_holm"] < ALPHA)
         groups.append({
             "dimension": r["dimension"], "group": _plain(r["group"]),
-            "true_matches": pub.count(n), "missed": pub.count(k),
-            "missed_rate": pub.rate(k, n),
-            "lower": pub.value(None if ci is None else ci[0], *small),
-            "upper": pub.value(None if ci is None else ci[1], *small),
-            "excess": pub.value(None if rate is None or overall is None else rate - overall,
-                                *small),
+            "true_matches": Count(n), "missed": Count(k),
+            "missed_rate": Rate(k, n),
+            "lower": Value(None if ci is None else ci[0], small),
+            "upper": Value(None if ci is None else ci[1], small),
+            "excess": Value(None if rate is None or overall is None else rate - overall,
+                            small),
             "tested": r["tested"],
-            "p_value": pub.value(r["p_value"], *small) if r["tested"] else None,
-            "p_holm": pub.value(r["p_holm"], *small) if r["tested"] else None,
+            "p_value": Value(r["p_value"], small) if r["tested"] else None,
+            "p_holm": Value(r["p_holm"], small) if r["tested"] else None,
             "flagged": flagged,
         })
-    return {"true_matches": pub.count(total), "missed": pub.count(misses),
-            "missed_match_rate": pub.rate(misses, total),
-            "groups_compared": exact_figures["groups_compared"],
-            "groups_flagged": sum(g["flagged"] for g in groups), "groups": groups}
+    block: dict[str, Any] = {
+        "true_matches": Count(total), "missed": Count(misses),
+        "missed_match_rate": Rate(misses, total),
+        "groups_compared": exact_figures["groups_compared"],
+        "groups_flagged": sum(g["flagged"] for g in groups), "groups": groups}
+    lines = []
+    for dim in dict.fromkeys(g["dimension"] for g in groups):
+        rows = [g for g in groups if g["dimension"] == dim]
+        for key in ("true_matches", "missed"):
+            if sum(g[key].n for g in rows) == block[key].n:
+                # A group's rate and what derives from it rest on both of its counts.
+                lines.append(Line(tuple(cell(g[key], *_derived(g)) for g in rows),
+                                  cell(block[key], block["missed_match_rate"])))
+    if lines:
+        block[RELATIONS] = lines
+    return block
+
+
+def _derived(group: dict[str, Any]) -> list[Figure]:
+    """A group's figures that rest on its counts (rate, interval, excess, p-values)."""
+    return [group[k] for k in ("missed_rate", "lower", "upper", "excess", "p_value",
+                               "p_holm") if isinstance(group[k], Figure)]
 
 
 def bias_tests(outcomes: dict[str, pd.DataFrame], population: pd.DataFrame,
-               dims: tuple[str, ...], exact: bool = False,
+               dims: tuple[str, ...],
                stages: tuple[str, ...] = BIAS_STAGES) -> dict[str, Any]:
-    """The bias block of one pair: per stage in :data:`BIAS_STAGES`, every subgroup's
-    missed-match rate with its interval, excess, test and flag (``stages``: default
-    :data:`BIAS_STAGES`; ``exact``: exact counts
-    and unrounded figures; see :mod:`linkready.disclosure`)."""
-    pub = policy(exact)
+    """The bias block of one pair, as an exact tree: per stage in :data:`BIAS_STAGES`,
+    every subgroup's missed-match rate with its interval, excess, test and flag
+    (``stages``: default :data:`BIAS_STAGES`)."""
     attrs = population.drop_duplicates("person_id").set_index("person_id")
     out: dict[str, Any] = {"method": METHOD, "alpha": ALPHA,
                            "min_true_matches": MIN_TRUE_MATCHES}
@@ -159,7 +177,7 @@ def bias_tests(outcomes: dict[str, pd.DataFrame], population: pd.DataFrame,
         true = o[o["true_match"].to_numpy(dtype=bool)]
         labels = {d: true["person_id"].map(attrs[d]) for d in dims if d in attrs.columns}
         missed = ~true["correct"].to_numpy(dtype=bool)
-        out[stage] = publish(group_tests(missed, labels), pub)
+        out[stage] = figures(group_tests(missed, labels))
     return out
 
 

@@ -13,7 +13,7 @@ cluster i, a_i the size of cluster i and b_j the records of person j (N records)
   person's records in its cluster, n_ij / b_j; so precision = Σ n_ij² / a_i / N and
   recall = Σ n_ij² / b_j / N. Each record weighs the same.
 
-Pure pandas/numpy; published through a :class:`~linkready.disclosure.Disclosure` policy.
+Pure pandas/numpy; returns an exact tree of :mod:`linkready.publish` figures.
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from linkready.disclosure import Disclosure
-from linkready.privacy import SUPPRESSED
+from linkready.publish import F1, Count, Harmonic, Rate, Value
 
 
 def _pairs(n: Any) -> int:
@@ -33,16 +32,7 @@ def _pairs(n: Any) -> int:
     return int((n * (n - 1) // 2).sum())
 
 
-def _harmonic(p: float | str | None, r: float | str | None,
-              pub: Disclosure) -> float | str | None:
-    if not isinstance(p, float) or not isinstance(r, float):
-        return SUPPRESSED if SUPPRESSED in (p, r) else None
-    value = 2 * p * r / (p + r) if p + r else 0.0
-    return round(value, 4) if pub.controlled else value
-
-
-def cluster_quality(cluster_id: pd.Series, person_id: pd.Series,
-                    pub: Disclosure) -> dict[str, Any]:
+def cluster_quality(cluster_id: pd.Series, person_id: pd.Series) -> dict[str, Any]:
     """Split, merge, pairwise and B-cubed measures of one clustering of records against
     their true persons (the two series are aligned, one row per record)."""
     frame = pd.DataFrame({"c": cluster_id.to_numpy(), "p": person_id.to_numpy()})
@@ -66,33 +56,28 @@ def cluster_quality(cluster_id: pd.Series, person_id: pd.Series,
     # fsum: correctly rounded whatever the order, so cluster ids cannot change the figure.
     b3_p = math.fsum(nn * nn / a.to_numpy()) / n if n else None
     b3_r = math.fsum(nn * nn / b.to_numpy()) / n if n else None
-    ratio: float | str
-    if not pub.controlled:
-        ratio = n_clusters / n_people
-    elif pub.hides(abs(n_clusters - n_people)):
-        ratio = SUPPRESSED  # clusters / people gives away a small difference between them
-    else:
-        ratio = round(n_clusters / n_people, 4)
+    # clusters / people gives away a small difference between them.
+    ratio = Value(n_clusters / n_people, (abs(n_clusters - n_people),))
     pairwise = {
-        "linked_pairs": pub.count(linked_pairs),
-        "true_pairs": pub.count(true_pairs),
-        "correct_pairs": pub.count(correct_pairs),
-        "precision": pub.rate(correct_pairs, linked_pairs),
-        "recall": pub.rate(correct_pairs, true_pairs),
-        "f1": pub.f1(correct_pairs, linked_pairs - correct_pairs, true_pairs - correct_pairs),
+        "linked_pairs": Count(linked_pairs),
+        "true_pairs": Count(true_pairs),
+        "correct_pairs": Count(correct_pairs),
+        "precision": Rate(correct_pairs, linked_pairs),
+        "recall": Rate(correct_pairs, true_pairs),
+        "f1": F1(correct_pairs, linked_pairs - correct_pairs, true_pairs - correct_pairs),
     }
-    b3_precision = pub.value(b3_p, in_merged, n - in_merged)
-    b3_recall = pub.value(b3_r, of_split, n - of_split)
+    b3_precision = Value(b3_p, (in_merged, n - in_merged))
+    b3_recall = Value(b3_r, (of_split, n - of_split))
     return {
-        "records": pub.count(n),
-        "distinct_people": pub.count(n_clusters),
-        "true_distinct_people": pub.count(n_people),
+        "records": Count(n),
+        "distinct_people": Count(n_clusters),
+        "true_distinct_people": Count(n_people),
         "distinct_people_ratio": ratio,
-        "people_split": pub.count(split),
-        "people_split_rate": pub.rate(split, n_people),
-        "clusters_merged": pub.count(merged),
-        "clusters_merged_rate": pub.rate(merged, n_clusters),
+        "people_split": Count(split),
+        "people_split_rate": Rate(split, n_people),
+        "clusters_merged": Count(merged),
+        "clusters_merged_rate": Rate(merged, n_clusters),
         "pairwise": pairwise,
         "bcubed": {"precision": b3_precision, "recall": b3_recall,
-                   "f1": _harmonic(b3_precision, b3_recall, pub)},
+                   "f1": Harmonic(b3_precision, b3_recall)},
     }

@@ -14,12 +14,11 @@ recall = TP/(TP+FN), false_match_rate = 1 − precision, missed_match_rate = 1 �
 Beside these record-level measures, ``links`` gives link-level ones over *every* link a
 stage makes (the unit clustering uses): true and false links, link precision and recall.
 
-Publication (:mod:`linkready.disclosure`): ``exact=False`` — the default, for real truth —
-gives counts through :func:`~linkready.privacy.suppress` and rates through
-:func:`~linkready.privacy.safe_rate` (``*`` when the numerator or remainder is a count of
-1–7, as a rate beside a rounded count would otherwise give the small count away);
-``exact=True`` gives exact counts and unrounded rates, which ``evaluate`` publishes only
-for synthetic projects (:func:`linkready.synthetic.is_synthetic`).
+Exact first: every function returns an exact tree whose figures (:mod:`linkready.publish`)
+keep the counts they rest on, with the relations secondary suppression needs (a gap's
+parts and their total, a subgroup column and the pair's records, neighbouring thresholds
+of the PR curve). :func:`linkready.link.evaluate_run.evaluation_document` publishes it,
+exactly for synthetic projects and under disclosure control otherwise.
 Pure pandas: the caller reads the files.
 """
 
@@ -30,9 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from linkready.disclosure import CONTROLLED, policy
+from linkready.disclosure import CONTROLLED
 from linkready.link import bias, cluster_quality
-from linkready.privacy import SUPPRESSED
+from linkready.publish import F1, RELATIONS, Cell, Chain, Count, Line, Rate, cell
 
 STAGES: tuple[str, ...] = ("deterministic", "probabilistic", "combined")
 SUBGROUPS: tuple[str, ...] = ("ethnic_group", "age_band", "sex", "imd_decile")
@@ -76,39 +75,36 @@ def left_outcomes(left_truth: pd.DataFrame, right_persons: pd.Series,
     })
 
 
-def measures(outcomes: pd.DataFrame, exact: bool = False) -> dict[str, Any]:
-    """GUILD measures from per-left-record outcomes; counts suppressed, and rates ``*``
-    where they rest on a count of 1–7 (:func:`~linkready.privacy.safe_rate`; ``exact``:
-    exact counts and unrounded rates, see :mod:`linkready.disclosure`)."""
-    pub = policy(exact)
+def measures(outcomes: pd.DataFrame, records: Count | None = None) -> dict[str, Any]:
+    """GUILD measures from per-left-record outcomes, as exact figures (``records``: the
+    figure of the left records when another table shows the same count)."""
     n = len(outcomes)
     tp = int(outcomes["correct"].sum())
     linked = int(outcomes["linked"].sum())
     true = int(outcomes["true_match"].sum())
     fp, fn = linked - tp, true - tp
     return {
-        "left_records": pub.count(n),
-        "true_positives": pub.count(tp),
-        "false_positives": pub.count(fp),
-        "false_negatives": pub.count(fn),
-        "match_rate": pub.rate(linked, n),
-        "precision": pub.rate(tp, linked),
-        "recall": pub.rate(tp, true),
-        "f1": pub.f1(tp, fp, fn),
-        "false_match_rate": pub.rate(fp, linked),
-        "missed_match_rate": pub.rate(fn, true),
+        "left_records": Count(n) if records is None else records,
+        "true_positives": Count(tp),
+        "false_positives": Count(fp),
+        "false_negatives": Count(fn),
+        "match_rate": Rate(linked, n),
+        "precision": Rate(tp, linked),
+        "recall": Rate(tp, true),
+        "f1": F1(tp, fp, fn),
+        "false_match_rate": Rate(fp, linked),
+        "missed_match_rate": Rate(fn, true),
     }
 
 
-def link_measures(links: pd.DataFrame, left_truth: pd.DataFrame, right_truth: pd.DataFrame,
-                  exact: bool = False) -> dict[str, Any]:
+def link_measures(links: pd.DataFrame, left_truth: pd.DataFrame, right_truth: pd.DataFrame
+                  ) -> dict[str, Any]:
     """Measures over every link a stage makes, not only each left record's best one: the
     unit clustering uses (a left record linked to two right records counts twice).
 
     A link is **true** when both records belong to the same person. Links with a record
     outside the truth are left out. ``true_pairs`` are all (left, right) record pairs of
     one person; ``recall`` = true links / true pairs."""
-    pub = policy(exact)
     person_l = left_truth.drop_duplicates("record_id").set_index("record_id")["person_id"]
     person_r = right_truth.drop_duplicates("record_id").set_index("record_id")["person_id"]
     pl = links["record_id_l"].map(person_l)
@@ -122,14 +118,14 @@ def link_measures(links: pd.DataFrame, left_truth: pd.DataFrame, right_truth: pd
     per_r = right_truth["person_id"].value_counts()
     true_pairs = int((per_l * per_r.reindex(per_l.index, fill_value=0)).sum())
     return {
-        "links": pub.count(n_links),
-        "true_links": pub.count(n_true),
-        "false_links": pub.count(n_false),
-        "left_records_with_a_false_link": pub.count(wrong_left),
-        "true_pairs": pub.count(true_pairs),
-        "precision": pub.rate(n_true, n_links),
-        "false_link_rate": pub.rate(n_false, n_links),
-        "recall": pub.rate(n_true, true_pairs),
+        "links": Count(n_links),
+        "true_links": Count(n_true),
+        "false_links": Count(n_false),
+        "left_records_with_a_false_link": Count(wrong_left),
+        "true_pairs": Count(true_pairs),
+        "precision": Rate(n_true, n_links),
+        "false_link_rate": Rate(n_false, n_links),
+        "recall": Rate(n_true, true_pairs),
     }
 
 
@@ -140,77 +136,90 @@ def safe_f1(tp: int, fp: int, fn: int, digits: int = 4) -> float | str | None:
     return round(value, digits) if isinstance(value, float) else value
 
 
-def gap(outcomes: pd.DataFrame, exact: bool = False) -> dict[str, float | str | None]:
+def gap(outcomes: pd.DataFrame) -> dict[str, Any]:
     """Why left records are unlinked: not in right at all (coverage) versus missed.
 
-    Shares of left records, through :func:`~linkready.privacy.safe_rate`. ``coverage``
-    and ``linkage_error`` add up to ``unlinked``, so when either rests on a count of 1–7
-    both are ``*`` (else the other two would give the small one away). ``exact``:
-    unrounded shares."""
-    pub = policy(exact)
+    Shares of left records. ``coverage`` and ``linkage_error`` add up to ``unlinked``: a
+    :class:`~linkready.publish.Line`, so when either is ``*`` the other is hidden too
+    (else the total would give the small one away)."""
     n = len(outcomes)
     if not n:
         return {"unlinked": None, "coverage": None, "linkage_error": None}
     unlinked = ~outcomes["linked"]
     n_coverage = int((unlinked & ~outcomes["true_match"]).sum())
     n_error = int((unlinked & outcomes["true_match"]).sum())
-    coverage, error = pub.rate(n_coverage, n), pub.rate(n_error, n)
-    if SUPPRESSED in (coverage, error):
-        coverage = error = SUPPRESSED
+    coverage, error = Rate(n_coverage, n), Rate(n_error, n)
+    total = Rate(int(unlinked.sum()), n)
     return {
-        "unlinked": pub.rate(int(unlinked.sum()), n),
+        "unlinked": total,
         "coverage": coverage,
         "linkage_error": error,
-        "linked_to_wrong_person": pub.rate(
+        "linked_to_wrong_person": Rate(
             int((outcomes["linked"] & ~outcomes["correct"]).sum()), n),
+        RELATIONS: [Line((cell(coverage), cell(error)), cell(total))],
     }
 
 
 def evaluate_pair(links: pd.DataFrame, truth: pd.DataFrame, population: pd.DataFrame | None,
-                  left: str, right: str, threshold: float,
-                  exact: bool = False) -> dict[str, Any]:
-    """Evaluation of one pair: overlap, record- and link-level measures per stage, PR
-    curve, subgroup table and bias tests (``exact``: exact counts and unrounded rates,
-    for synthetic truth; see :mod:`linkready.disclosure`)."""
-    pub = policy(exact)
+                  left: str, right: str, threshold: float) -> dict[str, Any]:
+    """Evaluation of one pair, as an exact tree: overlap, record- and link-level measures
+    per stage, PR curve, subgroup table and bias tests."""
     left_truth = truth[truth["source"] == left]
     right_truth = truth[truth["source"] == right]
     right_persons = right_truth["person_id"].drop_duplicates()
     pair_links = links[(links["source_l"] == left) & (links["source_r"] == right)]
     n = len(left_truth)
     n_overlap = int(left_truth["person_id"].isin(right_persons).sum())
+    records = Count(n)
     result: dict[str, Any] = {
-        "left": left, "right": right, "left_records": pub.count(n), "threshold": threshold,
-        "truth": {"overlap_rate": pub.rate(n_overlap, n),
-                  "overlap_records": pub.count(n_overlap)},
+        "left": left, "right": right, "left_records": records, "threshold": threshold,
+        "truth": {"overlap_rate": Rate(n_overlap, n),
+                  "overlap_records": Count(n_overlap)},
     }
     outcomes = {}
     for stage in STAGES:
         sl = stage_links(pair_links, stage, threshold)
         outcomes[stage] = left_outcomes(left_truth, right_persons, right_truth, sl)
-        result[stage] = {**measures(outcomes[stage], exact),
-                         "gap": gap(outcomes[stage], exact),
-                         "links": link_measures(sl, left_truth, right_truth, exact)}
+        result[stage] = {**measures(outcomes[stage]),
+                         "gap": gap(outcomes[stage]),
+                         "links": link_measures(sl, left_truth, right_truth)}
     result["pr_curve"] = [
         {"threshold": t, **{k: v for k, v in measures(left_outcomes(
             left_truth, right_persons, right_truth,
-            stage_links(pair_links, "probabilistic", t)), exact).items()
+            stage_links(pair_links, "probabilistic", t))).items()
             if k in ("precision", "recall", "f1", "match_rate")}}
         for t in PR_THRESHOLDS
     ]
-    result["by_subgroup"] = by_subgroup(outcomes, population, exact)
+    result["by_subgroup"] = by_subgroup(outcomes, population, records)
     result["bias"] = ({} if population is None else
-                      bias.bias_tests(outcomes, population, SUBGROUPS, exact=exact))
+                      bias.bias_tests(outcomes, population, SUBGROUPS))
+    result[RELATIONS] = pr_relations(result["pr_curve"])
     return result
 
 
+def pr_relations(curve: list[dict[str, Any]]) -> list[Chain]:
+    """Neighbouring thresholds of the PR curve: the records linked (``match_rate``) and
+    the correct ones (``recall``) at a higher threshold are among those at a lower one, so
+    a row differing from the last shown row by 1–7 such records is hidden."""
+    def row(r: dict[str, Any], count: int) -> Any:
+        return cell(*(r[k] for k in ("precision", "recall", "f1", "match_rate")), count=count)
+
+    return [Chain(tuple(row(r, r["match_rate"].numerator) for r in curve)),
+            Chain(tuple(row(r, r["recall"].numerator) for r in curve))]
+
+
 def by_subgroup(outcomes: dict[str, pd.DataFrame], population: pd.DataFrame | None,
-                exact: bool = False) -> dict[str, list[dict[str, Any]]]:
-    """The linkage-bias table: overlap and measures per stage within each subgroup."""
-    pub = policy(exact)
+                records: Count | None = None) -> dict[str, Any]:
+    """The linkage-bias table: overlap and measures per stage within each subgroup.
+
+    Each dimension's groups partition the pair's left records when every record has a
+    known group: then its ``left_records`` column is a :class:`~linkready.publish.Line`
+    with ``records`` (the pair's figure) as total, and so are each stage's true
+    positives, false positives and false negatives."""
     if population is None:
         return {}
-    table: dict[str, list[dict[str, Any]]] = {}
+    table: dict[str, Any] = {}
+    relations: list[Line] = []
     attrs = population.set_index("person_id")
     for dim in SUBGROUPS:
         if dim not in attrs.columns:
@@ -222,34 +231,57 @@ def by_subgroup(outcomes: dict[str, pd.DataFrame], population: pd.DataFrame | No
             row: dict[str, Any] = {"group": _plain(g)}
             for stage, frame in values.items():
                 sub = frame[frame["_g"] == g]
-                row["left_records"] = pub.count(len(sub))
-                row["overlap_rate"] = pub.rate(int(sub["true_match"].sum()), len(sub))
-                row[stage] = measures(sub, exact)
+                if "left_records" not in row:
+                    row["left_records"] = Count(len(sub))
+                row["overlap_rate"] = Rate(int(sub["true_match"].sum()), len(sub))
+                row[stage] = measures(sub, row["left_records"])
             rows.append(row)
         table[dim] = rows
+        if rows and not values["combined"]["_g"].isna().any():
+            relations.append(Line(tuple(
+                cell(r["left_records"], r["overlap_rate"],
+                     *(r[s]["match_rate"] for s in values)) for r in rows),
+                None if records is None else cell(records)))
+            for stage in values:
+                for key in ("true_positives", "false_positives", "false_negatives"):
+                    relations.append(Line(tuple(measure_cell(r[stage], key) for r in rows)))
+    if relations:
+        table[RELATIONS] = relations
     return table
 
 
 def evaluate_clusters(clusters: pd.DataFrame, truth: pd.DataFrame,
-                      exact: bool = False,
                       source_sets: list[list[str]] | None = None) -> dict[str, Any]:
     """How well clusters recover people, over every record in both ``clusters`` and
-    ``truth``: see :func:`linkready.link.cluster_quality.cluster_quality` (``exact``:
-    exact counts and unrounded rates). ``source_sets``: also per set of sources (each
-    restricted to its records, clusters as made over all sources)."""
+    ``truth``: see :func:`linkready.link.cluster_quality.cluster_quality` (an exact
+    tree). ``source_sets``: also per set of sources (each restricted to its records,
+    clusters as made over all sources)."""
     merged = clusters.merge(truth, on=["source", "record_id"], how="inner")
     if merged.empty:
         return {}
-    pub = policy(exact)
-    out = cluster_quality.cluster_quality(merged["cluster_id"], merged["person_id"], pub)
+    out = cluster_quality.cluster_quality(merged["cluster_id"], merged["person_id"])
     if source_sets:
         out["by_source_set"] = []
         for sources in source_sets:
             sub = merged[merged["source"].isin(sources)]
             if not sub.empty:
                 out["by_source_set"].append({"sources": list(sources), **(
-                    cluster_quality.cluster_quality(sub["cluster_id"], sub["person_id"], pub))})
+                    cluster_quality.cluster_quality(sub["cluster_id"], sub["person_id"]))})
     return out
+
+
+#: The rates of :func:`measures` that rest on each of its counts.
+RESTS_ON: dict[str, tuple[str, ...]] = {
+    "true_positives": ("precision", "recall", "f1", "false_match_rate", "missed_match_rate"),
+    "false_positives": ("precision", "false_match_rate", "f1"),
+    "false_negatives": ("recall", "missed_match_rate", "f1"),
+}
+
+
+def measure_cell(m: dict[str, Any], key: str) -> Cell:
+    """The cell of one count of :func:`measures` with the rates resting on it: hidden
+    together, as a rate beside a hidden count would give it back."""
+    return cell(m[key], *(m[r] for r in RESTS_ON[key]))
 
 
 def _natural(values: Any) -> list[Any]:
@@ -261,16 +293,14 @@ def _natural(values: Any) -> list[Any]:
 
 
 def grouped_missed_rate(outcomes: pd.DataFrame, population: pd.DataFrame, dim: str,
-                        groups: dict[str, list[Any]],
-                        exact: bool = False) -> dict[str, float | str | None]:
-    """Missed-match rate of coarser groups (e.g. IMD deciles 1–3 against 8–10), through
-    :func:`~linkready.privacy.safe_rate` (``exact``: unrounded)."""
-    pub = policy(exact)
+                        groups: dict[str, list[Any]]) -> dict[str, Rate]:
+    """Missed-match rate of coarser groups (e.g. IMD deciles 1–3 against 8–10), as
+    exact :class:`~linkready.publish.Rate` figures."""
     attr = outcomes["person_id"].map(population.set_index("person_id")[dim])
-    out: dict[str, float | str | None] = {}
+    out: dict[str, Rate] = {}
     for name, members in groups.items():
         sub = outcomes[attr.isin(members) & outcomes["true_match"]]
-        out[name] = pub.rate(int((~sub["correct"]).sum()), len(sub))
+        out[name] = Rate(int((~sub["correct"]).sum()), len(sub))
     return out
 
 

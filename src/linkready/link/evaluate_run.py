@@ -1,27 +1,52 @@
 """``evaluate`` end to end: read truth (the only place it is read), the link outputs,
-and write ``evaluation.json``."""
+and write ``evaluation.json``.
+
+:func:`evaluate_outputs` returns the exact :class:`Evaluation`; :func:`evaluation_document`
+publishes it (exactly for a synthetic project, under disclosure control otherwise) through
+:mod:`linkready.publish`, the one place disclosure control is applied."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from linkready.documents import header
+from linkready import publish
 from linkready.errors import ConfigError, InputError
 from linkready.link import evaluate
-from linkready.link.run import SCHEMA_VERSION, config_hash
+from linkready.link.run import config_hash
 from linkready.outdir import write_json
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
+from linkready.publish import CONTROLLED_RULE as CONTROLLED_RULE  # re-exported
+from linkready.publish import SYNTHETIC_RULE as SYNTHETIC_RULE
+from linkready.publish import evaluation_document as evaluation_document
 from linkready.synthetic import is_synthetic
 
 TRUTH_COLUMNS = ("source", "record_id", "person_id")
-SYNTHETIC_RULE = ("synthetic project (generate's manifest.json beside it, every hash "
-                  "matching): no real person is in it, figures published exactly")
-CONTROLLED_RULE = ("real data: counts of 1–7 shown as *, others rounded to the nearest 5; "
-                   "a figure resting on a count of 1–7 shown as *")
-INTERNAL_RULE = "exact figures on real data, for internal use only: never publish"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The exact evaluation of a project's links: ``pairs`` and ``clusters`` are exact
+    trees (:mod:`linkready.publish`); ``synthetic`` decides how they are published."""
+
+    project: str
+    config_hash: str
+    threshold: float
+    synthetic: bool
+    pairs: list[dict[str, Any]]
+    clusters: dict[str, Any]
+
+    def exact(self) -> dict[str, Any]:
+        """Every figure as measured (``pairs`` and ``clusters`` as in the document)."""
+        return {"pairs": publish.exact(self.pairs), "clusters": publish.exact(self.clusters)}
+
+    def pair(self, left: str, right: str) -> dict[str, Any]:
+        """One pair's exact figures."""
+        got = next(p for p in self.pairs if (p["left"], p["right"]) == (left, right))
+        return dict(publish.exact(got))
 
 
 def read_truth(project: Project) -> tuple[Any, Any]:
@@ -75,23 +100,19 @@ def read_links(out: Path) -> tuple[Any, dict[str, Any]]:
 
 def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
                      progress: ProgressCallback = no_progress,
-                     clusters: Any = None, exact: bool = False) -> dict[str, Any]:
-    """The evaluation of every pair in ``linkage`` and of the clustering into people.
-
-    Published exactly when the project is synthetic (:func:`linkready.synthetic.
-    is_synthetic`: no real person is in it), with disclosure control otherwise (a real
-    gold-standard ``truth:``). ``exact=True`` forces exact figures, for internal use
-    only (tests, benchmarks, lessons' arithmetic on real truth): never write those.
+                     clusters: Any = None) -> Evaluation:
+    """The exact evaluation of every pair in ``linkage`` and of the clustering into
+    people; :func:`evaluation_document` publishes it (exactly when the project is
+    synthetic, :func:`linkready.synthetic.is_synthetic`: no real person is in it; with
+    disclosure control otherwise, e.g. a real gold-standard ``truth:``).
     ``clusters`` (a DataFrame or Arrow table of clusters.parquet) is rebuilt from the
     linked pairs of ``links`` when not given: connected components are fixed by the
     links, so the clusters of the records in truth come out the same."""
     truth, population = read_truth(project)
-    synthetic = is_synthetic(project)
-    exact = exact or synthetic
     pairs = []
     for p in linkage["pairs"]:
         pairs.append(evaluate.evaluate_pair(links, truth, population, p["left"], p["right"],
-                                            linkage["threshold"], exact=exact))
+                                            linkage["threshold"]))
         pairs[-1]["expected_match_rate"] = p["probabilistic"]["expected_match_rate"]["estimate"]
         progress(f"{p['left']} → {p['right']}")
     in_scope = linkage.get("clusters", {}).get("sources") or sorted(
@@ -102,20 +123,9 @@ def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
         clusters = clusters.to_pandas()
     source_sets = [in_scope, *([p["left"], p["right"]] for p in linkage["pairs"]),
                    *([s] for s in in_scope)]
-    return {
-        **header(project.name, config_hash(project), SCHEMA_VERSION),
-        "threshold": linkage["threshold"],
-        "unit": "left records (GUILD): see docs/schemas/evaluation.md",
-        "synthetic": synthetic,
-        "disclosure_control": {
-            "applied": not exact,
-            "rule": (SYNTHETIC_RULE if synthetic else INTERNAL_RULE if exact
-                     else CONTROLLED_RULE),
-        },
-        "pairs": pairs,
-        "clusters": evaluate.evaluate_clusters(clusters, truth, exact=exact,
-                                               source_sets=source_sets),
-    }
+    return Evaluation(project.name, config_hash(project), linkage["threshold"],
+                      is_synthetic(project), pairs,
+                      evaluate.evaluate_clusters(clusters, truth, source_sets=source_sets))
 
 
 def clusters_from_links(links: Any, truth: Any, sources: list[str]) -> Any:
@@ -144,9 +154,9 @@ def clusters_from_links(links: Any, truth: Any, sources: list[str]) -> Any:
 
 def evaluate_project(project: Project, out: Path, *, workspace: Path | None = None,
                      progress: ProgressCallback = no_progress,
-                     stage: Path | None = None) -> dict[str, Any]:
-    """Evaluate the link outputs in ``out``; when there are none, link first and write
-    the link outputs into ``stage`` (default ``out``), to be published with the
+                     stage: Path | None = None) -> Evaluation:
+    """Evaluate the link outputs in ``out`` (exact); when there are none, link first and
+    write the link outputs into ``stage`` (default ``out``), to be published with the
     evaluation."""
     if not (out / "links.parquet").is_file():
         read_truth(project)  # a missing or unreadable truth fails before linking
@@ -164,6 +174,6 @@ def evaluate_project(project: Project, out: Path, *, workspace: Path | None = No
     return evaluate_outputs(project, links, linkage, progress, clusters=clusters)
 
 
-def write_evaluation(evaluation: dict[str, Any], out: Path) -> Path:
-    """Write ``evaluation.json``."""
-    return write_json(out / "evaluation.json", evaluation)
+def write_evaluation(evaluation: Evaluation, out: Path) -> Path:
+    """Write ``evaluation.json`` (:func:`evaluation_document`)."""
+    return write_json(out / "evaluation.json", evaluation_document(evaluation))

@@ -1,5 +1,7 @@
 """Link one pair of sources: deterministic stage, then the probabilistic stage, then the
-label-free estimates. Returns record-level links and an aggregate summary."""
+label-free estimates. Returns record-level links and an aggregate summary with exact
+figures (:mod:`linkready.publish`; ``linkage.json`` publishes it under disclosure
+control, :func:`linkready.publish.linkage_document`)."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from linkready.link.settings import (
 )
 from linkready.link.thresholds import by_threshold
 from linkready.link.workspace import SourceStats, stage_source, unreadable_warnings
-from linkready.privacy import safe_rate, suppress
+from linkready.publish import RELATIONS, Chain, Count, Rate, cell
 
 #: Scored pairs below this probability are left out of links.parquet (they still count
 #: in the expected match rate).
@@ -54,14 +56,15 @@ class PairResult:
     left: str
     right: str
     links: Any  # pyarrow.Table, see LINK_COLUMNS in docs/schemas/linkage.md
+    #: The pair's block of linkage.json with exact figures (:mod:`linkready.publish`).
     summary: dict[str, Any]
     model: dict[str, Any] = field(default_factory=dict)
     #: Wall seconds per step (not written to linkage.json, which must be reproducible).
     timings: dict[str, float] = field(default_factory=dict)
-    #: The expected match rate with exact figures (internal: tests, benchmarks; the
-    #: published form, in ``summary``, may show it as ``*``).
+    #: The label-free expected match rate, exact (``summary`` holds its published form,
+    #: :meth:`linkready.link.estimates.ExpectedRate.as_dict`).
     expected: estimates.ExpectedRate | None = None
-    #: The label-free figures with intervals, exact (internal; published in ``summary``).
+    #: The label-free figures with intervals, exact (published in ``summary`` likewise).
     honest: estimates.Honest | None = None
 
 
@@ -114,12 +117,6 @@ class _Clock:
         now = time.perf_counter()
         self.laps[name] = now - self._last
         self._last = now
-
-
-def _rate(n: int, d: int) -> float | str | None:
-    """A published share of left records: ``*`` when it rests on a count of 1–7
-    (see :func:`linkready.privacy.safe_rate`)."""
-    return safe_rate(n, d)
 
 
 def _with_text_postcode(s: SourceStats) -> SourceStats:
@@ -316,35 +313,40 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     be.drop("__lr_left", "__lr_right")
     clock.lap("links")
 
+    nhs = (Count(det_counts["nhs"]), Rate(det_counts["nhs"], n_left))
+    nhs_dob = (Count(det_counts["nhs_dob"]), Rate(det_counts["nhs_dob"], n_left))
     summary = {
         "left": left.name,
         "right": right.name,
-        "left_records": suppress(n_left),
-        "right_records": suppress(n_right),
+        "left_records": Count(n_left),
+        "right_records": Count(n_right),
         "fields_compared": sorted(fields),
         "deterministic": {
             "rule": "exact NHS number, valid on both sides"
                     + ("; not when DOB, sex and names all disagree (conflicts, left to the "
                        "probabilistic stage)" if deterministic.CONFLICTS_TO_PROBABILISTIC
                        else ""),
-            "linked_records": suppress(det_counts["nhs"]),
-            "match_rate": _rate(det_counts["nhs"], n_left),
+            "linked_records": nhs[0],
+            "match_rate": nhs[1],
             "nhs_dob": {
                 "rule": "exact valid NHS number and exact DOB",
-                "linked_records": suppress(det_counts["nhs_dob"]),
-                "match_rate": _rate(det_counts["nhs_dob"], n_left),
+                "linked_records": nhs_dob[0],
+                "match_rate": nhs_dob[1],
             },
             "conflicts": {
                 "rule": "NHS numbers agree but DOB, sex and names all disagree",
-                "pairs": suppress(det_counts["conflict_pairs"]),
-                "left_records": suppress(det_counts["conflict_records"]),
+                "pairs": Count(det_counts["conflict_pairs"]),
+                "left_records": Count(det_counts["conflict_records"]),
                 "left_to_probabilistic": deterministic.CONFLICTS_TO_PROBABILISTIC,
             },
+            # The records linked on NHS number and DOB are among those linked on NHS
+            # number: a difference of 1–7 between the two would be a small count.
+            RELATIONS: [Chain((cell(*nhs), cell(*nhs_dob)))],
         },
         "probabilistic": {
             "threshold": threshold,
-            "linked_records": suppress(n_prob),
-            "match_rate": _rate(n_prob, n_left),
+            "linked_records": Count(n_prob),
+            "match_rate": Rate(n_prob, n_left),
             "expected_match_rate": {**expected.as_dict(), **honest.rate_dict(expected)},
             "by_threshold": by_threshold(left_ids, p, n_left),
             "false_links": honest.false_dict(),
@@ -355,10 +357,10 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
                       "matching_pairs_per_left_record": prior * n_right},
             "blocking": {
                 **counts,
-                "rules": [{**r, "marginal": suppress(r["marginal"]),
-                           "cumulative": suppress(r["cumulative"])} for r in counts["rules"]],
-                "total_possible": suppress(counts["total_possible"]),
-                "scored_pairs": suppress(len(log2_bf)),
+                "rules": [{**r, "marginal": Count(r["marginal"]),
+                           "cumulative": Count(r["cumulative"])} for r in counts["rules"]],
+                "total_possible": Count(counts["total_possible"]),
+                "scored_pairs": Count(len(log2_bf)),
                 "estimated_recall": honest.recall_dict(diag.rules, diag.scored),
             },
             "untrained_levels": untrained,
@@ -367,8 +369,8 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
         },
         "combined": {
             "rule": "deterministic, or probabilistic at the threshold",
-            "linked_records": suppress(len(linked_left)),
-            "match_rate": _rate(len(linked_left), n_left),
+            "linked_records": Count(len(linked_left)),
+            "match_rate": Rate(len(linked_left), n_left),
             "by_subgroup": by_subgroup,
         },
         "warnings": warnings,

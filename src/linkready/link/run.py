@@ -24,6 +24,7 @@ from linkready.link.workspace import (
 from linkready.outdir import write_json, write_with
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
+from linkready.publish import linkage_document
 
 if TYPE_CHECKING:
     from linkready.link.spark import SparkSettings
@@ -146,7 +147,7 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
     run.clusters = clustering.cluster(nodes, run.links)
     run.timings["clustering"] = time.perf_counter() - start
     progress("clusters")
-    run.summary = tidy({
+    run.summary = linkage_document({
         **header(project.name, config_hash(project), SCHEMA_VERSION),
         "seed": cfg.seed,
         "threshold": threshold,

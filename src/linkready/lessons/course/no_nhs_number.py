@@ -15,7 +15,7 @@ def measure_no_nhs_number(ctx: LessonContext) -> LessonResult:
     world = ctx.world()
     lp, ep = world.pair(LA, GP)
     # Exact rates for the arithmetic; each shown as published (``*`` on a count of 1–7).
-    ex = world.exact_pair(LA, GP)
+    ex = world.evaluated().pair(LA, GP)
     res = LessonResult()
     res.count("la_records", "LA records linked against the GP register", world.row_count(LA))
     det = res.share("deterministic_match_rate", "deterministic match rate (exact NHS number)",

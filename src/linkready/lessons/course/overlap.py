@@ -18,7 +18,7 @@ def measure_overlap(ctx: LessonContext) -> LessonResult:
         world = ctx.world(key)
         lp, ep = world.pair(ACUTE, GP)
         # Exact rates for the arithmetic; each shown as published (``*`` on 1–7 records).
-        ex = world.exact_pair(ACUTE, GP)
+        ex = world.evaluated().pair(ACUTE, GP)
         gap, exact_gap = ep["deterministic"]["gap"], ex["deterministic"]["gap"]
         unlinked = exact_gap["unlinked"] or 0.0
         label = ctx.variant(key).label

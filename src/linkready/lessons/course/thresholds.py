@@ -14,7 +14,7 @@ def measure_thresholds(ctx: LessonContext) -> LessonResult:
     world = ctx.world()
     lp, ep = world.pair(ACUTE, GP)
     # Exact rates for the arithmetic; each shown as published (``*`` on 1–7 records).
-    ex = world.exact_pair(ACUTE, GP)
+    ex = world.evaluated().pair(ACUTE, GP)
     curve, exact_curve = ep["pr_curve"], ex["pr_curve"]
     res = LessonResult()
     res.count("acute_records", "acute records linked to the GP register", world.row_count(ACUTE))
