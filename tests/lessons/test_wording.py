@@ -81,3 +81,22 @@ def test_directional_words_match_the_figures(lesson_run: Run, name: str) -> None
     elif name == "duplicates":
         over = r.value("naive_people_error_duplicates") > 0
         assert _says(text, "links overcounts") == over
+
+
+def test_formats_text_follows_its_exercises(lesson_run: Run) -> None:
+    """Default run: dashed NHS numbers and mm/dd/yyyy dates break raw joins, and the text
+    says so. With both of the lesson's exercises applied (the acute system writes NHS
+    numbers spaced and dates dd/mm/yyyy, as the GP does), it must not."""
+    base = lesson_run("formats").result
+    assert "never equals" in base.findings[0] and "fail to parse" in base.findings[1]
+    sets = {}
+    for exercise in LESSONS["formats"].exercises:
+        key, value = exercise.command.split("--set ")[1].split("=")
+        sets[key] = value
+    run = run_lesson("formats", population=LESSONS["formats"].test_population,
+                     sets=sets).result
+    assert run.value("dob_wrong_format_unparseable") == 0
+    assert run.value("dob_wrong_format_silently_wrong") == 0
+    assert "fail to parse" not in run.findings[1] and "changes nothing" in run.findings[1]
+    alike = run.value("rule1_standardised") - run.value("rule1_raw") <= 0.01
+    assert alike and "never equals" not in run.findings[0]

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from linkready.lessons._measure import ACUTE, GP, RUN, bar_chart, table
 from linkready.lessons._model import Exercise, Lesson, LessonResult, Setting, Variant
+from linkready.lessons._wording import direction
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,15 +105,31 @@ def measure_formats(ctx: LessonContext) -> LessonResult:
                                 "raw text versus standardised values", color="series",
                                 y_title="share of acute records",
                                 sort=[label for label, _ in RULES]))
+    raw_nhs, std_nhs = res.value("rule1_raw"), res.value("rule1_standardised")
+    why_raw = direction(
+        std_nhs, raw_nhs, within=0.01,
+        more="the two systems write NHS numbers differently (\"999-…\" never equals "
+             "\"999 …\")",
+        less="the raw join matched more than the standardised one, which rejects "
+             "invalid numbers",
+        same="the two systems write NHS numbers alike here, so the raw join loses "
+                       "little")
+    misread = (res.value("dob_wrong_format_unparseable") or 0.0) + (
+        res.value("dob_wrong_format_silently_wrong") or 0.0)
     res.findings += [
         f"Joined on the raw text, the NHS number matched {res.text('rule1_raw')} of acute "
-        f"records: \"999-…\" never equals \"999 …\". Keeping digits only matched "
+        f"records: {why_raw}. Keeping digits only matched "
         f"{res.text('rule1_standardised')} (true overlap {res.text('true_overlap')}).",
-        f"Read as dd/mm/yyyy, {res.text('dob_wrong_format_unparseable')} of the acute "
-        f"system's mm/dd/yyyy dates fail to parse and "
-        f"{res.text('dob_wrong_format_silently_wrong')} parse to the wrong date without any "
-        f"error; NHS number + DOB then matched {res.text('nhs_dob_misread_dates')}, against "
-        f"{res.text('rule2_standardised')} with each system's own format.",
+        (f"Read as dd/mm/yyyy, {res.text('dob_wrong_format_unparseable')} of the acute "
+         f"system's dates ({own_fmt}) fail to parse and "
+         f"{res.text('dob_wrong_format_silently_wrong')} parse to the wrong date without any "
+         f"error; NHS number + DOB then matched {res.text('nhs_dob_misread_dates')}, against "
+         f"{res.text('rule2_standardised')} with each system's own format.")
+        if misread > 0 else
+        (f"The acute system writes dates as the GP register does ({own_fmt}), so reading "
+         f"them with the GP's format changes nothing: NHS number + DOB matched "
+         f"{res.text('nhs_dob_misread_dates')}, as with each system's own format "
+         f"({res.text('rule2_standardised')})."),
         f"Case and postcode format break name and postcode rules the same way: family name + "
         f"DOB matched {res.text('rule3_raw')} raw and {res.text('rule3_standardised')} "
         f"standardised; postcode + DOB {res.text('rule5_raw')} and "
