@@ -28,7 +28,7 @@ def _pct(share: float) -> str:
 
 
 def _field(spec: SourceSpec, name: str, field: str) -> str:
-    return f"column `{printable(spec.columns[field], 40)}` (sources.{name}.columns.{field})"
+    return f"column `{printable(spec.column(field), 40)}` (sources.{name}.columns.{field})"
 
 
 def check_types(path: Path, name: str, spec: SourceSpec, types: dict[str, str],
@@ -38,7 +38,7 @@ def check_types(path: Path, name: str, spec: SourceSpec, types: dict[str, str],
 
     if not spec.held("nhs_number"):
         return
-    typ = types.get(spec.columns["nhs_number"], "VARCHAR").upper()
+    typ = types.get(spec.column("nhs_number"), "VARCHAR").upper()
     if typ in NARROW_NUMBERS:
         raise InputError(
             f"{path}: {_field(spec, name, 'nhs_number')} is stored as {typ}, which cannot "

@@ -69,7 +69,7 @@ def records_ddl() -> str:
 def dob_is_typed(spec: SourceSpec, layout: SourceLayout) -> bool:
     """Whether the date of birth column is a DATE or TIMESTAMP (used as is, not parsed)."""
     return spec.held("dob") and \
-        layout.types.get(spec.columns["dob"], "VARCHAR").upper() in _TYPED_DATES
+        layout.types.get(spec.column("dob"), "VARCHAR").upper() in _TYPED_DATES
 
 
 def raw_name(field: str) -> str:

@@ -144,7 +144,7 @@ def _ingest_source(
         sql, keys = log_counts_sql(spec, fields)
         counts = con.execute(sql).fetchall()[0]
         floats = 0
-        if "nhs_number" in fields and is_float(layout.types.get(spec.columns["nhs_number"], "")):
+        if "nhs_number" in fields and is_float(layout.types.get(spec.column("nhs_number"), "")):
             floats = con.execute("SELECT count(nhs_number__t) FROM stage").fetchall()[0][0]
     except duckdb.Error as exc:
         raise _read_error(exc, shown, name, project_file) from None
