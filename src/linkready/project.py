@@ -203,6 +203,11 @@ class SourceSpec(_Frozen):
         """Whether the source declares a column for a canonical field."""
         return field in self.columns
 
+    def column(self, field: str) -> str:
+        """The (first) column a field is mapped to; fields that cannot name a list of
+        columns (record_id, nhs_number, dob …) have exactly one."""
+        return self.column_list(field)[0]
+
     def column_list(self, field: str) -> list[str]:
         """The columns a field is mapped to, in order (none when it is not mapped)."""
         col = self.columns.get(field)
