@@ -187,3 +187,29 @@ def test_threshold_chart_from_the_outputs(assessed: Assessed) -> None:
         else:
             assert row["rate"] == curve[t][row["measure"]]
     assert {r["measure"] for r in values} == {"match rate", "precision", "recall"}
+
+
+def test_banner_follows_is_synthetic(assessed: Assessed, tmp_path: Path) -> None:
+    """`linkready report` asks linkready.synthetic: a generated project whose extract was
+    edited is real data, so its report carries no synthetic banner."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from linkready.cli.app import app
+
+    world = tmp_path / "world"
+    shutil.copytree(assessed.world, world)
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("profile.json", "linkage.json"):
+        shutil.copy(assessed.out / name, out / name)
+    runner = CliRunner()
+    args = ["report", str(world / "project.yaml"), "--out", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    assert 'class="synthetic"' in (out / "report.html").read_text("utf-8")
+    with (world / "acute.csv").open("a", encoding="utf-8") as f:
+        f.write("\n")  # the manifest's hash no longer matches: real data
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert 'class="synthetic"' not in (out / "report.html").read_text("utf-8")
