@@ -144,7 +144,8 @@ def test_hidden_table_cells_hatched_and_explained(assessed: Assessed) -> None:
 def test_rating_on_a_hidden_figure_gives_its_reason() -> None:
     """An amber or red rating resting on a * figure says it is hidden and rated on the
     worst case; 'found by NHS number' for a source without NHS numbers says so."""
-    v = Verdict("LA housing → GP register", "pair", "amber", "x", (
+    v = Verdict("LA housing → GP register", "pair", "amber",
+                "Links, with care: missed matches * (1–7 records).", (
         RuleResult("missed", "missed matches", "* (1–7 records)", "green ≤ 2%", "amber"),
         RuleResult("f", "found by NHS number", "0.0%", "green ≥ 95%", "amber")))
     inp = ReportInputs(profile={"sources": {"la_housing": {"fields": {}}}})
@@ -153,6 +154,7 @@ def test_rating_on_a_hidden_figure_gives_its_reason() -> None:
     assert "hidden, fewer than 8 records; rated amber on the worst case" in missed.value
     assert found.value == "0.0% (LA housing holds no NHS number)"
     assert shown.rag == v.rag  # display only: the rating itself is unchanged
+    assert "rated amber on the worst case" in shown.headline
 
 
 def test_glossary_covers_the_terms_commissioners_meet(assessed: Assessed) -> None:

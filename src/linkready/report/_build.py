@@ -98,7 +98,11 @@ def explain_verdict(v: Verdict, inp: ReportInputs, link_pair: dict[str, Any] | N
             value = (f"{value}: hidden, fewer than 8 records; rated {r.rag} on the worst "
                      "case those records allow")
         reasons.append(replace(r, value=value))
-    return replace(v, reasons=tuple(reasons))
+    headline = v.headline
+    for old, new in zip(v.reasons, reasons, strict=True):
+        if old.value != new.value:  # the headline quotes its rule's value: explain it too
+            headline = headline.replace(f"{old.short} {old.value}", f"{new.short} {new.value}")
+    return replace(v, reasons=tuple(reasons), headline=headline)
 
 
 def bottom_line(inp: ReportInputs, sv: list[Verdict]) -> list[str]:
