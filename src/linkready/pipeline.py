@@ -265,13 +265,17 @@ def _report(st: _State, *, from_folder: bool) -> Step:
         import shutil
 
         from linkready.report import REPORT_NAME, write_report
+        from linkready.synthetic import is_synthetic
 
         files = st.out
+        synthetic = is_synthetic(st.project)  # the banner: made-up data, not a promise
         if from_folder:  # rebuild from the documents already published in the folder
-            _, rep = write_report(files.out, st.project.root, dest=files.stage)
+            _, rep = write_report(files.out, st.project.root, dest=files.stage,
+                                  synthetic=synthetic)
         else:
-            # The documents this plan staged; a sweep run earlier into this folder feeds
-            # the report's section 10 but is sweep's file, so it is read, not published.
+            # The documents this plan staged; a sweep run earlier into this folder is
+            # pointed to by the report's section 10 (its page is sweep.html) but is
+            # sweep's file, so it is read, not published.
             sweep, staged_sweep = files.out / "sweep.json", files.stage / "sweep.json"
             if sweep.is_file():
                 shutil.copy2(sweep, staged_sweep)
@@ -281,7 +285,7 @@ def _report(st: _State, *, from_folder: bool) -> Step:
             if whatif.is_file():
                 shutil.copy2(whatif, staged_whatif)
             try:
-                _, rep = write_report(files.stage, st.project.root)
+                _, rep = write_report(files.stage, st.project.root, synthetic=synthetic)
             finally:
                 staged_sweep.unlink(missing_ok=True)
                 staged_whatif.unlink(missing_ok=True)

@@ -144,7 +144,8 @@ def test_hidden_table_cells_hatched_and_explained(assessed: Assessed) -> None:
 def test_rating_on_a_hidden_figure_gives_its_reason() -> None:
     """An amber or red rating resting on a * figure says it is hidden and rated on the
     worst case; 'found by NHS number' for a source without NHS numbers says so."""
-    v = Verdict("LA housing → GP register", "pair", "amber", "x", (
+    v = Verdict("LA housing → GP register", "pair", "amber",
+                "Links, with care: missed matches * (1–7 records).", (
         RuleResult("missed", "missed matches", "* (1–7 records)", "green ≤ 2%", "amber"),
         RuleResult("f", "found by NHS number", "0.0%", "green ≥ 95%", "amber")))
     inp = ReportInputs(profile={"sources": {"la_housing": {"fields": {}}}})
@@ -153,6 +154,7 @@ def test_rating_on_a_hidden_figure_gives_its_reason() -> None:
     assert "hidden, fewer than 8 records; rated amber on the worst case" in missed.value
     assert found.value == "0.0% (LA housing holds no NHS number)"
     assert shown.rag == v.rag  # display only: the rating itself is unchanged
+    assert "rated amber on the worst case" in shown.headline
 
 
 def test_glossary_covers_the_terms_commissioners_meet(assessed: Assessed) -> None:
@@ -187,3 +189,29 @@ def test_threshold_chart_from_the_outputs(assessed: Assessed) -> None:
         else:
             assert row["rate"] == curve[t][row["measure"]]
     assert {r["measure"] for r in values} == {"match rate", "precision", "recall"}
+
+
+def test_banner_follows_is_synthetic(assessed: Assessed, tmp_path: Path) -> None:
+    """`linkready report` asks linkready.synthetic: a generated project whose extract was
+    edited is real data, so its report carries no synthetic banner."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from linkready.cli.app import app
+
+    world = tmp_path / "world"
+    shutil.copytree(assessed.world, world)
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("profile.json", "linkage.json"):
+        shutil.copy(assessed.out / name, out / name)
+    runner = CliRunner()
+    args = ["report", str(world / "project.yaml"), "--out", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    assert 'class="synthetic"' in (out / "report.html").read_text("utf-8")
+    with (world / "acute.csv").open("a", encoding="utf-8") as f:
+        f.write("\n")  # the manifest's hash no longer matches: real data
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert 'class="synthetic"' not in (out / "report.html").read_text("utf-8")

@@ -100,7 +100,7 @@ def pair_answer(inp: ReportInputs, p: dict[str, Any], v: Verdict) -> Answer:
     n = p["left_records"]
     exp = p["probabilistic"]["expected_match_rate"]
     expected = with_interval(exp.get("estimate"), exp.get("lower"), exp.get("upper"))
-    expected = ("the model's expected rate is hidden (fewer than 8 records)"
+    expected = ("the model's expected rate is hidden: it rests on fewer than 8 records"
                 if expected == SUPPRESSED else f"the model expected {expected}")
     no_nhs = _nhs_held(inp, p["left"]) is False
     parts = [f"{_linked(p['combined'], n)} of {left} records link to {right} ("
@@ -167,7 +167,8 @@ def key_figures(inp: ReportInputs, source_verdicts: list[Verdict],
                              f"of {source_label(p['left'])} records have a record in "
                              f"{source_label(p['right'])} ({how}); the rest cannot link"))
     elif pairs:
-        out.append(KeyFigure("lowest coverage", SUPPRESSED, "hidden: fewer than 8 records"))
+        out.append(KeyFigure("lowest coverage", SUPPRESSED,
+                             "hidden: it rests on fewer than 8 records"))
     err = [(x, how, p) for p in pairs for x, how in [linkage_error(inp, p)] if x is not None]
     if err:
         x, how, p = max(err, key=lambda t: t[0])
@@ -176,5 +177,5 @@ def key_figures(inp: ReportInputs, source_verdicts: list[Verdict],
                              f"{source_label(p['right'])} ({how})"))
     elif pairs:
         out.append(KeyFigure("largest linkage error", SUPPRESSED,
-                             "hidden: fewer than 8 records"))
+                             "hidden: it rests on fewer than 8 records"))
     return tuple(out)

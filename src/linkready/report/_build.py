@@ -98,7 +98,11 @@ def explain_verdict(v: Verdict, inp: ReportInputs, link_pair: dict[str, Any] | N
             value = (f"{value}: hidden, fewer than 8 records; rated {r.rag} on the worst "
                      "case those records allow")
         reasons.append(replace(r, value=value))
-    return replace(v, reasons=tuple(reasons))
+    headline = v.headline
+    for old, new in zip(v.reasons, reasons, strict=True):
+        if old.value != new.value:  # the headline quotes its rule's value: explain it too
+            headline = headline.replace(f"{old.short} {old.value}", f"{new.short} {new.value}")
+    return replace(v, reasons=tuple(reasons), headline=headline)
 
 
 def bottom_line(inp: ReportInputs, sv: list[Verdict]) -> list[str]:
@@ -118,8 +122,11 @@ def bottom_line(inp: ReportInputs, sv: list[Verdict]) -> list[str]:
                 else:
                     lines.append(f"{v.subject}: {r.short} {r.value}.")
     pairs = (inp.linkage or {}).get("pairs", [])
-    if pairs:
-        lo_d = min(pairs, key=lambda p: rate_rank(p["deterministic"]))
+    # A pair whose left source holds no NHS number links none by it; that is said above.
+    held = [p for p in pairs if ((inp.profile or {}).get("sources", {}).get(p["left"], {})
+                                 .get("fields", {}).get("nhs_number", {}).get("held", True))]
+    if held:
+        lo_d = min(held, key=lambda p: rate_rank(p["deterministic"]))
         lines.append(
             f"The lowest NHS-number match rate: exact NHS-number linkage links "
             f"{link_rate(lo_d['deterministic'], lo_d['left_records'])} of "
@@ -127,15 +134,21 @@ def bottom_line(inp: ReportInputs, sv: list[Verdict]) -> list[str]:
             "Records that do not link are either not in the other source (coverage) or "
             "missed (linkage error); the answers at the top keep the two apart.")
     evs = (inp.evaluation or {}).get("pairs", [])
+    # Synthetic truth is published exactly; a real truth keeps disclosure control, and a
+    # pair whose missed count is hidden cannot be the one quoted.
+    exact = (inp.evaluation or {}).get("disclosure_control", {}).get("applied") is False
     shown = [(rate, p) for p in evs
-             if not is_suppressed(p["combined"]["false_negatives"],
-                                  p["combined"]["true_positives"])
+             if (exact or not is_suppressed(p["combined"]["false_negatives"],
+                                            p["combined"]["true_positives"]))
              and (rate := rate_value(p["combined"]["missed_match_rate"])) is not None]
     if shown:
         rate, p = max(shown, key=lambda x: x[0])
+        some = "" if exact or len(shown) == len(evs) else \
+            " among the pairs whose figure can be shown"
         lines.append(f"Against the known truth, at most {pct(rate)} of true matches are "
-                     f"missed ({source_label(p['left'])} → {source_label(p['right'])}); "
-                     "section 9 shows who they are.")
+                     f"missed{some} ({source_label(p['left'])} → "
+                     f"{source_label(p['right'])}); this is linkage error, not coverage. "
+                     "Section 9 shows who they are.")
     return lines
 
 
@@ -223,8 +236,13 @@ def methods_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
                    "came from.", tuple(blocks))
 
 
-def build_report(inp: ReportInputs, thresholds: Thresholds | None = None) -> Report:
-    """The report model from the JSON outputs (pure: no I/O, no rendering)."""
+def build_report(inp: ReportInputs, thresholds: Thresholds | None = None, *,
+                 synthetic: bool | None = None) -> Report:
+    """The report model from the JSON outputs (pure: no I/O, no rendering).
+
+    ``synthetic`` is :func:`linkready.synthetic.is_synthetic` of the project when the
+    caller has it; None falls back to evaluation.json's ``synthetic`` flag, else to a
+    generator's manifest beside the project."""
     t = thresholds or Thresholds()
     verdict = verdict_section(inp, t)
     sections = [verdict]
@@ -270,8 +288,8 @@ def build_report(inp: ReportInputs, thresholds: Thresholds | None = None) -> Rep
                   created_at=str(created),
                   # evaluation.json says (linkready.synthetic.is_synthetic); a real
                   # gold-standard truth is not synthetic data.
-                  synthetic=(inp.evaluation or {}).get("synthetic",
-                                                       inp.manifest is not None),
+                  synthetic=synthetic if synthetic is not None else
+                  (inp.evaluation or {}).get("synthetic", inp.manifest is not None),
                   key_figures=key_figures(inp, sv, pv), answers=answers(inp, pv),
                   sections=tuple(sections), missing=missing, alerts=report_alerts(inp))
 

@@ -15,19 +15,23 @@ REPORT_NAME = "report.html"
 
 
 def render_report(out: Path, project_dir: Path | None = None,
-                  thresholds: Thresholds | None = None) -> tuple[str, Report]:
+                  thresholds: Thresholds | None = None, *,
+                  synthetic: bool | None = None) -> tuple[str, Report]:
     """Read the JSON outputs in ``out`` and build and render the report (writes nothing).
+    ``synthetic`` (from :func:`linkready.synthetic.is_synthetic`) decides the synthetic-data
+    banner; None reads it from the documents.
 
     Raises:
         InputError: no profile.json or linkage.json in ``out``, or one is unreadable.
     """
-    report = build_report(read_outputs(out, project_dir), thresholds)
+    report = build_report(read_outputs(out, project_dir), thresholds, synthetic=synthetic)
     return render_html(report), report
 
 
 def write_report(out: Path, project_dir: Path | None = None,
                  thresholds: Thresholds | None = None,
-                 dest: Path | None = None) -> tuple[Path, Report]:
+                 dest: Path | None = None, *,
+                 synthetic: bool | None = None) -> tuple[Path, Report]:
     """Read the JSON outputs in ``out``, build and render the report, write it into
     ``dest`` (default ``out``).
 
@@ -35,5 +39,5 @@ def write_report(out: Path, project_dir: Path | None = None,
         InputError: no profile.json or linkage.json in ``out`` (nothing is written).
         OutputError: ``out`` cannot be written.
     """
-    html, report = render_report(out, project_dir, thresholds)
+    html, report = render_report(out, project_dir, thresholds, synthetic=synthetic)
     return write_text((dest or out) / REPORT_NAME, html), report

@@ -77,8 +77,11 @@ def build_sweep_page(doc: dict[str, Any]) -> Report:
             f"{pct(lo['deterministic_match_rate'])} to {pct(hi['deterministic_match_rate'])} "
             f"and the probabilistic match rate from {pct(lo['probabilistic_match_rate'])} to "
             f"{pct(hi['probabilistic_match_rate'])}; the true overlap (coverage, which no "
-            f"linkage changes) is {pct(lo['truth_overlap_rate'])} to "
-            f"{pct(hi['truth_overlap_rate'])}.")))
+            "linkage changes) " + (f"stays at {pct(lo['truth_overlap_rate'])}."
+                                   if pct(lo["truth_overlap_rate"]) ==
+                                   pct(hi["truth_overlap_rate"]) else
+                                   f"is {pct(lo['truth_overlap_rate'])} to "
+                                   f"{pct(hi['truth_overlap_rate'])}."))))
     x_title = ("valid NHS number in the left source (measured)" if measured
                else doc["key"].split(".")[-1])
     table = Table(f"Sweep of {words} (scenario {doc['scenario']}), one row per value and pair",
