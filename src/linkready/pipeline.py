@@ -35,6 +35,7 @@ from linkready.results import (
 )
 
 if TYPE_CHECKING:
+    from linkready.documents import SweepRow
     from linkready.generate.scenario import Scenario
     from linkready.ingest import IngestResult
     from linkready.project import Project
@@ -406,7 +407,7 @@ def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
         raise ConfigError("--vary: give at least one value")
     scenarios = [load_scenario(scenario, population=population, seed=seed,
                                overrides={key: v}) for v in values]
-    rows: list[dict[str, Any]] = []
+    rows: list[SweepRow] = []
     holder: dict[str, OutputSet] = {}
 
     def value_step(i: int, value: Any, scen: Scenario) -> Step:

@@ -6,10 +6,10 @@ import errno
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -17,8 +17,6 @@ from rich.markup import escape
 
 from linkready.errors import LinkreadyError, Terminated
 from linkready.messages import one_line
-
-T = TypeVar("T")
 
 console = Console()
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -139,11 +137,6 @@ def _internal(exc: BaseException) -> NoReturn:
     where = f"details in {path}" if path else "no log could be written"
     error_line(f"internal error ({type(exc).__name__}); {where}; please report it")
     raise typer.Exit(code=EXIT_INTERNAL) from None
-
-
-def run(fn: Callable[[], T]) -> T:
-    with user_errors():
-        return fn()
 
 
 def rate_text(x: float | str | None) -> str:
