@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from linkready.documents import EvaluationPair, LinkagePair, SweepDocument, SweepRow, header
+from linkready.documents import SweepDocument, header
 from linkready.errors import ConfigError
 
 
@@ -34,7 +34,7 @@ def slug(value: Any) -> str:
     return "".join(c if c.isalnum() or c in ".-" else "_" for c in str(value))
 
 
-def sweep_row(value: Any, link_pair: LinkagePair, eval_pair: EvaluationPair) -> SweepRow:
+def sweep_row(value: Any, link_pair: dict[str, Any], eval_pair: dict[str, Any]) -> dict[str, Any]:
     """One row of the sweep table (aggregates only)."""
     return {
         "value": value,
@@ -44,12 +44,12 @@ def sweep_row(value: Any, link_pair: LinkagePair, eval_pair: EvaluationPair) -> 
         "probabilistic_match_rate": link_pair["probabilistic"]["match_rate"],
         "expected_match_rate": link_pair["probabilistic"]["expected_match_rate"]["estimate"],
         "truth_overlap_rate": eval_pair["truth"]["overlap_rate"],
-        "deterministic_f1": eval_pair["deterministic"].get("f1"),
-        "probabilistic_f1": eval_pair["probabilistic"].get("f1"),
+        "deterministic_f1": eval_pair["deterministic"]["f1"],
+        "probabilistic_f1": eval_pair["probabilistic"]["f1"],
     }
 
 
-def sweep_document(scenario: str, key: str, values: list[Any], rows: list[SweepRow],
+def sweep_document(scenario: str, key: str, values: list[Any], rows: list[dict[str, Any]],
                    *, population: int | None, seed: int | None,
                    threshold: float) -> SweepDocument:
     """The whole ``sweep.json`` document (its ``project`` is the scenario; a sweep has

@@ -124,20 +124,6 @@ class EvaluationPair(TypedDict, total=False):
     expected_match_rate: Share
 
 
-class SweepRow(TypedDict):
-    """One row of ``sweep.json``: a swept value and a pair."""
-
-    value: Any
-    left: str
-    right: str
-    deterministic_match_rate: Share
-    probabilistic_match_rate: Share
-    expected_match_rate: Share
-    truth_overlap_rate: Share
-    deterministic_f1: Share
-    probabilistic_f1: Share
-
-
 class ProfileDocument(Header):
     """``profile.json`` (``docs/schemas/profile.md``)."""
 
@@ -178,7 +164,8 @@ class EvaluationDocument(Header, total=False):
     unit: str
     synthetic: bool
     disclosure_control: dict[str, Any]
-    pairs: list[EvaluationPair]
+    #: Each an :class:`EvaluationPair` (typed loosely: readers such as the sweep take dicts).
+    pairs: list[dict[str, Any]]
     clusters: dict[str, Any]
 
 
@@ -191,7 +178,7 @@ class SweepDocument(Header):
     population: int | None
     seed: int | None
     threshold: float
-    rows: list[SweepRow]
+    rows: list[dict[str, Any]]
 
 
 def header(project: str, config_hash: str | None,

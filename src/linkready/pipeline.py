@@ -35,7 +35,6 @@ from linkready.results import (
 )
 
 if TYPE_CHECKING:
-    from linkready.documents import SweepRow
     from linkready.generate.scenario import Scenario
     from linkready.ingest import IngestResult
     from linkready.project import Project
@@ -407,7 +406,7 @@ def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
         raise ConfigError("--vary: give at least one value")
     scenarios = [load_scenario(scenario, population=population, seed=seed,
                                overrides={key: v}) for v in values]
-    rows: list[SweepRow] = []
+    rows: list[dict[str, Any]] = []
     holder: dict[str, OutputSet] = {}
 
     def value_step(i: int, value: Any, scen: Scenario) -> Step:

@@ -284,4 +284,4 @@ class SweepResult:
 
     def rows_df(self) -> pd.DataFrame:
         """The sweep table (published rates)."""
-        return _frame([dict(r) for r in self.document["rows"]])
+        return _frame(list(self.document["rows"]))

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -17,6 +17,8 @@ from rich.markup import escape
 
 from linkready.errors import LinkreadyError, Terminated
 from linkready.messages import one_line
+
+T = TypeVar("T")
 
 console = Console()
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -11,7 +11,6 @@ from rich.markup import escape
 from linkready.cli._common import console, err_console, user_errors
 
 if TYPE_CHECKING:
-    from linkready.documents import LinkageDocument, StageBlock
     from linkready.link.spark import SparkSettings
 
 BackendOpt = Annotated[str, typer.Option(
@@ -63,7 +62,7 @@ def link(
         result = run_plan(pipeline.link(project, out, pairs=chosen, threshold=threshold,
                                         seed=seed, workspace=workspace, backend=backend,
                                         spark_settings=spark_settings, on_warning=warn_now))
-        print_linkage_summary(result.document, result.out)
+        print_linkage_summary(result.run.summary, result.out)
 
 
 def spark_settings_for(backend: str, spark_conf: Path | None) -> SparkSettings | None:
@@ -82,7 +81,7 @@ def spark_settings_for(backend: str, spark_conf: Path | None) -> SparkSettings |
     return settings
 
 
-def _label_free(prob: StageBlock) -> tuple[str, str]:
+def _label_free(prob: dict) -> tuple[str, str]:
     """Estimated blocking recall and false-link share, each with its interval."""
     from linkready.cli._common import rate_text
 
@@ -94,7 +93,7 @@ def _label_free(prob: StageBlock) -> tuple[str, str]:
     return out[0], out[1]
 
 
-def print_linkage_summary(summary: LinkageDocument, out_dir: Path) -> None:
+def print_linkage_summary(summary: dict, out_dir: Path) -> None:
     """A table of match rates per pair (aggregates only)."""
     from rich.table import Table
 

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
 from linkready.cli._common import console, user_errors
-
-if TYPE_CHECKING:
-    from linkready.documents import SweepDocument
 
 
 def sweep(
@@ -38,7 +35,7 @@ def sweep(
         result = run_plan(pipeline.sweep(scenario, key, values, out, population=population,
                                          seed=seed, pairs=parse_pairs(pairs),
                                          threshold=threshold))
-        print_sweep(result.document, result.path)
+        print_sweep(result.to_dict(), result.path)
 
 
 def _pct(x: float | str | None) -> str:
@@ -47,7 +44,7 @@ def _pct(x: float | str | None) -> str:
     return rate_text(x)
 
 
-def print_sweep(summary: SweepDocument, path: Path) -> None:
+def print_sweep(summary: dict, path: Path) -> None:
     """The sweep table: one row per value and pair."""
     from rich.table import Table
 
