@@ -12,8 +12,11 @@ Every document (``profile.json``, ``validation.json``, ``linkage.json``,
 
 Timestamps (``created_at``) appear only in ``profile.json`` and ``validation.json``;
 ``linkage.json``, ``evaluation.json`` and ``sweep.json`` are byte-identical for a fixed
-seed and so hold none. Bodies are typed loosely (``dict[str, Any]``) where their layout
-belongs to the stage that builds them; the schema docs describe every key.
+seed and so hold none. The blocks that other stages and the CLI read (a linkage pair's
+stages and expected rate, an evaluation pair's measures, a sweep row) are typed here;
+deeper blocks are ``dict[str, Any]`` where their layout belongs to the stage that builds
+them. The schema docs describe every key. A published count is :data:`Shown` (an int
+or ``"*"``), a published share :data:`Share` (a float, ``"*"`` or null).
 """
 
 from __future__ import annotations
@@ -37,6 +40,88 @@ class Header(TypedDict):
     tool_version: str
     project: str
     config_hash: str | None
+
+
+#: A published count: rounded to 5, ``"*"`` for 1–7 (exact in a synthetic evaluation).
+Shown = int | str
+#: A published share: a float, ``"*"`` when it rests on a count of 1–7, None when undefined.
+Share = float | str | None
+
+
+class ExpectedRateBlock(TypedDict, total=False):
+    """``probabilistic.expected_match_rate`` of a linkage pair."""
+
+    estimate: Share
+    lower: Share
+    upper: Share
+    method: str
+    interval: str
+
+
+class StageBlock(TypedDict, total=False):
+    """A stage of a linkage pair (``deterministic``, ``probabilistic``, ``combined``)."""
+
+    rule: str
+    threshold: float
+    linked_records: Shown
+    match_rate: Share
+    nhs_dob: dict[str, Any]
+    conflicts: dict[str, Any]
+    expected_match_rate: ExpectedRateBlock
+    false_links: dict[str, Any]
+    prior: dict[str, Any]
+    blocking: dict[str, Any]
+    untrained_levels: list[Any]
+    training: dict[str, Any]
+    by_subgroup: dict[str, Any]
+
+
+class LinkagePair(TypedDict):
+    """One pair of ``linkage.json``."""
+
+    left: str
+    right: str
+    left_records: Shown
+    right_records: Shown
+    fields_compared: list[str]
+    deterministic: StageBlock
+    probabilistic: StageBlock
+    combined: StageBlock
+    warnings: list[str]
+
+
+class Measures(TypedDict, total=False):
+    """GUILD measures of one stage of an evaluation pair (or of a subgroup row)."""
+
+    left_records: Shown
+    true_positives: Shown
+    false_positives: Shown
+    false_negatives: Shown
+    match_rate: Share
+    precision: Share
+    recall: Share
+    f1: Share
+    false_match_rate: Share
+    missed_match_rate: Share
+    gap: dict[str, Share]
+    links: dict[str, Any]
+
+
+class EvaluationPair(TypedDict, total=False):
+    """One pair of ``evaluation.json``."""
+
+    left: str
+    right: str
+    left_records: Shown
+    threshold: float
+    truth: dict[str, Any]
+    deterministic: Measures
+    probabilistic: Measures
+    combined: Measures
+    pr_curve: list[dict[str, Any]]
+    by_subgroup: dict[str, Any]
+    bias: dict[str, Any]
+    expected_match_rate: Share
 
 
 class ProfileDocument(Header):
@@ -66,7 +151,7 @@ class LinkageDocument(Header, total=False):
     threshold: float
     backend: str
     spine: str
-    pairs: list[dict[str, Any]]
+    pairs: list[LinkagePair]
     clusters: dict[str, Any]
     warnings: list[str]
     models: dict[str, str]
@@ -77,6 +162,9 @@ class EvaluationDocument(Header, total=False):
 
     threshold: float
     unit: str
+    synthetic: bool
+    disclosure_control: dict[str, Any]
+    #: Each an :class:`EvaluationPair` (typed loosely: readers such as the sweep take dicts).
     pairs: list[dict[str, Any]]
     clusters: dict[str, Any]
 

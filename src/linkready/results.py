@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from linkready.documents import (
         EvaluationDocument,
+        LinkageDocument,
         ProfileDocument,
         SweepDocument,
         ValidationDocument,
@@ -138,6 +139,11 @@ class LinkResult:
     path: Path
     run: LinkageRun
     written: list[Path] = field(default_factory=list)
+
+    @property
+    def document(self) -> LinkageDocument:
+        """``linkage.json``, typed."""
+        return cast("LinkageDocument", self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         """``linkage.json``: the summary and where each pair's model file is."""

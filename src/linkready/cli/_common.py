@@ -6,7 +6,7 @@ import errno
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -150,11 +150,6 @@ def _internal(exc: BaseException) -> NoReturn:
     where = f"details in {path}" if path else "no log could be written"
     error_line(f"internal error ({type(exc).__name__}); {where}; please report it")
     raise typer.Exit(code=EXIT_INTERNAL) from None
-
-
-def run(fn: Callable[[], T]) -> T:
-    with user_errors():
-        return fn()
 
 
 def rate_text(x: float | str | None) -> str:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from linkready.cli._common import console, user_errors
+
+if TYPE_CHECKING:
+    from linkready.documents import EvaluationDocument
 
 
 def evaluate(
@@ -31,7 +34,7 @@ def evaluate(
 
         project = load_project(project_file)
         result = run_plan(pipeline.evaluate(project, out, workspace=workspace))
-        print_evaluation(result.to_dict(), result.path)
+        print_evaluation(result.document, result.path)
 
 
 def _pct(x: float | str | None) -> str:
@@ -40,7 +43,7 @@ def _pct(x: float | str | None) -> str:
     return rate_text(x)
 
 
-def print_evaluation(evaluation: dict, path: Path) -> None:
+def print_evaluation(evaluation: EvaluationDocument, path: Path) -> None:
     """Per pair: true overlap, expected rate, and F1 / missed-match rate of each stage."""
     from rich.table import Table
 

@@ -126,7 +126,7 @@ class LinkedWorld:
 
         published = evaluation_document(self.evaluation)["pairs"]
         ep = next(p for p in published if (p["left"], p["right"]) == (left, right))
-        return lp, ep
+        return lp, dict(ep)
 
     def row_count(self, source: str) -> int:
         return int(self.manifest["row_counts"][source])
