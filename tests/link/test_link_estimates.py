@@ -166,8 +166,9 @@ def test_decoy_check_without_matches_is_near_zero_and_counts_false_links() -> No
     assert got.false_lower <= got.false_links <= got.false_upper
 
 
-def test_census_sample_has_no_sampling_spread_in_the_real_share() -> None:
-    """When the sample is every left record, only the decoys' share is uncertain."""
+def test_every_record_with_a_clear_match_reads_one() -> None:
+    """Every sampled record has a clear match and no decoy comes close: the check reads
+    1 with no spread (it can reach 100%, where the model's probabilities cannot)."""
     real = np.full(500, 40.0)  # every record has a clear match
     dec = np.full(500, -30.0)
     got = estimates.decoy_check(real, dec, left_records=500, accept_level=10.0)
@@ -229,3 +230,18 @@ def test_best_per_decoy_drops_its_own_donors() -> None:
                        "log2_bf": [30.0, -2.0, 25.0, 40.0]})
     best = diagnostic.best_per_decoy(donors, scored)
     assert list(best) == [-2.0, -np.inf]  # decoy-2's pairs are both with its donors
+
+
+def _check(lo: float, hi: float) -> estimates.DecoyCheck:
+    return estimates.DecoyCheck((lo + hi) / 2, lo, hi, 10.0, 0.01, 400, 400, 0, 0, 0)
+
+
+@pytest.mark.parametrize(("linked", "refit", "aside"), [
+    pytest.param(0.94, 0.76, True, id="check-sides-with-linked"),
+    pytest.param(0.94, 0.93, False, id="fits-agree"),
+    pytest.param(0.76, 0.94, False, id="check-sides-with-refit"),
+    pytest.param(0.80, 0.70, False, id="both-far"),
+])
+def test_refit_is_set_aside_only_when_the_check_contradicts_it_alone(
+        linked: float, refit: float, aside: bool) -> None:
+    assert estimates.refit_contradicted(linked, refit, _check(0.945, 0.955)) is aside

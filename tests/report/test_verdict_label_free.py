@@ -46,3 +46,13 @@ def test_wide_interval_cannot_tell_without_review() -> None:
     """The same linked share with an interval 30 points wide: no verdict but 'review'."""
     v = pair_verdict(_pair(0.60, 0.45, 0.60), None, Thresholds())
     assert v.rag == "amber" and v.headline.startswith("Cannot tell without a review sample")
+
+
+def test_worst_case_from_a_too_wide_interval_is_cannot_tell_not_red() -> None:
+    """Linked 93%, interval 87–100%, up to 7% of links false: the worst case (13% missed)
+    comes from the width alone, so the verdict is 'cannot tell' (amber), not red."""
+    p = _pair(0.93, 0.87, 1.0, false_hi=0.07)
+    assert missed_worst_case(p) > Thresholds().missed_estimate.amber
+    v = pair_verdict(p, None, Thresholds())
+    assert v.rag == "amber" and v.headline.startswith("Cannot tell without a review sample")
+    assert v.reason("missed (estimated, worst case)").rag == "amber"

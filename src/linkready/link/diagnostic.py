@@ -145,18 +145,23 @@ class Decoys:
     rules: list[str]
 
 
-def decoy_sql(right_table: str, columns: list[str], size: int, seed: int) -> str:
-    """Decoy records built from right: each group of :data:`DECOY_GROUPS` (and the
-    remaining columns as one more group) from a different seeded donor, so a decoy looks
-    like a right record but has no match there; the donors' ids are kept as
-    ``donor_<g>`` (the pairs of a decoy with its own donors are not comparisons of a
-    record without a match, and are dropped)."""
+def decoy_groups(columns: list[str]) -> list[list[str]]:
+    """The columns of each donor group (:data:`DECOY_GROUPS`, then the rest as one)."""
     cols = [c for c in columns if c != "record_id"]
     groups = [[c for c in g if c in cols] for g in DECOY_GROUPS]
     groups = [g for g in groups if g]
     rest = [c for c in cols if not any(c in g for g in groups)]
     if rest:
         groups.append(rest)
+    return groups
+
+
+def decoy_sql(right_table: str, columns: list[str], size: int, seed: int) -> str:
+    """Decoy records built from right: each group of :func:`decoy_groups` from a
+    different seeded donor, so a decoy looks like a right record but has no match there;
+    the donors' ids are kept as ``donor_<g>`` (the pairs of a decoy with its own donors
+    are not comparisons of a record without a match, and are dropped)."""
+    groups = decoy_groups(columns)
     ctes = ", ".join(
         f"g{i} AS (SELECT *, row_number() OVER (ORDER BY md5(concat(record_id, "
         f"'-decoy-{i}-{int(seed)}')), record_id) AS k FROM {right_table})"
@@ -168,19 +173,47 @@ def decoy_sql(right_table: str, columns: list[str], size: int, seed: int) -> str
             f"FROM g0 {joins} WHERE g0.k <= {int(size)}")
 
 
+def donor_decoy_sql(donor_table: str, columns: list[str], donors: np.ndarray) -> str:
+    """Decoys whose groups (:func:`decoy_groups`) come from the given donors of
+    ``donor_table`` (one row of record ids per decoy, one column per group)."""
+    from linkready.sql import lit
+
+    groups = decoy_groups(columns)
+    rows = ", ".join("(" + ", ".join([str(k + 1), *(lit(str(x)) for x in row)]) + ")"
+                     for k, row in enumerate(donors))
+    names = ", ".join(f"d{i}" for i in range(len(groups)))
+    pick = ", ".join(f"g{i}.{c}" for i, g in enumerate(groups) for c in g)
+    ids = ", ".join(f"d.d{i} AS donor_{i}" for i in range(len(groups)))
+    joins = " ".join(f"JOIN {donor_table} g{i} ON g{i}.record_id = d.d{i}"
+                     for i in range(len(groups)))
+    return (f"SELECT concat('decoy-', d.k) AS record_id, {pick}, {ids} "
+            f"FROM (VALUES {rows}) AS d(k, {names}) {joins}")
+
+
 def run_decoys(backend: Any, right_table: str, model: dict[str, Any], rules: list[str],
                *, seed: int, min_match_weight: float, right_records: int,
-               size: int = DIAGNOSTIC_SAMPLE) -> Decoys:
-    """Score ``size`` decoys (see :func:`decoy_sql`) against right under ``rules`` (or
-    every pair, when that is at most :data:`ALL_PAIRS_MAX`) with the trained model."""
+               size: int = DIAGNOSTIC_SAMPLE, donor_table: str | None = None,
+               donors: np.ndarray | None = None) -> Decoys:
+    """Score ``size`` decoys against right under ``rules`` (or every pair, when that is
+    at most :data:`ALL_PAIRS_MAX`) with the trained model. With ``donors`` (left
+    records without a probable match, one row per decoy, see :func:`decoy_groups`), the
+    decoys are built from ``donor_table`` with them (:func:`donor_decoy_sql`): they then
+    share the left source's value distribution; otherwise from right
+    (:func:`decoy_sql`)."""
     from splink import Linker
 
-    n = min(size, right_records)
+    columns = list(backend.to_arrow(f"SELECT * FROM {right_table} LIMIT 0").column_names)
+    if donors is not None and donor_table is not None and len(donors):
+        n = len(donors)
+        sql = donor_decoy_sql(donor_table, columns, donors)
+    else:
+        donors = None
+        n = min(size, right_records)
+        sql = decoy_sql(right_table, columns, n, seed)
     use = ["1 = 1"] if n * right_records <= ALL_PAIRS_MAX else rules
-    columns = backend.to_arrow(f"SELECT * FROM {right_table} LIMIT 0").column_names
-    backend.stage(DECOY_FULL, decoy_sql(right_table, list(columns), n, seed))
+    backend.stage(DECOY_FULL, sql)
     try:
-        donors = backend.to_arrow(f"SELECT * FROM {DECOY_FULL} ORDER BY record_id")
+        table = backend.to_arrow(f"SELECT * FROM {DECOY_FULL} ORDER BY record_id")
         backend.stage(DECOY_TABLE, f"SELECT {', '.join(columns)} FROM {DECOY_FULL}")
         settings = {**model, "retain_matching_columns": True,
                     "blocking_rules_to_generate_predictions": [
@@ -194,11 +227,14 @@ def run_decoys(backend: Any, right_table: str, model: dict[str, Any], rules: lis
         db_api.delete_tables_created_by_splink_from_db()
     finally:
         backend.drop(DECOY_TABLE, DECOY_FULL)
-    return Decoys(best_per_decoy(donors, scored), scored.num_rows, use)
+    # Donors from left are not right records: no pair of a decoy is with its own donor.
+    return Decoys(best_per_decoy(table, scored, exclude_donors=donors is None),
+                  scored.num_rows, use)
 
 
-def best_per_decoy(donors: Any, scored: Any) -> np.ndarray:
-    """The best log2 Bayes factor of each decoy over its pairs, its donors excluded."""
+def best_per_decoy(donors: Any, scored: Any, exclude_donors: bool = True) -> np.ndarray:
+    """The best log2 Bayes factor of each decoy over its pairs, its donors excluded
+    (when they are right records)."""
     import pandas as pd
 
     d = donors.to_pandas()
@@ -216,9 +252,10 @@ def best_per_decoy(donors: Any, scored: Any) -> np.ndarray:
                  value_name="r")[["record_id", "r"]].rename(columns={"record_id": "l"})
     own["l"] = own["l"].astype(str)
     own["r"] = own["r"].astype(str)
-    s = s.merge(own.assign(own=True).drop_duplicates(["l", "r"]), on=["l", "r"],
-                how="left")
-    s = s[s["own"].isna()]
+    if exclude_donors:
+        s = s.merge(own.assign(own=True).drop_duplicates(["l", "r"]), on=["l", "r"],
+                    how="left")
+        s = s[s["own"].isna()]
     top = s.groupby("l")["w"].max()
     pos = pd.Index(ids).get_indexer(top.index)
     best[pos[pos >= 0]] = top.to_numpy()[pos >= 0]

@@ -192,6 +192,9 @@ class Honest:
     widened_false: bool = False
     #: The completeness sensitivity bound that raised the upper end (records).
     gap: CompletenessGap | None = None
+    #: The refitted model's figures were set aside: the model-free check contradicts
+    #: them (see :func:`refit_contradicted`).
+    refit_set_aside: bool = False
 
     def _small(self, expected_records: float) -> bool:
         n = self.left_records
@@ -213,6 +216,7 @@ class Honest:
                 "upper": show(r.upper),
                 "interval": INTERVAL_NAME,
                 "widened_by_check": self.widened_rate,
+                "refit_set_aside_by_check": self.refit_set_aside,
                 "model_free_check": (self.decoy.as_dict(self.left_records)
                                      if self.decoy else None),
                 "completeness_gap": (self.gap.as_dict(self.left_records)
@@ -278,7 +282,10 @@ HONEST_NOTE = (
     "strongly dependent fields). Where the model-free decoy check (model_free_check) "
     "falls outside that interval, the interval is widened to span the check's own "
     "interval too (widened_by_check): the two rest on different assumptions, and their "
-    "disagreement is uncertainty the bootstrap cannot see. Finally the upper end is "
+    "disagreement is uncertainty the bootstrap cannot see. Where the check contradicts "
+    "the refitted model but not the linked one (refit_set_aside_by_check), the refit's "
+    "figures are set aside and the bootstrap spread is placed around the linked model's "
+    "figures only. Finally the upper end is "
     "raised by the completeness gap (completeness_gap), a sensitivity bound for matches "
     "hidden by errors that come together with missing identifiers."
 )
@@ -416,6 +423,11 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
     var_rate = float((q0 * (1 - q0)).sum()) / n ** 2
     a = int(accepted.sum())
     var_fdr = float((q0[accepted] * (1 - q0[accepted])).sum()) / a ** 2 if a else 0.0
+    aside = decoy is not None and refit_contradicted(rate0, rater, decoy)
+    published = (rater, recallr, fdrr)
+    if aside:  # the bootstrap spread stays; it is placed around the linked model only
+        reps = reps - np.array([rater - rate0, recallr - recall0, fdrr - fdr0])
+        rater, recallr, fdrr = rate0, recall0, fdr0
     rate = _interval(rate0, rater, reps[:, 0], math.sqrt(var_rate))
     false = _interval(fdr0, fdrr, reps[:, 2], math.sqrt(var_fdr))
     wr = wf = False
@@ -427,14 +439,16 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
     if gap is not None and gap.records > 0:
         rate = Interval(rate.estimate, rate.lower, min(1.0, rate.upper + gap.records / n),
                         rate.refit, rate.chance_lower, rate.chance_upper)
+    from dataclasses import replace
     return Honest(
-        match_rate=rate,
-        blocking_recall=_interval(recall0, recallr, reps[:, 1], 0.0),
-        false_share=false,
+        match_rate=replace(rate, refit=published[0]),
+        blocking_recall=replace(_interval(recall0, recallr, reps[:, 1], 0.0),
+                                refit=published[1]),
+        false_share=replace(false, refit=published[2]),
         false_links=fdr0 * a, accepted=a, blocked_rate=float(q0.sum()) / n,
         missed_by_blocking=miss0, left_records=left_records, sample_records=s,
         replicates=replicates, patterns=n_pat, decoy=decoy, widened_rate=wr,
-        widened_false=wf, gap=gap)
+        widened_false=wf, gap=gap, refit_set_aside=aside)
 
 
 # ---------------------------------------------------------------------------------------
@@ -485,14 +499,15 @@ class DecoyCheck:
 
 DECOY_NOTE = (
     "Model-free check. Decoys are records with no match in right: each takes its given "
-    "name and sex from one right record, its surname and address from a second, its DOB "
-    "from a third and any other field from a fourth (seeded), and is scored against "
-    "right, its own donors excluded, under the same blocking as the sampled left "
-    "records. At an evidence level t (log2 Bayes factor), r = share of sampled left "
+    "name and sex from one left record without a probable match (best candidate p < "
+    "0.5), its surname and address from a second, its DOB from a third and any other "
+    "field from a fourth (seeded; from right records, their own pairs excluded, when no "
+    "left record qualifies), and is scored against right under the same blocking as the "
+    "sampled left records. At an evidence level t (log2 Bayes factor), r = share of sampled left "
     "records whose best candidate reaches t, c = share of decoys that do; the share "
     "with a match reaching t is (r − c) / (1 − c). t is the level whose lower 95% bound "
-    "is highest; the interval is Normal on the binomial spread of r (finite-population "
-    "corrected) and c. It relies on the model only to rank pairs, not on its m and u, "
+    "is highest; the interval is Normal on the binomial spread of r and c. It relies "
+    "on the model only to rank pairs, not on its m and u, "
     "so it sees matches whose errors fall in several fields at once as long as they "
     "still agree more than chance; it cannot see matches no blocking rule compared, or "
     "that agree no more than chance."
@@ -520,7 +535,6 @@ def decoy_check(real_best: npt.NDArray[np.float64], decoy_best: npt.NDArray[np.f
     n, m = len(real), len(dec)
     if n == 0 or m == 0 or left_records <= 0:
         return None
-    fpc = max(0.0, 1.0 - n / left_records)
     best: tuple[float, float, float, float, float] | None = None
     for t in DECOY_LEVELS:
         r = float((real >= t).mean())
@@ -531,7 +545,9 @@ def decoy_check(real_best: npt.NDArray[np.float64], decoy_best: npt.NDArray[np.f
         # The decoys' share with one pseudo-count each way, so that a level no decoy
         # reaches still carries the spread of a small share (not none).
         cv = (float((dec >= t).sum()) + 1) / (m + 2)
-        var = (r * (1 - r) / n * fpc / (1 - c) ** 2
+        # No finite-population correction: even when every left record is sampled,
+        # which unmatched records reach t by chance is itself random.
+        var = (r * (1 - r) / n / (1 - c) ** 2
                + cv * (1 - cv) / m * (1 - r) ** 2 / (1 - c) ** 4)
         se = math.sqrt(var)
         if best is None or est - Z95 * se > best[0] - Z95 * best[1]:
@@ -546,6 +562,26 @@ def decoy_check(real_best: npt.NDArray[np.float64], decoy_best: npt.NDArray[np.f
     unmatched = left_records * (1 - est)
     return DecoyCheck(est, lo, hi, t, c, n, m, unmatched * k / m,
                       left_records * (1 - hi) * c_lo, left_records * (1 - lo) * c_hi)
+
+
+#: The refit is set aside when its match rate lies this much further from the model-free
+#: check's interval than twice the linked model's distance from it.
+REFIT_MARGIN = 0.02
+
+
+def _distance(x: float, lo: float, hi: float) -> float:
+    return max(lo - x, x - hi, 0.0)
+
+
+def refit_contradicted(linked: float, refit_rate: float, check: DecoyCheck) -> bool:
+    """Whether the model-free check contradicts the refitted model and not the linked
+    one: the refit's match rate lies more than :data:`REFIT_MARGIN` plus twice the
+    linked model's distance outside the check's interval. The refit drops
+    term-frequency adjustments and refits on agreement patterns alone; on small data it
+    can land far from both (then its figures would widen every interval for nothing)."""
+    d_linked = _distance(linked, check.lower, check.upper)
+    d_refit = _distance(refit_rate, check.lower, check.upper)
+    return d_refit > 2 * d_linked + REFIT_MARGIN
 
 
 def widen(interval: Interval, lower: float, upper: float, point: float) -> tuple[

@@ -163,6 +163,32 @@ def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnosti
         total_pairs=float(n_left) * n_right, decoy=check, gap=gap)
 
 
+#: Left records whose best candidate is below this probability may donate decoy fields.
+DONOR_MAX_PROBABILITY = 0.5
+
+
+def _decoy_donors(be: Backend, lt: str, left_ids: Any, p: np.ndarray, seed: int,
+                  size: int) -> np.ndarray | None:
+    """Seeded donors for the decoys: left records without a probable match (best
+    candidate below :data:`DONOR_MAX_PROBABILITY`), one column per decoy group; None
+    when there are none (the decoys then come from right)."""
+    import pandas as pd
+
+    ids = be.to_arrow(f"SELECT record_id FROM {lt} ORDER BY record_id").column(
+        "record_id").to_pylist()
+    best = pd.Series(np.asarray(p), index=np.asarray(left_ids)).groupby(level=0).max()
+    probable = set(best.index[best.to_numpy() >= DONOR_MAX_PROBABILITY])
+    eligible = np.array([i for i in ids if i not in probable], dtype=object)
+    if len(eligible) == 0:
+        return None
+    columns = list(be.to_arrow(f"SELECT * FROM {lt} LIMIT 0").column_names)
+    k = len(diagnostic.decoy_groups(columns))
+    n = min(size, len(ids))
+    rng = np.random.default_rng(seed)
+    return np.stack([rng.choice(eligible, n, replace=len(eligible) < n)
+                     for _ in range(k)], axis=1)
+
+
 def _completeness_gap(be: Backend, lt: str, rt: str, fields: set[str], scored: Any,
                       p: np.ndarray) -> estimates.CompletenessGap:
     """The larger of the two sides' completeness gaps (see
@@ -296,7 +322,8 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     decoys = diagnostic.run_decoys(
         be, rt, model, diag.rules + [r for r in rules if r not in diag.rules],
         seed=cfg.seed, min_match_weight=cfg.min_match_weight, right_records=n_right,
-        size=cfg.diagnostic_sample)
+        size=cfg.diagnostic_sample, donor_table=lt,
+        donors=_decoy_donors(be, lt, left_ids, p, cfg.seed, cfg.diagnostic_sample))
     clock.lap("decoys")
     gap = _completeness_gap(be, lt, rt, fields, scored, p)
     honest = _honest(scored, p, prior, diag, final, n_left, n_right, threshold, cfg, model,

@@ -4,7 +4,7 @@ compared with two thresholds. A verdict is the worst of its rules. See ``docs/re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from linkready.privacy import SMALL_COUNT_MAX, SUPPRESSED
@@ -226,7 +226,15 @@ def pair_verdict(link_pair: dict[str, Any], ev_pair: dict[str, Any] | None,
     share = _nhs_share(link_pair)
     if share is not None:
         reasons.append(t.nhs_share_of_links.apply(share))
+    first = len(reasons)
     unsure = _label_free(link_pair, t, reasons)
+    if unsure is not None:
+        # An interval too wide to judge makes the worst cases it implies uncertainty, not
+        # evidence of poor linkage: at worst amber ("cannot tell without a review
+        # sample"); truth-based rules below can still make the pair red.
+        capped = (t.missed_estimate.short, t.false_estimate.short)
+        reasons[first:] = [replace(r, rag="amber") if r.rag == "red" and r.short in capped
+                           else r for r in reasons[first:]]
     if ev_pair is not None:
         c = ev_pair["combined"]
         for rule, key, n in ((t.missed, "missed_match_rate", "false_negatives"),
