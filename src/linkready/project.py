@@ -213,12 +213,6 @@ class SourceSpec(_Frozen):
         col = self.columns.get(field)
         return [] if col is None else [col] if isinstance(col, str) else list(col)
 
-    def column(self, field: str) -> str:
-        """The one column of a field that cannot be mapped to a list (NHS number, DOB,
-        sex…); for a listed field, its first column."""
-        col = self.columns[field]
-        return col if isinstance(col, str) else col[0]
-
 
 class ValidationSettings(_Frozen):
     """How strict ``linkready validate`` is: the ``mostly`` share for not-null checks."""
