@@ -383,6 +383,8 @@ def dump_project(project: Project) -> str:
     for source in data["sources"].values():
         if not source.get("record_id_is_identifier"):
             source.pop("record_id_is_identifier", None)
+        if not source.get("pseudonymised"):
+            source.pop("pseudonymised", None)
     if project.link == LinkSettings():
         data.pop("link", None)
     if data.get("pairs") is not None:
