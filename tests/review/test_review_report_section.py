@@ -33,19 +33,22 @@ ESTIMATES = {
 
 
 def test_section_only_when_estimates_present(linkage: dict) -> None:
-    """Without review_estimates.json there is no review section and methods is 11."""
+    """Without review_estimates.json there is no review section: methods is 11, and the
+    glossary closes the report."""
     rep = build_report(ReportInputs(linkage=linkage))
-    assert [s.title for s in rep.sections][-1].startswith("Methods")
+    titles = [s.title for s in rep.sections]
+    assert titles[-2].startswith("Methods") and titles[-1] == "Glossary"
     assert not any(s.id == "clerical-review" for s in rep.sections)
-    assert rep.sections[-1].number == 11
+    assert rep.sections[-2].number == 11
 
 
 def test_section_shows_estimates_with_intervals(linkage: dict) -> None:
     """With it, section 11 shows each measure with its interval, label counts as
-    published (`*` stays `*`), and the methods section moves to 12."""
+    published (`*` stays `*`), and the methods section moves to 12 (the glossary to 13)."""
     rep = build_report(ReportInputs(linkage=linkage, review_estimates=ESTIMATES))
     section = next(s for s in rep.sections if s.id == "clerical-review")
-    assert section.number == 11 and rep.sections[-1].number == 12
+    assert section.number == 11 and rep.sections[-2].number == 12
+    assert rep.sections[-1].title == "Glossary" and rep.sections[-1].number == 13
     table = next(b for b in section.blocks if isinstance(b, Table))
     row = table.rows[0]
     assert [c.text for c in row[1:3]] == ["200", "*"]

@@ -23,6 +23,7 @@ from linkready.link.workspace import check_pairs, ensure_workspace, source_stats
 from linkready.privacy import SUPPRESSED, safe_rate, suppress
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
+from linkready.publish import controlled
 from linkready.whatif._apply import (
     Applied,
     blank,
@@ -218,8 +219,11 @@ def run_whatif(project: Project, changes: list[Change], *,
         n = stats[left].records
         b, a = det_before[(left, right)]["nhs"], det_after[(left, right)]["nhs"]
         exact[f"{left}:{right}"] = (b / n, a / n)
-        expected_b = _expected(base.summary)
-        expected_a = _expected(again.summary) if again else expected_b
+        # Pair summaries are exact trees (linkready.publish): published here, once.
+        pub_b = controlled(base.summary)
+        pub_a = controlled(again.summary) if again else None
+        expected_b = _expected(pub_b)
+        expected_a = _expected(pub_a) if pub_a else expected_b
         rate_b, rate_a = safe_rate(b, n), safe_rate(a, n)
         rows.append({
             "left": left, "right": right,
@@ -227,14 +231,14 @@ def run_whatif(project: Project, changes: list[Change], *,
             "left_records": suppress(n),
             "baseline": {
                 "deterministic": {"linked_records": suppress(b), "match_rate": rate_b},
-                "combined": {"match_rate": base.summary["combined"]["match_rate"]},
+                "combined": {"match_rate": pub_b["combined"]["match_rate"]},
                 "expected_match_rate": expected_b,
                 "deterministic_share_of_expected": _share(rate_b, expected_b),
             },
             "whatif": {
                 "deterministic": {"linked_records": suppress(a), "match_rate": rate_a},
-                "combined": {"match_rate": again.summary["combined"]["match_rate"]
-                             if again else None},
+                "combined": {"match_rate": pub_a["combined"]["match_rate"]
+                             if pub_a else None},
                 "expected_match_rate": expected_a,
                 "expected_from": "relinked" if again else "baseline (carried)",
                 "deterministic_share_of_expected": _share(rate_a, expected_a),
