@@ -121,7 +121,7 @@ def source_stats(con: Any) -> dict[str, SourceStats]:
     bad: dict[str, dict[str, int]] = {}
     logged = con.execute("SELECT count(*) FROM information_schema.tables WHERE "
                          "table_catalog = 'ws' AND table_name = 'standardisation_log'"
-                         ).fetchone()[0]
+                         ).fetchall()[0][0]  # fetchone() would leave the result open
     for source, f, n in con.execute(unreadable_sql()).fetchall() if logged else []:
         bad.setdefault(source, {})[f] = int(n)
     return {r[0]: SourceStats(r[0], int(r[1]),
