@@ -45,6 +45,10 @@ class Backend(Protocol):
         """Run ``select_sql`` against the workspace and keep the result as ``table`` in
         this engine; return the table name."""
 
+    def derive(self, table: str, sql: str) -> str:
+        """Run ``sql`` in this engine, on tables it already holds, and keep the result as
+        ``table``; return the table name."""
+
     def to_arrow(self, sql: str) -> Any:
         """Run ``sql`` in this engine and return the result as an Arrow table."""
 
@@ -83,6 +87,10 @@ class DuckDBBackend:
         """Materialise ``select_sql`` as an in-memory DuckDB table."""
         self.workspace.execute(f"CREATE OR REPLACE TABLE {table} AS {select_sql}")
         return table
+
+    def derive(self, table: str, sql: str) -> str:
+        """The workspace connection is the engine: the same as :meth:`stage`."""
+        return self.stage(table, sql)
 
     def to_arrow(self, sql: str) -> Any:
         """The query's result as Arrow."""

@@ -211,10 +211,10 @@ def run_decoys(backend: Any, right_table: str, model: dict[str, Any], rules: lis
         n = min(size, right_records)
         sql = decoy_sql(right_table, columns, n, seed)
     use = ["1 = 1"] if n * right_records <= ALL_PAIRS_MAX else rules
-    backend.stage(DECOY_FULL, sql)
+    backend.derive(DECOY_FULL, sql)  # built from tables the engine holds
     try:
         table = backend.to_arrow(f"SELECT * FROM {DECOY_FULL} ORDER BY record_id")
-        backend.stage(DECOY_TABLE, f"SELECT {', '.join(columns)} FROM {DECOY_FULL}")
+        backend.derive(DECOY_TABLE, f"SELECT {', '.join(columns)} FROM {DECOY_FULL}")
         settings = {**model, "retain_matching_columns": True,
                     "blocking_rules_to_generate_predictions": [
                         {"blocking_rule": r, "sql_dialect": backend.dialect} for r in use]}

@@ -205,6 +205,13 @@ class SparkBackend:
         self._views.append(table)
         return table
 
+    def derive(self, table: str, sql: str) -> str:
+        """Run ``sql`` in Spark (on views already staged) as a cached temporary view."""
+        frame = self.spark.sql(sql).cache()
+        frame.createOrReplaceTempView(table)
+        self._views.append(table)
+        return table
+
     def to_arrow(self, sql: str) -> Any:
         """The query's result as Arrow."""
         return self.spark.sql(sql).toArrow()
