@@ -44,9 +44,7 @@ def _union_marginals(inputs: list[Any], rules: list[str]) -> list[int] | None:
     pair = key // RULE_CODES
     first = np.ones(len(key), dtype=bool)  # a pair's first key holds its earliest rule
     first[1:] = pair[1:] != pair[:-1]
-    counts: list[int] = np.bincount(key[first] % RULE_CODES,
-                                    minlength=len(rules)).astype(int).tolist()
-    return counts
+    return [int(n) for n in np.bincount(key[first] % RULE_CODES, minlength=len(rules))]
 
 
 def comparison_counts(inputs: list[Any], rules: list[str], records: int) -> dict[str, Any]:
