@@ -51,8 +51,11 @@ def link_once(scenario: str, population: str, pairs: str) -> dict[str, Any]:
     for p in run.pairs:
         for k, v in p.timings.items():
             steps[k] = steps.get(k, 0.0) + v
-    records = sum(int(p.summary["left_records"]) for p in run.pairs)
-    records += int(run.pairs[0].summary["right_records"])
+    from linkready import publish
+
+    # Pair summaries are exact trees (linkready.publish): counts are figures.
+    records = sum(int(publish.exact(p.summary)["left_records"]) for p in run.pairs)
+    records += int(publish.exact(run.pairs[0].summary)["right_records"])
     return {"seconds": seconds, "ingest_seconds": ingest_seconds, "records": records,
             "peak_mb": peak_rss_mb(),
             "training": steps.get("training", 0.0) + steps.get("blocking_counts", 0.0),

@@ -122,7 +122,7 @@ def main() -> None:
             for (left, right), pr in zip(PAIRS, run.pairs, strict=True):
                 ev = publish.exact(evaluate.evaluate_pair(links, truth, pop, left, right, 0.9))
                 c, det = ev["combined"], ev["deterministic"]
-                conf = pr.summary["deterministic"]["conflicts"]
+                conf = publish.exact(pr.summary)["deterministic"]["conflicts"]
                 print(f"{left} → {right}: conflicts {conf['pairs']} pairs; "
                       f"det precision {det['precision']:.4f} recall {det['recall']:.4f}; "
                       f"combined precision {c['precision']:.4f} recall {c['recall']:.4f} "
