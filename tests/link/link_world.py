@@ -7,6 +7,8 @@ persons with a few errors each; truth and population tables as ``generate`` writ
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -193,3 +195,41 @@ def exact_evaluation(project: object, run: object, clusters: object = None) -> d
     for pair in ev["pairs"]:
         pair["expected_match_rate"] = expected[(pair["left"], pair["right"])]
     return ev
+
+
+@dataclass(frozen=True)
+class StagedPair:
+    """The project's first pair staged on DuckDB, as link_pair stages it."""
+
+    backend: object
+    left: str
+    right: str
+    left_table: str
+    right_table: str
+    fields: set[str]
+    records: int
+
+
+@contextmanager
+def staged_first_pair(project_file: Path) -> Iterator[StagedPair]:
+    """Open the project's workspace, stage its first pair's sources and yield them; the
+    staged tables are dropped and the connection closed afterwards."""
+    from linkready.link.backends import DuckDBBackend
+    from linkready.link.pair import compared_fields
+    from linkready.link.workspace import connect, ensure_workspace, source_stats, stage_source
+    from linkready.progress import no_progress
+    from linkready.project import load_project
+
+    project = load_project(project_file)
+    con = connect(ensure_workspace(project, None, no_progress))
+    try:
+        stats = source_stats(con)
+        left, right = project.link_pairs[0]
+        be = DuckDBBackend(con, spill=False)
+        lt = stage_source(be, "__t_left", left, False)
+        rt = stage_source(be, "__t_right", right, False)
+        yield StagedPair(be, left, right, lt, rt, compared_fields(stats[left], stats[right]),
+                         stats[left].records + stats[right].records)
+        be.drop(lt, rt)
+    finally:
+        con.close()

@@ -8,15 +8,11 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
+from link_world import staged_first_pair
 
 from linkready.link import training
-from linkready.link.backends import DuckDBBackend
-from linkready.link.pair import compared_fields
 from linkready.link.settings import TrainingConfig
 from linkready.link.u_sampling import estimate_u, guard_one_edit, rewrite_levels
-from linkready.link.workspace import connect, ensure_workspace, source_stats, stage_source
-from linkready.progress import no_progress
-from linkready.project import load_project
 
 
 def _model(linker: object) -> str:
@@ -27,15 +23,8 @@ def _model(linker: object) -> str:
 
 @pytest.mark.parametrize(("max_pairs", "chunks"), [(5e4, 10), (2e4, 1)])
 def test_same_u_as_splink(world_project: Path, max_pairs: float, chunks: int) -> None:
-    project = load_project(world_project)
-    con = connect(ensure_workspace(project, None, no_progress))
-    try:
-        stats = source_stats(con)
-        left, right = project.link_pairs[0]
-        be = DuckDBBackend(con, spill=False)
-        lt = stage_source(be, "__t_left", left, False)
-        rt = stage_source(be, "__t_right", right, False)
-        fields = compared_fields(stats[left], stats[right])
+    with staged_first_pair(world_project) as sp:
+        be, lt, rt, fields = sp.backend, sp.left_table, sp.right_table, sp.fields
         theirs, _ = training.build_linker(be, lt, rt, fields)
         with training.quiet_splink():
             theirs.training.estimate_u_using_random_sampling(
@@ -50,9 +39,6 @@ def test_same_u_as_splink(world_project: Path, max_pairs: float, chunks: int) ->
             training.estimate_u(used, TrainingConfig(u_max_pairs=max_pairs, seed=7),
                                 chunks)
         assert _model(used) == _model(theirs)
-        be.drop("__t_left", "__t_right")
-    finally:
-        con.close()
 
 
 def test_rewritten_levels_give_the_same_values() -> None:
