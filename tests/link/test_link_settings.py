@@ -71,6 +71,27 @@ def test_swapped_names_level(gl: str, fl: str, gr: str, fr: str, expected: bool)
     assert got is expected
 
 
+@pytest.mark.parametrize(("gl", "fl", "gr", "fr", "expected"), [
+    pytest.param("STOPFORD", None, "LIONEL", "STOPFORD", True, id="single-name-left"),
+    pytest.param("LIONEL", "STOPFORD", "STOPFORD", None, True, id="single-name-right"),
+    pytest.param("STOPFORD", "SMITH", "LIONEL", "STOPFORD", False, id="family-not-blank"),
+    pytest.param("ANNA", None, "LIONEL", "STOPFORD", False, id="different-name"),
+])
+def test_single_name_level(gl: str, fl: str | None, gr: str, fr: str | None,
+                           expected: bool) -> None:
+    """The single-name level fires for the given-name comparison only when one side
+    holds one name, in the given-name field, that is the other side's family name; the
+    matching blocking rules are among the default ones."""
+    got = _holds(settings.single_name_sql("given_name"), given_name_l=gl, family_name_l=fl,
+                 given_name_r=gr, family_name_r=fr)
+    assert got is expected
+    rules = [settings.on_pairs(r) for r in settings.blocking_rules({"given_name",
+                                                                  "family_name"})]
+    blocked = any(_holds(r, given_name_l=gl, family_name_l=fl, given_name_r=gr,
+                         family_name_r=fr) for r in rules)
+    assert blocked is expected
+
+
 @pytest.mark.parametrize(("left", "right", "share"), [
     pytest.param("12 HIGH ST CAMDEN", "12 HIGH ST CAMDEN", 1.0, id="same"),
     pytest.param("12 HIGH ST", "12 HIGH ST CAMDEN", 0.75, id="part-missing"),

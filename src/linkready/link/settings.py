@@ -77,6 +77,15 @@ def swapped_names_sql() -> str:
             "AND given_name_l <> family_name_l")
 
 
+def single_name_sql(col: str) -> str:
+    """One side records a single name, in the other name field, and leaves ``col`` blank
+    (a family name written as the given name, the family name empty): for ``col`` the
+    family name, its non-blank side equals the other side's given name."""
+    other = "given_name" if col == "family_name" else "family_name"
+    return (f"(({other}_l IS NULL AND {col}_l = {other}_r) OR "
+            f"({other}_r IS NULL AND {col}_r = {other}_l))")
+
+
 def words_sql(text: str, dialect: str = "duckdb") -> str:
     """The space-separated words of ``text`` as a list (DuckDB) or array (Spark)."""
     return f"split({text}, ' ')" if dialect == "spark" else f"string_split({text}, ' ')"
@@ -106,6 +115,8 @@ def name_comparison(col: str, dialect: str = "duckdb", middle: bool = False) -> 
         {"sql_condition": f"{col}_l = {col}_r", "label_for_charts": "exact",
          "tf_adjustment_column": col, "tf_adjustment_weight": 1.0},
         {"sql_condition": swapped_names_sql(), "label_for_charts": "given and family swapped"},
+        {"sql_condition": single_name_sql(col),
+         "label_for_charts": "the only name recorded, in the other field"},
         *([{"sql_condition": given_as_middle_sql(dialect),
             "label_for_charts": "given name is the other's middle name"}] if middle else []),
         *_jw_levels(col, (0.92, 0.85, 0.7), dialect),
@@ -325,6 +336,10 @@ def blocking_rules(fields: set[str]) -> list[str]:
     if has("given_name", "family_name"):
         rules.append("l.given_name = r.given_name AND l.family_name = r.family_name")
         rules.append("l.given_name = r.family_name AND l.family_name = r.given_name")
+        # A single name, recorded as the given name with the family name blank: only
+        # records with a blank family name take part, so the rule stays cheap.
+        rules.append("l.family_name IS NULL AND l.given_name = r.family_name")
+        rules.append("r.family_name IS NULL AND r.given_name = l.family_name")
     if has("postcode", "dob"):
         rules.append("l.postcode = r.postcode AND year(l.dob) = year(r.dob)")
     # Same address, DOB missing or wrong: a household-sized block each.
