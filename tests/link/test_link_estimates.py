@@ -210,6 +210,20 @@ def test_widen_only_when_the_check_disagrees() -> None:
     assert moved and wide.lower == 0.66 and wide.upper == 0.76 and wide.estimate == 0.68
 
 
+def test_a_noisy_check_just_outside_a_narrow_interval_widens_nothing() -> None:
+    """The check reads 0.71, outside [0.66, 0.70], but its own interval is ±0.05: the
+    gap to the estimate (0.03) is within the two half-widths in quadrature (√(0.02² +
+    0.05²) ≈ 0.054). The same reading from a precise check (±0.005) widens; so does a
+    disagreement below the interval."""
+    iv = estimates.Interval(0.68, 0.66, 0.70, 0.68, 0.67, 0.69)
+    same, moved = estimates.widen(iv, 0.66, 0.76, 0.71)
+    assert same == iv and not moved
+    wide, moved = estimates.widen(iv, 0.705, 0.715, 0.71)
+    assert moved and wide.upper == 0.715 and wide.lower == 0.66
+    low, moved = estimates.widen(iv, 0.60, 0.62, 0.61)
+    assert moved and low.lower == 0.60 and low.upper == 0.70
+
+
 def test_completeness_gap_flags_incomplete_records_that_do_not_link() -> None:
     """A group lacking the postcode that links far less than complete records adds about
     its shortfall; a group that links as well adds nothing."""

@@ -280,9 +280,10 @@ HONEST_NOTE = (
     "that the diagnostic rules find, and chance; it does not cover matches that no "
     "diagnostic rule brings together either, nor errors shared by both fits (e.g. "
     "strongly dependent fields). Where the model-free decoy check (model_free_check) "
-    "falls outside that interval, the interval is widened to span the check's own "
-    "interval too (widened_by_check): the two rest on different assumptions, and their "
-    "disagreement is uncertainty the bootstrap cannot see. Where the refitted model's "
+    "disagrees with that interval by more than the two methods' combined sampling "
+    "error (the facing half-widths added in quadrature), the interval is widened to "
+    "span the check's own interval too (widened_by_check): the two rest on different "
+    "assumptions, and their disagreement is uncertainty the bootstrap cannot see. Where the refitted model's "
     "rate lies outside the check's interval and further from it than the linked model's "
     "(refit_set_aside_by_check), the refit's "
     "figures are set aside and the bootstrap spread is placed around the linked model's "
@@ -601,8 +602,21 @@ def refit_contradicted(linked: float, refit_rate: float, check: DecoyCheck) -> b
 def widen(interval: Interval, lower: float, upper: float, point: float) -> tuple[
         Interval, bool]:
     """``interval`` widened to span [lower, upper] when ``point`` (another method's
-    estimate) falls outside it; and whether it was."""
+    estimate, with interval [lower, upper]) disagrees with it by more than the two
+    methods' combined sampling error; and whether it was.
+
+    Both intervals are read as 95% bounds: the disagreement |point − estimate| is
+    compared with the two half-widths that face each other (the interval's on the
+    point's side, the other's on the estimate's side) added in quadrature, a two-sample
+    test at the same level. A point just outside a narrow interval, from a check whose
+    own interval is wide, is what chance gives and widens nothing."""
     if interval.lower <= point <= interval.upper:
+        return interval, False
+    if point > interval.upper:
+        own, other = interval.upper - interval.estimate, point - lower
+    else:
+        own, other = interval.estimate - interval.lower, upper - point
+    if abs(point - interval.estimate) <= math.hypot(max(own, 0.0), max(other, 0.0)):
         return interval, False
     return Interval(interval.estimate, min(interval.lower, lower),
                     max(interval.upper, upper), interval.refit, interval.chance_lower,
