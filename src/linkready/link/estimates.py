@@ -195,6 +195,9 @@ class Honest:
     #: The refitted model's figures were set aside: the model-free check contradicts
     #: them (see :func:`refit_contradicted`).
     refit_set_aside: bool = False
+    #: The match-rate interval from the bootstrap, the two fits and chance alone, before
+    #: the model-free check and the completeness gap (for decomposing its width).
+    model_interval: tuple[float, float] = (0.0, 0.0)
 
     def _small(self, expected_records: float) -> bool:
         n = self.left_records
@@ -428,6 +431,7 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         rater, recallr, fdrr = rate0, recall0, fdr0
     rate = _interval(rate0, rater, reps[:, 0], math.sqrt(var_rate))
     false = _interval(fdr0, fdrr, reps[:, 2], math.sqrt(var_fdr))
+    model_interval = (rate.lower, rate.upper)
     wr = wf = False
     if decoy is not None:
         rate, wr = widen(rate, decoy.lower, decoy.upper, decoy.estimate)
@@ -446,7 +450,7 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         false_links=fdr0 * a, accepted=a, blocked_rate=float(q0.sum()) / n,
         missed_by_blocking=miss0, left_records=left_records, sample_records=s,
         replicates=replicates, patterns=n_pat, decoy=decoy, widened_rate=wr,
-        widened_false=wf, gap=gap, refit_set_aside=aside)
+        widened_false=wf, gap=gap, refit_set_aside=aside, model_interval=model_interval)
 
 
 # ---------------------------------------------------------------------------------------
