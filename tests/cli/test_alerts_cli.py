@@ -51,7 +51,10 @@ def _check_lines(lines: list[str], expected: list[tuple[str, str]],
 @pytest.mark.parametrize(("change", "expected"), [
     ({"dob": lambda i: "31/31/1980" if i % 4 else "10/12/1980"},
      [("ERROR src.dob", "do not parse with dob_format")]),
-    ({"dob": lambda i: "1980-12-10" if i % 5 < 3 else "10/12/1980"},  # mixed formats
+    # dates of mixed formats that common formats read are refused at ingest, naming the
+    # list (tests/ingest/test_hostile_input.py); half unreadable, half another format:
+    ({"dob": lambda i: "1980-12-10" if i % 5 < 2 else "31/31/1980" if i % 5 < 4 else
+      "10/12/1980"},
      [("ERROR src.dob", 'list each in dob_format (e.g. ["%d/%m/%Y", "%Y-%m-%d"])')]),
     ({"ethnicity": lambda i: "White British"},
      [("ERROR src.ethnicity", "not NHS ethnic category codes; map them with `values:`")]),
