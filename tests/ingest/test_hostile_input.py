@@ -742,3 +742,31 @@ def test_mixed_dob_formats_read_once_listed(tmp_path: Path) -> None:
     doc = json.loads((tmp_path / "linkready-results" / "profile.json").read_text())
     assert doc["sources"]["src"]["fields"]["dob"]["issues"]["unparseable"]["count"] == 0
     assert doc["alerts"] == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252"])
+def test_bom_and_cp1252_extracts_read_their_first_column_and_accents(
+        tmp_path: Path, encoding: str) -> None:
+    """Issue 15: a UTF-8 file with a byte-order mark (Excel's "CSV UTF-8") is read with
+    its first column found by name; a cp1252 file with "é" names is refused naming
+    `encoding:` and cp1252 until declared, then read with the accents folded."""
+    rows = [person(i, given_name="Éloïse" if i % 2 else "José") for i in range(1, 11)]
+    write_csv(tmp_path / "src.csv", list(COLUMNS.values()),
+              [[r[f] for f in COLUMNS] for r in rows], encoding=encoding)
+    spec = {"path": "src.csv", "columns": COLUMNS, "dob_format": "%d/%m/%Y"}
+    project = write_project(tmp_path, {"src": spec})
+    if encoding == "cp1252":
+        refused(tmp_path, ["profile", str(project)],
+                ["src.csv", "sources.src.encoding", "cp1252"])
+        project = write_project(tmp_path, {"src": {**spec, "encoding": "cp1252"}})
+    result = runner.invoke(app, ["profile", str(project)])
+    assert result.exit_code == 0, result.output
+    from linkready.ingest import open_workspace
+
+    con = open_workspace(tmp_path / "linkready-results" / "linkready.duckdb")
+    try:
+        got = con.execute("SELECT record_id, given_name FROM records ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert [g[0] for g in got] == [f"R{i:04d}" for i in range(1, 11)]
+    assert {g[1] for g in got} == {"ELOISE", "JOSE"}
