@@ -87,15 +87,26 @@ def test_clean_extract_has_no_alert(tmp_path: Path) -> None:
 
 def test_validate_fail_on_error_exits_1_after_writing(tmp_path: Path) -> None:
     # Without the flag an error alert does not change the exit code (see the profile
-    # tests above, exit 0 with error alerts).
-    rows = _rows(dob=lambda i: "31/31/1980")
+    # tests above, exit 0 with error alerts). One extract holds every kind of error alert
+    # (each alone is gated: tests/test_alerts.py); one validate run checks them all.
+    rows = _rows(nhs_number=lambda i: "N/K", given_name=lambda i: "1",
+                 family_name=lambda i: "?",
+                 dob=lambda i: "31/31/1980", postcode=lambda i: "NOWHERE",
+                 ethnicity=lambda i: "White British")
     project = write_project(tmp_path, {"src": _write(tmp_path, "src", rows)})
     gated = runner.invoke(app, ["validate", str(project), "--out", str(tmp_path / "b"),
                                 "--fail-on-error"])
     assert gated.exit_code == 1, gated.output
     assert (tmp_path / "b" / "validation.json").is_file()
-    _check_lines(_alert_lines(gated.output), [("ERROR src.dob", "dob_format")], rows)
-    assert "src.dob (unreadable)" in gated.output
+    expected = [(f"ERROR src.{f}", words) for f, words in (
+        ("nhs_number", "are not 10-digit NHS numbers"), ("given_name", "are not names"),
+        ("family_name", "are not names"), ("dob", "dob_format"),
+        ("postcode", "are not UK postcodes"),
+        ("ethnicity", "not NHS ethnic category codes"))]
+    _check_lines(_alert_lines(gated.output), expected, rows)
+    gate = [ln for ln in gated.output.splitlines() if ln.startswith("error:")]
+    assert len(gate) == 1 and "expectation(s) failed" in gate[0], gated.output
+    assert "src.postcode (unreadable)" in gate[0], gate
 
 
 def test_assess_fail_on_error_pair_alert_and_report(tmp_path: Path) -> None:
