@@ -245,6 +245,13 @@ def tab_in_project_yaml(d: Path) -> Path:
     return p
 
 
+def windows_path(d: Path) -> Path:
+    """Issue 15: a path written with Windows separators, on a system where \\ is not one."""
+    (d / "extracts").mkdir()
+    one_source(d / "extracts", records(d, 2))
+    return write_project(d, {"src": {"path": "extracts\\src.csv", "columns": COLUMNS}})
+
+
 def misspelt_key(d: Path) -> Path:
     one_source(d, records(d, 2))
     return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS,
@@ -315,6 +322,10 @@ CASES = [
                  id="15-mixed-dob-formats"),
     pytest.param(tab_in_project_yaml, ["project.yaml", "a tab character at line 4",
                                        "replace the tab with spaces"], id="15-yaml-tab"),
+    pytest.param(windows_path, ["extracts\\src.csv", "sources.src.path",
+                                "write the path with / between folders"],
+                 id="15-windows-path", marks=pytest.mark.skipif(
+                     os.sep == "\\", reason="\\ separates folders on Windows")),
     pytest.param(misspelt_key, ["project.yaml", "sources.src.dob_fromat", "unknown key",
                                 "did you mean `dob_format`?"], id="15-misspelt-key"),
     pytest.param(scientific_nhs, ["src.csv", "sources.src.columns.nhs_number",

@@ -104,6 +104,10 @@ def check_path(path: Path, key: str, project_file: Path) -> None:
             raise InputError(f"{path}: a symbolic link that loops back on itself {where}; "
                              "point the path at the real file") from None
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            if "\\" in str(path) and Path(str(path).replace("\\", "/")).exists():
+                raise InputError(f"{path}: file not found {where}; write the path with / "
+                                 "between folders (a \\ is part of a file name here, not "
+                                 "a folder separator)") from None
             raise InputError(f"{path}: file not found {where}; check the path, which is "
                              "relative to the project file") from None
         raise InputError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__}) "
