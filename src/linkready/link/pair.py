@@ -322,8 +322,8 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     decoys = diagnostic.run_decoys(
         be, rt, model, diag.rules + [r for r in rules if r not in diag.rules],
         seed=cfg.seed, min_match_weight=cfg.min_match_weight, right_records=n_right,
-        size=cfg.diagnostic_sample, donor_table=lt,
-        donors=_decoy_donors(be, lt, left_ids, p, cfg.seed, cfg.diagnostic_sample))
+        size=diag.size, donor_table=lt,
+        donors=_decoy_donors(be, lt, left_ids, p, cfg.seed, diag.size))
     clock.lap("decoys")
     gap = _completeness_gap(be, lt, rt, fields, scored, p)
     honest = _honest(scored, p, prior, diag, final, n_left, n_right, threshold, cfg, model,
