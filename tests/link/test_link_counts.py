@@ -27,3 +27,21 @@ def test_union_counts_equal_splinks(world_project: Path,
         assert ours == predict.comparison_counts(inputs, rules, records)
         assert ours_rev == predict.comparison_counts(inputs, rules[::-1], records)
         assert ours["rules"][-1]["cumulative"] > ours["rules"][0]["cumulative"] > 0
+
+
+def test_counts_on_demand_equal_the_union_counts(world_project: Path) -> None:
+    with staged_first_pair(world_project) as sp:
+        _, inputs = training.build_linker(sp.backend, sp.left_table, sp.right_table,
+                                          sp.fields)
+        base, loose = blocking_rules(sp.fields), loosening_rules(sp.fields)
+        assert predict.counts_on_demand(inputs, sp.records)
+        whole = [r["cumulative"] for r in predict.comparison_counts(
+            inputs, base + loose, sp.records)["rules"]]
+        first = [r["cumulative"] for r in predict.comparison_counts(
+            inputs, base, sp.records)["rules"]]
+        lazy = predict.Cumulative(inputs, base + loose, first)
+        # asked out of order, and past the last rule
+        assert [lazy.get(i) for i in (len(whole) - 1, *range(len(whole)))] == \
+            [whole[-1], *whole]
+        assert lazy.get(len(whole), 0) == 0
+        assert whole[-1] > whole[len(base) - 1]  # the looser rules add pairs

@@ -132,7 +132,8 @@ def outside(diag: Diagnostic, indices: list[int]) -> Any:
 
 
 def choose(diag: Diagnostic, q: np.ndarray, base: list[int], candidates: list[int],
-           cumulative: dict[int, int], budget: float, min_gain: float) -> list[int]:
+           cumulative: dict[int, int] | predict.Cumulative, budget: float,
+           min_gain: float) -> list[int]:
     """Candidate rules to add, in order: each must raise the sample's expected matches
     found (Σ over sampled left records of the best q among compared pairs) by at least
     ``min_gain`` records, with the comparisons up to it (``cumulative``, counted with

@@ -258,7 +258,11 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     linker, inputs = training.build_linker(be, lt, rt, fields)
     loose = loosening_rules(fields) if cfg.adaptive_blocking else []
     offered = rules + loose
-    all_counts = predict.comparison_counts(inputs, offered, n_left + n_right)
+    # The looser rules' comparisons are counted only as far as the choice below needs
+    # them (it stops at the first over the budget), where counts are exact on DuckDB.
+    lazy = predict.counts_on_demand(inputs, n_left + n_right)
+    all_counts = predict.comparison_counts(inputs, rules if lazy else offered,
+                                           n_left + n_right)
     clock.lap("blocking_counts")
     warnings += training.train(linker, fields, cfg, u_chunks=be.u_chunks)
     model = training.model_dict(linker)
@@ -279,7 +283,9 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
                           postcode_text=text_postcode)
     budget = cfg.comparisons_budget or max(DEFAULT_BUDGET_MIN,
                                            DEFAULT_BUDGET_PER_RECORD * (n_left + n_right))
-    cumulative = {i: r["cumulative"] for i, r in enumerate(all_counts["rules"])}
+    cumulative: Any = (
+        predict.Cumulative(inputs, offered, [r["cumulative"] for r in all_counts["rules"]])
+        if lazy else {i: r["cumulative"] for i, r in enumerate(all_counts["rules"])})
     chosen = diagnostic.choose(
         diag, estimates.probabilities(diag.pairs.column("log2_bf").to_numpy(), seed_prior),
         list(range(len(rules))), list(range(len(rules), len(offered))), cumulative,

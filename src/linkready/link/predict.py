@@ -84,6 +84,39 @@ def comparison_counts(inputs: list[Any], rules: list[str], records: int) -> dict
             "unstable_estimates": unstable}
 
 
+def counts_on_demand(inputs: list[Any], records: int) -> bool:
+    """Whether :class:`Cumulative` can count rules as needed: exact counts (at most
+    :data:`EXACT_COUNT_MAX_RECORDS` records) on two DuckDB tables."""
+    return (inputs[0].db_api.sql_dialect.sql_dialect_str == "duckdb" and len(inputs) == 2
+            and records <= EXACT_COUNT_MAX_RECORDS)
+
+
+class Cumulative:
+    """Cumulative comparisons of ``rules`` (each pair counted once, for the first rule
+    that brings it: the numbers :func:`comparison_counts` gives), each counted only
+    when asked for: a rule's new pairs are its join's pairs that no earlier rule brings.
+    ``known``: the cumulative counts of the first rules, already counted."""
+
+    def __init__(self, inputs: list[Any], rules: list[str], known: list[int]) -> None:
+        self._con = inputs[0].db_api.duckdb_con
+        self._left, self._right = inputs[0].physical_name, inputs[1].physical_name
+        self._rules = rules
+        self._cumulative = list(known)
+
+    def get(self, i: int, default: int = 0) -> int:
+        """Cumulative comparisons up to rule ``i`` (``default`` past the last rule)."""
+        if not 0 <= i < len(self._rules):
+            return default
+        while len(self._cumulative) <= i:
+            k = len(self._cumulative)
+            earlier = "".join(f" AND NOT coalesce(({r}), false)" for r in self._rules[:k])
+            new = int(self._con.sql(
+                f"SELECT count(*) FROM {self._left} AS l JOIN {self._right} AS r "
+                f"ON ({self._rules[k]}) WHERE true{earlier}").fetchall()[0][0])
+            self._cumulative.append((self._cumulative[-1] if k else 0) + new)
+        return self._cumulative[i]
+
+
 def predict_pairs(linker: Any, min_match_weight: float,
                   chunks: dict[str, int] | None = None,
                   flags: dict[str, str] | None = None) -> Any:
