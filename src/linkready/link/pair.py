@@ -59,7 +59,8 @@ class PairResult:
     #: The pair's block of linkage.json with exact figures (:mod:`linkready.publish`).
     summary: dict[str, Any]
     model: dict[str, Any] = field(default_factory=dict)
-    #: Wall seconds per step (not written to linkage.json, which must be reproducible).
+    #: Wall seconds per step, and process CPU seconds per step as ``cpu:<step>`` (not
+    #: written to linkage.json, which must be reproducible).
     timings: dict[str, float] = field(default_factory=dict)
     #: The label-free expected match rate, exact (``summary`` holds its published form,
     #: :meth:`linkready.link.estimates.ExpectedRate.as_dict`).
@@ -106,17 +107,28 @@ def _links_table(left: str, right: str, det: Any, scored: Any, p: np.ndarray,
     return out
 
 
+#: Steps of :func:`link_pair` that are the label-free estimates' own work (the
+#: diagnostic sample, which also chooses looser rules; the decoys; the bootstrap with
+#: the completeness gap): link time "without the estimates" leaves these out.
+LABEL_FREE_STEPS = ("diagnostic_blocking", "decoys", "bootstrap")
+#: Prefix of the CPU-second entries in :attr:`PairResult.timings` (``cpu:<step>``:
+#: user + system time of the whole process, every engine thread, during the step).
+CPU = "cpu:"
+
+
 class _Clock:
-    """Wall time between successive laps."""
+    """Wall time (and process CPU time, as ``cpu:<step>``) between successive laps."""
 
     def __init__(self) -> None:
         self.laps: dict[str, float] = {}
         self._last = time.perf_counter()
+        self._cpu = time.process_time()
 
     def lap(self, name: str) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         self.laps[name] = now - self._last
-        self._last = now
+        self.laps[CPU + name] = cpu - self._cpu
+        self._last, self._cpu = now, cpu
 
 
 def _with_text_postcode(s: SourceStats) -> SourceStats:
