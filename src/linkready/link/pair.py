@@ -296,7 +296,8 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     budget = cfg.comparisons_budget or max(DEFAULT_BUDGET_MIN,
                                            DEFAULT_BUDGET_PER_RECORD * (n_left + n_right))
     cumulative: Any = (
-        predict.Cumulative(inputs, offered, [r["cumulative"] for r in all_counts["rules"]])
+        predict.Cumulative(inputs, offered, [r["cumulative"] for r in all_counts["rules"]],
+                           cap=budget)
         if lazy else {i: r["cumulative"] for i, r in enumerate(all_counts["rules"])})
     chosen = diagnostic.choose(
         diag, estimates.probabilities(diag.pairs.column("log2_bf").to_numpy(), seed_prior),

@@ -95,13 +95,17 @@ class Cumulative:
     """Cumulative comparisons of ``rules`` (each pair counted once, for the first rule
     that brings it: the numbers :func:`comparison_counts` gives), each counted only
     when asked for: a rule's new pairs are its join's pairs that no earlier rule brings.
-    ``known``: the cumulative counts of the first rules, already counted."""
+    ``known``: the cumulative counts of the first rules, already counted. With ``cap``,
+    counting stops once the cumulative count exceeds it: a count above ``cap`` says only
+    that (the count of a rule far past a budget is never needed in full)."""
 
-    def __init__(self, inputs: list[Any], rules: list[str], known: list[int]) -> None:
+    def __init__(self, inputs: list[Any], rules: list[str], known: list[int],
+                 cap: float | None = None) -> None:
         self._con = inputs[0].db_api.duckdb_con
         self._left, self._right = inputs[0].physical_name, inputs[1].physical_name
         self._rules = rules
         self._cumulative = list(known)
+        self._cap = cap
 
     def get(self, i: int, default: int = 0) -> int:
         """Cumulative comparisons up to rule ``i`` (``default`` past the last rule)."""
@@ -109,11 +113,17 @@ class Cumulative:
             return default
         while len(self._cumulative) <= i:
             k = len(self._cumulative)
+            before = self._cumulative[-1] if k else 0
+            if self._cap is not None and before > self._cap:
+                self._cumulative.append(before)  # already past the cap
+                continue
             earlier = "".join(f" AND NOT coalesce(({r}), false)" for r in self._rules[:k])
-            new = int(self._con.sql(
-                f"SELECT count(*) FROM {self._left} AS l JOIN {self._right} AS r "
-                f"ON ({self._rules[k]}) WHERE true{earlier}").fetchall()[0][0])
-            self._cumulative.append((self._cumulative[-1] if k else 0) + new)
+            pairs = (f"SELECT 1 FROM {self._left} AS l JOIN {self._right} AS r "
+                     f"ON ({self._rules[k]}) WHERE true{earlier}")
+            if self._cap is not None:
+                pairs += f" LIMIT {int(self._cap) - before + 1}"
+            new = int(self._con.sql(f"SELECT count(*) FROM ({pairs})").fetchall()[0][0])
+            self._cumulative.append(before + new)
         return self._cumulative[i]
 
 
