@@ -51,3 +51,13 @@ def test_counts_on_demand_equal_the_union_counts(world_project: Path) -> None:
         for i, n in enumerate(whole):
             got = capped.get(i)
             assert got == n if n <= cap else got > cap
+
+
+def test_one_side_calls_become_record_columns() -> None:
+    rules, cols = predict.one_side_columns([
+        "l.x = r.x AND year(l.dob) = year(r.dob)",
+        "nullif(substr(l.a, 1, 2), '') = nullif(substr(r.a, 1, 2), '')",
+        "jaro_winkler_similarity(l.a, r.a) > 0.9"])
+    assert rules == ["l.x = r.x AND l.__lr_c0 = r.__lr_c0", "l.__lr_c2 = r.__lr_c2",
+                     "jaro_winkler_similarity(l.a, r.a) > 0.9"]
+    assert cols == {"year(dob)": "__lr_c0", "nullif(substr(a, 1, 2), '')": "__lr_c2"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any
 
@@ -91,6 +92,42 @@ def counts_on_demand(inputs: list[Any], records: int) -> bool:
             and records <= EXACT_COUNT_MAX_RECORDS)
 
 
+#: The innermost function call in SQL, and a column of one side of a pair in a rule.
+_CALL = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\(([^()]*)\)")
+_SIDE = re.compile(r"\b([lr])\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def one_side_columns(rules: list[str]) -> tuple[list[str], dict[str, str]]:
+    """``rules`` (``l.x``, ``r.x``) with every function call over one side's columns
+    (``year(l.dob)``, ``substr(r.given_name, 1, 1)``, nested calls too) read from a
+    column computed once per record, so that testing a pair against many rules
+    compares values rather than calling functions. Returns the rules and
+    ``{per-record SQL over the record's own columns: column}``."""
+    per_record: dict[str, str] = {}
+    exprs: dict[str, str] = {}
+
+    def call(match: re.Match[str]) -> str:
+        sides = {m.group(1) for m in _SIDE.finditer(match.group(2))}
+        if len(sides) != 1:
+            return match.group(0)
+        side = sides.pop()
+        sql = _SIDE.sub(lambda m: exprs.get(m.group(2), m.group(2)), match.group(0))
+        name = per_record.setdefault(sql, f"__lr_c{len(per_record)}")
+        exprs[name] = sql
+        return f"{side}.{name}"
+
+    out = []
+    for rule in rules:
+        while True:
+            new = _CALL.sub(call, rule)
+            if new == rule:
+                break
+            rule = new
+        out.append(rule)
+    used = {m.group(2) for rule in out for m in _SIDE.finditer(rule)}
+    return out, {e: n for e, n in per_record.items() if n in used}
+
+
 class Cumulative:
     """Cumulative comparisons of ``rules`` (each pair counted once, for the first rule
     that brings it: the numbers :func:`comparison_counts` gives), each counted only
@@ -117,9 +154,13 @@ class Cumulative:
             if self._cap is not None and before > self._cap:
                 self._cumulative.append(before)  # already past the cap
                 continue
-            earlier = "".join(f" AND NOT coalesce(({r}), false)" for r in self._rules[:k])
-            pairs = (f"SELECT 1 FROM {self._left} AS l JOIN {self._right} AS r "
-                     f"ON ({self._rules[k]}) WHERE true{earlier}")
+            rules, per_record = one_side_columns(self._rules[:k + 1])
+            cols = "".join(f", {e} AS {n}" for e, n in per_record.items())
+            earlier = "".join(f" AND NOT coalesce(({r}), false)" for r in rules[:k])
+            pairs = (f"WITH __lr_l AS (SELECT *{cols} FROM {self._left}), "
+                     f"__lr_r AS (SELECT *{cols} FROM {self._right}) "
+                     f"SELECT 1 FROM __lr_l AS l JOIN __lr_r AS r "
+                     f"ON ({rules[k]}) WHERE true{earlier}")
             if self._cap is not None:
                 pairs += f" LIMIT {int(self._cap) - before + 1}"
             new = int(self._con.sql(f"SELECT count(*) FROM ({pairs})").fetchall()[0][0])
