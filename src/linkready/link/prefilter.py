@@ -21,6 +21,7 @@ import math
 import re
 from typing import Any
 
+from linkready.link.predict import one_side_columns
 from linkready.link.u_sampling import rewrite_levels
 
 BOUNDED_TABLE = "__lr_bounded_pairs"
@@ -101,14 +102,18 @@ def bounded_pairs_sql(linker: Any, left_table: str, right_table: str, rules: lis
     bound = re.sub(r'"([A-Za-z_][A-Za-z0-9_]*)_([lr])"', r'\2."\1"',
                    " + ".join(cases) or "0.0")
     bound = re.sub(r"(?<![.\w])([A-Za-z_][A-Za-z0-9_]*)_([lr])\b", r"\2.\1", bound)
+    # Calls over one side (year(l.dob) …) are computed once per record as well.
+    rewritten_sql, extra = one_side_columns([*rules, bound])
+    *joins, bound = rewritten_sql
     per_rec = "".join(f", {e} AS {n}" for e, n in per_record.items())
+    more = "".join(f", {e} AS {n}" for e, n in extra.items())
     keep = f"{prior_w!r} + {bound} >= {float(min_match_weight) - SLACK!r}"
     ids = " UNION ".join(
         f"SELECT l.record_id AS record_id_l, r.record_id AS record_id_r "
-        f"FROM __lr_pl AS l JOIN __lr_pr AS r ON ({rule}) WHERE {keep}" for rule in rules)
+        f"FROM __lr_pl AS l JOIN __lr_pr AS r ON ({rule}) WHERE {keep}" for rule in joins)
     return f"""
-        WITH __lr_pl AS (SELECT *{per_rec} FROM {left_table}),
-        __lr_pr AS (SELECT *{per_rec} FROM {right_table})
+        WITH __lr_pl AS (SELECT *{more} FROM (SELECT *{per_rec} FROM {left_table})),
+        __lr_pr AS (SELECT *{more} FROM (SELECT *{per_rec} FROM {right_table}))
         SELECT '0' AS match_key, 'left-__-' || record_id_l AS join_key_l,
                'right-__-' || record_id_r AS join_key_r
         FROM ({ids})
