@@ -69,15 +69,20 @@ def overlap(clusters: Any, sources: list[str]) -> dict[str, Any]:
     import pandas as pd
 
     frame = clusters.select(["source", "cluster_id"]).to_pandas().drop_duplicates()
-    members = pd.crosstab(frame["cluster_id"], frame["source"]).reindex(
-        columns=sources, fill_value=0) > 0
-    per_source = {s: int(members[s].sum()) for s in sources}
+    # One boolean row per cluster, one column per source (numpy: pd.crosstab aggregates
+    # in Python, 18 s for the 250k clusters of the borough world).
+    rows, clusters_seen = pd.factorize(frame["cluster_id"])
+    cols = pd.Index(sources).get_indexer(frame["source"])
+    members = np.zeros((len(clusters_seen), len(sources)), dtype=bool)
+    inside = cols >= 0
+    members[rows[inside], cols[inside]] = True
+    per_source = {s: int(members[:, i].sum()) for i, s in enumerate(sources)}
     matrix: dict[str, dict[str, float | str | None]] = {}
     both: dict[str, dict[str, int | str]] = {}
-    for a in sources:
+    for i, a in enumerate(sources):
         matrix[a], both[a] = {}, {}
-        for b in sources:
-            n = int((members[a] & members[b]).sum())
+        for j, b in enumerate(sources):
+            n = int((members[:, i] & members[:, j]).sum())
             matrix[a][b] = safe_rate(n, per_source[a]) if per_source[a] else 0.0
             both[a][b] = suppress(n)
     return {
@@ -87,6 +92,6 @@ def overlap(clusters: Any, sources: list[str]) -> dict[str, Any]:
         "overlap_people": both,
         "in_sources_histogram": {
             str(k): suppress(int(v))
-            for k, v in members.sum(axis=1).value_counts().sort_index().items()
+            for k, v in pd.Series(members.sum(axis=1)).value_counts().sort_index().items()
         },
     }
