@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from linkready.link.thresholds import by_threshold
+from linkready.publish import controlled, exact
 
 
 def test_best_pair_per_left_record_counts_once() -> None:
@@ -11,18 +14,23 @@ def test_best_pair_per_left_record_counts_once() -> None:
     false-link share is Σ(1 − best q) over those records."""
     ids = ["a", "a", "b", "c"] + [f"r{i}" for i in range(20)]
     p = [0.95, 0.30, 0.60, 0.05] + [0.99] * 20
-    rows = {r["threshold"]: r for r in by_threshold(ids, p, 100, thresholds=(0.5, 0.9))}
+    tree = by_threshold(ids, p, 100, thresholds=(0.5, 0.9))
+    rows = {r["threshold"]: r for r in controlled(tree)}
     assert rows[0.5]["linked_records"] == 20  # 22 records, rounded to 5
     assert rows[0.5]["match_rate"] == 0.22
     assert rows[0.9]["match_rate"] == 0.21
-    expected = round((0.05 + 0.40 + 20 * 0.01) / 22, 6)
-    assert rows[0.5]["expected_false_link_share"] == expected
+    share = (0.05 + 0.40 + 20 * 0.01) / 22
+    assert rows[0.5]["expected_false_link_share"] == round(share, 6)
+    measured = {r["threshold"]: r for r in exact(tree)}  # the exact tree, unrounded
+    assert measured[0.5]["linked_records"] == 22
+    assert measured[0.5]["expected_false_link_share"] == pytest.approx(share, abs=1e-12)
 
 
 def test_small_counts_hidden_and_empty_thresholds_null() -> None:
     """Over 1–7 accepted records the rate and the share are *; over none the share is
     null."""
-    rows = by_threshold(["a", "b", "c"], [0.95, 0.5, 0.2], 100, thresholds=(0.9, 0.999))
+    rows = controlled(by_threshold(["a", "b", "c"], [0.95, 0.5, 0.2], 100,
+                                   thresholds=(0.9, 0.999)))
     assert rows[0]["linked_records"] == "*" and rows[0]["match_rate"] == "*"
     assert rows[0]["expected_false_link_share"] == "*"
     assert rows[1]["linked_records"] == 0 and rows[1]["expected_false_link_share"] is None

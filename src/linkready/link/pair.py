@@ -61,11 +61,6 @@ class PairResult:
     model: dict[str, Any] = field(default_factory=dict)
     #: Wall seconds per step (not written to linkage.json, which must be reproducible).
     timings: dict[str, float] = field(default_factory=dict)
-    #: The label-free expected match rate, exact (``summary`` holds its published form,
-    #: :meth:`linkready.link.estimates.ExpectedRate.as_dict`).
-    expected: estimates.ExpectedRate | None = None
-    #: The label-free figures with intervals, exact (published in ``summary`` likewise).
-    honest: estimates.Honest | None = None
 
 
 def compared_fields(left: SourceStats, right: SourceStats) -> set[str]:
@@ -402,5 +397,4 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
         },
         "warnings": warnings,
     }
-    return PairResult(left.name, right.name, links, summary, model, clock.laps, expected,
-                      honest)
+    return PairResult(left.name, right.name, links, summary, model, clock.laps)
