@@ -83,7 +83,8 @@ class ProfileResult:
 
     def sources_df(self) -> pd.DataFrame:
         """One row per source: records, valid NHS numbers and linkage readiness (published
-        counts; shares null where the count is suppressed), and the DQMI composite."""
+        counts; a share is ``*`` where its count, or what the source's records leave
+        over, is 1–7), and the DQMI composite."""
         rows = []
         for name, s in self.document["sources"].items():
             ready = s["readiness"]

@@ -45,7 +45,8 @@ def profile(project_file: ProjectArg, out: OutOpt = None,
 
 
 def _pct(fig: dict[str, Any]) -> str:
-    return "*" if fig["share"] is None else f"{100 * fig['share']:.1f}%"
+    share = fig["share"]
+    return "*" if share is None or share == "*" else f"{100 * share:.1f}%"
 
 
 def summary_table(doc: dict[str, Any]) -> Table:

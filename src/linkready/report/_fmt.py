@@ -46,6 +46,22 @@ def rate_value(rate: Any) -> float | None:
     return float(rate)
 
 
+def share_value(fig: dict[str, Any] | None, total: Any) -> float | None:
+    """A published ``{count, share}`` of ``total`` records as a number, for ranking and
+    colouring: the share; where it is ``*`` only because what ``total`` leaves over is
+    1–7, the published count over the published total (no more than they show); None
+    when the count itself is 1–7 or nothing is known."""
+    if not fig:
+        return None
+    value = rate_value(fig.get("share"))
+    if value is not None or is_suppressed(fig.get("count"), total):
+        return value
+    c, t = published(fig.get("count")), published(total)
+    if isinstance(c, int) and isinstance(t, int) and t > 0:
+        return min(c / t, 1.0)
+    return None
+
+
 def small_complement(rate: float | str | None, n: Any) -> bool:
     """True when the records a rate leaves out number about 1 to 7.
 

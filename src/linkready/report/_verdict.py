@@ -15,6 +15,7 @@ from linkready.report._fmt import (
     pct,
     published,
     rate_value,
+    share_value,
     source_label,
 )
 from linkready.report._model import Rag, RuleResult, Verdict
@@ -138,6 +139,11 @@ def _headline(kind: str, rag: Rag, reasons: list[RuleResult]) -> str:
             "red": f"Not reliable as it stands: {why}."}.get(rag, "")
 
 
+def _shown(fig: dict[str, Any]) -> str | None:
+    """``*`` where a profile share is published so (the rule's own format otherwise)."""
+    return SUPPRESSED if fig.get("share") == SUPPRESSED else None
+
+
 def source_verdict(name: str, doc: dict[str, Any], t: Thresholds) -> Verdict:
     """Verdict on one source of ``profile.json``."""
     reasons: list[RuleResult] = []
@@ -146,11 +152,11 @@ def source_verdict(name: str, doc: dict[str, Any], t: Thresholds) -> Verdict:
     if not nhs_held:
         reasons.append(RuleResult(t.nhs_valid.name, t.nhs_valid.short, "not held",
                                   t.nhs_valid.threshold_text(), "red"))
-    elif det["share"] is not None:
-        reasons.append(t.nhs_valid.apply(det["share"]))
+    elif (det_share := share_value(det, doc["records"])) is not None:
+        reasons.append(t.nhs_valid.apply(det_share, shown=_shown(det)))
     either = doc["readiness"]["either"]
-    if either["share"] is not None:
-        reasons.append(t.linkable.apply(either["share"]))
+    if (either_share := share_value(either, doc["records"])) is not None:
+        reasons.append(t.linkable.apply(either_share, shown=_shown(either)))
     reasons.append(t.dqmi.apply(float(doc["dqmi"]["composite_held"])))
     rag = worst([r.rag for r in reasons])
     return Verdict(source_label(name), "source", rag, _headline("source", rag, reasons),
