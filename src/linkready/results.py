@@ -164,8 +164,10 @@ class LinkResult:
     def pairs_df(self) -> pd.DataFrame:
         """One row per pair: published match rates of each stage and the label-free
         expected rate."""
+        from linkready.documents import linkage_pairs
+
         rows = []
-        for p in self.run.summary["pairs"]:
+        for p in linkage_pairs(self.run.summary):
             e = p["probabilistic"]["expected_match_rate"]
             rows.append({"left": p["left"], "right": p["right"],
                          "left_records": p["left_records"],
