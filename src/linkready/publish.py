@@ -192,11 +192,17 @@ class Cell:
 
     count: int
     figures: tuple[Figure, ...]
+    #: The cell counts as suppressed only when its first figure (its count) is shown as
+    #: ``*`` or a figure was hidden by secondary suppression — not when a share beside
+    #: the count is ``*`` because the *rest* of its records is 1–7 (that rest is not a
+    #: part of the relation). Otherwise (default) any figure shown as ``*`` counts.
+    count_only: bool = False
 
 
-def cell(*figures: Figure, count: int | None = None) -> Cell:
+def cell(*figures: Figure, count: int | None = None, count_only: bool = False) -> Cell:
     """A cell shown by ``figures``, standing for ``count`` (default: the first figure's)."""
-    return Cell(int(figures[0].count if count is None else count), tuple(figures))
+    return Cell(int(figures[0].count if count is None else count), tuple(figures),
+                count_only)
 
 
 @dataclass(frozen=True, eq=False)
@@ -305,7 +311,11 @@ def _show(fig: Figure, pub: Disclosure, hidden: Hidden) -> Any:
 
 
 def _down(c: Cell, pub: Disclosure, hidden: Hidden) -> bool:
-    """True when any figure of the cell is shown as ``*``."""
+    """True when any figure of the cell is shown as ``*`` (with ``count_only``, when its
+    count is, or secondary suppression hid any of its figures)."""
+    if c.count_only:
+        return (_show(c.figures[0], pub, hidden) == SUPPRESSED
+                or any(f in hidden for f in c.figures))
     return any(_show(f, pub, hidden) == SUPPRESSED for f in c.figures)
 
 

@@ -34,3 +34,22 @@ def test_small_counts_hidden_and_empty_thresholds_null() -> None:
     assert rows[0]["linked_records"] == "*" and rows[0]["match_rate"] == "*"
     assert rows[0]["expected_false_link_share"] == "*"
     assert rows[1]["linked_records"] == 0 and rows[1]["expected_false_link_share"] is None
+
+
+def test_neighbouring_thresholds_get_secondary_suppression() -> None:
+    """Rows are nested (records linked at 0.9 are among those at 0.5): a row that differs
+    from the row before by 1–7 records is hidden, count, rate and false-link share, or
+    the difference would give those records away; a difference of 8 or more is not."""
+    from linkready.link.thresholds import threshold_relations
+    from linkready.publish import RELATIONS
+
+    ids = [f"r{i}" for i in range(40)]
+    p = [0.95] * 27 + [0.6] * 3 + [0.3] * 10  # 40 reach 0.2, 30 reach 0.5, 27 reach 0.9
+    rows = by_threshold(ids, p, 100, thresholds=(0.2, 0.5, 0.9))
+    shown = controlled({"rows": rows, RELATIONS: threshold_relations(rows)})["rows"]
+    assert [r["linked_records"] for r in shown] == [40, 30, "*"]
+    assert shown[2]["match_rate"] == "*" and shown[2]["expected_false_link_share"] == "*"
+    assert shown[1]["match_rate"] == 0.3  # 40 → 30: ten records, not a small count
+    assert controlled(rows)[2]["linked_records"] == 25  # primary rule alone: shown
+    assert exact({"rows": rows, RELATIONS: threshold_relations(rows)})["rows"][2][
+        "linked_records"] == 27

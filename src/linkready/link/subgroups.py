@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from linkready.publish import Count, Rate, Value, records_rest
+from linkready.publish import Cell, Count, Line, Rate, Value, cell, records_rest
 
 Z95 = 1.959963984540054
 DIMENSIONS: tuple[str, ...] = ("ethnic_group", "age_band", "sex", "imd_decile")
@@ -82,3 +82,19 @@ def linked_by_subgroup(con: Any, source: str, linked_ids: Any, left_ids: Any,
                        "95% Wilson interval; expected_rate = Σq / records of the group "
                        "(candidate pairs only)"),
             "by": table(groups, set(linked_ids), q)}
+
+
+def subgroup_relations(block: dict[str, Any], records: Cell, linked: Cell) -> list[Line]:
+    """Each dimension's groups partition the left records ('not known' is a group), so
+    their ``left_records`` add up to the pair's (``records``) and their
+    ``linked_records`` to the combined stage's (``linked``): a
+    :class:`~linkready.publish.Line` each, a group's share, interval and expected rate
+    hidden with its count."""
+    lines = []
+    for rows in block["by"].values():
+        lines.append(Line(tuple(cell(r["left_records"], r["linked_share"], r["lower"],
+                                     r["upper"], r["expected_rate"], count_only=True)
+                                for r in rows), records))
+        lines.append(Line(tuple(cell(r["linked_records"], r["linked_share"], r["lower"],
+                                     r["upper"], count_only=True) for r in rows), linked))
+    return lines

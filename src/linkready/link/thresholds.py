@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from linkready.publish import Count, Rate, Value
+from linkready.publish import Chain, Count, Figure, Rate, Value, cell
 
 #: The thresholds reported; the same grid as ``evaluation.json``'s ``pr_curve``.
 THRESHOLDS: tuple[float, ...] = (0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9,
@@ -44,3 +44,13 @@ def by_threshold(left_ids: npt.ArrayLike, p: npt.ArrayLike, left_records: int,
                     "expected_false_link_share": None if n == 0 else Value(
                         float((1 - accepted).sum() / n), (n,), 6)})
     return out
+
+
+def threshold_relations(rows: list[dict[str, Any]]) -> list[Chain]:
+    """Neighbouring thresholds (ascending): the left records linked at a higher threshold
+    are among those linked at a lower one, so a row whose count differs from the last
+    shown row's by 1–7 is hidden — its count, share and expected false-link share
+    (:class:`~linkready.publish.Chain`)."""
+    keys = ("linked_records", "match_rate", "expected_false_link_share")
+    return [Chain(tuple(cell(*(r[k] for k in keys if isinstance(r[k], Figure)),
+                             count_only=True) for r in rows))]
