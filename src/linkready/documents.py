@@ -150,6 +150,27 @@ class EvaluationPair(TypedDict, total=False):
     expected_match_rate: Share
 
 
+class CountShare(TypedDict):
+    """A published count and its share (``profile.json``'s ``{count, share}``)."""
+
+    count: Shown
+    share: Share
+
+
+class ProfileSource(TypedDict, total=False):
+    """One source of ``profile.json`` (``docs/schemas/profile.md``)."""
+
+    records: Shown
+    fields: dict[str, dict[str, Any]]
+    checks: list[dict[str, Any]]
+    discriminating_power: list[dict[str, Any]]
+    defaults_detected: list[dict[str, Any]]
+    subgroups: list[dict[str, Any]]
+    dqmi: dict[str, Any]
+    readiness: dict[str, CountShare]
+    standardisation: list[dict[str, Any]]
+
+
 class ProfileDocument(Header):
     """``profile.json`` (``docs/schemas/profile.md``)."""
 
@@ -157,7 +178,7 @@ class ProfileDocument(Header):
     reference_date: str
     disclosure_control: dict[str, Any]
     alerts: list[dict[str, Any]]
-    sources: dict[str, Any]
+    sources: dict[str, ProfileSource]
 
 
 class ValidationDocument(Header):
@@ -179,6 +200,7 @@ class LinkageDocument(Header, total=False):
     spine: str
     pairs: list[LinkagePair]
     clusters: dict[str, Any]
+    dedupe: list[dict[str, Any]]
     warnings: list[str]
     models: dict[str, str]
 
@@ -222,6 +244,11 @@ def linkage_pairs(document: Mapping[str, Any] | None) -> list[LinkagePair]:
 def evaluation_pairs(document: Mapping[str, Any] | None) -> list[EvaluationPair]:
     """The pairs of an ``evaluation.json`` document, typed (empty for None)."""
     return cast("list[EvaluationPair]", list((document or {}).get("pairs", [])))
+
+
+def profile_sources(document: Mapping[str, Any] | None) -> dict[str, ProfileSource]:
+    """The sources of a ``profile.json`` document, typed (empty for None)."""
+    return cast("dict[str, ProfileSource]", dict((document or {}).get("sources", {})))
 
 
 def tool_version(document: dict[str, Any]) -> str:

@@ -86,7 +86,7 @@ class ProfileResult:
         counts; a share is ``*`` where its count, or what the source's records leave
         over, is 1–7), and the DQMI composite."""
         rows = []
-        for name, s in self.document["sources"].items():
+        for name, s in self.document["sources"].items():  # ProfileSource (typed)
             ready = s["readiness"]
             rows.append({
                 "source": name, "records": s["records"],

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from linkready.documents import SCHEMA_VERSION as DOCUMENT_SCHEMA
-from linkready.documents import ProfileDocument, header
+from linkready.documents import ProfileDocument, ProfileSource, header
 from linkready.ingest import _rules as R
 from linkready.privacy import SMALL_COUNT_MAX, SUPPRESSED, suppress
 from linkready.profile._core import ProjectProfile, SourceProfile
@@ -92,10 +92,10 @@ def published(count: int) -> int:
     return SUPPRESSED_AS if c == SUPPRESSED else int(c)
 
 
-def source_document(p: SourceProfile) -> dict[str, Any]:
+def source_document(p: SourceProfile) -> ProfileSource:
     """The published profile of one source (:func:`source_tree` under disclosure
     control)."""
-    return dict(controlled(source_tree(p)))
+    return cast("ProfileSource", controlled(source_tree(p)))
 
 
 def source_tree(p: SourceProfile) -> dict[str, Any]:

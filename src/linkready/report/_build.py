@@ -42,7 +42,7 @@ from linkready.report._verdict import Thresholds, pair_verdict, source_verdict
 def verdict_section(inp: ReportInputs, t: Thresholds) -> Section:
     """Section 1: a RAG verdict per source and per pair, with reasons and thresholds."""
     blocks: list[Block] = []
-    sv = [source_verdict(n, s, t) for n, s in (inp.profile or {}).get("sources", {}).items()]
+    sv = [source_verdict(n, s, t) for n, s in inp.profile_sources.items()]
     evs = {(p["left"], p["right"]): p for p in inp.eval_pairs}
     pv = [pair_verdict(p, evs.get((p["left"], p["right"])), t)
           for p in inp.link_pairs]

@@ -128,7 +128,8 @@ def rate_rank(block: Mapping[str, Any]) -> float:
     return math.inf
 
 
-def of(numerator: Any, denominator: Any, rate: float | None, noun: str = "records") -> str:
+def of(numerator: Any, denominator: Any, rate: float | str | None,
+       noun: str = "records") -> str:
     """"745 of 880 records (84.5%)": a rate with its numerator and denominator."""
     hidden = is_suppressed(numerator, denominator)
     return f"{count(numerator)} of {count(denominator)} {noun} ({pct(rate, hidden=hidden)})"

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from linkready.documents import EvaluationPair, LinkagePair, evaluation_pairs, linkage_pairs
+from linkready.documents import (
+    EvaluationPair,
+    LinkagePair,
+    ProfileSource,
+    evaluation_pairs,
+    linkage_pairs,
+    profile_sources,
+)
 from linkready.errors import InputError
 
 #: The documents a report reads, in pipeline order; each is optional on its own.
@@ -34,6 +41,12 @@ class ReportInputs:
     manifest: dict[str, Any] | None = None
     #: Where each document was read from, for the provenance section.
     paths: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def profile_sources(self) -> dict[str, ProfileSource]:
+        """``profile.json``'s sources, typed (:class:`~linkready.documents.ProfileSource`);
+        empty without it."""
+        return profile_sources(self.profile)
 
     @property
     def link_pairs(self) -> list[LinkagePair]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from linkready.documents import ProfileSource
 from linkready.report import _charts as C
 from linkready.report._alerts import unreadable
 from linkready.report._fmt import (
@@ -35,8 +36,8 @@ IDENTIFIERS = ("nhs_number", "given_name", "family_name", "dob", "sex", "postcod
 EXTRAS = ("middle_names", "address_line", "uprn", "lsoa", "imd_decile", "local_id")
 
 
-def _sources(inp: ReportInputs) -> dict[str, Any]:
-    return inp.profile["sources"] if inp.profile else {}
+def _sources(inp: ReportInputs) -> dict[str, ProfileSource]:
+    return inp.profile_sources
 
 
 def sources_section(inp: ReportInputs, number: int) -> Section:
@@ -90,7 +91,7 @@ def sources_section(inp: ReportInputs, number: int) -> Section:
                    tuple(blocks))
 
 
-def _held_cell(s: dict[str, Any], f: str, unreadable: bool) -> Cell:
+def _held_cell(s: ProfileSource, f: str, unreadable: bool) -> Cell:
     """✓ held, — not held, or ⚠ when the field is mapped but unreadable for most records."""
     if not s["fields"].get(f, {}).get("held"):
         return tcell("— not held")

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from linkready.documents import EvaluationPair, LinkagePair
+from linkready.documents import EvaluationPair, LinkagePair, ProfileSource
 from linkready.privacy import SMALL_COUNT_MAX, SUPPRESSED
 from linkready.report._fmt import (
     DIMENSION_LABELS,
@@ -146,7 +146,7 @@ def _shown(fig: Mapping[str, Any]) -> str | None:
     return SUPPRESSED if fig.get("share") == SUPPRESSED else None
 
 
-def source_verdict(name: str, doc: dict[str, Any], t: Thresholds) -> Verdict:
+def source_verdict(name: str, doc: ProfileSource, t: Thresholds) -> Verdict:
     """Verdict on one source of ``profile.json``."""
     reasons: list[RuleResult] = []
     nhs_held = doc["fields"].get("nhs_number", {}).get("held", False)
