@@ -152,6 +152,10 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                  "estimated blocking recall ≥ 0.9",
                  "value": _pct(max(trusted)) if trusted else "–", "unit": "points",
                  "target": "≤ 5", "note": f"{len(trusted)} runs"})
+    fl = [r["false_lo"] - 0.5 <= r["true_false"] <= r["false_hi"] + 0.5 for _, _, r in results]
+    rows.append({"benchmark": "all sets", "metric": "false-link interval contains the true "
+                 "false links", "value": f"{sum(fl)} of {len(fl)}", "unit": "runs",
+                 "note": "bounds rounded to whole links"})
     rows.append({"benchmark": "all sets", "metric": "widened by the model-free check",
                  "value": f"{sum(r['widened'] for _, _, r in results)} of {len(results)}",
                  "unit": "runs"})

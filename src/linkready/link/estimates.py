@@ -193,6 +193,9 @@ class Honest:
     #: The refitted model's figures were set aside: the model-free check contradicts
     #: them (see :func:`refit_contradicted`).
     refit_set_aside: bool = False
+    #: The match-rate interval from the bootstrap, the two fits and chance alone, before
+    #: the model-free check and the completeness gap (for decomposing its width).
+    model_interval: tuple[float, float] = (0.0, 0.0)
 
     def rate_dict(self, chance: ExpectedRate) -> dict[str, object]:
         """The expected match rate as an exact tree (:mod:`linkready.publish`):
@@ -261,30 +264,28 @@ INTERVAL_NAME = ("model, blocking and chance (nominal 95%), widened to the model
                  "check where that disagrees; upper end raised by the completeness gap")
 
 HONEST_NOTE = (
-    "Each left record's match probability q is the largest among its candidate pairs. "
-    "Blocking recall is estimated without truth on a seeded sample of left records: "
-    "their pairs from a deliberately loose diagnostic blocking are scored with the "
-    "trained model, and a record's probable match that the production rules never "
-    "compared adds max(q_diagnostic − q, 0) to the missed mass. The expected match rate "
-    "is Σq / left records plus that missed mass per sampled record. False links: "
-    "Σ(1 − q) over left records whose best link is accepted (q ≥ threshold), the "
-    "Fellegi–Sunter posterior form (fastLink). Interval (nominal 95%): a Poisson "
-    "bootstrap over left records (and, independently, over the diagnostic sample) with "
-    "m, u and λ refitted each time by EM on the agreement-pattern counts; its spread is "
-    "placed around both the linked model's figure and the refitted model's figure and "
-    "the union taken, with the chance spread Σq(1−q) added in quadrature. It covers "
-    "sampling error in the model, disagreement between the two fits, blocking misses "
-    "that the diagnostic rules find, and chance; it does not cover matches that no "
-    "diagnostic rule brings together either, nor errors shared by both fits (e.g. "
-    "strongly dependent fields). Where the model-free decoy check (model_free_check) "
-    "falls outside that interval, the interval is widened to span the check's own "
-    "interval too (widened_by_check): the two rest on different assumptions, and their "
-    "disagreement is uncertainty the bootstrap cannot see. Where the check contradicts "
-    "the refitted model but not the linked one (refit_set_aside_by_check), the refit's "
-    "figures are set aside and the bootstrap spread is placed around the linked model's "
-    "figures only. Finally the upper end is "
-    "raised by the completeness gap (completeness_gap), a sensitivity bound for matches "
-    "hidden by errors that come together with missing identifiers."
+    "Each left record's match probability q is the largest among its candidate pairs. Blocking "
+    "recall is estimated without truth on a seeded sample of left records: their pairs from a "
+    "deliberately loose diagnostic blocking are scored with the trained model, and a record's "
+    "probable match that the production rules never compared adds max(q_diagnostic − q, 0) to the "
+    "missed mass. The expected match rate is Σq / left records plus that missed mass per sampled "
+    "record. False links: Σ(1 − q) over left records whose best link is accepted (q ≥ threshold), "
+    "the Fellegi–Sunter posterior form (fastLink). Interval (nominal 95%): a Poisson bootstrap "
+    "over left records (and, independently, over the diagnostic sample) with m, u and λ refitted "
+    "each time by EM on the agreement-pattern counts; its spread is placed around both the linked "
+    "model's figure and the refitted model's figure and the union taken, with the chance spread "
+    "Σq(1−q) added in quadrature. It covers sampling error in the model, disagreement between the "
+    "two fits, blocking misses that the diagnostic rules find, and chance; it does not cover "
+    "matches that no diagnostic rule brings together either, nor errors shared by both fits (e.g. "
+    "strongly dependent fields). Where the model-free decoy check (model_free_check) disagrees "
+    "with that interval by more than the two methods' combined sampling error (the facing "
+    "half-widths added in quadrature), the interval is widened to span the check's own interval "
+    "too (widened_by_check): the two rest on different assumptions, and their disagreement is "
+    "uncertainty the bootstrap cannot see. Where the refitted model's rate lies outside the "
+    "check's interval and further from it than the linked model's (refit_set_aside_by_check), the "
+    "refit's figures are set aside and the bootstrap spread is placed around the linked model's "
+    "figures only. Finally the upper end is raised by the completeness gap (completeness_gap), a "
+    "sensitivity bound for matches hidden by errors that come together with missing identifiers."
 )
 
 
@@ -427,6 +428,7 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         rater, recallr, fdrr = rate0, recall0, fdr0
     rate = _interval(rate0, rater, reps[:, 0], math.sqrt(var_rate))
     false = _interval(fdr0, fdrr, reps[:, 2], math.sqrt(var_fdr))
+    model_interval = (rate.lower, rate.upper)
     wr = wf = False
     if decoy is not None:
         rate, wr = widen(rate, decoy.lower, decoy.upper, decoy.estimate)
@@ -445,7 +447,7 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         false_links=fdr0 * a, accepted=a, blocked_rate=float(q0.sum()) / n,
         missed_by_blocking=miss0, left_records=left_records, sample_records=s,
         replicates=replicates, patterns=n_pat, decoy=decoy, widened_rate=wr,
-        widened_false=wf, gap=gap, refit_set_aside=aside)
+        widened_false=wf, gap=gap, refit_set_aside=aside, model_interval=model_interval)
 
 
 # ---------------------------------------------------------------------------------------
@@ -506,7 +508,9 @@ DECOY_NOTE = (
     "sampled left records. At an evidence level t (log2 Bayes factor), r = share of sampled left "
     "records whose best candidate reaches t, c = share of decoys that do; the share "
     "with a match reaching t is (r − c) / (1 − c). t is the level whose lower 95% bound "
-    "is highest; the interval is Normal on the binomial spread of r and c. It relies "
+    "is highest; the interval is Normal on the binomial spread of r (finite-population "
+    "corrected: none from sampling when every left record is sampled), of which "
+    "unmatched records reach t by chance, and of c. It relies "
     "on the model only to rank pairs, not on its m and u, "
     "so it sees matches whose errors fall in several fields at once as long as they "
     "still agree more than chance; it cannot see matches no blocking rule compared, or "
@@ -522,6 +526,23 @@ def _wilson(k: float, n: int) -> tuple[float, float]:
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def check_variance(r: float, c: float, cv: float, n: int, m: int, left_records: int
+                   ) -> float:
+    """Variance of the check's share (r − c) / (1 − c) of the ``left_records`` with a
+    match, from ``n`` sampled left records (share r reaching the level) and ``m``
+    decoys (share c; ``cv`` with a pseudo-count each way).
+
+    The share is about these left records, a finite population. Sampling n of them
+    spreads r by r(1 − r)/n × (1 − n/N) (none when every record is sampled). Which of
+    the unmatched records reach the level by chance is random even then: the binomial
+    spread of (1 − share) × N records each reaching it with chance c. And c is
+    estimated from the decoys (binomial over m)."""
+    big_n = max(left_records, n, 1)
+    unmatched = min(max(1.0 - (r - c) / (1 - c), 0.0), 1.0)
+    return ((r * (1 - r) / n * (1.0 - n / big_n) + unmatched * cv * (1 - cv) / big_n)
+            / (1 - c) ** 2 + cv * (1 - cv) / m * (1 - r) ** 2 / (1 - c) ** 4)
 
 
 def decoy_check(real_best: npt.NDArray[np.float64], decoy_best: npt.NDArray[np.float64],
@@ -545,10 +566,7 @@ def decoy_check(real_best: npt.NDArray[np.float64], decoy_best: npt.NDArray[np.f
         # The decoys' share with one pseudo-count each way, so that a level no decoy
         # reaches still carries the spread of a small share (not none).
         cv = (float((dec >= t).sum()) + 1) / (m + 2)
-        # No finite-population correction: even when every left record is sampled,
-        # which unmatched records reach t by chance is itself random.
-        var = (r * (1 - r) / n / (1 - c) ** 2
-               + cv * (1 - cv) / m * (1 - r) ** 2 / (1 - c) ** 4)
+        var = check_variance(r, c, cv, n, m, left_records)
         se = math.sqrt(var)
         if best is None or est - Z95 * se > best[0] - Z95 * best[1]:
             best = (est, se, float(t), c, r)
@@ -564,31 +582,41 @@ def decoy_check(real_best: npt.NDArray[np.float64], decoy_best: npt.NDArray[np.f
                       left_records * (1 - hi) * c_lo, left_records * (1 - lo) * c_hi)
 
 
-#: The refit is set aside when its match rate lies this much further from the model-free
-#: check's interval than twice the linked model's distance from it.
-REFIT_MARGIN = 0.02
-
-
 def _distance(x: float, lo: float, hi: float) -> float:
     return max(lo - x, x - hi, 0.0)
 
 
 def refit_contradicted(linked: float, refit_rate: float, check: DecoyCheck) -> bool:
-    """Whether the model-free check contradicts the refitted model and not the linked
-    one: the refit's match rate lies more than :data:`REFIT_MARGIN` plus twice the
-    linked model's distance outside the check's interval. The refit drops
-    term-frequency adjustments and refits on agreement patterns alone; on small data it
-    can land far from both (then its figures would widen every interval for nothing)."""
+    """Whether the model-free check speaks against the refitted model more than against
+    the linked one: the refit's match rate lies outside the check's interval, further
+    from it than the linked model's. The refit drops term-frequency adjustments and
+    refits on agreement patterns alone; on small data it can land far from both (then
+    its figures would widen every interval for nothing). Where the refit is the nearer
+    (or inside), both fits are kept; where both lie outside, the check's own interval
+    still widens the result towards it (:func:`widen`)."""
     d_linked = _distance(linked, check.lower, check.upper)
     d_refit = _distance(refit_rate, check.lower, check.upper)
-    return d_refit > 2 * d_linked + REFIT_MARGIN
+    return d_refit > 0.0 and d_refit > d_linked
 
 
 def widen(interval: Interval, lower: float, upper: float, point: float) -> tuple[
         Interval, bool]:
     """``interval`` widened to span [lower, upper] when ``point`` (another method's
-    estimate) falls outside it; and whether it was."""
+    estimate, with interval [lower, upper]) disagrees with it by more than the two
+    methods' combined sampling error; and whether it was.
+
+    Both intervals are read as 95% bounds: the disagreement |point − estimate| is
+    compared with the two half-widths that face each other (the interval's on the
+    point's side, the other's on the estimate's side) added in quadrature, a two-sample
+    test at the same level. A point just outside a narrow interval, from a check whose
+    own interval is wide, is what chance gives and widens nothing."""
     if interval.lower <= point <= interval.upper:
+        return interval, False
+    if point > interval.upper:
+        own, other = interval.upper - interval.estimate, point - lower
+    else:
+        own, other = interval.estimate - interval.lower, upper - point
+    if abs(point - interval.estimate) <= math.hypot(max(own, 0.0), max(other, 0.0)):
         return interval, False
     return Interval(interval.estimate, min(interval.lower, lower),
                     max(interval.upper, upper), interval.refit, interval.chance_lower,
