@@ -220,6 +220,8 @@ class Honest:
                                      if self.gap else None),
                 "method": HONEST_NOTE,
                 "refit_estimate": show(r.refit),
+                "model_interval": {"lower": show(self.model_interval[0]),
+                                   "upper": show(self.model_interval[1])},
                 "among_candidates": show(self.blocked_rate),
                 "missed_by_blocking": show(self.missed_by_blocking),
                 "chance_only": {"lower": show(chance.lower), "upper": show(chance.upper),
