@@ -74,6 +74,7 @@ def link_once(scenario: str, population: str, pairs: str) -> dict[str, Any]:
 
 def accuracy_once(scenario: str, population: str, pairs: str) -> dict[str, Any]:
     """Link and evaluate against truth; return per-pair figures and the bias table."""
+    from linkready import publish
     from linkready.link import link_project
     from linkready.link.evaluate_run import evaluate_outputs
 
@@ -92,7 +93,9 @@ def accuracy_once(scenario: str, population: str, pairs: str) -> dict[str, Any]:
             "pair": f"{lp['left']} → {lp['right']}",
             "det_rate": ep["deterministic"]["match_rate"],
             "prob_rate": ep["probabilistic"]["match_rate"],
-            "expected": pr.expected.estimate,
+            # Σq / left records over the candidate pairs (exact, linkready.publish).
+            "expected": publish.exact(pr.summary)["probabilistic"][
+                "expected_match_rate"]["among_candidates"],
             "overlap": ep["truth"]["overlap_rate"],
             "f1": ep["combined"]["f1"],
             "prob_precision": ep["probabilistic"]["precision"],

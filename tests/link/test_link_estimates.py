@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from linkready.link import estimates
+from linkready.publish import controlled
 
 
 @pytest.mark.parametrize(("log2_bf", "prior", "expected"), [
@@ -57,13 +58,13 @@ def test_published_expected_rate_hides_small_counts() -> None:
     ``*`` when the expected number of matched records rounds to 1–7."""
     ids = np.array([f"r{i}" for i in range(100)])
     few = estimates.expected_match_rate(ids, np.array([0.5] * 3 + [0.0] * 97), 100)
-    shown = few.as_dict()
+    shown = controlled(few.as_dict())
     assert few.uncertain_share == pytest.approx(0.03)  # exact, for internal use
     assert shown["uncertain_share"] == "*"
     assert (shown["estimate"], shown["lower"], shown["upper"]) == ("*", "*", "*")
     assert shown["sensitivity"] == {"independent_pairs": "*"}
-    many = estimates.expected_match_rate(ids, np.array([0.5] * 40 + [0.99] * 40 + [0.0] * 20),
-                                         100).as_dict()
+    many = controlled(estimates.expected_match_rate(
+        ids, np.array([0.5] * 40 + [0.99] * 40 + [0.0] * 20), 100).as_dict())
     assert many["uncertain_share"] == 0.4
     assert many["estimate"] == pytest.approx((40 * 0.5 + 40 * 0.99) / 100)
 
@@ -248,7 +249,7 @@ def test_completeness_gap_raises_only_the_upper_end() -> None:
     assert got.match_rate.lower == base.match_rate.lower
     assert got.match_rate.upper == pytest.approx(
         min(1.0, base.match_rate.upper + 3.0 / kw["left_records"]))
-    assert got.rate_dict(estimates.expected_match_rate(["a"], [0.5], 100))[
+    assert controlled(got.rate_dict(estimates.expected_match_rate(["a"], [0.5], 100)))[
         "completeness_gap"]["side"] == "right"
 
 

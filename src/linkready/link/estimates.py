@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from linkready.privacy import SUPPRESSED, is_small, safe_rate, suppress
+from linkready.publish import Count, Expected, Rate, Value, records_rest
 
 if TYPE_CHECKING:
     from linkready.link import refit
@@ -73,22 +73,20 @@ class ExpectedRate:
     left_records: int = 0
 
     def as_dict(self) -> dict[str, object]:
-        """The published form. ``uncertain_share`` is a share of records, so it goes
-        through :func:`~linkready.privacy.safe_rate`; the expected rate is a sum of
+        """The exact tree (figures of :mod:`linkready.publish`, which publishes it).
+        ``uncertain_share`` is a share of records; the expected rate is a sum of
         probabilities, not a count, but where the expected number of matched (or
-        unmatched) records rounds to 1–7 it would stand for a small count, so the
-        estimate, its interval and the sensitivity figure are shown as ``*``."""
+        unmatched) records rounds to 1–7 it would stand for a small count, so under
+        control the estimate, its interval and the sensitivity figure are ``*``."""
         n = self.left_records
-        small = n > 0 and (is_small(round(self.expected_records))
-                           or is_small(round(n - self.expected_records)))
-        return {"estimate": SUPPRESSED if small else self.estimate,
-                "lower": SUPPRESSED if small else self.lower,
-                "upper": SUPPRESSED if small else self.upper,
+        rest = records_rest(self.expected_records, n)
+        return {"estimate": Value(self.estimate, rest, None),
+                "lower": Value(self.lower, rest, None),
+                "upper": Value(self.upper, rest, None),
                 "method": self.method,
-                "uncertain_share": (safe_rate(self.uncertain_records, n) if n
+                "uncertain_share": (Rate(self.uncertain_records, n) if n
                                     else self.uncertain_share),
-                "sensitivity": {"independent_pairs": SUPPRESSED if small
-                                else self.independent}}
+                "sensitivity": {"independent_pairs": Value(self.independent, rest, None)}}
 
 
 METHOD_NOTE = (
@@ -199,21 +197,17 @@ class Honest:
     #: the model-free check and the completeness gap (for decomposing its width).
     model_interval: tuple[float, float] = (0.0, 0.0)
 
-    def _small(self, expected_records: float) -> bool:
-        n = self.left_records
-        return n > 0 and (is_small(round(expected_records))
-                          or is_small(round(n - expected_records)))
-
     def rate_dict(self, chance: ExpectedRate) -> dict[str, object]:
-        """The published expected match rate: estimate, interval (what it covers is in
-        ``interval``), the figure among candidate pairs only, and the chance-only
-        interval as a secondary figure. ``*`` where it stands for 1–7 records."""
+        """The expected match rate as an exact tree (:mod:`linkready.publish`):
+        estimate, interval (what it covers is in ``interval``), the figure among
+        candidate pairs only, and the chance-only interval as a secondary figure; under
+        control ``*`` where it stands for 1–7 records (matched or not)."""
         r = self.match_rate
-        small = self._small(r.estimate * self.left_records) or self._small(
-            chance.expected_records)
+        n = self.left_records
+        rest = records_rest(r.estimate * n, n) + records_rest(chance.expected_records, n)
 
-        def show(x: float) -> float | str:
-            return SUPPRESSED if small else x
+        def show(x: float) -> Value:
+            return Value(x, rest, None)
 
         return {"estimate": show(r.estimate), "lower": show(r.lower),
                 "upper": show(r.upper),
@@ -226,6 +220,8 @@ class Honest:
                                      if self.gap else None),
                 "method": HONEST_NOTE,
                 "refit_estimate": show(r.refit),
+                "model_interval": {"lower": show(self.model_interval[0]),
+                                   "upper": show(self.model_interval[1])},
                 "among_candidates": show(self.blocked_rate),
                 "missed_by_blocking": show(self.missed_by_blocking),
                 "chance_only": {"lower": show(chance.lower), "upper": show(chance.upper),
@@ -233,7 +229,7 @@ class Honest:
                 "bootstrap_replicates": self.replicates}
 
     def recall_dict(self, rules: list[str], scored: int) -> dict[str, object]:
-        """The published blocking-recall estimate."""
+        """The blocking-recall estimate as an exact tree (:mod:`linkready.publish`)."""
         r = self.blocking_recall
         return {"estimate": r.estimate, "lower": r.lower, "upper": r.upper,
                 "refit_estimate": r.refit,
@@ -241,20 +237,23 @@ class Honest:
                            "matches among production and diagnostic candidates, over a "
                            "seeded sample of left records; interval from the same "
                            "bootstrap as the match rate"),
-                "sample_records": suppress(self.sample_records),
+                "sample_records": Count(self.sample_records),
                 "diagnostic_rules": rules,
-                "diagnostic_pairs_scored": suppress(scored)}
+                "diagnostic_pairs_scored": Count(scored)}
 
     def false_dict(self) -> dict[str, object]:
-        """The published false-link estimate at the threshold."""
+        """The false-link estimate at the threshold as an exact tree
+        (:mod:`linkready.publish`): under control ``*`` where it rests on 1–7 accepted
+        records, the shares also where the expected false links round to 1–7."""
         f = self.false_share
-        small = is_small(self.accepted) or is_small(round(self.false_links))
-        return {"expected": SUPPRESSED if small else suppress(round(self.false_links)),
-                "share": SUPPRESSED if small else f.estimate,
-                "lower": SUPPRESSED if is_small(self.accepted) else f.lower,
-                "upper": SUPPRESSED if is_small(self.accepted) else f.upper,
-                "refit_share": SUPPRESSED if small else f.refit,
-                "accepted_records": suppress(self.accepted),
+        a = self.accepted
+        both = (a, round(self.false_links))
+        return {"expected": Expected(self.false_links, (a,)),
+                "share": Value(f.estimate, both, None),
+                "lower": Value(f.lower, (a,), None),
+                "upper": Value(f.upper, (a,), None),
+                "refit_share": Value(f.refit, both, None),
+                "accepted_records": Count(a),
                 "widened_by_check": self.widened_false,
                 "method": ("Σ(1 − q) over left records whose best link has q ≥ the "
                            "threshold (Fellegi–Sunter posterior form, as in fastLink); "
@@ -484,18 +483,21 @@ class DecoyCheck:
     false_upper: float
 
     def as_dict(self, left_records: int) -> dict[str, object]:
-        small = is_small(round(self.estimate * left_records)) or is_small(
-            round((1 - self.estimate) * left_records))
-        return {"estimate": SUPPRESSED if small else self.estimate,
-                "lower": SUPPRESSED if small else self.lower,
-                "upper": SUPPRESSED if small else self.upper,
+        """The exact tree (:mod:`linkready.publish`): under control the estimate and
+        its interval are ``*`` where the left records it implies with (or without) a
+        match round to 1–7."""
+        rest = (round(self.estimate * left_records),
+                round((1 - self.estimate) * left_records))
+        return {"estimate": Value(self.estimate, rest, None),
+                "lower": Value(self.lower, rest, None),
+                "upper": Value(self.upper, rest, None),
                 "evidence_level_log2_bf": self.level,
                 "decoy_chance_share": self.chance,
-                "sample_records": suppress(self.records), "decoys": suppress(self.decoys),
+                "sample_records": Count(self.records), "decoys": Count(self.decoys),
                 "false_links_from_unmatched": {
-                    "expected": suppress(round(self.false_links)),
-                    "lower": suppress(round(self.false_lower)),
-                    "upper": suppress(round(self.false_upper))},
+                    "expected": Expected(self.false_links),
+                    "lower": Expected(self.false_lower),
+                    "upper": Expected(self.false_upper)},
                 "method": DECOY_NOTE}
 
 
@@ -647,13 +649,14 @@ class CompletenessGap:
     reference_share: float
 
     def as_dict(self, left_records: int) -> dict[str, object]:
-        return {"records": suppress(round(self.records)),
-                "share_of_left": (self.records / left_records if left_records
-                                  and not is_small(round(self.records)) else
-                                  (0.0 if round(self.records) == 0 else SUPPRESSED)),
+        """The exact tree (:mod:`linkready.publish`): under control the share is ``*``
+        where the records it stands for round to 1–7."""
+        share = self.records / left_records if left_records else 0.0
+        return {"records": Expected(self.records),
+                "share_of_left": Value(share, (round(self.records),), None),
                 "side": self.side,
                 "complete_records_linked_share": self.reference_share,
-                "groups": [{"missing": m, "records": suppress(n), "expected_linked_share": e}
+                "groups": [{"missing": m, "records": Count(n), "expected_linked_share": e}
                            for m, n, e in self.groups],
                 "method": GAP_NOTE}
 

@@ -31,7 +31,7 @@ from linkready.link.settings import (
     loosening_rules,
     training_sessions,
 )
-from linkready.link.thresholds import by_threshold
+from linkready.link.thresholds import by_threshold, threshold_relations
 from linkready.link.workspace import SourceStats, stage_source, unreadable_warnings
 from linkready.publish import RELATIONS, Chain, Count, Rate, cell
 
@@ -62,11 +62,6 @@ class PairResult:
     #: Wall seconds per step, and process CPU seconds per step as ``cpu:<step>`` (not
     #: written to linkage.json, which must be reproducible).
     timings: dict[str, float] = field(default_factory=dict)
-    #: The label-free expected match rate, exact (``summary`` holds its published form,
-    #: :meth:`linkready.link.estimates.ExpectedRate.as_dict`).
-    expected: estimates.ExpectedRate | None = None
-    #: The label-free figures with intervals, exact (published in ``summary`` likewise).
-    honest: estimates.Honest | None = None
 
 
 def compared_fields(left: SourceStats, right: SourceStats) -> set[str]:
@@ -359,12 +354,15 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     be.drop("__lr_left", "__lr_right")
     clock.lap("links")
 
+    left_records, combined = Count(n_left), (Count(len(linked_left)),
+                                             Rate(len(linked_left), n_left))
+    cuts = by_threshold(left_ids, p, n_left)
     nhs = (Count(det_counts["nhs"]), Rate(det_counts["nhs"], n_left))
     nhs_dob = (Count(det_counts["nhs_dob"]), Rate(det_counts["nhs_dob"], n_left))
     summary = {
         "left": left.name,
         "right": right.name,
-        "left_records": Count(n_left),
+        "left_records": left_records,
         "right_records": Count(n_right),
         "fields_compared": sorted(fields),
         "deterministic": {
@@ -394,7 +392,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             "linked_records": Count(n_prob),
             "match_rate": Rate(n_prob, n_left),
             "expected_match_rate": {**expected.as_dict(), **honest.rate_dict(expected)},
-            "by_threshold": by_threshold(left_ids, p, n_left),
+            "by_threshold": cuts,
             "false_links": honest.false_dict(),
             "prior": {"seeded": seed_prior, "refined": prior,
                       "seed_recall_assumed": cfg.prior_recall,
@@ -412,14 +410,15 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             "untrained_levels": untrained,
             "training": {"seed": cfg.seed, "u_max_pairs": cfg.u_max_pairs,
                          "em_max_pairs": cfg.em_max_pairs},
+            RELATIONS: threshold_relations(cuts),
         },
         "combined": {
             "rule": "deterministic, or probabilistic at the threshold",
-            "linked_records": Count(len(linked_left)),
-            "match_rate": Rate(len(linked_left), n_left),
-            "by_subgroup": by_subgroup,
+            "linked_records": combined[0],
+            "match_rate": combined[1],
+            "by_subgroup": {**by_subgroup, RELATIONS: subgroups.subgroup_relations(
+                by_subgroup, cell(left_records), cell(*combined))},
         },
         "warnings": warnings,
     }
-    return PairResult(left.name, right.name, links, summary, model, clock.laps, expected,
-                      honest)
+    return PairResult(left.name, right.name, links, summary, model, clock.laps)
