@@ -88,3 +88,52 @@ def test_postcode_alert_says_it_is_still_compared() -> None:
     compares them as normalised strings rather than dropping them."""
     (a,) = profile_alerts({"a": _source(postcode=_issue("invalid_format", 90))})
     assert a.field == "postcode" and "compares them as normalised strings" in a.message
+
+
+def _every_alert() -> list[Any]:
+    """One alert of each code (and each severity a code can take), from profiles."""
+    spreadsheet = _source()
+    spreadsheet["standardisation"] = [
+        {"field": "nhs_number", "action": "quote_removed", "count": 20}]
+    uprn = _source()
+    uprn["standardisation"] = [{"field": "uprn", "action": "set_null:invalid", "count": 60}]
+    token = _source()
+    token["fields"]["nhs_number"]["form"] = "token"
+    clear = _source(postcode={"held": False, "issues": {}})
+    clear["fields"]["nhs_number"]["form"] = "digits"
+    sources = {
+        "nhs": _source(nhs_number=_issue("non_numeric", 60)),
+        "names": _source(given_name=_issue("non_alphabetic", 60),
+                         family_name=_issue("non_alphabetic", 60)),
+        "dates": _source(dob=_issue("unparseable", 60)),
+        "postcodes": _source(postcode=_issue("invalid_format", 60)),
+        "codes": _source(ethnicity=_issue("out_of_set", 60), sex=_issue("out_of_set", 10)),
+        "sheet": spreadsheet, "uprn": uprn, "token": token, "clear": clear,
+    }
+    return profile_alerts(sources, [("token", "clear")])
+
+
+def test_fail_on_error_gates_every_error_alert_and_no_warning() -> None:
+    """`validate/assess --fail-on-error` (cli._alerts.fail_on_alerts) exit 1 on each error
+    alert alone, naming it; a warning alone (the data is usable, e.g. a field only one
+    side holds, which the user cannot fix) never fails the gate."""
+    import pytest
+
+    from linkready.cli._alerts import fail_on_alerts
+    from linkready.errors import QualityGateFailed
+
+    alerts = _every_alert()
+    kinds = {(a.code, a.severity) for a in alerts}
+    assert kinds == {("unreadable", "error"), ("not_in_code_set", "error"),
+                     ("not_in_code_set", "warning"), ("nhs_spreadsheet_form", "warning"),
+                     ("extra_unreadable", "warning"), ("held_one_side", "warning"),
+                     ("nhs_token_one_side", "warning")}
+    for a in alerts:
+        if a.severity == "error":
+            with pytest.raises(QualityGateFailed) as failed:
+                fail_on_alerts([a])
+            assert failed.value.exit_code == 1
+            assert f"{a.source}.{a.field} ({a.code})" in str(failed.value)
+        else:
+            fail_on_alerts([a])  # no exit
+    assert len(errors(alerts)) == 6  # nhs, given, family, dob, postcode, ethnicity

@@ -98,3 +98,18 @@ def test_neighbouring_thresholds_that_differ_by_a_small_count_are_hidden() -> No
 
 def test_secondary_suppression_is_off_in_the_exact_view() -> None:
     assert publish.exact(_table([3, 40, 12]))["rows"] == [3, 40, 12]
+
+
+def test_count_only_cells_ignore_a_share_starred_for_its_rest() -> None:
+    """A part whose share is * only because the rest of its records is 1–7 (24 of 25
+    linked) is not a suppressed part when the cell is count_only: nothing is hidden.
+    By default any * in a cell makes it a suppressed part, here forcing the total."""
+    from linkready.publish import secondary
+
+    def run(count_only: bool) -> set[Any]:
+        part, share, total = Count(25), Rate(24, 25), Count(25)
+        return secondary([Line((cell(part, share, count_only=count_only),),
+                               cell(total))])
+
+    assert run(True) == set()
+    assert len(run(False)) == 3  # the part (count and share) and the total

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+import types
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -60,6 +62,9 @@ def read_yaml(path: Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
+        if "'\\t'" in problem:  # PyYAML: "found character '\t' that cannot start any token"
+            raise ConfigError(f"{path}: a tab character{where}; YAML indents with spaces "
+                              "only: replace the tab with spaces") from None
         raise ConfigError(f"{path}: {problem}{where}; fix the YAML syntax") from None
     except RecursionError:
         raise ConfigError(f"{path}: nested too deeply to read; a linkready config needs a "
@@ -81,14 +86,50 @@ def _fix_for(error_type: str) -> str:
     }.get(error_type, "correct the value")
 
 
-def validation_problems(path: Path, exc: ValidationError) -> list[str]:
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models an annotation can hold (itself, or inside a list, dict, union)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    origin = get_origin(annotation)
+    if origin is None:
+        return []
+    args = get_args(annotation)
+    if origin is dict:
+        args = args[1:]
+    elif origin not in (list, tuple, Union, types.UnionType):
+        return []
+    return [m for a in args for m in _models_in(a)]
+
+
+def _siblings(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed beside the last key of ``loc`` (a dotted path into ``model``)."""
+    models = [model] if model is not None else []
+    for part in loc[:-1]:
+        if not isinstance(part, str):
+            continue  # a list index
+        nxt: list[type[BaseModel]] = []
+        for m in models:
+            field = m.model_fields.get(part)
+            if field is not None:
+                nxt += _models_in(field.annotation)
+        # a dict key (a source's name) keeps the models the dict holds
+        models = nxt or [m for m in models if part not in m.model_fields]
+    return sorted({name for m in models for name in m.model_fields})
+
+
+def validation_problems(path: Path, exc: ValidationError,
+                        model: type[BaseModel] | None = None) -> list[str]:
     """One line per pydantic error: file, dotted key, what is wrong, how to fix it."""
     lines = []
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
-            msg = "unknown key"
+            near = difflib.get_close_matches(str(err["loc"][-1]),
+                                             _siblings(model, tuple(err["loc"])), n=1)
+            fix = f"did you mean `{near[0]}`?" if near else _fix_for(err["type"])
+            lines.append(f"{path}: {key}: unknown key; {fix}")
+            continue
         if err["type"] == "value_error" and ";" in msg:
             # linkready's own validators name the fix after a semicolon.
             lines.append(f"{path}: {key}: {msg.removeprefix('Value error, ')}")
@@ -104,5 +145,5 @@ def validate(model: type[M], data: dict[str, Any], path: Path, what: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = validation_problems(path, exc)
+        problems = validation_problems(path, exc, model)
         raise ConfigError(f"{path}: {len(problems)} problem(s) in {what}", problems) from None

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from linkready.documents import SweepDocument, header
+from linkready.documents import EvaluationPair, LinkagePair, SweepDocument, header
 from linkready.errors import ConfigError
 
 
@@ -50,7 +50,7 @@ def valid_nhs_shares(workspace: Path) -> dict[str, float | str | None]:
     return {str(src): safe_rate(int(valid), int(n)) for src, n, valid in rows}
 
 
-def sweep_row(value: Any, link_pair: dict[str, Any], eval_pair: dict[str, Any],
+def sweep_row(value: Any, link_pair: LinkagePair, eval_pair: EvaluationPair,
               valid_nhs: dict[str, float | str | None] | None = None) -> dict[str, Any]:
     """One row of the sweep table (aggregates only)."""
     return {

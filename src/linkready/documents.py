@@ -21,7 +21,8 @@ or ``"*"``), a published share :data:`Share` (a float, ``"*"`` or null).
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from collections.abc import Mapping
+from typing import Any, TypedDict, cast
 
 from linkready._version import __version__
 
@@ -56,6 +57,31 @@ class ExpectedRateBlock(TypedDict, total=False):
     upper: Share
     method: str
     interval: str
+    uncertain_share: Share
+    sensitivity: dict[str, Share]
+    widened_by_check: bool
+    refit_set_aside_by_check: bool
+    model_free_check: dict[str, Any] | None
+    completeness_gap: dict[str, Any] | None
+    refit_estimate: Share
+    model_interval: dict[str, Share]
+    among_candidates: Share
+    missed_by_blocking: Share
+    chance_only: dict[str, Any]
+    bootstrap_replicates: int
+
+
+class FalseLinksBlock(TypedDict, total=False):
+    """``probabilistic.false_links`` of a linkage pair."""
+
+    expected: Shown
+    share: Share
+    lower: Share
+    upper: Share
+    refit_share: Share
+    accepted_records: Shown
+    widened_by_check: bool
+    method: str
 
 
 class StageBlock(TypedDict, total=False):
@@ -68,7 +94,8 @@ class StageBlock(TypedDict, total=False):
     nhs_dob: dict[str, Any]
     conflicts: dict[str, Any]
     expected_match_rate: ExpectedRateBlock
-    false_links: dict[str, Any]
+    by_threshold: list[dict[str, Any]]
+    false_links: FalseLinksBlock
     prior: dict[str, Any]
     blocking: dict[str, Any]
     untrained_levels: list[Any]
@@ -124,6 +151,27 @@ class EvaluationPair(TypedDict, total=False):
     expected_match_rate: Share
 
 
+class CountShare(TypedDict):
+    """A published count and its share (``profile.json``'s ``{count, share}``)."""
+
+    count: Shown
+    share: Share
+
+
+class ProfileSource(TypedDict, total=False):
+    """One source of ``profile.json`` (``docs/schemas/profile.md``)."""
+
+    records: Shown
+    fields: dict[str, dict[str, Any]]
+    checks: list[dict[str, Any]]
+    discriminating_power: list[dict[str, Any]]
+    defaults_detected: list[dict[str, Any]]
+    subgroups: list[dict[str, Any]]
+    dqmi: dict[str, Any]
+    readiness: dict[str, CountShare]
+    standardisation: list[dict[str, Any]]
+
+
 class ProfileDocument(Header):
     """``profile.json`` (``docs/schemas/profile.md``)."""
 
@@ -131,7 +179,7 @@ class ProfileDocument(Header):
     reference_date: str
     disclosure_control: dict[str, Any]
     alerts: list[dict[str, Any]]
-    sources: dict[str, Any]
+    sources: dict[str, ProfileSource]
 
 
 class ValidationDocument(Header):
@@ -153,6 +201,7 @@ class LinkageDocument(Header, total=False):
     spine: str
     pairs: list[LinkagePair]
     clusters: dict[str, Any]
+    dedupe: list[dict[str, Any]]
     warnings: list[str]
     models: dict[str, str]
 
@@ -164,8 +213,7 @@ class EvaluationDocument(Header, total=False):
     unit: str
     synthetic: bool
     disclosure_control: dict[str, Any]
-    #: Each an :class:`EvaluationPair` (typed loosely: readers such as the sweep take dicts).
-    pairs: list[dict[str, Any]]
+    pairs: list[EvaluationPair]
     clusters: dict[str, Any]
 
 
@@ -186,6 +234,22 @@ def header(project: str, config_hash: str | None,
     """The provenance header of a document about ``project``."""
     return {"schema_version": schema_version, "tool": TOOL, "tool_version": __version__,
             "project": project, "config_hash": config_hash}
+
+
+def linkage_pairs(document: Mapping[str, Any] | None) -> list[LinkagePair]:
+    """The pairs of a ``linkage.json`` document (read from a file, or a run's summary),
+    typed: a reader that names a key the schema lacks is a type error. Empty for None."""
+    return cast("list[LinkagePair]", list((document or {}).get("pairs", [])))
+
+
+def evaluation_pairs(document: Mapping[str, Any] | None) -> list[EvaluationPair]:
+    """The pairs of an ``evaluation.json`` document, typed (empty for None)."""
+    return cast("list[EvaluationPair]", list((document or {}).get("pairs", [])))
+
+
+def profile_sources(document: Mapping[str, Any] | None) -> dict[str, ProfileSource]:
+    """The sources of a ``profile.json`` document, typed (empty for None)."""
+    return cast("dict[str, ProfileSource]", dict((document or {}).get("sources", {})))
 
 
 def tool_version(document: dict[str, Any]) -> str:

@@ -532,6 +532,7 @@ def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
     def value_step(i: int, value: Any, scen: Scenario) -> Step:
         def run(progress: ProgressCallback) -> None:
             from linkready._sweep import slug, sweep_row, valid_nhs_shares
+            from linkready.documents import linkage_pairs
             from linkready.generate.api import generate_to_dir
             from linkready.link.evaluate_run import evaluate_outputs, evaluation_document
             from linkready.link.run import link_project, write_outputs
@@ -555,7 +556,8 @@ def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
             write_outputs(linked, run_dir / "linkage", record_level=not aggregates_only)
             evaluation = evaluation_document(evaluate_outputs(
                 project, linked.links.to_pandas(), linked.summary, clusters=linked.clusters))
-            for lp, ep in zip(linked.summary["pairs"], evaluation["pairs"], strict=True):
+            for lp, ep in zip(linkage_pairs(linked.summary), evaluation["pairs"],
+                              strict=True):
                 rows.append(sweep_row(value, lp, ep, valid))
             progress(f"{key}={value}")
         return Step(f"{key}={value}", 1, run)

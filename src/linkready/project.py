@@ -98,6 +98,9 @@ class SourceSpec(_Frozen):
     format: Literal["csv", "parquet"] | None = None
     encoding: str = "utf-8"
     delimiter: Annotated[str, Field(min_length=1, max_length=1)] = ","
+    #: The worksheet of an ``.xlsx`` workbook that holds the records (needed when the
+    #: workbook has more than one).
+    sheet: str | None = None
     #: Canonical field → column; a field in JOINABLE_FIELDS may name a list of columns.
     columns: dict[str, str | list[str]]
     dob_format: str | list[str] = "%Y-%m-%d"

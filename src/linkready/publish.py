@@ -119,19 +119,50 @@ class F1(Figure):
 
 @dataclass(frozen=True, eq=False)
 class Value(Figure):
-    """A derived figure (interval bound, p-value, mean, ratio): ``*`` under control when
-    any count in ``rests_on`` is 1–7, else rounded to ``digits``."""
+    """A derived figure (interval bound, p-value, mean, ratio, estimate): ``*`` under
+    control when any count in ``rests_on`` is 1–7, else rounded to ``digits`` (``None``:
+    not rounded; the document writer tidies floats to 12 significant digits)."""
 
     x: float | None
     rests_on: tuple[int, ...] = ()
-    digits: int = 4
+    digits: int | None = 4
 
     @property
     def count(self) -> int:
         return min(self.rests_on, default=0)
 
     def shown(self, pub: Disclosure, hidden: Hidden) -> Any:
+        if self.digits is None:
+            if self.x is None:
+                return None
+            return SUPPRESSED if pub.hides(*self.rests_on) else float(self.x)
         return pub.value(self.x, *self.rests_on, digits=self.digits)
+
+
+def records_rest(expected: float, of: int) -> tuple[int, ...]:
+    """The counts an expected number of records (a sum of probabilities) out of ``of``
+    stands for: the records it rounds to, and those it leaves (none when ``of`` is 0).
+    A figure resting on them is ``*`` where either is 1–7."""
+    return (round(expected), round(of - expected)) if of > 0 else ()
+
+
+@dataclass(frozen=True, eq=False)
+class Expected(Figure):
+    """An expected number of records (a sum of probabilities, not a count): under
+    control, shown as the count it rounds to (``*`` for 1–7, else rounded to 5), and
+    ``*`` when any count in ``rests_on`` is 1–7; exactly, the unrounded sum."""
+
+    x: float
+    rests_on: tuple[int, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return round(self.x)
+
+    def shown(self, pub: Disclosure, hidden: Hidden) -> Any:
+        if not pub.controlled:
+            return float(self.x)
+        return SUPPRESSED if pub.hides(*self.rests_on) else pub.count(round(self.x))
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,11 +192,17 @@ class Cell:
 
     count: int
     figures: tuple[Figure, ...]
+    #: The cell counts as suppressed only when its first figure (its count) is shown as
+    #: ``*`` or a figure was hidden by secondary suppression — not when a share beside
+    #: the count is ``*`` because the *rest* of its records is 1–7 (that rest is not a
+    #: part of the relation). Otherwise (default) any figure shown as ``*`` counts.
+    count_only: bool = False
 
 
-def cell(*figures: Figure, count: int | None = None) -> Cell:
+def cell(*figures: Figure, count: int | None = None, count_only: bool = False) -> Cell:
     """A cell shown by ``figures``, standing for ``count`` (default: the first figure's)."""
-    return Cell(int(figures[0].count if count is None else count), tuple(figures))
+    return Cell(int(figures[0].count if count is None else count), tuple(figures),
+                count_only)
 
 
 @dataclass(frozen=True, eq=False)
@@ -274,7 +311,11 @@ def _show(fig: Figure, pub: Disclosure, hidden: Hidden) -> Any:
 
 
 def _down(c: Cell, pub: Disclosure, hidden: Hidden) -> bool:
-    """True when any figure of the cell is shown as ``*``."""
+    """True when any figure of the cell is shown as ``*`` (with ``count_only``, when its
+    count is, or secondary suppression hid any of its figures)."""
+    if c.count_only:
+        return (_show(c.figures[0], pub, hidden) == SUPPRESSED
+                or any(f in hidden for f in c.figures))
     return any(_show(f, pub, hidden) == SUPPRESSED for f in c.figures)
 
 

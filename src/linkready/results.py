@@ -83,9 +83,10 @@ class ProfileResult:
 
     def sources_df(self) -> pd.DataFrame:
         """One row per source: records, valid NHS numbers and linkage readiness (published
-        counts; shares null where the count is suppressed), and the DQMI composite."""
+        counts; a share is ``*`` where its count, or what the source's records leave
+        over, is 1–7), and the DQMI composite."""
         rows = []
-        for name, s in self.document["sources"].items():
+        for name, s in self.document["sources"].items():  # ProfileSource (typed)
             ready = s["readiness"]
             rows.append({
                 "source": name, "records": s["records"],
@@ -163,8 +164,10 @@ class LinkResult:
     def pairs_df(self) -> pd.DataFrame:
         """One row per pair: published match rates of each stage and the label-free
         expected rate."""
+        from linkready.documents import linkage_pairs
+
         rows = []
-        for p in self.run.summary["pairs"]:
+        for p in linkage_pairs(self.run.summary):
             e = p["probabilistic"]["expected_match_rate"]
             rows.append({"left": p["left"], "right": p["right"],
                          "left_records": p["left_records"],

@@ -176,3 +176,40 @@ def test_assess_refuses_bad_link_options_before_any_work(small_world: Path, tmp_
                                  str(tmp_path / "o"), *args])
     assert result.exit_code == 2 and fragment in result.output
     assert not (tmp_path / "o").exists()
+
+
+def _safety_table() -> dict[str, str]:
+    """docs/safety.md "Where outputs go": command → its default output folder."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "safety.md").read_text("utf-8")
+    section = text.split("## Where outputs go", 1)[1].split("\n\n", 1)[0]
+    table: dict[str, str] = {}
+    for line in section.splitlines()[3:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        for name in re.findall(r"`([^`]+)`", cells[0]):
+            table[name] = cells[1]
+    return table
+
+
+def test_the_docs_state_each_commands_default_out_as_its_help_does() -> None:
+    """Every command with --out is in docs/safety.md's table, with the default its help
+    gives (the folder beside PROJECT.yaml, a sub-folder of it, or a fixed or required
+    --out)."""
+    table = _safety_table()
+    leaves = [(" ".join(p), c) for p, c in ALL if _option(c, "--out") is not None]
+    assert sorted(n for n, _ in leaves) == sorted(table), "commands and table differ"
+    for name, cmd in leaves:
+        out, doc = _option(cmd, "--out"), table[name]
+        text = " ".join((out.help or "").split())
+        if out.required or "required" in text:
+            assert "(required)" in doc, (name, doc)
+        elif out.default is not None:
+            assert f"`{out.default}`" in doc, (name, doc)
+        else:
+            folder = re.search(r"`([^`]+/[^`]*)`", doc)
+            assert folder, (name, doc)
+            if not folder.group(1).startswith("linkready-results/"):
+                assert folder.group(1) in text, (name, folder.group(1), text)
+                continue
+            sub = folder.group(1).removeprefix("linkready-results/")
+            assert "linkready-results/" in text or "link output folder" in text, name
+            assert not sub or sub in text, (name, sub, text)

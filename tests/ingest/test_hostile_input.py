@@ -231,6 +231,33 @@ def wrong_dob_format(d: Path) -> Path:
     return one_source(d, records(d, dob="1980-12-10"))
 
 
+def mixed_dob_formats(d: Path) -> Path:
+    """Issue 15: a DOB column mixing three formats, none reading most dates alone."""
+    forms = ["1980-12-10", "10/12/1980", "10 Dec 1980"]
+    return one_source(d, [person(i, dob=forms[i % 3]) for i in range(30)])
+
+
+def tab_in_project_yaml(d: Path) -> Path:
+    """Issue 15: a project.yaml indented with a tab, as an editor may leave it."""
+    p = one_source(d, records(d, 2))
+    p.write_text(p.read_text(encoding="utf-8").replace("\n  src:\n", "\n\tsrc:\n"),
+                 encoding="utf-8")
+    return p
+
+
+def windows_path(d: Path) -> Path:
+    """Issue 15: a path written with Windows separators, on a system where \\ is not one."""
+    (d / "extracts").mkdir()
+    one_source(d / "extracts", records(d, 2))
+    return write_project(d, {"src": {"path": "extracts\\src.csv", "columns": COLUMNS}})
+
+
+def misspelt_key(d: Path) -> Path:
+    one_source(d, records(d, 2))
+    return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS,
+                                     "dob_fromat": "%d/%m/%Y"}})
+
+
 CASES = [
     pytest.param(no_header, ["src.csv", "row 1 looks like data, not a header", "sources.src"],
                  id="5-no-header"),
@@ -290,6 +317,17 @@ CASES = [
                                             "%d/%m/%Y"], id="11-dob-format-no-codes"),
     pytest.param(wrong_dob_format, ["src.csv", "sources.src.columns.dob", "do not match",
                                     "`%Y-%m-%d`"], id="11-wrong-dob-format"),
+    pytest.param(mixed_dob_formats, ["src.csv", "sources.src.columns.dob", "mix formats",
+                                     '`dob_format: ["%d/%m/%Y", "%Y-%m-%d", "%d %b %Y"]`'],
+                 id="15-mixed-dob-formats"),
+    pytest.param(tab_in_project_yaml, ["project.yaml", "a tab character at line 4",
+                                       "replace the tab with spaces"], id="15-yaml-tab"),
+    pytest.param(windows_path, ["extracts\\src.csv", "sources.src.path",
+                                "write the path with / between folders"],
+                 id="15-windows-path", marks=pytest.mark.skipif(
+                     os.sep == "\\", reason="\\ separates folders on Windows")),
+    pytest.param(misspelt_key, ["project.yaml", "sources.src.dob_fromat", "unknown key",
+                                "did you mean `dob_format`?"], id="15-misspelt-key"),
     pytest.param(scientific_nhs, ["src.csv", "sources.src.columns.nhs_number",
                                   "scientific notation", "store the column as text"],
                  id="10-nhs-scientific-notation"),
@@ -700,3 +738,46 @@ def test_ambiguous_day_month_names_both_formats(tmp_path: Path) -> None:
                               dob_format="%Y-%m-%d")
     line = refused(tmp_path, ["profile", str(project_file)], ["sources.src.columns.dob"])
     assert "`%d/%m/%Y` or `%m/%d/%Y`" in line and "05/06/1980" not in line
+
+
+def test_mixed_dob_formats_read_once_listed(tmp_path: Path) -> None:
+    """The list the refusal names reads every date: no dob alert, none unparseable."""
+    project = mixed_dob_formats(tmp_path)
+    data = yaml.safe_load(project.read_text(encoding="utf-8"))
+    data["sources"]["src"]["dob_format"] = ["%d/%m/%Y", "%Y-%m-%d", "%d %b %Y"]
+    project.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = runner.invoke(app, ["profile", str(project)])
+    assert result.exit_code == 0, result.output
+    import json
+
+    doc = json.loads((tmp_path / "linkready-results" / "profile.json").read_text())
+    assert doc["sources"]["src"]["fields"]["dob"]["issues"]["unparseable"]["count"] == 0
+    assert doc["alerts"] == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252"])
+def test_bom_and_cp1252_extracts_read_their_first_column_and_accents(
+        tmp_path: Path, encoding: str) -> None:
+    """Issue 15: a UTF-8 file with a byte-order mark (Excel's "CSV UTF-8") is read with
+    its first column found by name; a cp1252 file with "é" names is refused naming
+    `encoding:` and cp1252 until declared, then read with the accents folded."""
+    rows = [person(i, given_name="Éloïse" if i % 2 else "José") for i in range(1, 11)]
+    write_csv(tmp_path / "src.csv", list(COLUMNS.values()),
+              [[r[f] for f in COLUMNS] for r in rows], encoding=encoding)
+    spec = {"path": "src.csv", "columns": COLUMNS, "dob_format": "%d/%m/%Y"}
+    project = write_project(tmp_path, {"src": spec})
+    if encoding == "cp1252":
+        refused(tmp_path, ["profile", str(project)],
+                ["src.csv", "sources.src.encoding", "cp1252"])
+        project = write_project(tmp_path, {"src": {**spec, "encoding": "cp1252"}})
+    result = runner.invoke(app, ["profile", str(project)])
+    assert result.exit_code == 0, result.output
+    from linkready.ingest import open_workspace
+
+    con = open_workspace(tmp_path / "linkready-results" / "linkready.duckdb")
+    try:
+        got = con.execute("SELECT record_id, given_name FROM records ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert [g[0] for g in got] == [f"R{i:04d}" for i in range(1, 11)]
+    assert {g[1] for g in got} == {"ELOISE", "JOSE"}

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkready.cli.app import app
-from lr_extracts import COLUMNS, VALID_NHS, write_project
+from lr_extracts import COLUMNS, VALID_NHS, write_csv, write_project
 
 runner = CliRunner()
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -38,8 +38,9 @@ def _cell(ref: str, value: object, strings: list[str]) -> str:
     return f'<c r="{ref}" t="s"><v>{len(strings) - 1}</v></c>'
 
 
-def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
-    """A minimal but valid .xlsx: workbook, relationships, one sheet, strings, styles."""
+def write_xlsx(path: Path, rows: list[list[object]], before: tuple[str, ...] = ()) -> Path:
+    """A minimal but valid .xlsx: workbook, relationships, the sheet `Clients` holding
+    ``rows``, strings, styles; ``before`` names sheets (one note each) ahead of it."""
     strings: list[str] = []
     body = "".join(
         f'<row r="{r + 1}">' + "".join(_cell(f"{chr(65 + c)}{r + 1}", v, strings)
@@ -47,14 +48,21 @@ def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
         for r, row in enumerate(rows))
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("xl/workbook.xml", f'<workbook {NS} {RNS}><sheets><sheet name="Clients" '
-                                      'sheetId="1" r:id="rId1"/></sheets></workbook>')
+        sheets = [*before, "Clients"]
+        z.writestr("xl/workbook.xml", f'<workbook {NS} {RNS}><sheets>' + "".join(
+            f'<sheet name="{escape(n)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+            for i, n in enumerate(sheets)) + "</sheets></workbook>")
         z.writestr("xl/_rels/workbook.xml.rels",
                    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-                   'relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml" '
-                   'Type="worksheet"/></Relationships>')
-        z.writestr("xl/worksheets/sheet1.xml", f"<worksheet {NS}><sheetData>{body}"
-                                               "</sheetData></worksheet>")
+                   'relationships">' + "".join(
+                       f'<Relationship Id="rId{i + 1}" Target="worksheets/sheet{i + 1}.xml" '
+                       'Type="worksheet"/>' for i in range(len(sheets))) + "</Relationships>")
+        for i in range(len(before)):
+            z.writestr(f"xl/worksheets/sheet{i + 1}.xml", f'<worksheet {NS}><sheetData>'
+                       '<row r="1"><c r="A1" t="inlineStr"><is><t>Notes</t></is></c></row>'
+                       "</sheetData></worksheet>")
+        z.writestr(f"xl/worksheets/sheet{len(sheets)}.xml",
+                   f"<worksheet {NS}><sheetData>{body}</sheetData></worksheet>")
         z.writestr("xl/sharedStrings.xml", f"<sst {NS}>" + "".join(
             f"<si><t>{escape(s)}</t></si>" for s in strings) + "</sst>")
         z.writestr("xl/styles.xml", f'<styleSheet {NS}><numFmts><numFmt numFmtId="164" '
@@ -116,3 +124,54 @@ def test_a_workbook_it_cannot_read_is_refused_with_the_fix(tmp_path: Path, name:
     assert "an Excel workbook linkready cannot read" in text and "(sources.la.path)" in text
     assert 'Save As > "CSV UTF-8 (Comma delimited)"' in text
     assert not (tmp_path / "linkready-results").exists()
+
+
+def _clients(tmp_path: Path, before: tuple[str, ...], **spec: object) -> Path:
+    """Ten clients on the sheet `Clients`, after the sheets ``before``."""
+    fields = ("record_id", "nhs_number", "given_name", "family_name", "sex")
+    rows: list[list[object]] = [[COLUMNS[f] for f in fields]]
+    rows += [[f"R{i:03d}", VALID_NHS[i], "Ada", "Lovelace", 2] for i in range(10)]
+    write_xlsx(tmp_path / "clients.xlsx", rows, before)
+    return write_project(tmp_path, {"la": {"path": "clients.xlsx",
+                                           "columns": {f: COLUMNS[f] for f in fields},
+                                           **spec}})
+
+
+def _refused(tmp_path: Path, project: Path) -> str:
+    result = runner.invoke(app, ["profile", str(project)], env={"COLUMNS": "400"})
+    assert result.exit_code == 2, result.output
+    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    assert not (tmp_path / "linkready-results").exists()
+    assert not [p for p in tmp_path.rglob("*") if ".csv.tmp" in p.name]
+    return lines[0]
+
+
+def test_a_workbook_of_several_sheets_needs_sheet(tmp_path: Path) -> None:
+    """A notes sheet ahead of the records: refused naming every sheet and `sheet:`,
+    rather than reading the notes as the extract."""
+    line = _refused(tmp_path, _clients(tmp_path, ("Notes",)))
+    assert "clients.xlsx" in line and "(sources.la.sheet)" in line
+    assert "2 worksheets (`Notes`, `Clients`)" in line and "`sheet: NAME`" in line
+
+
+def test_sheet_names_the_worksheet_to_read(tmp_path: Path) -> None:
+    project = _clients(tmp_path, ("Notes", "Summary"), sheet="Clients")
+    result = runner.invoke(app, ["profile", str(project)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "linkready-results" / "profile.json").read_text())
+    assert doc["sources"]["la"]["readiness"]["deterministic"]["count"] == 10
+
+
+def test_a_sheet_that_is_not_there_is_refused(tmp_path: Path) -> None:
+    line = _refused(tmp_path, _clients(tmp_path, ("Notes",), sheet="Client"))
+    assert "no worksheet named `Client`" in line and "use one of `Notes`, `Clients`" in line
+
+
+def test_sheet_on_a_csv_is_refused(tmp_path: Path) -> None:
+    write_csv(tmp_path / "clients.csv", ["ID", "NHS"], [["R1", VALID_NHS[0]]])
+    project = write_project(tmp_path, {"la": {"path": "clients.csv", "sheet": "Clients",
+                                              "columns": {"record_id": "ID",
+                                                          "nhs_number": "NHS"}}})
+    line = _refused(tmp_path, project)
+    assert "(sources.la.sheet)" in line and "remove `sheet:`" in line

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from linkready import publish
 from linkready.link import TrainingConfig
 from linkready.nhs import sample_test_numbers
 from linkready.outdir import RESULTS_DIRNAME, claim, register
@@ -191,7 +192,9 @@ def exact_evaluation(project: object, run: object, clusters: object = None) -> d
     exact = evaluate_outputs(project, run.links.to_pandas(), run.summary,  # type: ignore[arg-type, attr-defined]
                              clusters=clusters)
     ev = {**evaluation_document(exact), **exact.exact()}
-    expected = {(p.left, p.right): p.expected.estimate for p in run.pairs}  # type: ignore[attr-defined]
+    # Σq / left records over the candidate pairs, exact (linkready.publish).
+    expected = {(p.left, p.right): publish.exact(p.summary)["probabilistic"][
+        "expected_match_rate"]["among_candidates"] for p in run.pairs}  # type: ignore[attr-defined]
     for pair in ev["pairs"]:
         pair["expected_match_rate"] = expected[(pair["left"], pair["right"])]
     return ev

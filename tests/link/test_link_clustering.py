@@ -7,6 +7,7 @@ import pyarrow as pa
 import pytest
 
 from linkready.link import clustering
+from linkready.publish import controlled, exact
 
 
 @pytest.mark.parametrize(("n", "edges", "expected"), [
@@ -30,7 +31,8 @@ def test_cluster_and_overlap() -> None:
                       "linked": [True, False]})
     clusters = clustering.cluster(nodes, links)
     assert clusters.column("cluster_id").to_pylist() == [1, 2, 1, 3]
-    ov = clustering.overlap(clusters, ["a", "b"])
+    ov = controlled(clustering.overlap(clusters, ["a", "b"]))
+    assert exact(clustering.overlap(clusters, ["a", "b"]))["overlap_people"]["a"]["b"] == 1
     assert ov["overlap_people"]["a"]["b"] == "*"  # one person: suppressed
     assert ov["overlap_share"]["a"]["b"] == "*"  # ... and so is the share resting on it
 
@@ -42,7 +44,7 @@ def test_overlap_share() -> None:
     links = pa.table({"source_l": ["a"] * 20, "record_id_l": ids,
                       "source_r": ["b"] * 20, "record_id_r": ids,
                       "linked": [i < 10 for i in range(20)]})
-    ov = clustering.overlap(clustering.cluster(nodes, links), ["a", "b"])
+    ov = controlled(clustering.overlap(clustering.cluster(nodes, links), ["a", "b"]))
     assert ov["overlap_share"]["a"]["b"] == 0.5
     assert ov["overlap_share"]["a"]["a"] == 1.0
     assert ov["overlap_people"]["a"]["b"] == 10

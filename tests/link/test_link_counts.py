@@ -27,3 +27,37 @@ def test_union_counts_equal_splinks(world_project: Path,
         assert ours == predict.comparison_counts(inputs, rules, records)
         assert ours_rev == predict.comparison_counts(inputs, rules[::-1], records)
         assert ours["rules"][-1]["cumulative"] > ours["rules"][0]["cumulative"] > 0
+
+
+def test_counts_on_demand_equal_the_union_counts(world_project: Path) -> None:
+    with staged_first_pair(world_project) as sp:
+        _, inputs = training.build_linker(sp.backend, sp.left_table, sp.right_table,
+                                          sp.fields)
+        base, loose = blocking_rules(sp.fields), loosening_rules(sp.fields)
+        assert predict.counts_on_demand(inputs, sp.records)
+        whole = [r["cumulative"] for r in predict.comparison_counts(
+            inputs, base + loose, sp.records)["rules"]]
+        first = [r["cumulative"] for r in predict.comparison_counts(
+            inputs, base, sp.records)["rules"]]
+        lazy = predict.Cumulative(inputs, base + loose, first)
+        # asked out of order, and past the last rule
+        assert [lazy.get(i) for i in (len(whole) - 1, *range(len(whole)))] == \
+            [whole[-1], *whole]
+        assert lazy.get(len(whole), 0) == 0
+        assert whole[-1] > whole[len(base) - 1]  # the looser rules add pairs
+        # with a cap, counts up to it are exact and the first past it is above it
+        cap = (whole[len(base) - 1] + whole[-1]) // 2
+        capped = predict.Cumulative(inputs, base + loose, first, cap=cap)
+        for i, n in enumerate(whole):
+            got = capped.get(i)
+            assert got == n if n <= cap else got > cap
+
+
+def test_one_side_calls_become_record_columns() -> None:
+    rules, cols = predict.one_side_columns([
+        "l.x = r.x AND year(l.dob) = year(r.dob)",
+        "nullif(substr(l.a, 1, 2), '') = nullif(substr(r.a, 1, 2), '')",
+        "jaro_winkler_similarity(l.a, r.a) > 0.9"])
+    assert rules == ["l.x = r.x AND l.__lr_c0 = r.__lr_c0", "l.__lr_c2 = r.__lr_c2",
+                     "jaro_winkler_similarity(l.a, r.a) > 0.9"]
+    assert cols == {"year(dob)": "__lr_c0", "nullif(substr(a, 1, 2), '')": "__lr_c2"}

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from linkready.link import estimates
+from linkready.publish import controlled
 
 
 @pytest.mark.parametrize(("log2_bf", "prior", "expected"), [
@@ -57,13 +58,13 @@ def test_published_expected_rate_hides_small_counts() -> None:
     ``*`` when the expected number of matched records rounds to 1–7."""
     ids = np.array([f"r{i}" for i in range(100)])
     few = estimates.expected_match_rate(ids, np.array([0.5] * 3 + [0.0] * 97), 100)
-    shown = few.as_dict()
+    shown = controlled(few.as_dict())
     assert few.uncertain_share == pytest.approx(0.03)  # exact, for internal use
     assert shown["uncertain_share"] == "*"
     assert (shown["estimate"], shown["lower"], shown["upper"]) == ("*", "*", "*")
     assert shown["sensitivity"] == {"independent_pairs": "*"}
-    many = estimates.expected_match_rate(ids, np.array([0.5] * 40 + [0.99] * 40 + [0.0] * 20),
-                                         100).as_dict()
+    many = controlled(estimates.expected_match_rate(
+        ids, np.array([0.5] * 40 + [0.99] * 40 + [0.0] * 20), 100).as_dict())
     assert many["uncertain_share"] == 0.4
     assert many["estimate"] == pytest.approx((40 * 0.5 + 40 * 0.99) / 100)
 
@@ -166,6 +167,33 @@ def test_decoy_check_without_matches_is_near_zero_and_counts_false_links() -> No
     assert got.false_lower <= got.false_links <= got.false_upper
 
 
+def test_decoy_check_of_a_whole_source_has_no_sampling_spread() -> None:
+    """Every left record sampled: the check's interval keeps only the spread of which
+    unmatched records reach the level by chance and of the decoys' share, so it is
+    narrower than for the same records drawn from a source 50 times larger, and still
+    holds the true share (the finite-population correction of r's spread)."""
+    rng = np.random.default_rng(7)
+    real, dec = _decoy_world(rng, 2000, matched=0.9, weak=0.1)
+    whole = estimates.decoy_check(real, dec, left_records=2000, accept_level=20.0)
+    part = estimates.decoy_check(real, dec, left_records=100_000, accept_level=20.0)
+    assert whole is not None and part is not None
+    assert whole.level == part.level or whole.upper - whole.lower < part.upper - part.lower
+    assert whole.upper - whole.lower < 0.6 * (part.upper - part.lower)
+    truth = 0.9
+    assert whole.lower - 0.02 <= truth <= whole.upper + 0.02
+
+
+def test_check_variance_drops_the_sampling_term_only_for_a_whole_source() -> None:
+    v_part = estimates.check_variance(0.9, 0.05, 0.05, 1000, 1000, 10**9)
+    v_whole = estimates.check_variance(0.9, 0.05, 0.05, 1000, 1000, 1000)
+    decoys = 0.05 * 0.95 / 1000 * 0.1 ** 2 / 0.95 ** 4
+    sampling = 0.9 * 0.1 / 1000 / 0.95 ** 2
+    unmatched = 1 - (0.9 - 0.05) / 0.95
+    chance = unmatched * 0.05 * 0.95 / 1000 / 0.95 ** 2
+    assert v_part == pytest.approx(sampling + decoys, rel=1e-4)
+    assert v_whole == pytest.approx(chance + decoys, rel=1e-9)
+
+
 def test_every_record_with_a_clear_match_reads_one() -> None:
     """Every sampled record has a clear match and no decoy comes close: the check reads
     1 with no spread (it can reach 100%, where the model's probabilities cannot)."""
@@ -181,6 +209,20 @@ def test_widen_only_when_the_check_disagrees() -> None:
     assert same == iv and not moved
     wide, moved = estimates.widen(iv, 0.70, 0.76, 0.73)
     assert moved and wide.lower == 0.66 and wide.upper == 0.76 and wide.estimate == 0.68
+
+
+def test_a_noisy_check_just_outside_a_narrow_interval_widens_nothing() -> None:
+    """The check reads 0.71, outside [0.66, 0.70], but its own interval is ±0.05: the
+    gap to the estimate (0.03) is within the two half-widths in quadrature (√(0.02² +
+    0.05²) ≈ 0.054). The same reading from a precise check (±0.005) widens; so does a
+    disagreement below the interval."""
+    iv = estimates.Interval(0.68, 0.66, 0.70, 0.68, 0.67, 0.69)
+    same, moved = estimates.widen(iv, 0.66, 0.76, 0.71)
+    assert same == iv and not moved
+    wide, moved = estimates.widen(iv, 0.705, 0.715, 0.71)
+    assert moved and wide.upper == 0.715 and wide.lower == 0.66
+    low, moved = estimates.widen(iv, 0.60, 0.62, 0.61)
+    assert moved and low.lower == 0.60 and low.upper == 0.70
 
 
 def test_completeness_gap_flags_incomplete_records_that_do_not_link() -> None:
@@ -207,7 +249,7 @@ def test_completeness_gap_raises_only_the_upper_end() -> None:
     assert got.match_rate.lower == base.match_rate.lower
     assert got.match_rate.upper == pytest.approx(
         min(1.0, base.match_rate.upper + 3.0 / kw["left_records"]))
-    assert got.rate_dict(estimates.expected_match_rate(["a"], [0.5], 100))[
+    assert controlled(got.rate_dict(estimates.expected_match_rate(["a"], [0.5], 100)))[
         "completeness_gap"]["side"] == "right"
 
 
@@ -238,9 +280,11 @@ def _check(lo: float, hi: float) -> estimates.DecoyCheck:
 
 @pytest.mark.parametrize(("linked", "refit", "aside"), [
     pytest.param(0.94, 0.76, True, id="check-sides-with-linked"),
-    pytest.param(0.94, 0.93, False, id="fits-agree"),
+    pytest.param(0.95, 0.948, False, id="both-inside"),
+    pytest.param(0.94, 0.95, False, id="refit-inside"),
     pytest.param(0.76, 0.94, False, id="check-sides-with-refit"),
-    pytest.param(0.80, 0.70, False, id="both-far"),
+    pytest.param(0.80, 0.70, True, id="both-outside-refit-further"),
+    pytest.param(0.93, 0.935, False, id="both-outside-refit-nearer"),
 ])
 def test_refit_is_set_aside_only_when_the_check_contradicts_it_alone(
         linked: float, refit: float, aside: bool) -> None:

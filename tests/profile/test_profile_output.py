@@ -123,13 +123,30 @@ def walk_counts(doc: Any, key: str = "") -> list[tuple[str, Any]]:
 
 
 def test_every_count_is_suppressed(profiled: dict[str, Any]) -> None:
-    """Every count is 0, '*' or a multiple of 5; every share is null or within [0, 1]."""
+    """Every count is 0, '*' or a multiple of 5; every share is null, '*' or within
+    [0, 1]."""
     counts = walk_counts(profiled["doc"]["sources"])
     assert counts
     for key, value in counts:
         assert value == "*" or (isinstance(value, int) and value % 5 == 0), (key, value)
     shares = re.findall(r'"share": ([^,\n}]+)', profiled["text"])
-    assert all(s == "null" or 0 <= float(s) <= 1 for s in shares)
+    assert shares
+    assert all(s in ("null", '"*"') or 0 <= float(s) <= 1 for s in shares)
+
+
+def test_shares_follow_the_one_rule(profiled: dict[str, Any], exact: ProjectProfile) -> None:
+    """A profile share is the exact share to 4 decimals, '*' where its count or the rest
+    of the records is 1–7: the rule of every document (linkready.publish)."""
+    from linkready.privacy import safe_rate
+
+    seen = set()
+    for name, prof in exact.sources.items():
+        ready = profiled["doc"]["sources"][name]["readiness"]
+        for cat in ("deterministic", "probabilistic", "either", "neither"):
+            n = prof.count("readiness", "record", cat)
+            assert ready[cat]["share"] == safe_rate(n, prof.records), (name, cat)
+            seen.add(type(ready[cat]["share"]))
+    assert float in seen
 
 
 def test_document_shape(profiled: dict[str, Any]) -> None:

@@ -38,9 +38,9 @@ CLIPPED = """() => Array.from(document.querySelectorAll('.tablewrap, .alerts, .a
   .filter(e => e.scrollWidth > e.clientWidth + 1)
   .map(e => [e.getAttribute('aria-label') || e.className, e.scrollWidth, e.clientWidth])"""
 #: The smallest chart text as drawn on screen (font size × the SVG's scale), in px.
-SMALLEST_CHART_TEXT = """() => {
+SMALLEST_CHART_TEXT = """(figures = 'figure.chart') => {
   let least = Infinity, what = '';
-  for (const t of document.querySelectorAll('figure.chart svg text')) {
+  for (const t of document.querySelectorAll(figures + ' svg text')) {
     if (!t.textContent.trim()) continue;
     const m = t.getScreenCTM();
     const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
@@ -104,7 +104,8 @@ def page_report(assessed: Assessed) -> dict[str, Any]:
                 ".map(s => { const b = s.getBoundingClientRect();"
                 " return [b.width, b.height, s.querySelectorAll('path,rect,text').length]; })")
             overflow = page.evaluate("() => document.documentElement.scrollWidth")
-            wide = {"clipped": page.evaluate(CLIPPED), "first": page.evaluate(FIRST_SCREEN)}
+            wide = {"clipped": page.evaluate(CLIPPED), "first": page.evaluate(FIRST_SCREEN),
+                    "font": page.evaluate(SMALLEST_CHART_TEXT)}
             page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
             page.set_viewport_size({"width": 390, "height": 844})
             narrow = page.evaluate("() => document.documentElement.scrollWidth")
@@ -117,7 +118,17 @@ def page_report(assessed: Assessed) -> dict[str, Any]:
             nav_printed = page.evaluate(
                 "() => getComputedStyle(document.querySelector('nav')).display")
             printed = {"clipped": page.evaluate(CLIPPED),
-                       "width": page.evaluate("() => document.documentElement.scrollWidth")}
+                       "width": page.evaluate("() => document.documentElement.scrollWidth"),
+                       "font": page.evaluate(SMALLEST_CHART_TEXT,
+                                             "figure.chart:not(.wide)"),
+                       "first": page.evaluate(FIRST_SCREEN),
+                       "wide": page.evaluate(
+                           "() => document.querySelectorAll('figure.chart.wide').length")}
+            # Charts wider than the portrait page print on landscape pages (267 mm =
+            # 1009 CSS px between the margins), at their own size.
+            page.set_viewport_size({"width": 1009, "height": 680})
+            printed["landscape_font"] = page.evaluate(SMALLEST_CHART_TEXT,
+                                                      "figure.chart.wide")
             page.pdf(path=str(ARTIFACTS / "report.pdf"), format="A4")
         finally:
             browser.close()
@@ -160,11 +171,36 @@ def test_no_table_clipped_at_1280_or_in_print(page_report: dict[str, Any]) -> No
     assert page_report["print"]["width"] <= 680
 
 
-def test_chart_text_readable_on_a_phone(page_report: dict[str, Any]) -> None:
-    """At 390 px every chart's text is drawn at 10 px or more (charts keep their size and
-    scroll in their box instead of shrinking)."""
-    least, what = page_report["phone"]["font"]
-    assert least >= 10, f"chart text {what!r} drawn at {least:.1f} px"
+@pytest.mark.parametrize("where", ["wide", "phone", "print"])
+def test_chart_text_readable(page_report: dict[str, Any], where: str) -> None:
+    """At 1280 px, at 390 px and printed (A4 width) every chart's text is drawn at 10 px
+    or more (charts keep their size and scroll in their box instead of shrinking)."""
+    least, what = page_report[where]["font"]
+    assert least >= 10, f"{where}: chart text {what!r} drawn at {least:.1f} px"
+
+
+def test_wide_charts_print_on_landscape_pages(page_report: dict[str, Any]) -> None:
+    """A chart wider than the A4 portrait column prints on a landscape page at 10 px or
+    more: the PDF holds landscape pages exactly when the report has such charts."""
+    import re
+
+    pdf = (ARTIFACTS / "report.pdf").read_bytes()
+    boxes = [tuple(float(v) for v in m.split()) for m in
+             re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)]
+    assert boxes, "no page sizes found in the PDF"
+    landscape = [b for b in boxes if b[2] > b[3]]
+    assert bool(landscape) == (page_report["print"]["wide"] > 0)
+    if page_report["print"]["wide"]:
+        least, what = page_report["print"]["landscape_font"]
+        assert least >= 10, f"landscape: chart text {what!r} drawn at {least:.1f} px"
+
+
+def test_printed_report_keeps_banner_alerts_and_answers(page_report: dict[str, Any]) -> None:
+    """Printed, the banner, the alerts box and the answers are all there, in that order."""
+    first = page_report["print"]["first"]
+    assert first["banner"] is not None
+    assert first["banner"] < first["alerts"] < first["answers"]
+    assert first["alerts_items"] >= 1 and first["answers_items"] >= 1
 
 
 def test_first_screen_answers_the_question(page_report: dict[str, Any],

@@ -75,7 +75,8 @@ def test_charts_have_text_alternatives(assessed: Assessed) -> None:
 
 def test_every_chart_has_a_table_and_takeaway(assessed: Assessed) -> None:
     """Each chart figure holds its SVG, an 'In short' line and a table of its numbers."""
-    figures = re.findall(r'<figure class="chart">(.*?)</figure>', assessed.html, re.S)
+    figures = re.findall(r'<figure class="chart(?: wide)?">(.*?)</figure>', assessed.html,
+                         re.S)
     assert len(figures) >= 7
     for f in figures:
         assert "<svg" in f and "In short:" in f and "<table>" in f

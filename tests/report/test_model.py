@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from linkready.report import Rule, Thresholds, build_report, read_outputs, render_html
-from linkready.report._fmt import count, pct, wilson
+from linkready.report._fmt import count, pct, share_value, wilson
 from linkready.report._model import Chart, Table, VerdictBlock
 from linkready.report._verdict import pair_verdict, source_verdict
 
@@ -63,6 +63,23 @@ def test_wilson_interval_brackets_the_rate() -> None:
     lo2, hi2 = wilson(0.5, 10_000) or (0, 0)
     assert lo < 0.5 < hi and hi2 - lo2 < hi - lo
     assert wilson(0.5, "*") is None
+
+
+def test_source_verdict_reads_a_starred_share() -> None:
+    """A profile share shown as * because 1–7 records are left over (995 of 1,000 valid)
+    is judged on the published counts and printed as *; one whose count is 1–7 is not
+    judged (the report cannot tell 1 from 7)."""
+    doc = {"records": 1000, "fields": {"nhs_number": {"held": True}},
+           "readiness": {"deterministic": {"count": 995, "share": "*"},
+                         "either": {"count": "*", "share": "*"}},
+           "dqmi": {"composite_held": 99.0}}
+    assert share_value(doc["readiness"]["deterministic"], 1000) == 0.995
+    assert share_value(doc["readiness"]["either"], 1000) is None
+    assert share_value({"count": 40, "share": 0.0413}, 1000) == 0.0413
+    v = source_verdict("gp", doc, Thresholds())
+    nhs = v.reason("valid NHS number")
+    assert nhs.value == "*" and nhs.rag == "green"
+    assert v.reason("linkable") is None and len(v.reasons) == 2
 
 
 def test_source_without_nhs_number_is_red(assessed: Assessed) -> None:

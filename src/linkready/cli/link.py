@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -11,6 +12,7 @@ from rich.markup import escape
 from linkready.cli._common import AGGREGATES_HELP, console, err_console, user_errors
 
 if TYPE_CHECKING:
+    from linkready.documents import StageBlock
     from linkready.link.spark import SparkSettings
 
 BackendOpt = Annotated[str, typer.Option(
@@ -92,28 +94,31 @@ def spark_settings_for(backend: str, spark_conf: Path | None) -> SparkSettings |
     return settings
 
 
-def _label_free(prob: dict) -> tuple[str, str]:
+def _label_free(prob: StageBlock) -> tuple[str, str]:
     """Estimated blocking recall and false-link share, each with its interval."""
     from linkready.cli._common import rate_text
 
-    out = []
-    for block, key in ((prob.get("blocking", {}).get("estimated_recall"), "estimate"),
-                       (prob.get("false_links"), "share")):
-        out.append("–" if not block else f"{rate_text(block[key])} "
-                   f"({rate_text(block['lower'])}–{rate_text(block['upper'])})")
-    return out[0], out[1]
+    def text(point: Any, lower: Any, upper: Any) -> str:
+        return f"{rate_text(point)} ({rate_text(lower)}–{rate_text(upper)})"
+
+    recall = prob.get("blocking", {}).get("estimated_recall")
+    false = prob.get("false_links")
+    return ("–" if not recall else text(recall["estimate"], recall["lower"], recall["upper"]),
+            "–" if not false else text(false["share"], false["lower"], false["upper"]))
 
 
-def print_linkage_summary(summary: dict, out_dir: Path, *, record_level: bool = True) -> None:
+def print_linkage_summary(summary: Mapping[str, Any], out_dir: Path, *,
+                          record_level: bool = True) -> None:
     """A table of match rates per pair (aggregates only)."""
     from rich.table import Table
 
     from linkready.cli._common import rate_text
+    from linkready.documents import linkage_pairs
 
     table = Table("left → right", "left records", "deterministic", "probabilistic",
                   "expected (interval)", "blocking recall", "false links",
                   title=f"Linkage at p ≥ {summary['threshold']}")
-    for p in summary["pairs"]:
+    for p in linkage_pairs(summary):
         e = p["probabilistic"]["expected_match_rate"]
         table.add_row(f"{p['left']} → {p['right']}", str(p["left_records"]),
                       rate_text(p["deterministic"]["match_rate"]),

@@ -25,6 +25,8 @@ WorkspaceOpt = Annotated[Path | None, typer.Option(
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from linkready.documents import CountShare
+
 
 def profile(project_file: ProjectArg, out: OutOpt = None,
             workspace: WorkspaceOpt = None, aggregates_only: AggregatesOpt = False) -> None:
@@ -44,8 +46,9 @@ def profile(project_file: ProjectArg, out: OutOpt = None,
         console.print(f"wrote {escape(str(result.path))}")
 
 
-def _pct(fig: dict[str, Any]) -> str:
-    return "*" if fig["share"] is None else f"{100 * fig['share']:.1f}%"
+def _pct(fig: CountShare) -> str:
+    share = fig["share"]
+    return "*" if share is None or isinstance(share, str) else f"{100 * share:.1f}%"
 
 
 def summary_table(doc: dict[str, Any]) -> Table:
@@ -57,7 +60,9 @@ def summary_table(doc: dict[str, Any]) -> Table:
                 "DQMI", "weakest field"):
         table.add_column(col, justify="left" if col in ("source", "weakest field") else "right",
                          overflow="fold")
-    for name, s in doc["sources"].items():
+    from linkready.documents import profile_sources
+
+    for name, s in profile_sources(doc).items():
         held = [i for i in s["dqmi"]["items"] if i["held"]]
         weakest = min(held, key=lambda i: i["score"]) if held else None
         table.add_row(

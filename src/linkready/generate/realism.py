@@ -195,8 +195,11 @@ def measure(world: World) -> dict[str, Any]:
     return out
 
 
-def _pct(x: float) -> str:
-    return "—" if x != x else f"{100 * x:.1f} %"  # x != x: nan
+def _pct(x: float | str | None) -> str:
+    """A share as a percentage; "—" when missing (None or nan), "*" as published."""
+    if isinstance(x, str):
+        return x
+    return "—" if x is None or x != x else f"{100 * x:.1f} %"  # x != x: nan
 
 
 def table(world: World) -> str:
@@ -279,7 +282,9 @@ def linkage_table(evaluation: dict[str, Any], no_nhs: tuple[str, ...] = ()) -> s
     rows = [("pair", "combined F1", "deterministic precision", "expected / true overlap",
              "deterministic match rate (gap: coverage / linkage error)", "check"),
             ("---",) * 6]
-    for p in evaluation["pairs"]:
+    from linkready.documents import evaluation_pairs
+
+    for p in evaluation_pairs(evaluation):
         comb, det = p["combined"], p["deterministic"]
         f1 = comb.get("f1")
         exp = p.get("expected_match_rate")

@@ -119,6 +119,7 @@ def check_dob_format(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec
         for g in guesses) + " FROM stage")
     best = max(fits)
     if best < 0.9 * present:
+        _refuse_mixed_formats(con, path, name, spec, present, failed, guesses, project_file)
         return
     likely = [g for g, n in zip(guesses, fits, strict=True) if n == best][:2]
     declared = ", ".join(f"`{printable(f)}`" for f in spec.dob_formats)
@@ -127,6 +128,54 @@ def check_dob_format(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec
         f"{path}: {_pct(failed / present)} of the dates in {_field(spec, name, 'dob')} do "
         f"not match dob_format {declared}; the dates look like {look} — set "
         f"`dob_format: \"{likely[0]}\"` for {name} in {project_file}"
+    )
+
+
+def _swapped(fmt: str) -> str:
+    """``fmt`` with day and month swapped (``%d/%m/%Y`` ↔ ``%m/%d/%Y``)."""
+    return fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+
+
+def _refuse_mixed_formats(con: duckdb.DuckDBPyConnection, path: Path, name: str,
+                          spec: SourceSpec, present: int, failed: int, guesses: list[str],
+                          project_file: Path) -> None:
+    """Refuse when the dates mix formats that together read nearly all of them (no single
+    one does), naming the list to declare. Formats are added greedily (the one reading
+    most of the dates still unread first), at most three, never a day/month swap of one
+    already in the list (that would read 03/04 both ways)."""
+    chosen = list(spec.dob_formats)
+    added: list[str] = []
+
+    def parsed(fmts: list[str]) -> str:
+        return "coalesce(" + ", ".join(f"try_strptime(dob__t, {lit(f)})" for f in fmts) + \
+            ", NULL::TIMESTAMP)"
+
+    read = present - failed
+    for _ in range(3):
+        options = [g for g in guesses if g not in chosen and _swapped(g) not in chosen]
+        if not options:
+            return
+        gains = _scalar(con, "SELECT " + ", ".join(
+            f"count(*) FILTER (WHERE {parsed(chosen)} IS NULL AND "
+            f"try_strptime(dob__t, {lit(g)}) IS NOT NULL)" for g in options) + " FROM stage")
+        gain = max(gains)
+        if gain < R.DOB_MIN_FAILED:
+            return
+        pick = options[gains.index(gain)]
+        chosen.append(pick)
+        added.append(pick)
+        read += gain
+        if read >= 0.9 * present:
+            break
+    if read < 0.9 * present:
+        return
+    declared = ", ".join(f"`{printable(f)}`" for f in spec.dob_formats)
+    extra = ", ".join(f"`{g}`" for g in added)
+    listed = ", ".join(f'"{printable(f)}"' for f in chosen)
+    raise InputError(
+        f"{path}: {_pct(failed / present)} of the dates in {_field(spec, name, 'dob')} do "
+        f"not match dob_format {declared}; the dates mix formats, and {extra} read the rest "
+        f"— set `dob_format: [{listed}]` for {name} in {project_file}"
     )
 
 

@@ -104,6 +104,10 @@ def check_path(path: Path, key: str, project_file: Path) -> None:
             raise InputError(f"{path}: a symbolic link that loops back on itself {where}; "
                              "point the path at the real file") from None
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            if "\\" in str(path) and Path(str(path).replace("\\", "/")).exists():
+                raise InputError(f"{path}: file not found {where}; write the path with / "
+                                 "between folders (a \\ is part of a file name here, not "
+                                 "a folder separator)") from None
             raise InputError(f"{path}: file not found {where}; check the path, which is "
                              "relative to the project file") from None
         raise InputError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__}) "
@@ -370,6 +374,9 @@ def inspect_source(
         check_not_workbook(path, name)
     if kind == "xlsx":
         return _xlsx_layout(path, name, spec, project_file, temp_dir)
+    if spec.sheet is not None:
+        raise InputError(f"{path}: not an Excel workbook, so it has no sheets "
+                         f"(sources.{name}.sheet); remove `sheet:` from sources.{name}")
     codec = _codec(project_file, name, spec)
     copy = check_encoding(path, codec, temp_dir, f"sources.{name}.encoding")
     try:
@@ -387,13 +394,14 @@ def inspect_source(
 
 def _xlsx_layout(path: Path, name: str, spec: SourceSpec, project_file: Path,
                  temp_dir: Path | None) -> SourceLayout:
-    """The first worksheet of an ``.xlsx`` extract, as a UTF-8 CSV copy in ``temp_dir``."""
+    """The worksheet of an ``.xlsx`` extract (``sheet:``, or its only one), as a UTF-8 CSV
+    copy in ``temp_dir``."""
     from linkready.ingest._xlsx import xlsx_to_csv
 
     if temp_dir is None:
         raise ValueError("a temporary folder is needed to read a workbook")
     copy = xlsx_to_csv(path, temp_dir / f".{path.name}.csv.tmp", delimiter=spec.delimiter,
-                       date_format=spec.dob_formats[0], key=f"sources.{name}.path")
+                       date_format=spec.dob_formats[0], source=name, sheet=spec.sheet)
     try:
         columns = read_header(copy, "utf-8", spec.delimiter, f"sources.{name}.path",
                               shown=path)

@@ -1,6 +1,8 @@
 """Excel ``.xlsx`` extracts, read with the standard library (no spreadsheet package).
 
-An ``.xlsx`` file is a zip of XML parts. The first worksheet is streamed row by row into a
+An ``.xlsx`` file is a zip of XML parts. Its worksheet (the only one, or the one the
+source names with ``sheet:``; a workbook of several sheets without ``sheet:`` is refused
+naming them) is streamed row by row into a
 private UTF-8 CSV copy in the ingest scratch folder (like a transcoded CSV), which is then
 read like any CSV extract and removed afterwards. Cells are written as text:
 
@@ -27,6 +29,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from linkready.errors import InputError
+from linkready.project import printable
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -84,13 +87,31 @@ def _date_styles(z: zipfile.ZipFile) -> set[int]:
     return dates
 
 
-def _first_sheet(z: zipfile.ZipFile) -> str:
-    """The zip path of the workbook's first worksheet."""
+def _sheet(z: zipfile.ZipFile, path: Path, wanted: str | None, source: str) -> str:
+    """The zip path of the worksheet to read: the one named ``wanted``, or the only one.
+
+    Raises:
+        InputError: ``wanted`` is not a sheet, or the workbook has several sheets and
+            ``wanted`` is None (reading the first could read a notes or summary sheet).
+    """
     book = ET.fromstring(z.read("xl/workbook.xml"))
-    sheet = next(iter(book.iter(f"{_NS}sheet")), None)
-    if sheet is None:
+    sheets = [(s.get("name", ""), s.get(f"{_REL}id")) for s in book.iter(f"{_NS}sheet")]
+    if not sheets:
         raise ValueError("no worksheet")
-    rid = sheet.get(f"{_REL}id")
+    names = ", ".join(f"`{printable(n)}`" for n, _ in sheets[:10])
+    names += " …" if len(sheets) > 10 else ""
+    if wanted is None and len(sheets) > 1:
+        raise InputError(
+            f"{path}: the workbook has {len(sheets)} worksheets ({names}) "
+            f"(sources.{source}.sheet); say which one holds the records with "
+            f"`sheet: NAME` under sources.{source}")
+    if wanted is not None:
+        sheets = [s for s in sheets if s[0] == wanted]
+        if not sheets:
+            raise InputError(
+                f"{path}: no worksheet named `{printable(wanted)}` "
+                f"(sources.{source}.sheet); use one of {names}")
+    rid = sheets[0][1]
     rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
     target = next(r.get("Target", "") for r in rels.iter(f"{_PKG_REL}Relationship")
                   if r.get("Id") == rid)
@@ -120,10 +141,10 @@ def _number(raw: str, is_date: bool, date_format: str) -> str:
     return raw
 
 
-def _rows(z: zipfile.ZipFile, date_format: str) -> Iterator[list[str]]:
+def _rows(z: zipfile.ZipFile, sheet: str, date_format: str) -> Iterator[list[str]]:
     strings = _shared_strings(z)
     dates = _date_styles(z)
-    with z.open(_first_sheet(z)) as fh:
+    with z.open(sheet) as fh:
         for _, el in ET.iterparse(fh):
             if el.tag != f"{_NS}row":
                 continue
@@ -153,16 +174,21 @@ def _rows(z: zipfile.ZipFile, date_format: str) -> Iterator[list[str]]:
 
 
 def xlsx_to_csv(path: Path, copy: Path, *, delimiter: str, date_format: str,
-                key: str) -> Path:
-    """Write the first worksheet of ``path`` as a UTF-8 CSV at ``copy``; return ``copy``.
+                source: str, sheet: str | None = None) -> Path:
+    """Write one worksheet of ``path`` (``sheet``, or the workbook's only one) as a UTF-8
+    CSV at ``copy``; return ``copy``.
 
     Raises:
-        InputError: the workbook cannot be read (damaged, encrypted, no worksheet).
+        InputError: the workbook cannot be read (damaged, encrypted, no worksheet), or
+            which sheet to read is not clear (see ``_sheet``).
     """
+    key = f"sources.{source}.path"
     try:
+        with zipfile.ZipFile(path) as z:
+            name = _sheet(z, path, sheet, source)
         with zipfile.ZipFile(path) as z, copy.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, delimiter=delimiter)
-            rows = _rows(z, date_format)
+            rows = _rows(z, name, date_format)
             header = next(rows, None)
             if header is None:
                 raise ValueError("empty worksheet")

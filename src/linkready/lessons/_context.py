@@ -21,6 +21,7 @@ from linkready.progress import ProgressCallback, no_progress
 if TYPE_CHECKING:
     import pandas as pd
 
+    from linkready.documents import EvaluationPair, LinkagePair
     from linkready.generate.scenario import Scenario
     from linkready.link.evaluate_run import Evaluation
     from linkready.link.run import LinkageRun
@@ -117,16 +118,19 @@ class LinkedWorld:
             raise RuntimeError("this lesson's worlds are not linked (Lesson.link=False)")
         return self.evaluation
 
-    def pair(self, left: str, right: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(linkage summary, evaluation) of one linked pair."""
+    def pair(self, left: str, right: str) -> tuple[LinkagePair, EvaluationPair]:
+        """(linkage summary, evaluation) of one linked pair, as published and typed
+        (:mod:`linkready.documents`)."""
         if self.run is None or self.evaluation is None:
             raise RuntimeError("this lesson's worlds are not linked (Lesson.link=False)")
-        lp = next(p for p in self.run.summary["pairs"] if (p["left"], p["right"]) == (left, right))
+        from linkready.documents import linkage_pairs
         from linkready.link.evaluate_run import evaluation_document
 
+        lp = next(p for p in linkage_pairs(self.run.summary)
+                  if (p["left"], p["right"]) == (left, right))
         published = evaluation_document(self.evaluation)["pairs"]
         ep = next(p for p in published if (p["left"], p["right"]) == (left, right))
-        return lp, dict(ep)
+        return lp, ep.copy()
 
     def row_count(self, source: str) -> int:
         return int(self.manifest["row_counts"][source])

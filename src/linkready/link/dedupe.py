@@ -33,7 +33,7 @@ from linkready.link.settings import (
     loosening_rules,
 )
 from linkready.link.workspace import SourceStats, stage_source
-from linkready.privacy import safe_rate, suppress
+from linkready.publish import Count, Rate
 
 #: The staged table of the source being deduplicated.
 TABLE = "__lr_dedupe"
@@ -250,12 +250,13 @@ def dedupe_source(con: Any, source: SourceStats, threshold: float, cfg: Training
 
 
 def dedupe_summary(result: DedupeResult) -> dict[str, Any]:
-    """The published dedupe section of one source (aggregates, disclosure-controlled)."""
+    """The dedupe section of one source as an exact tree (aggregates; published under
+    disclosure control by :func:`linkready.publish.linkage_document`)."""
     n = result.records
     expected = result.expected.as_dict()
     return {
         "source": result.source,
-        "records": suppress(n),
+        "records": Count(n),
         "threshold": result.threshold,
         "fields_compared": result.fields,
         "blocking": {"rules": result.rules, "comparisons_budget": result.budget},
@@ -263,15 +264,15 @@ def dedupe_summary(result: DedupeResult) -> dict[str, Any]:
         "deterministic": {
             "rule": "same valid NHS number on two records (not when DOB, sex and names "
                     "all disagree)",
-            "records_with_a_duplicate": suppress(result.deterministic_records),
+            "records_with_a_duplicate": Count(result.deterministic_records),
         },
-        "probable_people": suppress(result.people),
-        "duplicate_people": suppress(result.duplicate_people),
-        "records_in_duplicate_groups": suppress(result.records_in_groups),
-        "duplicate_records": suppress(result.duplicate_records),
-        "duplicate_record_share": safe_rate(result.duplicate_records, n),
-        "largest_group": suppress(int(result.group_sizes.max()) if result.duplicate_people
-                                  else 0),
+        "probable_people": Count(result.people),
+        "duplicate_people": Count(result.duplicate_people),
+        "records_in_duplicate_groups": Count(result.records_in_groups),
+        "duplicate_records": Count(result.duplicate_records),
+        "duplicate_record_share": Rate(result.duplicate_records, n),
+        "largest_group": Count(int(result.group_sizes.max()) if result.duplicate_people
+                               else 0),
         "expected_share_with_duplicate": {
             "estimate": expected["estimate"], "lower": expected["lower"],
             "upper": expected["upper"], "method": EXPECTED_METHOD},

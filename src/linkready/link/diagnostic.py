@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from linkready.link import predict
+from linkready.link import predict, prefilter
 from linkready.link.settings import diagnostic_rules, on_pairs
 from linkready.link.training import quiet_splink
 from linkready.link.workspace import source_select_sql
@@ -24,6 +24,14 @@ DIAG_TABLE = "__lr_diag"
 #: Up to this many pairs, the sample is scored against every right record (no blocking
 #: at all); above it, against the loose diagnostic rules.
 ALL_PAIRS_MAX = 500_000
+#: About this many diagnostic pairs are scored at most. The loose rules bring each
+#: sampled record a number of candidates that grows with the right source (about 1,500
+#: per record against a 215k-record GP register), so above it fewer left records are
+#: sampled (the first of the same seeded order), never fewer than
+#: :data:`MIN_SAMPLE`: the cost then follows the sample, not the sources, and the
+#: bootstrap interval widens with the smaller sample.
+PAIRS_BUDGET = 1_000_000
+MIN_SAMPLE = 300
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,9 @@ class Diagnostic:
     rules: list[str]
     #: Diagnostic pairs scored (in and out of production), for cost reporting.
     scored: int
+    #: Records the sample was drawn for: the configured size, or fewer when the loose
+    #: rules would bring more than :data:`PAIRS_BUDGET` pairs (see :func:`sample_size`).
+    size: int = DIAGNOSTIC_SAMPLE
 
 
 def sample_sql(source: str, size: int, seed: int, postcode_text: bool = False) -> str:
@@ -55,6 +66,11 @@ def run(backend: Any, source: str, right_table: str, model: dict[str, Any],
                   else diagnostic_rules(fields))
     backend.stage(DIAG_TABLE, sample_sql(source, size, seed, postcode_text))
     try:
+        if diag_rules != ["1 = 1"]:
+            fewer = sample_size(backend, DIAG_TABLE, right_table, diag_rules, size)
+            if fewer < size:
+                size = fewer
+                backend.stage(DIAG_TABLE, sample_sql(source, size, seed, postcode_text))
         ids = backend.to_arrow(f"SELECT record_id FROM {DIAG_TABLE} ORDER BY record_id")
         sample_ids = np.asarray(ids.column("record_id").to_numpy(zero_copy_only=False))
         settings = {**model, "retain_matching_columns": True,
@@ -66,12 +82,32 @@ def run(backend: Any, source: str, right_table: str, model: dict[str, Any],
                   db_api.register(right_table, dataset_display_name="right")]
         with quiet_splink():
             linker = Linker(inputs, settings)
+        # Only candidates that can reach min_match_weight are scored (same pairs kept).
+        prefilter.register(linker, db_api, DIAG_TABLE, right_table, diag_rules,
+                           min_match_weight)
         scored = predict.predict_pairs(linker, min_match_weight, flags={
             flag(i): on_pairs(r) for i, r in enumerate(rules)})
+        prefilter.drop(db_api)
         db_api.delete_tables_created_by_splink_from_db()
     finally:
         backend.drop(DIAG_TABLE)
-    return Diagnostic(sample_ids, scored, diag_rules, scored.num_rows)
+    return Diagnostic(sample_ids, scored, diag_rules, scored.num_rows, size)
+
+
+def sample_size(backend: Any, sample_table: str, right_table: str, rules: list[str],
+                size: int, budget: int = PAIRS_BUDGET, least: int = MIN_SAMPLE) -> int:
+    """The sample size that keeps the diagnostic pairs within about ``budget``: ``size``
+    if the rules' pairs for the staged sample of ``size`` records (counted per rule, an
+    overlap counted twice) are within it, else proportionally fewer, at least
+    ``least``."""
+    counts = " UNION ALL ".join(
+        f"SELECT count(*) AS n FROM {sample_table} AS l JOIN {right_table} AS r ON ({rule})"
+        for rule in rules)
+    pairs = int(backend.to_arrow(f"SELECT sum(n) AS n FROM ({counts})").column("n")[0]
+                .as_py() or 0)
+    if pairs <= budget:
+        return size
+    return min(size, max(least, size * budget // pairs))
 
 
 def flag(i: int) -> str:
@@ -96,7 +132,8 @@ def outside(diag: Diagnostic, indices: list[int]) -> Any:
 
 
 def choose(diag: Diagnostic, q: np.ndarray, base: list[int], candidates: list[int],
-           cumulative: dict[int, int], budget: float, min_gain: float) -> list[int]:
+           cumulative: dict[int, int] | predict.Cumulative, budget: float,
+           min_gain: float) -> list[int]:
     """Candidate rules to add, in order: each must raise the sample's expected matches
     found (Σ over sampled left records of the best q among compared pairs) by at least
     ``min_gain`` records, with the comparisons up to it (``cumulative``, counted with
@@ -223,7 +260,9 @@ def run_decoys(backend: Any, right_table: str, model: dict[str, Any], rules: lis
                   db_api.register(right_table, dataset_display_name="right")]
         with quiet_splink():
             linker = Linker(inputs, settings)
+        prefilter.register(linker, db_api, DECOY_TABLE, right_table, use, min_match_weight)
         scored = predict.predict_pairs(linker, min_match_weight)
+        prefilter.drop(db_api)
         db_api.delete_tables_created_by_splink_from_db()
     finally:
         backend.drop(DECOY_TABLE, DECOY_FULL)

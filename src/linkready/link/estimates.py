@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from linkready.privacy import SUPPRESSED, is_small, safe_rate, suppress
+from linkready.publish import Count, Expected, Rate, Value, records_rest
 
 if TYPE_CHECKING:
     from linkready.link import refit
@@ -73,22 +73,20 @@ class ExpectedRate:
     left_records: int = 0
 
     def as_dict(self) -> dict[str, object]:
-        """The published form. ``uncertain_share`` is a share of records, so it goes
-        through :func:`~linkready.privacy.safe_rate`; the expected rate is a sum of
+        """The exact tree (figures of :mod:`linkready.publish`, which publishes it).
+        ``uncertain_share`` is a share of records; the expected rate is a sum of
         probabilities, not a count, but where the expected number of matched (or
-        unmatched) records rounds to 1–7 it would stand for a small count, so the
-        estimate, its interval and the sensitivity figure are shown as ``*``."""
+        unmatched) records rounds to 1–7 it would stand for a small count, so under
+        control the estimate, its interval and the sensitivity figure are ``*``."""
         n = self.left_records
-        small = n > 0 and (is_small(round(self.expected_records))
-                           or is_small(round(n - self.expected_records)))
-        return {"estimate": SUPPRESSED if small else self.estimate,
-                "lower": SUPPRESSED if small else self.lower,
-                "upper": SUPPRESSED if small else self.upper,
+        rest = records_rest(self.expected_records, n)
+        return {"estimate": Value(self.estimate, rest, None),
+                "lower": Value(self.lower, rest, None),
+                "upper": Value(self.upper, rest, None),
                 "method": self.method,
-                "uncertain_share": (safe_rate(self.uncertain_records, n) if n
+                "uncertain_share": (Rate(self.uncertain_records, n) if n
                                     else self.uncertain_share),
-                "sensitivity": {"independent_pairs": SUPPRESSED if small
-                                else self.independent}}
+                "sensitivity": {"independent_pairs": Value(self.independent, rest, None)}}
 
 
 METHOD_NOTE = (
@@ -195,22 +193,21 @@ class Honest:
     #: The refitted model's figures were set aside: the model-free check contradicts
     #: them (see :func:`refit_contradicted`).
     refit_set_aside: bool = False
-
-    def _small(self, expected_records: float) -> bool:
-        n = self.left_records
-        return n > 0 and (is_small(round(expected_records))
-                          or is_small(round(n - expected_records)))
+    #: The match-rate interval from the bootstrap, the two fits and chance alone, before
+    #: the model-free check and the completeness gap (for decomposing its width).
+    model_interval: tuple[float, float] = (0.0, 0.0)
 
     def rate_dict(self, chance: ExpectedRate) -> dict[str, object]:
-        """The published expected match rate: estimate, interval (what it covers is in
-        ``interval``), the figure among candidate pairs only, and the chance-only
-        interval as a secondary figure. ``*`` where it stands for 1–7 records."""
+        """The expected match rate as an exact tree (:mod:`linkready.publish`):
+        estimate, interval (what it covers is in ``interval``), the figure among
+        candidate pairs only, and the chance-only interval as a secondary figure; under
+        control ``*`` where it stands for 1–7 records (matched or not)."""
         r = self.match_rate
-        small = self._small(r.estimate * self.left_records) or self._small(
-            chance.expected_records)
+        n = self.left_records
+        rest = records_rest(r.estimate * n, n) + records_rest(chance.expected_records, n)
 
-        def show(x: float) -> float | str:
-            return SUPPRESSED if small else x
+        def show(x: float) -> Value:
+            return Value(x, rest, None)
 
         return {"estimate": show(r.estimate), "lower": show(r.lower),
                 "upper": show(r.upper),
@@ -223,6 +220,8 @@ class Honest:
                                      if self.gap else None),
                 "method": HONEST_NOTE,
                 "refit_estimate": show(r.refit),
+                "model_interval": {"lower": show(self.model_interval[0]),
+                                   "upper": show(self.model_interval[1])},
                 "among_candidates": show(self.blocked_rate),
                 "missed_by_blocking": show(self.missed_by_blocking),
                 "chance_only": {"lower": show(chance.lower), "upper": show(chance.upper),
@@ -230,7 +229,7 @@ class Honest:
                 "bootstrap_replicates": self.replicates}
 
     def recall_dict(self, rules: list[str], scored: int) -> dict[str, object]:
-        """The published blocking-recall estimate."""
+        """The blocking-recall estimate as an exact tree (:mod:`linkready.publish`)."""
         r = self.blocking_recall
         return {"estimate": r.estimate, "lower": r.lower, "upper": r.upper,
                 "refit_estimate": r.refit,
@@ -238,20 +237,23 @@ class Honest:
                            "matches among production and diagnostic candidates, over a "
                            "seeded sample of left records; interval from the same "
                            "bootstrap as the match rate"),
-                "sample_records": suppress(self.sample_records),
+                "sample_records": Count(self.sample_records),
                 "diagnostic_rules": rules,
-                "diagnostic_pairs_scored": suppress(scored)}
+                "diagnostic_pairs_scored": Count(scored)}
 
     def false_dict(self) -> dict[str, object]:
-        """The published false-link estimate at the threshold."""
+        """The false-link estimate at the threshold as an exact tree
+        (:mod:`linkready.publish`): under control ``*`` where it rests on 1–7 accepted
+        records, the shares also where the expected false links round to 1–7."""
         f = self.false_share
-        small = is_small(self.accepted) or is_small(round(self.false_links))
-        return {"expected": SUPPRESSED if small else suppress(round(self.false_links)),
-                "share": SUPPRESSED if small else f.estimate,
-                "lower": SUPPRESSED if is_small(self.accepted) else f.lower,
-                "upper": SUPPRESSED if is_small(self.accepted) else f.upper,
-                "refit_share": SUPPRESSED if small else f.refit,
-                "accepted_records": suppress(self.accepted),
+        a = self.accepted
+        both = (a, round(self.false_links))
+        return {"expected": Expected(self.false_links, (a,)),
+                "share": Value(f.estimate, both, None),
+                "lower": Value(f.lower, (a,), None),
+                "upper": Value(f.upper, (a,), None),
+                "refit_share": Value(f.refit, both, None),
+                "accepted_records": Count(a),
                 "widened_by_check": self.widened_false,
                 "method": ("Σ(1 − q) over left records whose best link has q ≥ the "
                            "threshold (Fellegi–Sunter posterior form, as in fastLink); "
@@ -264,30 +266,28 @@ INTERVAL_NAME = ("model, blocking and chance (nominal 95%), widened to the model
                  "check where that disagrees; upper end raised by the completeness gap")
 
 HONEST_NOTE = (
-    "Each left record's match probability q is the largest among its candidate pairs. "
-    "Blocking recall is estimated without truth on a seeded sample of left records: "
-    "their pairs from a deliberately loose diagnostic blocking are scored with the "
-    "trained model, and a record's probable match that the production rules never "
-    "compared adds max(q_diagnostic − q, 0) to the missed mass. The expected match rate "
-    "is Σq / left records plus that missed mass per sampled record. False links: "
-    "Σ(1 − q) over left records whose best link is accepted (q ≥ threshold), the "
-    "Fellegi–Sunter posterior form (fastLink). Interval (nominal 95%): a Poisson "
-    "bootstrap over left records (and, independently, over the diagnostic sample) with "
-    "m, u and λ refitted each time by EM on the agreement-pattern counts; its spread is "
-    "placed around both the linked model's figure and the refitted model's figure and "
-    "the union taken, with the chance spread Σq(1−q) added in quadrature. It covers "
-    "sampling error in the model, disagreement between the two fits, blocking misses "
-    "that the diagnostic rules find, and chance; it does not cover matches that no "
-    "diagnostic rule brings together either, nor errors shared by both fits (e.g. "
-    "strongly dependent fields). Where the model-free decoy check (model_free_check) "
-    "falls outside that interval, the interval is widened to span the check's own "
-    "interval too (widened_by_check): the two rest on different assumptions, and their "
-    "disagreement is uncertainty the bootstrap cannot see. Where the check contradicts "
-    "the refitted model but not the linked one (refit_set_aside_by_check), the refit's "
-    "figures are set aside and the bootstrap spread is placed around the linked model's "
-    "figures only. Finally the upper end is "
-    "raised by the completeness gap (completeness_gap), a sensitivity bound for matches "
-    "hidden by errors that come together with missing identifiers."
+    "Each left record's match probability q is the largest among its candidate pairs. Blocking "
+    "recall is estimated without truth on a seeded sample of left records: their pairs from a "
+    "deliberately loose diagnostic blocking are scored with the trained model, and a record's "
+    "probable match that the production rules never compared adds max(q_diagnostic − q, 0) to the "
+    "missed mass. The expected match rate is Σq / left records plus that missed mass per sampled "
+    "record. False links: Σ(1 − q) over left records whose best link is accepted (q ≥ threshold), "
+    "the Fellegi–Sunter posterior form (fastLink). Interval (nominal 95%): a Poisson bootstrap "
+    "over left records (and, independently, over the diagnostic sample) with m, u and λ refitted "
+    "each time by EM on the agreement-pattern counts; its spread is placed around both the linked "
+    "model's figure and the refitted model's figure and the union taken, with the chance spread "
+    "Σq(1−q) added in quadrature. It covers sampling error in the model, disagreement between the "
+    "two fits, blocking misses that the diagnostic rules find, and chance; it does not cover "
+    "matches that no diagnostic rule brings together either, nor errors shared by both fits (e.g. "
+    "strongly dependent fields). Where the model-free decoy check (model_free_check) disagrees "
+    "with that interval by more than the two methods' combined sampling error (the facing "
+    "half-widths added in quadrature), the interval is widened to span the check's own interval "
+    "too (widened_by_check): the two rest on different assumptions, and their disagreement is "
+    "uncertainty the bootstrap cannot see. Where the refitted model's rate lies outside the "
+    "check's interval and further from it than the linked model's (refit_set_aside_by_check), the "
+    "refit's figures are set aside and the bootstrap spread is placed around the linked model's "
+    "figures only. Finally the upper end is raised by the completeness gap (completeness_gap), a "
+    "sensitivity bound for matches hidden by errors that come together with missing identifiers."
 )
 
 
@@ -430,6 +430,7 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         rater, recallr, fdrr = rate0, recall0, fdr0
     rate = _interval(rate0, rater, reps[:, 0], math.sqrt(var_rate))
     false = _interval(fdr0, fdrr, reps[:, 2], math.sqrt(var_fdr))
+    model_interval = (rate.lower, rate.upper)
     wr = wf = False
     if decoy is not None:
         rate, wr = widen(rate, decoy.lower, decoy.upper, decoy.estimate)
@@ -448,7 +449,7 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         false_links=fdr0 * a, accepted=a, blocked_rate=float(q0.sum()) / n,
         missed_by_blocking=miss0, left_records=left_records, sample_records=s,
         replicates=replicates, patterns=n_pat, decoy=decoy, widened_rate=wr,
-        widened_false=wf, gap=gap, refit_set_aside=aside)
+        widened_false=wf, gap=gap, refit_set_aside=aside, model_interval=model_interval)
 
 
 # ---------------------------------------------------------------------------------------
@@ -482,18 +483,21 @@ class DecoyCheck:
     false_upper: float
 
     def as_dict(self, left_records: int) -> dict[str, object]:
-        small = is_small(round(self.estimate * left_records)) or is_small(
-            round((1 - self.estimate) * left_records))
-        return {"estimate": SUPPRESSED if small else self.estimate,
-                "lower": SUPPRESSED if small else self.lower,
-                "upper": SUPPRESSED if small else self.upper,
+        """The exact tree (:mod:`linkready.publish`): under control the estimate and
+        its interval are ``*`` where the left records it implies with (or without) a
+        match round to 1–7."""
+        rest = (round(self.estimate * left_records),
+                round((1 - self.estimate) * left_records))
+        return {"estimate": Value(self.estimate, rest, None),
+                "lower": Value(self.lower, rest, None),
+                "upper": Value(self.upper, rest, None),
                 "evidence_level_log2_bf": self.level,
                 "decoy_chance_share": self.chance,
-                "sample_records": suppress(self.records), "decoys": suppress(self.decoys),
+                "sample_records": Count(self.records), "decoys": Count(self.decoys),
                 "false_links_from_unmatched": {
-                    "expected": suppress(round(self.false_links)),
-                    "lower": suppress(round(self.false_lower)),
-                    "upper": suppress(round(self.false_upper))},
+                    "expected": Expected(self.false_links),
+                    "lower": Expected(self.false_lower),
+                    "upper": Expected(self.false_upper)},
                 "method": DECOY_NOTE}
 
 
@@ -506,7 +510,9 @@ DECOY_NOTE = (
     "sampled left records. At an evidence level t (log2 Bayes factor), r = share of sampled left "
     "records whose best candidate reaches t, c = share of decoys that do; the share "
     "with a match reaching t is (r − c) / (1 − c). t is the level whose lower 95% bound "
-    "is highest; the interval is Normal on the binomial spread of r and c. It relies "
+    "is highest; the interval is Normal on the binomial spread of r (finite-population "
+    "corrected: none from sampling when every left record is sampled), of which "
+    "unmatched records reach t by chance, and of c. It relies "
     "on the model only to rank pairs, not on its m and u, "
     "so it sees matches whose errors fall in several fields at once as long as they "
     "still agree more than chance; it cannot see matches no blocking rule compared, or "
@@ -522,6 +528,23 @@ def _wilson(k: float, n: int) -> tuple[float, float]:
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def check_variance(r: float, c: float, cv: float, n: int, m: int, left_records: int
+                   ) -> float:
+    """Variance of the check's share (r − c) / (1 − c) of the ``left_records`` with a
+    match, from ``n`` sampled left records (share r reaching the level) and ``m``
+    decoys (share c; ``cv`` with a pseudo-count each way).
+
+    The share is about these left records, a finite population. Sampling n of them
+    spreads r by r(1 − r)/n × (1 − n/N) (none when every record is sampled). Which of
+    the unmatched records reach the level by chance is random even then: the binomial
+    spread of (1 − share) × N records each reaching it with chance c. And c is
+    estimated from the decoys (binomial over m)."""
+    big_n = max(left_records, n, 1)
+    unmatched = min(max(1.0 - (r - c) / (1 - c), 0.0), 1.0)
+    return ((r * (1 - r) / n * (1.0 - n / big_n) + unmatched * cv * (1 - cv) / big_n)
+            / (1 - c) ** 2 + cv * (1 - cv) / m * (1 - r) ** 2 / (1 - c) ** 4)
 
 
 def decoy_check(real_best: npt.NDArray[np.float64], decoy_best: npt.NDArray[np.float64],
@@ -545,10 +568,7 @@ def decoy_check(real_best: npt.NDArray[np.float64], decoy_best: npt.NDArray[np.f
         # The decoys' share with one pseudo-count each way, so that a level no decoy
         # reaches still carries the spread of a small share (not none).
         cv = (float((dec >= t).sum()) + 1) / (m + 2)
-        # No finite-population correction: even when every left record is sampled,
-        # which unmatched records reach t by chance is itself random.
-        var = (r * (1 - r) / n / (1 - c) ** 2
-               + cv * (1 - cv) / m * (1 - r) ** 2 / (1 - c) ** 4)
+        var = check_variance(r, c, cv, n, m, left_records)
         se = math.sqrt(var)
         if best is None or est - Z95 * se > best[0] - Z95 * best[1]:
             best = (est, se, float(t), c, r)
@@ -564,31 +584,41 @@ def decoy_check(real_best: npt.NDArray[np.float64], decoy_best: npt.NDArray[np.f
                       left_records * (1 - hi) * c_lo, left_records * (1 - lo) * c_hi)
 
 
-#: The refit is set aside when its match rate lies this much further from the model-free
-#: check's interval than twice the linked model's distance from it.
-REFIT_MARGIN = 0.02
-
-
 def _distance(x: float, lo: float, hi: float) -> float:
     return max(lo - x, x - hi, 0.0)
 
 
 def refit_contradicted(linked: float, refit_rate: float, check: DecoyCheck) -> bool:
-    """Whether the model-free check contradicts the refitted model and not the linked
-    one: the refit's match rate lies more than :data:`REFIT_MARGIN` plus twice the
-    linked model's distance outside the check's interval. The refit drops
-    term-frequency adjustments and refits on agreement patterns alone; on small data it
-    can land far from both (then its figures would widen every interval for nothing)."""
+    """Whether the model-free check speaks against the refitted model more than against
+    the linked one: the refit's match rate lies outside the check's interval, further
+    from it than the linked model's. The refit drops term-frequency adjustments and
+    refits on agreement patterns alone; on small data it can land far from both (then
+    its figures would widen every interval for nothing). Where the refit is the nearer
+    (or inside), both fits are kept; where both lie outside, the check's own interval
+    still widens the result towards it (:func:`widen`)."""
     d_linked = _distance(linked, check.lower, check.upper)
     d_refit = _distance(refit_rate, check.lower, check.upper)
-    return d_refit > 2 * d_linked + REFIT_MARGIN
+    return d_refit > 0.0 and d_refit > d_linked
 
 
 def widen(interval: Interval, lower: float, upper: float, point: float) -> tuple[
         Interval, bool]:
     """``interval`` widened to span [lower, upper] when ``point`` (another method's
-    estimate) falls outside it; and whether it was."""
+    estimate, with interval [lower, upper]) disagrees with it by more than the two
+    methods' combined sampling error; and whether it was.
+
+    Both intervals are read as 95% bounds: the disagreement |point − estimate| is
+    compared with the two half-widths that face each other (the interval's on the
+    point's side, the other's on the estimate's side) added in quadrature, a two-sample
+    test at the same level. A point just outside a narrow interval, from a check whose
+    own interval is wide, is what chance gives and widens nothing."""
     if interval.lower <= point <= interval.upper:
+        return interval, False
+    if point > interval.upper:
+        own, other = interval.upper - interval.estimate, point - lower
+    else:
+        own, other = interval.estimate - interval.lower, upper - point
+    if abs(point - interval.estimate) <= math.hypot(max(own, 0.0), max(other, 0.0)):
         return interval, False
     return Interval(interval.estimate, min(interval.lower, lower),
                     max(interval.upper, upper), interval.refit, interval.chance_lower,
@@ -619,13 +649,14 @@ class CompletenessGap:
     reference_share: float
 
     def as_dict(self, left_records: int) -> dict[str, object]:
-        return {"records": suppress(round(self.records)),
-                "share_of_left": (self.records / left_records if left_records
-                                  and not is_small(round(self.records)) else
-                                  (0.0 if round(self.records) == 0 else SUPPRESSED)),
+        """The exact tree (:mod:`linkready.publish`): under control the share is ``*``
+        where the records it stands for round to 1–7."""
+        share = self.records / left_records if left_records else 0.0
+        return {"records": Expected(self.records),
+                "share_of_left": Value(share, (round(self.records),), None),
                 "side": self.side,
                 "complete_records_linked_share": self.reference_share,
-                "groups": [{"missing": m, "records": suppress(n), "expected_linked_share": e}
+                "groups": [{"missing": m, "records": Count(n), "expected_linked_share": e}
                            for m, n, e in self.groups],
                 "method": GAP_NOTE}
 

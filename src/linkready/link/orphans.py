@@ -22,7 +22,7 @@ from linkready.link.backends import Backend, DuckDBBackend
 from linkready.link.estimates import log2_odds
 from linkready.link.settings import MODEL_FIELDS, TrainingConfig
 from linkready.link.training import quiet_splink
-from linkready.privacy import suppress
+from linkready.publish import Count
 from linkready.sql import lit
 
 STAGE = "clustering"
@@ -127,8 +127,8 @@ def link_orphans(con: Any, pair_results: list[Any], links: Any, in_scope: list[s
     })
     summary = {
         "sources": sorted(s for s in sources if sizes[s]),
-        "records": suppress(sum(sizes.values())),
-        "linked_pairs": suppress(len(keep)),
+        "records": Count(sum(sizes.values())),
+        "linked_pairs": Count(len(keep)),
         "model_from": f"{donor.left}:{donor.right}",
         "prior": prior,
     }

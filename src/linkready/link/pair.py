@@ -31,7 +31,7 @@ from linkready.link.settings import (
     loosening_rules,
     training_sessions,
 )
-from linkready.link.thresholds import by_threshold
+from linkready.link.thresholds import by_threshold, threshold_relations
 from linkready.link.workspace import SourceStats, stage_source, unreadable_warnings
 from linkready.publish import RELATIONS, Chain, Count, Rate, cell
 
@@ -59,13 +59,9 @@ class PairResult:
     #: The pair's block of linkage.json with exact figures (:mod:`linkready.publish`).
     summary: dict[str, Any]
     model: dict[str, Any] = field(default_factory=dict)
-    #: Wall seconds per step (not written to linkage.json, which must be reproducible).
+    #: Wall seconds per step, and process CPU seconds per step as ``cpu:<step>`` (not
+    #: written to linkage.json, which must be reproducible).
     timings: dict[str, float] = field(default_factory=dict)
-    #: The label-free expected match rate, exact (``summary`` holds its published form,
-    #: :meth:`linkready.link.estimates.ExpectedRate.as_dict`).
-    expected: estimates.ExpectedRate | None = None
-    #: The label-free figures with intervals, exact (published in ``summary`` likewise).
-    honest: estimates.Honest | None = None
 
 
 def compared_fields(left: SourceStats, right: SourceStats) -> set[str]:
@@ -106,17 +102,28 @@ def _links_table(left: str, right: str, det: Any, scored: Any, p: np.ndarray,
     return out
 
 
+#: Steps of :func:`link_pair` that are the label-free estimates' own work (the
+#: diagnostic sample, which also chooses looser rules; the decoys; the bootstrap with
+#: the completeness gap): link time "without the estimates" leaves these out.
+LABEL_FREE_STEPS = ("diagnostic_blocking", "decoys", "bootstrap")
+#: Prefix of the CPU-second entries in :attr:`PairResult.timings` (``cpu:<step>``:
+#: user + system time of the whole process, every engine thread, during the step).
+CPU = "cpu:"
+
+
 class _Clock:
-    """Wall time between successive laps."""
+    """Wall time (and process CPU time, as ``cpu:<step>``) between successive laps."""
 
     def __init__(self) -> None:
         self.laps: dict[str, float] = {}
         self._last = time.perf_counter()
+        self._cpu = time.process_time()
 
     def lap(self, name: str) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         self.laps[name] = now - self._last
-        self._last = now
+        self.laps[CPU + name] = cpu - self._cpu
+        self._last, self._cpu = now, cpu
 
 
 def _with_text_postcode(s: SourceStats) -> SourceStats:
@@ -258,7 +265,11 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     linker, inputs = training.build_linker(be, lt, rt, fields)
     loose = loosening_rules(fields) if cfg.adaptive_blocking else []
     offered = rules + loose
-    all_counts = predict.comparison_counts(inputs, offered, n_left + n_right)
+    # The looser rules' comparisons are counted only as far as the choice below needs
+    # them (it stops at the first over the budget), where counts are exact on DuckDB.
+    lazy = predict.counts_on_demand(inputs, n_left + n_right)
+    all_counts = predict.comparison_counts(inputs, rules if lazy else offered,
+                                           n_left + n_right)
     clock.lap("blocking_counts")
     warnings += training.train(linker, fields, cfg, u_chunks=be.u_chunks)
     model = training.model_dict(linker)
@@ -279,7 +290,10 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
                           postcode_text=text_postcode)
     budget = cfg.comparisons_budget or max(DEFAULT_BUDGET_MIN,
                                            DEFAULT_BUDGET_PER_RECORD * (n_left + n_right))
-    cumulative = {i: r["cumulative"] for i, r in enumerate(all_counts["rules"])}
+    cumulative: Any = (
+        predict.Cumulative(inputs, offered, [r["cumulative"] for r in all_counts["rules"]],
+                           cap=budget)
+        if lazy else {i: r["cumulative"] for i, r in enumerate(all_counts["rules"])})
     chosen = diagnostic.choose(
         diag, estimates.probabilities(diag.pairs.column("log2_bf").to_numpy(), seed_prior),
         list(range(len(rules))), list(range(len(rules), len(offered))), cumulative,
@@ -322,8 +336,8 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     decoys = diagnostic.run_decoys(
         be, rt, model, diag.rules + [r for r in rules if r not in diag.rules],
         seed=cfg.seed, min_match_weight=cfg.min_match_weight, right_records=n_right,
-        size=cfg.diagnostic_sample, donor_table=lt,
-        donors=_decoy_donors(be, lt, left_ids, p, cfg.seed, cfg.diagnostic_sample))
+        size=diag.size, donor_table=lt,
+        donors=_decoy_donors(be, lt, left_ids, p, cfg.seed, diag.size))
     clock.lap("decoys")
     gap = _completeness_gap(be, lt, rt, fields, scored, p)
     honest = _honest(scored, p, prior, diag, final, n_left, n_right, threshold, cfg, model,
@@ -340,12 +354,15 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     be.drop("__lr_left", "__lr_right")
     clock.lap("links")
 
+    left_records, combined = Count(n_left), (Count(len(linked_left)),
+                                             Rate(len(linked_left), n_left))
+    cuts = by_threshold(left_ids, p, n_left)
     nhs = (Count(det_counts["nhs"]), Rate(det_counts["nhs"], n_left))
     nhs_dob = (Count(det_counts["nhs_dob"]), Rate(det_counts["nhs_dob"], n_left))
     summary = {
         "left": left.name,
         "right": right.name,
-        "left_records": Count(n_left),
+        "left_records": left_records,
         "right_records": Count(n_right),
         "fields_compared": sorted(fields),
         "deterministic": {
@@ -375,7 +392,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             "linked_records": Count(n_prob),
             "match_rate": Rate(n_prob, n_left),
             "expected_match_rate": {**expected.as_dict(), **honest.rate_dict(expected)},
-            "by_threshold": by_threshold(left_ids, p, n_left),
+            "by_threshold": cuts,
             "false_links": honest.false_dict(),
             "prior": {"seeded": seed_prior, "refined": prior,
                       "seed_recall_assumed": cfg.prior_recall,
@@ -393,14 +410,15 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             "untrained_levels": untrained,
             "training": {"seed": cfg.seed, "u_max_pairs": cfg.u_max_pairs,
                          "em_max_pairs": cfg.em_max_pairs},
+            RELATIONS: threshold_relations(cuts),
         },
         "combined": {
             "rule": "deterministic, or probabilistic at the threshold",
-            "linked_records": Count(len(linked_left)),
-            "match_rate": Rate(len(linked_left), n_left),
-            "by_subgroup": by_subgroup,
+            "linked_records": combined[0],
+            "match_rate": combined[1],
+            "by_subgroup": {**by_subgroup, RELATIONS: subgroups.subgroup_relations(
+                by_subgroup, cell(left_records), cell(*combined))},
         },
         "warnings": warnings,
     }
-    return PairResult(left.name, right.name, links, summary, model, clock.laps, expected,
-                      honest)
+    return PairResult(left.name, right.name, links, summary, model, clock.laps)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any
 
@@ -82,6 +83,89 @@ def comparison_counts(inputs: list[Any], rules: list[str], records: int) -> dict
             "is_estimate": bool(recs and recs[-1]["is_estimate"]),
             "record_sample_proportion": proportion,
             "unstable_estimates": unstable}
+
+
+def counts_on_demand(inputs: list[Any], records: int) -> bool:
+    """Whether :class:`Cumulative` can count rules as needed: exact counts (at most
+    :data:`EXACT_COUNT_MAX_RECORDS` records) on two DuckDB tables."""
+    return (inputs[0].db_api.sql_dialect.sql_dialect_str == "duckdb" and len(inputs) == 2
+            and records <= EXACT_COUNT_MAX_RECORDS)
+
+
+#: The innermost function call in SQL, and a column of one side of a pair in a rule.
+_CALL = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\(([^()]*)\)")
+_SIDE = re.compile(r"\b([lr])\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def one_side_columns(rules: list[str]) -> tuple[list[str], dict[str, str]]:
+    """``rules`` (``l.x``, ``r.x``) with every function call over one side's columns
+    (``year(l.dob)``, ``substr(r.given_name, 1, 1)``, nested calls too) read from a
+    column computed once per record, so that testing a pair against many rules
+    compares values rather than calling functions. Returns the rules and
+    ``{per-record SQL over the record's own columns: column}``."""
+    per_record: dict[str, str] = {}
+    exprs: dict[str, str] = {}
+
+    def call(match: re.Match[str]) -> str:
+        sides = {m.group(1) for m in _SIDE.finditer(match.group(2))}
+        if len(sides) != 1:
+            return match.group(0)
+        side = sides.pop()
+        sql = _SIDE.sub(lambda m: exprs.get(m.group(2), m.group(2)), match.group(0))
+        name = per_record.setdefault(sql, f"__lr_c{len(per_record)}")
+        exprs[name] = sql
+        return f"{side}.{name}"
+
+    out = []
+    for rule in rules:
+        while True:
+            new = _CALL.sub(call, rule)
+            if new == rule:
+                break
+            rule = new
+        out.append(rule)
+    used = {m.group(2) for rule in out for m in _SIDE.finditer(rule)}
+    return out, {e: n for e, n in per_record.items() if n in used}
+
+
+class Cumulative:
+    """Cumulative comparisons of ``rules`` (each pair counted once, for the first rule
+    that brings it: the numbers :func:`comparison_counts` gives), each counted only
+    when asked for: a rule's new pairs are its join's pairs that no earlier rule brings.
+    ``known``: the cumulative counts of the first rules, already counted. With ``cap``,
+    counting stops once the cumulative count exceeds it: a count above ``cap`` says only
+    that (the count of a rule far past a budget is never needed in full)."""
+
+    def __init__(self, inputs: list[Any], rules: list[str], known: list[int],
+                 cap: float | None = None) -> None:
+        self._con = inputs[0].db_api.duckdb_con
+        self._left, self._right = inputs[0].physical_name, inputs[1].physical_name
+        self._rules = rules
+        self._cumulative = list(known)
+        self._cap = cap
+
+    def get(self, i: int, default: int = 0) -> int:
+        """Cumulative comparisons up to rule ``i`` (``default`` past the last rule)."""
+        if not 0 <= i < len(self._rules):
+            return default
+        while len(self._cumulative) <= i:
+            k = len(self._cumulative)
+            before = self._cumulative[-1] if k else 0
+            if self._cap is not None and before > self._cap:
+                self._cumulative.append(before)  # already past the cap
+                continue
+            rules, per_record = one_side_columns(self._rules[:k + 1])
+            cols = "".join(f", {e} AS {n}" for e, n in per_record.items())
+            earlier = "".join(f" AND NOT coalesce(({r}), false)" for r in rules[:k])
+            pairs = (f"WITH __lr_l AS (SELECT *{cols} FROM {self._left}), "
+                     f"__lr_r AS (SELECT *{cols} FROM {self._right}) "
+                     f"SELECT 1 FROM __lr_l AS l JOIN __lr_r AS r "
+                     f"ON ({rules[k]}) WHERE true{earlier}")
+            if self._cap is not None:
+                pairs += f" LIMIT {int(self._cap) - before + 1}"
+            new = int(self._con.sql(f"SELECT count(*) FROM ({pairs})").fetchall()[0][0])
+            self._cumulative.append(before + new)
+        return self._cumulative[i]
 
 
 def predict_pairs(linker: Any, min_match_weight: float,

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from linkready.privacy import SUPPRESSED, is_small, safe_rate, suppress
+from linkready.publish import Cell, Count, Line, Rate, Value, cell, records_rest
 
 Z95 = 1.959963984540054
 DIMENSIONS: tuple[str, ...] = ("ethnic_group", "age_band", "sex", "imd_decile")
@@ -47,7 +47,10 @@ def subgroup_sql(source: str, reference: date) -> str:
 
 def table(groups: pd.DataFrame, linked: set[Any], q: pd.Series
           ) -> dict[str, list[dict[str, Any]]]:
-    """Per dimension the source records (not all 'not known'): one row per group."""
+    """Per dimension the source records (not all 'not known'): one row per group, as
+    exact figures (:mod:`linkready.publish`; under control the interval is ``*`` where
+    the group, its linked or its unlinked records are 1–7, the expected rate where the
+    group or the records it expects matched (or not) are)."""
     frame = groups.assign(linked=groups["record_id"].isin(linked),
                           q=groups["record_id"].map(q).fillna(0.0).astype(float))
     out: dict[str, list[dict[str, Any]]] = {}
@@ -58,15 +61,13 @@ def table(groups: pd.DataFrame, linked: set[Any], q: pd.Series
         for g, part in frame.groupby(dim, sort=True):
             n, k = len(part), int(part["linked"].sum())
             lo, hi = wilson(k, n)
-            hidden = is_small(n) or is_small(k) or is_small(n - k)
             expected = float(part["q"].sum())
-            rows.append({"group": str(g), "left_records": suppress(n),
-                         "linked_records": suppress(k), "linked_share": safe_rate(k, n),
-                         "lower": SUPPRESSED if hidden else lo,
-                         "upper": SUPPRESSED if hidden else hi,
-                         "expected_rate": SUPPRESSED if is_small(n) or is_small(
-                             round(expected)) or is_small(round(n - expected))
-                         else expected / n})
+            rows.append({"group": str(g), "left_records": Count(n),
+                         "linked_records": Count(k), "linked_share": Rate(k, n),
+                         "lower": Value(lo, (n, k, n - k), None),
+                         "upper": Value(hi, (n, k, n - k), None),
+                         "expected_rate": Value(expected / n,
+                                                (n, *records_rest(expected, n)), None)})
         out[dim] = rows
     return out
 
@@ -81,3 +82,19 @@ def linked_by_subgroup(con: Any, source: str, linked_ids: Any, left_ids: Any,
                        "95% Wilson interval; expected_rate = Σq / records of the group "
                        "(candidate pairs only)"),
             "by": table(groups, set(linked_ids), q)}
+
+
+def subgroup_relations(block: dict[str, Any], records: Cell, linked: Cell) -> list[Line]:
+    """Each dimension's groups partition the left records ('not known' is a group), so
+    their ``left_records`` add up to the pair's (``records``) and their
+    ``linked_records`` to the combined stage's (``linked``): a
+    :class:`~linkready.publish.Line` each, a group's share, interval and expected rate
+    hidden with its count."""
+    lines = []
+    for rows in block["by"].values():
+        lines.append(Line(tuple(cell(r["left_records"], r["linked_share"], r["lower"],
+                                     r["upper"], r["expected_rate"], count_only=True)
+                                for r in rows), records))
+        lines.append(Line(tuple(cell(r["linked_records"], r["linked_share"], r["lower"],
+                                     r["upper"], count_only=True) for r in rows), linked))
+    return lines

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from linkready.privacy import SUPPRESSED, is_small, safe_rate, suppress
+from linkready.publish import Chain, Count, Figure, Rate, Value, cell
 
 #: The thresholds reported; the same grid as ``evaluation.json``'s ``pr_curve``.
 THRESHOLDS: tuple[float, ...] = (0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9,
@@ -21,9 +21,10 @@ THRESHOLDS: tuple[float, ...] = (0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 
 
 def by_threshold(left_ids: npt.ArrayLike, p: npt.ArrayLike, left_records: int,
                  thresholds: tuple[float, ...] = THRESHOLDS) -> list[dict[str, Any]]:
-    """Per threshold: left records whose best pair reaches it (published count), their
-    share of the left records (``*`` when it rests on 1–7), and the expected false-link
-    share among them, Σ(1 − q) / accepted (None when none is accepted, ``*`` over 1–7)."""
+    """Per threshold, as exact figures (:mod:`linkready.publish` publishes them): left
+    records whose best pair reaches it, their share of the left records, and the
+    expected false-link share among them, Σ(1 − q) / accepted (None when none is
+    accepted; under control ``*`` over 1–7 accepted records, else to 6 decimals)."""
     ids = np.asarray(left_ids)
     q = np.asarray(p, dtype=float)
     if len(ids) == 0:
@@ -36,10 +37,20 @@ def by_threshold(left_ids: npt.ArrayLike, p: npt.ArrayLike, left_records: int,
     for t in thresholds:
         accepted = best[best >= t]
         n = len(accepted)
-        out.append({"threshold": t, "linked_records": suppress(n),
-                    "match_rate": safe_rate(n, left_records),
+        out.append({"threshold": t, "linked_records": Count(n),
+                    "match_rate": Rate(n, left_records),
                     # Over 1–7 accepted records the share would describe a handful of
                     # people: hidden like the count.
-                    "expected_false_link_share": None if n == 0 else SUPPRESSED
-                    if is_small(n) else round(float((1 - accepted).sum() / n), 6)})
+                    "expected_false_link_share": None if n == 0 else Value(
+                        float((1 - accepted).sum() / n), (n,), 6)})
     return out
+
+
+def threshold_relations(rows: list[dict[str, Any]]) -> list[Chain]:
+    """Neighbouring thresholds (ascending): the left records linked at a higher threshold
+    are among those linked at a lower one, so a row whose count differs from the last
+    shown row's by 1–7 is hidden — its count, share and expected false-link share
+    (:class:`~linkready.publish.Chain`)."""
+    keys = ("linked_records", "match_rate", "expected_false_link_share")
+    return [Chain(tuple(cell(*(r[k] for k in keys if isinstance(r[k], Figure)),
+                             count_only=True) for r in rows))]

@@ -1,37 +1,36 @@
 """Turn exact profiles into ``profile.json``: disclosure control applied to every count.
 
-Counts go through :func:`linkready.privacy.suppress` (1–7 → ``"*"``, else rounded to 5).
-Shares are computed from the *published* counts, so no share reveals more than the
-counts beside it; a share whose count is suppressed is ``null``. See
-``docs/schemas/profile.md``.
+Each source's profile is first an exact tree of :mod:`linkready.publish` figures
+(:class:`~linkready.publish.Count`, :class:`~linkready.publish.Rate`), then published by
+:func:`linkready.publish.controlled`: counts of 1–7 as ``"*"``, others rounded to 5, and
+the one rule for shares that every document follows (computed from the exact counts,
+rounded to 4 decimals, ``"*"`` when the count or what the denominator leaves over is
+1–7, ``null`` when the denominator is 0). See ``docs/schemas/profile.md``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from linkready.documents import SCHEMA_VERSION as DOCUMENT_SCHEMA
-from linkready.documents import ProfileDocument, header
+from linkready.documents import ProfileDocument, ProfileSource, header
 from linkready.ingest import _rules as R
 from linkready.privacy import SMALL_COUNT_MAX, SUPPRESSED, suppress
 from linkready.profile._core import ProjectProfile, SourceProfile
 from linkready.profile._dqmi import composite, item_score
+from linkready.publish import Count, Rate, controlled
 
 SCHEMA_VERSION = DOCUMENT_SCHEMA
-
-
-def share(count: int, total: int) -> float | None:
-    """``count / total`` from their published forms; None when either is suppressed or 0."""
-    c, t = suppress(count), suppress(total)
-    if c == SUPPRESSED or t == SUPPRESSED or t == 0:
-        return None
-    return round(min(float(c) / float(t), 1.0), 4)
+#: How shares are published (the one rule of :mod:`linkready.publish`).
+SHARES_RULE = ("computed from the exact counts, rounded to 4 decimals; * when the count, or "
+               "the denominator minus the count, is 1–7; null when the denominator is 0")
 
 
 def figure(count: int, total: int) -> dict[str, Any]:
-    return {"count": suppress(count), "share": share(count, total)}
+    """A count and its share of ``total``, exact (published by :func:`source_document`)."""
+    return {"count": Count(count), "share": Rate(count, total)}
 
 
 def _fields(p: SourceProfile) -> dict[str, Any]:
@@ -59,11 +58,11 @@ def _power(p: SourceProfile) -> list[dict[str, Any]]:
     for pw in p.power:
         rows.append({
             "field": pw.field,
-            "distinct_values": suppress(pw.distinct),
-            "non_null": suppress(pw.non_null),
-            "distinct_ratio": share(pw.distinct, pw.non_null),
-            "top1_share": share(pw.top1, pw.non_null),
-            "top10_share": share(pw.top10, pw.non_null),
+            "distinct_values": Count(pw.distinct),
+            "non_null": Count(pw.non_null),
+            "distinct_ratio": Rate(pw.distinct, pw.non_null),
+            "top1_share": Rate(pw.top1, pw.non_null),
+            "top10_share": Rate(pw.top10, pw.non_null),
         })
     return rows
 
@@ -73,7 +72,7 @@ def _subgroups(p: SourceProfile) -> list[dict[str, Any]]:
         {
             "dimension": g.dimension,
             "group": g.group,
-            "records": suppress(g.records),
+            "records": Count(g.records),
             "nhs_number_present": figure(g.nhs_present, g.records),
             "nhs_number_valid": figure(g.nhs_valid, g.records),
             "linkable_probabilistic": figure(g.linkable_probabilistic, g.records),
@@ -93,8 +92,14 @@ def published(count: int) -> int:
     return SUPPRESSED_AS if c == SUPPRESSED else int(c)
 
 
-def source_document(p: SourceProfile) -> dict[str, Any]:
-    """The published profile of one source."""
+def source_document(p: SourceProfile) -> ProfileSource:
+    """The published profile of one source (:func:`source_tree` under disclosure
+    control)."""
+    return cast("ProfileSource", controlled(source_tree(p)))
+
+
+def source_tree(p: SourceProfile) -> dict[str, Any]:
+    """The profile of one source with exact figures (:mod:`linkready.publish`)."""
     n = p.records
     # DQMI scores from published counts, so that a score never reveals a small count.
     items = []
@@ -103,7 +108,7 @@ def source_document(p: SourceProfile) -> dict[str, Any]:
         items.append(item_score(f, None if v is None else {k: published(c) for k, c in v.items()}))
     scores = composite(items)
     return {
-        "records": suppress(n),
+        "records": Count(n),
         "fields": _fields(p),
         "checks": [
             {"check": r.check, "field": r.field, "category": r.category,
@@ -129,7 +134,7 @@ def source_document(p: SourceProfile) -> dict[str, Any]:
             for cat in ("deterministic", "probabilistic", "either", "neither")
         },
         "standardisation": [
-            {"field": f, "action": a, "count": suppress(c)} for f, a, c in p.log
+            {"field": f, "action": a, "count": Count(c)} for f, a, c in p.log
         ],
     }
 
@@ -149,7 +154,7 @@ def profile_document(
         "reference_date": profile.reference_date.isoformat(),
         "disclosure_control": {
             "suppressed": SUPPRESSED, "small_count_max": SMALL_COUNT_MAX, "round_to": 5,
-            "shares": "computed from the published (rounded) counts; null when suppressed",
+            "shares": SHARES_RULE,
         },
         "alerts": [a.as_dict() for a in profile_alerts(sources, pairs)],
         "sources": sources,

@@ -14,7 +14,7 @@ def report_alerts(inp: ReportInputs) -> tuple[Alert, ...]:
     """Every alert for the report, errors first, without repeats."""
     prof = inp.profile or {}
     alerts = [from_dict(a) for a in prof.get("alerts", [])]
-    pairs = [(p["left"], p["right"]) for p in (inp.linkage or {}).get("pairs", [])]
+    pairs = [(p["left"], p["right"]) for p in inp.link_pairs]
     if prof.get("sources") and pairs:
         alerts += pair_alerts(prof["sources"], pairs)
     unique = list(dict.fromkeys(alerts))

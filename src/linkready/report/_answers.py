@@ -9,9 +9,11 @@ missed or made to the wrong person). See the glossary section.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from linkready.documents import EvaluationPair, LinkagePair
 from linkready.privacy import SUPPRESSED
 from linkready.report._fmt import (
     count,
@@ -36,8 +38,8 @@ class Answer:
     text: str
 
 
-def _eval_pair(inp: ReportInputs, p: dict[str, Any]) -> dict[str, Any] | None:
-    return next((e for e in (inp.evaluation or {}).get("pairs", [])
+def _eval_pair(inp: ReportInputs, p: LinkagePair) -> EvaluationPair | None:
+    return next((e for e in inp.eval_pairs
                  if (e["left"], e["right"]) == (p["left"], p["right"])), None)
 
 
@@ -53,7 +55,7 @@ def _share(x: Any) -> str:
     return pct(x) if x == SUPPRESSED or rate_value(x) is not None else "not known"
 
 
-def coverage(inp: ReportInputs, p: dict[str, Any]) -> tuple[float | None, str]:
+def coverage(inp: ReportInputs, p: LinkagePair) -> tuple[float | None, str]:
     """The share of the left source's records that have a record in the right source,
     and where it comes from (the synthetic truth, or the model's expected rate)."""
     ev = _eval_pair(inp, p)
@@ -64,7 +66,7 @@ def coverage(inp: ReportInputs, p: dict[str, Any]) -> tuple[float | None, str]:
     return rate_value(exp.get("estimate")), "expected by the model"
 
 
-def linkage_error(inp: ReportInputs, p: dict[str, Any]) -> tuple[float | None, str]:
+def linkage_error(inp: ReportInputs, p: LinkagePair) -> tuple[float | None, str]:
     """The share of true matches the linkage misses: measured against the truth where it
     is known, else the worst case the label-free estimates allow."""
     ev = _eval_pair(inp, p)
@@ -84,7 +86,7 @@ def _reason(v: Verdict) -> str:
     return f"{r.short} {r.value} ({r.threshold.split(';')[0]})"
 
 
-def _linked(block: dict[str, Any], n: Any) -> str:
+def _linked(block: Mapping[str, Any], n: Any) -> str:
     """A linkage.json match rate for a sentence; a hidden one says which way it is small."""
     shown = link_rate(block, n)
     if shown != SUPPRESSED:
@@ -93,7 +95,7 @@ def _linked(block: dict[str, Any], n: Any) -> str:
             else "all but fewer than 8")
 
 
-def pair_answer(inp: ReportInputs, p: dict[str, Any], v: Verdict) -> Answer:
+def pair_answer(inp: ReportInputs, p: LinkagePair, v: Verdict) -> Answer:
     """"Can we link, and how well?" for one pair, in three short sentences: what links,
     why the rest do not (coverage apart from linkage error), and the rating's reason."""
     left, right = source_label(p["left"]), source_label(p["right"])
@@ -131,7 +133,7 @@ def pair_answer(inp: ReportInputs, p: dict[str, Any], v: Verdict) -> Answer:
 
 def answers(inp: ReportInputs, pair_verdicts: list[Verdict]) -> tuple[Answer, ...]:
     """One answer per linked pair, in linkage.json's order."""
-    pairs = (inp.linkage or {}).get("pairs", [])
+    pairs = inp.link_pairs
     return tuple(pair_answer(inp, p, v) for p, v in zip(pairs, pair_verdicts, strict=True))
 
 
@@ -159,7 +161,7 @@ def key_figures(inp: ReportInputs, source_verdicts: list[Verdict],
     if c:
         out.append(KeyFigure("distinct people", count(c["distinct_people"]),
                              f"across {len(c['sources'])} sources"))
-    pairs = (inp.linkage or {}).get("pairs", [])
+    pairs = inp.link_pairs
     cov = [(x, how, p) for p in pairs for x, how in [coverage(inp, p)] if x is not None]
     if cov:
         x, how, p = min(cov, key=lambda t: t[0])

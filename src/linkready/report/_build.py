@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from linkready.documents import tool_version
+from linkready.documents import LinkagePair, tool_version
 from linkready.privacy import SUPPRESSED
 from linkready.report import _sections_link as L
 from linkready.report import _sections_quality as Q
@@ -42,11 +42,11 @@ from linkready.report._verdict import Thresholds, pair_verdict, source_verdict
 def verdict_section(inp: ReportInputs, t: Thresholds) -> Section:
     """Section 1: a RAG verdict per source and per pair, with reasons and thresholds."""
     blocks: list[Block] = []
-    sv = [source_verdict(n, s, t) for n, s in (inp.profile or {}).get("sources", {}).items()]
-    evs = {(p["left"], p["right"]): p for p in (inp.evaluation or {}).get("pairs", [])}
+    sv = [source_verdict(n, s, t) for n, s in inp.profile_sources.items()]
+    evs = {(p["left"], p["right"]): p for p in inp.eval_pairs}
     pv = [pair_verdict(p, evs.get((p["left"], p["right"])), t)
-          for p in (inp.linkage or {}).get("pairs", [])]
-    pv = [explain_verdict(v, inp, p) for v, p in zip(pv, (inp.linkage or {}).get("pairs", []),
+          for p in inp.link_pairs]
+    pv = [explain_verdict(v, inp, p) for v, p in zip(pv, inp.link_pairs,
                                                       strict=True)]
     sv = [explain_verdict(v, inp, None) for v in sv]
 
@@ -82,7 +82,7 @@ def verdict_section(inp: ReportInputs, t: Thresholds) -> Section:
                    "each pair link?", tuple(blocks))
 
 
-def explain_verdict(v: Verdict, inp: ReportInputs, link_pair: dict[str, Any] | None
+def explain_verdict(v: Verdict, inp: ReportInputs, link_pair: LinkagePair | None
                     ) -> Verdict:
     """The verdict as computed, with every rating that rests on a hidden figure or on an
     identifier the source lacks given its reason in the shown value (display only)."""
@@ -121,7 +121,7 @@ def bottom_line(inp: ReportInputs, sv: list[Verdict]) -> list[str]:
                                       "NHS number.")
                 else:
                     lines.append(f"{v.subject}: {r.short} {r.value}.")
-    pairs = (inp.linkage or {}).get("pairs", [])
+    pairs = inp.link_pairs
     # A pair whose left source holds no NHS number links none by it; that is said above.
     held = [p for p in pairs if ((inp.profile or {}).get("sources", {}).get(p["left"], {})
                                  .get("fields", {}).get("nhs_number", {}).get("held", True))]
@@ -133,7 +133,7 @@ def bottom_line(inp: ReportInputs, sv: list[Verdict]) -> list[str]:
             f"{source_label(lo_d['left'])} records to {source_label(lo_d['right'])}. "
             "Records that do not link are either not in the other source (coverage) or "
             "missed (linkage error); the answers at the top keep the two apart.")
-    evs = (inp.evaluation or {}).get("pairs", [])
+    evs = inp.eval_pairs
     # Synthetic truth is published exactly; a real truth keeps disclosure control, and a
     # pair whose missed count is hidden cannot be the one quoted.
     exact = (inp.evaluation or {}).get("disclosure_control", {}).get("applied") is False
@@ -182,7 +182,7 @@ def methods_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
                                  ("output", "version, seed and hash"),
                                  tuple((hcell(a), tcell(b)) for a, b in prov))]
     rules: list[str] = []
-    pairs = link.get("pairs", [])
+    pairs = inp.link_pairs
     if pairs:
         p0 = pairs[0]
         rules += [f"Deterministic: {p0['deterministic']['rule']}; also reported: "

@@ -8,6 +8,7 @@ already hold published counts, and suppression is idempotent on them (``*`` stay
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from linkready.privacy import SMALL_COUNT_MAX, SUPPRESSED, suppress
@@ -44,6 +45,22 @@ def rate_value(rate: Any) -> float | None:
     if rate is None or isinstance(rate, (str, bool)):
         return None
     return float(rate)
+
+
+def share_value(fig: Mapping[str, Any] | None, total: Any) -> float | None:
+    """A published ``{count, share}`` of ``total`` records as a number, for ranking and
+    colouring: the share; where it is ``*`` only because what ``total`` leaves over is
+    1–7, the published count over the published total (no more than they show); None
+    when the count itself is 1–7 or nothing is known."""
+    if not fig:
+        return None
+    value = rate_value(fig.get("share"))
+    if value is not None or is_suppressed(fig.get("count"), total):
+        return value
+    c, t = published(fig.get("count")), published(total)
+    if isinstance(c, int) and isinstance(t, int) and t > 0:
+        return min(c / t, 1.0)
+    return None
 
 
 def small_complement(rate: float | str | None, n: Any) -> bool:
@@ -91,7 +108,7 @@ def with_interval(rate: Any, lower: Any, upper: Any) -> str:
     return f"{pct(rate)} ({interval(lower, upper)})"
 
 
-def link_rate(block: dict[str, Any], n: Any) -> str:
+def link_rate(block: Mapping[str, Any], n: Any) -> str:
     """A linkage.json match rate (``match_rate`` with ``linked_records``) over ``n`` left
     records, hidden when the linked or the unlinked records number 1 to 7."""
     rate = block["match_rate"]
@@ -99,7 +116,7 @@ def link_rate(block: dict[str, Any], n: Any) -> str:
     return pct(rate, hidden=hidden)
 
 
-def rate_rank(block: dict[str, Any]) -> float:
+def rate_rank(block: Mapping[str, Any]) -> float:
     """A sort key for a linkage.json match rate (``match_rate`` with ``linked_records``):
     the rate; for ``*``, about 0 when the linked records number 1–7 and about 1 when the
     unlinked do; a missing rate sorts last."""
@@ -111,7 +128,8 @@ def rate_rank(block: dict[str, Any]) -> float:
     return math.inf
 
 
-def of(numerator: Any, denominator: Any, rate: float | None, noun: str = "records") -> str:
+def of(numerator: Any, denominator: Any, rate: float | str | None,
+       noun: str = "records") -> str:
     """"745 of 880 records (84.5%)": a rate with its numerator and denominator."""
     hidden = is_suppressed(numerator, denominator)
     return f"{count(numerator)} of {count(denominator)} {noun} ({pct(rate, hidden=hidden)})"

@@ -7,6 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from linkready.documents import (
+    EvaluationPair,
+    LinkagePair,
+    ProfileSource,
+    evaluation_pairs,
+    linkage_pairs,
+    profile_sources,
+)
 from linkready.errors import InputError
 
 #: The documents a report reads, in pipeline order; each is optional on its own.
@@ -33,6 +41,23 @@ class ReportInputs:
     manifest: dict[str, Any] | None = None
     #: Where each document was read from, for the provenance section.
     paths: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def profile_sources(self) -> dict[str, ProfileSource]:
+        """``profile.json``'s sources, typed (:class:`~linkready.documents.ProfileSource`);
+        empty without it."""
+        return profile_sources(self.profile)
+
+    @property
+    def link_pairs(self) -> list[LinkagePair]:
+        """``linkage.json``'s pairs, typed (:class:`~linkready.documents.LinkagePair`);
+        empty without it."""
+        return linkage_pairs(self.linkage)
+
+    @property
+    def eval_pairs(self) -> list[EvaluationPair]:
+        """``evaluation.json``'s pairs, typed; empty without it."""
+        return evaluation_pairs(self.evaluation)
 
     def found(self) -> list[str]:
         """The names of the documents present."""

@@ -67,5 +67,20 @@ def render_html(report: Report) -> str:
     css = resources.files("linkready.report").joinpath("templates/report.css").read_text(
         encoding="utf-8")
     svgs = {id(c): Markup(to_svg(c.spec, c.title, c.alt)) for c in report.charts()}
+    wide = {k: _svg_width(v) > PRINT_WIDTH for k, v in svgs.items()}
     return env.get_template("report.html.j2").render(
-        report=report, css=Markup(css), svgs=svgs, version=__version__, id=id)
+        report=report, css=Markup(css), svgs=svgs, wide=wide, version=__version__, id=id)
+
+
+#: The width (CSS px) a chart has on an A4 portrait page: 180 mm between 15 mm margins,
+#: less the figure's padding and border. A wider chart would be scaled down in print (its
+#: text below 10 px), so it prints on a landscape page of its own (report.css, @page wide).
+PRINT_WIDTH = 650
+
+
+def _svg_width(svg: str) -> float:
+    """The width attribute of an SVG's root element (0 if it has none)."""
+    import re
+
+    m = re.search(r'<svg[^>]*?\swidth="([0-9.]+)', svg)
+    return float(m.group(1)) if m else 0.0

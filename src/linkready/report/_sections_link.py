@@ -9,8 +9,10 @@ intervals and comparisons.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from linkready.documents import LinkagePair
 from linkready.privacy import SUPPRESSED
 from linkready.report import _charts as C
 from linkready.report._fmt import (
@@ -41,7 +43,7 @@ METHODS = ("NHS number only", "NHS number + date of birth", "probabilistic",
            "expected (model)", "true overlap")
 
 
-def pair_name(p: dict[str, Any]) -> str:
+def pair_name(p: Mapping[str, Any]) -> str:
     return f"{source_label(p['left'])} → {source_label(p['right'])}"
 
 
@@ -51,7 +53,7 @@ def _eval_pairs(inp: ReportInputs) -> dict[tuple[str, str], dict[str, Any]]:
     if not inp.evaluation:
         return {}
     exact = _exact(inp)
-    return {(p["left"], p["right"]): {**p, "_exact": exact} for p in inp.evaluation["pairs"]}
+    return {(p["left"], p["right"]): {**p, "_exact": exact} for p in inp.eval_pairs}
 
 
 def _exact(inp: ReportInputs) -> bool:
@@ -80,7 +82,7 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
     evs = _eval_pairs(inp)
     threshold = link.get("threshold")
     chart_rows, rows = [], []
-    for p in link.get("pairs", []):
+    for p in inp.link_pairs:
         n = p["left_records"]
         ev = evs.get((p["left"], p["right"]))
         det, nd, prob = p["deterministic"], p["deterministic"]["nhs_dob"], p["probabilistic"]
@@ -112,7 +114,7 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
             cells.append(tcell("not evaluated"))
         rows.append(tuple(cells))
     methods = list(METHODS if evs else METHODS[:4])
-    pairs = link.get("pairs", [])
+    pairs = inp.link_pairs
     gaps = [(pr - d, p) for p in pairs
             if (pr := rate_value(p["probabilistic"]["match_rate"])) is not None
             and (d := rate_value(p["deterministic"]["match_rate"])) is not None]
@@ -165,11 +167,11 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
                    tuple(blocks))
 
 
-def _range(block: dict[str, Any], key: str = "estimate") -> str:
+def _range(block: Mapping[str, Any], key: str = "estimate") -> str:
     return with_interval(block.get(key), block.get("lower"), block.get("upper"))
 
 
-def _label_free_table(pairs: list[dict[str, Any]]) -> Table | None:
+def _label_free_table(pairs: list[LinkagePair]) -> Table | None:
     """Blocking recall, missed by blocking and false links, estimated without truth."""
     rows = []
     for p in pairs:
@@ -197,7 +199,7 @@ def _label_free_table(pairs: list[dict[str, Any]]) -> Table | None:
                       "one to rely on.")
 
 
-def _accuracy_table(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any]) -> Table:
+def _accuracy_table(pairs: list[LinkagePair], evs: dict[tuple[str, str], Any]) -> Table:
     rows = []
     exact = False
     for p in pairs:
@@ -335,7 +337,7 @@ def picture_section(inp: ReportInputs, number: int) -> Section:
                    tuple(blocks))
 
 
-def _bias_chart(pairs: list[dict[str, Any]], evs: dict[tuple[str, str], Any], method: str,
+def _bias_chart(pairs: list[LinkagePair], evs: dict[tuple[str, str], Any], method: str,
                 label: str, t: Thresholds) -> Chart | None:
     keys: dict[tuple[str, str], dict[str, Any]] = {}
     tests: dict[tuple[str, str, str], dict[str, Any]] = {}
@@ -433,7 +435,7 @@ def _min_tested(evs: dict[tuple[str, str], Any], method: str) -> Any:
 def bias_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
     """Section 9: missed-match rates by ethnic group, age band, sex and deprivation."""
     evs = _eval_pairs(inp)
-    pairs = (inp.linkage or {}).get("pairs", [])
+    pairs = inp.link_pairs
     title = "Linkage bias: who is missed"
     lead = "Whether some groups of people are missed more often than others."
     label_free = _subgroup_table(pairs, t)
@@ -469,7 +471,7 @@ def bias_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
 SUBGROUP_ROWS = 5
 
 
-def _subgroup_table(pairs: list[dict[str, Any]], t: Thresholds) -> Table | None:
+def _subgroup_table(pairs: list[LinkagePair], t: Thresholds) -> Table | None:
     """Per pair, the groups whose linked share falls furthest below their expected rate
     (label-free; groups of at least ``t.min_subgroup_records`` records)."""
     rows = []
@@ -515,7 +517,7 @@ def change_section(inp: ReportInputs, number: int) -> Section:
     lead = "Which improvements would raise match rates, and by how much."
     blocks: list[Block] = []
     levers = []
-    for p in (inp.linkage or {}).get("pairs", []):
+    for p in inp.link_pairs:
         d = rate_value(p["deterministic"]["match_rate"])
         pr = rate_value(p["probabilistic"]["match_rate"])
         if d is not None and pr is not None and pr - d >= 0.05:

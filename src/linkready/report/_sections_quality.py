@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from linkready.documents import ProfileSource
 from linkready.report import _charts as C
 from linkready.report._alerts import unreadable
 from linkready.report._fmt import (
@@ -22,6 +23,7 @@ from linkready.report._fmt import (
     of,
     pct,
     rcell,
+    share_value,
     source_label,
     tcell,
 )
@@ -34,8 +36,8 @@ IDENTIFIERS = ("nhs_number", "given_name", "family_name", "dob", "sex", "postcod
 EXTRAS = ("middle_names", "address_line", "uprn", "lsoa", "imd_decile", "local_id")
 
 
-def _sources(inp: ReportInputs) -> dict[str, Any]:
-    return inp.profile["sources"] if inp.profile else {}
+def _sources(inp: ReportInputs) -> dict[str, ProfileSource]:
+    return inp.profile_sources
 
 
 def sources_section(inp: ReportInputs, number: int) -> Section:
@@ -89,7 +91,7 @@ def sources_section(inp: ReportInputs, number: int) -> Section:
                    tuple(blocks))
 
 
-def _held_cell(s: dict[str, Any], f: str, unreadable: bool) -> Cell:
+def _held_cell(s: ProfileSource, f: str, unreadable: bool) -> Cell:
     """✓ held, — not held, or ⚠ when the field is mapped but unreadable for most records."""
     if not s["fields"].get(f, {}).get("held"):
         return tcell("— not held")
@@ -205,9 +207,9 @@ def nhs_section(inp: ReportInputs, number: int) -> Section:
     for name, s in src.items():
         v = s["fields"]["nhs_number"]["vodim"]
         for rank, (cat, lab) in enumerate(NHS_STATUS):
-            if v[cat]["share"]:
+            if bar := share_value(v[cat], s["records"]):
                 bar_rows.append({"source": source_label(name), "status": lab,
-                                 "share": v[cat]["share"], "rank": rank})
+                                 "share": bar, "rank": rank})
         rows.append((hcell(source_label(name)), ccell(s["records"]),
                      *(tcell(f"{count(v[c]['count'])} "
                              f"({pct(v[c]['share'], hidden=is_suppressed(v[c]['count']))})")
@@ -217,7 +219,8 @@ def nhs_section(inp: ReportInputs, number: int) -> Section:
         return Section("nhs-number", number, "NHS number", "No source holds an NHS number.",
                        (Paragraph("No source holds an NHS number, so deterministic linkage "
                                   "on NHS number is not possible."),))
-    worst = min(src.items(), key=lambda kv: kv[1]["readiness"]["deterministic"]["share"] or 0)
+    worst = min(src.items(), key=lambda kv: share_value(
+        kv[1]["readiness"]["deterministic"], kv[1]["records"]) or 0)
     wd = worst[1]["readiness"]["deterministic"]
     take = (f"{source_label(worst[0])} has the fewest usable NHS numbers: "
             f"{of(wd['count'], worst[1]['records'], wd['share'])} have a valid one.")
@@ -263,12 +266,13 @@ def _subgroup_chart(src: dict[str, Any]) -> Chart:
             row.append(tcell(f"{pct(fig['share'], hidden=hidden)} of {count(g['records'])}"))
             if hidden:
                 heat.append(C.hidden_cell({"group": label, "source": source_label(name)}))
-            elif fig["share"] is not None:
+            elif (value := share_value(fig, g["records"])) is not None:
                 heat.append({"group": label, "source": source_label(name),
-                             "share": fig["share"], "label": pct(fig["share"], digits=0)})
-                overall = src[name]["readiness"]["deterministic"]["share"]
+                             "share": value, "label": pct(fig["share"], digits=0)})
+                overall = share_value(src[name]["readiness"]["deterministic"],
+                                      src[name]["records"])
                 if overall is not None and isinstance(g["records"], int) and g["records"] >= 50:
-                    gaps.append((overall - fig["share"], label, name))
+                    gaps.append((overall - value, label, name))
         rows.append(tuple(row))
     if gaps:
         gap, label, name = max(gaps)
@@ -316,7 +320,8 @@ def defaults_section(inp: ReportInputs, number: int) -> Section:
                             if fg else tcell(DASH) for fg in figs)))
     dups = [(checks[n].get(("uniqueness", "person", "probable_duplicates")) or {}, n)
             for n in names]
-    top = max(dups, key=lambda d: d[0].get("share") or 0, default=({}, ""))
+    top = max(dups, key=lambda d: share_value(d[0], src[d[1]]["records"]) or 0,
+              default=({}, ""))
     text = ["Placeholders look like data but carry none: a default date of birth or an NHS "
             "number of repeated digits can link unrelated people. They are set to missing "
             "before linkage and counted here."]

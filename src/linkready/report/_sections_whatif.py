@@ -40,7 +40,7 @@ def own_pairs(inp: ReportInputs) -> tuple[list[dict[str, Any]], str | None]:
     if link and doc.get("config_hash") != link.get("config_hash"):
         return [], ("whatif.json was made from another project file than linkage.json; "
                     "run `linkready whatif` again on this project")
-    linked = {(p["left"], p["right"]) for p in link.get("pairs", [])}
+    linked = {(p["left"], p["right"]) for p in inp.link_pairs}
     pairs = [p for p in doc.get("pairs", []) if not link or (p["left"], p["right"]) in linked]
     return pairs, None if pairs else "none of the what-if pairs is linked in this project"
 

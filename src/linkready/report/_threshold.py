@@ -8,6 +8,7 @@ out of the chart and shown as ``*`` in its table.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from linkready.report import _charts as C
@@ -18,18 +19,18 @@ from linkready.report._model import Block, Cell, Chart, Paragraph, Table
 MEASURES = ("match rate", "precision", "recall")
 
 
-def _pair(p: dict[str, Any]) -> str:
+def _pair(p: Mapping[str, Any]) -> str:
     return f"{source_label(p['left'])} → {source_label(p['right'])}"
 
 
 def _curves(inp: ReportInputs) -> dict[str, dict[float, dict[str, Any]]]:
     """{pair: {threshold: {measure: published value}}}."""
     out: dict[str, dict[float, dict[str, Any]]] = {}
-    for p in (inp.linkage or {}).get("pairs", []):
+    for p in inp.link_pairs:
         for row in p["probabilistic"].get("by_threshold", []):
             out.setdefault(_pair(p), {}).setdefault(float(row["threshold"]), {})[
                 "match rate"] = row["match_rate"]
-    for e in (inp.evaluation or {}).get("pairs", []):
+    for e in inp.eval_pairs:
         for row in e.get("pr_curve", []):
             cell = out.setdefault(_pair(e), {}).setdefault(float(row["threshold"]), {})
             cell.setdefault("match rate", row.get("match_rate"))

@@ -4,9 +4,11 @@ compared with two thresholds. A verdict is the worst of its rules. See ``docs/re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from linkready.documents import EvaluationPair, LinkagePair, ProfileSource
 from linkready.privacy import SMALL_COUNT_MAX, SUPPRESSED
 from linkready.report._fmt import (
     DIMENSION_LABELS,
@@ -15,6 +17,7 @@ from linkready.report._fmt import (
     pct,
     published,
     rate_value,
+    share_value,
     source_label,
 )
 from linkready.report._model import Rag, RuleResult, Verdict
@@ -138,7 +141,12 @@ def _headline(kind: str, rag: Rag, reasons: list[RuleResult]) -> str:
             "red": f"Not reliable as it stands: {why}."}.get(rag, "")
 
 
-def source_verdict(name: str, doc: dict[str, Any], t: Thresholds) -> Verdict:
+def _shown(fig: Mapping[str, Any]) -> str | None:
+    """``*`` where a profile share is published so (the rule's own format otherwise)."""
+    return SUPPRESSED if fig.get("share") == SUPPRESSED else None
+
+
+def source_verdict(name: str, doc: ProfileSource, t: Thresholds) -> Verdict:
     """Verdict on one source of ``profile.json``."""
     reasons: list[RuleResult] = []
     nhs_held = doc["fields"].get("nhs_number", {}).get("held", False)
@@ -146,18 +154,18 @@ def source_verdict(name: str, doc: dict[str, Any], t: Thresholds) -> Verdict:
     if not nhs_held:
         reasons.append(RuleResult(t.nhs_valid.name, t.nhs_valid.short, "not held",
                                   t.nhs_valid.threshold_text(), "red"))
-    elif det["share"] is not None:
-        reasons.append(t.nhs_valid.apply(det["share"]))
+    elif (det_share := share_value(det, doc["records"])) is not None:
+        reasons.append(t.nhs_valid.apply(det_share, shown=_shown(det)))
     either = doc["readiness"]["either"]
-    if either["share"] is not None:
-        reasons.append(t.linkable.apply(either["share"]))
+    if (either_share := share_value(either, doc["records"])) is not None:
+        reasons.append(t.linkable.apply(either_share, shown=_shown(either)))
     reasons.append(t.dqmi.apply(float(doc["dqmi"]["composite_held"])))
     rag = worst([r.rag for r in reasons])
     return Verdict(source_label(name), "source", rag, _headline("source", rag, reasons),
                    tuple(reasons))
 
 
-def _rate(block: dict[str, Any], key: str, *counts: str) -> float | None:
+def _rate(block: Mapping[str, Any], key: str, *counts: str) -> float | None:
     """A rate from evaluation.json, or None where it, or a count it rests on, is
     suppressed."""
     if is_suppressed(*(block.get(c) for c in counts)):
@@ -178,7 +186,7 @@ def _worst_case(part: Any, rest: Any) -> float | None:
     return None
 
 
-def _nhs_share(link_pair: dict[str, Any]) -> float | None:
+def _nhs_share(link_pair: LinkagePair) -> float | None:
     """Deterministic links as a share of all links: from the rates, or, where one is
     ``*``, from the published linked-record counts (``*`` taken as 1, the worst case)."""
     det = rate_value(link_pair["deterministic"]["match_rate"])
@@ -193,7 +201,7 @@ def _nhs_share(link_pair: dict[str, Any]) -> float | None:
     return min(linked / c, 1.0)
 
 
-def bias_gap(ev_pair: dict[str, Any], t: Thresholds,
+def bias_gap(ev_pair: EvaluationPair, t: Thresholds,
              method: str = "combined") -> tuple[float | None, str] | None:
     """The largest excess of a subgroup's missed-match rate over the pair's, among the
     subgroups the bias test flags (evaluation.json ``bias``: one-sided exact tests,
@@ -219,7 +227,7 @@ def bias_gap(ev_pair: dict[str, Any], t: Thresholds,
     return best
 
 
-def pair_verdict(link_pair: dict[str, Any], ev_pair: dict[str, Any] | None,
+def pair_verdict(link_pair: LinkagePair, ev_pair: EvaluationPair | None,
                  t: Thresholds) -> Verdict:
     """Verdict on one linked pair of ``linkage.json`` (and ``evaluation.json``)."""
     reasons: list[RuleResult] = []
@@ -236,7 +244,7 @@ def pair_verdict(link_pair: dict[str, Any], ev_pair: dict[str, Any] | None,
         reasons[first:] = [replace(r, rag="amber") if r.rag == "red" and r.short in capped
                            else r for r in reasons[first:]]
     if ev_pair is not None:
-        c = ev_pair["combined"]
+        c: Mapping[str, Any] = ev_pair["combined"]
         for rule, key, n in ((t.missed, "missed_match_rate", "false_negatives"),
                              (t.false, "false_match_rate", "false_positives")):
             if c.get(key) is None:
@@ -272,7 +280,7 @@ def _number(x: Any) -> float | None:
     return float(x) if isinstance(x, int | float) and not isinstance(x, bool) else None
 
 
-def missed_worst_case(link_pair: dict[str, Any]) -> float | None:
+def missed_worst_case(link_pair: LinkagePair) -> float | None:
     """1 − (linked − false links, at their upper end) ÷ upper end of the expected match
     rate: the largest share of true matches left unlinked that the label-free figures
     allow. None where a figure it needs is not published (``*``, or an older file)."""
@@ -289,7 +297,7 @@ def missed_worst_case(link_pair: dict[str, Any]) -> float | None:
     return min(max(1 - (linked - false) / upper, 0.0), 1.0)
 
 
-def _label_free(link_pair: dict[str, Any], t: Thresholds,
+def _label_free(link_pair: LinkagePair, t: Thresholds,
                 reasons: list[RuleResult]) -> RuleResult | None:
     """Append the label-free rules; return the reason the pair cannot be judged without
     a review sample (the expected rate's interval too wide), if so."""

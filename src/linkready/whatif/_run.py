@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from linkready.documents import SCHEMA_VERSION, header
+from linkready.documents import SCHEMA_VERSION, LinkagePair, header
 from linkready.errors import ConfigError
 from linkready.link import deterministic
 from linkready.link.backends import DuckDBBackend
@@ -142,7 +142,7 @@ def _share(value: Any, expected: dict[str, Any]) -> dict[str, Any]:
             "upper": ratio(value, lo)}
 
 
-def _expected(summary: dict[str, Any]) -> dict[str, Any]:
+def _expected(summary: LinkagePair) -> dict[str, Any]:
     e = summary["probabilistic"]["expected_match_rate"]
     return {k: e.get(k) for k in ("estimate", "lower", "upper", "interval")}
 
@@ -220,8 +220,8 @@ def run_whatif(project: Project, changes: list[Change], *,
         b, a = det_before[(left, right)]["nhs"], det_after[(left, right)]["nhs"]
         exact[f"{left}:{right}"] = (b / n, a / n)
         # Pair summaries are exact trees (linkready.publish): published here, once.
-        pub_b = controlled(base.summary)
-        pub_a = controlled(again.summary) if again else None
+        pub_b: LinkagePair = controlled(base.summary)
+        pub_a: LinkagePair | None = controlled(again.summary) if again else None
         expected_b = _expected(pub_b)
         expected_a = _expected(pub_a) if pub_a else expected_b
         rate_b, rate_a = safe_rate(b, n), safe_rate(a, n)

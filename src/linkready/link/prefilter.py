@@ -1,0 +1,148 @@
+"""Score only the pairs that can reach the kept match weight (DuckDB).
+
+The label-free stages score samples under loose blocking rules (the diagnostic sample,
+the decoys): millions of candidate pairs against a large source, of which a few in a
+thousand reach the kept match weight (``TrainingConfig.min_match_weight``). Splink
+builds every candidate's text keys, joins the term frequencies and computes each
+comparison's levels, the similarity functions again at every level.
+
+Here the candidates are found on row numbers and their comparison levels computed in
+one pass, with the similarities and one-side values computed once (as in
+:mod:`linkready.link.u_sampling`). Each pair gets an upper bound on its match weight:
+the exact weight of its levels plus, on a level with a term-frequency adjustment, the
+largest adjustment any value could get. Only the pairs whose bound reaches the kept
+weight are handed to Splink (``register_blocked_pairs_for_predict``), which scores them
+as before; a pair left out could not have been kept, so the scored pairs are the same.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from linkready.link.predict import one_side_columns
+from linkready.link.u_sampling import rewrite_levels
+
+BOUNDED_TABLE = "__lr_bounded_pairs"
+#: Slack on the bound (the weights are summed in another order than Splink's).
+SLACK = 1e-6
+
+
+class _Unbounded(Exception):
+    """A level has no weight (m or u missing): no bound, score every candidate."""
+
+
+def _level_bounds(comparison: Any, records: int) -> dict[int, float]:
+    """Per comparison-vector value, the largest match weight a pair at that level can
+    get: the level's weight plus its largest term-frequency adjustment (a value's
+    frequency is at least 1 / ``records``)."""
+    levels = comparison.comparison_levels
+    out: dict[int, float] = {}
+    for level in levels:
+        value = level.comparison_vector_value
+        if level.is_null_level:
+            out[value] = 0.0
+            continue
+        if level._match_weight is None:
+            raise _Unbounded(comparison.output_column_name)
+        weight = float(level._match_weight)
+        adj = 0.0
+        if level._has_tf_adjustments and level._tf_adjustment_weight != 0 and \
+                not level._is_else_level:
+            log2_u = math.log2(level._u_probability_corresponding_to_exact_match(levels))
+            w = float(level._tf_adjustment_weight)
+            # tf in [max(1 / records, minimum u), 1]: the adjustment is linear in -log2 tf.
+            low = max(1.0 / max(records, 1), float(level._tf_minimum_u_value or 0.0))
+            adj = max(0.0, w * (log2_u - math.log2(low)), w * log2_u)
+        out[value] = weight + adj
+    return out
+
+
+def bounded_pairs_sql(linker: Any, left_table: str, right_table: str, rules: list[str],
+                      min_match_weight: float, records: int) -> str:
+    """Splink's blocked-pairs table (``match_key``, ``join_key_l``, ``join_key_r``) for
+    the pairs of ``left_table`` × ``right_table`` that a blocking rule brings together
+    and whose match-weight bound reaches ``min_match_weight``. ``records``: rows of both
+    inputs (bounds the term frequencies).
+
+    A comparison's levels are tested in order, as Splink does, up to the first level
+    that needs a similarity function (Jaro-Winkler, Jaccard: the costly part); a pair
+    that reaches it is bounded by the largest weight of that level and every later one.
+    """
+    settings = linker._settings_obj
+    conditions: list[str] = []
+    for comp in settings.comparisons:
+        conditions += [lv.sql_condition for lv in comp.comparison_levels
+                       if not lv._is_else_level]
+    rewritten, _, per_record = rewrite_levels(conditions)
+    cases = []
+    k = 0
+    for comp in settings.comparisons:
+        bounds = _level_bounds(comp, records)
+        whens: list[str] = []
+        levels = comp.comparison_levels
+        rest = None
+        for i, level in enumerate(levels):
+            if level._is_else_level:
+                rest = bounds[level.comparison_vector_value]
+                break
+            cond = rewritten[k]
+            k += 1
+            if "__lr_sim_" in cond:
+                rest = max(bounds[lv.comparison_vector_value] for lv in levels[i:])
+                k += sum(1 for lv in levels[i + 1:] if not lv._is_else_level)
+                break
+            whens.append(f"WHEN {cond} THEN {bounds[level.comparison_vector_value]!r}")
+        cases.append(f"(CASE {' '.join(whens)} ELSE {rest if rest is not None else 0.0!r} "
+                     "END)" if whens else f"{rest if rest is not None else 0.0!r}")
+    prior = settings._probability_two_random_records_match
+    prior_w = math.log2(prior / (1 - prior))
+    # The levels' SQL names the pair's columns <column>_l / <column>_r.
+    bound = re.sub(r'"([A-Za-z_][A-Za-z0-9_]*)_([lr])"', r'\2."\1"',
+                   " + ".join(cases) or "0.0")
+    bound = re.sub(r"(?<![.\w])([A-Za-z_][A-Za-z0-9_]*)_([lr])\b", r"\2.\1", bound)
+    # Calls over one side (year(l.dob) …) are computed once per record as well.
+    rewritten_sql, extra = one_side_columns([*rules, bound])
+    *joins, bound = rewritten_sql
+    per_rec = "".join(f", {e} AS {n}" for e, n in per_record.items())
+    more = "".join(f", {e} AS {n}" for e, n in extra.items())
+    keep = f"{prior_w!r} + {bound} >= {float(min_match_weight) - SLACK!r}"
+    ids = " UNION ".join(
+        f"SELECT l.record_id AS record_id_l, r.record_id AS record_id_r "
+        f"FROM __lr_pl AS l JOIN __lr_pr AS r ON ({rule}) WHERE {keep}" for rule in joins)
+    return f"""
+        WITH __lr_pl AS (SELECT *{more} FROM (SELECT *{per_rec} FROM {left_table})),
+        __lr_pr AS (SELECT *{more} FROM (SELECT *{per_rec} FROM {right_table}))
+        SELECT '0' AS match_key, 'left-__-' || record_id_l AS join_key_l,
+               'right-__-' || record_id_r AS join_key_r
+        FROM ({ids})
+    """
+
+
+def register(linker: Any, db_api: Any, left_table: str, right_table: str,
+             rules: list[str], min_match_weight: float) -> bool:
+    """Register the bounded pairs (:func:`bounded_pairs_sql`) for ``linker``'s next
+    prediction; False (nothing registered) unless the linker runs on DuckDB over the
+    two tables as its ``left`` and ``right`` inputs."""
+    if db_api.sql_dialect.sql_dialect_str != "duckdb" or \
+            list(linker._input_tables_dict) != ["left", "right"]:
+        return False
+    con = db_api.duckdb_con
+    records = sum(int(con.sql(f"SELECT count(*) FROM {t}").fetchall()[0][0])
+                  for t in (left_table, right_table))
+    try:
+        sql = bounded_pairs_sql(linker, left_table, right_table, rules, min_match_weight,
+                                records)
+    except _Unbounded:
+        return False
+    con.execute(f"CREATE OR REPLACE TABLE {BOUNDED_TABLE} AS {sql}")
+    linker.table_management.register_blocked_pairs_for_predict(
+        db_api.register(BOUNDED_TABLE))
+    return True
+
+
+def drop(db_api: Any) -> None:
+    """Drop the bounded-pairs table (after prediction)."""
+    if db_api.sql_dialect.sql_dialect_str == "duckdb":
+        db_api.duckdb_con.execute(f"DROP TABLE IF EXISTS {BOUNDED_TABLE}")
