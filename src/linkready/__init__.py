@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         validate,
         whatif,
     )
+    from linkready.link.settings import TrainingConfig
     from linkready.project import Project
     from linkready.results import (
         AssessResult,
@@ -70,6 +71,7 @@ __all__ = [
     "Project",
     "ReportResult",
     "SweepResult",
+    "TrainingConfig",
     "ValidationResult",
     "WhatIfResult",
     "__version__",
@@ -96,6 +98,7 @@ _LAZY = {
         "ProfileResult", "ReportResult", "SweepResult", "ValidationResult",
         "WhatIfResult")},
     "Project": "linkready.project",
+    "TrainingConfig": "linkready.link.settings",
 }
 
 

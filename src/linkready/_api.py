@@ -18,6 +18,7 @@ from linkready.progress import ProgressCallback, no_progress
 if TYPE_CHECKING:
     import pandas as pd
 
+    from linkready.link.settings import TrainingConfig
     from linkready.project import Project
     from linkready.results import (
         AssessResult,
@@ -192,14 +193,19 @@ def validate(project: Project | PathLike, out: PathLike | None = None, *,
 def link(project: Project | PathLike, out: PathLike | None = None, *,
          pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
          seed: int = 42, workspace: PathLike | None = None, backend: str = "duckdb",
+         training: TrainingConfig | None = None,
          progress: ProgressCallback = no_progress) -> LinkResult:
     """Exact NHS-number matching then Splink for each pair; clusters across sources.
-    Writes ``linkage.json``, ``links.parquet``, ``clusters.parquet`` and the models."""
+    Writes ``linkage.json``, ``links.parquet``, ``clusters.parquet`` and the models.
+    ``training`` (:class:`linkready.TrainingConfig`) sets how the models are trained:
+    sample sizes, EM caps, bootstrap replicates, the comparisons budget; ``seed`` sets its
+    seed."""
     from linkready import pipeline
 
     proj, _ = _project(project)
     return pipeline.link(proj, _path(out), pairs=pairs, threshold=threshold, seed=seed,
-                         workspace=_path(workspace), backend=backend).run(progress)
+                         workspace=_path(workspace), backend=backend,
+                         training=training).run(progress)
 
 
 def evaluate(project: Project | PathLike, out: PathLike | None = None, *,
@@ -215,13 +221,18 @@ def evaluate(project: Project | PathLike, out: PathLike | None = None, *,
 
 def assess(project: Project | PathLike, out: PathLike | None = None, *,
            workspace: PathLike | None = None, backend: str = "duckdb",
+           threshold: float = 0.9, seed: int = 42,
+           pairs: list[tuple[str, str]] | None = None,
+           training: TrainingConfig | None = None,
            progress: ProgressCallback = no_progress) -> AssessResult:
-    """Every stage and ``report.html``, published together into ``out``."""
+    """Every stage and ``report.html``, published together into ``out``; ``threshold``,
+    ``seed``, ``pairs`` and ``training`` as for :func:`link`."""
     from linkready import pipeline
 
     proj, file = _project(project)
     return pipeline.assess(proj, _path(out), workspace=_path(workspace), project_file=file,
-                           backend=backend).run(progress)
+                           backend=backend, threshold=threshold, seed=seed, pairs=pairs,
+                           training=training).run(progress)
 
 
 def report(project: Project | PathLike, out: PathLike | None = None) -> ReportResult:

@@ -38,6 +38,7 @@ from linkready.results import (
 if TYPE_CHECKING:
     from linkready.generate.scenario import Scenario
     from linkready.ingest import IngestResult
+    from linkready.link.settings import TrainingConfig
     from linkready.project import Project
     from linkready.whatif import Change
 
@@ -217,14 +218,19 @@ def _validate(st: _State) -> Step:
 
 
 def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, seed: int,
-          backend: str, spark_settings: Any, on_warning: Warn) -> Step:
+          backend: str, spark_settings: Any, on_warning: Warn,
+          training: TrainingConfig | None = None) -> Step:
     from linkready.link.run import step_count
 
     def run(progress: ProgressCallback) -> None:
+        from dataclasses import replace
+
         from linkready.link import TrainingConfig, link_project, write_outputs
 
+        config = TrainingConfig(seed=seed) if training is None else \
+            replace(training, seed=seed)
         linked = link_project(st.project, pairs=pairs, threshold=threshold,
-                              workspace=st.ws(), config=TrainingConfig(seed=seed),
+                              workspace=st.ws(), config=config,
                               progress=progress, backend=backend,
                               spark_settings=spark_settings, on_warning=on_warning)
         written = write_outputs(linked, st.out.stage, record_level=not st.aggregates_only)
@@ -355,16 +361,20 @@ def link(project: Project, out: Path | str | None = None, *,
          pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
          seed: int = 42, workspace: Path | None = None, backend: str = "duckdb",
          spark_settings: Any = None, on_warning: Warn = None,
-         aggregates_only: bool = False) -> Plan[LinkResult]:
+         aggregates_only: bool = False,
+         training: TrainingConfig | None = None) -> Plan[LinkResult]:
     """Link every pair (or ``pairs``), cluster, and write the link outputs (without
-    links.parquet, clusters.parquet or a kept workspace if ``aggregates_only``)."""
+    links.parquet, clusters.parquet or a kept workspace if ``aggregates_only``).
+    ``training`` sets how models are trained (sample sizes, bootstrap replicates…),
+    all but the seed, which ``seed`` sets."""
     from linkready.link.backends import check_backend
     from linkready.link.run import OUTPUT_NAMES
 
     check_backend(backend)
     _scratch_ok(workspace, aggregates_only)
     st = _State(project, None, workspace, aggregates_only=aggregates_only)
-    steps = [_link(st, pairs, threshold, seed, backend, spark_settings, on_warning)]
+    steps = [_link(st, pairs, threshold, seed, backend, spark_settings, on_warning,
+                   training)]
     return Plan("linking", steps, _in_set(st, out, "link", steps, OUTPUT_NAMES,
                                           lambda s, _: _got(s.link)))
 
@@ -414,7 +424,8 @@ def assess(project: Project, out: Path | str | None = None, *,
            backend: str = "duckdb", spark_settings: Any = None,
            on_warning: Warn = None, threshold: float = 0.9,
            seed: int = 42, pairs: list[tuple[str, str]] | None = None,
-           aggregates_only: bool = False) -> Plan[AssessResult]:
+           aggregates_only: bool = False,
+           training: TrainingConfig | None = None) -> Plan[AssessResult]:
     """Every stage on ``project``: ingest, profile, validate, link (every pair, or
     ``pairs``) and (with truth) evaluate, then ``report.html``; published together into
     ``out``. With ``aggregates_only`` no record-level file is left behind: no
@@ -429,7 +440,8 @@ def assess(project: Project, out: Path | str | None = None, *,
     st = _State(project, project_file, workspace, aggregates_only=aggregates_only)
     steps = [_ingest(st, reuse=False), _profile(st), _validate(st)]
     if len(project.sources) > 1 or any(a == b for a, b in project.pairs or []):
-        steps.append(_link(st, pairs, threshold, seed, backend, spark_settings, on_warning))
+        steps.append(_link(st, pairs, threshold, seed, backend, spark_settings, on_warning,
+                           training))
         if project.truth:
             steps.append(_evaluate_run(st))
     steps.append(_report(st, from_folder=False))

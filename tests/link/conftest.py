@@ -12,8 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from link_world import FAST, World, write_world
 
-from linkready.link import link_project, write_outputs
-from linkready.project import load_project
+import linkready
 
 
 @pytest.fixture(scope="session")
@@ -25,9 +24,8 @@ def world_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def linked(world_project: Path) -> dict:
     """The world linked once: the run, its output directory and the parsed linkage.json."""
-    project = load_project(world_project)
-    run = link_project(project, config=FAST)
+    project = linkready.load_project(world_project)
     out = world_project.parent / "linkage"
-    write_outputs(run, out)
-    return {"project": project, "run": run, "out": out,
+    result = linkready.link(project, out, training=FAST)
+    return {"project": project, "run": result.run, "out": out,
             "summary": json.loads((out / "linkage.json").read_text())}

@@ -14,8 +14,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "link"))
 
 from link_world import FAST, World, write_world
 
-from linkready.link import link_project, write_outputs
-from linkready.project import load_project
+import linkready
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +22,7 @@ def truth_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """project.yaml of a 1,500-person world (GP, LA, acute) with truth, already linked
     into linkready-results/ next to it."""
     path = write_world(World(persons=1500), tmp_path_factory.mktemp("review_world"))
-    write_outputs(link_project(load_project(path), config=FAST), path.parent / "linkready-results")
+    linkready.link(path, path.parent / "linkready-results", training=FAST)
     return path
 
 
