@@ -209,21 +209,28 @@ def estimate_u(linker: Any, max_pairs: float, seed: int | None,
             + " from __splink__blocked_id_pairs", "__lr_u_pairs")
         pipe.enqueue_sql(f"select {', '.join([*cv_cols, '__lr_bucket'])} from __lr_u_pairs",
                          "__splink__df_comparison_vectors")
-        unions = [f"select __lr_bucket, '{c.output_column_name}' as output_column_name, "
-                  f"{c._gamma_column_name} as comparison_vector_value, "
-                  "cast(count(*) as double) as u_count "
-                  f"from __splink__df_comparison_vectors group by __lr_bucket, "
-                  f"{c._gamma_column_name}"
-                  for c in chosen]
-        pipe.enqueue_sql(" union all ".join(unions), "__splink__u_bucket_counts")
+        # One scan of the pairs for every comparison (a union of per-comparison
+        # GROUP BYs would materialise the pairs to read them once per comparison).
+        gammas = [c._gamma_column_name for c in chosen]
+        sets = ", ".join(f"(__lr_bucket, {g})" for g in gammas)
+        pipe.enqueue_sql(
+            f"select __lr_bucket, {', '.join(gammas)}, cast(count(*) as double) as u_count "
+            f"from __splink__df_comparison_vectors group by grouping sets ({sets})",
+            "__splink__u_bucket_counts")
         out = db_api.sql_pipeline_to_splink_dataframe(pipe)
         try:
-            records = out.as_record_list()
+            rows = out.as_record_list()
         finally:
             out.drop_table_from_database_and_remove_from_cache()
         by_bucket: dict[int, list[dict[str, Any]]] = {}
-        for r in records:
-            by_bucket.setdefault(int(r["__lr_bucket"]), []).append(r)
+        for r in rows:
+            # A comparison-vector value is never null (-1 is "null"): the one set in a
+            # row names the comparison whose level it counts.
+            (comp, value), = ((c, r[g]) for c, g in zip(chosen, gammas, strict=True)
+                              if r[g] is not None)
+            by_bucket.setdefault(int(r["__lr_bucket"]), []).append(
+                {"output_column_name": comp.output_column_name,
+                 "comparison_vector_value": value, "u_count": r["u_count"]})
         return by_bucket
 
     def of(records: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
