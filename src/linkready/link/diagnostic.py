@@ -80,8 +80,8 @@ def run(backend: Any, source: str, right_table: str, model: dict[str, Any],
         db_api = backend.db_api()
         inputs = [db_api.register(DIAG_TABLE, dataset_display_name="left"),
                   db_api.register(right_table, dataset_display_name="right")]
-        with quiet_splink():
-            linker = Linker(inputs, settings)
+        with quiet_splink():  # validation only logs warnings, silenced here
+            linker = Linker(inputs, settings, validate_settings=False)
         # Only candidates that can reach min_match_weight are scored (same pairs kept).
         prefilter.register(linker, db_api, DIAG_TABLE, right_table, diag_rules,
                            min_match_weight)
@@ -258,8 +258,8 @@ def run_decoys(backend: Any, right_table: str, model: dict[str, Any], rules: lis
         db_api = backend.db_api()
         inputs = [db_api.register(DECOY_TABLE, dataset_display_name="left"),
                   db_api.register(right_table, dataset_display_name="right")]
-        with quiet_splink():
-            linker = Linker(inputs, settings)
+        with quiet_splink():  # validation only logs warnings, silenced here
+            linker = Linker(inputs, settings, validate_settings=False)
         prefilter.register(linker, db_api, DECOY_TABLE, right_table, use, min_match_weight)
         scored = predict.predict_pairs(linker, min_match_weight)
         prefilter.drop(db_api)

@@ -174,5 +174,14 @@ def relink(linker: Any, inputs: list[Any], model: dict[str, Any], rules: list[st
     settings = {**model, "probability_two_random_records_match": model_prior(linker),
                 "blocking_rules_to_generate_predictions": [
                     {"blocking_rule": r, "sql_dialect": dialect} for r in rules]}
+    # The settings are the trained linker's; Splink's validation only logs warnings,
+    # which quiet_splink silences anyway.
     with quiet_splink():
-        return Linker(inputs, settings)
+        new = Linker(inputs, settings, validate_settings=False)
+    # Same inputs, so the same term-frequency tables: reuse the ones training built
+    # rather than scan the inputs again (private cache: Splink 5 offers no public way).
+    old, cache = linker._intermediate_table_cache, new._intermediate_table_cache
+    for name in list(old.keys()):
+        if name.startswith("__splink__df_tf_") and name not in cache:
+            cache[name] = old[name]
+    return new

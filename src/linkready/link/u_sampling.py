@@ -114,7 +114,6 @@ def estimate_u(linker: Any, max_pairs: float, seed: int | None,
                min_count_per_level: int | None = 100, num_chunks: int = 10) -> None:
     """Set u on ``linker`` (a two-table link-only Splink linker) as
     ``linker.training.estimate_u_using_random_sampling`` would with these arguments."""
-    from splink.internals.blocking import _sql_gen_where_condition
     from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
     from splink.internals.estimate_u import (
         _MUCountsAccumulator,
@@ -167,9 +166,12 @@ def estimate_u(linker: Any, max_pairs: float, seed: int | None,
 
     use_probe = num_chunks > 1
     buckets = num_chunks * PROBE_MULTIPLIER if use_probe else 1
-    hash_r = db_api.sql_dialect.hash_function_expression(
-        _composite_unique_id_from_nodes_sql(uid_cols, "r"))
-    where = _sql_gen_where_condition("link_only", uid_cols)
+    # Splink's pair condition and chunk bucket, with the composite id and its hash
+    # computed once per sampled record rather than once per pair (same values).
+    uid = _composite_unique_id_from_nodes_sql(uid_cols)
+    bucket = f"(ABS({db_api.sql_dialect.hash_function_expression(uid)}) % {buckets})"
+    where = (f"where l.__lr_uid < r.__lr_uid "
+             f"and l.{source_col.name} != r.{source_col.name}")
 
     def bucket_counts(names: list[str], probe_only: bool) -> dict[int, list[dict[str, Any]]]:
         """Per right-record bucket, the level counts of the comparisons called ``names``:
@@ -188,36 +190,47 @@ def estimate_u(linker: Any, max_pairs: float, seed: int | None,
         pipe.enqueue_list_of_sqls(split_df_concat_with_tf_into_two_tables_sqls(
             "__splink__df_concat", info.source_dataset_column_name, sample_switch=True))
         for side in ("left", "right"):
+            own = {**per_record, uid: "__lr_uid"}
+            if side == "right":
+                own[bucket] = "__lr_bucket"
             pipe.enqueue_sql(
-                "select " + ", ".join(["*", *(f"{e} as {n}" for e, n in per_record.items())])
-                + f" from __splink__df_concat_sample_{side}", f"__lr_u_sample_{side}")
+                "select " + ", ".join(["*", *(f"{e} as {n}" for e, n in own.items())])
+                + f" from __splink__df_concat_sample_{side}"
+                + (f" where {bucket} = 0" if probe_only and side == "right" else ""),
+                f"__lr_u_sample_{side}")
         cols = ",\n".join(dedupe_preserving_order(
-            [*blocking_cols, "'0' as match_key", f"(ABS({hash_r}) % {buckets}) as __lr_bucket"]))
+            [*blocking_cols, "'0' as match_key", "r.__lr_bucket as __lr_bucket"]))
         pipe.enqueue_sql(
             f"select {cols} from __lr_u_sample_left as l "
-            f"inner join __lr_u_sample_right as r on (1=1) {where}"
-            + (f" and (ABS({hash_r}) % {buckets}) = 0" if probe_only else ""),
+            f"inner join __lr_u_sample_right as r on (1=1) {where}",
             "__splink__blocked_id_pairs")
         pipe.enqueue_sql(
             "select " + ", ".join(["*", *(f"{e} as {n}" for e, n in per_pair.items())])
             + " from __splink__blocked_id_pairs", "__lr_u_pairs")
         pipe.enqueue_sql(f"select {', '.join([*cv_cols, '__lr_bucket'])} from __lr_u_pairs",
                          "__splink__df_comparison_vectors")
-        unions = [f"select __lr_bucket, '{c.output_column_name}' as output_column_name, "
-                  f"{c._gamma_column_name} as comparison_vector_value, "
-                  "cast(count(*) as double) as u_count "
-                  f"from __splink__df_comparison_vectors group by __lr_bucket, "
-                  f"{c._gamma_column_name}"
-                  for c in chosen]
-        pipe.enqueue_sql(" union all ".join(unions), "__splink__u_bucket_counts")
+        # One scan of the pairs for every comparison (a union of per-comparison
+        # GROUP BYs would materialise the pairs to read them once per comparison).
+        gammas = [c._gamma_column_name for c in chosen]
+        sets = ", ".join(f"(__lr_bucket, {g})" for g in gammas)
+        pipe.enqueue_sql(
+            f"select __lr_bucket, {', '.join(gammas)}, cast(count(*) as double) as u_count "
+            f"from __splink__df_comparison_vectors group by grouping sets ({sets})",
+            "__splink__u_bucket_counts")
         out = db_api.sql_pipeline_to_splink_dataframe(pipe)
         try:
-            records = out.as_record_list()
+            rows = out.as_record_list()
         finally:
             out.drop_table_from_database_and_remove_from_cache()
         by_bucket: dict[int, list[dict[str, Any]]] = {}
-        for r in records:
-            by_bucket.setdefault(int(r["__lr_bucket"]), []).append(r)
+        for r in rows:
+            # A comparison-vector value is never null (-1 is "null"): the one set in a
+            # row names the comparison whose level it counts.
+            (comp, value), = ((c, r[g]) for c, g in zip(chosen, gammas, strict=True)
+                              if r[g] is not None)
+            by_bucket.setdefault(int(r["__lr_bucket"]), []).append(
+                {"output_column_name": comp.output_column_name,
+                 "comparison_vector_value": value, "u_count": r["u_count"]})
         return by_bucket
 
     def of(records: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
