@@ -97,6 +97,7 @@ def one(project_yaml: Path) -> dict[str, Any]:
         "widened": rate["widened_by_check"],
         "gap": (rate["completeness_gap"]["records"] / n if rate["completeness_gap"]
                 else 0.0),
+        "grey": (rate["grey_zone"]["records"] / n if rate.get("grey_zone") else 0.0),
         "decoys_s": run.pairs[0].timings.get("decoys", 0.0)})
     out["covered"] = out["lower"] <= out["truth"] <= out["upper"]
     return out
@@ -152,7 +153,8 @@ def _line(r: dict[str, Any]) -> str:
             f" true {r['true_false']}; P {r['precision']:.3f} R {r['rec_recall']:.3f} "
             f"F1 {r['f1']:.3f}; {'covered' if r['covered'] else 'MISSED'}; "
             f"model-free check {_pct(r['decoy'])}"
-            f"{' (widened)' if r['widened'] else ''}, completeness gap {_pct(r['gap'])}; "
+            f"{' (widened)' if r['widened'] else ''}, completeness gap {_pct(r['gap'])}, "
+            f"grey zone {_pct(r.get('grey', 0.0))}; "
             f"{r['seconds']:.0f} s (bootstrap {r['bootstrap_s']:.1f} s, decoys "
             f"{r['decoys_s']:.1f} s)")
 

@@ -36,6 +36,9 @@ def decomposition(pair: dict[str, Any]) -> str:
     gap = r["completeness_gap"]["records"] / n if r["completeness_gap"] else 0.0
     parts.append(f"completeness gap +{100 * gap:.1f}"
                  + (" (capped at 100%)" if r["upper"] >= 1.0 and gap > 0 else ""))
+    grey = r["grey_zone"]["records"] / n if r.get("grey_zone") else 0.0
+    parts.append(f"grey zone +{100 * grey:.1f}"
+                 + (" (capped at 100%)" if r["upper"] >= 1.0 and grey > 0 else ""))
     parts.append(f"left records {pair['left_records']:,}, sampled "
                  f"{prob['blocking']['estimated_recall']['sample_records']:,}")
     return "; ".join(parts)

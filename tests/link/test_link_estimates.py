@@ -253,6 +253,44 @@ def test_completeness_gap_raises_only_the_upper_end() -> None:
         "completeness_gap"]["side"] == "right"
 
 
+def test_grey_zone_counts_unresolved_records_at_their_worst_case() -> None:
+    """Only best candidates with 0.05 ≤ q < 0.95 count, each adding 1 − q."""
+    q = np.array([0.0, 0.04, 0.05, 0.5, 0.9, 0.95, 1.0, 0.2])
+    got = estimates.grey_zone(q)
+    assert got.unresolved == 4
+    assert got.records == pytest.approx(0.95 + 0.5 + 0.1 + 0.8)
+    assert got.share == pytest.approx(got.records / 8)
+    assert estimates.grey_zone(np.array([0.0, 0.01, 0.99, 1.0])).records == 0.0
+    assert estimates.grey_zone(np.zeros(0)).share == 0.0
+
+
+def test_grey_zone_raises_only_the_upper_end_after_the_gap() -> None:
+    """honest_estimates adds the grey zone of the linked model's best candidates to the
+    upper end, on top of the completeness gap, and publishes it."""
+    kw = _honest_inputs()
+    n = kw["left_records"]
+    strong = np.flatnonzero(kw["p"] == 0.99)
+    kw["p"] = kw["p"].copy()
+    kw["p"][strong[::4]] = 0.4  # a quarter of the true pairs scored in the grey zone
+    q0 = np.zeros(n)
+    np.maximum.at(q0, kw["left_codes"], kw["p"])
+    grey = estimates.grey_zone(q0)
+    assert grey.unresolved == len(strong[::4]) and grey.records == pytest.approx(
+        0.6 * grey.unresolved)
+    got = estimates.honest_estimates(**kw)  # no model-free check: nothing widens
+    assert got.grey == grey
+    assert got.match_rate.upper == pytest.approx(
+        min(1.0, got.model_interval[1] + grey.records / n))
+    assert got.match_rate.lower == got.model_interval[0]
+    gap = estimates.CompletenessGap(2.0, "left", [("dob", 30, 0.0)], 0.7)
+    both = estimates.honest_estimates(**kw, gap=gap)
+    assert both.match_rate.lower == got.match_rate.lower
+    assert both.match_rate.upper == pytest.approx(min(1.0, got.match_rate.upper + 2.0 / n))
+    tree = controlled(got.rate_dict(estimates.expected_match_rate(["a"], [0.5], n)))
+    assert tree["grey_zone"]["band"] == [0.05, 0.95]
+    assert "grey zone" in tree["interval"]
+
+
 def _honest_inputs() -> dict:
     w = _world(np.random.default_rng(6), n=100)
     w.pop("truth"), w.pop("recall")

@@ -341,6 +341,8 @@ def test_label_free_figures_are_published(linked: dict) -> None:
     else:
         assert exp["lower"] <= check["lower"] and check["upper"] <= exp["upper"]
     assert exp["completeness_gap"]["side"] in ("left", "right")
+    grey = exp["grey_zone"]
+    assert grey["band"] == [0.05, 0.95] and exp["upper"] >= exp["model_interval"]["upper"]
 
 
 def test_comparisons_budget_comes_from_project_yaml(tmp_path: Path) -> None:

@@ -56,3 +56,18 @@ def test_worst_case_from_a_too_wide_interval_is_cannot_tell_not_red() -> None:
     v = pair_verdict(p, None, Thresholds())
     assert v.rag == "amber" and v.headline.startswith("Cannot tell without a review sample")
     assert v.reason("missed (estimated, worst case)").rag == "amber"
+
+
+def test_material_grey_zone_is_cannot_tell_not_red() -> None:
+    """Linked 70%, interval 68–78% (8 points, not too wide), of which 6 points are the
+    grey-zone worst case: the worst case (10.3% missed) would be red, but it rests on
+    records the model leaves unresolved, so 'cannot tell' (amber). The same pair with a
+    grey zone under the threshold stays red."""
+    p = _pair(0.70, 0.68, 0.78)
+    p["probabilistic"]["expected_match_rate"]["grey_zone"] = {"share_of_left": 0.06}
+    v = pair_verdict(p, None, Thresholds())
+    assert v.rag == "amber" and v.headline.startswith("Cannot tell without a review sample")
+    assert v.reason("unresolved by the model, up to").value == "6.0%"
+    assert v.reason("missed (estimated, worst case)").rag == "amber"
+    p["probabilistic"]["expected_match_rate"]["grey_zone"] = {"share_of_left": 0.01}
+    assert pair_verdict(p, None, Thresholds()).rag == "red"

@@ -196,6 +196,8 @@ class Honest:
     #: The match-rate interval from the bootstrap, the two fits and chance alone, before
     #: the model-free check and the completeness gap (for decomposing its width).
     model_interval: tuple[float, float] = (0.0, 0.0)
+    #: The grey-zone worst case that raised the upper end (see :class:`GreyZone`).
+    grey: GreyZone | None = None
 
     def rate_dict(self, chance: ExpectedRate) -> dict[str, object]:
         """The expected match rate as an exact tree (:mod:`linkready.publish`):
@@ -218,6 +220,8 @@ class Honest:
                                      if self.decoy else None),
                 "completeness_gap": (self.gap.as_dict(self.left_records)
                                      if self.gap else None),
+                "grey_zone": (self.grey.as_dict(self.left_records)
+                              if self.grey else None),
                 "method": HONEST_NOTE,
                 "refit_estimate": show(r.refit),
                 "model_interval": {"lower": show(self.model_interval[0]),
@@ -263,7 +267,8 @@ class Honest:
 
 
 INTERVAL_NAME = ("model, blocking and chance (nominal 95%), widened to the model-free "
-                 "check where that disagrees; upper end raised by the completeness gap")
+                 "check where that disagrees; upper end raised by the completeness gap "
+                 "and the grey zone")
 
 HONEST_NOTE = (
     "Each left record's match probability q is the largest among its candidate pairs. Blocking "
@@ -287,7 +292,9 @@ HONEST_NOTE = (
     "check's interval and further from it than the linked model's (refit_set_aside_by_check), the "
     "refit's figures are set aside and the bootstrap spread is placed around the linked model's "
     "figures only. Finally the upper end is raised by the completeness gap (completeness_gap), a "
-    "sensitivity bound for matches hidden by errors that come together with missing identifiers."
+    "sensitivity bound for matches hidden by errors that come together with missing identifiers, "
+    "and by the grey zone (grey_zone): the worst case that every left record the model leaves "
+    "unresolved (best candidate with an intermediate probability) has its match."
 )
 
 
@@ -437,8 +444,10 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         if a:
             false, wf = widen(false, decoy.false_lower / a, min(1.0, decoy.false_upper / a),
                               min(1.0, decoy.false_links / a))
-    if gap is not None and gap.records > 0:
-        rate = Interval(rate.estimate, rate.lower, min(1.0, rate.upper + gap.records / n),
+    grey = grey_zone(q0[:left_records])
+    raise_by = (gap.records if gap is not None and gap.records > 0 else 0.0) + grey.records
+    if raise_by > 0:
+        rate = Interval(rate.estimate, rate.lower, min(1.0, rate.upper + raise_by / n),
                         rate.refit, rate.chance_lower, rate.chance_upper)
     from dataclasses import replace
     return Honest(
@@ -449,7 +458,8 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         false_links=fdr0 * a, accepted=a, blocked_rate=float(q0.sum()) / n,
         missed_by_blocking=miss0, left_records=left_records, sample_records=s,
         replicates=replicates, patterns=n_pat, decoy=decoy, widened_rate=wr,
-        widened_false=wf, gap=gap, refit_set_aside=aside, model_interval=model_interval)
+        widened_false=wf, gap=gap, refit_set_aside=aside, model_interval=model_interval,
+        grey=grey)
 
 
 # ---------------------------------------------------------------------------------------
@@ -697,3 +707,59 @@ def completeness_gap(missing: npt.ArrayLike, q: npt.ArrayLike, side: str) -> Com
             total += gap
             groups.append((str(key), size, float(row["mean"])))
     return CompletenessGap(total, side, groups, ref)
+
+
+# ---------------------------------------------------------------------------------------
+# A worst case: left records whose status the model leaves unresolved.
+# ---------------------------------------------------------------------------------------
+
+#: Best-candidate probabilities in [GREY[0], GREY[1]) are unresolved by the model.
+GREY = (0.05, 0.95)
+
+
+@dataclass(frozen=True)
+class GreyZone:
+    """Left records whose best candidate has an intermediate match probability q
+    (``GREY[0] ≤ q < GREY[1]``): the model does not resolve them. ``records`` is
+    Σ(1 − q) over them, how many more left records would be matched if every one of
+    them had its match (the worst case for the upper end)."""
+
+    records: float
+    unresolved: int
+    left_records: int
+
+    @property
+    def share(self) -> float:
+        """``records`` ÷ left records: what the worst case adds to the upper end."""
+        return self.records / self.left_records if self.left_records else 0.0
+
+    def as_dict(self, left_records: int) -> dict[str, object]:
+        """The exact tree (:mod:`linkready.publish`): under control the share is ``*``
+        where the records it stands for round to 1–7."""
+        share = self.records / left_records if left_records else 0.0
+        return {"records": Expected(self.records),
+                "share_of_left": Value(share, (round(self.records),), None),
+                "unresolved_records": Count(self.unresolved),
+                "band": [GREY[0], GREY[1]],
+                "method": GREY_NOTE}
+
+
+GREY_NOTE = (
+    "Worst case, not an estimate. A left record whose best candidate has a match "
+    f"probability q with {GREY[0]} ≤ q < {GREY[1]} is unresolved by the model: the "
+    "estimate counts it as q of a match. If each such record in fact has its match, the "
+    "rate rises by Σ(1 − q) over them ÷ left records; that is added to the upper end of "
+    "the interval (after the completeness gap, which it may overlap: the sum is "
+    "conservative). On heavily corrupted data most missed matches sit here, at a "
+    "probability the model sets too low. It does not see matches that agree no better "
+    "than chance (q below the band) or that no blocking rule compared: only a review "
+    "sample does."
+)
+
+
+def grey_zone(q: npt.ArrayLike) -> GreyZone:
+    """The :class:`GreyZone` of the per-left-record best probabilities ``q`` (one per
+    left record; 0 for a record without a candidate)."""
+    arr = np.asarray(q, dtype=float)
+    grey = (arr >= GREY[0]) & (arr < GREY[1])
+    return GreyZone(float((1.0 - arr[grey]).sum()), int(grey.sum()), len(arr))

@@ -99,6 +99,10 @@ class Thresholds:
         "probabilistic links", "false links (estimated, upper)", 0.01, 0.05, False)
     #: Wider than this, the expected match rate's interval cannot back a verdict.
     max_interval_width: float = 0.10
+    #: Where the grey-zone worst case (``expected_match_rate.grey_zone.share_of_left``)
+    #: raises the upper end by more than this, the label-free figures cannot back a
+    #: verdict either (at worst amber, "cannot tell without a review sample").
+    max_grey_zone: float = 0.02
     missed: Rule = Rule("Missed-match rate: true matches not linked (synthetic truth)",
                         "missed matches", 0.02, 0.10, False)
     false: Rule = Rule("False-match rate: links that are wrong (synthetic truth)",
@@ -300,7 +304,8 @@ def missed_worst_case(link_pair: LinkagePair) -> float | None:
 def _label_free(link_pair: LinkagePair, t: Thresholds,
                 reasons: list[RuleResult]) -> RuleResult | None:
     """Append the label-free rules; return the reason the pair cannot be judged without
-    a review sample (the expected rate's interval too wide), if so."""
+    a review sample (the expected rate's interval too wide, or a material grey zone),
+    if so."""
     prob = link_pair["probabilistic"]
     exp = prob["expected_match_rate"]
     missed = missed_worst_case(link_pair)
@@ -314,11 +319,21 @@ def _label_free(link_pair: LinkagePair, t: Thresholds,
     if f_hi is not None:
         reasons.append(t.false_estimate.apply(f_hi))
     lower, upper = _number(exp.get("lower")), _number(exp.get("upper"))
+    unsure: RuleResult | None = None
     if lower is not None and upper is not None and upper - lower > t.max_interval_width:
-        wide = RuleResult("Width of the expected match rate's interval",
-                          "the expected match rate lies in", f"{pct(lower)}–{pct(upper)}",
-                          f"at most {100 * t.max_interval_width:.0f} points wide", "amber")
-        reasons.append(wide)
-        return wide
-    return None
+        unsure = RuleResult("Width of the expected match rate's interval",
+                            "the expected match rate lies in", f"{pct(lower)}–{pct(upper)}",
+                            f"at most {100 * t.max_interval_width:.0f} points wide",
+                            "amber")
+        reasons.append(unsure)
+    grey = _number((exp.get("grey_zone") or {}).get("share_of_left"))
+    if grey is not None and grey > t.max_grey_zone:
+        unresolved = RuleResult(
+            "Grey zone: left records the model leaves unresolved (best candidate 0.05 ≤ p "
+            "< 0.95), as the share of left records they would add if all had their match",
+            "unresolved by the model, up to", pct(grey),
+            f"at most {100 * t.max_grey_zone:.0f}% of left records", "amber")
+        reasons.append(unresolved)
+        unsure = unsure or unresolved
+    return unsure
 
