@@ -268,3 +268,19 @@ def test_a_full_disk_while_writing_link_outputs_is_exit_2(
              and p.suffix in (".json", ".parquet")}
     assert after == before
     assert not [p for p in results.iterdir() if p.name.startswith(TMP_PREFIX)]
+
+
+def test_ctrl_c_inside_a_duckdb_query_run_by_another_library_is_an_interrupt(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB reports Ctrl-C during a query run through Splink as a bare
+    RuntimeError("Query interrupted"): exit 130 and "interrupted", not an internal error."""
+    import linkready.profile as profile_pkg
+
+    def interrupted(*a: object, **k: object) -> None:
+        raise RuntimeError("Query interrupted")
+
+    monkeypatch.setattr(profile_pkg, "profile_workspace", interrupted)
+    res = runner.invoke(app, ["profile", str(project)])
+    assert res.exit_code == 130, res.output
+    assert "interrupted; no output was changed" in res.output
+    assert not (project.parent / "linkready-results" / "profile.json").exists()

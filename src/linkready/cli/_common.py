@@ -73,8 +73,12 @@ def _sigterm_as_exception() -> Iterator[None]:
 
 
 def _is_engine_interrupt(exc: BaseException) -> bool:
-    """DuckDB turns Ctrl-C during a query into its own exception."""
-    return type(exc).__name__ == "InterruptException" and "duckdb" in type(exc).__module__
+    """DuckDB turns Ctrl-C during a query into its own exception: an
+    ``InterruptException``, or (from a query run inside another library's call, e.g.
+    Splink's) a bare ``RuntimeError("Query interrupted")``."""
+    if type(exc).__name__ == "InterruptException" and "duckdb" in type(exc).__module__:
+        return True
+    return type(exc) is RuntimeError and str(exc) == "Query interrupted"
 
 
 def write_crash_log(exc: BaseException) -> Path | None:
