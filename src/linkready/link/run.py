@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from linkready.documents import SCHEMA_VERSION as DOCUMENT_SCHEMA
 from linkready.documents import header
 from linkready.errors import ConfigError
-from linkready.link import clustering, dedupe, orphans
+from linkready.link import clustering, dedupe, orphans, parallel
 from linkready.link.backends import check_backend, open_backend
 from linkready.link.pair import PairResult, link_pair
 from linkready.link.settings import TrainingConfig
@@ -85,14 +85,17 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
                  config: TrainingConfig | None = None,
                  progress: ProgressCallback = no_progress, backend: str = "duckdb",
                  spark_settings: SparkSettings | None = None,
-                 on_warning: Callable[[str], object] | None = None) -> LinkageRun:
+                 on_warning: Callable[[str], object] | None = None,
+                 workers: int | None = None) -> LinkageRun:
     """Link every pair of the project (or ``pairs``) and cluster all sources into people.
 
     Reads only the workspace (ingesting first if it does not exist); never the truth.
     ``backend`` is where Splink runs: ``duckdb`` (default) or ``spark`` (with
     ``spark_settings``, see :mod:`linkready.link.spark`); the outputs are the same.
     ``on_warning`` is told each memory-guard warning as soon as it is known (before
-    the pair is scored); every warning is also in the summary.
+    the pair is scored); every warning is also in the summary. ``workers``: pairs
+    linked at once on DuckDB, each in its own database (default: up to two, one per
+    core, :mod:`linkready.link.parallel`); the outputs are the same for any number.
 
     Raises:
         ConfigError: bad threshold, pairs or backend name.
@@ -119,14 +122,25 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
         check_pairs(todo + [(s, s) for s in selves], project, stats)
         engine = open_backend(backend, con, spark_settings)
         progress("workspace")
-        results = []
-        for left, right in todo:
-            tell = None if on_warning is None else \
-                (lambda w, pair=f"{left} → {right}": on_warning(f"{pair}: {w}"))
-            results.append(link_pair(con, stats[left], stats[right], threshold, cfg,
-                                     backend=engine, on_warning=tell,
-                                     reference=project.reference()))
-            progress(f"{left} → {right}")
+        n_workers = (workers if workers is not None else parallel.default_workers(len(todo))
+                     ) if backend == "duckdb" else 1
+        if n_workers > 1 and len(todo) > 1:
+            limit = con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
+            results = parallel.link_pairs(
+                path, str(limit), todo, stats, threshold, cfg, workers=n_workers,
+                on_warning=None if on_warning is None else
+                (lambda left, right, w: on_warning(f"{left} → {right}: {w}")),
+                reference=project.reference(),
+                done=lambda left, right: progress(f"{left} → {right}"))
+        else:
+            results = []
+            for left, right in todo:
+                tell = None if on_warning is None else \
+                    (lambda w, pair=f"{left} → {right}": on_warning(f"{pair}: {w}"))
+                results.append(link_pair(con, stats[left], stats[right], threshold, cfg,
+                                         backend=engine, on_warning=tell,
+                                         reference=project.reference()))
+                progress(f"{left} → {right}")
         deduped = dedupe.dedupe_all(con, stats, selves, threshold, cfg, engine, progress)
         in_scope = sorted({s for pair in todo for s in pair} | set(selves))
         start = time.perf_counter()

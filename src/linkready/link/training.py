@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -23,16 +24,29 @@ if TYPE_CHECKING:
 FALLBACK_PRIOR = 1e-4
 
 
+_QUIET_LOCK = threading.Lock()
+#: Blocks inside quiet_splink (in any thread) and the level before the first began.
+_quiet: list[Any] = [0, None]
+
+
 @contextmanager
 def quiet_splink() -> Iterator[None]:
-    """Silence Splink's INFO chatter (it logs record counts) while a block runs."""
+    """Silence Splink's INFO chatter (it logs record counts) while a block runs. Blocks
+    may overlap in threads (pairs linked concurrently): the level is restored when the
+    last one ends."""
     log = logging.getLogger("splink")
-    before = log.level
-    log.setLevel(logging.ERROR)
+    with _QUIET_LOCK:
+        if _quiet[0] == 0:
+            _quiet[1] = log.level
+            log.setLevel(logging.ERROR)
+        _quiet[0] += 1
     try:
         yield
     finally:
-        log.setLevel(before)
+        with _QUIET_LOCK:
+            _quiet[0] -= 1
+            if _quiet[0] == 0:
+                log.setLevel(_quiet[1])
 
 
 def build_linker(backend: Any, left_table: str, right_table: str,

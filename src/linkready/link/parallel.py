@@ -1,0 +1,121 @@
+"""Link the pairs of a project two at a time, each in its own DuckDB database.
+
+A pair spends much of its time in Python (Splink builds its SQL with sqlglot) and the
+rest in DuckDB queries, which release the GIL: with two pairs in flight, one pair's SQL
+runs while the other's Python does, and the two cores are both used.
+
+Each worker pair gets a fresh in-memory DuckDB connection with the workspace attached
+read-only (:func:`linkready.link.workspace.connect`) and its own backend, so the staged
+tables, Splink's tables and term-frequency caches of two pairs can never meet: the
+table names are the same as in a sequential run, in separate catalogues. Each pair's
+computation is the one :func:`linkready.link.pair.link_pair` does alone, so the results
+(returned in pair order) are those of a sequential run.
+
+Only the DuckDB backend runs pairs concurrently (a Spark session is one shared engine).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from linkready.link.backends import DuckDBBackend
+from linkready.link.pair import PairResult, link_pair
+from linkready.link.settings import TrainingConfig
+from linkready.link.workspace import SourceStats, connect
+
+#: Pairs in flight at once (at most the machine's cores).
+MAX_WORKERS = 2
+#: Seconds between interrupts of the workers' queries after Ctrl-C.
+_INTERRUPT_EVERY = 0.1
+
+
+def default_workers(pairs: int) -> int:
+    """Pairs to run at once: :data:`MAX_WORKERS`, no more than the cores or the pairs."""
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1, pairs))
+
+
+def link_pairs(workspace: Path, memory_limit: str | None,
+               todo: Sequence[tuple[str, str]], stats: dict[str, SourceStats],
+               threshold: float, cfg: TrainingConfig, *, workers: int,
+               on_warning: Callable[[str, str, str], object] | None,
+               reference: date | None,
+               done: Callable[[str, str], object]) -> list[PairResult]:
+    """:func:`link_pair` for every pair of ``todo``, ``workers`` at a time, each on its
+    own connection to ``workspace`` (DuckDB's ``memory_limit`` shared between them).
+    ``on_warning(left, right, warning)`` hears memory-guard warnings as they come;
+    ``done(left, right)`` is called in pair order as each pair's result is taken.
+
+    The first pair (in order) that fails raises its error once the pairs in flight have
+    stopped; the pairs not yet started are not run. Ctrl-C interrupts every worker's
+    running query until all have stopped, then raises KeyboardInterrupt."""
+    share = _memory_share(memory_limit, workers)
+    open_cons: dict[int, Any] = {}
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def one(left: str, right: str) -> PairResult:
+        if stop.is_set():
+            raise _Cancelled
+        con = connect(workspace)
+        be = DuckDBBackend(con, memory_limit=share)
+        with lock:
+            open_cons[id(con)] = con
+        try:
+            tell = None if on_warning is None else \
+                (lambda w: on_warning(left, right, w))
+            return link_pair(con, stats[left], stats[right], threshold, cfg, backend=be,
+                             on_warning=tell, reference=reference)
+        finally:
+            with lock:
+                open_cons.pop(id(con), None)
+            be.close()
+            con.close()
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="linkready-pair")
+    futures: list[Future[PairResult]] = [pool.submit(one, left, right)
+                                         for left, right in todo]
+    results: list[PairResult] = []
+    try:
+        for (left, right), fut in zip(todo, futures, strict=True):
+            results.append(fut.result())
+            done(left, right)
+    except BaseException:
+        stop.set()
+        for fut in futures:
+            fut.cancel()
+        # Stop the pairs in flight: interrupt their queries until every worker is done
+        # (a pair between two queries stops at its next one).
+        while not all(f.done() for f in futures):
+            with lock:
+                for con in open_cons.values():
+                    con.interrupt()
+            threading.Event().wait(_INTERRUPT_EVERY)
+        pool.shutdown(wait=True)
+        raise
+    pool.shutdown(wait=True)
+    return results
+
+
+class _Cancelled(Exception):
+    """A pair not started because an earlier one failed."""
+
+
+def _memory_share(memory_limit: str | None, workers: int) -> str | None:
+    """Each worker's share of ``memory_limit`` (DuckDB's setting as it reports it, e.g.
+    ``18.8 GiB``), so the workers together stay within what one connection had."""
+    if not memory_limit or workers <= 1:
+        return memory_limit
+    units = {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
+             "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "bytes": 1}
+    number, _, unit = memory_limit.strip().partition(" ")
+    try:
+        total = float(number) * units[unit]
+    except (ValueError, KeyError):
+        return None  # a form not known here: DuckDB's default for each
+    return f"{max(1, int(total // workers // 2**20))}MiB"
