@@ -148,14 +148,19 @@ def choose(diag: Diagnostic, q: np.ndarray, base: list[int], candidates: list[in
     np.maximum.at(best, codes[covered], q[covered])
     chosen: list[int] = []
     for i in candidates:
-        if cumulative.get(i, 0) > budget:
-            break
         hit = flags(diag, [i])
         new = best.copy()
         np.maximum.at(new, codes[hit], q[hit])
-        if float((new - best).sum()) >= min_gain:
-            chosen.append(i)
-            best = new
+        if float((new - best).sum()) < min_gain:
+            continue
+        # The budget is tested only for a rule that gains: cumulative counts never fall
+        # from one rule to the next, so the first rule over the budget starts a run of
+        # rules over it, and testing it first would choose the same rules, but count
+        # the comparisons of rules that gain nothing (a join of both sources each).
+        if cumulative.get(i, 0) > budget:
+            break
+        chosen.append(i)
+        best = new
     return chosen
 
 
