@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,8 @@ def linked(world_project: Path) -> dict:
     """The world linked once: the run, its output directory and the parsed linkage.json."""
     project = linkready.load_project(world_project)
     out = world_project.parent / "linkage"
+    cpu = time.process_time()
     result = linkready.link(project, out, training=FAST)
     return {"project": project, "run": result.run, "out": out,
-            "summary": json.loads((out / "linkage.json").read_text())}
+            "summary": json.loads((out / "linkage.json").read_text()),
+            "cpu": time.process_time() - cpu}

@@ -127,3 +127,13 @@ def test_overlapping_quiet_blocks_restore_the_level() -> None:
         assert log.level == logging.INFO
     finally:
         log.setLevel(before)
+
+
+def test_concurrent_pairs_time_their_own_cpu(linked: dict) -> None:
+    """With pairs in flight together (the session run), each pair's CPU seconds are its
+    own thread's (a one-thread engine): together they stay within the process's CPU
+    over the run (the process-wide clock would count each pair's overlap twice)."""
+    per_pair = [sum(v for k, v in p.timings.items() if k.startswith("cpu:"))
+                for p in linked["run"].pairs]
+    assert len(per_pair) >= 2 and all(c > 0 for c in per_pair)
+    assert sum(per_pair) <= linked["cpu"]

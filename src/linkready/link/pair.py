@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -59,8 +60,9 @@ class PairResult:
     #: The pair's block of linkage.json with exact figures (:mod:`linkready.publish`).
     summary: dict[str, Any]
     model: dict[str, Any] = field(default_factory=dict)
-    #: Wall seconds per step, and process CPU seconds per step as ``cpu:<step>`` (not
-    #: written to linkage.json, which must be reproducible).
+    #: Wall seconds per step, and CPU seconds per step as ``cpu:<step>`` (not written to
+    #: linkage.json, which must be reproducible). With pairs linked concurrently the
+    #: CPU is the pair's own (:data:`CPU_CLOCK`), but two pairs' wall times overlap.
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -107,20 +109,30 @@ def _links_table(left: str, right: str, det: Any, scored: Any, p: np.ndarray,
 #: the completeness gap): link time "without the estimates" leaves these out.
 LABEL_FREE_STEPS = ("diagnostic_blocking", "decoys", "bootstrap")
 #: Prefix of the CPU-second entries in :attr:`PairResult.timings` (``cpu:<step>``:
-#: user + system time of the whole process, every engine thread, during the step).
+#: user + system time during the step, of the whole process, every engine thread; or of
+#: the pair's own one-thread engine when pairs run concurrently, see :data:`CPU_CLOCK`).
 CPU = "cpu:"
 
 
+#: The CPU clock of :class:`_Clock`: the whole process's (every engine thread), or, where
+#: pairs run concurrently each on a one-thread DuckDB (:mod:`linkready.link.parallel`),
+#: the pair's own thread's, which then does all of the pair's work.
+CPU_CLOCK: ContextVar[Callable[[], float]] = ContextVar("CPU_CLOCK",
+                                                       default=time.process_time)
+
+
 class _Clock:
-    """Wall time (and process CPU time, as ``cpu:<step>``) between successive laps."""
+    """Wall time (and CPU time, as ``cpu:<step>``, see :data:`CPU_CLOCK`) between
+    successive laps."""
 
     def __init__(self) -> None:
         self.laps: dict[str, float] = {}
+        self._clock = CPU_CLOCK.get()
         self._last = time.perf_counter()
-        self._cpu = time.process_time()
+        self._cpu = self._clock()
 
     def lap(self, name: str) -> None:
-        now, cpu = time.perf_counter(), time.process_time()
+        now, cpu = time.perf_counter(), self._clock()
         self.laps[name] = now - self._last
         self.laps[CPU + name] = cpu - self._cpu
         self._last, self._cpu = now, cpu

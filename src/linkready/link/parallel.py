@@ -7,9 +7,11 @@ runs while the other's Python does, and the two cores are both used.
 Each worker pair gets a fresh in-memory DuckDB connection with the workspace attached
 read-only (:func:`linkready.link.workspace.connect`) and its own backend, so the staged
 tables, Splink's tables and term-frequency caches of two pairs can never meet: the
-table names are the same as in a sequential run, in separate catalogues. Each pair's
-computation is the one :func:`linkready.link.pair.link_pair` does alone, so the results
-(returned in pair order) are those of a sequential run.
+table names are the same as in a sequential run, in separate catalogues. The connection
+runs one engine thread (the pairs share the cores), so the pair's own thread does all
+of its work and its step CPU times are its own. Each pair's computation is the one
+:func:`linkready.link.pair.link_pair` does alone, so the results (returned in pair
+order) are those of a sequential run.
 
 Only the DuckDB backend runs pairs concurrently (a Spark session is one shared engine).
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
@@ -25,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from linkready.link.backends import DuckDBBackend
-from linkready.link.pair import PairResult, link_pair
+from linkready.link.pair import CPU_CLOCK, PairResult, link_pair
 from linkready.link.settings import TrainingConfig
 from linkready.link.workspace import SourceStats, connect
 
@@ -63,6 +66,10 @@ def link_pairs(workspace: Path, memory_limit: str | None,
         if stop.is_set():
             raise _Cancelled
         con = connect(workspace)
+        # One DuckDB thread per pair (the pairs share the cores): all of the pair's work
+        # is then done in this thread, so its CPU clock measures the pair alone.
+        con.execute("SET threads = 1")
+        CPU_CLOCK.set(time.thread_time)
         be = DuckDBBackend(con, memory_limit=share)
         with lock:
             open_cons[id(con)] = con
