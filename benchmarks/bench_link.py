@@ -167,12 +167,14 @@ def _speed_rows(quick: bool) -> list[dict[str, Any]]:
     rows.append(_row(label, "link steps without / with label-free estimates, wall",
                      f"{w['without_label_free']:.1f} / "
                      f"{w['without_label_free'] + w['label_free']:.1f}", "s", "",
-                     "steps summed over pairs, plus clustering; label-free estimates = "
-                     "diagnostic sample, decoys, bootstrap"))
+                     "steps summed over pairs (two pairs run at once: their steps "
+                     "overlap, so the sum exceeds the wall time), plus clustering; "
+                     "label-free estimates = diagnostic sample, decoys, bootstrap"))
     rows.append(_row(label, "link steps without / with label-free estimates, CPU",
                      f"{w['cpu_without_label_free']:.1f} / "
                      f"{w['cpu_without_label_free'] + w['cpu_label_free']:.1f}", "s", "",
-                     "user + system time of the process, all threads (steps of the pairs)"))
+                     "user + system time of each pair's own thread (one DuckDB thread "
+                     "per pair while two run at once), summed over pairs"))
     rows.append(_row(label, "wall time, ingest + link",
                      round(w["seconds"] + w["ingest_seconds"], 1), "s", "",
                      "raw Parquet extracts to clusters"))
