@@ -261,18 +261,22 @@ def whatif(project: Project | PathLike, *, nhs_complete: Mapping[str, float] | N
            complete: Mapping[str, float] | None = None, out: PathLike | None = None,
            pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
            trace_threshold: float = 0.99, seed: int = 42, relink: bool = False,
-           workspace: PathLike | None = None,
+           workspace: PathLike | None = None, training: TrainingConfig | None = None,
            progress: ProgressCallback = no_progress) -> WhatIfResult:
     """What if a field of a source were more or less complete? ``nhs_complete`` maps a
     source to the share of its records that would hold a valid NHS number
     (``{"la_adult_social_care": 0.9}``); ``complete`` maps ``"SOURCE.FIELD"`` to a share.
     Less: values are blanked at random (seeded; assumes missing at random). More: values
     are traced from links at p ≥ ``trace_threshold``. Writes ``whatif.json`` into ``out``
-    (default ``linkready-results/whatif/``); see ``docs/whatif.md``.
+    (default ``linkready-results/whatif/``); see ``docs/whatif.md``. ``training`` and
+    ``seed`` set how the pairs' models are trained, as for :func:`link`. The result's
+    ``exact()`` holds the figures ``whatif.json`` was published from.
 
     Raises:
         ConfigError: an unknown source or field, a share outside 0–1, no change asked.
     """
+    from dataclasses import replace
+
     from linkready import pipeline
     from linkready.whatif import parse_changes
 
@@ -282,7 +286,9 @@ def whatif(project: Project | PathLike, *, nhs_complete: Mapping[str, float] | N
         complete=[f"{k}={v}" for k, v in (complete or {}).items()])
     return pipeline.whatif(proj, changes, _path(out), pairs=pairs, threshold=threshold,
                            trace_threshold=trace_threshold, seed=seed, relink=relink,
-                           workspace=_path(workspace)).run(progress)
+                           workspace=_path(workspace),
+                           config=None if training is None else replace(training, seed=seed),
+                           ).run(progress)
 
 
 def _path(value: PathLike | None) -> Path | None:

@@ -489,18 +489,17 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
     steps = [Step("whatif", 1 + 2 * len(todo), run)]
 
     def execute(progress: ProgressCallback) -> WhatIfResult:
-        from linkready.link.run import tidy
-
         if out is None:
             claim(home)
         with OutputSet(folder, "whatif") as files:
             files.check_names([WHATIF_NAME])
             run_steps(steps, progress)
-            doc = tidy(made["whatif"].document)
+            measured = made["whatif"]
+            doc = measured.document
             write_json(files.path(WHATIF_NAME), doc)
         if out is None:
             register(home, "whatif", [WHATIF_DIRNAME])
-        return WhatIfResult(files.out, files.out / WHATIF_NAME, doc)
+        return WhatIfResult(files.out, files.out / WHATIF_NAME, doc, measured)
     return Plan(f"what-if on {project.name}", steps, execute)
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from linkready.link.run import LinkageRun
     from linkready.project import Project
     from linkready.report import Report
+    from linkready.whatif import WhatIf
 
 
 def _published(document: Any) -> dict[str, Any]:
@@ -298,9 +299,18 @@ class WhatIfResult:
     out: Path
     path: Path
     document: dict[str, Any]
+    whatif: WhatIf | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _published(self.document)
+
+    def exact(self) -> dict[str, Any]:
+        """``whatif.json`` with every figure as measured (exact counts, unrounded
+        shares): for arithmetic on this machine, never to publish."""
+        if self.whatif is None:
+            raise ValueError("this result was read from whatif.json; only a fresh what-if "
+                             "holds the exact figures")
+        return self.whatif.exact()
 
     def pairs_df(self) -> pd.DataFrame:
         """One row per pair: published deterministic rates before and after, and the
