@@ -40,11 +40,12 @@ FRAMES_DIRNAME = "frames"
 
 def generate(scenario: PathLike = "default", out: PathLike = "linkready-data", *,
              population: int | None = None, seed: int | None = None, fmt: str = "csv",
-             overwrite: bool = False,
+             overwrite: bool = False, overrides: Mapping[str, Any] | None = None,
              progress: ProgressCallback = no_progress) -> GenerateResult:
     """Generate a synthetic world (a built-in scenario name or a scenario .yaml) into
     ``out``: raw extracts, ``truth.parquet``, ``population.parquet``, ``project.yaml``
-    and ``manifest.json``.
+    and ``manifest.json``. ``overrides`` changes scenario keys, dotted as ``sweep``'s
+    (``{"sources.acute.errors.nhs_missing.rate": 0.1}``).
 
     Raises:
         ConfigError: unknown scenario, bad override or format.
@@ -56,7 +57,9 @@ def generate(scenario: PathLike = "default", out: PathLike = "linkready-data", *
 
     if fmt not in ("csv", "parquet"):
         raise ConfigError(f"fmt: `{fmt}` is not supported; use csv or parquet")
-    scen = load_scenario(str(scenario), population=population, seed=seed)
+    scen = load_scenario(str(scenario), population=population, seed=seed,
+                         overrides=dict(overrides) if overrides else None,
+                         option="overrides" if overrides else None)
     return pipeline.generate(scen, out, fmt=fmt, overwrite=overwrite).run(progress)
 
 
