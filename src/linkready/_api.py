@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from linkready.link.settings import TrainingConfig
+    from linkready.link.spark import SparkSettings
     from linkready.project import Project
     from linkready.results import (
         AssessResult,
@@ -193,21 +194,40 @@ def validate(project: Project | PathLike, out: PathLike | None = None, *,
                              project_file=file).run(progress)
 
 
+def _spark(backend: str, spark: SparkSettings | PathLike | None) -> SparkSettings | None:
+    """The Spark settings for ``backend`` (``--spark-conf``'s rule: only with spark)."""
+    from linkready.errors import ConfigError
+
+    if backend != "spark":
+        if spark is not None:
+            raise ConfigError("spark: Spark settings are used only with backend='spark'; "
+                              "pass backend='spark' or drop spark=")
+        return None
+    from linkready.link.spark import SparkSettings, load_spark_settings
+
+    return spark if isinstance(spark, SparkSettings) else load_spark_settings(
+        _path(spark))
+
+
 def link(project: Project | PathLike, out: PathLike | None = None, *,
          pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
          seed: int = 42, workspace: PathLike | None = None, backend: str = "duckdb",
+         spark: SparkSettings | PathLike | None = None,
          training: TrainingConfig | None = None,
          progress: ProgressCallback = no_progress) -> LinkResult:
     """Exact NHS-number matching then Splink for each pair; clusters across sources.
     Writes ``linkage.json``, ``links.parquet``, ``clusters.parquet`` and the models.
     ``training`` (:class:`linkready.TrainingConfig`) sets how the models are trained:
     sample sizes, EM caps, bootstrap replicates, the comparisons budget; ``seed`` sets its
-    seed."""
+    seed. ``backend="spark"`` runs Splink on Spark, with ``spark`` the session's settings
+    (:class:`linkready.SparkSettings`, or the path of a ``--spark-conf`` YAML file;
+    default local)."""
     from linkready import pipeline
 
     proj, _ = _project(project)
     return pipeline.link(proj, _path(out), pairs=pairs, threshold=threshold, seed=seed,
                          workspace=_path(workspace), backend=backend,
+                         spark_settings=_spark(backend, spark),
                          training=training).run(progress)
 
 
@@ -226,15 +246,17 @@ def assess(project: Project | PathLike, out: PathLike | None = None, *,
            workspace: PathLike | None = None, backend: str = "duckdb",
            threshold: float = 0.9, seed: int = 42,
            pairs: list[tuple[str, str]] | None = None,
+           spark: SparkSettings | PathLike | None = None,
            training: TrainingConfig | None = None,
            progress: ProgressCallback = no_progress) -> AssessResult:
     """Every stage and ``report.html``, published together into ``out``; ``threshold``,
-    ``seed``, ``pairs`` and ``training`` as for :func:`link`."""
+    ``seed``, ``pairs``, ``backend``, ``spark`` and ``training`` as for :func:`link`."""
     from linkready import pipeline
 
     proj, file = _project(project)
     return pipeline.assess(proj, _path(out), workspace=_path(workspace), project_file=file,
-                           backend=backend, threshold=threshold, seed=seed, pairs=pairs,
+                           backend=backend, spark_settings=_spark(backend, spark),
+                           threshold=threshold, seed=seed, pairs=pairs,
                            training=training).run(progress)
 
 
