@@ -190,7 +190,7 @@ def _profile(st: _State) -> Step:
                                st.project.link_pairs)
         path = write_json(st.out.path("profile.json"), doc)
         st.profile = ProfileResult(st.out.out, st.out.out / path.name, doc,
-                                   st.ingested.workspace)
+                                   st.ingested.workspace, prof)
         progress("profiled")
     return Step("profile", 1, run)
 

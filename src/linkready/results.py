@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     )
     from linkready.link.evaluate_run import Evaluation
     from linkready.link.run import LinkageRun
+    from linkready.profile import ProjectProfile
     from linkready.project import Project
     from linkready.report import Report
     from linkready.whatif import WhatIf
@@ -72,12 +73,16 @@ class GenerateResult:
 
 @dataclass(frozen=True)
 class ProfileResult:
-    """``profile.json``: data quality and linkage readiness per source."""
+    """``profile.json``: data quality and linkage readiness per source; ``profile`` holds
+    the exact figures it was published from."""
 
     out: Path
     path: Path
     document: ProfileDocument
     workspace: Path | None = None
+    #: The exact profile (counts as counted, per source, check and subgroup): for
+    #: arithmetic on this machine, never to publish from real data.
+    profile: ProjectProfile | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _published(self.document)
