@@ -88,3 +88,29 @@ def test_project_from_frames_writes_only_into_its_folder(tmp_path: Path,
     stored = pd.read_parquet(tmp_path / "res" / "frames" / "a.parquet")
     assert stored["born"].tolist()[0] == "2000-01-02"
     assert project.results_home() == (tmp_path / "res").resolve()
+
+
+def test_spark_settings_need_the_spark_backend(tmp_path: Path) -> None:
+    """`spark=` without backend="spark" is a ConfigError before any work: nothing written."""
+    from hand_world import write_world
+
+    project = write_world(tmp_path, with_nhs=20)
+    before = sorted(tmp_path.iterdir())
+    settings = linkready.SparkSettings(master="local[1]")
+    for call in (linkready.link, linkready.assess):
+        with pytest.raises(linkready.ConfigError, match="only with backend='spark'"):
+            call(project, tmp_path / "out", spark=settings)
+    assert sorted(tmp_path.iterdir()) == before
+
+
+def test_generate_overrides_are_checked_by_key(tmp_path: Path) -> None:
+    """A misspelt override names the option and the key, and nothing is written; a good
+    one changes the world (here: no acute extract misses an NHS number)."""
+    with pytest.raises(linkready.ConfigError, match="overrides") as err:
+        linkready.generate("default", tmp_path / "bad", population=300,
+                           overrides={"sources.acute.errors.nhs_misssing.rate": 0.1})
+    assert any("nhs_misssing" in p for p in err.value.problems)
+    assert not (tmp_path / "bad").exists()
+    world = linkready.generate("default", tmp_path / "good", population=300,
+                               overrides={"sources.acute.errors.nhs_missing.rate": 0.0})
+    assert world.manifest["errors"]["acute"].get("nhs_missing", 0) == 0

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         whatif,
     )
     from linkready.link.settings import TrainingConfig
+    from linkready.link.spark import SparkSettings
     from linkready.project import Project
     from linkready.results import (
         AssessResult,
@@ -70,6 +71,7 @@ __all__ = [
     "ProfileResult",
     "Project",
     "ReportResult",
+    "SparkSettings",
     "SweepResult",
     "TrainingConfig",
     "ValidationResult",
@@ -99,6 +101,7 @@ _LAZY = {
         "WhatIfResult")},
     "Project": "linkready.project",
     "TrainingConfig": "linkready.link.settings",
+    "SparkSettings": "linkready.link.spark",
 }
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from linkready.link.settings import TrainingConfig
+    from linkready.link.spark import SparkSettings
     from linkready.project import Project
     from linkready.results import (
         AssessResult,
@@ -40,11 +41,12 @@ FRAMES_DIRNAME = "frames"
 
 def generate(scenario: PathLike = "default", out: PathLike = "linkready-data", *,
              population: int | None = None, seed: int | None = None, fmt: str = "csv",
-             overwrite: bool = False,
+             overwrite: bool = False, overrides: Mapping[str, Any] | None = None,
              progress: ProgressCallback = no_progress) -> GenerateResult:
     """Generate a synthetic world (a built-in scenario name or a scenario .yaml) into
     ``out``: raw extracts, ``truth.parquet``, ``population.parquet``, ``project.yaml``
-    and ``manifest.json``.
+    and ``manifest.json``. ``overrides`` changes scenario keys, dotted as ``sweep``'s
+    (``{"sources.acute.errors.nhs_missing.rate": 0.1}``).
 
     Raises:
         ConfigError: unknown scenario, bad override or format.
@@ -56,7 +58,9 @@ def generate(scenario: PathLike = "default", out: PathLike = "linkready-data", *
 
     if fmt not in ("csv", "parquet"):
         raise ConfigError(f"fmt: `{fmt}` is not supported; use csv or parquet")
-    scen = load_scenario(str(scenario), population=population, seed=seed)
+    scen = load_scenario(str(scenario), population=population, seed=seed,
+                         overrides=dict(overrides) if overrides else None,
+                         option="overrides" if overrides else None)
     return pipeline.generate(scen, out, fmt=fmt, overwrite=overwrite).run(progress)
 
 
@@ -190,21 +194,40 @@ def validate(project: Project | PathLike, out: PathLike | None = None, *,
                              project_file=file).run(progress)
 
 
+def _spark(backend: str, spark: SparkSettings | PathLike | None) -> SparkSettings | None:
+    """The Spark settings for ``backend`` (``--spark-conf``'s rule: only with spark)."""
+    from linkready.errors import ConfigError
+
+    if backend != "spark":
+        if spark is not None:
+            raise ConfigError("spark: Spark settings are used only with backend='spark'; "
+                              "pass backend='spark' or drop spark=")
+        return None
+    from linkready.link.spark import SparkSettings, load_spark_settings
+
+    return spark if isinstance(spark, SparkSettings) else load_spark_settings(
+        _path(spark))
+
+
 def link(project: Project | PathLike, out: PathLike | None = None, *,
          pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
          seed: int = 42, workspace: PathLike | None = None, backend: str = "duckdb",
+         spark: SparkSettings | PathLike | None = None,
          training: TrainingConfig | None = None,
          progress: ProgressCallback = no_progress) -> LinkResult:
     """Exact NHS-number matching then Splink for each pair; clusters across sources.
     Writes ``linkage.json``, ``links.parquet``, ``clusters.parquet`` and the models.
     ``training`` (:class:`linkready.TrainingConfig`) sets how the models are trained:
     sample sizes, EM caps, bootstrap replicates, the comparisons budget; ``seed`` sets its
-    seed."""
+    seed. ``backend="spark"`` runs Splink on Spark, with ``spark`` the session's settings
+    (:class:`linkready.SparkSettings`, or the path of a ``--spark-conf`` YAML file;
+    default local)."""
     from linkready import pipeline
 
     proj, _ = _project(project)
     return pipeline.link(proj, _path(out), pairs=pairs, threshold=threshold, seed=seed,
                          workspace=_path(workspace), backend=backend,
+                         spark_settings=_spark(backend, spark),
                          training=training).run(progress)
 
 
@@ -223,15 +246,17 @@ def assess(project: Project | PathLike, out: PathLike | None = None, *,
            workspace: PathLike | None = None, backend: str = "duckdb",
            threshold: float = 0.9, seed: int = 42,
            pairs: list[tuple[str, str]] | None = None,
+           spark: SparkSettings | PathLike | None = None,
            training: TrainingConfig | None = None,
            progress: ProgressCallback = no_progress) -> AssessResult:
     """Every stage and ``report.html``, published together into ``out``; ``threshold``,
-    ``seed``, ``pairs`` and ``training`` as for :func:`link`."""
+    ``seed``, ``pairs``, ``backend``, ``spark`` and ``training`` as for :func:`link`."""
     from linkready import pipeline
 
     proj, file = _project(project)
     return pipeline.assess(proj, _path(out), workspace=_path(workspace), project_file=file,
-                           backend=backend, threshold=threshold, seed=seed, pairs=pairs,
+                           backend=backend, spark_settings=_spark(backend, spark),
+                           threshold=threshold, seed=seed, pairs=pairs,
                            training=training).run(progress)
 
 
@@ -261,18 +286,22 @@ def whatif(project: Project | PathLike, *, nhs_complete: Mapping[str, float] | N
            complete: Mapping[str, float] | None = None, out: PathLike | None = None,
            pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
            trace_threshold: float = 0.99, seed: int = 42, relink: bool = False,
-           workspace: PathLike | None = None,
+           workspace: PathLike | None = None, training: TrainingConfig | None = None,
            progress: ProgressCallback = no_progress) -> WhatIfResult:
     """What if a field of a source were more or less complete? ``nhs_complete`` maps a
     source to the share of its records that would hold a valid NHS number
     (``{"la_adult_social_care": 0.9}``); ``complete`` maps ``"SOURCE.FIELD"`` to a share.
     Less: values are blanked at random (seeded; assumes missing at random). More: values
     are traced from links at p ≥ ``trace_threshold``. Writes ``whatif.json`` into ``out``
-    (default ``linkready-results/whatif/``); see ``docs/whatif.md``.
+    (default ``linkready-results/whatif/``); see ``docs/whatif.md``. ``training`` and
+    ``seed`` set how the pairs' models are trained, as for :func:`link`. The result's
+    ``exact()`` holds the figures ``whatif.json`` was published from.
 
     Raises:
         ConfigError: an unknown source or field, a share outside 0–1, no change asked.
     """
+    from dataclasses import replace
+
     from linkready import pipeline
     from linkready.whatif import parse_changes
 
@@ -282,7 +311,9 @@ def whatif(project: Project | PathLike, *, nhs_complete: Mapping[str, float] | N
         complete=[f"{k}={v}" for k, v in (complete or {}).items()])
     return pipeline.whatif(proj, changes, _path(out), pairs=pairs, threshold=threshold,
                            trace_threshold=trace_threshold, seed=seed, relink=relink,
-                           workspace=_path(workspace)).run(progress)
+                           workspace=_path(workspace),
+                           config=None if training is None else replace(training, seed=seed),
+                           ).run(progress)
 
 
 def _path(value: PathLike | None) -> Path | None:

@@ -190,7 +190,7 @@ def _profile(st: _State) -> Step:
                                st.project.link_pairs)
         path = write_json(st.out.path("profile.json"), doc)
         st.profile = ProfileResult(st.out.out, st.out.out / path.name, doc,
-                                   st.ingested.workspace)
+                                   st.ingested.workspace, prof)
         progress("profiled")
     return Step("profile", 1, run)
 
@@ -489,18 +489,17 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
     steps = [Step("whatif", 1 + 2 * len(todo), run)]
 
     def execute(progress: ProgressCallback) -> WhatIfResult:
-        from linkready.link.run import tidy
-
         if out is None:
             claim(home)
         with OutputSet(folder, "whatif") as files:
             files.check_names([WHATIF_NAME])
             run_steps(steps, progress)
-            doc = tidy(made["whatif"].document)
+            measured = made["whatif"]
+            doc = measured.document
             write_json(files.path(WHATIF_NAME), doc)
         if out is None:
             register(home, "whatif", [WHATIF_DIRNAME])
-        return WhatIfResult(files.out, files.out / WHATIF_NAME, doc)
+        return WhatIfResult(files.out, files.out / WHATIF_NAME, doc, measured)
     return Plan(f"what-if on {project.name}", steps, execute)
 
 

@@ -256,6 +256,14 @@ def linkage_document(tree: dict[str, Any]) -> dict[str, Any]:
     return dict(tidy(controlled(tree)))
 
 
+def whatif_document(tree: dict[str, Any]) -> dict[str, Any]:
+    """``whatif.json`` from its exact tree (:class:`linkready.whatif.WhatIf`): always
+    under disclosure control (it describes the user's own records), floats tidied."""
+    from linkready.link.run import tidy
+
+    return dict(tidy(controlled(tree)))
+
+
 def evaluation_document(ev: Evaluation) -> EvaluationDocument:
     """``evaluation.json``: exact when the project is synthetic (no real person is in
     it), else under disclosure control with secondary suppression."""

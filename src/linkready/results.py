@@ -24,8 +24,10 @@ if TYPE_CHECKING:
     )
     from linkready.link.evaluate_run import Evaluation
     from linkready.link.run import LinkageRun
+    from linkready.profile import ProjectProfile
     from linkready.project import Project
     from linkready.report import Report
+    from linkready.whatif import WhatIf
 
 
 def _published(document: Any) -> dict[str, Any]:
@@ -71,12 +73,16 @@ class GenerateResult:
 
 @dataclass(frozen=True)
 class ProfileResult:
-    """``profile.json``: data quality and linkage readiness per source."""
+    """``profile.json``: data quality and linkage readiness per source; ``profile`` holds
+    the exact figures it was published from."""
 
     out: Path
     path: Path
     document: ProfileDocument
     workspace: Path | None = None
+    #: The exact profile (counts as counted, per source, check and subgroup): for
+    #: arithmetic on this machine, never to publish from real data.
+    profile: ProjectProfile | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _published(self.document)
@@ -298,9 +304,18 @@ class WhatIfResult:
     out: Path
     path: Path
     document: dict[str, Any]
+    whatif: WhatIf | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _published(self.document)
+
+    def exact(self) -> dict[str, Any]:
+        """``whatif.json`` with every figure as measured (exact counts, unrounded
+        shares): for arithmetic on this machine, never to publish."""
+        if self.whatif is None:
+            raise ValueError("this result was read from whatif.json; only a fresh what-if "
+                             "holds the exact figures")
+        return self.whatif.exact()
 
     def pairs_df(self) -> pd.DataFrame:
         """One row per pair: published deterministic rates before and after, and the

@@ -367,10 +367,9 @@ def test_deep_scenario_yaml_refused(tmp_path: Path) -> None:
 
 
 def test_truth_that_is_not_parquet_is_refused(tmp_path: Path) -> None:
-    """`truth:` naming a CSV gives InputError naming the key, before anything is linked."""
-    from linkready.errors import InputError
-    from linkready.link.evaluate_run import evaluate_project
-    from linkready.project import load_project
+    """`truth:` naming a CSV gives InputError naming the key, before anything is linked
+    (`linkready.evaluate` links first when there are no links)."""
+    import linkready
 
     one_source(tmp_path, records(tmp_path))
     (tmp_path / "truth.csv").write_text("source,record_id,person_id\nsrc,R0001,1\n")
@@ -378,8 +377,8 @@ def test_truth_that_is_not_parquet_is_refused(tmp_path: Path) -> None:
                                                     "dob_format": "%d/%m/%Y"}},
                                  truth="truth.csv")
     before = snapshot(tmp_path)
-    with pytest.raises(InputError, match=r"`truth:` must name a Parquet file"):
-        evaluate_project(load_project(project_file), tmp_path / "out")
+    with pytest.raises(linkready.InputError, match=r"`truth:` must name a Parquet file"):
+        linkready.evaluate(project_file, tmp_path / "out")
     assert snapshot(tmp_path) == before and not (tmp_path / "out").exists()
 
 

@@ -24,11 +24,19 @@ def world_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def linked(world_project: Path) -> dict:
-    """The world linked once: the run, its output directory and the parsed linkage.json."""
+    """The world linked once: the run, its output directory, the LinkResult, the parsed
+    linkage.json and the process CPU seconds the link took."""
     project = linkready.load_project(world_project)
     out = world_project.parent / "linkage"
     cpu = time.process_time()
     result = linkready.link(project, out, training=FAST)
-    return {"project": project, "run": result.run, "out": out,
+    return {"project": project, "run": result.run, "out": out, "result": result,
             "summary": json.loads((out / "linkage.json").read_text()),
             "cpu": time.process_time() - cpu}
+
+
+@pytest.fixture(scope="session")
+def evaluated(linked: dict) -> linkready.EvaluationResult:
+    """The session's links evaluated against truth, as `linkready.evaluate` does it
+    (evaluation.json written beside linkage.json)."""
+    return linkready.evaluate(linked["project"], linked["out"])

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from linkready import publish
-from linkready.link import TrainingConfig
+import linkready
+from linkready import TrainingConfig
 from linkready.nhs import sample_test_numbers
 from linkready.outdir import RESULTS_DIRNAME, claim, register
 
@@ -183,18 +183,16 @@ def write_world(world: World, root: Path) -> Path:
     return path
 
 
-def exact_evaluation(project: object, run: object, clusters: object = None) -> dict:
-    """The evaluation of a link run with exact (unrounded, unsuppressed) rates, and each
-    pair's exact expected match rate: for tests of linkage quality, whose small worlds
-    leave some published rates at "*" (they rest on counts of 1–7)."""
-    from linkready.link.evaluate_run import evaluate_outputs, evaluation_document
-
-    exact = evaluate_outputs(project, run.links.to_pandas(), run.summary,  # type: ignore[arg-type, attr-defined]
-                             clusters=clusters)
-    ev = {**evaluation_document(exact), **exact.exact()}
-    # Σq / left records over the candidate pairs, exact (linkready.publish).
-    expected = {(p.left, p.right): publish.exact(p.summary)["probabilistic"][
-        "expected_match_rate"]["among_candidates"] for p in run.pairs}  # type: ignore[attr-defined]
+def exact_evaluation(linked: linkready.LinkResult,
+                     evaluated: linkready.EvaluationResult) -> dict:
+    """``evaluation.json`` with exact (unrounded, unsuppressed) measures, and each pair's
+    exact expected match rate, from the public results (``.exact()``): for tests of
+    linkage quality, whose small worlds leave some published rates at "*" (they rest on
+    counts of 1–7)."""
+    ev = {**evaluated.to_dict(), **evaluated.exact()}
+    # Σq / left records over the candidate pairs, exact.
+    expected = {(p["left"], p["right"]): p["probabilistic"]["expected_match_rate"][
+        "among_candidates"] for p in linked.exact()}
     for pair in ev["pairs"]:
         pair["expected_match_rate"] = expected[(pair["left"], pair["right"])]
     return ev

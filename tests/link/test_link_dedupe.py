@@ -3,14 +3,15 @@ no truth whose duplicates can be counted by hand (tests/hand_world.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import linkready
 from hand_world import COUNCIL, write_world
-from linkready.link import TrainingConfig, link_project
+from linkready import TrainingConfig
 from linkready.link.dedupe import split_pairs
-from linkready.project import load_project
 
 FAST = TrainingConfig(u_max_pairs=2e5, em_max_pairs=2e5, bootstrap_replicates=20)
 
@@ -19,10 +20,10 @@ FAST = TrainingConfig(u_max_pairs=2e5, em_max_pairs=2e5, bootstrap_replicates=20
 def deduped(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """40 council clients, 10 of them held twice (5 duplicates with the NHS number, 5
     without), linked to the GP register with the pair [council, council] declared."""
-    project = load_project(write_world(tmp_path_factory.mktemp("dedupe"), with_nhs=20,
-                                       duplicates=10, duplicate_nhs=5, dedupe=True))
-    run = link_project(project, config=FAST)
-    return {**run.summary, "_run": run}
+    root = tmp_path_factory.mktemp("dedupe")
+    project = write_world(root, with_nhs=20, duplicates=10, duplicate_nhs=5, dedupe=True)
+    result = linkready.link(project, root / "out", training=FAST)
+    return {**result.to_dict(), "_result": result}
 
 
 def test_split_pairs() -> None:
@@ -60,27 +61,26 @@ def test_dedupe_leaves_the_pairs_alone(deduped: dict[str, Any]) -> None:
 def test_duplicates_are_one_person_in_the_clusters(deduped: dict[str, Any]) -> None:
     """The dedupe links (stage `dedupe`) feed clustering: C00i and D00i share a cluster,
     and the 80 GP patients are the 80 people."""
-    run = deduped["_run"]
-    links = run.links.to_pandas()
+    result = deduped["_result"]
+    links = result.links_df()
     own = links[links["stage"] == "dedupe"]
     assert len(own) == 10 and (own["source_l"] == "council").all()
     assert (own["source_r"] == "council").all()
     assert (own["deterministic_rule"] == "nhs").sum() == 5
-    cluster = {r: c for r, c in zip(run.clusters.column("record_id").to_pylist(),
-                                    run.clusters.column("cluster_id").to_pylist(),
-                                    strict=True)}
+    clusters = result.clusters_df()
+    cluster = dict(zip(clusters["record_id"], clusters["cluster_id"], strict=True))
     assert all(cluster[f"C{i:03d}"] == cluster[f"D{i:03d}"] for i in range(10))
     assert deduped["clusters"]["distinct_people"] == 80
 
 
-def test_a_project_may_only_deduplicate(tmp_path: Any) -> None:
+def test_a_project_may_only_deduplicate(tmp_path: Path) -> None:
     """Pairs [S, S] alone deduplicate S: no pair of two sources, the duplicates found."""
-    project = load_project(write_world(tmp_path, with_nhs=20, duplicates=10,
-                                       duplicate_nhs=5))
-    run = link_project(project, pairs=[("council", "council")], config=FAST)
-    assert run.summary["pairs"] == []
-    assert run.summary["dedupe"][0]["duplicate_people"] == 10
-    assert run.summary["clusters"]["distinct_people"] == COUNCIL
+    project = write_world(tmp_path, with_nhs=20, duplicates=10, duplicate_nhs=5)
+    doc = linkready.link(project, tmp_path / "out", pairs=[("council", "council")],
+                         training=FAST).to_dict()
+    assert doc["pairs"] == []
+    assert doc["dedupe"][0]["duplicate_people"] == 10
+    assert doc["clusters"]["distinct_people"] == COUNCIL
 
 
 def test_cluster_labels_group_linked_records() -> None:

@@ -1,25 +1,23 @@
-"""evaluate_outputs: who gets exact figures, cluster evaluation without clusters.parquet,
-and disclosure control of the new blocks (link level, clusters, bias)."""
+"""Who gets exact figures, cluster evaluation without clusters.parquet, and disclosure
+control of the new blocks (link level, clusters, bias). What evaluation.json shows is
+read through `linkready.evaluate` (the session's `evaluated`); the synthetic rule and
+the clusters rebuilt from links (as assess evaluates) are branches of evaluate_outputs,
+tested on the module."""
 
 from __future__ import annotations
 
 import pytest
 
+import linkready
 from linkready.link import evaluate_run
 from linkready.link.evaluate_run import evaluate_outputs, evaluation_document
 
 
 @pytest.fixture(scope="module")
-def real_ev(linked: dict) -> evaluate_run.Evaluation:
-    """The session's world evaluated (exact): real data, it has truth but no manifest."""
-    return evaluate_outputs(linked["project"], linked["run"].links.to_pandas(),
-                            linked["summary"])
-
-
-@pytest.fixture(scope="module")
-def real(real_ev: evaluate_run.Evaluation) -> dict:
-    """The same evaluation as published: real data, under disclosure control."""
-    return dict(evaluation_document(real_ev))
+def real(evaluated: linkready.EvaluationResult) -> dict:
+    """The session's world evaluated and published: real data (it has truth but no
+    manifest), under disclosure control."""
+    return evaluated.to_dict()
 
 
 def test_real_gold_standard_keeps_disclosure_control(real: dict) -> None:
@@ -44,11 +42,11 @@ def test_synthetic_project_is_published_exactly(linked: dict, real: dict,
         pair["true_positives"] / pair["recall"])
 
 
-def test_clusters_rebuilt_from_links_match_clusters_parquet(linked: dict, real: dict) -> None:
+def test_clusters_rebuilt_from_links_match_clusters_parquet(
+        linked: dict, real: dict, evaluated: linkready.EvaluationResult) -> None:
     """Without clusters (as assess calls it), the clusters rebuilt from the linked pairs
     score the same as clusters.parquet's."""
-    given = evaluate_outputs(linked["project"], linked["run"].links.to_pandas(),
-                             linked["summary"], clusters=linked["run"].clusters).exact()
+    given = evaluated.exact()  # with clusters.parquet, as `linkready.evaluate` reads it
     rebuilt = evaluate_outputs(linked["project"], linked["run"].links.to_pandas(),
                                linked["summary"]).exact()
     assert rebuilt["clusters"] == given["clusters"]
@@ -60,13 +58,12 @@ def _pairs_of(block: dict, keys: tuple[str, ...]) -> list[dict]:
     return [block] + [b for k in keys for b in block.get(k, [])]
 
 
-def test_new_blocks_hide_rates_resting_on_small_counts(real: dict,
-                                                       real_ev: evaluate_run.Evaluation
-                                                       ) -> None:
+def test_new_blocks_hide_rates_resting_on_small_counts(
+        real: dict, evaluated: linkready.EvaluationResult) -> None:
     """Link level, cluster and bias figures follow the rule: a figure beside a count of
     1–7 is "*" (or null) too (a count hidden only as a complement keeps its rates)."""
     checked = 0
-    exact = real_ev.exact()
+    exact = evaluated.exact()
     for pair, ex in zip(real["pairs"], exact["pairs"], strict=True):
         for stage in ("deterministic", "probabilistic", "combined"):
             lk = pair[stage]["links"]

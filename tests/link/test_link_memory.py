@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
 import pytest
 from link_world import FAST
 
-from linkready.link import link_project, memory
-from linkready.project import load_project
+import linkready
+from linkready.link import memory
 
 GB = memory.GB
 
@@ -52,24 +55,25 @@ def test_available_memory_is_positive() -> None:
     assert memory.available_memory() > 0
 
 
-def test_guard_warns_and_chunks_in_a_real_run(world_project, linked,
+def test_guard_warns_and_chunks_in_a_real_run(linked: dict, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """With too little memory, linkage.json carries the warning and chunked prediction
-    gives the same links as the unchunked run."""
+    """With too little memory (the guard's reading of it patched), linkage.json carries
+    the warning and chunked prediction gives the same links as the unchunked run."""
     pair = ("la_adult_social_care", "gp_register")
     base_pair = linked["summary"]["pairs"][0]
     assert (base_pair["left"], base_pair["right"]) == pair
     blocked = int(base_pair["probabilistic"]["blocking"]["rules"][-1]["cumulative"])
-    exact = linked["run"].pairs[0].summary  # an exact tree: counts are Count figures
-    records = exact["left_records"].n + exact["right_records"].n
+    exact = linked["result"].exact()[0]  # counts as counted
+    records = exact["left_records"] + exact["right_records"]
     # Less memory than scoring at once needs, enough once chunked.
     squeeze = int(0.8 * memory.needed_bytes(blocked, records))
     monkeypatch.setattr(memory, "available_memory", lambda: squeeze)
     monkeypatch.setattr(memory, "MAX_CHUNKS_PER_SIDE", 2)  # a few chunks keep it quick
-    project = load_project(world_project)
-    run = link_project(project, pairs=[pair], config=FAST)
-    warned = [w for w in run.summary["warnings"] if ": memory:" in w]
+    result = linkready.link(linked["project"], tmp_path, pairs=[pair], training=FAST)
+    warned = [w for w in result.to_dict()["warnings"] if ": memory:" in w]
     assert warned and "chunks" in warned[0]
-    base = linked["run"].pairs[0].links
-    assert run.pairs[0].links.select(["record_id_l", "record_id_r", "linked"]).equals(
-        base.select(["record_id_l", "record_id_r", "linked"]))
+    cols = ["record_id_l", "record_id_r", "linked"]
+    base = linked["result"].links_df()
+    base = base[(base["source_l"] == pair[0]) & (base["source_r"] == pair[1])]
+    pd.testing.assert_frame_equal(result.links_df()[cols],
+                                  base[cols].reset_index(drop=True))

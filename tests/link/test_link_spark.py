@@ -9,13 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from link_world import FAST, World, write_world
 from typer.testing import CliRunner
 
+import linkready
 from linkready.cli.app import app
-from linkready.link import link_project, spark
-from linkready.project import load_project
+from linkready.link import spark
 
 runner = CliRunner()
 PAIR = ("acute", "gp_register")
@@ -33,9 +34,8 @@ def small_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def both(small_project: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The acute pair linked with DuckDB and with Spark (local[1], 2 shuffle partitions,
-    no UI, a temporary checkpoint directory)."""
-    project = load_project(small_project)
-    settings = spark.SparkSettings(
+    no UI, a temporary checkpoint directory), through linkready.link."""
+    settings = linkready.SparkSettings(
         master="local[1]",
         checkpoint_dir=str(tmp_path_factory.mktemp("checkpoints")),
         config={"spark.sql.shuffle.partitions": 2, "spark.default.parallelism": 2,
@@ -43,15 +43,17 @@ def both(small_project: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
                 # Tiny data: planning and code generation cost more than they save.
                 "spark.sql.adaptive.enabled": False,
                 "spark.sql.codegen.wholeStage": False})
-    return {"duckdb": link_project(project, pairs=[PAIR], config=FAST),
-            "spark": link_project(project, pairs=[PAIR], config=FAST, backend="spark",
-                                  spark_settings=settings)}
+    out = tmp_path_factory.mktemp("both")
+    return {"duckdb": linkready.link(small_project, out / "duckdb", pairs=[PAIR],
+                                     training=FAST),
+            "spark": linkready.link(small_project, out / "spark", pairs=[PAIR],
+                                    training=FAST, backend="spark", spark=settings)}
 
 
 @needs_spark
 def test_spark_match_rates_agree_with_duckdb(both: dict) -> None:
     """Deterministic, probabilistic, combined and expected rates within 0.5 points."""
-    d, s = both["duckdb"].summary["pairs"][0], both["spark"].summary["pairs"][0]
+    d, s = both["duckdb"].to_dict()["pairs"][0], both["spark"].to_dict()["pairs"][0]
     assert d["deterministic"] == s["deterministic"]
     for stage in ("probabilistic", "combined"):
         assert abs(d[stage]["match_rate"] - s[stage]["match_rate"]) <= 0.005, stage
@@ -64,17 +66,17 @@ def test_spark_match_rates_agree_with_duckdb(both: dict) -> None:
 def test_spark_outputs_have_duckdb_schema(both: dict) -> None:
     """links, clusters and linkage.json have the same columns, types and keys."""
     d, s = both["duckdb"], both["spark"]
-    assert s.links.schema == d.links.schema
-    assert s.clusters.schema == d.clusters.schema
-    assert s.clusters.num_rows == d.clusters.num_rows
+    for name in ("links.parquet", "clusters.parquet"):
+        assert pq.read_schema(s.out / name) == pq.read_schema(d.out / name), name
+    assert len(s.clusters_df()) == len(d.clusters_df())
 
     def keys(x: object, prefix: str = "") -> set[str]:
         if isinstance(x, dict):
             return {k for key, v in x.items() for k in {prefix + key} | keys(v, prefix + key + ".")}
         return set()
 
-    assert keys(s.summary) == keys(d.summary)
-    assert s.summary["backend"] == "spark" and d.summary["backend"] == "duckdb"
+    assert keys(s.to_dict()) == keys(d.to_dict())
+    assert s.to_dict()["backend"] == "spark" and d.to_dict()["backend"] == "duckdb"
 
 
 def test_spark_without_pyspark_is_one_line(small_project: Path, tmp_path: Path,
@@ -125,9 +127,9 @@ def test_spark_conf_file_is_validated(tmp_path: Path) -> None:
 def test_duckdb_link_never_imports_pyspark(small_project: Path, tmp_path: Path) -> None:
     """Importing linkready and linking on DuckDB leave pyspark unimported."""
     code = ("import sys\n"
-            "from linkready.link import link_project\n"
-            "from linkready.project import load_project\n"
-            f"link_project(load_project({str(small_project)!r}), pairs=[{PAIR!r}])\n"
+            "import linkready\n"
+            f"linkready.link({str(small_project)!r}, {str(tmp_path / 'out')!r}, "
+            f"pairs=[{PAIR!r}])\n"
             "print('pyspark' in sys.modules)\n")
     script = tmp_path / "check_imports.py"
     script.write_text(code)

@@ -7,30 +7,29 @@ import re
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from link_world import FAST, SourceSim, World, exact_evaluation, write_world
 
-from linkready.link import link_project
-from linkready.link.evaluate_run import evaluate_outputs, evaluation_document
+import linkready
 from linkready.outdir import RESULTS_DIRNAME
-from linkready.project import load_project
 
 LA = "la_adult_social_care"
 
 
 @pytest.fixture(scope="module")
-def evaluation(linked: dict) -> dict:
-    """The session's linkage evaluated against truth."""
-    return dict(evaluation_document(evaluate_outputs(
-        linked["project"], linked["run"].links.to_pandas(), linked["summary"],
-        clusters=linked["run"].clusters)))
+def evaluation(evaluated: linkready.EvaluationResult) -> dict:
+    """The session's linkage evaluated against truth: evaluation.json."""
+    doc = evaluated.to_dict()
+    assert doc == json.loads(evaluated.path.read_text(encoding="utf-8"))
+    return doc
 
 
 @pytest.fixture(scope="module")
-def exact(linked: dict) -> dict:
+def exact(linked: dict, evaluated: linkready.EvaluationResult) -> dict:
     """The same evaluation with exact rates (at this size some published ones are "*")."""
-    return exact_evaluation(linked["project"], linked["run"], linked["run"].clusters)
+    return exact_evaluation(linked["result"], evaluated)
 
 
 @pytest.mark.parametrize("path", [
@@ -124,15 +123,18 @@ def test_clusters_count_people(linked: dict) -> None:
         v for v in c["people_by_source"].values() if v != "*")
 
 
-def test_same_inputs_same_outputs(linked: dict) -> None:
+def test_same_inputs_same_outputs(linked: dict, tmp_path: Path) -> None:
     """The same seed gives identical summaries and links; a pair named twice runs once."""
-    again = link_project(linked["project"], pairs=[(LA, "gp_register")] * 2, config=FAST)
-    assert len(again.pairs) == 1
+    again = linkready.link(linked["project"], tmp_path, pairs=[(LA, "gp_register")] * 2,
+                           training=FAST)
+    assert len(again.to_dict()["pairs"]) == 1
     first = linked["summary"]["pairs"][0]
-    assert json.dumps(again.summary["pairs"][0], sort_keys=True) == json.dumps(
+    assert json.dumps(again.to_dict()["pairs"][0], sort_keys=True) == json.dumps(
         first, sort_keys=True)
-    la_links = linked["run"].pairs[0].links
-    assert again.pairs[0].links.equals(la_links)
+    links = linked["result"].links_df()
+    la_links = links[(links["source_l"] == LA) & (links["source_r"] == "gp_register")]
+    la_links = la_links.reset_index(drop=True)
+    pd.testing.assert_frame_equal(again.links_df(), la_links)
 
 
 def test_untrained_levels_are_warnings_not_crashes(tmp_path: Path) -> None:
@@ -140,10 +142,11 @@ def test_untrained_levels_are_warnings_not_crashes(tmp_path: Path) -> None:
     clean = World(persons=400, sources=(
         SourceSim("gp_register", 0.95, typo=0, swap=0, dob_error=0, postcode_stale=0),
         SourceSim("acute", 0.5, typo=0, swap=0, dob_error=0, postcode_stale=0)))
-    run = link_project(load_project(write_world(clean, tmp_path)), config=FAST)
-    pair = run.summary["pairs"][0]
+    doc = linkready.link(write_world(clean, tmp_path), tmp_path / "out",
+                         training=FAST).to_dict()
+    pair = doc["pairs"][0]
     assert pair["probabilistic"]["untrained_levels"]
-    assert any("never observed" in w for w in run.summary["warnings"])
+    assert any("never observed" in w for w in doc["warnings"])
 
 
 def test_names_only_source_links_with_warnings(tmp_path: Path) -> None:
@@ -154,25 +157,27 @@ def test_names_only_source_links_with_warnings(tmp_path: Path) -> None:
                 "sex = NULL, "
                 "nhs_number = NULL, nhs_number_valid = NULL WHERE source = 'acute'")
     con.close()
-    run = link_project(load_project(path), pairs=[("acute", "gp_register")], config=FAST)
-    pair = run.summary["pairs"][0]
+    pair = linkready.link(path, tmp_path / "out", pairs=[("acute", "gp_register")],
+                          training=FAST).to_dict()["pairs"][0]
     assert pair["fields_compared"] == ["family_name", "given_name"]
     assert any("`dob` is held only by gp_register" in w for w in pair["warnings"])
     assert 0 < pair["probabilistic"]["match_rate"] <= 1
 
 
-def test_large_inputs_estimate_comparison_counts(linked: dict,
+def test_large_inputs_estimate_comparison_counts(linked: dict, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above the exact-count limit, blocking counts are sampled and flagged as estimates."""
+    """Above the exact-count limit, blocking counts are sampled and flagged as estimates
+    (the limit is lowered so that this small world is above it)."""
     from linkready.link import predict
 
     monkeypatch.setattr(predict, "EXACT_COUNT_MAX_RECORDS", 100)
-    run = link_project(linked["project"], pairs=[(LA, "gp_register")], config=FAST)
-    blocking = run.summary["pairs"][0]["probabilistic"]["blocking"]
+    pair = linkready.link(linked["project"], tmp_path, pairs=[(LA, "gp_register")],
+                          training=FAST).to_dict()["pairs"][0]
+    blocking = pair["probabilistic"]["blocking"]
     assert blocking["is_estimate"] is True
     assert blocking["record_sample_proportion"] == predict.COUNT_SAMPLE_PROPORTION
     assert blocking["unstable_estimates"]
-    assert any("may be unstable" in w for w in run.summary["pairs"][0]["warnings"])
+    assert any("may be unstable" in w for w in pair["warnings"])
 
 
 def test_outputs_leave_no_temporary_files(linked: dict) -> None:
@@ -301,8 +306,8 @@ def test_non_uk_postcode_is_compared_as_text_with_a_warning(tmp_path: Path) -> N
     con.execute("UPDATE records SET postcode_text = regexp_replace(postcode, ' ', ''), "
                 "postcode = NULL WHERE source IN ('acute', 'gp_register')")
     con.close()
-    run = link_project(load_project(path), pairs=[("acute", "gp_register")], config=FAST)
-    pair = run.summary["pairs"][0]
+    pair = linkready.link(path, tmp_path / "out", pairs=[("acute", "gp_register")],
+                          training=FAST).to_dict()["pairs"][0]
     assert "postcode" in pair["fields_compared"]
     assert any("`postcode` of acute fails the UK format in 100%" in w
                for w in pair["warnings"])
@@ -353,8 +358,8 @@ def test_comparisons_budget_comes_from_project_yaml(tmp_path: Path) -> None:
     doc = yaml.safe_load(path.read_text())
     doc["link"] = {"comparisons_budget": 1000}
     path.write_text(yaml.safe_dump(doc))
-    run = link_project(load_project(path), pairs=[("acute", "gp_register")], config=FAST)
-    blocking = run.summary["pairs"][0]["probabilistic"]["blocking"]
+    blocking = linkready.link(path, tmp_path / "out", pairs=[("acute", "gp_register")],
+                              training=FAST).to_dict()["pairs"][0]["probabilistic"]["blocking"]
     assert blocking["comparisons_budget"] == 1000
     assert all(r["cumulative"] != "*" for r in blocking["rules"])
     assert blocking["loosened_by"] == []

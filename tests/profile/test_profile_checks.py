@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from linkready.ingest import ingest_project, open_workspace
-from linkready.profile import SourceProfile, profile_workspace
+import linkready
+from linkready.profile import SourceProfile
 from linkready.profile._dqmi import composite, item_score
-from linkready.project import load_project
 from lr_extracts import GIVEN, VALID_NHS, one_source, person
 
 ISSUED = "4010232137"  # valid, in the England/Wales 400–499 million range
@@ -82,10 +81,12 @@ EXPECTED = [
 
 @pytest.fixture(scope="module")
 def profile(tmp_path_factory: pytest.TempPathFactory) -> SourceProfile:
-    """The exact profile of the ten-record extract."""
+    """The exact profile of the ten-record extract (`linkready.profile` beside the
+    document it publishes)."""
     d = tmp_path_factory.mktemp("known")
-    result = ingest_project(load_project(one_source(d, ROWS)))
-    return profile_workspace(open_workspace(result.workspace)).sources["src"]
+    prof = linkready.profile(one_source(d, ROWS)).profile
+    assert prof is not None
+    return prof.sources["src"]
 
 
 @pytest.mark.parametrize(("check", "field", "category", "count"), EXPECTED)
@@ -160,16 +161,15 @@ def test_suspected_default_dob(tmp_path: Path, copies: int, detected: bool) -> N
     """A DOB far more common than any birthday is named as a suspected local default."""
     import random
 
-    from linkready.profile import profile_document
-
     rnd = random.Random(1)
     rows = [person(i, record_id=f"R{i}", dob=f"{rnd.randint(1, 28):02d}/{rnd.randint(1, 12):02d}/"
                    f"{rnd.randint(1930, 2010)}") for i in range(1500)]
     for i in range(copies):
         rows[i]["dob"] = "01/01/1970"
-    result = ingest_project(load_project(one_source(tmp_path, rows)))
-    prof = profile_workspace(open_workspace(result.workspace))
-    doc = profile_document(prof, "t")["sources"]["src"]["defaults_detected"]
+    result = linkready.profile(one_source(tmp_path, rows))
+    prof = result.profile
+    assert prof is not None
+    doc = result.to_dict()["sources"]["src"]["defaults_detected"]
     if detected:
         assert doc == [{"field": "dob", "value": "1970-01-01", "count": 30, "share": 0.02}]
         assert prof.sources["src"].count("dob", "dob", "suspected_default") == copies

@@ -12,13 +12,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+import linkready
 from linkready.cli.app import app
-from linkready.generate.api import generate_to_dir
-from linkready.generate.scenario import load_scenario
 from linkready.ingest import _rules as R
-from linkready.ingest import ingest_project, open_workspace
-from linkready.profile import ProjectProfile, profile_workspace
-from linkready.project import load_project
+from linkready.profile import ProjectProfile
 from lr_extracts import GIVEN, one_source, person
 
 runner = CliRunner()
@@ -38,13 +35,14 @@ def profiled(small_world: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
 
 
 @pytest.fixture(scope="module")
-def exact(profiled: dict[str, Any]) -> ProjectProfile:
-    """The exact (unsuppressed) profile of the same workspace."""
-    con = open_workspace(profiled["workspace"])
-    try:
-        return profile_workspace(con)
-    finally:
-        con.close()
+def exact(small_world: Path, profiled: dict[str, Any],
+          tmp_path_factory: pytest.TempPathFactory) -> ProjectProfile:
+    """The exact (unsuppressed) profile of the same workspace, as `linkready.profile`
+    returns it beside the document."""
+    prof = linkready.profile(small_world / "project.yaml", tmp_path_factory.mktemp("api"),
+                             workspace=profiled["workspace"]).profile
+    assert prof is not None
+    return prof
 
 
 def input_identifiers(world: Path) -> set[str]:
@@ -206,14 +204,14 @@ def test_subgroups_sum_to_totals_on_world(exact: ProjectProfile) -> None:
 
 def test_csv_and_parquet_give_the_same_profile(tmp_path: Path) -> None:
     """The same world written as CSV and as Parquet profiles identically."""
-    figures = []
+    figures, documents = [], []
     for fmt in ("csv", "parquet"):
-        out = tmp_path / fmt
-        generate_to_dir(load_scenario("default", population=600, seed=11), out, fmt=fmt)
-        result = ingest_project(load_project(out / "project.yaml"), tmp_path / f"{fmt}.duckdb")
-        con = open_workspace(result.workspace)
-        prof = profile_workspace(con)
-        con.close()
+        world = linkready.generate("default", tmp_path / fmt, population=600, seed=11,
+                                   fmt=fmt)
+        result = linkready.profile(world.project_file, tmp_path / f"{fmt}-profile")
+        assert result.profile is not None
         figures.append({name: (p.checks, p.power, p.subgroups) for name, p in
-                        prof.sources.items()})
+                        result.profile.sources.items()})
+        documents.append(result.to_dict()["sources"])
     assert figures[0] == figures[1]
+    assert documents[0] == documents[1]

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+import linkready
 from linkready.cli.app import app
 from linkready.review._render import labels_csv
 
@@ -80,13 +81,11 @@ def test_auto_label_intervals_cover_the_evaluation(truth_project: Path,
                            str(out), "--out", str(tmp_path))
     assert code == 0, err
     doc = json.loads((tmp_path / "review_estimates.json").read_text())
-    from linkready.link.evaluate_run import evaluate_outputs
-    from linkready.project import load_project
-
-    project = load_project(truth_project)
-    link_dir = truth_project.parent / "linkready-results"
-    ev = evaluate_outputs(project, pd.read_parquet(link_dir / "links.parquet"),
-                          json.loads((link_dir / "linkage.json").read_text())).exact()
+    # The session's links, evaluated by `linkready.evaluate` in a folder of their own
+    # (the project's results folder is shared with the other review tests).
+    ev_dir = tmp_path / "evaluated"
+    shutil.copytree(truth_project.parent / "linkready-results", ev_dir)
+    ev = linkready.evaluate(truth_project, ev_dir).exact()
     truth = {(p["left"], p["right"]): p["combined"] for p in ev["pairs"]}
     assert len(doc["pairs"]) == 2
     for p in doc["pairs"]:

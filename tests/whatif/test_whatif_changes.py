@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import linkready
 from hand_world import write_world
 from linkready.errors import ConfigError
-from linkready.project import project_from_dict
 from linkready.whatif import Change, parse_changes
 
 COLS = {"record_id": "id", "nhs_number": "nhs", "given_name": "g", "dob": "d"}
-PROJECT = project_from_dict({"name": "p", "pairs": [["la", "gp"]], "sources": {
+PROJECT = linkready.load_project({"name": "p", "pairs": [["la", "gp"]], "sources": {
     "la": {"path": "la.csv", "columns": COLS}, "gp": {"path": "gp.csv", "columns": COLS},
     "acute": {"path": "a.csv", "columns": COLS}}})
 

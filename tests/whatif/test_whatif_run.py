@@ -11,8 +11,6 @@ import pytest
 import linkready
 from hand_world import COUNCIL, FAMILY, GIVEN, nhs_of, write_world
 from linkready.link import TrainingConfig
-from linkready.project import load_project
-from linkready.whatif import parse_changes, run_whatif
 
 FAST = TrainingConfig(u_max_pairs=2e5, em_max_pairs=2e5, bootstrap_replicates=20)
 
@@ -22,11 +20,9 @@ def test_less_complete_blanks_at_random(tmp_path: Path) -> None:
     GP falls from 20/40 to 10/40, while linked again (relink) the probabilistic stage
     still finds all 40 and the expected rate stays near 100%; whatif.json lands in
     linkready-results/whatif/ and holds no record-level value."""
-    from linkready import pipeline
-
-    project = load_project(write_world(tmp_path, with_nhs=20))
-    changes = parse_changes(project, nhs_complete=["council=0.25"])
-    result = pipeline.whatif(project, changes, config=FAST, relink=True).run()
+    project = write_world(tmp_path, with_nhs=20)
+    result = linkready.whatif(project, nhs_complete={"council": 0.25}, training=FAST,
+                              relink=True)
     assert result.path == tmp_path / "linkready-results" / "whatif" / "whatif.json"
     doc = json.loads(result.path.read_text(encoding="utf-8"))
     assert doc == result.to_dict()
@@ -56,22 +52,25 @@ def test_more_complete_traces_from_confident_links(tmp_path: Path) -> None:
     """council NHS numbers 50% → 75%: 10 of the 20 council clients without one (each an
     exact copy of their GP record, so linked at p ≥ 0.99) take their GP record's number;
     a deterministic pipeline then finds 30 of 40."""
-    project = load_project(write_world(tmp_path, with_nhs=20))
-    run = run_whatif(project, parse_changes(project, nhs_complete=["council=0.75"]),
-                     config=FAST)
-    assert run.deterministic == {"council:gp": (0.5, 0.75)}
-    [applied] = run.applied
-    assert (applied.held_before, applied.held_after, applied.changed,
-            applied.candidates) == (20, 30, 10, 20)
-    [change] = run.document["changes"]
+    result = linkready.whatif(write_world(tmp_path, with_nhs=20),
+                              nhs_complete={"council": 0.75}, training=FAST)
+    doc = result.to_dict()
+    exact = result.exact()
+    [pair] = exact["pairs"]
+    assert (pair["baseline"]["deterministic"]["match_rate"],
+            pair["whatif"]["deterministic"]["match_rate"]) == (0.5, 0.75)
+    [change] = exact["changes"]
+    assert (change["baseline_share"], change["reached_share"], change["records_changed"],
+            change["traceable_records"]) == (0.5, 0.75, 10, 20)
+    [change] = doc["changes"]
     assert change["method"] == "traced from links at p ≥ 0.99"
     assert change["target_reached"] is True
-    [pair] = run.document["pairs"]
+    [pair] = doc["pairs"]
     assert pair["whatif"]["deterministic"]["linked_records"] == 30
     assert pair["whatif"]["expected_from"] == "baseline (carried)"
     assert pair["whatif"]["expected_match_rate"] == pair["baseline"]["expected_match_rate"]
-    assert any("traced" in a for a in run.document["assumptions"])
-    assert not run.document["warnings"]
+    assert any("traced" in a for a in doc["assumptions"])
+    assert not doc["warnings"]
 
 
 def test_api_checks_changes_before_any_work(tmp_path: Path) -> None:

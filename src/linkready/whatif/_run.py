@@ -1,8 +1,10 @@
 """Run a what-if on the user's own records: link the affected pairs as they are, change
 a copy of the records, and measure the pairs again.
 
-Nothing here writes a file: the result is the aggregate ``whatif.json`` document, which
-the pipeline publishes (:func:`linkready.pipeline.whatif`).
+Nothing here writes a file or rounds a figure: the result holds the exact tree of
+``whatif.json``, published once by :func:`linkready.publish.whatif_document` (disclosure
+control with secondary suppression, the rule ``linkage.json`` follows) and written by
+the pipeline (:func:`linkready.pipeline.whatif`).
 """
 
 from __future__ import annotations
@@ -13,17 +15,27 @@ from typing import Any
 
 import numpy as np
 
-from linkready.documents import SCHEMA_VERSION, LinkagePair, header
+from linkready.documents import SCHEMA_VERSION, header
 from linkready.errors import ConfigError
 from linkready.link import deterministic
 from linkready.link.backends import DuckDBBackend
 from linkready.link.pair import PairResult, link_pair
 from linkready.link.settings import TrainingConfig
 from linkready.link.workspace import check_pairs, ensure_workspace, source_stats, stage_source
-from linkready.privacy import SUPPRESSED, safe_rate, suppress
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
-from linkready.publish import controlled
+from linkready.publish import (
+    RELATIONS,
+    Chain,
+    Count,
+    Line,
+    Rate,
+    Value,
+    cell,
+    exact,
+    relations,
+    whatif_document,
+)
 from linkready.whatif._apply import (
     Applied,
     blank,
@@ -126,41 +138,89 @@ def _confident(results: list[PairResult], source: str, threshold: float) -> Any:
     return pa.concat_tables([t.cast(parts[0].schema) for t in parts])
 
 
-def _share(value: Any, expected: dict[str, Any]) -> dict[str, Any]:
+def _share(rate: Rate, expected: dict[str, Any]) -> dict[str, Any]:
     """A deterministic rate as a share of the expected match rate, with the interval the
-    expected rate's interval gives it."""
-    est, lo, hi = (expected.get(k) for k in ("estimate", "lower", "upper"))
-    if not (isinstance(value, (int, float)) and isinstance(est, (int, float))
-            and isinstance(lo, (int, float)) and isinstance(hi, (int, float))):
-        return {"estimate": SUPPRESSED if value is not None else None,
-                "lower": SUPPRESSED, "upper": SUPPRESSED}
+    expected rate's interval gives it (capped at 1): exact figures resting on the rate's
+    counts and on what the expected rate rests on."""
+    n, k = rate.denominator, rate.numerator
+    est, lo, hi = (expected[key] for key in ("estimate", "lower", "upper"))
+    rests = (k, n - k, *est.rests_on, *lo.rests_on, *hi.rests_on)
 
-    def ratio(a: float, b: float) -> float | None:
-        return round(min(1.0, a / b), 4) if b > 0 else None
+    def ratio(bound: Value) -> Value:
+        x = bound.x
+        value = min(1.0, (k / n) / x) if n > 0 and x is not None and x > 0 else None
+        return Value(value, rests)
 
-    return {"estimate": ratio(value, est), "lower": ratio(value, hi),
-            "upper": ratio(value, lo)}
+    return {"estimate": ratio(est), "lower": ratio(hi), "upper": ratio(lo)}
 
 
-def _expected(summary: LinkagePair) -> dict[str, Any]:
+def _expected(summary: dict[str, Any]) -> dict[str, Any]:
+    """The expected match rate of a pair's exact summary: its figures, as linked."""
     e = summary["probabilistic"]["expected_match_rate"]
     return {k: e.get(k) for k in ("estimate", "lower", "upper", "interval")}
 
 
-def _points(after: Any, before: Any) -> float | str | None:
-    if isinstance(after, (int, float)) and isinstance(before, (int, float)):
-        return round(100 * (after - before), 1)
-    return SUPPRESSED if SUPPRESSED in (after, before) else None
+def _pair_tree(left: str, right: str, changed: list[str], n: int, before: int,
+               after: int, base: PairResult, again: PairResult | None) -> dict[str, Any]:
+    """One pair's row of ``whatif.json`` as an exact tree (:mod:`linkready.publish`).
+
+    The deterministic stage's linked records before and after the change are nested
+    (blanking only loses NHS-number links, tracing only adds them), so their difference
+    is a count of records: a :class:`~linkready.publish.Chain` hides the what-if side
+    (its count, rate, share of expected and the change in points) when the difference
+    is 1–7. The pair summaries' own relations come along, so their figures are
+    published exactly as ``linkage.json`` publishes them."""
+    rate_b, rate_a = Rate(before, n), Rate(after, n)
+    expected_b = _expected(base.summary)
+    expected_a = _expected(again.summary) if again else expected_b
+    share_b, share_a = _share(rate_b, expected_b), _share(rate_a, expected_a)
+    points = Value(100 * (after - before) / n if n > 0 else None,
+                   (before, n - before, after, n - after), digits=1)
+    count_b, count_a = Count(before), Count(after)
+    return {
+        "left": left, "right": right, "changed": changed,
+        "left_records": Count(n),
+        "baseline": {
+            "deterministic": {"linked_records": count_b, "match_rate": rate_b},
+            "combined": {"match_rate": base.summary["combined"]["match_rate"]},
+            "expected_match_rate": expected_b,
+            "deterministic_share_of_expected": share_b,
+        },
+        "whatif": {
+            "deterministic": {"linked_records": count_a, "match_rate": rate_a},
+            "combined": {"match_rate": again.summary["combined"]["match_rate"]
+                         if again else None},
+            "expected_match_rate": expected_a,
+            "expected_from": "relinked" if again else "baseline (carried)",
+            "deterministic_share_of_expected": share_a,
+        },
+        "deterministic_change_points": points,
+        RELATIONS: [
+            Chain((cell(count_b, rate_b, *share_b.values(), count_only=True),
+                   cell(count_a, rate_a, *share_a.values(), points, count_only=True))),
+            *relations(base.summary), *(relations(again.summary) if again else [])],
+    }
 
 
 @dataclass(frozen=True)
 class WhatIf:
-    """A what-if run, in memory: the published document and the exact figures behind it."""
+    """A what-if run, in memory: the exact tree of ``whatif.json`` and what was changed.
 
-    document: dict[str, Any]
+    Nothing in ``tree`` is rounded or suppressed; :attr:`document` publishes it
+    (:func:`linkready.publish.whatif_document`: disclosure control, primary and
+    secondary, always — it describes the user's own records)."""
+
+    tree: dict[str, Any]
     applied: list[Applied]
-    #: Exact deterministic match rates per pair "left:right": (baseline, what-if).
-    deterministic: dict[str, tuple[float, float]]
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """``whatif.json`` under disclosure control."""
+        return whatif_document(self.tree)
+
+    def exact(self) -> dict[str, Any]:
+        """The document with every figure as measured: never to publish."""
+        return dict(exact(self.tree))
 
 
 def run_whatif(project: Project, changes: list[Change], *,
@@ -213,39 +273,11 @@ def run_whatif(project: Project, changes: list[Change], *,
             progress(f"what-if {left} → {right}")
     finally:
         con.close()
-    rows = []
-    exact: dict[str, tuple[float, float]] = {}
-    for (left, right), base, again in zip(todo, baseline, relinked, strict=True):
-        n = stats[left].records
-        b, a = det_before[(left, right)]["nhs"], det_after[(left, right)]["nhs"]
-        exact[f"{left}:{right}"] = (b / n, a / n)
-        # Pair summaries are exact trees (linkready.publish): published here, once.
-        pub_b: LinkagePair = controlled(base.summary)
-        pub_a: LinkagePair | None = controlled(again.summary) if again else None
-        expected_b = _expected(pub_b)
-        expected_a = _expected(pub_a) if pub_a else expected_b
-        rate_b, rate_a = safe_rate(b, n), safe_rate(a, n)
-        rows.append({
-            "left": left, "right": right,
-            "changed": sorted({c.source for c in changes} & {left, right}),
-            "left_records": suppress(n),
-            "baseline": {
-                "deterministic": {"linked_records": suppress(b), "match_rate": rate_b},
-                "combined": {"match_rate": pub_b["combined"]["match_rate"]},
-                "expected_match_rate": expected_b,
-                "deterministic_share_of_expected": _share(rate_b, expected_b),
-            },
-            "whatif": {
-                "deterministic": {"linked_records": suppress(a), "match_rate": rate_a},
-                "combined": {"match_rate": pub_a["combined"]["match_rate"]
-                             if pub_a else None},
-                "expected_match_rate": expected_a,
-                "expected_from": "relinked" if again else "baseline (carried)",
-                "deterministic_share_of_expected": _share(rate_a, expected_a),
-            },
-            "deterministic_change_points": _points(rate_a, rate_b),
-        })
-    document = {
+    rows = [_pair_tree(left, right, sorted({c.source for c in changes} & {left, right}),
+                       stats[left].records, det_before[(left, right)]["nhs"],
+                       det_after[(left, right)]["nhs"], base, again)
+            for (left, right), base, again in zip(todo, baseline, relinked, strict=True)]
+    tree = {
         **header(project.name, project.config_hash(), SCHEMA_VERSION),
         "kind": "whatif",
         "seed": seed,
@@ -253,11 +285,11 @@ def run_whatif(project: Project, changes: list[Change], *,
         "trace_threshold": trace_threshold,
         "relink": relink,
         "assumptions": _assumptions(applied),
-        "changes": [_change_dict(x, trace_threshold) for x in applied],
+        "changes": [_change_tree(x, trace_threshold) for x in applied],
         "pairs": rows,
         "warnings": [w for x in applied if (w := _shortfall(x, trace_threshold))],
     }
-    return WhatIf(document, applied, exact)
+    return WhatIf(tree, applied)
 
 
 def _assumptions(applied: list[Applied]) -> list[str]:
@@ -268,30 +300,42 @@ def _assumptions(applied: list[Applied]) -> list[str]:
             ASSUME_EXPECTED]
 
 
-def _change_dict(x: Applied, trace_threshold: float) -> dict[str, Any]:
+def _change_tree(x: Applied, trace_threshold: float) -> dict[str, Any]:
+    """One change of ``whatif.json`` as an exact tree. The records holding the field
+    before and after and those changed form a line (after = before − blanked, or
+    before + traced), and the records traced lie among those traceable: a hidden one of
+    them must not be recoverable from the others."""
     c = x.change
     traced = x.wanted > x.held_before
+    before, after = Rate(x.held_before, x.records), Rate(x.held_after, x.records)
+    changed = Count(x.changed)
+    traceable = Count(x.candidates) if traced else None
+    small, large = (after, before) if x.held_after <= x.held_before else (before, after)
+    rels: list[Any] = [Line((cell(small), cell(changed)), cell(large))]
+    if traceable is not None:
+        rels.append(Chain((cell(changed), cell(traceable))))
     return {
         "source": c.source, "field": c.field,
         "measure": "valid NHS number" if c.field == "nhs_number" else "any value",
-        "records": suppress(x.records),
-        "baseline_share": safe_rate(x.held_before, x.records),
+        "records": Count(x.records),
+        "baseline_share": before,
         "target_share": c.share,
-        "reached_share": safe_rate(x.held_after, x.records),
+        "reached_share": after,
         "direction": x.direction,
         "method": (f"traced from links at p ≥ {trace_threshold:g}" if traced
                    else "blanked at random (seeded)" if x.direction == "less" else "none"),
-        "records_changed": suppress(x.changed),
-        "traceable_records": suppress(x.candidates) if traced else None,
+        "records_changed": changed,
+        "traceable_records": traceable,
         "target_reached": x.held_after == x.wanted or not traced,
+        RELATIONS: rels,
     }
 
 
 def _shortfall(x: Applied, trace_threshold: float) -> str | None:
     if x.wanted <= x.held_after or x.wanted <= x.held_before:
         return None
-    reached = safe_rate(x.held_after, x.records)
-    shown = f"{100 * reached:.1f}%" if isinstance(reached, float) else "a suppressed share"
+    # The share reached is a figure (changes[].reached_share), published there under
+    # disclosure control; a sentence cannot carry it without escaping that control.
     return (f"{x.change.source}.{x.change.field}: the target {100 * x.change.share:.1f}% "
-            f"was not reached ({shown}): too few records lacking it are linked at "
+            f"was not reached (see reached_share): too few records lacking it are linked at "
             f"p ≥ {trace_threshold:g} to a record that holds it")
