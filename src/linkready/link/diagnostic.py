@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from linkready.link import missingness, predict, prefilter
+from linkready.link import field_recall, missingness, predict, prefilter
 from linkready.link.settings import diagnostic_rules, on_pairs
 from linkready.link.training import quiet_splink
 from linkready.link.workspace import source_select_sql
@@ -46,6 +46,10 @@ class Diagnostic:
     #: Records the sample was drawn for: the configured size, or fewer when the loose
     #: rules would bring more than :data:`PAIRS_BUDGET` pairs (see :func:`sample_size`).
     size: int = DIAGNOSTIC_SAMPLE
+    #: The one-field atoms of the offered rules, flagged ``atom_<k>`` on each pair (see
+    #: :mod:`linkready.link.field_recall`); ``filled_<field>`` and, under loose rules,
+    #: ``diag_<j>`` (diagnostic rule j brings the pair together) are flagged too.
+    atoms: tuple[str, ...] = ()
 
 
 def sample_sql(source: str, size: int, seed: int, postcode_text: bool = False) -> str:
@@ -86,15 +90,21 @@ def run(backend: Any, source: str, right_table: str, model: dict[str, Any],
         # Only candidates that can reach min_match_weight are scored (same pairs kept).
         prefilter.register(linker, db_api, DIAG_TABLE, right_table, diag_rules,
                            min_match_weight)
+        atoms = field_recall.field_atoms(rules)
         scored = predict.predict_pairs(linker, min_match_weight, flags={
             **{flag(i): on_pairs(r) for i, r in enumerate(rules)},
             **{possible_flag(i): on_pairs(missingness.requirement(r).sql())
-               for i, r in enumerate(rules)}})
+               for i, r in enumerate(rules)},
+            **{f"atom_{k}": on_pairs(a) for k, a in enumerate(atoms)},
+            **{f"filled_{f}": f"{f}_l IS NOT NULL AND {f}_r IS NOT NULL"
+               for f in missingness.fields_of(rules)},
+            **({f"diag_{j}": on_pairs(r) for j, r in enumerate(diag_rules)}
+               if diag_rules != ["1 = 1"] else {})})
         prefilter.drop(db_api)
         db_api.delete_tables_created_by_splink_from_db()
     finally:
         backend.drop(DIAG_TABLE)
-    return Diagnostic(sample_ids, scored, diag_rules, scored.num_rows, size)
+    return Diagnostic(sample_ids, scored, diag_rules, scored.num_rows, size, tuple(atoms))
 
 
 def sample_size(backend: Any, sample_table: str, right_table: str, rules: list[str],

@@ -201,6 +201,10 @@ class Honest:
     #: Expected share of left records whose match no production rule could compare
     #: because of blank fields (:data:`MISSING_NOTE`); part of ``match_rate``.
     missed_by_missing: float = 0.0
+    #: The field model's reading of the share of left records whose match blocking
+    #: missed (:data:`FIELD_NOTE`), and whether it is used (it exceeds the diagnostic's).
+    missed_by_field_model: float = 0.0
+    field_model_used: bool = False
 
     def rate_dict(self, chance: ExpectedRate) -> dict[str, object]:
         """The expected match rate as an exact tree (:mod:`linkready.publish`):
@@ -248,6 +252,7 @@ class Honest:
                            "same bootstrap as the match rate"),
                 "sample_records": Count(self.sample_records),
                 "missing_fields": self.missing_dict(),
+                "field_model": self.field_dict(),
                 "diagnostic_rules": rules,
                 "diagnostic_pairs_scored": Count(scored)}
 
@@ -263,6 +268,19 @@ class Honest:
                 "share_of_matches": Value(self.missed_by_missing / total if total > 0
                                           else 0.0, (round(records),), None),
                 "method": MISSING_NOTE}
+
+    def field_dict(self) -> dict[str, object]:
+        """The field model's reading of the blocking misses (:data:`FIELD_NOTE`) as an
+        exact tree: under control ``*`` where the records it stands for round to 1–7."""
+        records = self.missed_by_field_model * self.left_records
+        matches = self.blocked_rate + self.missed_by_field_model
+        rest = (round(records),)
+        return {"expected_records": Expected(records),
+                "share_of_left": Value(self.missed_by_field_model, rest, None),
+                "recall": Value(self.blocked_rate / matches if matches > 0 else 1.0,
+                                rest, None),
+                "used": self.field_model_used,
+                "method": FIELD_NOTE}
 
     def false_dict(self) -> dict[str, object]:
         """The false-link estimate at the threshold as an exact tree
@@ -301,6 +319,30 @@ MISSING_NOTE = (
     "their blank fields across sources (one person's DOB unknown to both), this overstates the "
     "loss; where blank fields come with other errors, the diagnostic still finds what it can. "
     "Bootstrapped with the rest."
+)
+
+FIELD_NOTE = (
+    "A second reading of blocking recall, from how each field agrees in matches rather than "
+    "from which missed pairs the model finds probable. Each blocking rule is split into atoms "
+    "on one field (DOB equal, birth year equal, first letter of a name equal, …). For each "
+    "field, among the diagnostic pairs that are probable matches (p ≥ 0.9) on the other fields "
+    "alone (the pair's weight without this field's), hold the field on both sides and, under "
+    "a loose diagnostic blocking, were brought together by a diagnostic rule that does not use "
+    "it, the weighted share of each combination of its atoms is read. Assuming, as the "
+    "Fellegi–Sunter model does, that fields err independently in a match, the probability "
+    "that some production rule compares a match follows exactly for every pattern of blank "
+    "fields (a blank field's atoms are false; right's patterns weighted by their counts); "
+    "each left pattern's matches are then its expected matches among candidates ÷ that "
+    "probability (pooled below 0.5, as for missing_fields). Atoms over two fields (names "
+    "swapped) and rules that need a blank field never count as firing, and a field with too "
+    "few probable pairs is read as always agreeing. Both readings tend to see too few "
+    "misses, for different reasons: the diagnostic misses matches that look improbable (weak "
+    "or blank evidence), the field model misses errors that come together in one person. "
+    "The larger is used (used: true where it is this one): expected_match_rate.estimate = "
+    "among_candidates + the larger of (missed_by_blocking + missed_by_missing_fields) and "
+    "this share_of_left; recall = among_candidates ÷ (among_candidates + this share_of_left) "
+    "where used. The atom shares are read once, on the linked model, not per bootstrap "
+    "replicate."
 )
 
 INTERVAL_NAME = ("model, blocking and chance (nominal 95%), widened to the model-free "
@@ -376,7 +418,8 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
                      decoy: DecoyCheck | None = None,
                      gap: CompletenessGap | None = None,
                      left_pattern: npt.NDArray[np.int64] | None = None,
-                     pattern_share: npt.NDArray[np.float64] | None = None) -> Honest:
+                     pattern_share: npt.NDArray[np.float64] | None = None,
+                     pattern_compared: npt.NDArray[np.float64] | None = None) -> Honest:
     """The label-free figures of :class:`Honest` (method: :data:`HONEST_NOTE`).
 
     ``left_codes`` (0..left_records−1, pairs sorted by it), ``p`` and ``gamma`` describe
@@ -393,6 +436,9 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
     production rule could meet (:func:`linkready.link.missingness.possible_share`). With
     them the matches lost to blank fields are added (:data:`MISSING_NOTE`); the
     diagnostic pairs must then be those a production rule could have compared.
+    ``pattern_compared`` (per pattern, the share of matches the field model expects the
+    production rules to compare, :mod:`linkready.link.field_recall`) gives a second
+    reading of the blocking misses; the larger of the two is used (:data:`FIELD_NOTE`).
     """
     from linkready.link import missingness, refit
 
@@ -419,7 +465,7 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
 
     def figures(z: npt.NDArray[np.float64], zd: npt.NDArray[np.float64],
                 w: npt.NDArray[np.float64], wd: npt.NDArray[np.float64],
-                accepted: npt.NDArray[np.bool_]) -> tuple[float, float, float, float, float]:
+                accepted: npt.NDArray[np.bool_]) -> tuple[float, float, float, float, float, float]:
         q = _sorted_group_max(starts, owners, z, n)
         qs = q[sample_codes]
         qd = np.maximum(qs, _group_max(diag_sample_pos, zd, s)) if s else qs
@@ -438,15 +484,24 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
                                                np.asarray(pattern_share)) / float(w.sum())
         if lost > 0:
             recall *= (blocked + miss) / (blocked + miss + lost)
+        field_lost = 0.0
+        if pattern_compared is not None and patterns_of is not None and w.sum() > 0:
+            field_lost = missingness.lost_to_missing(
+                np.bincount(patterns_of, weights=w * q, minlength=n_pat_missing),
+                np.bincount(patterns_of, weights=w, minlength=n_pat_missing),
+                np.asarray(pattern_compared)) / float(w.sum())
+        if field_lost > miss + lost:  # the field model sees more misses: it is used
+            recall = blocked / (blocked + field_lost) if blocked > 0 else 1.0
         wa = w[accepted]
         fdr = float((wa * (1 - z[best_idx[accepted]])).sum() / wa.sum()) if wa.sum() > 0 \
             else 0.0
-        return blocked + miss + lost, recall, fdr, miss, lost
+        return blocked + max(miss + lost, field_lost), recall, fdr, miss, lost, field_lost
 
     q0 = _sorted_group_max(starts, owners, p, n)
     accepted = q0 >= threshold
     ones, ones_d = np.ones(n), np.ones(s)
-    rate0, recall0, fdr0, miss0, lost0 = figures(p, diag_p, ones, ones_d, accepted)
+    rate0, recall0, fdr0, miss0, lost0, field0 = figures(p, diag_p, ones, ones_d,
+                                                          accepted)
 
     width = gamma.shape[1]
     if diag_gamma.shape[1] != width:
@@ -478,8 +533,8 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
 
         full = fit(counts, start, 1.0)
         zeta = refit.posterior(full, d)
-        rater, recallr, fdrr, _, _ = figures(zeta[pidx], zeta[didx], ones, ones_d,
-                                             accepted)
+        rater, recallr, fdrr = figures(zeta[pidx], zeta[didx], ones, ones_d,
+                                       accepted)[:3]
         rng = np.random.default_rng(seed)
         reps = np.zeros((replicates, 3))
         for b in range(replicates):
@@ -524,7 +579,8 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         missed_by_blocking=miss0, left_records=left_records, sample_records=s,
         replicates=replicates, patterns=n_pat, decoy=decoy, widened_rate=wr,
         widened_false=wf, gap=gap, refit_set_aside=aside, model_interval=model_interval,
-        grey=grey, missed_by_missing=lost0)
+        grey=grey, missed_by_missing=lost0, missed_by_field_model=field0,
+        field_model_used=field0 > miss0 + lost0)
 
 
 # ---------------------------------------------------------------------------------------

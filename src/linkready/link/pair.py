@@ -18,6 +18,7 @@ from linkready.link import (
     deterministic,
     diagnostic,
     estimates,
+    field_recall,
     memory,
     missingness,
     predict,
@@ -148,6 +149,14 @@ def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnosti
     codes, uniques = pd.factorize(np.concatenate([left_ids, sample]), sort=False)
     codes = np.asarray(codes, dtype=np.int64)
     left_pattern = blanks.by_code(uniques, n_left) if blanks is not None else None
+    compared = None
+    if blanks is not None and diag.atoms:
+        agree = field_recall.from_pairs(diag.pairs, diag.atoms, diag.rules, prior)
+        used = missingness.fields_of(blanks.rules)
+        full = {f: agree.get(f) or field_recall.always_agree(f, diag.atoms) for f in used}
+        compared = field_recall.pattern_compared(
+            [missingness.parse_key(k) for k in blanks.keys], blanks.right_counts,
+            blanks.rules, used, full)
     d_left = np.asarray(missed.column("record_id_l").to_numpy(zero_copy_only=False))
     d_bf = missed.column("log2_bf").to_numpy()
     (gamma, diag_gamma), info = predict.level_codes(scored, missed)
@@ -171,7 +180,8 @@ def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnosti
         diag_gamma=diag_gamma, threshold=threshold,
         replicates=cfg.bootstrap_replicates, seed=cfg.seed, spec=spec,
         total_pairs=float(n_left) * n_right, decoy=check, gap=gap,
-        left_pattern=left_pattern, pattern_share=blanks.share if blanks is not None else None)
+        left_pattern=left_pattern, pattern_share=blanks.share if blanks is not None else None,
+        pattern_compared=compared)
 
 
 @dataclass(frozen=True)
@@ -183,6 +193,9 @@ class BlankPatterns:
     pattern: Any  # numpy int array, one per record id
     share: Any  # numpy float array, one per pattern
     keys: list[str]
+    #: Right records per pattern of blank fields, and the production rules.
+    right_counts: dict[frozenset[str], int] = field(default_factory=dict)
+    rules: list[str] = field(default_factory=list)
 
     def by_code(self, uniques: Any, n: int) -> np.ndarray:
         """The pattern of each left code 0..n−1: codes of ``uniques`` (the records with
@@ -215,7 +228,8 @@ def _blank_patterns(be: Backend, lt: str, rt: str, rules: list[str]) -> BlankPat
     index = {k: i for i, k in enumerate(keys)}
     share = missingness.possible_share([missingness.parse_key(k) for k in keys], counts, rules)
     return BlankPatterns(np.asarray(left.column("record_id").to_numpy(zero_copy_only=False)),
-                         np.array([index[k] for k in lkeys], dtype=np.int64), share, keys)
+                         np.array([index[k] for k in lkeys], dtype=np.int64), share, keys,
+                         counts, list(rules))
 
 
 #: Left records whose best candidate is below this probability may donate decoy fields.
