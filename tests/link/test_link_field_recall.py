@@ -41,9 +41,17 @@ def test_compared_probability_is_exact_under_independence() -> None:
     # DOB blank on one side: no rule can fire.
     assert fr.compared_probability(rules, F({"given_name"}), fields) == 0.0
     # Averaged over right's blank patterns: a quarter of right lacks the DOB.
+    pooled = {f: {None: a} for f, a in fields.items()}
     share = fr.pattern_compared([F(), F({"dob"})], {F(): 3, F({"dob"}): 1}, rules,
-                                ["given_name", "dob"], fields)
+                                ["given_name", "dob"], pooled)
     assert share.tolist() == pytest.approx([0.75 * 0.76, 0.0])
+    # A stratum's own reading replaces the pooled one for pairs in it: pairs with no
+    # blank field (stratum 0) whose DOB always agrees are always compared.
+    exact = _agree("dob", [YEAR, DOB], [[True, True]], [1.0])
+    by_stratum = {**pooled, "dob": {None: fields["dob"], 0: exact}}
+    share = fr.pattern_compared([F()], {F(): 3, F({"dob"}): 1}, rules,
+                                ["given_name", "dob"], by_stratum)
+    assert share.tolist() == pytest.approx([0.75 * 1.0])
 
 
 def test_from_pairs_reads_agreement_among_pairs_probable_without_the_field() -> None:
@@ -54,9 +62,16 @@ def test_from_pairs_reads_agreement_among_pairs_probable_without_the_field() -> 
         "log2_bf": [40.0, 30.0, 35.0, 5.0, 40.0],
         "mw_dob": [10.0, -5.0, 10.0, 10.0, 0.0],
         "atom_0": [True, False, True, True, False],
-        "filled_dob": [True, True, True, True, False]})
-    got = fr.from_pairs(table, [DOB], ["1 = 1"], prior=1e-4, min_weight=1.0)
-    rule = got["dob"]
+        "lblank_dob": [False, False, False, False, True],
+        "rblank_dob": [False] * 5,
+        "lblank_sex": [False, True, False, False, False],
+        "rblank_sex": [False] * 5})
+    got = fr.from_pairs(table, [DOB], ["1 = 1"], prior=1e-4, min_weight=0.5)
+    rule = got["dob"][None]
+    # Per stratum: the pairs with no blank field agree (2 of 2), the one with a blank
+    # sex does not.
+    assert got["dob"][0].probability[got["dob"][0].vectors[:, 0]].sum() == pytest.approx(1)
+    assert not got["dob"][1].vectors[:, 0].any()
     assert rule.weight == pytest.approx(3.0, abs=0.01)
     agree = float(rule.probability[rule.vectors[:, 0]].sum())
     assert agree == pytest.approx(2 / 3, abs=0.01)
@@ -64,7 +79,7 @@ def test_from_pairs_reads_agreement_among_pairs_probable_without_the_field() -> 
 
 def test_field_without_evidence_reads_as_always_agreeing() -> None:
     table = pa.table({"log2_bf": [40.0], "mw_dob": [10.0], "atom_0": [False],
-                      "filled_dob": [True]})
+                      "lblank_dob": [False], "rblank_dob": [False]})
     assert fr.from_pairs(table, [DOB], ["1 = 1"], prior=1e-4) == {}  # under MIN_WEIGHT
     always = fr.always_agree("dob", [GIVEN, DOB])
     assert fr.compared_probability([DOB], F({"dob"}), {"dob": always}) == 1.0

@@ -47,8 +47,9 @@ class Diagnostic:
     #: rules would bring more than :data:`PAIRS_BUDGET` pairs (see :func:`sample_size`).
     size: int = DIAGNOSTIC_SAMPLE
     #: The one-field atoms of the offered rules, flagged ``atom_<k>`` on each pair (see
-    #: :mod:`linkready.link.field_recall`); ``filled_<field>`` and, under loose rules,
-    #: ``diag_<j>`` (diagnostic rule j brings the pair together) are flagged too.
+    #: :mod:`linkready.link.field_recall`); ``lblank_<field>``, ``rblank_<field>`` and,
+    #: under loose rules, ``diag_<j>`` (diagnostic rule j brings the pair together) are
+    #: flagged too.
     atoms: tuple[str, ...] = ()
 
 
@@ -96,8 +97,8 @@ def run(backend: Any, source: str, right_table: str, model: dict[str, Any],
             **{possible_flag(i): on_pairs(missingness.requirement(r).sql())
                for i, r in enumerate(rules)},
             **{f"atom_{k}": on_pairs(a) for k, a in enumerate(atoms)},
-            **{f"filled_{f}": f"{f}_l IS NOT NULL AND {f}_r IS NOT NULL"
-               for f in missingness.fields_of(rules)},
+            **{f"{side}blank_{f}": f"{f}_{side} IS NULL"
+               for f in missingness.fields_of(rules) for side in ("l", "r")},
             **({f"diag_{j}": on_pairs(r) for j, r in enumerate(diag_rules)}
                if diag_rules != ["1 = 1"] else {})})
         prefilter.drop(db_api)

@@ -13,12 +13,17 @@ Fellegi–Sunter model itself makes (fields err independently in a match):
    :data:`PROBABLE`, both records holding the field, and, under a loose diagnostic
    blocking, brought together by a diagnostic rule that does not use the field), the
    weighted share of each combination of that field's atoms: how that field agrees in
-   matches, read without letting the field select the pairs.
+   matches, read without letting the field select the pairs. It is read per quality
+   stratum too (the pair's number of blank blocking fields, :func:`stratum`): records
+   that leave fields blank are often the ones with errors in the rest, and within a
+   stratum the fields are taken as independent (a stratum with too few probable pairs
+   takes the pooled reading).
 3. The probability that some rule compares a match whose fields are filled on both
-   sides for a set ``c`` is then exact under independence (enumerating each field's
-   combinations); a field blank on either side makes its atoms false. Averaged over
-   right's patterns of blank fields (as in :mod:`linkready.link.missingness`), it gives
-   each left pattern's share of matches compared.
+   sides for a set ``c`` is then exact under independence within the stratum
+   (enumerating each field's combinations); a field blank on either side makes its
+   atoms false. Averaged over right's patterns of blank fields (as in
+   :mod:`linkready.link.missingness`), it gives each left pattern's share of matches
+   compared.
 
 Atoms over two fields (names swapped) and rules that need a blank field (a single name)
 are never counted as firing: the model errs towards missed matches there. Pure: arrays
@@ -40,6 +45,9 @@ from linkready.link.missingness import _COLUMN
 PROBABLE = 0.9
 #: A field's agreement is read only from at least this much weight (probable pairs).
 MIN_WEIGHT = 20.0
+#: Quality strata: pairs by their number of blank blocking fields (both sides), 0, 1, 2
+#: and STRATA − 1 or more.
+STRATA = 4
 _AND = re.compile(r"\s+AND\s+", re.IGNORECASE)
 
 
@@ -95,6 +103,10 @@ class FieldAgreement:
     vectors: npt.NDArray[np.bool_]
     probability: npt.NDArray[np.float64]
     weight: float
+
+
+#: Each field's agreement, pooled (key None) and per quality stratum.
+Agreements = dict[str, dict[int | None, FieldAgreement]]
 
 
 def agreement(field: str, field_atom_list: Sequence[str], values: npt.NDArray[np.bool_],
@@ -155,15 +167,23 @@ def compared_probability(rules: Sequence[str], filled: frozenset[str],
     return float(min((prob * fired).sum(), 1.0))
 
 
+def stratum(blank_l: frozenset[str], blank_r: frozenset[str]) -> int:
+    """A pair's quality stratum: its blank blocking fields on both sides together, 0 to
+    :data:`STRATA` − 1 (that many or more)."""
+    return min(len(blank_l) + len(blank_r), STRATA - 1)
+
+
 def pattern_compared(left_patterns: Sequence[frozenset[str]],
                      right_counts: Mapping[frozenset[str], int], rules: Sequence[str],
-                     all_fields: Iterable[str], fields: Mapping[str, FieldAgreement]
+                     all_fields: Iterable[str], fields: Agreements
                      ) -> npt.NDArray[np.float64]:
     """For each left pattern of blank fields, the expected share of its matches some
-    rule compares: :func:`compared_probability` averaged over right's patterns."""
+    rule compares: :func:`compared_probability` averaged over right's patterns, each
+    pattern pair read with its stratum's agreement (:func:`stratum`; a field without
+    one, the pooled)."""
     every = frozenset(all_fields)
     total = float(sum(right_counts.values()))
-    cache: dict[frozenset[str], float] = {}
+    cache: dict[tuple[frozenset[str], int], float] = {}
     out = []
     for a in left_patterns:
         if total <= 0:
@@ -172,9 +192,11 @@ def pattern_compared(left_patterns: Sequence[frozenset[str]],
         acc = 0.0
         for b, n in right_counts.items():
             c = every - a - b
-            if c not in cache:
-                cache[c] = compared_probability(rules, c, fields)
-            acc += n * cache[c]
+            k = stratum(a & every, b & every)
+            if (c, k) not in cache:
+                use = {f: by.get(k) or by[None] for f, by in fields.items()}
+                cache[c, k] = compared_probability(rules, c, use)
+            acc += n * cache[c, k]
         out.append(acc / total)
     return np.asarray(out, dtype=float)
 
@@ -191,11 +213,13 @@ def weight_column(field: str, columns: Iterable[str]) -> str | None:
 
 
 def from_pairs(pairs: object, atom_list: Sequence[str], diag_rules: Sequence[str],
-               prior: float, min_weight: float = MIN_WEIGHT) -> dict[str, FieldAgreement]:
-    """Each field's :class:`FieldAgreement` from the diagnostic pairs (an Arrow table
-    with ``log2_bf``, ``mw_*``, ``atom_<k>``, ``filled_<field>`` and, under loose rules,
-    ``diag_<j>`` columns; see :func:`linkready.link.diagnostic.run`). A field whose
-    probable pairs weigh under ``min_weight`` is left out."""
+               prior: float, min_weight: float = MIN_WEIGHT) -> Agreements:
+    """Each field's :class:`FieldAgreement`, pooled (key None) and per quality stratum
+    (:func:`stratum`), from the diagnostic pairs (an Arrow table with ``log2_bf``,
+    ``mw_*``, ``atom_<k>``, ``lblank_<field>``, ``rblank_<field>`` and, under loose
+    rules, ``diag_<j>`` columns; see :func:`linkready.link.diagnostic.run`). A field
+    whose probable pairs weigh under ``min_weight`` is left out (in a stratum: that
+    stratum is)."""
     from linkready.link.estimates import probabilities
     from linkready.link.missingness import fields_of
 
@@ -206,19 +230,27 @@ def from_pairs(pairs: object, atom_list: Sequence[str], diag_rules: Sequence[str
             zero_copy_only=False))
 
     bf = col("log2_bf").astype(float)
-    out: dict[str, FieldAgreement] = {}
+    blank = {c.split("_", 1)[1] for c in names if c.startswith(("lblank_", "rblank_"))}
+    count = np.zeros(len(bf), dtype=np.int64)
+    for f in blank:
+        for side in ("l", "r"):
+            if f"{side}blank_{f}" in names:
+                count += col(f"{side}blank_{f}").astype(bool)
+    strata = np.minimum(count, STRATA - 1)
+    out: Agreements = {}
     by_field: dict[str, list[int]] = {}
     for k, a in enumerate(atom_list):
         f = atom_field(a)
         if f is not None:
             by_field.setdefault(f, []).append(k)
     for f, ks in by_field.items():
-        if f"filled_{f}" not in names:
+        if f"lblank_{f}" not in names or f"rblank_{f}" not in names:
             continue
         wcol = weight_column(f, names)
         own = np.nan_to_num(col(wcol).astype(float)) if wcol else 0.0
         q = probabilities(bf - own, prior)
-        use = (q >= PROBABLE) & col(f"filled_{f}").astype(bool)
+        filled = ~col(f"lblank_{f}").astype(bool) & ~col(f"rblank_{f}").astype(bool)
+        use = (q >= PROBABLE) & filled
         if list(diag_rules) != ["1 = 1"]:
             # Only pairs a diagnostic rule without this field brought together: the
             # field did not select them.
@@ -228,10 +260,16 @@ def from_pairs(pairs: object, atom_list: Sequence[str], diag_rules: Sequence[str
                     other |= col(f"diag_{j}").astype(bool)
             use &= other
         values = np.stack([col(f"atom_{k}").astype(bool) for k in ks], axis=1)
-        got = agreement(f, [atom_list[k] for k in ks], values, np.where(use, q, 0.0),
-                        min_weight)
-        if got is not None:
-            out[f] = got
+        atoms_f = [atom_list[k] for k in ks]
+        pooled = agreement(f, atoms_f, values, np.where(use, q, 0.0), min_weight)
+        if pooled is None:
+            continue
+        out[f] = {None: pooled}
+        for level in range(STRATA):
+            got = agreement(f, atoms_f, values, np.where(use & (strata == level), q, 0.0),
+                            min_weight)
+            if got is not None:
+                out[f][level] = got
     return out
 
 

@@ -153,10 +153,11 @@ def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnosti
     if blanks is not None and diag.atoms:
         agree = field_recall.from_pairs(diag.pairs, diag.atoms, diag.rules, prior)
         used = missingness.fields_of(blanks.rules)
-        full = {f: agree.get(f) or field_recall.always_agree(f, diag.atoms) for f in used}
+        full = {f: agree.get(f) or {None: field_recall.always_agree(f, diag.atoms)}
+                for f in used}
         compared = field_recall.pattern_compared(
             [missingness.parse_key(k) for k in blanks.keys], blanks.right_counts,
-            blanks.rules, used, full)
+            blanks.rules, blanks.fields, full)
     d_left = np.asarray(missed.column("record_id_l").to_numpy(zero_copy_only=False))
     d_bf = missed.column("log2_bf").to_numpy()
     (gamma, diag_gamma), info = predict.level_codes(scored, missed)
@@ -196,6 +197,8 @@ class BlankPatterns:
     #: Right records per pattern of blank fields, and the production rules.
     right_counts: dict[frozenset[str], int] = field(default_factory=dict)
     rules: list[str] = field(default_factory=list)
+    #: The fields the patterns are over.
+    fields: list[str] = field(default_factory=list)
 
     def by_code(self, uniques: Any, n: int) -> np.ndarray:
         """The pattern of each left code 0..n−1: codes of ``uniques`` (the records with
@@ -212,11 +215,13 @@ class BlankPatterns:
         return out
 
 
-def _blank_patterns(be: Backend, lt: str, rt: str, rules: list[str]) -> BlankPatterns:
-    """The blank-field patterns of both sides over the fields ``rules`` use, counted in
-    the engine (few patterns), and each left pattern's possible share of right
+def _blank_patterns(be: Backend, lt: str, rt: str, rules: list[str],
+                    offered: list[str]) -> BlankPatterns:
+    """The blank-field patterns of both sides over the fields the ``offered`` rules
+    use, counted in the engine (few patterns), and each left pattern's share of right
+    that the production ``rules`` could meet
     (:func:`linkready.link.missingness.possible_share`)."""
-    cols = missingness.fields_of(rules)
+    cols = missingness.fields_of(offered)
     key = ("concat_ws(',', " + ", ".join(f"CASE WHEN {c} IS NULL THEN '{c}' END"
                                          for c in cols) + ")") if cols else "''"
     left = be.to_arrow(f"SELECT record_id, {key} AS k FROM {lt} ORDER BY record_id")
@@ -229,7 +234,7 @@ def _blank_patterns(be: Backend, lt: str, rt: str, rules: list[str]) -> BlankPat
     share = missingness.possible_share([missingness.parse_key(k) for k in keys], counts, rules)
     return BlankPatterns(np.asarray(left.column("record_id").to_numpy(zero_copy_only=False)),
                          np.array([index[k] for k in lkeys], dtype=np.int64), share, keys,
-                         counts, list(rules))
+                         counts, list(rules), cols)
 
 
 #: Left records whose best candidate is below this probability may donate decoy fields.
@@ -402,7 +407,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
         donors=_decoy_donors(be, lt, left_ids, p, cfg.seed, diag.size))
     clock.lap("decoys")
     gap = _completeness_gap(be, lt, rt, fields, scored, p)
-    blanks = _blank_patterns(be, lt, rt, [offered[i] for i in final])
+    blanks = _blank_patterns(be, lt, rt, [offered[i] for i in final], offered)
     honest = _honest(scored, p, prior, diag, final, n_left, n_right, threshold, cfg, model,
                      fields, decoys, gap, blanks)
     clock.lap("bootstrap")
