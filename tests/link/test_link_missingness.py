@@ -86,3 +86,9 @@ def test_honest_estimates_add_matches_lost_to_blank_fields() -> None:
     assert without.blocking_recall.estimate == pytest.approx(1.0)
     shown = with_blanks.missing_dict()
     assert "blank" in str(shown["method"])
+
+
+def test_a_pattern_never_has_more_matches_than_records() -> None:
+    # 9 of 10 records found at share 0.5 would imply 18 matches: capped at 10.
+    lost = missingness.lost_to_missing(np.array([9.0]), np.array([10.0]), np.array([0.5]))
+    assert lost == pytest.approx(1.0)

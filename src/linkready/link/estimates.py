@@ -361,7 +361,9 @@ HONEST_NOTE = (
     "missed mass. Matches that no production rule could compare because of blank fields are "
     "estimated from the patterns of blank blocking fields (missed_by_missing_fields; see "
     "blocking.estimated_recall.missing_fields). The expected match rate is Σq / left records plus "
-    "that missed mass per sampled record plus the matches lost to blank fields per left record. "
+    "that missed mass per sampled record plus the matches lost to blank fields per left record, "
+    "or, where it sees more misses, plus the field model's (blocking.estimated_recall."
+    "field_model: blocking recall from how each field agrees in matches). "
     "False links: Σ(1 − q) over left records whose best link is accepted (q ≥ threshold), "
     "the Fellegi–Sunter posterior form (fastLink). Interval (nominal 95%): a Poisson bootstrap "
     "over left records (and, independently, over the diagnostic sample) with m, u and λ refitted "
@@ -499,7 +501,8 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         wa = w[accepted]
         fdr = float((wa * (1 - z[best_idx[accepted]])).sum() / wa.sum()) if wa.sum() > 0 \
             else 0.0
-        return blocked + max(miss + lost, field_lost), recall, fdr, miss, lost, field_lost
+        return (min(1.0, blocked + max(miss + lost, field_lost)), recall, fdr, miss, lost,
+                field_lost)
 
     q0 = _sorted_group_max(starts, owners, p, n)
     accepted = q0 >= threshold

@@ -115,15 +115,19 @@ def lost_to_missing(found: npt.NDArray[np.float64], records: npt.NDArray[np.floa
     finds ``share[a]`` of its matches and loses ``found[a] × (1 − s) / s``. Where
     ``share[a]`` < ``min_share`` the pattern's matches are instead its records × the
     pooled rate (found ÷ share, over records) of the patterns at or above it; where no
-    pattern reaches ``min_share``, the patterns with a share above 0 take its place."""
+    pattern reaches ``min_share``, the patterns with a share above 0 take its place. A
+    pattern's matches never exceed its records (a record has one match or none)."""
     found = np.asarray(found, dtype=float)
     records = np.asarray(records, dtype=float)
     share = np.clip(np.asarray(share, dtype=float), 0.0, 1.0)
     direct = share >= min_share
     if not direct.any():
         direct = share > 0
-    lost = float((found[direct] * (1 - share[direct]) / share[direct]).sum())
+    # A pattern has at most one match per record: its matches are capped at its records.
+    matches = np.minimum(found[direct] / share[direct], np.maximum(records[direct],
+                                                                    found[direct]))
+    lost = float((matches - found[direct]).sum())
     if (~direct).any() and records[direct].sum() > 0:
-        rate = float((found[direct] / share[direct]).sum() / records[direct].sum())
+        rate = min(float(matches.sum() / records[direct].sum()), 1.0)
         lost += float((records[~direct] * rate * (1 - share[~direct])).sum())
     return lost
