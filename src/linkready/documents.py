@@ -68,6 +68,7 @@ class ExpectedRateBlock(TypedDict, total=False):
     model_interval: dict[str, Share]
     among_candidates: Share
     missed_by_blocking: Share
+    missed_by_missing_fields: Share
     chance_only: dict[str, Any]
     bootstrap_replicates: int
 

@@ -337,6 +337,27 @@ def test_label_free_figures_are_published(linked: dict) -> None:
     assert exp["bootstrap_replicates"] == FAST.bootstrap_replicates
     recall = prob["blocking"]["estimated_recall"]
     assert 0 <= recall["lower"] <= recall["estimate"] <= recall["upper"] <= 1
+    # The matches lost to blank fields (exact figures): part of the estimate, and of
+    # recall's shortfall.
+    from linkready.publish import exact
+
+    ex = exact(linked["run"].pairs[0].summary)["probabilistic"]
+    blank = ex["blocking"]["estimated_recall"]["missing_fields"]
+    ex_rate = ex["expected_match_rate"]
+    assert ex_rate["missed_by_missing_fields"] == blank["share_of_left"]
+    assert 0 <= blank["share_of_matches"] <= 1 - ex["blocking"]["estimated_recall"][
+        "estimate"] + 1e-9
+    assert ex_rate["estimate"] >= (ex_rate["among_candidates"]
+                                   + ex_rate["missed_by_missing_fields"] - 1e-9)
+    # The field model's reading: the estimate adds the larger of the two readings.
+    field = ex["blocking"]["estimated_recall"]["field_model"]
+    assert 0 < field["recall"] <= 1 and field["share_of_left"] >= 0
+    diag = ex_rate["missed_by_blocking"] + ex_rate["missed_by_missing_fields"]
+    assert ex_rate["estimate"] == pytest.approx(
+        min(1.0, ex_rate["among_candidates"] + max(diag, field["share_of_left"])), abs=1e-9)
+    if field["used"]:
+        assert ex["blocking"]["estimated_recall"]["estimate"] == pytest.approx(
+            field["recall"], abs=1e-9)
     f = prob["false_links"]
     assert f["lower"] <= f["upper"]
     check = exp["model_free_check"]

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from linkready.link import predict, prefilter
+from linkready.link import field_recall, missingness, predict, prefilter
 from linkready.link.settings import diagnostic_rules, on_pairs
 from linkready.link.training import quiet_splink
 from linkready.link.workspace import source_select_sql
@@ -46,6 +46,11 @@ class Diagnostic:
     #: Records the sample was drawn for: the configured size, or fewer when the loose
     #: rules would bring more than :data:`PAIRS_BUDGET` pairs (see :func:`sample_size`).
     size: int = DIAGNOSTIC_SAMPLE
+    #: The one-field atoms of the offered rules, flagged ``atom_<k>`` on each pair (see
+    #: :mod:`linkready.link.field_recall`); ``lblank_<field>``, ``rblank_<field>`` and,
+    #: under loose rules, ``diag_<j>`` (diagnostic rule j brings the pair together) are
+    #: flagged too.
+    atoms: tuple[str, ...] = ()
 
 
 def sample_sql(source: str, size: int, seed: int, postcode_text: bool = False) -> str:
@@ -59,7 +64,8 @@ def run(backend: Any, source: str, right_table: str, model: dict[str, Any],
         left_records: int, right_records: int, size: int = DIAGNOSTIC_SAMPLE,
         postcode_text: bool = False) -> Diagnostic:
     """Score the sample's diagnostic pairs, each flagged (``rule_<i>``) with whether
-    blocking rule ``rules[i]`` brings it together."""
+    blocking rule ``rules[i]`` brings it together, and (``possible_<i>``) whether its
+    blank fields let that rule compare it at all."""
     from splink import Linker
 
     diag_rules = (["1 = 1"] if min(size, left_records) * right_records <= ALL_PAIRS_MAX
@@ -85,13 +91,21 @@ def run(backend: Any, source: str, right_table: str, model: dict[str, Any],
         # Only candidates that can reach min_match_weight are scored (same pairs kept).
         prefilter.register(linker, db_api, DIAG_TABLE, right_table, diag_rules,
                            min_match_weight)
+        atoms = field_recall.field_atoms(rules)
         scored = predict.predict_pairs(linker, min_match_weight, flags={
-            flag(i): on_pairs(r) for i, r in enumerate(rules)})
+            **{flag(i): on_pairs(r) for i, r in enumerate(rules)},
+            **{possible_flag(i): on_pairs(missingness.requirement(r).sql())
+               for i, r in enumerate(rules)},
+            **{f"atom_{k}": on_pairs(a) for k, a in enumerate(atoms)},
+            **{f"{side}blank_{f}": f"{f}_{side} IS NULL"
+               for f in missingness.fields_of(rules) for side in ("l", "r")},
+            **({f"diag_{j}": on_pairs(r) for j, r in enumerate(diag_rules)}
+               if diag_rules != ["1 = 1"] else {})})
         prefilter.drop(db_api)
         db_api.delete_tables_created_by_splink_from_db()
     finally:
         backend.drop(DIAG_TABLE)
-    return Diagnostic(sample_ids, scored, diag_rules, scored.num_rows, size)
+    return Diagnostic(sample_ids, scored, diag_rules, scored.num_rows, size, tuple(atoms))
 
 
 def sample_size(backend: Any, sample_table: str, right_table: str, rules: list[str],
@@ -115,20 +129,32 @@ def flag(i: int) -> str:
     return f"rule_{i}"
 
 
-def flags(diag: Diagnostic, indices: list[int]) -> np.ndarray:
-    """Pairs brought together by any of the rules ``indices`` (boolean per pair)."""
+def possible_flag(i: int) -> str:
+    """The column flagging pairs whose blank fields let blocking rule ``i`` compare them."""
+    return f"possible_{i}"
+
+
+def flags(diag: Diagnostic, indices: list[int], name: Any = flag) -> np.ndarray:
+    """Pairs brought together by any of the rules ``indices`` (boolean per pair); with
+    ``name`` :func:`possible_flag`, pairs any of them could compare given blank fields."""
     out = np.zeros(diag.pairs.num_rows, dtype=bool)
     for i in indices:
-        out |= np.asarray(diag.pairs.column(flag(i)).to_numpy(zero_copy_only=False),
+        out |= np.asarray(diag.pairs.column(name(i)).to_numpy(zero_copy_only=False),
                           dtype=bool)
     return out
 
 
-def outside(diag: Diagnostic, indices: list[int]) -> Any:
-    """The diagnostic pairs none of the rules ``indices`` brings together (Arrow)."""
+def outside(diag: Diagnostic, indices: list[int], possible_only: bool = False) -> Any:
+    """The diagnostic pairs none of the rules ``indices`` brings together (Arrow); with
+    ``possible_only``, only those that one of them could have compared given their blank
+    fields (the others are matches lost to blank fields, estimated apart:
+    :mod:`linkready.link.missingness`)."""
     import pyarrow as pa
 
-    return diag.pairs.filter(pa.array(~flags(diag, indices)))
+    keep = ~flags(diag, indices)
+    if possible_only:
+        keep &= flags(diag, indices, possible_flag)
+    return diag.pairs.filter(pa.array(keep))
 
 
 def choose(diag: Diagnostic, q: np.ndarray, base: list[int], candidates: list[int],

@@ -198,6 +198,13 @@ class Honest:
     model_interval: tuple[float, float] = (0.0, 0.0)
     #: The grey-zone worst case that raised the upper end (see :class:`GreyZone`).
     grey: GreyZone | None = None
+    #: Expected share of left records whose match no production rule could compare
+    #: because of blank fields (:data:`MISSING_NOTE`); part of ``match_rate``.
+    missed_by_missing: float = 0.0
+    #: The field model's reading of the share of left records whose match blocking
+    #: missed (:data:`FIELD_NOTE`), and whether it is used (it exceeds the diagnostic's).
+    missed_by_field_model: float = 0.0
+    field_model_used: bool = False
 
     def rate_dict(self, chance: ExpectedRate) -> dict[str, object]:
         """The expected match rate as an exact tree (:mod:`linkready.publish`):
@@ -228,6 +235,7 @@ class Honest:
                                    "upper": show(self.model_interval[1])},
                 "among_candidates": show(self.blocked_rate),
                 "missed_by_blocking": show(self.missed_by_blocking),
+                "missed_by_missing_fields": show(self.missed_by_missing),
                 "chance_only": {"lower": show(chance.lower), "upper": show(chance.upper),
                                 "method": METHOD_NOTE},
                 "bootstrap_replicates": self.replicates}
@@ -239,11 +247,40 @@ class Honest:
                 "refit_estimate": r.refit,
                 "method": ("expected matches among the production candidates ÷ expected "
                            "matches among production and diagnostic candidates, over a "
-                           "seeded sample of left records; interval from the same "
-                           "bootstrap as the match rate"),
+                           "seeded sample of left records, then × the share of matches "
+                           "not lost to blank fields (missing_fields); interval from the "
+                           "same bootstrap as the match rate"),
                 "sample_records": Count(self.sample_records),
+                "missing_fields": self.missing_dict(),
+                "field_model": self.field_dict(),
                 "diagnostic_rules": rules,
                 "diagnostic_pairs_scored": Count(scored)}
+
+    def missing_dict(self) -> dict[str, object]:
+        """The part of the blocking misses due to blank fields (:data:`MISSING_NOTE`)
+        as an exact tree: under control the share is ``*`` where the records it stands
+        for round to 1–7."""
+        n = self.left_records
+        records = self.missed_by_missing * n
+        total = self.match_rate.estimate
+        return {"expected_records": Expected(records),
+                "share_of_left": Value(self.missed_by_missing, (round(records),), None),
+                "share_of_matches": Value(self.missed_by_missing / total if total > 0
+                                          else 0.0, (round(records),), None),
+                "method": MISSING_NOTE}
+
+    def field_dict(self) -> dict[str, object]:
+        """The field model's reading of the blocking misses (:data:`FIELD_NOTE`) as an
+        exact tree: under control ``*`` where the records it stands for round to 1–7."""
+        records = self.missed_by_field_model * self.left_records
+        matches = self.blocked_rate + self.missed_by_field_model
+        rest = (round(records),)
+        return {"expected_records": Expected(records),
+                "share_of_left": Value(self.missed_by_field_model, rest, None),
+                "recall": Value(self.blocked_rate / matches if matches > 0 else 1.0,
+                                rest, None),
+                "used": self.field_model_used,
+                "method": FIELD_NOTE}
 
     def false_dict(self) -> dict[str, object]:
         """The false-link estimate at the threshold as an exact tree
@@ -266,6 +303,52 @@ class Honest:
                            "records without a match where it lies outside")}
 
 
+MISSING_NOTE = (
+    "Matches no production rule could compare because of blank fields. A rule compares a "
+    "pair only where every field it uses is filled on both records. Left and right records are "
+    "grouped by which blocking fields they leave blank; for each left pattern a, s(a) is the "
+    "share of right records with which at least one production rule is possible. Assumption: a "
+    "left record's match leaves fields blank as right records in general do (its pattern is "
+    "drawn from right's, independently of the left record's). Then pattern a finds a share s(a) "
+    "of its matches: its expected matches among candidates (Σq, divided by the agreement-driven "
+    "blocking recall of the diagnostic sample) ÷ s(a) estimates all of them, and the rest were "
+    "lost. A pattern with s(a) < 0.5 takes the pooled rate of the others instead (its records × "
+    "that rate × (1 − s(a))), so that few found matches are not scaled up by a large factor. "
+    "The diagnostic pairs that no production rule could compare, given blank fields, are left "
+    "out of the agreement-driven misses, so no match counts twice. Where matches in fact share "
+    "their blank fields across sources (one person's DOB unknown to both), this overstates the "
+    "loss; where blank fields come with other errors, the diagnostic still finds what it can. "
+    "Bootstrapped with the rest."
+)
+
+FIELD_NOTE = (
+    "A second reading of blocking recall, from how each field agrees in matches rather than "
+    "from which missed pairs the model finds probable. Each blocking rule is split into atoms "
+    "on one field (DOB equal, birth year equal, first letter of a name equal, …). For each "
+    "field, among the diagnostic pairs that are probable matches (p ≥ 0.9) on the other fields "
+    "alone (the pair's weight without this field's), hold the field on both sides and, under "
+    "a loose diagnostic blocking, were brought together by a diagnostic rule that does not use "
+    "it, the weighted share of each combination of its atoms is read, pooled and per quality "
+    "stratum (the pair's number of blank blocking fields on both sides: 0, 1, 2, 3 or more; a "
+    "stratum with under 20 probable pairs takes the pooled reading), since records that leave "
+    "fields blank are often those with errors in the rest. Assuming, as the Fellegi–Sunter "
+    "model does, that fields err independently in a match (here: within a stratum), the "
+    "probability "
+    "that some production rule compares a match follows exactly for every pattern of blank "
+    "fields (a blank field's atoms are false; right's patterns weighted by their counts); "
+    "each left pattern's matches are then its expected matches among candidates ÷ that "
+    "probability (pooled below 0.5, as for missing_fields). Atoms over two fields (names "
+    "swapped) and rules that need a blank field never count as firing, and a field with too "
+    "few probable pairs is read as always agreeing. Both readings tend to see too few "
+    "misses, for different reasons: the diagnostic misses matches that look improbable (weak "
+    "or blank evidence), the field model misses errors that come together in one person. "
+    "The larger is used (used: true where it is this one): expected_match_rate.estimate = "
+    "among_candidates + the larger of (missed_by_blocking + missed_by_missing_fields) and "
+    "this share_of_left; recall = among_candidates ÷ (among_candidates + this share_of_left) "
+    "where used. The atom shares are read once, on the linked model, not per bootstrap "
+    "replicate."
+)
+
 INTERVAL_NAME = ("model, blocking and chance (nominal 95%), widened to the model-free "
                  "check where that disagrees; upper end raised by the completeness gap "
                  "and the grey zone")
@@ -275,15 +358,21 @@ HONEST_NOTE = (
     "recall is estimated without truth on a seeded sample of left records: their pairs from a "
     "deliberately loose diagnostic blocking are scored with the trained model, and a record's "
     "probable match that the production rules never compared adds max(q_diagnostic − q, 0) to the "
-    "missed mass. The expected match rate is Σq / left records plus that missed mass per sampled "
-    "record. False links: Σ(1 − q) over left records whose best link is accepted (q ≥ threshold), "
+    "missed mass. Matches that no production rule could compare because of blank fields are "
+    "estimated from the patterns of blank blocking fields (missed_by_missing_fields; see "
+    "blocking.estimated_recall.missing_fields). The expected match rate is Σq / left records plus "
+    "that missed mass per sampled record plus the matches lost to blank fields per left record, "
+    "or, where it sees more misses, plus the field model's (blocking.estimated_recall."
+    "field_model: blocking recall from how each field agrees in matches). "
+    "False links: Σ(1 − q) over left records whose best link is accepted (q ≥ threshold), "
     "the Fellegi–Sunter posterior form (fastLink). Interval (nominal 95%): a Poisson bootstrap "
     "over left records (and, independently, over the diagnostic sample) with m, u and λ refitted "
     "each time by EM on the agreement-pattern counts; its spread is placed around both the linked "
     "model's figure and the refitted model's figure and the union taken, with the chance spread "
     "Σq(1−q) added in quadrature. It covers sampling error in the model, disagreement between the "
-    "two fits, blocking misses that the diagnostic rules find, and chance; it does not cover "
-    "matches that no diagnostic rule brings together either, nor errors shared by both fits (e.g. "
+    "two fits, blocking misses that the diagnostic rules find or that blank fields explain, and "
+    "chance; it does not cover matches that no diagnostic rule brings together either for other "
+    "reasons (errors in every field a rule uses), nor errors shared by both fits (e.g. "
     "strongly dependent fields). Where the model-free decoy check (model_free_check) disagrees "
     "with that interval by more than the two methods' combined sampling error (the facing "
     "half-widths added in quadrature), the interval is widened to span the check's own interval "
@@ -333,7 +422,10 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
                      threshold: float, replicates: int = BOOTSTRAP_REPLICATES,
                      seed: int = 42, spec: refit.Spec | None = None, total_pairs: float = 0.0,
                      decoy: DecoyCheck | None = None,
-                     gap: CompletenessGap | None = None) -> Honest:
+                     gap: CompletenessGap | None = None,
+                     left_pattern: npt.NDArray[np.int64] | None = None,
+                     pattern_share: npt.NDArray[np.float64] | None = None,
+                     pattern_compared: npt.NDArray[np.float64] | None = None) -> Honest:
     """The label-free figures of :class:`Honest` (method: :data:`HONEST_NOTE`).
 
     ``left_codes`` (0..left_records−1, pairs sorted by it), ``p`` and ``gamma`` describe
@@ -343,8 +435,18 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
     :class:`~linkready.link.refit.Spec`: the linked model's u, m and EM sessions on the
     level codes) the refit repeats the model's own training (u fixed, m by sessions, λ
     self-consistent over ``total_pairs``); without it, EM frees m, u and λ.
+
+    ``left_pattern`` (one per left code 0..left_records−1, codes without pairs standing
+    for the left records without candidates) numbers each left record's pattern of blank
+    blocking fields; ``pattern_share`` gives, per pattern, the share of right records a
+    production rule could meet (:func:`linkready.link.missingness.possible_share`). With
+    them the matches lost to blank fields are added (:data:`MISSING_NOTE`); the
+    diagnostic pairs must then be those a production rule could have compared.
+    ``pattern_compared`` (per pattern, the share of matches the field model expects the
+    production rules to compare, :mod:`linkready.link.field_recall`) gives a second
+    reading of the blocking misses; the larger of the two is used (:data:`FIELD_NOTE`).
     """
-    from linkready.link import refit
+    from linkready.link import missingness, refit
 
     n = max(left_records, 1)
     s = len(sample_codes)
@@ -363,9 +465,13 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         first = np.flatnonzero(np.r_[True, np.diff(codes[neg]) != 0])
         best_idx[codes[neg][first]] = neg[first]
 
+    n_pat_missing = len(pattern_share) if pattern_share is not None else 0
+    patterns_of = (np.asarray(left_pattern, dtype=np.int64)[:n]
+                   if left_pattern is not None and n_pat_missing else None)
+
     def figures(z: npt.NDArray[np.float64], zd: npt.NDArray[np.float64],
                 w: npt.NDArray[np.float64], wd: npt.NDArray[np.float64],
-                accepted: npt.NDArray[np.bool_]) -> tuple[float, float, float, float]:
+                accepted: npt.NDArray[np.bool_]) -> tuple[float, float, float, float, float, float]:
         q = _sorted_group_max(starts, owners, z, n)
         qs = q[sample_codes]
         qd = np.maximum(qs, _group_max(diag_sample_pos, zd, s)) if s else qs
@@ -373,15 +479,36 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         blocked = float((w * q).sum() / w.sum()) if w.sum() > 0 else 0.0
         recall = float((wd * qs).sum() / (wd * qd).sum()) if s and (wd * qd).sum() > 0 \
             else 1.0
+        lost = 0.0
+        if patterns_of is not None and w.sum() > 0:
+            # Matches a production rule could compare, per pattern: found ÷ the
+            # agreement-driven recall the diagnostic sample shows.
+            scale = (blocked + miss) / blocked if blocked > 0 else 1.0
+            found = np.bincount(patterns_of, weights=w * q, minlength=n_pat_missing)
+            records = np.bincount(patterns_of, weights=w, minlength=n_pat_missing)
+            lost = missingness.lost_to_missing(found * scale, records,
+                                               np.asarray(pattern_share)) / float(w.sum())
+        if lost > 0:
+            recall *= (blocked + miss) / (blocked + miss + lost)
+        field_lost = 0.0
+        if pattern_compared is not None and patterns_of is not None and w.sum() > 0:
+            field_lost = missingness.lost_to_missing(
+                np.bincount(patterns_of, weights=w * q, minlength=n_pat_missing),
+                np.bincount(patterns_of, weights=w, minlength=n_pat_missing),
+                np.asarray(pattern_compared)) / float(w.sum())
+        if field_lost > miss + lost:  # the field model sees more misses: it is used
+            recall = blocked / (blocked + field_lost) if blocked > 0 else 1.0
         wa = w[accepted]
         fdr = float((wa * (1 - z[best_idx[accepted]])).sum() / wa.sum()) if wa.sum() > 0 \
             else 0.0
-        return blocked + miss, recall, fdr, miss
+        return (min(1.0, blocked + max(miss + lost, field_lost)), recall, fdr, miss, lost,
+                field_lost)
 
     q0 = _sorted_group_max(starts, owners, p, n)
     accepted = q0 >= threshold
     ones, ones_d = np.ones(n), np.ones(s)
-    rate0, recall0, fdr0, miss0 = figures(p, diag_p, ones, ones_d, accepted)
+    rate0, recall0, fdr0, miss0, lost0, field0 = figures(p, diag_p, ones, ones_d,
+                                                          accepted)
 
     width = gamma.shape[1]
     if diag_gamma.shape[1] != width:
@@ -413,8 +540,8 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
 
         full = fit(counts, start, 1.0)
         zeta = refit.posterior(full, d)
-        rater, recallr, fdrr, _ = figures(zeta[pidx], zeta[didx], ones, ones_d,
-                                          accepted)
+        rater, recallr, fdrr = figures(zeta[pidx], zeta[didx], ones, ones_d,
+                                       accepted)[:3]
         rng = np.random.default_rng(seed)
         reps = np.zeros((replicates, 3))
         for b in range(replicates):
@@ -459,7 +586,8 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         missed_by_blocking=miss0, left_records=left_records, sample_records=s,
         replicates=replicates, patterns=n_pat, decoy=decoy, widened_rate=wr,
         widened_false=wf, gap=gap, refit_set_aside=aside, model_interval=model_interval,
-        grey=grey)
+        grey=grey, missed_by_missing=lost0, missed_by_field_model=field0,
+        field_model_used=field0 > miss0 + lost0)
 
 
 # ---------------------------------------------------------------------------------------

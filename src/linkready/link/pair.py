@@ -19,7 +19,9 @@ from linkready.link import (
     deterministic,
     diagnostic,
     estimates,
+    field_recall,
     memory,
+    missingness,
     predict,
     refit,
     subgroups,
@@ -147,16 +149,27 @@ def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnosti
             production: list[int], n_left: int, n_right: int, threshold: float, cfg: TrainingConfig,
             model: dict[str, Any], fields: set[str],
             decoys: diagnostic.Decoys | None = None,
-            gap: estimates.CompletenessGap | None = None) -> estimates.Honest:
+            gap: estimates.CompletenessGap | None = None,
+            blanks: BlankPatterns | None = None) -> estimates.Honest:
     """The label-free figures with intervals, from the production and diagnostic pairs
-    (and the decoys' model-free check)."""
+    (and the decoys' model-free check, and the blank-field patterns)."""
     import pandas as pd
 
-    missed = diagnostic.outside(diag, production)
+    missed = diagnostic.outside(diag, production, possible_only=blanks is not None)
     left_ids = np.asarray(scored.column("record_id_l").to_numpy(zero_copy_only=False))
     sample = np.sort(np.asarray(diag.sample_ids))
-    codes, _ = pd.factorize(np.concatenate([left_ids, sample]), sort=False)
+    codes, uniques = pd.factorize(np.concatenate([left_ids, sample]), sort=False)
     codes = np.asarray(codes, dtype=np.int64)
+    left_pattern = blanks.by_code(uniques, n_left) if blanks is not None else None
+    compared = None
+    if blanks is not None and diag.atoms:
+        agree = field_recall.from_pairs(diag.pairs, diag.atoms, diag.rules, prior)
+        used = missingness.fields_of(blanks.rules)
+        full = {f: agree.get(f) or {None: field_recall.always_agree(f, diag.atoms)}
+                for f in used}
+        compared = field_recall.pattern_compared(
+            [missingness.parse_key(k) for k in blanks.keys], blanks.right_counts,
+            blanks.rules, blanks.fields, full)
     d_left = np.asarray(missed.column("record_id_l").to_numpy(zero_copy_only=False))
     d_bf = missed.column("log2_bf").to_numpy()
     (gamma, diag_gamma), info = predict.level_codes(scored, missed)
@@ -179,7 +192,61 @@ def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnosti
         diag_p=estimates.probabilities(d_bf, prior),
         diag_gamma=diag_gamma, threshold=threshold,
         replicates=cfg.bootstrap_replicates, seed=cfg.seed, spec=spec,
-        total_pairs=float(n_left) * n_right, decoy=check, gap=gap)
+        total_pairs=float(n_left) * n_right, decoy=check, gap=gap,
+        left_pattern=left_pattern, pattern_share=blanks.share if blanks is not None else None,
+        pattern_compared=compared)
+
+
+@dataclass(frozen=True)
+class BlankPatterns:
+    """Each left record's pattern of blank blocking fields (an index into ``share``),
+    and per pattern the share of right records a production rule could meet."""
+
+    record_ids: Any  # numpy array of left record ids
+    pattern: Any  # numpy int array, one per record id
+    share: Any  # numpy float array, one per pattern
+    keys: list[str]
+    #: Right records per pattern of blank fields, and the production rules.
+    right_counts: dict[frozenset[str], int] = field(default_factory=dict)
+    rules: list[str] = field(default_factory=list)
+    #: The fields the patterns are over.
+    fields: list[str] = field(default_factory=list)
+
+    def by_code(self, uniques: Any, n: int) -> np.ndarray:
+        """The pattern of each left code 0..n−1: codes of ``uniques`` (the records with
+        candidates or sampled) first, then the other left records in any order (they
+        have no candidate)."""
+        import pandas as pd
+
+        of = pd.Series(self.pattern, index=pd.Index(self.record_ids))
+        known = of.reindex(pd.Index(np.asarray(uniques))).fillna(0).to_numpy(dtype=np.int64)
+        rest = of[~of.index.isin(pd.Index(np.asarray(uniques)))].to_numpy(dtype=np.int64)
+        out = np.concatenate([known, rest])[:n]
+        if len(out) < n:
+            out = np.concatenate([out, np.zeros(n - len(out), dtype=np.int64)])
+        return out
+
+
+def _blank_patterns(be: Backend, lt: str, rt: str, rules: list[str],
+                    offered: list[str]) -> BlankPatterns:
+    """The blank-field patterns of both sides over the fields the ``offered`` rules
+    use, counted in the engine (few patterns), and each left pattern's share of right
+    that the production ``rules`` could meet
+    (:func:`linkready.link.missingness.possible_share`)."""
+    cols = missingness.fields_of(offered)
+    key = ("concat_ws(',', " + ", ".join(f"CASE WHEN {c} IS NULL THEN '{c}' END"
+                                         for c in cols) + ")") if cols else "''"
+    left = be.to_arrow(f"SELECT record_id, {key} AS k FROM {lt} ORDER BY record_id")
+    right = be.to_arrow(f"SELECT {key} AS k, count(*) AS n FROM {rt} GROUP BY 1 ORDER BY 1")
+    counts = {missingness.parse_key(k): int(n) for k, n in
+              zip(right.column("k").to_pylist(), right.column("n").to_pylist(), strict=True)}
+    lkeys = [k or "" for k in left.column("k").to_pylist()]
+    keys = sorted(set(lkeys))
+    index = {k: i for i, k in enumerate(keys)}
+    share = missingness.possible_share([missingness.parse_key(k) for k in keys], counts, rules)
+    return BlankPatterns(np.asarray(left.column("record_id").to_numpy(zero_copy_only=False)),
+                         np.array([index[k] for k in lkeys], dtype=np.int64), share, keys,
+                         counts, list(rules), cols)
 
 
 #: Left records whose best candidate is below this probability may donate decoy fields.
@@ -352,8 +419,9 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
         donors=_decoy_donors(be, lt, left_ids, p, cfg.seed, diag.size))
     clock.lap("decoys")
     gap = _completeness_gap(be, lt, rt, fields, scored, p)
+    blanks = _blank_patterns(be, lt, rt, [offered[i] for i in final], offered)
     honest = _honest(scored, p, prior, diag, final, n_left, n_right, threshold, cfg, model,
-                     fields, decoys, gap)
+                     fields, decoys, gap, blanks)
     clock.lap("bootstrap")
 
     links = _links_table(left.name, right.name, det,

@@ -171,6 +171,19 @@ def _range(block: Mapping[str, Any], key: str = "estimate") -> str:
     return with_interval(block.get(key), block.get("lower"), block.get("upper"))
 
 
+def _missed(exp: Mapping[str, Any], recall: Mapping[str, Any]) -> float | str | None:
+    """The share of left records whose match blocking missed, by the reading the
+    estimate uses: the field model's, or the diagnostic's plus blank fields' (``*``
+    where a part is suppressed)."""
+    field = recall.get("field_model") or {}
+    if field.get("used"):
+        return field.get("share_of_left")
+    parts = [exp.get("missed_by_blocking"), exp.get("missed_by_missing_fields", 0.0)]
+    if any(isinstance(x, str) for x in parts):
+        return SUPPRESSED
+    return sum(x for x in parts if x is not None) if parts[0] is not None else None
+
+
 def _label_free_table(pairs: list[LinkagePair]) -> Table | None:
     """Blocking recall, missed by blocking and false links, estimated without truth."""
     rows = []
@@ -183,7 +196,7 @@ def _label_free_table(pairs: list[LinkagePair]) -> Table | None:
             continue
         chance = exp.get("chance_only", {})
         rows.append((hcell(pair_name(p)), tcell(_range(recall)),
-                     rcell(exp.get("missed_by_blocking")),
+                     rcell(_missed(exp, recall)),
                      tcell(_range(false, "share")), tcell(count(false.get("expected"))),
                      tcell(_range({**chance, "estimate": exp.get("estimate")}))))
     if not rows:
@@ -193,7 +206,9 @@ def _label_free_table(pairs: list[LinkagePair]) -> Table | None:
                   "false links among accepted", "expected false links",
                   "expected rate, chance-only interval"), tuple(rows),
                  note="Estimated without truth (docs/methods/match-rates.md). Blocking recall "
-                      "is the share of expected matches the blocking rules compare; false "
+                      "is the share of expected matches the blocking rules compare (read from "
+                      "the diagnostic sample and blank fields, or from how fields agree in "
+                      "matches, whichever sees more misses); false "
                       "links are Σ(1 − p) over accepted links. The chance-only interval is "
                       "the spread if the model were exactly right: narrower, and not the "
                       "one to rely on.")

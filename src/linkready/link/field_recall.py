@@ -1,0 +1,280 @@
+"""Blocking recall from how often each field agrees in matches (the field model).
+
+The diagnostic sample (:mod:`linkready.link.diagnostic`) sees a missed match only where
+the model finds it probable; a match whose filled fields mostly disagree scores low and
+adds little. This model reads blocking recall another way, under the assumption the
+Fellegi–Sunter model itself makes (fields err independently in a match):
+
+1. Each blocking rule is a conjunction of *atoms*; an atom on one field (``l.dob =
+   r.dob``, ``year(l.dob) = year(r.dob)``, ``substr(l.given_name, 1, 1) = …``) is true or
+   false for a pair.
+2. For each field, among diagnostic pairs that are probable matches on the *other*
+   fields (the pair's match probability without that field's weight ≥
+   :data:`PROBABLE`, both records holding the field, and, under a loose diagnostic
+   blocking, brought together by a diagnostic rule that does not use the field), the
+   weighted share of each combination of that field's atoms: how that field agrees in
+   matches, read without letting the field select the pairs. It is read per quality
+   stratum too (the pair's number of blank blocking fields, :func:`stratum`): records
+   that leave fields blank are often the ones with errors in the rest, and within a
+   stratum the fields are taken as independent (a stratum with too few probable pairs
+   takes the pooled reading).
+3. The probability that some rule compares a match whose fields are filled on both
+   sides for a set ``c`` is then exact under independence within the stratum
+   (enumerating each field's combinations); a field blank on either side makes its
+   atoms false. Averaged over right's patterns of blank fields (as in
+   :mod:`linkready.link.missingness`), it gives each left pattern's share of matches
+   compared.
+
+Atoms over two fields (names swapped) and rules that need a blank field (a single name)
+are never counted as firing: the model errs towards missed matches there. Pure: arrays
+and SQL text, no database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from linkready.link.missingness import _COLUMN
+
+#: A pair counts as a probable match on the other fields from this probability.
+PROBABLE = 0.9
+#: A field's agreement is read only from at least this much weight (probable pairs).
+MIN_WEIGHT = 20.0
+#: Quality strata: pairs by their number of blank blocking fields (both sides), 0, 1, 2
+#: and STRATA − 1 or more.
+STRATA = 4
+_AND = re.compile(r"\s+AND\s+", re.IGNORECASE)
+
+
+def atoms(rule: str) -> list[str]:
+    """The conjuncts of a blocking rule (split on ``AND`` outside brackets)."""
+    out, depth, start = [], 0, 0
+    i = 0
+    while i < len(rule):
+        ch = rule[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0:
+            m = _AND.match(rule, i)
+            if m and (i == 0 or rule[i].isspace()):
+                out.append(rule[start:i].strip())
+                start = i = m.end()
+                continue
+        i += 1
+    out.append(rule[start:].strip())
+    return [a for a in out if a]
+
+
+def atom_field(atom: str) -> str | None:
+    """The one field an atom compares on both sides, or None (two fields, one side
+    only, or a test for a blank field)."""
+    refs = _COLUMN.findall(atom)
+    fields = {c for _, c in refs}
+    sides = {s for s, _ in refs}
+    if len(fields) != 1 or sides != {"l", "r"} or re.search(r"\bIS\s+NULL\b", atom, re.I):
+        return None
+    return next(iter(fields))
+
+
+def field_atoms(rules: Iterable[str]) -> list[str]:
+    """The distinct one-field atoms of ``rules``, in first-seen order."""
+    seen: dict[str, None] = {}
+    for r in rules:
+        for a in atoms(r):
+            if atom_field(a) is not None:
+                seen.setdefault(a, None)
+    return list(seen)
+
+
+@dataclass(frozen=True)
+class FieldAgreement:
+    """How one field's atoms combine in matches: each row of ``vectors`` (over
+    ``atoms``) with probability ``probability``; ``weight`` is the evidence behind it."""
+
+    field: str
+    atoms: list[str]
+    vectors: npt.NDArray[np.bool_]
+    probability: npt.NDArray[np.float64]
+    weight: float
+
+
+#: Each field's agreement, pooled (key None) and per quality stratum.
+Agreements = dict[str, dict[int | None, FieldAgreement]]
+
+
+def agreement(field: str, field_atom_list: Sequence[str], values: npt.NDArray[np.bool_],
+              weight: npt.NDArray[np.float64], min_weight: float = MIN_WEIGHT
+              ) -> FieldAgreement | None:
+    """The :class:`FieldAgreement` of ``field`` from pairs' atom values (pairs × atoms,
+    columns ``field_atom_list``) and weights (0 for pairs not used); None with less
+    than ``min_weight`` of weight."""
+    w = np.asarray(weight, dtype=float)
+    total = float(w.sum())
+    if total < min_weight or values.shape[1] == 0:
+        return None
+    keep = w > 0
+    vecs, inverse = np.unique(values[keep], axis=0, return_inverse=True)
+    prob = np.bincount(inverse.ravel(), weights=w[keep], minlength=len(vecs)) / total
+    return FieldAgreement(field, list(field_atom_list), vecs.astype(bool), prob, total)
+
+
+def compared_probability(rules: Sequence[str], filled: frozenset[str],
+                         fields: Mapping[str, FieldAgreement]) -> float:
+    """P(at least one rule fires) for a match whose fields ``filled`` are filled on
+    both sides, each field's atoms drawn independently from its agreement; an atom of a
+    field not filled, of two fields, or a blank test, is false."""
+    use = [f for f in sorted(filled) if f in fields]
+    # Each rule as (field, atom index) pairs; a rule with any other atom never fires.
+    needs: list[list[tuple[int, int]]] = []
+    for r in rules:
+        need = []
+        ok = True
+        for a in atoms(r):
+            f = atom_field(a)
+            if f is None or f not in use or a not in fields[f].atoms:
+                ok = False
+                break
+            need.append((use.index(f), fields[f].atoms.index(a)))
+        if ok:
+            needs.append(need)
+    if not needs:
+        return 0.0
+    # Every combination of the fields' agreement vectors at once: one tensor axis per
+    # field; a rule fires where all its atoms hold (broadcast along its fields' axes).
+    shape = [len(fields[f].probability) for f in use]
+
+    def along(j: int, column: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        view = [1] * len(use)
+        view[j] = shape[j]
+        return column.reshape(view)
+
+    fired = np.zeros(shape, dtype=bool)
+    for need in needs:
+        hit = np.ones([1] * len(use), dtype=bool)
+        for j, k in need:
+            hit = hit & along(j, fields[use[j]].vectors[:, k])
+        fired |= hit
+    prob = np.ones([1] * len(use))
+    for j, f in enumerate(use):
+        prob = prob * along(j, fields[f].probability)
+    return float(min((prob * fired).sum(), 1.0))
+
+
+def stratum(blank_l: frozenset[str], blank_r: frozenset[str]) -> int:
+    """A pair's quality stratum: its blank blocking fields on both sides together, 0 to
+    :data:`STRATA` − 1 (that many or more)."""
+    return min(len(blank_l) + len(blank_r), STRATA - 1)
+
+
+def pattern_compared(left_patterns: Sequence[frozenset[str]],
+                     right_counts: Mapping[frozenset[str], int], rules: Sequence[str],
+                     all_fields: Iterable[str], fields: Agreements
+                     ) -> npt.NDArray[np.float64]:
+    """For each left pattern of blank fields, the expected share of its matches some
+    rule compares: :func:`compared_probability` averaged over right's patterns, each
+    pattern pair read with its stratum's agreement (:func:`stratum`; a field without
+    one, the pooled)."""
+    every = frozenset(all_fields)
+    total = float(sum(right_counts.values()))
+    cache: dict[tuple[frozenset[str], int], float] = {}
+    out = []
+    for a in left_patterns:
+        if total <= 0:
+            out.append(1.0)
+            continue
+        acc = 0.0
+        for b, n in right_counts.items():
+            c = every - a - b
+            k = stratum(a & every, b & every)
+            if (c, k) not in cache:
+                use = {f: by.get(k) or by[None] for f, by in fields.items()}
+                cache[c, k] = compared_probability(rules, c, use)
+            acc += n * cache[c, k]
+        out.append(acc / total)
+    return np.asarray(out, dtype=float)
+
+
+def weight_column(field: str, columns: Iterable[str]) -> str | None:
+    """The comparison weight column (``mw_<name>``) that holds ``field``'s evidence: its
+    own, or the postcode's for a UPRN (compared within the postcode's comparison)."""
+    cols = set(columns)
+    if f"mw_{field}" in cols:
+        return f"mw_{field}"
+    if field == "uprn" and "mw_postcode" in cols:
+        return "mw_postcode"
+    return None
+
+
+def from_pairs(pairs: object, atom_list: Sequence[str], diag_rules: Sequence[str],
+               prior: float, min_weight: float = MIN_WEIGHT) -> Agreements:
+    """Each field's :class:`FieldAgreement`, pooled (key None) and per quality stratum
+    (:func:`stratum`), from the diagnostic pairs (an Arrow table with ``log2_bf``,
+    ``mw_*``, ``atom_<k>``, ``lblank_<field>``, ``rblank_<field>`` and, under loose
+    rules, ``diag_<j>`` columns; see :func:`linkready.link.diagnostic.run`). A field
+    whose probable pairs weigh under ``min_weight`` is left out (in a stratum: that
+    stratum is)."""
+    from linkready.link.estimates import probabilities
+    from linkready.link.missingness import fields_of
+
+    names = list(pairs.column_names)  # type: ignore[attr-defined]
+
+    def col(name: str) -> npt.NDArray[np.float64]:
+        return np.asarray(pairs.column(name).to_numpy(  # type: ignore[attr-defined]
+            zero_copy_only=False))
+
+    bf = col("log2_bf").astype(float)
+    blank = {c.split("_", 1)[1] for c in names if c.startswith(("lblank_", "rblank_"))}
+    count = np.zeros(len(bf), dtype=np.int64)
+    for f in blank:
+        for side in ("l", "r"):
+            if f"{side}blank_{f}" in names:
+                count += col(f"{side}blank_{f}").astype(bool)
+    strata = np.minimum(count, STRATA - 1)
+    out: Agreements = {}
+    by_field: dict[str, list[int]] = {}
+    for k, a in enumerate(atom_list):
+        f = atom_field(a)
+        if f is not None:
+            by_field.setdefault(f, []).append(k)
+    for f, ks in by_field.items():
+        if f"lblank_{f}" not in names or f"rblank_{f}" not in names:
+            continue
+        wcol = weight_column(f, names)
+        own = np.nan_to_num(col(wcol).astype(float)) if wcol else 0.0
+        q = probabilities(bf - own, prior)
+        filled = ~col(f"lblank_{f}").astype(bool) & ~col(f"rblank_{f}").astype(bool)
+        use = (q >= PROBABLE) & filled
+        if list(diag_rules) != ["1 = 1"]:
+            # Only pairs a diagnostic rule without this field brought together: the
+            # field did not select them.
+            other = np.zeros(len(bf), dtype=bool)
+            for j, r in enumerate(diag_rules):
+                if f not in fields_of([r]) and f"diag_{j}" in names:
+                    other |= col(f"diag_{j}").astype(bool)
+            use &= other
+        values = np.stack([col(f"atom_{k}").astype(bool) for k in ks], axis=1)
+        atoms_f = [atom_list[k] for k in ks]
+        pooled = agreement(f, atoms_f, values, np.where(use, q, 0.0), min_weight)
+        if pooled is None:
+            continue
+        out[f] = {None: pooled}
+        for level in range(STRATA):
+            got = agreement(f, atoms_f, values, np.where(use & (strata == level), q, 0.0),
+                            min_weight)
+            if got is not None:
+                out[f][level] = got
+    return out
+
+
+def always_agree(field: str, atom_list: Sequence[str]) -> FieldAgreement:
+    """A field read as always agreeing (no evidence on how it agrees in matches): the
+    model then loses no match through it."""
+    ks = [a for a in atom_list if atom_field(a) == field]
+    return FieldAgreement(field, ks, np.ones((1, len(ks)), dtype=bool), np.ones(1), 0.0)

@@ -1,0 +1,94 @@
+"""Matches lost to blank blocking fields (linkready.link.missingness), and their place in
+the label-free estimates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from linkready.link import estimates, missingness
+
+F = frozenset
+
+
+def test_requirement_reads_filled_and_blank_fields_of_a_rule() -> None:
+    req = missingness.requirement("l.family_name IS NULL AND l.given_name = r.family_name")
+    assert req == missingness.Requirement(F({"given_name"}), F({"family_name"}),
+                                          F({"family_name"}), F())
+    both = missingness.requirement("l.postcode = r.postcode AND year(l.dob) = year(r.dob)")
+    assert both.left == both.right == F({"postcode", "dob"})
+    assert both.possible(F(), F({"sex"}))
+    assert not both.possible(F({"dob"}), F())
+    assert not req.possible(F(), F())  # needs the left family name blank
+    assert req.possible(F({"family_name"}), F())
+    assert missingness.possible_sql([]) == "FALSE"
+    assert "l.dob IS NOT NULL" in missingness.possible_sql(
+        ["l.dob = r.dob", "l.given_name = r.given_name"])
+
+
+def test_possible_share_counts_right_records_some_rule_can_meet() -> None:
+    rules = ["l.given_name = r.given_name AND l.dob = r.dob", "l.postcode = r.postcode"]
+    right = {F(): 60, F({"dob"}): 30, F({"dob", "postcode"}): 10}
+    share = missingness.possible_share([F(), F({"dob"}), F({"dob", "postcode"})], right,
+                                       rules)
+    # Complete left: every right record but the 10 without DOB and postcode; left
+    # without DOB: the 90 with a postcode; without either: none.
+    assert share.tolist() == pytest.approx([0.9, 0.9, 0.0])
+
+
+def test_lost_to_missing_scales_found_by_share_and_pools_small_shares() -> None:
+    # Pattern 0: 100 records, 72 matches found of 80 (share 0.9); pattern 1: 50
+    # records, share 0.2 (too small to scale up): pooled rate 0.8 → 40 matches, 32 lost.
+    lost = missingness.lost_to_missing(np.array([72.0, 8.0]), np.array([100.0, 50.0]),
+                                       np.array([0.9, 0.2]))
+    assert lost == pytest.approx(8.0 + 50 * 0.8 * 0.8)
+    assert missingness.lost_to_missing(np.array([5.0]), np.array([10.0]),
+                                       np.array([1.0])) == 0.0
+
+
+def _world(rng: np.random.Generator, n: int = 400) -> tuple[dict, float]:
+    """Left records with a match for 70%; those with pattern 1 (a third) can meet only
+    half of right, so half their matches are never compared (no candidate)."""
+    pattern = (rng.random(n) < 1 / 3).astype(np.int64)
+    matched = rng.random(n) < 0.7
+    hidden = matched & (pattern == 1) & (rng.random(n) < 0.5)
+    codes, p, gam = [], [], []
+    for i in range(n):
+        codes.append(i)
+        p.append(0.002)
+        gam.append(np.array([0, 0, 1]))
+        if matched[i] and not hidden[i]:
+            codes.append(i)
+            p.append(0.99)
+            gam.append(np.array([2, 2, 2]))
+    return dict(left_codes=np.array(codes), p=np.array(p),
+                gamma=np.array(gam, dtype=np.int8), left_records=n,
+                sample_codes=np.arange(n), diag_sample_pos=np.zeros(0, dtype=np.int64),
+                diag_p=np.zeros(0), diag_gamma=np.zeros((0, 3), dtype=np.int8),
+                threshold=0.9, replicates=20, seed=1, left_pattern=pattern,
+                pattern_share=np.array([1.0, 0.5])), float(matched.mean())
+
+
+def test_honest_estimates_add_matches_lost_to_blank_fields() -> None:
+    w, truth = _world(np.random.default_rng(7))
+    with_blanks = estimates.honest_estimates(**w)
+    without = estimates.honest_estimates(**{**w, "left_pattern": None,
+                                            "pattern_share": None})
+    assert without.match_rate.estimate < truth - 0.08  # blind to the lost matches
+    assert with_blanks.match_rate.estimate == pytest.approx(truth, abs=0.03)
+    assert with_blanks.match_rate.lower <= truth <= with_blanks.match_rate.upper
+    lost = with_blanks.missed_by_missing
+    assert lost == pytest.approx(with_blanks.match_rate.estimate - without.match_rate.estimate,
+                                 abs=1e-9)
+    # Blocking recall falls by the lost share of matches; published with its method.
+    assert with_blanks.blocking_recall.estimate == pytest.approx(
+        1 - lost / with_blanks.match_rate.estimate, abs=0.01)
+    assert without.blocking_recall.estimate == pytest.approx(1.0)
+    shown = with_blanks.missing_dict()
+    assert "blank" in str(shown["method"])
+
+
+def test_a_pattern_never_has_more_matches_than_records() -> None:
+    # 9 of 10 records found at share 0.5 would imply 18 matches: capped at 10.
+    lost = missingness.lost_to_missing(np.array([9.0]), np.array([10.0]), np.array([0.5]))
+    assert lost == pytest.approx(1.0)
