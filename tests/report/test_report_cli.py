@@ -26,18 +26,20 @@ def _error_lines(output: str) -> list[str]:
 
 
 def test_assess_writes_every_output(assessed: Assessed) -> None:
-    """assess writes the four JSON outputs, the expectation suites and report.html."""
+    """assess writes the four JSON outputs, the expectation suites and report.html (each
+    written by assess itself, not left there by the README's earlier commands)."""
     for name in ("profile.json", "validation.json", "linkage.json", "evaluation.json",
                  "report.html", "links.parquet", "expectations/gp_register.json"):
         assert (assessed.out / name).is_file(), name
+        assert (assessed.out / name).stat().st_mtime >= assessed.started, name
     assert not list(assessed.out.glob(".assess.*")), "staging directory left behind"
 
 
 def test_assess_prints_key_figures_and_report_path(assessed: Assessed) -> None:
     """The summary gives the key figures, a verdict per source and pair, and the report."""
-    out = assessed.result.output
+    out = assessed.output
     assert "distinct people" in out and "GP register" in out
-    assert f"report: {assessed.out / 'report.html'}" in out.replace("\n", "")
+    assert f"report: {assessed.written_to / 'report.html'}" in out.replace("\n", "")
 
 
 def test_report_rebuilds_from_json_alone(assessed: Assessed, tmp_path: Path) -> None:
