@@ -1,12 +1,12 @@
 """The README's ```sh blocks, run as written by bash with `linkready` as this checkout's
 command (as after `source .venv/bin/activate`).
 
-The "Using it" block generates a default world, assesses it and runs whatif, clean and a
-sweep; it is run **once per test session** (once across pytest-xdist workers, under a file
-lock) and shared: tests/test_readme.py checks the block ran, and the report tests
-(tests/report/conftest.py) read what its `linkready assess` wrote. The test's `linkready`
-is a small shim: for `assess` it also copies the results folder, as assess left it,
-before the block's later commands (whatif, clean) change it.
+Each block is run **once per test session** (once across pytest-xdist workers, under a
+file lock) and shared: tests/test_readme.py checks that it ran; the report tests read what
+the "Using it" block's `linkready assess` wrote (tests/report/conftest.py: a default world
+assessed) and what the walk-through's assess wrote (an extract with no truth). The test's
+`linkready` is a small shim: for `assess` it also copies the results folder, as assess
+left it, before the block's later commands (whatif, clean) change it.
 
 Only the population is made smaller (5,000 → 800 people); every other word is the
 README's.
@@ -128,14 +128,14 @@ def _once(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-_RUNS: dict[str, UsingIt] = {}
+_USING_IT: dict[str, UsingIt] = {}
 
 
 def using_it(tmp_path_factory: pytest.TempPathFactory) -> UsingIt:
     """The README's "Using it" block, run once for the whole session."""
     key = str(tmp_path_factory.getbasetemp())
-    if key in _RUNS:
-        return _RUNS[key]
+    if key in _USING_IT:
+        return _USING_IT[key]
     with _once(tmp_path_factory, "readme-using-it") as (folder, first):
         work = folder / "work"
         done_file = folder / "done.json"
@@ -152,6 +152,45 @@ def using_it(tmp_path_factory: pytest.TempPathFactory) -> UsingIt:
                                              "stdout": done.stdout, "stderr": done.stderr}),
                                  encoding="utf-8")
         doc = json.loads(done_file.read_text(encoding="utf-8"))
-    _RUNS[key] = UsingIt(work, doc["returncode"], doc["stdout"], doc["stderr"],
-                         folder / "assess")
-    return _RUNS[key]
+    _USING_IT[key] = UsingIt(work, doc["returncode"], doc["stdout"], doc["stderr"],
+                             folder / "assess")
+    return _USING_IT[key]
+
+
+@dataclass(frozen=True)
+class OwnExtracts:
+    """The "Your own extracts" walk-through's run: its folder, exit code and output."""
+
+    work: Path
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def results(self) -> Path:
+        """Where its `linkready assess` wrote (the default place beside mine/project.yaml)."""
+        return self.work / "mine" / "linkready-results"
+
+
+_OWN: dict[str, OwnExtracts] = {}
+
+
+def own_extracts(tmp_path_factory: pytest.TempPathFactory) -> OwnExtracts:
+    """The README's "Your own extracts" walk-through (two sample extracts, no truth, no
+    manifest: real data as far as linkready can tell), run once for the whole session."""
+    key = str(tmp_path_factory.getbasetemp())
+    if key in _OWN:
+        return _OWN[key]
+    with _once(tmp_path_factory, "readme-own-extracts") as (folder, first):
+        work = folder / "work"
+        done_file = folder / "done.json"
+        if first:
+            shutil.rmtree(work, ignore_errors=True)  # a run another worker did not finish
+            work.mkdir()
+            done = run_block(sh_blocks()["Your own extracts"], work, shell(work))
+            done_file.write_text(json.dumps({"returncode": done.returncode,
+                                             "stdout": done.stdout, "stderr": done.stderr}),
+                                 encoding="utf-8")
+        doc = json.loads(done_file.read_text(encoding="utf-8"))
+    _OWN[key] = OwnExtracts(work, doc["returncode"], doc["stdout"], doc["stderr"])
+    return _OWN[key]

@@ -3,16 +3,14 @@ the PATH, as after `source .venv/bin/activate`) and the "Your own extracts" walk
 
 Each ```sh block is run by bash in a fresh folder, stopping at the first failing command
 (tests/readme_run.py). Only the population is made smaller (5,000 → 800 people) to keep
-the test cheap; every other word is the README's. The "Using it" run is shared with the
-report tests, which read what its `linkready assess` wrote.
+the test cheap; every other word is the README's. Both runs are shared with the report
+tests, which read what their `linkready assess` wrote.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from tests.readme_run import run_block, sh_blocks, shell, using_it
+from tests.readme_run import own_extracts, sh_blocks, using_it
 
 
 def test_the_readme_has_both_runnable_blocks() -> None:
@@ -37,11 +35,9 @@ def test_using_it_runs_as_written(tmp_path_factory: pytest.TempPathFactory) -> N
 
 
 @pytest.mark.slow
-def test_your_own_extracts_runs_as_written(tmp_path: Path) -> None:
-    env = shell(tmp_path)
-    done = run_block(sh_blocks()["Your own extracts"], tmp_path, env)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    results = tmp_path / "mine" / "linkready-results"
-    assert (results / "report.html").is_file()
-    assert (results / "linkage.json").is_file()
-    assert "error" not in done.stderr.lower()
+def test_your_own_extracts_runs_as_written(tmp_path_factory: pytest.TempPathFactory) -> None:
+    run = own_extracts(tmp_path_factory)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert (run.results / "report.html").is_file()
+    assert (run.results / "linkage.json").is_file()
+    assert "error" not in run.stderr.lower()
