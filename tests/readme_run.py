@@ -48,6 +48,7 @@ done
 touch "$LINKREADY_SNAPSHOT/started"
 "{python}" -m linkready "$@" >"$LINKREADY_SNAPSHOT/assess.out"
 code=$?
+echo $code >"$LINKREADY_SNAPSHOT/exit_code"
 cat "$LINKREADY_SNAPSHOT/assess.out"
 echo "$(cd "$out" && pwd)" >"$LINKREADY_SNAPSHOT/written_to"
 cp -a "$out" "$LINKREADY_SNAPSHOT/out"

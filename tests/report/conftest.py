@@ -31,7 +31,8 @@ def assessed(tmp_path_factory: pytest.TempPathFactory) -> Assessed:
     """`linkready assess` as the README runs it (read-only for tests)."""
     run = using_it(tmp_path_factory)
     snap = run.snapshot
-    assert (snap / "out" / "report.html").is_file(), (
+    code = snap / "exit_code"
+    assert code.is_file() and code.read_text().strip() == "0", (
         "the README's 'Using it' block did not run `linkready assess` to the end: "
         + run.stdout[-2000:] + run.stderr[-2000:])
     return Assessed(run.world, snap / "out",
