@@ -1,4 +1,6 @@
-"""Each lesson is run once per session at its small test size and shared by the tests."""
+"""Each lesson is run once per session (per xdist worker) at its small test size and
+shared by the tests; the tests that read these runs are all in test_effects.py, so that
+under ``--dist loadfile`` one worker runs them."""
 
 from __future__ import annotations
 

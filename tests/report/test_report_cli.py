@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
+from tests.readme_run import own_extracts
 from typer.testing import CliRunner
 
 from linkready.cli.app import app
@@ -26,18 +28,20 @@ def _error_lines(output: str) -> list[str]:
 
 
 def test_assess_writes_every_output(assessed: Assessed) -> None:
-    """assess writes the four JSON outputs, the expectation suites and report.html."""
+    """assess writes the four JSON outputs, the expectation suites and report.html (each
+    written by assess itself, not left there by the README's earlier commands)."""
     for name in ("profile.json", "validation.json", "linkage.json", "evaluation.json",
                  "report.html", "links.parquet", "expectations/gp_register.json"):
         assert (assessed.out / name).is_file(), name
+        assert (assessed.out / name).stat().st_mtime >= assessed.started, name
     assert not list(assessed.out.glob(".assess.*")), "staging directory left behind"
 
 
 def test_assess_prints_key_figures_and_report_path(assessed: Assessed) -> None:
     """The summary gives the key figures, a verdict per source and pair, and the report."""
-    out = assessed.result.output
+    out = assessed.output
     assert "distinct people" in out and "GP register" in out
-    assert f"report: {assessed.out / 'report.html'}" in out.replace("\n", "")
+    assert f"report: {assessed.written_to / 'report.html'}" in out.replace("\n", "")
 
 
 def test_report_rebuilds_from_json_alone(assessed: Assessed, tmp_path: Path) -> None:
@@ -147,21 +151,16 @@ def test_demo_generates_and_assesses(tmp_path: Path) -> None:
     assert (out / "notes.txt").read_text() == "the user's"
 
 
-def test_assess_without_truth_skips_evaluation(tmp_path: Path) -> None:
-    """On a project without `truth:` (real data), assess skips evaluate and the report
-    rates pairs on label-free rules only."""
-    from linkready.generate.api import generate_to_dir
-    from linkready.generate.scenario import load_scenario
-
-    world = tmp_path / "world"
-    generate_to_dir(load_scenario("default", population=300), world, fmt="csv")
-    project = world / "project.yaml"
-    project.write_text("\n".join(line for line in project.read_text().splitlines()
-                                 if not line.startswith(("truth:", "population:"))) + "\n")
-    (world / "manifest.json").unlink()
-    out = tmp_path / "out"
-    result = runner.invoke(app, ["assess", str(project), "--out", str(out)])
-    assert result.exit_code == 0, result.output
+def test_assess_without_truth_skips_evaluation(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """On a project without `truth:` (real data: the README's walk-through on two sample
+    extracts, with no manifest), assess skips evaluate and the report rates pairs on
+    label-free rules only."""
+    run = own_extracts(tmp_path_factory)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    project = (run.work / "mine" / "project.yaml").read_text(encoding="utf-8")
+    assert "truth:" not in project and not (run.work / "mine" / "manifest.json").exists()
+    out = run.results
     assert (out / "linkage.json").is_file() and not (out / "evaluation.json").exists()
     html = (out / "report.html").read_text("utf-8")
     assert "label-free measures only" in html

@@ -9,7 +9,7 @@ missed or made to the wrong person). See the glossary section.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,22 +162,26 @@ def key_figures(inp: ReportInputs, source_verdicts: list[Verdict],
         out.append(KeyFigure("distinct people", count(c["distinct_people"]),
                              f"across {len(c['sources'])} sources"))
     pairs = inp.link_pairs
-    cov = [(x, how, p) for p in pairs for x, how in [coverage(inp, p)] if x is not None]
-    if cov:
-        x, how, p = min(cov, key=lambda t: t[0])
-        out.append(KeyFigure("lowest coverage", pct(x),
-                             f"of {source_label(p['left'])} records have a record in "
-                             f"{source_label(p['right'])} ({how}); the rest cannot link"))
-    elif pairs:
-        out.append(KeyFigure("lowest coverage", SUPPRESSED,
-                             "hidden: it rests on fewer than 8 records"))
-    err = [(x, how, p) for p in pairs for x, how in [linkage_error(inp, p)] if x is not None]
-    if err:
-        x, how, p = max(err, key=lambda t: t[0])
-        out.append(KeyFigure("largest linkage error", pct(x),
-                             f"of true matches missed, {source_label(p['left'])} → "
-                             f"{source_label(p['right'])} ({how})"))
-    elif pairs:
-        out.append(KeyFigure("largest linkage error", SUPPRESSED,
-                             "hidden: it rests on fewer than 8 records"))
+    out += _pair_tile(inp, pairs, coverage, "lowest coverage", lowest=True,
+                      detail="of {left} records have a record in {right} ({how}); the rest "
+                             "cannot link")
+    out += _pair_tile(inp, pairs, linkage_error, "largest linkage error", lowest=False,
+                      detail="of true matches missed, {left} → {right} ({how})")
     return tuple(out)
+
+
+def _pair_tile(inp: ReportInputs, pairs: list[LinkagePair],
+               measure: Callable[[ReportInputs, LinkagePair], tuple[float | None, str]],
+               label: str, *, lowest: bool, detail: str) -> list[KeyFigure]:
+    """The tile for the pair whose ``measure`` is lowest (or highest) among the pairs
+    where it is known, its ``detail`` naming the pair and where the figure comes from; a
+    hidden tile when no pair's figure can be shown; none without pairs."""
+    known = [(x, how, p) for p in pairs for x, how in [measure(inp, p)] if x is not None]
+    if known:
+        x, how, p = (min if lowest else max)(known, key=lambda t: t[0])
+        return [KeyFigure(label, pct(x), detail.format(left=source_label(p["left"]),
+                                                       right=source_label(p["right"]),
+                                                       how=how))]
+    if pairs:
+        return [KeyFigure(label, SUPPRESSED, "hidden: it rests on fewer than 8 records")]
+    return []

@@ -141,21 +141,34 @@ def bars(rows: list[dict[str, Any]], *, title: str, x: str, y: str, x_title: str
     return _spec(chart.properties(title=title, width=alt.Step(70), height=220))
 
 
-def lines(rows: list[dict[str, Any]], *, title: str, x_title: str, series: list[str],
-          x_percent: bool = False) -> dict[str, Any]:
-    """Rates against a swept parameter: one line per series, points marked."""
+def _measure_lines(x: Any, measures: list[str], *, point_size: int, **more: Any) -> Any:
+    """Lines of rates (0–100%) against ``x``, one per measure, points marked; each
+    measure told apart by colour and dash (colour is never the only cue)."""
     import altair as alt
 
-    data = alt.Data(values=rows)
-    chart = alt.Chart(data, title=title).mark_line(point=alt.OverlayMarkDef(filled=True,
-                                                                            size=50)).encode(
-        x=alt.X("x:Q", title=x_title, axis=alt.Axis(format="%" if x_percent else "")),
-        y=alt.Y("rate:Q", title="rate", axis=alt.Axis(format="%"),
+    return alt.Chart().mark_line(point=alt.OverlayMarkDef(filled=True,
+                                                          size=point_size)).encode(
+        x=x,
+        y=alt.Y("rate:Q", title=None, axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("series:N", title=None, sort=series,
-                        scale=alt.Scale(domain=series, range=list(OKABE_ITO[: len(series)]))),
-        strokeDash=alt.StrokeDash("series:N", sort=series, legend=None),
-    ).properties(width=WIDTH - 120, height=220)
+        color=alt.Color("measure:N", title=None, sort=measures,
+                        scale=alt.Scale(domain=measures,
+                                        range=list(OKABE_ITO[: len(measures)]))),
+        strokeDash=alt.StrokeDash("measure:N", sort=measures, legend=None),
+        **more,
+    )
+
+
+def _panel_per_pair(layers: list[Any], rows: list[dict[str, Any]], *,
+                    height: int) -> dict[str, Any]:
+    """Small multiples: the layers drawn once per pair, two panels a row."""
+    import altair as alt
+
+    chart = alt.layer(*layers, data=alt.Data(values=rows)).properties(
+        width=250, height=height).facet(
+        facet=alt.Facet("pair:N", title=None, header=alt.Header(labelFontSize=12,
+                                                                labelLimit=300)),
+        columns=2)
     return _spec(chart)
 
 
@@ -166,23 +179,11 @@ def sweep_lines(rows: list[dict[str, Any]], *, x_title: str, measures: list[str]
     truncated and its lines hid one another)."""
     import altair as alt
 
-    data = alt.Data(values=rows)
-    chart = alt.Chart().mark_line(point=alt.OverlayMarkDef(filled=True, size=40)).encode(
-        x=alt.X("x:Q", title=x_title, axis=alt.Axis(format="%" if x_percent else ""),
-                scale=alt.Scale(zero=False)),
-        y=alt.Y("rate:Q", title=None, axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("measure:N", title=None, sort=measures,
-                        scale=alt.Scale(domain=measures,
-                                        range=list(OKABE_ITO[: len(measures)]))),
-        strokeDash=alt.StrokeDash("measure:N", sort=measures, legend=None),
-        shape=alt.Shape("measure:N", sort=measures, legend=None),
-    )
-    faceted = alt.layer(chart, data=data).properties(width=250, height=160).facet(
-        facet=alt.Facet("pair:N", title=None, header=alt.Header(labelFontSize=12,
-                                                                labelLimit=300)),
-        columns=2)
-    return _spec(faceted)
+    x = alt.X("x:Q", title=x_title, axis=alt.Axis(format="%" if x_percent else ""),
+              scale=alt.Scale(zero=False))
+    lines = _measure_lines(x, measures, point_size=40,
+                           shape=alt.Shape("measure:N", sort=measures, legend=None))
+    return _panel_per_pair([lines], rows, height=160)
 
 
 def threshold_lines(rows: list[dict[str, Any]], *, measures: list[str], order: list[str],
@@ -191,28 +192,14 @@ def threshold_lines(rows: list[dict[str, Any]], *, measures: list[str], order: l
     axis: the grid crowds near 1), the threshold in use marked by a vertical rule."""
     import altair as alt
 
-    data = alt.Data(values=rows)
     x = alt.X("threshold:O", title="match-probability threshold", sort=order,
               axis=alt.Axis(labelAngle=-45))
-    lines = alt.Chart().mark_line(point=alt.OverlayMarkDef(filled=True, size=30)).encode(
-        x=x,
-        y=alt.Y("rate:Q", title=None, axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("measure:N", title=None, sort=measures,
-                        scale=alt.Scale(domain=measures,
-                                        range=list(OKABE_ITO[: len(measures)]))),
-        strokeDash=alt.StrokeDash("measure:N", sort=measures, legend=None),
-    )
-    layers = [lines]
+    layers = [_measure_lines(x, measures, point_size=30)]
     if current is not None:
         layers.append(alt.Chart().mark_rule(color="#505a5f", strokeDash=[2, 2]).encode(
             x=alt.X("threshold:O", sort=order)).transform_filter(
                 f"datum.threshold == '{current}'"))
-    chart = alt.layer(*layers, data=data).properties(width=250, height=140).facet(
-        facet=alt.Facet("pair:N", title=None, header=alt.Header(labelFontSize=12,
-                                                                labelLimit=300)),
-        columns=2)
-    return _spec(chart)
+    return _panel_per_pair(layers, rows, height=140)
 
 
 def _hatch(svg: str) -> str:
