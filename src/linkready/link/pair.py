@@ -22,6 +22,7 @@ from linkready.link import (
     memory,
     predict,
     refit,
+    splink_memo,
     subgroups,
     training,
 )
@@ -239,6 +240,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     import pyarrow.compute as pc
 
     be: Backend = backend or DuckDBBackend(con, spill=False)
+    splink_memo.install()  # Splink's column-name parsing, once per name
     clock = _Clock()
     n_left, n_right = left.records, right.records
     warnings: list[str] = []
