@@ -44,9 +44,9 @@ def install() -> None:
             try:
                 got = rendered.get(self)
             except TypeError:  # an unhashable field: not memoised
-                return render(self)
+                return str(render(self))
             if got is None:
-                got = rendered[self] = render(self)
+                got = rendered[self] = str(render(self))
             return got
 
         Builder.from_raw_column_name_or_column_reference = classmethod(from_raw)  # type: ignore[method-assign,assignment]
