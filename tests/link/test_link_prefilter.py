@@ -48,3 +48,17 @@ def test_same_pairs_as_scoring_every_candidate(world_project: Path, min_weight: 
         be.drop("__t_sample")
     assert out[0].num_rows > 0
     assert out[1].equals(out[0])
+
+
+def test_subsumed_rules_are_dropped() -> None:
+    rules = ["l.dob = r.dob", "l.given_name = r.given_name AND l.dob = r.dob",
+             "(l.x = 'a AND b') AND l.dob = r.dob", "l.postcode = r.postcode",
+             "l.a = r.a OR l.b = r.b AND l.dob = r.dob", "l.dob = r.dob",
+             "l.postcode = r.postcode AND l.sex = r.sex",
+             "l.family_name IS NULL AND l.given_name = r.family_name"]
+    # Rules brought in full by another go; an OR at the top keeps a rule whole; of two
+    # identical rules the first stays.
+    assert prefilter.without_subsumed(rules) == [
+        "l.dob = r.dob", "l.postcode = r.postcode",
+        "l.a = r.a OR l.b = r.b AND l.dob = r.dob",
+        "l.family_name IS NULL AND l.given_name = r.family_name"]

@@ -24,6 +24,7 @@ from linkready.link import (
     missingness,
     predict,
     refit,
+    splink_memo,
     subgroups,
     training,
 )
@@ -306,6 +307,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     import pyarrow.compute as pc
 
     be: Backend = backend or DuckDBBackend(con, spill=False)
+    splink_memo.install()  # Splink's column-name parsing, once per name
     clock = _Clock()
     n_left, n_right = left.records, right.records
     warnings: list[str] = []

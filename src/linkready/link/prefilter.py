@@ -59,6 +59,59 @@ def _level_bounds(comparison: Any, records: int) -> dict[int, float]:
     return out
 
 
+#: A per-pair similarity column of :func:`linkready.link.u_sampling.rewrite_levels`.
+_SIM = re.compile(r"\b__lr_sim_[0-9]+\b")
+
+
+def _case(whens: list[str], rest: float | None) -> str:
+    """A comparison's bound: the CASE of ``whens``, else ``rest`` (0 if None)."""
+    other = repr(rest if rest is not None else 0.0)
+    return f"(CASE {' '.join(whens)} ELSE {other} END)" if whens else other
+
+
+def _on_sides(sql: str) -> str:
+    """``sql`` over a pair's columns (``<column>_l`` / ``<column>_r``, quoted or not)
+    read from the sides ``l`` and ``r`` of a join."""
+    sql = re.sub(r'"([A-Za-z_][A-Za-z0-9_]*)_([lr])"', r'\2."\1"', sql)
+    return re.sub(r"(?<![.\w])([A-Za-z_][A-Za-z0-9_]*)_([lr])\b", r"\2.\1", sql)
+
+
+def _conjuncts(rule: str) -> frozenset[str]:
+    """The terms of ``rule`` joined by a top-level ``AND`` (the rule itself, whole, if it
+    has a top-level ``OR`` or no ``AND``)."""
+    terms, depth, start, i = [], 0, 0, 0
+    upper = rule.upper()
+    while i < len(rule):
+        c = rule[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "'":  # a string literal: skip to its end
+            i = rule.find("'", i + 1)
+            if i < 0:
+                return frozenset([rule.strip()])
+        elif depth == 0 and upper.startswith(" OR ", i):
+            return frozenset([rule.strip()])
+        elif depth == 0 and upper.startswith(" AND ", i):
+            terms.append(rule[start:i].strip())
+            start = i + 5
+            i += 4
+        i += 1
+    terms.append(rule[start:].strip())
+    return frozenset(terms)
+
+
+def without_subsumed(rules: list[str]) -> list[str]:
+    """``rules`` less each rule whose pairs another rule brings too: one whose terms
+    (joined by ``AND``) include every term of another rule (of an identical rule, the
+    later is dropped). The union of the rules' pairs is the same."""
+    terms = [_conjuncts(r) for r in rules]
+    return [r for i, r in enumerate(rules)
+            if not any(j != i and terms[j] <= terms[i] and (terms[j] < terms[i] or j < i)
+                       for j in range(len(rules)))]
+
+
 def bounded_pairs_sql(linker: Any, left_table: str, right_table: str, rules: list[str],
                       min_match_weight: float, records: int) -> str:
     """Splink's blocked-pairs table (``match_key``, ``join_key_l``, ``join_key_r``) for
@@ -66,57 +119,74 @@ def bounded_pairs_sql(linker: Any, left_table: str, right_table: str, rules: lis
     and whose match-weight bound reaches ``min_match_weight``. ``records``: rows of both
     inputs (bounds the term frequencies).
 
-    A comparison's levels are tested in order, as Splink does, up to the first level
-    that needs a similarity function (Jaro-Winkler, Jaccard: the costly part); a pair
-    that reaches it is bounded by the largest weight of that level and every later one.
+    Each rule's candidates are first bounded cheaply: a comparison's levels are tested
+    in order, as Splink does, up to the first level that needs a similarity function
+    (Jaro-Winkler, Jaccard), and a pair that reaches it is bounded by the largest weight
+    of that level and every later one. The distinct candidates that bound keeps are then
+    bounded by the weights of their own levels, every level tested as Splink tests it
+    (similarities included, computed only for pairs that reach their level): of the
+    pairs a loose rule brings, most pass the cheap bound but few the exact one, and
+    testing their levels here costs less than Splink scoring them.
     """
     settings = linker._settings_obj
     conditions: list[str] = []
     for comp in settings.comparisons:
         conditions += [lv.sql_condition for lv in comp.comparison_levels
                        if not lv._is_else_level]
-    rewritten, _, per_record = rewrite_levels(conditions)
-    cases = []
+    rewritten, per_pair, per_record = rewrite_levels(conditions)
+    sims = {name: sql for sql, name in per_pair.items()}
+    cases, exact_cases = [], []
     k = 0
     for comp in settings.comparisons:
         bounds = _level_bounds(comp, records)
         whens: list[str] = []
+        exact: list[str] = []  # every level, similarities included
         levels = comp.comparison_levels
-        rest = None
+        rest = exact_rest = None
         for i, level in enumerate(levels):
             if level._is_else_level:
-                rest = bounds[level.comparison_vector_value]
+                exact_rest = bounds[level.comparison_vector_value]
+                if rest is None:
+                    rest = exact_rest
                 break
             cond = rewritten[k]
             k += 1
-            if "__lr_sim_" in cond:
+            if "__lr_sim_" in cond and rest is None:
                 rest = max(bounds[lv.comparison_vector_value] for lv in levels[i:])
-                k += sum(1 for lv in levels[i + 1:] if not lv._is_else_level)
-                break
-            whens.append(f"WHEN {cond} THEN {bounds[level.comparison_vector_value]!r}")
-        cases.append(f"(CASE {' '.join(whens)} ELSE {rest if rest is not None else 0.0!r} "
-                     "END)" if whens else f"{rest if rest is not None else 0.0!r}")
+            then = f"THEN {bounds[level.comparison_vector_value]!r}"
+            if rest is None:
+                whens.append(f"WHEN {cond} {then}")
+            exact.append(f"WHEN {_SIM.sub(lambda m: f'({sims[m.group(0)]})', cond)} {then}")
+        cases.append(_case(whens, rest))
+        exact_cases.append(_case(exact, exact_rest))
     prior = settings._probability_two_random_records_match
     prior_w = math.log2(prior / (1 - prior))
-    # The levels' SQL names the pair's columns <column>_l / <column>_r.
-    bound = re.sub(r'"([A-Za-z_][A-Za-z0-9_]*)_([lr])"', r'\2."\1"',
-                   " + ".join(cases) or "0.0")
-    bound = re.sub(r"(?<![.\w])([A-Za-z_][A-Za-z0-9_]*)_([lr])\b", r"\2.\1", bound)
     # Calls over one side (year(l.dob) …) are computed once per record as well.
-    rewritten_sql, extra = one_side_columns([*rules, bound])
-    *joins, bound = rewritten_sql
+    rewritten_sql, extra = one_side_columns(
+        [*rules, _on_sides(" + ".join(cases) or "0.0"),
+         _on_sides(" + ".join(exact_cases) or "0.0")])
+    *joins, bound, exact_bound = rewritten_sql
+    # A rule whose pairs another rule brings adds nothing to the union below.
+    joins = without_subsumed(joins)
     per_rec = "".join(f", {e} AS {n}" for e, n in per_record.items())
     more = "".join(f", {e} AS {n}" for e, n in extra.items())
-    keep = f"{prior_w!r} + {bound} >= {float(min_match_weight) - SLACK!r}"
+    floor = f"{float(min_match_weight) - SLACK!r}"
+    # The cheap bound on every rule's candidates; the similarities then once for each
+    # distinct candidate it keeps (and, within a comparison, only where the pair reaches
+    # the level).
     ids = " UNION ".join(
         f"SELECT l.record_id AS record_id_l, r.record_id AS record_id_r "
-        f"FROM __lr_pl AS l JOIN __lr_pr AS r ON ({rule}) WHERE {keep}" for rule in joins)
+        f"FROM __lr_pl AS l JOIN __lr_pr AS r ON ({rule}) "
+        f"WHERE {prior_w!r} + {bound} >= {floor}" for rule in joins)
     return f"""
         WITH __lr_pl AS (SELECT *{more} FROM (SELECT *{per_rec} FROM {left_table})),
-        __lr_pr AS (SELECT *{more} FROM (SELECT *{per_rec} FROM {right_table}))
-        SELECT '0' AS match_key, 'left-__-' || record_id_l AS join_key_l,
-               'right-__-' || record_id_r AS join_key_r
-        FROM ({ids})
+        __lr_pr AS (SELECT *{more} FROM (SELECT *{per_rec} FROM {right_table})),
+        __lr_cand AS ({ids})
+        SELECT DISTINCT '0' AS match_key, 'left-__-' || l.record_id AS join_key_l,
+               'right-__-' || r.record_id AS join_key_r
+        FROM __lr_cand AS c JOIN __lr_pl AS l ON l.record_id = c.record_id_l
+        JOIN __lr_pr AS r ON r.record_id = c.record_id_r
+        WHERE {prior_w!r} + {exact_bound} >= {floor}
     """
 
 
