@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -80,7 +81,7 @@ def atom_field(atom: str) -> str | None:
     sides = {s for s, _ in refs}
     if len(fields) != 1 or sides != {"l", "r"} or re.search(r"\bIS\s+NULL\b", atom, re.I):
         return None
-    return next(iter(fields))
+    return str(next(iter(fields)))
 
 
 def field_atoms(rules: Iterable[str]) -> list[str]:
@@ -150,7 +151,7 @@ def compared_probability(rules: Sequence[str], filled: frozenset[str],
     # field; a rule fires where all its atoms hold (broadcast along its fields' axes).
     shape = [len(fields[f].probability) for f in use]
 
-    def along(j: int, column: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    def along(j: int, column: npt.NDArray[Any]) -> npt.NDArray[Any]:
         view = [1] * len(use)
         view[j] = shape[j]
         return column.reshape(view)

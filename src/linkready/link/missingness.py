@@ -104,8 +104,8 @@ def possible_share(left_patterns: Iterable[frozenset[str]],
     return np.asarray(out, dtype=float)
 
 
-def lost_to_missing(found: npt.NDArray[np.float64], records: npt.NDArray[np.float64],
-                    share: npt.NDArray[np.float64], min_share: float = MIN_SHARE) -> float:
+def lost_to_missing(found: npt.ArrayLike, records: npt.ArrayLike, share: npt.ArrayLike,
+                    min_share: float = MIN_SHARE) -> float:
     """Expected matches that no production rule could compare because of blank fields.
 
     Per left pattern a: ``found[a]`` expected matches found (among pairs a rule could
@@ -117,17 +117,17 @@ def lost_to_missing(found: npt.NDArray[np.float64], records: npt.NDArray[np.floa
     pooled rate (found ÷ share, over records) of the patterns at or above it; where no
     pattern reaches ``min_share``, the patterns with a share above 0 take its place. A
     pattern's matches never exceed its records (a record has one match or none)."""
-    found = np.asarray(found, dtype=float)
-    records = np.asarray(records, dtype=float)
-    share = np.clip(np.asarray(share, dtype=float), 0.0, 1.0)
-    direct = share >= min_share
+    found_a = np.asarray(found, dtype=float)
+    records_a = np.asarray(records, dtype=float)
+    share_a = np.clip(np.asarray(share, dtype=float), 0.0, 1.0)
+    direct = share_a >= min_share
     if not direct.any():
-        direct = share > 0
+        direct = share_a > 0
     # A pattern has at most one match per record: its matches are capped at its records.
-    matches = np.minimum(found[direct] / share[direct], np.maximum(records[direct],
-                                                                    found[direct]))
-    lost = float((matches - found[direct]).sum())
-    if (~direct).any() and records[direct].sum() > 0:
-        rate = min(float(matches.sum() / records[direct].sum()), 1.0)
-        lost += float((records[~direct] * rate * (1 - share[~direct])).sum())
+    matches = np.minimum(found_a[direct] / share_a[direct], np.maximum(records_a[direct],
+                                                                    found_a[direct]))
+    lost = float((matches - found_a[direct]).sum())
+    if (~direct).any() and records_a[direct].sum() > 0:
+        rate = min(float(matches.sum() / records_a[direct].sum()), 1.0)
+        lost += float((records_a[~direct] * rate * (1 - share_a[~direct])).sum())
     return lost
