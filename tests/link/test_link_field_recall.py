@@ -7,6 +7,7 @@ import pyarrow as pa
 import pytest
 
 from linkready.link import field_recall as fr
+from linkready.link.settings import rule_terms
 
 F = frozenset
 DOB = "l.dob = r.dob"
@@ -16,7 +17,7 @@ GIVEN = "l.given_name = r.given_name"
 
 def test_atoms_split_rules_and_name_their_field() -> None:
     rule = f"{GIVEN} AND {YEAR}"
-    assert fr.atoms(rule) == [GIVEN, YEAR]
+    assert rule_terms(rule) == [GIVEN, YEAR]
     assert fr.atom_field(YEAR) == "dob"
     assert fr.atom_field("l.given_name = r.family_name") is None  # two fields
     assert fr.atom_field("l.family_name IS NULL") is None

@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linkready.link.missingness import _COLUMN
+from linkready.link.settings import rule_terms
 
 #: A pair counts as a probable match on the other fields from this probability.
 PROBABLE = 0.9
@@ -49,28 +50,6 @@ MIN_WEIGHT = 20.0
 #: Quality strata: pairs by their number of blank blocking fields (both sides), 0, 1, 2
 #: and STRATA − 1 or more.
 STRATA = 4
-_AND = re.compile(r"\s+AND\s+", re.IGNORECASE)
-
-
-def atoms(rule: str) -> list[str]:
-    """The conjuncts of a blocking rule (split on ``AND`` outside brackets)."""
-    out, depth, start = [], 0, 0
-    i = 0
-    while i < len(rule):
-        ch = rule[i]
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif depth == 0:
-            m = _AND.match(rule, i)
-            if m and (i == 0 or rule[i].isspace()):
-                out.append(rule[start:i].strip())
-                start = i = m.end()
-                continue
-        i += 1
-    out.append(rule[start:].strip())
-    return [a for a in out if a]
 
 
 def atom_field(atom: str) -> str | None:
@@ -88,7 +67,7 @@ def field_atoms(rules: Iterable[str]) -> list[str]:
     """The distinct one-field atoms of ``rules``, in first-seen order."""
     seen: dict[str, None] = {}
     for r in rules:
-        for a in atoms(r):
+        for a in rule_terms(r):
             if atom_field(a) is not None:
                 seen.setdefault(a, None)
     return list(seen)
@@ -137,7 +116,7 @@ def compared_probability(rules: Sequence[str], filled: frozenset[str],
     for r in rules:
         need = []
         ok = True
-        for a in atoms(r):
+        for a in rule_terms(r):
             f = atom_field(a)
             if f is None or f not in use or a not in fields[f].atoms:
                 ok = False

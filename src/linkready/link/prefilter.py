@@ -22,6 +22,7 @@ import re
 from typing import Any
 
 from linkready.link.predict import one_side_columns
+from linkready.link.settings import rule_terms
 from linkready.link.u_sampling import rewrite_levels
 
 BOUNDED_TABLE = "__lr_bounded_pairs"
@@ -76,37 +77,11 @@ def _on_sides(sql: str) -> str:
     return re.sub(r"(?<![.\w])([A-Za-z_][A-Za-z0-9_]*)_([lr])\b", r"\2.\1", sql)
 
 
-def _conjuncts(rule: str) -> frozenset[str]:
-    """The terms of ``rule`` joined by a top-level ``AND`` (the rule itself, whole, if it
-    has a top-level ``OR`` or no ``AND``)."""
-    terms, depth, start, i = [], 0, 0, 0
-    upper = rule.upper()
-    while i < len(rule):
-        c = rule[i]
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "'":  # a string literal: skip to its end
-            i = rule.find("'", i + 1)
-            if i < 0:
-                return frozenset([rule.strip()])
-        elif depth == 0 and upper.startswith(" OR ", i):
-            return frozenset([rule.strip()])
-        elif depth == 0 and upper.startswith(" AND ", i):
-            terms.append(rule[start:i].strip())
-            start = i + 5
-            i += 4
-        i += 1
-    terms.append(rule[start:].strip())
-    return frozenset(terms)
-
-
 def without_subsumed(rules: list[str]) -> list[str]:
     """``rules`` less each rule whose pairs another rule brings too: one whose terms
     (joined by ``AND``) include every term of another rule (of an identical rule, the
     later is dropped). The union of the rules' pairs is the same."""
-    terms = [_conjuncts(r) for r in rules]
+    terms = [frozenset(rule_terms(r)) for r in rules]
     return [r for i, r in enumerate(rules)
             if not any(j != i and terms[j] <= terms[i] and (terms[j] < terms[i] or j < i)
                        for j in range(len(rules)))]

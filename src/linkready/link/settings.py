@@ -374,6 +374,35 @@ def blocking_rules(fields: set[str]) -> list[str]:
     return rules
 
 
+def rule_terms(rule: str) -> list[str]:
+    """The terms of a blocking rule joined by a top-level ``AND``, in order (brackets and
+    string literals respected); the rule itself, whole, if it has a top-level ``OR``, an
+    unclosed literal or no ``AND``."""
+    import re
+
+    terms, depth, start, i = [], 0, 0, 0
+    top = re.compile(r"\s+(AND|OR)\s+", re.IGNORECASE)
+    while i < len(rule):
+        c = rule[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "'":  # a string literal: skip to its end
+            i = rule.find("'", i + 1)
+            if i < 0:
+                return [rule.strip()]
+        elif depth == 0 and c.isspace() and (m := top.match(rule, i)):
+            if m.group(1).upper() == "OR":
+                return [rule.strip()]
+            terms.append(rule[start:i].strip())
+            start = i = m.end()
+            continue
+        i += 1
+    terms.append(rule[start:].strip())
+    return [t for t in terms if t]
+
+
 def loosening_rules(fields: set[str]) -> list[str]:
     """Looser blocking rules, strictest first, that :func:`linkready.link.blocking`
     may add to :func:`blocking_rules` while they raise the estimated blocking recall and
