@@ -14,7 +14,7 @@ from link_world import FAST
 
 from linkready.errors import InputError
 from linkready.link import link_project, parallel
-from linkready.link.training import quiet_splink
+from linkready.link.training import new_linker, quiet_splink
 from linkready.link.workspace import connect, default_workspace, source_stats
 
 
@@ -125,6 +125,31 @@ def test_overlapping_quiet_blocks_restore_the_level() -> None:
             t.join()
             assert log.level == logging.ERROR
         assert log.level == logging.INFO
+    finally:
+        log.setLevel(before)
+
+
+def test_a_linker_built_in_another_thread_leaves_a_quiet_block_quiet() -> None:
+    """Building a linker (as a concurrent pair does) must not reset Splink's level while
+    another pair's quiet block runs: Splink's default ``log_level`` would set it to INFO,
+    and the other pair's EM training would print to the user's terminal."""
+    import duckdb
+    import pandas as pd
+    from splink import DuckDBAPI, SettingsCreator
+    from splink import comparison_library as cl
+
+    log = logging.getLogger("splink")
+    before = log.level
+    db_api = DuckDBAPI(duckdb.connect())
+    frame = pd.DataFrame({"unique_id": [1, 2], "given_name": ["ann", "bob"]})
+    settings = SettingsCreator(link_type="link_only",
+                               comparisons=[cl.ExactMatch("given_name")])
+    try:
+        log.setLevel(logging.INFO)
+        with quiet_splink():
+            new_linker([db_api.register(frame, dataset_display_name="a"),
+                        db_api.register(frame, dataset_display_name="b")], settings)
+            assert log.getEffectiveLevel() == logging.ERROR
     finally:
         log.setLevel(before)
 

@@ -185,7 +185,6 @@ def dedupe_source(con: Any, source: SourceStats, threshold: float, cfg: Training
     connection ``con``; SQL and Splink on ``backend``, default DuckDB on ``con``)."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    from splink import Linker
 
     from linkready.errors import InputError
 
@@ -208,7 +207,7 @@ def dedupe_source(con: Any, source: SourceStats, threshold: float, cfg: Training
     n = source.records
     budget = cfg.comparisons_budget or max(DEFAULT_BUDGET_MIN, DEFAULT_BUDGET_PER_RECORD * n)
     rules = choose_rules(data, fields, n, budget)
-    linker = Linker(data, _settings(fields, be.dialect, rules))
+    linker = training.new_linker(data, _settings(fields, be.dialect, rules))
     warnings = training.train(linker, fields, cfg, u_chunks=be.u_chunks)
     seed_prior = training.model_prior(linker)
     scored = _scored(linker, cfg.min_match_weight)

@@ -15,7 +15,7 @@ import numpy as np
 
 from linkready.link import field_recall, missingness, predict, prefilter
 from linkready.link.settings import diagnostic_rules, on_pairs
-from linkready.link.training import quiet_splink
+from linkready.link.training import new_linker, quiet_splink
 from linkready.link.workspace import source_select_sql
 
 #: Left records sampled for the diagnostic blocking (all of them in smaller sources).
@@ -66,7 +66,6 @@ def run(backend: Any, source: str, right_table: str, model: dict[str, Any],
     """Score the sample's diagnostic pairs, each flagged (``rule_<i>``) with whether
     blocking rule ``rules[i]`` brings it together, and (``possible_<i>``) whether its
     blank fields let that rule compare it at all."""
-    from splink import Linker
 
     diag_rules = (["1 = 1"] if min(size, left_records) * right_records <= ALL_PAIRS_MAX
                   else diagnostic_rules(fields))
@@ -87,7 +86,7 @@ def run(backend: Any, source: str, right_table: str, model: dict[str, Any],
         inputs = [db_api.register(DIAG_TABLE, dataset_display_name="left"),
                   db_api.register(right_table, dataset_display_name="right")]
         with quiet_splink():  # validation only logs warnings, silenced here
-            linker = Linker(inputs, settings, validate_settings=False)
+            linker = new_linker(inputs, settings, validate_settings=False)
         # Only candidates that can reach min_match_weight are scored (same pairs kept).
         prefilter.register(linker, db_api, DIAG_TABLE, right_table, diag_rules,
                            min_match_weight)
@@ -268,7 +267,6 @@ def run_decoys(backend: Any, right_table: str, model: dict[str, Any], rules: lis
     decoys are built from ``donor_table`` with them (:func:`donor_decoy_sql`): they then
     share the left source's value distribution; otherwise from right
     (:func:`decoy_sql`)."""
-    from splink import Linker
 
     columns = list(backend.to_arrow(f"SELECT * FROM {right_table} LIMIT 0").column_names)
     if donors is not None and donor_table is not None and len(donors):
@@ -290,7 +288,7 @@ def run_decoys(backend: Any, right_table: str, model: dict[str, Any], rules: lis
         inputs = [db_api.register(DECOY_TABLE, dataset_display_name="left"),
                   db_api.register(right_table, dataset_display_name="right")]
         with quiet_splink():  # validation only logs warnings, silenced here
-            linker = Linker(inputs, settings, validate_settings=False)
+            linker = new_linker(inputs, settings, validate_settings=False)
         prefilter.register(linker, db_api, DECOY_TABLE, right_table, use, min_match_weight)
         scored = predict.predict_pairs(linker, min_match_weight)
         prefilter.drop(db_api)

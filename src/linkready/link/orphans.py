@@ -21,7 +21,7 @@ from linkready.link import estimates
 from linkready.link.backends import Backend, DuckDBBackend
 from linkready.link.estimates import log2_odds
 from linkready.link.settings import MODEL_FIELDS, TrainingConfig
-from linkready.link.training import quiet_splink
+from linkready.link.training import new_linker, quiet_splink
 from linkready.publish import Count
 from linkready.sql import lit
 
@@ -69,7 +69,6 @@ def link_orphans(con: Any, pair_results: list[Any], links: Any, in_scope: list[s
 
     Returns ``(None, {})`` when there is nothing to do (fewer than two such sources)."""
     import pyarrow as pa
-    from splink import Linker
 
     direct = {frozenset((r.left, r.right)) for r in pair_results}
     sources = orphan_sources(in_scope, direct)
@@ -93,7 +92,7 @@ def link_orphans(con: Any, pair_results: list[Any], links: Any, in_scope: list[s
         return None, {}
     donor = max(pair_results, key=lambda r: len(r.summary["fields_compared"]))
     model = copy.deepcopy(donor.model)
-    linker = Linker(inputs, model)  # outside quiet_splink: creating a Linker resets logging
+    linker = new_linker(inputs, model)
     with quiet_splink():
         pred = linker.inference.predict(threshold_match_weight=cfg.min_match_weight,
                                         warning_mode="never")

@@ -49,27 +49,34 @@ def quiet_splink() -> Iterator[None]:
                 log.setLevel(_quiet[1])
 
 
+def new_linker(inputs: Any, settings: Any, *, validate_settings: bool = True) -> Any:
+    """A Splink ``Linker`` that leaves logging alone: Splink's default (``log_level=INFO``)
+    resets the ``splink`` logger's level on every construction, which would undo a
+    :func:`quiet_splink` block running in another thread (pairs link concurrently)."""
+    from splink import Linker
+
+    return Linker(inputs, settings, log_level=None, validate_settings=validate_settings)
+
+
 def build_linker(backend: Any, left_table: str, right_table: str,
                  fields: set[str]) -> tuple[Any, list[Any]]:
     """A link-only Splink linker over two tables staged on ``backend`` (a
     :class:`linkready.link.backends.Backend`), and its inputs."""
-    from splink import Linker
 
     db_api = backend.db_api()
     left = db_api.register(left_table, dataset_display_name="left")
     right = db_api.register(right_table, dataset_display_name="right")
     settings = settings_creator(fields, FALLBACK_PRIOR, backend.dialect)
-    return Linker([left, right], settings), [left, right]
+    return new_linker([left, right], settings), [left, right]
 
 
 def spec_linker(db_api: Any, left_table: str, right_table: str, spec: ModelSpec) -> Any:
     """A link-only Splink linker for ``spec`` over two tables registered on ``db_api``
     (a Splink database API), starting from :data:`FALLBACK_PRIOR`."""
-    from splink import Linker
 
     left = db_api.register(left_table, dataset_display_name="left")
     right = db_api.register(right_table, dataset_display_name="right")
-    return Linker([left, right], spec.settings(FALLBACK_PRIOR))
+    return new_linker([left, right], spec.settings(FALLBACK_PRIOR))
 
 
 def estimate_prior(linker: Any, fields: set[str], cfg: TrainingConfig) -> list[str]:
@@ -183,7 +190,6 @@ def untrained_levels(model: dict[str, Any]) -> list[str]:
 def relink(linker: Any, inputs: list[Any], model: dict[str, Any], rules: list[str],
            dialect: str) -> Any:
     """A linker on the same inputs with the trained model and other prediction rules."""
-    from splink import Linker
 
     settings = {**model, "probability_two_random_records_match": model_prior(linker),
                 "blocking_rules_to_generate_predictions": [
@@ -191,7 +197,7 @@ def relink(linker: Any, inputs: list[Any], model: dict[str, Any], rules: list[st
     # The settings are the trained linker's; Splink's validation only logs warnings,
     # which quiet_splink silences anyway.
     with quiet_splink():
-        new = Linker(inputs, settings, validate_settings=False)
+        new = new_linker(inputs, settings, validate_settings=False)
     # Same inputs, so the same term-frequency tables: reuse the ones training built
     # rather than scan the inputs again (private cache: Splink 5 offers no public way).
     old, cache = linker._intermediate_table_cache, new._intermediate_table_cache

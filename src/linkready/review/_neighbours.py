@@ -13,7 +13,7 @@ from typing import Any
 import pyarrow as pa
 
 from linkready.link.backends import DuckDBBackend
-from linkready.link.training import quiet_splink
+from linkready.link.training import new_linker, quiet_splink
 from linkready.link.workspace import source_select_sql, stage_source
 
 #: Loose rules per field: a right record sharing any one of these is a neighbour.
@@ -57,7 +57,6 @@ def nearest(con: Any, model: dict[str, Any], left: str, right: str,
     and ``p`` are null where no right record shares anything).
 
     ``con`` is the workspace connection (:func:`linkready.link.workspace.connect`)."""
-    from splink import Linker
 
     ids = sorted(set(left_ids))
     empty = pa.table({"record_id_l": pa.array(ids, pa.string()),
@@ -77,7 +76,7 @@ def nearest(con: Any, model: dict[str, Any], left: str, right: str,
     db_api = be.db_api()
     inputs = [db_api.register(lt, dataset_display_name="left"),
               db_api.register(rt, dataset_display_name="right")]
-    linker = Linker(inputs, settings)  # outside quiet_splink: creating a Linker resets logging
+    linker = new_linker(inputs, settings)
     try:
         with quiet_splink():
             pred = linker.inference.predict(warning_mode="never")
