@@ -64,6 +64,7 @@ class ExpectedRateBlock(TypedDict, total=False):
     model_free_check: dict[str, Any] | None
     completeness_gap: dict[str, Any] | None
     grey_zone: dict[str, Any] | None
+    point_estimate: dict[str, Any] | None
     refit_estimate: Share
     model_interval: dict[str, Share]
     among_candidates: Share

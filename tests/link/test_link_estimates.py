@@ -327,3 +327,40 @@ def _check(lo: float, hi: float) -> estimates.DecoyCheck:
 def test_refit_is_set_aside_only_when_the_check_contradicts_it_alone(
         linked: float, refit: float, aside: bool) -> None:
     assert estimates.refit_contradicted(linked, refit, _check(0.945, 0.955)) is aside
+
+
+def test_point_check_names_each_signal_beyond_the_tolerance() -> None:
+    """The point estimate is unreliable where any label-free signal puts it more than the
+    tolerance from where the truth may lie; the reasons name those signals, largest
+    first, and the published distances are * where they stand for 1–7 records."""
+    grey = estimates.GreyZone(records=120.0, unresolved=300, left_records=1000)
+    check = estimates.DecoyCheck(0.83, 0.81, 0.85, 5.0, 0.1, 1000, 1000, 0.0, 0.0, 0.0)
+    got = estimates.point_check(0.75, decoy=check, refit_rate=0.76, grey=grey,
+                                gap_records=3.0, left_records=1000)
+    assert not got.reliable
+    assert got.reasons == ["grey_zone", "model_free_check"]
+    assert got.largest == pytest.approx(0.12)
+    assert got.signals["refit"] == pytest.approx(0.01)
+    tree = controlled(got.as_dict())
+    assert tree["reliable"] is False and tree["distances"]["completeness_gap"] == "*"
+    calm = estimates.point_check(0.80, decoy=check, refit_rate=None,
+                                 grey=estimates.GreyZone(10.0, 40, 1000), gap_records=0.0,
+                                 left_records=1000)
+    assert calm.reliable and calm.reasons == [] and "refit" not in calm.signals
+
+
+def test_honest_estimates_publish_the_point_check() -> None:
+    """honest_estimates reads the point check from its own figures: a quarter of the true
+    pairs in the grey zone makes the estimate unreliable, none leaves it reliable."""
+    kw = _honest_inputs()
+    n = kw["left_records"]
+    calm = estimates.honest_estimates(**kw)
+    assert calm.point is not None and calm.point.signals["grey_zone"] == calm.grey.share
+    strong = np.flatnonzero(kw["p"] == 0.99)
+    kw["p"] = kw["p"].copy()
+    kw["p"][strong[::4]] = 0.4
+    got = estimates.honest_estimates(**kw)
+    assert got.grey.share > estimates.POINT_TOLERANCE
+    assert not got.point.reliable and "grey_zone" in got.point.reasons
+    tree = controlled(got.rate_dict(estimates.expected_match_rate(["a"], [0.5], n)))
+    assert tree["point_estimate"]["reliable"] is False

@@ -71,3 +71,21 @@ def test_material_grey_zone_is_cannot_tell_not_red() -> None:
     assert v.reason("missed (estimated, worst case)").rag == "amber"
     p["probabilistic"]["expected_match_rate"]["grey_zone"] = {"share_of_left": 0.01}
     assert pair_verdict(p, None, Thresholds()).rag == "red"
+
+
+def test_unreliable_point_estimate_is_cannot_tell_with_its_reasons() -> None:
+    """A pair whose interval and grey zone would pass, but whose point estimate the
+    label-free signals put 12 points from the model-free check: 'cannot tell', naming
+    the signal, first among the reasons for it; reliable → no such reason."""
+    p = _pair(0.90, 0.895, 0.905)
+    p["probabilistic"]["expected_match_rate"]["point_estimate"] = {
+        "reliable": False, "tolerance": 0.05, "largest_distance": 0.12,
+        "reasons": ["model_free_check", "grey_zone"]}
+    v = pair_verdict(p, None, Thresholds())
+    assert v.rag == "amber" and v.headline.startswith(
+        "Cannot tell without a review sample: the point estimate is unreliable, off by up "
+        "to 12 points (the model-free check disagrees, records the model leaves unresolved)")
+    p["probabilistic"]["expected_match_rate"]["point_estimate"]["reliable"] = True
+    v = pair_verdict(p, None, Thresholds())
+    assert v.rag == "green"
+    assert v.reason("the point estimate is unreliable, off by up to") is None

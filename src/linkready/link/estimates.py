@@ -205,6 +205,9 @@ class Honest:
     #: missed (:data:`FIELD_NOTE`), and whether it is used (it exceeds the diagnostic's).
     missed_by_field_model: float = 0.0
     field_model_used: bool = False
+    #: How far the label-free signals say the point estimate may be from the truth
+    #: (:class:`PointCheck`, :data:`POINT_NOTE`).
+    point: PointCheck | None = None
 
     def rate_dict(self, chance: ExpectedRate) -> dict[str, object]:
         """The expected match rate as an exact tree (:mod:`linkready.publish`):
@@ -229,6 +232,7 @@ class Honest:
                                      if self.gap else None),
                 "grey_zone": (self.grey.as_dict(self.left_records)
                               if self.grey else None),
+                "point_estimate": (self.point.as_dict() if self.point else None),
                 "method": HONEST_NOTE,
                 "refit_estimate": show(r.refit),
                 "model_interval": {"lower": show(self.model_interval[0]),
@@ -577,6 +581,9 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         rate = Interval(rate.estimate, rate.lower, min(1.0, rate.upper + raise_by / n),
                         rate.refit, rate.chance_lower, rate.chance_upper)
     from dataclasses import replace
+    point = point_check(rate0, decoy=decoy, refit_rate=None if aside else published[0],
+                        grey=grey, gap_records=gap.records if gap is not None else 0.0,
+                        left_records=n)
     return Honest(
         match_rate=replace(rate, refit=published[0]),
         blocking_recall=replace(_interval(recall0, recallr, reps[:, 1], 0.0),
@@ -587,7 +594,7 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         replicates=replicates, patterns=n_pat, decoy=decoy, widened_rate=wr,
         widened_false=wf, gap=gap, refit_set_aside=aside, model_interval=model_interval,
         grey=grey, missed_by_missing=lost0, missed_by_field_model=field0,
-        field_model_used=field0 > miss0 + lost0)
+        field_model_used=field0 > miss0 + lost0, point=point)
 
 
 # ---------------------------------------------------------------------------------------
@@ -891,3 +898,85 @@ def grey_zone(q: npt.ArrayLike) -> GreyZone:
     arr = np.asarray(q, dtype=float)
     grey = (arr >= GREY[0]) & (arr < GREY[1])
     return GreyZone(float((1.0 - arr[grey]).sum()), int(grey.sum()), len(arr))
+
+
+# ---------------------------------------------------------------------------------------
+# Whether the point estimate can be trusted: the label-free signals of model error.
+# ---------------------------------------------------------------------------------------
+
+#: The point estimate is called reliable only where no label-free signal puts it more
+#: than this far (a share of left records) from where the truth may lie.
+POINT_TOLERANCE = 0.05
+
+
+@dataclass(frozen=True)
+class PointCheck:
+    """How far each label-free signal puts the point estimate from where the truth may
+    lie (shares of left records), and whether all are within :data:`POINT_TOLERANCE`.
+
+    ``signals`` maps a signal's name (``model_free_check``, ``refit``, ``grey_zone``,
+    ``completeness_gap``) to its distance; a signal not available is absent."""
+
+    signals: dict[str, float]
+    tolerance: float = POINT_TOLERANCE
+    left_records: int = 0
+
+    @property
+    def largest(self) -> float:
+        return max(self.signals.values(), default=0.0)
+
+    @property
+    def reliable(self) -> bool:
+        return self.largest <= self.tolerance
+
+    @property
+    def reasons(self) -> list[str]:
+        """The signals beyond the tolerance, largest first."""
+        return [k for k, v in sorted(self.signals.items(), key=lambda kv: -kv[1])
+                if v > self.tolerance]
+
+    def as_dict(self) -> dict[str, object]:
+        """The exact tree (:mod:`linkready.publish`): shares of left records; under
+        control ``*`` where the records a distance stands for round to 1–7."""
+        n = self.left_records
+
+        def show(x: float) -> Value:
+            return Value(x, (round(x * n),) if n else (), None)
+
+        return {"reliable": self.reliable, "tolerance": self.tolerance,
+                "largest_distance": show(self.largest),
+                "distances": {k: show(v) for k, v in sorted(self.signals.items())},
+                "reasons": self.reasons, "method": POINT_NOTE}
+
+
+POINT_NOTE = (
+    "Whether the point estimate can be trusted to within tolerance (a share of left "
+    "records), read from the label-free signals that each measure a way the model can "
+    "be wrong: the distance from the estimate to the model-free check's estimate (the "
+    "check does not use the model's m and u), to the refitted model's estimate (unless "
+    "set aside by the check), the grey zone's worst case (records the model leaves "
+    "unresolved, as if all had their match) and the completeness gap (records lacking a "
+    "field that link less than complete ones). Where any exceeds the tolerance, reliable "
+    "is false and reasons names them: the Fellegi-Sunter model assumes fields err "
+    "independently in a match, and where errors come together in the same people it "
+    "scores their true pairs low and reads blocking recall high at once, so the point "
+    "estimate and the blocking recall are both too optimistic and only a review sample "
+    "gives the rate. A reliable point estimate is not a guarantee: matches that agree no "
+    "better than chance leave none of these signals."
+)
+
+
+def point_check(estimate: float, *, decoy: DecoyCheck | None, refit_rate: float | None,
+                grey: GreyZone | None, gap_records: float, left_records: int) -> PointCheck:
+    """The :class:`PointCheck` of a match-rate ``estimate`` (method:
+    :data:`POINT_NOTE`)."""
+    n = max(left_records, 1)
+    signals: dict[str, float] = {}
+    if decoy is not None:
+        signals["model_free_check"] = abs(decoy.estimate - estimate)
+    if refit_rate is not None:
+        signals["refit"] = abs(refit_rate - estimate)
+    if grey is not None:
+        signals["grey_zone"] = grey.share
+    signals["completeness_gap"] = max(gap_records, 0.0) / n
+    return PointCheck(signals, POINT_TOLERANCE, left_records)

@@ -335,5 +335,24 @@ def _label_free(link_pair: LinkagePair, t: Thresholds,
             f"at most {100 * t.max_grey_zone:.0f}% of left records", "amber")
         reasons.append(unresolved)
         unsure = unsure or unresolved
+    point = exp.get("point_estimate") or {}
+    if point.get("reliable") is False:
+        # Named first: it says why the figures cannot be trusted, not only how wide.
+        far = _number(point.get("largest_distance"))
+        why = ", ".join(_POINT_SIGNALS.get(r, r) for r in point.get("reasons", []))
+        unsure = RuleResult(
+            "Point estimate of the expected match rate: how far the label-free signals "
+            "(model-free check, refitted model, grey zone, completeness gap) put it from "
+            "where the truth may lie", "the point estimate is unreliable, off by up to",
+            (f"{100 * far:.0f} points" if far is not None else "*") + f" ({why})",
+            f"at most {100 * float(point.get('tolerance', 0.05)):.0f} points", "amber")
+        reasons.append(unsure)
     return unsure
+
+
+#: How each signal of ``expected_match_rate.point_estimate.reasons`` reads in a verdict.
+_POINT_SIGNALS = {"model_free_check": "the model-free check disagrees",
+                  "refit": "the refitted model disagrees",
+                  "grey_zone": "records the model leaves unresolved",
+                  "completeness_gap": "records lacking a field link less"}
 
