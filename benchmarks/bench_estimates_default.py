@@ -66,12 +66,16 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         truth = ep["truth"]["overlap_rate"]
         width = rate["upper"] - rate["lower"]
         covered = rate["lower"] <= truth <= rate["upper"]
+        point = rate.get("point_estimate") or {}
+        flag = ("; point estimate " + ("reliable" if point.get("reliable", True) else
+                                       "UNRELIABLE (" + ", ".join(point["reasons"]) + ")")
+                + f", largest signal {100 * point.get('largest_distance', 0.0):.1f} points")
         name = f"default: {pr.left} → {pr.right}"
         rows.append({"benchmark": name, "metric": "truth; estimate [interval]",
                      "value": f"{100 * truth:.1f}; {100 * rate['estimate']:.1f} "
                               f"[{100 * rate['lower']:.1f}, "
                               f"{100 * rate['upper']:.1f}]",
-                     "unit": "%", "note": "covered" if covered else "NOT covered"})
+                     "unit": "%", "note": ("covered" if covered else "NOT covered") + flag})
         rows.append({"benchmark": name, "metric": "interval width", "value":
                      f"{100 * width:.1f}", "unit": "points", "target": "≤ 3",
                      "note": decomposition(exact(pr.summary))})

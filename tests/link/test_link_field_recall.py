@@ -84,3 +84,21 @@ def test_field_without_evidence_reads_as_always_agreeing() -> None:
     assert fr.from_pairs(table, [DOB], ["1 = 1"], prior=1e-4) == {}  # under MIN_WEIGHT
     always = fr.always_agree("dob", [GIVEN, DOB])
     assert fr.compared_probability([DOB], F({"dob"}), {"dob": always}) == 1.0
+
+
+def test_only_each_records_best_candidate_on_the_other_fields_reads_the_field() -> None:
+    """A left record with its match (DOB agrees) and a household member (same surname,
+    address and sex, another DOB), both probable without the DOB: only the match reads
+    how the DOB agrees, so a household does not read as a DOB error in matches."""
+    table = pa.table({
+        "record_id_l": ["a", "a", "b", "c"],
+        "log2_bf": [40.0, 18.0, 38.0, 39.0],
+        "mw_dob": [10.0, -10.0, 10.0, 10.0],
+        "atom_0": [True, False, True, True],
+        "lblank_dob": [False] * 4, "rblank_dob": [False] * 4})
+    got = fr.from_pairs(table, [DOB], ["1 = 1"], prior=1e-4, min_weight=0.5)["dob"][None]
+    assert got.weight == pytest.approx(3.0, abs=0.01)
+    assert float(got.probability[got.vectors[:, 0]].sum()) == pytest.approx(1.0)
+    keep = fr.best_of_record(np.array(["a", "a", "b"]), np.array([1.0, 2.0, 0.5]),
+                             np.array([True, True, False]))
+    assert keep.tolist() == [False, True, False]

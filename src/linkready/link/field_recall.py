@@ -11,7 +11,9 @@ Fellegi–Sunter model itself makes (fields err independently in a match):
 2. For each field, among diagnostic pairs that are probable matches on the *other*
    fields (the pair's match probability without that field's weight ≥
    :data:`PROBABLE`, both records holding the field, and, under a loose diagnostic
-   blocking, brought together by a diagnostic rule that does not use the field), the
+   blocking, brought together by a diagnostic rule that does not use the field), each
+   left record's most probable on the other fields only (a record has one match; a
+   household member sharing surname, address and sex is probable on them too), the
    weighted share of each combination of that field's atoms: how that field agrees in
    matches, read without letting the field select the pairs. It is read per quality
    stratum too (the pair's number of blank blocking fields, :func:`stratum`): records
@@ -195,7 +197,8 @@ def weight_column(field: str, columns: Iterable[str]) -> str | None:
 def from_pairs(pairs: object, atom_list: Sequence[str], diag_rules: Sequence[str],
                prior: float, min_weight: float = MIN_WEIGHT) -> Agreements:
     """Each field's :class:`FieldAgreement`, pooled (key None) and per quality stratum
-    (:func:`stratum`), from the diagnostic pairs (an Arrow table with ``log2_bf``,
+    (:func:`stratum`), from the diagnostic pairs (an Arrow table with ``record_id_l``,
+    ``log2_bf``,
     ``mw_*``, ``atom_<k>``, ``lblank_<field>``, ``rblank_<field>`` and, under loose
     rules, ``diag_<j>`` columns; see :func:`linkready.link.diagnostic.run`). A field
     whose probable pairs weigh under ``min_weight`` is left out (in a stratum: that
@@ -210,6 +213,8 @@ def from_pairs(pairs: object, atom_list: Sequence[str], diag_rules: Sequence[str
             zero_copy_only=False))
 
     bf = col("log2_bf").astype(float)
+    # Without record ids (a bare table), each pair is its own record.
+    left = col("record_id_l") if "record_id_l" in names else np.arange(len(bf))
     blank = {c.split("_", 1)[1] for c in names if c.startswith(("lblank_", "rblank_"))}
     count = np.zeros(len(bf), dtype=np.int64)
     for f in blank:
@@ -239,6 +244,11 @@ def from_pairs(pairs: object, atom_list: Sequence[str], diag_rules: Sequence[str
                 if f not in fields_of([r]) and f"diag_{j}" in names:
                     other |= col(f"diag_{j}").astype(bool)
             use &= other
+        # A record has one match: of its candidates probable on the other fields, only
+        # the most probable reads the field. Household members (same surname, address
+        # and sex) can be probable on the other fields too, and their own field (a
+        # different DOB) would read as a match's disagreement.
+        use &= best_of_record(left, bf - own, use)
         values = np.stack([col(f"atom_{k}").astype(bool) for k in ks], axis=1)
         atoms_f = [atom_list[k] for k in ks]
         pooled = agreement(f, atoms_f, values, np.where(use, q, 0.0), min_weight)
@@ -250,6 +260,24 @@ def from_pairs(pairs: object, atom_list: Sequence[str], diag_rules: Sequence[str
                             min_weight)
             if got is not None:
                 out[f][level] = got
+    return out
+
+
+def best_of_record(record: npt.NDArray[Any], score: npt.NDArray[np.float64],
+                   eligible: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Among the ``eligible`` pairs, the one with the highest ``score`` of each
+    ``record`` (the first on a tie); False elsewhere."""
+    import pandas as pd
+
+    out = np.zeros(len(score), dtype=bool)
+    idx = np.flatnonzero(eligible)
+    if len(idx) == 0:
+        return out
+    frame = pd.DataFrame({"r": np.asarray(record)[idx], "s": np.asarray(score)[idx],
+                          "i": idx})
+    top = frame.sort_values(["r", "s", "i"], ascending=[True, False, True],
+                            kind="mergesort").drop_duplicates("r")["i"].to_numpy()
+    out[top] = True
     return out
 
 
