@@ -364,3 +364,20 @@ def test_honest_estimates_publish_the_point_check() -> None:
     assert not got.point.reliable and "grey_zone" in got.point.reasons
     tree = controlled(got.rate_dict(estimates.expected_match_rate(["a"], [0.5], n)))
     assert tree["point_estimate"]["reliable"] is False
+
+
+def test_point_check_counts_the_model_free_check_only_where_it_widened() -> None:
+    """A check 10 points away but within its own wide interval (a tiny source) is chance,
+    not a signal; the same check with a narrow interval widens the interval and flags the
+    point estimate."""
+    kw = _honest_inputs()
+    base = estimates.honest_estimates(**kw).match_rate.estimate
+    far = min(base + 0.10, 1.0) if base < 0.9 else base - 0.10
+    noisy = estimates.DecoyCheck(far, 0.0, 1.0, 5.0, 0.1, 100, 100, 0.0, 0.0, 0.0)
+    got = estimates.honest_estimates(**kw, decoy=noisy)
+    assert not got.widened_rate and "model_free_check" not in got.point.signals
+    sharp = estimates.DecoyCheck(far, far - 0.01, far + 0.01, 5.0, 0.1, 100, 100, 0.0, 0.0,
+                                 0.0)
+    got = estimates.honest_estimates(**kw, decoy=sharp)
+    assert got.widened_rate and not got.point.reliable
+    assert got.point.signals["model_free_check"] == pytest.approx(abs(far - base))

@@ -75,8 +75,8 @@ def test_material_grey_zone_is_cannot_tell_not_red() -> None:
 
 def test_unreliable_point_estimate_is_cannot_tell_with_its_reasons() -> None:
     """A pair whose interval and grey zone would pass, but whose point estimate the
-    label-free signals put 12 points from the model-free check: 'cannot tell', naming
-    the signal, first among the reasons for it; reliable → no such reason."""
+    label-free signals put 12 points from the model-free check: 'cannot tell', the
+    headline naming the signals (no column of its own); reliable → green."""
     p = _pair(0.90, 0.895, 0.905)
     p["probabilistic"]["expected_match_rate"]["point_estimate"] = {
         "reliable": False, "tolerance": 0.05, "largest_distance": 0.12,
@@ -89,3 +89,8 @@ def test_unreliable_point_estimate_is_cannot_tell_with_its_reasons() -> None:
     v = pair_verdict(p, None, Thresholds())
     assert v.rag == "green"
     assert v.reason("the point estimate is unreliable, off by up to") is None
+    p["probabilistic"]["expected_match_rate"]["grey_zone"] = {"share_of_left": 0.06}
+    p["probabilistic"]["expected_match_rate"]["point_estimate"]["reliable"] = False
+    v = pair_verdict(p, None, Thresholds())  # named before the grey zone
+    assert "the point estimate is unreliable" in v.headline
+    assert v.reason("unresolved by the model, up to").value == "6.0%"

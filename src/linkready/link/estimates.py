@@ -581,7 +581,8 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         rate = Interval(rate.estimate, rate.lower, min(1.0, rate.upper + raise_by / n),
                         rate.refit, rate.chance_lower, rate.chance_upper)
     from dataclasses import replace
-    point = point_check(rate0, decoy=decoy, refit_rate=None if aside else published[0],
+    point = point_check(rate0, decoy=decoy if wr else None,
+                        refit_rate=None if aside else published[0],
                         grey=grey, gap_records=gap.records if gap is not None else 0.0,
                         left_records=n)
     return Honest(
@@ -953,9 +954,10 @@ POINT_NOTE = (
     "Whether the point estimate can be trusted to within tolerance (a share of left "
     "records), read from the label-free signals that each measure a way the model can "
     "be wrong: the distance from the estimate to the model-free check's estimate (the "
-    "check does not use the model's m and u), to the refitted model's estimate (unless "
-    "set aside by the check), the grey zone's worst case (records the model leaves "
-    "unresolved, as if all had their match) and the completeness gap (records lacking a "
+    "check does not use the model's m and u; counted only where the two disagree by more "
+    "than their combined sampling error, widened_by_check), to the refitted model's "
+    "estimate (unless set aside by the check), the grey zone's worst case (records the "
+    "model leaves unresolved, as if all had their match) and the completeness gap (records lacking a "
     "field that link less than complete ones). Where any exceeds the tolerance, reliable "
     "is false and reasons names them: the Fellegi-Sunter model assumes fields err "
     "independently in a match, and where errors come together in the same people it "

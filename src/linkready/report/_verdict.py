@@ -304,8 +304,8 @@ def missed_worst_case(link_pair: LinkagePair) -> float | None:
 def _label_free(link_pair: LinkagePair, t: Thresholds,
                 reasons: list[RuleResult]) -> RuleResult | None:
     """Append the label-free rules; return the reason the pair cannot be judged without
-    a review sample (the expected rate's interval too wide, or a material grey zone),
-    if so."""
+    a review sample (the point estimate flagged unreliable, the expected rate's interval
+    too wide, or a material grey zone), if so."""
     prob = link_pair["probabilistic"]
     exp = prob["expected_match_rate"]
     missed = missed_worst_case(link_pair)
@@ -337,7 +337,9 @@ def _label_free(link_pair: LinkagePair, t: Thresholds,
         unsure = unsure or unresolved
     point = exp.get("point_estimate") or {}
     if point.get("reliable") is False:
-        # Named first: it says why the figures cannot be trusted, not only how wide.
+        # Named first: it says why the figures cannot be trusted, not only how wide. It
+        # heads the verdict but adds no column of its own (the verdict table must stay
+        # within the page): its figures are the interval's, already in the other columns.
         far = _number(point.get("largest_distance"))
         why = ", ".join(_POINT_SIGNALS.get(r, r) for r in point.get("reasons", []))
         unsure = RuleResult(
@@ -346,7 +348,6 @@ def _label_free(link_pair: LinkagePair, t: Thresholds,
             "where the truth may lie", "the point estimate is unreliable, off by up to",
             (f"{100 * far:.0f} points" if far is not None else "*") + f" ({why})",
             f"at most {100 * float(point.get('tolerance', 0.05)):.0f} points", "amber")
-        reasons.append(unsure)
     return unsure
 
 
