@@ -170,3 +170,18 @@ def test_malformed_rows_are_counted_not_fatal(tmp_path: Path) -> None:
     assert log[("record_id", "read")] == 2 and log[("record_id", "rows_rejected")] == 1
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert tables == {"records", "sources", "standardisation_log"}
+
+
+def test_misspelt_column_of_a_wide_extract_keeps_the_suggestion(tmp_path: Path) -> None:
+    """In an extract of 40 columns the printed line (at most 300 characters) still says
+    which column was meant: the list of every column no longer pushes it out."""
+    extra = [f"ADMISSION_METHOD_CODE_{i:02d}" for i in range(32)]
+    write_csv(tmp_path / "src.csv", [*COLUMNS.values(), *extra],
+              [[*person(1).values(), *["x"] * len(extra)]])
+    columns = {**COLUMNS, "family_name": "SURNAMES"}
+    project_file = write_project(tmp_path, {"src": {"path": "src.csv", "columns": columns}})
+    result = runner.invoke(app, ["profile", str(project_file), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert "did you mean `SURNAME`?" in line and "sources.src.columns.family_name" in line
+    assert "`SURNAMES`" in line and "fix the mapping" in line

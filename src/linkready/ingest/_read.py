@@ -20,6 +20,7 @@ from pathlib import Path
 
 from linkready.errors import ConfigError, InputError
 from linkready.ingest._disk import is_write_failure, write_error
+from linkready.messages import room_left
 from linkready.project import Project, SourceSpec, printable
 from linkready.sql import lit
 
@@ -330,12 +331,31 @@ def check_columns(
             f"(sources.{name}); rename them in the extract so each column name is unique"
         )
     others = f" (and {len(missing) - 1} more mapped column(s))" if len(missing) > 1 else ""
-    shown = ", ".join(_col(c) for c in columns[:30]) + (" …" if len(columns) > 30 else "")
+    head = f"{path}: column {_col(col)} (sources.{name}.columns.{field}) not found{others}; "
     hint = f"did you mean {_col(close[0])}? " if close else ""
-    raise InputError(
-        f"{path}: column {_col(col)} (sources.{name}.columns.{field}) not found{others}; "
-        f"{hint}the file has columns {shown}; fix the mapping in {project_file}"
-    )
+    tail = f"; fix the mapping in {project_file}"
+    # The columns are listed in the room the printed line has left (MAX_LINE), so that
+    # the suggestion and the fix are never cut out of it.
+    room = room_left(head + hint + "the file has columns " + tail)
+    if hint and room < 20:
+        raise InputError(head + hint.rstrip() + tail)
+    raise InputError(f"{head}{hint}the file has columns {_some_columns(columns, room)}{tail}")
+
+
+def _some_columns(columns: list[str], budget: int) -> str:
+    """As many of ``columns`` as fit in ``budget`` characters (at least one and at most
+    30 of them), then how many there are in all."""
+    everything = ", ".join(_col(c) for c in columns)
+    if len(columns) <= 30 and len(everything) <= budget:
+        return everything
+    shown: list[str] = []
+    budget -= 16  # room for " … (N in all)"
+    for c in columns:
+        if shown and (len(shown) == 30
+                      or sum(len(x) + 2 for x in shown) + len(_col(c)) > budget):
+            return ", ".join(shown) + f" … ({len(columns)} in all)"
+        shown.append(_col(c))
+    return ", ".join(shown)
 
 
 def inspect_source(
