@@ -185,3 +185,28 @@ def test_misspelt_column_of_a_wide_extract_keeps_the_suggestion(tmp_path: Path) 
     (line,) = result.stderr.splitlines()
     assert "did you mean `SURNAME`?" in line and "sources.src.columns.family_name" in line
     assert "`SURNAMES`" in line and "fix the mapping" in line
+
+
+@pytest.mark.parametrize("serial", ["{n}", "{n}.0"])
+def test_dates_of_birth_as_excel_serial_numbers_are_refused_with_the_fix(
+        tmp_path: Path, serial: str) -> None:
+    """A DOB column exported from Excel as day numbers (29200 for 10/12/1979): one line
+    saying so and how to export them as dates (it was a profile alert that no format
+    reads them, suggesting a list of formats)."""
+    from datetime import date
+    days = [(date(1940 + i, 1 + i % 12, 3) - date(1899, 12, 30)).days for i in range(20)]
+    rows = [person(i, dob=serial.format(n=n)) for i, n in enumerate(days)]
+    project_file = one_source(tmp_path, rows)
+    result = runner.invoke(app, ["profile", str(project_file), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert "src.csv" in line and "sources.src.columns.dob" in line
+    assert "Excel" in line and "serial" in line and "date" in line
+    assert not (tmp_path / "o").exists()
+
+
+def test_years_alone_are_not_taken_for_excel_serial_numbers(tmp_path: Path) -> None:
+    """A column of birth years (four digits) is not called Excel day numbers."""
+    project_file = one_source(tmp_path, [person(i, dob=str(1940 + i)) for i in range(20)])
+    result = runner.invoke(app, ["profile", str(project_file), "--out", str(tmp_path / "o")])
+    assert "serial" not in result.output + result.stderr
