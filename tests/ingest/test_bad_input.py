@@ -210,3 +210,36 @@ def test_years_alone_are_not_taken_for_excel_serial_numbers(tmp_path: Path) -> N
     project_file = one_source(tmp_path, [person(i, dob=str(1940 + i)) for i in range(20)])
     result = runner.invoke(app, ["profile", str(project_file), "--out", str(tmp_path / "o")])
     assert "serial" not in result.output + result.stderr
+
+
+def _utf16_undeclared(d: Path) -> Path:
+    """Excel's "Unicode Text": UTF-16 with a byte-order mark."""
+    write_csv(d / "src.csv", list(COLUMNS.values()), [list(person(1).values())],
+              encoding="utf-16")
+    return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS}})
+
+
+def _parquet_named_csv(d: Path) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({c: ["x"] for c in COLUMNS.values()}), d / "src.csv")
+    return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS}})
+
+
+@pytest.mark.parametrize(("setup", "words"), [
+    (_utf16_undeclared, ["byte-order mark", "`encoding: utf-16`"]),
+    (_parquet_named_csv, ["Parquet", "`format: parquet`"]),
+])
+def test_an_undecodable_file_says_what_it_is(tmp_path: Path, setup: Setup,
+                                             words: list[str]) -> None:
+    """A file whose first bytes say what it is (a UTF-16 byte-order mark, Parquet's magic
+    number) gets that fix, not 'set encoding: e.g. latin-1 or cp1252'."""
+    project_file = setup(tmp_path)
+    result = runner.invoke(app, ["profile", str(project_file), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert "src.csv" in line and "sources.src" in line
+    for w in words:
+        assert w in line, line
+    assert "latin-1" not in line

@@ -202,6 +202,22 @@ def check_encoding(
                          f"({key}); check the file and its permissions") from None
 
 
+def _what_it_is(path: Path) -> str | None:
+    """The fix for a file whose first bytes say what it is, when it does not decode."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "the file starts with a UTF-32 byte-order mark: set `encoding: utf-32`"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return ("the file starts with a UTF-16 byte-order mark (as Excel's \"Unicode Text\" "
+                "writes): set `encoding: utf-16` (and `delimiter` if it is tab-separated)")
+    if head == b"PAR1":
+        return "it is a Parquet file: set `format: parquet` (or name it .parquet)"
+    if head.startswith(b"\x1f\x8b"):
+        return "it is gzip-compressed: decompress it and point path at the CSV"
+    return None
+
+
 def _decode(path: Path, codec: str, copy: Path | None, key: str) -> Path | None:
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     out = None
@@ -214,10 +230,11 @@ def _decode(path: Path, codec: str, copy: Path | None, key: str) -> Path | None:
                     text = decoder.decode(chunk)
                 except UnicodeError as exc:
                     where = offset + getattr(exc, "start", 0)
+                    fix = _what_it_is(path) or ("set `encoding:` to the file's real "
+                                                "encoding (e.g. latin-1 or cp1252)")
                     raise InputError(
                         f"{path}: bytes at offset {where} cannot be decoded as {codec} "
-                        f"({key}); set `encoding:` to the file's real encoding "
-                        "(e.g. latin-1 or cp1252)"
+                        f"({key}); {fix}"
                     ) from None
                 if out is not None:
                     out.write(text)
