@@ -156,9 +156,9 @@ def source_alerts(name: str, src: Mapping[str, Any]) -> list[Alert]:
     if future and _num(records) and _num(future["count"]) >= MIN_FUTURE_DOB \
             and _num(future["count"]) / _num(records) >= FUTURE_DOB_SHARE:
         n = future["count"]
-        most = _num(n) / _num(records) > UNREADABLE_SHARE
+        level: Severity = "error" if _num(n) / _num(records) > UNREADABLE_SHARE else "warning"
         out.append(Alert(
-            "future_dob", "error" if most else "warning", name, "dob", n,
+            "future_dob", level, name, "dob", n,
             f"{n} dates of birth{_pct(n, records)} are after the reference date and were "
             "set to NULL; check reference_date (the extract date) in the project file, and "
             "that dob_format reads four-digit years (%Y: %y reads 45 as 2045)"))
