@@ -121,3 +121,19 @@ def test_a_key_given_twice_is_a_config_error(tmp_path: Path, text: str, key: str
     (line,) = info.value.lines()
     assert str(path) in line and f"`{key}`" in line
     assert f"line {first}" in line and f"line {second}" in line
+
+
+def test_numbers_in_value_maps_and_column_names_are_read_as_text(tmp_path: Path) -> None:
+    """`values: {sex: {1: 1, 2: 2}}` and a column named 2019 are what a user writes for
+    numeric codes and headers; YAML makes them integers, which were refused ("Input
+    should be a valid string"). A true/false key stays an error (YAML reads Yes/No so)."""
+    path = tmp_path / "project.yaml"
+    path.write_text("name: p\nsources:\n  a: {path: a.csv, columns: {record_id: 2019},\n"
+                    "      values: {sex: {1: 1, 2: '2', 0: null}}}\n")
+    spec = load_project(path).sources["a"]
+    assert spec.columns["record_id"] == "2019"
+    assert spec.values == {"sex": {"1": "1", "2": "2", "0": None}}
+    path.write_text("name: p\nsources:\n  a: {path: a.csv, columns: {record_id: ID},\n"
+                    "      values: {sex: {Yes: '1'}}}\n")
+    with pytest.raises(ConfigError):
+        load_project(path)
