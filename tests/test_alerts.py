@@ -137,3 +137,18 @@ def test_fail_on_error_gates_every_error_alert_and_no_warning() -> None:
         else:
             fail_on_alerts([a])  # no exit
     assert len(errors(alerts)) == 6  # nhs, given, family, dob, postcode, ethnicity
+
+
+def test_dates_of_birth_after_the_reference_date() -> None:
+    """Future dates of birth (set to NULL at ingest) are an alert from 5% of the records
+    and 8 of them, an error above half: a reference_date before the births, or a dob_format
+    with two-digit years (%y reads 45 as 2045), left them unread without a word."""
+    assert profile_alerts({"a": _source(dob=_issue("future", "*"))}) == []
+    assert profile_alerts({"a": _source(dob=_issue("future", 4), records=40)}) == []
+    assert profile_alerts({"a": _source(dob=_issue("future", 10), records=1000)}) == []
+    (w,) = profile_alerts({"a": _source(dob=_issue("future", 25), records=200)})
+    assert (w.code, w.severity, w.field, w.count) == ("future_dob", "warning", "dob", 25)
+    assert "reference_date" in w.message and "%y" in w.message
+    (e,) = profile_alerts({"a": _source(dob=_issue("future", 200), records=200)})
+    assert (e.code, e.severity) == ("future_dob", "error")
+    assert unreadable_fields([e], "a") == {"dob"}

@@ -114,3 +114,29 @@ def test_generate_overrides_are_checked_by_key(tmp_path: Path) -> None:
     world = linkready.generate("default", tmp_path / "good", population=300,
                                overrides={"sources.acute.errors.nhs_missing.rate": 0.0})
     assert world.manifest["errors"]["acute"].get("nhs_missing", 0) == 0
+
+
+@pytest.mark.parametrize("pairs", ["src:nowhere", [("src", "nowhere")], "src", [("src",)],
+                                   ["src:other"]])
+def test_bad_pairs_are_refused_before_any_work(tmp_path: Path, pairs: object) -> None:
+    """`link(pairs=...)` with a source the project lacks, or not in (left, right) form, is
+    a ConfigError before ingest: no output folder appears (it left a workspace behind,
+    and a string such as "a:b" was an IndexError)."""
+    from lr_extracts import one_source, person
+
+    project = one_source(tmp_path, [person(i) for i in range(3)])
+    out = tmp_path / "out"
+    with pytest.raises(linkready.ConfigError) as info:
+        linkready.link(project, out, pairs=pairs)  # type: ignore[arg-type]
+    assert "pairs" in str(info.value)
+    assert not out.exists()
+
+
+def test_pairs_may_be_written_as_on_the_command_line(tmp_path: Path) -> None:
+    """`pairs="a:b"` is read as `--pairs a:b` is: here it names an unknown source, and the
+    error says which."""
+    from lr_extracts import one_source, person
+
+    project = one_source(tmp_path, [person(i) for i in range(3)])
+    with pytest.raises(linkready.ConfigError, match="`zz` is not a source"):
+        linkready.link(project, tmp_path / "out", pairs="src:zz")

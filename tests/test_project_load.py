@@ -88,3 +88,52 @@ def test_list_of_columns_for_joinable_fields_only(tmp_path: Path) -> None:
             load_project(path)
         lines = err.value.lines()
         assert any(words in line and str(path) in line for line in lines), (columns, lines)
+
+
+GOOD_TEXT = ("name: p\nreference_date: 2025-04-01\nsources:\n"
+             "  a: {path: a.csv, columns: {record_id: ID}}\n")
+
+
+@pytest.mark.parametrize("bad", ["2025-13-01", "2023-02-29", "2025-04-31"])
+def test_impossible_date_is_a_config_error_naming_the_line(tmp_path: Path, bad: str) -> None:
+    """An impossible date (month 13, 29 February of a common year) is a one-line
+    ConfigError naming the file and the line, not an internal error."""
+    path = tmp_path / "project.yaml"
+    path.write_text(GOOD_TEXT.replace("2025-04-01", bad))
+    with pytest.raises(ConfigError) as info:
+        load_project(path)
+    (line,) = info.value.lines()
+    assert str(path) in line and "line 2" in line and bad in line
+
+
+@pytest.mark.parametrize("text, key, first, second", [
+    (GOOD_TEXT + "  a: {path: b.csv, columns: {record_id: ID}}\n", "a", 4, 5),
+    (GOOD_TEXT.replace("reference_date", "name: q\nreference_date"), "name", 1, 2),
+])
+def test_a_key_given_twice_is_a_config_error(tmp_path: Path, text: str, key: str,
+                                             first: int, second: int) -> None:
+    """YAML keeps the last of two equal keys, so a source listed twice under one name
+    would silently drop the first extract: refused, naming both lines."""
+    path = tmp_path / "project.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_project(path)
+    (line,) = info.value.lines()
+    assert str(path) in line and f"`{key}`" in line
+    assert f"line {first}" in line and f"line {second}" in line
+
+
+def test_numbers_in_value_maps_and_column_names_are_read_as_text(tmp_path: Path) -> None:
+    """`values: {sex: {1: 1, 2: 2}}` and a column named 2019 are what a user writes for
+    numeric codes and headers; YAML makes them integers, which were refused ("Input
+    should be a valid string"). A true/false key stays an error (YAML reads Yes/No so)."""
+    path = tmp_path / "project.yaml"
+    path.write_text("name: p\nsources:\n  a: {path: a.csv, columns: {record_id: 2019},\n"
+                    "      values: {sex: {1: 1, 2: '2', 0: null}}}\n")
+    spec = load_project(path).sources["a"]
+    assert spec.columns["record_id"] == "2019"
+    assert spec.values == {"sex": {"1": "1", "2": "2", "0": None}}
+    path.write_text("name: p\nsources:\n  a: {path: a.csv, columns: {record_id: ID},\n"
+                    "      values: {sex: {Yes: '1'}}}\n")
+    with pytest.raises(ConfigError):
+        load_project(path)

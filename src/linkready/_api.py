@@ -210,7 +210,7 @@ def _spark(backend: str, spark: SparkSettings | PathLike | None) -> SparkSetting
 
 
 def link(project: Project | PathLike, out: PathLike | None = None, *,
-         pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
+         pairs: list[tuple[str, str]] | str | None = None, threshold: float = 0.9,
          seed: int = 42, workspace: PathLike | None = None, backend: str = "duckdb",
          spark: SparkSettings | PathLike | None = None,
          training: TrainingConfig | None = None,
@@ -245,7 +245,7 @@ def evaluate(project: Project | PathLike, out: PathLike | None = None, *,
 def assess(project: Project | PathLike, out: PathLike | None = None, *,
            workspace: PathLike | None = None, backend: str = "duckdb",
            threshold: float = 0.9, seed: int = 42,
-           pairs: list[tuple[str, str]] | None = None,
+           pairs: list[tuple[str, str]] | str | None = None,
            spark: SparkSettings | PathLike | None = None,
            training: TrainingConfig | None = None,
            progress: ProgressCallback = no_progress) -> AssessResult:
@@ -268,7 +268,8 @@ def report(project: Project | PathLike, out: PathLike | None = None) -> ReportRe
     return pipeline.report(proj, _path(out)).run()
 
 
-def sweep(scenario: PathLike, vary: str | tuple[str, list[Any]], out: PathLike, *,
+def sweep(scenario: PathLike, vary: str | tuple[str, list[Any]] | Mapping[str, list[Any]],
+          out: PathLike, *,
           population: int | None = None, seed: int | None = None,
           pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
           progress: ProgressCallback = no_progress) -> SweepResult:
@@ -276,7 +277,13 @@ def sweep(scenario: PathLike, vary: str | tuple[str, list[Any]], out: PathLike, 
     generate, link, evaluate; writes ``sweep.json`` and each value's world into ``out``."""
     from linkready import pipeline
     from linkready._sweep import parse_vary
+    from linkready.errors import ConfigError
 
+    if isinstance(vary, Mapping) and len(vary) == 1:  # {"key": [values]}
+        vary = next(iter(vary.items()))
+    if not isinstance(vary, str) and (isinstance(vary, Mapping) or len(vary) != 2):
+        raise ConfigError('vary: give "KEY=V1,V2", (key, [values]) or {key: [values]}, '
+                          "one key")
     key, values = parse_vary(vary) if isinstance(vary, str) else (vary[0], list(vary[1]))
     return pipeline.sweep(str(scenario), key, values, out, population=population,
                           seed=seed, pairs=pairs, threshold=threshold).run(progress)

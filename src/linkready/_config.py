@@ -37,6 +37,74 @@ def _too_deep(text: str) -> bool:
     return len(indents) > MAX_DEPTH
 
 
+class _BadValue(yaml.constructor.ConstructorError):
+    """A well-formed YAML file holding a value linkready refuses; ``problem`` ends with
+    the fix."""
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, but a key given twice in one mapping is an error (YAML would
+    keep the last silently: a source listed twice under one name would drop an extract)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.setdefault(key, key_node)
+            except TypeError:  # an unhashable key: PyYAML's own error follows
+                continue
+            if first is not key_node:
+                raise _BadValue(
+                    None, None, f"the key `{key}` is given twice (line "
+                    f"{first.start_mark.line + 1} and line {key_node.start_mark.line + 1}); "
+                    "keep one of them", None)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _parse(text: str) -> Any:
+    """``yaml.safe_load`` with duplicate keys refused and a value PyYAML's constructors
+    reject (an impossible date such as 2025-13-01) turned into a YAMLError with its line."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            return loader.construct_document(node)
+        except (ValueError, OverflowError) as exc:
+            bad = next((n for n in _scalars(node) if _fails(n)), None)
+            date = bad is not None and bad.tag.endswith(":timestamp")
+            raise _BadValue(
+                None, None, f"`{bad.value if bad else ''}` is not a valid "
+                f"{'date' if date else 'value'} ({exc}); "
+                + ("write a real date as YYYY-MM-DD" if date else "correct it"),
+                bad.start_mark if bad else node.start_mark) from None
+    finally:
+        loader.dispose()
+
+
+def _scalars(node: yaml.Node) -> list[yaml.ScalarNode]:
+    if isinstance(node, yaml.ScalarNode):
+        return [node]
+    children = (node.value if isinstance(node, yaml.SequenceNode)
+                else [n for kv in node.value for n in kv] if isinstance(node, yaml.MappingNode)
+                else [])
+    return [s for c in children for s in _scalars(c)]
+
+
+def _fails(node: yaml.ScalarNode) -> bool:
+    try:
+        yaml.SafeLoader("").construct_object(node)
+    except (ValueError, OverflowError):
+        return True
+    except yaml.YAMLError:
+        return False
+    return False
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Parse a YAML mapping, or raise ConfigError naming the file and the fix."""
     try:
@@ -57,11 +125,14 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: nested more than {MAX_DEPTH} levels deep; a linkready "
                           "config needs a few levels: check that this is the right file")
     try:
-        data = yaml.safe_load(text)
+        data = _parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
+        if isinstance(exc, _BadValue):
+            head, _, fix = problem.rpartition("; ")
+            raise ConfigError(f"{path}: {head}{where}; {fix}") from None
         if "'\\t'" in problem:  # PyYAML: "found character '\t' that cannot start any token"
             raise ConfigError(f"{path}: a tab character{where}; YAML indents with spaces "
                               "only: replace the tab with spaces") from None

@@ -35,6 +35,10 @@ UNREADABLE_ISSUES: dict[str, tuple[str, ...]] = {
     "dob": ("unparseable",),
     "postcode": ("invalid_format",),
 }
+#: Dates of birth after the reference date (set to NULL at ingest) are an alert from this
+#: share of the source's records and MIN_FUTURE_DOB of them (a handful is keying error).
+FUTURE_DOB_SHARE = 0.05
+MIN_FUTURE_DOB = 8
 #: Coded fields and the code set their values must come from.
 CODE_SETS: dict[str, str] = {"sex": "NHS person stated gender codes",
                              "ethnicity": "NHS ethnic category codes"}
@@ -147,6 +151,17 @@ def source_alerts(name: str, src: Mapping[str, Any]) -> list[Alert]:
             msg = (_dob_message(n, records) if field == "dob" else
                    f"{n} {_LABEL[field]}{_pct(n, records)} {_FIX[field]}")
             out.append(Alert("unreadable", "error", name, field, n, msg))
+    future = fields.get("dob", {}).get("issues", {}).get("future") \
+        if fields.get("dob", {}).get("held") else None
+    if future and _num(records) and _num(future["count"]) >= MIN_FUTURE_DOB \
+            and _num(future["count"]) / _num(records) >= FUTURE_DOB_SHARE:
+        n = future["count"]
+        level: Severity = "error" if _num(n) / _num(records) > UNREADABLE_SHARE else "warning"
+        out.append(Alert(
+            "future_dob", level, name, "dob", n,
+            f"{n} dates of birth{_pct(n, records)} are after the reference date and were "
+            "set to NULL; check reference_date (the extract date) in the project file, and "
+            "that dob_format reads four-digit years (%Y: %y reads 45 as 2045)"))
     for field, code_set in CODE_SETS.items():
         entry = fields.get(field, {})
         fig = entry.get("issues", {}).get("out_of_set") if entry.get("held") else None
@@ -221,5 +236,5 @@ def errors(alerts: Iterable[Alert]) -> list[Alert]:
 def unreadable_fields(alerts: Iterable[Alert], source: str) -> set[str]:
     """Fields of ``source`` mapped but unreadable for most records."""
     return {a.field for a in alerts
-            if a.source == source and a.code in ("unreadable", "not_in_code_set")
+            if a.source == source and a.code in ("unreadable", "not_in_code_set", "future_dob")
             and a.severity == "error"}

@@ -44,6 +44,12 @@ def one_line(text: str, limit: int = MAX_LINE) -> str:
     return flat
 
 
+def room_left(text: str, limit: int = MAX_LINE) -> int:
+    """How many more characters a printed line holding ``text`` has room for, counting
+    long paths as :func:`one_line` shortens them in a line that is too long."""
+    return limit - len(_LONG_PATH.sub(_short_path, one_line(text, limit=10**9)))
+
+
 def _short_path(match: re.Match[str]) -> str:
     path = match.group(0)
     if len(path) <= _PATH_KEEP:

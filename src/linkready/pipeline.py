@@ -358,7 +358,7 @@ def validate(project: Project, out: Path | str | None = None, *,
 
 
 def link(project: Project, out: Path | str | None = None, *,
-         pairs: list[tuple[str, str]] | None = None, threshold: float = 0.9,
+         pairs: list[tuple[str, str]] | str | None = None, threshold: float = 0.9,
          seed: int = 42, workspace: Path | None = None, backend: str = "duckdb",
          spark_settings: Any = None, on_warning: Warn = None,
          aggregates_only: bool = False,
@@ -371,6 +371,7 @@ def link(project: Project, out: Path | str | None = None, *,
     from linkready.link.run import OUTPUT_NAMES
 
     check_backend(backend)
+    pairs = _check_link_options(project, pairs, threshold)
     _scratch_ok(workspace, aggregates_only)
     st = _State(project, None, workspace, aggregates_only=aggregates_only)
     steps = [_link(st, pairs, threshold, seed, backend, spark_settings, on_warning,
@@ -404,26 +405,41 @@ def report(project: Project, out: Path | str | None = None) -> Plan[ReportResult
     return Plan("building the report", steps, execute)
 
 
-def _check_link_options(project: Project, pairs: list[tuple[str, str]] | None,
-                        threshold: float) -> None:
-    """Refuse a bad threshold or a pair naming no source before any stage runs (``link``
-    checks them too, but in ``assess`` only after ingest, profile and validate)."""
+def _check_link_options(project: Project, pairs: list[tuple[str, str]] | str | None,
+                        threshold: float) -> list[tuple[str, str]] | None:
+    """Refuse a bad threshold or a pair naming no source before any stage runs (the link
+    stage checks them too, but only after ingest, profile and validate); return the pairs
+    as (left, right) tuples (the API also takes ``"A:B,C:D"``, as ``--pairs`` does)."""
     from linkready.errors import ConfigError
 
     if not 0.0 < threshold < 1.0:
         raise ConfigError(f"--threshold: {threshold} is not a probability strictly "
                           "between 0 and 1; use e.g. 0.9")
-    unknown = [n for pair in pairs or [] for n in pair if n not in project.sources]
+    if isinstance(pairs, str):
+        from linkready.link.workspace import parse_pairs
+
+        pairs = parse_pairs(pairs)
+    checked: list[tuple[str, str]] = []
+    for pair in pairs or []:
+        if isinstance(pair, str) and pair.count(":") == 1:
+            pair = tuple(pair.split(":"))  # type: ignore[assignment]
+        if isinstance(pair, str) or len(pair) != 2 or not all(isinstance(n, str) for n in pair):
+            raise ConfigError(f"--pairs: `{pair}` is not a pair of source names; give "
+                              '(left, right) pairs, e.g. [("acute", "gp_register")], or '
+                              '"acute:gp_register"')
+        checked.append((pair[0], pair[1]))
+    unknown = [n for pair in checked for n in pair if n not in project.sources]
     if unknown:
         raise ConfigError(f"--pairs: `{unknown[0]}` is not a source in the project; use one "
                           f"of {sorted(project.sources)}")
+    return checked if pairs is not None else None
 
 
 def assess(project: Project, out: Path | str | None = None, *,
            workspace: Path | None = None, project_file: Path | None = None,
            backend: str = "duckdb", spark_settings: Any = None,
            on_warning: Warn = None, threshold: float = 0.9,
-           seed: int = 42, pairs: list[tuple[str, str]] | None = None,
+           seed: int = 42, pairs: list[tuple[str, str]] | str | None = None,
            aggregates_only: bool = False,
            training: TrainingConfig | None = None) -> Plan[AssessResult]:
     """Every stage on ``project``: ingest, profile, validate, link (every pair, or
@@ -435,7 +451,7 @@ def assess(project: Project, out: Path | str | None = None, *,
     from linkready.link.run import OUTPUT_NAMES
 
     check_backend(backend)
-    _check_link_options(project, pairs, threshold)
+    pairs = _check_link_options(project, pairs, threshold)
     _scratch_ok(workspace, aggregates_only)
     st = _State(project, project_file, workspace, aggregates_only=aggregates_only)
     steps = [_ingest(st, reuse=False), _profile(st), _validate(st)]

@@ -114,6 +114,20 @@ class SourceSpec(_Frozen):
     #: as opaque text, compared exactly, profiled as tokens. Only ``nhs_number`` for now.
     pseudonymised: list[Literal["nhs_number"]] = Field(default_factory=list)
 
+    @field_validator("columns", "values", mode="before")
+    @classmethod
+    def _integers_as_text(cls, value: Any) -> Any:
+        """A column named 2019 or a code written 1 is text in the file; YAML makes it an
+        integer. (True/false, from YAML's Yes/No, stays an error: its text is lost.)"""
+        def text(v: Any) -> Any:
+            return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+        if not isinstance(value, dict):
+            return value
+        return {k: ({text(a): text(b) for a, b in v.items()} if isinstance(v, dict)
+                    else [text(c) for c in v] if isinstance(v, list) else text(v))
+                for k, v in value.items()}
+
     @field_validator("columns")
     @classmethod
     def _known_fields(cls, columns: dict[str, str | list[str]]) -> dict[str, str | list[str]]:

@@ -213,3 +213,20 @@ def test_the_docs_state_each_commands_default_out_as_its_help_does() -> None:
             sub = folder.group(1).removeprefix("linkready-results/")
             assert "linkready-results/" in text or "link output folder" in text, name
             assert not sub or sub in text, (name, sub, text)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["link", "p.yaml", "--seed", "-3"], ["--seed", "greater than or equal to 0"]),
+    (["link"], ["Missing argument", "PROJECT"]),
+    (["profile", "p.yaml", "--no-such-option"], ["No such option", "--no-such-option"]),
+    (["generate", "default", "--population", "abc"], ["--population", "integer"]),
+])
+def test_a_bad_option_is_one_line(args: list[str], words: list[str]) -> None:
+    """A value the option parser refuses is one line, as linkready's own errors are,
+    naming the option and where help is (it was a usage line, a hint and a 3-line box)."""
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2, res.output
+    (line,) = res.stderr.splitlines()
+    assert line.startswith("error: ") and f"`linkready {args[0]} -h`" in line
+    for w in words:
+        assert w in line, line

@@ -170,3 +170,76 @@ def test_malformed_rows_are_counted_not_fatal(tmp_path: Path) -> None:
     assert log[("record_id", "read")] == 2 and log[("record_id", "rows_rejected")] == 1
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert tables == {"records", "sources", "standardisation_log"}
+
+
+def test_misspelt_column_of_a_wide_extract_keeps_the_suggestion(tmp_path: Path) -> None:
+    """In an extract of 40 columns the printed line (at most 300 characters) still says
+    which column was meant: the list of every column no longer pushes it out."""
+    extra = [f"ADMISSION_METHOD_CODE_{i:02d}" for i in range(32)]
+    write_csv(tmp_path / "src.csv", [*COLUMNS.values(), *extra],
+              [[*person(1).values(), *["x"] * len(extra)]])
+    columns = {**COLUMNS, "family_name": "SURNAMES"}
+    project_file = write_project(tmp_path, {"src": {"path": "src.csv", "columns": columns}})
+    result = runner.invoke(app, ["profile", str(project_file), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert "did you mean `SURNAME`?" in line and "sources.src.columns.family_name" in line
+    assert "`SURNAMES`" in line and "fix the mapping" in line
+
+
+@pytest.mark.parametrize("serial", ["{n}", "{n}.0"])
+def test_dates_of_birth_as_excel_serial_numbers_are_refused_with_the_fix(
+        tmp_path: Path, serial: str) -> None:
+    """A DOB column exported from Excel as day numbers (29200 for 10/12/1979): one line
+    saying so and how to export them as dates (it was a profile alert that no format
+    reads them, suggesting a list of formats)."""
+    from datetime import date
+    days = [(date(1940 + i, 1 + i % 12, 3) - date(1899, 12, 30)).days for i in range(20)]
+    rows = [person(i, dob=serial.format(n=n)) for i, n in enumerate(days)]
+    project_file = one_source(tmp_path, rows)
+    result = runner.invoke(app, ["profile", str(project_file), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert "src.csv" in line and "sources.src.columns.dob" in line
+    assert "Excel" in line and "serial" in line and "date" in line
+    assert not (tmp_path / "o").exists()
+
+
+def test_years_alone_are_not_taken_for_excel_serial_numbers(tmp_path: Path) -> None:
+    """A column of birth years (four digits) is not called Excel day numbers."""
+    project_file = one_source(tmp_path, [person(i, dob=str(1940 + i)) for i in range(20)])
+    result = runner.invoke(app, ["profile", str(project_file), "--out", str(tmp_path / "o")])
+    assert "serial" not in result.output + result.stderr
+
+
+def _utf16_undeclared(d: Path) -> Path:
+    """Excel's "Unicode Text": UTF-16 with a byte-order mark."""
+    write_csv(d / "src.csv", list(COLUMNS.values()), [list(person(1).values())],
+              encoding="utf-16")
+    return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS}})
+
+
+def _parquet_named_csv(d: Path) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({c: ["x"] for c in COLUMNS.values()}), d / "src.csv")
+    return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS}})
+
+
+@pytest.mark.parametrize(("setup", "words"), [
+    (_utf16_undeclared, ["byte-order mark", "`encoding: utf-16`"]),
+    (_parquet_named_csv, ["Parquet", "`format: parquet`"]),
+])
+def test_an_undecodable_file_says_what_it_is(tmp_path: Path, setup: Setup,
+                                             words: list[str]) -> None:
+    """A file whose first bytes say what it is (a UTF-16 byte-order mark, Parquet's magic
+    number) gets that fix, not 'set encoding: e.g. latin-1 or cp1252'."""
+    project_file = setup(tmp_path)
+    result = runner.invoke(app, ["profile", str(project_file), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert "src.csv" in line and "sources.src" in line
+    for w in words:
+        assert w in line, line
+    assert "latin-1" not in line

@@ -175,3 +175,28 @@ def test_sheet_on_a_csv_is_refused(tmp_path: Path) -> None:
                                                           "nhs_number": "NHS"}}})
     line = _refused(tmp_path, project)
     assert "(sources.la.sheet)" in line and "remove `sheet:`" in line
+
+
+def test_blank_rows_above_the_header_are_skipped(tmp_path: Path) -> None:
+    """A sheet whose first row is empty (Excel writes a formatted blank row) is read from
+    its first row holding a value, the header; it was refused as 'empty'."""
+    fields = ("record_id", "nhs_number", "given_name", "family_name", "sex")
+    rows: list[list[object]] = [[None], [None, None], [COLUMNS[f] for f in fields]]
+    rows += [[f"R{i:03d}", VALID_NHS[i], "Ada", "Lovelace", 2] for i in range(10)]
+    write_xlsx(tmp_path / "clients.xlsx", rows)
+    project = write_project(tmp_path, {"la": {"path": "clients.xlsx",
+                                              "columns": {f: COLUMNS[f] for f in fields}}})
+    result = runner.invoke(app, ["profile", str(project)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "linkready-results" / "profile.json").read_text())
+    assert doc["sources"]["la"]["records"] == 10
+
+
+def test_an_empty_sheet_is_refused_as_empty(tmp_path: Path) -> None:
+    """A sheet with no value at all: the message says so (it said 'cannot be read as an
+    Excel workbook (ValueError)')."""
+    write_xlsx(tmp_path / "clients.xlsx", [[None]])
+    project = write_project(tmp_path, {"la": {"path": "clients.xlsx", "columns": COLUMNS}})
+    line = _refused(tmp_path, project)
+    assert "clients.xlsx" in line and "(sources.la.path)" in line
+    assert "no value" in line and "ValueError" not in line

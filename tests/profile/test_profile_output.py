@@ -215,3 +215,20 @@ def test_csv_and_parquet_give_the_same_profile(tmp_path: Path) -> None:
         documents.append(result.to_dict()["sources"])
     assert figures[0] == figures[1]
     assert documents[0] == documents[1]
+
+
+def test_undeclared_reference_date_is_no_record_s_date_of_birth(tmp_path: Path) -> None:
+    """Without `reference_date`, ages are measured near the latest date of birth; the date
+    written is the first of the next month, so profile.json holds no record's DOB (it held
+    the youngest person's date of birth exactly)."""
+    dobs = ["03/04/1950", "17/09/1988", "15/02/2026", "29/12/2001"]
+    project_file = one_source(tmp_path, [person(i, dob=d) for i, d in enumerate(dobs)])
+    doc = yaml.safe_load(project_file.read_text())
+    del doc["reference_date"]
+    project_file.write_text(yaml.safe_dump(doc))
+    assert runner.invoke(app, ["profile", str(project_file)]).exit_code == 0
+    text = (tmp_path / "linkready-results" / "profile.json").read_text()
+    assert json.loads(text)["reference_date"] == "2026-03-01"
+    for d in dobs:
+        day, month, year = d.split("/")
+        assert f"{year}-{month}-{day}" not in text and d not in text

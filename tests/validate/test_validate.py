@@ -136,6 +136,12 @@ def test_clean_project_passes_gate(run: dict[str, Any], tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(project_file), "--fail-on-error"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "linkready-results" / "validation.json").is_file()
+    # Reproducible: a second run writes the same suite, byte for byte (GX gives every
+    # suite and expectation a random id; the file held them).
+    again = tmp_path / "again"
+    assert runner.invoke(app, ["validate", str(project_file), "--out", str(again)]).exit_code == 0
+    suite = "expectations/clean.json"
+    assert (again / suite).read_bytes() == (tmp_path / "linkready-results" / suite).read_bytes()
 
 
 def test_help_does_not_import_gx() -> None:

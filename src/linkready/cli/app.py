@@ -43,6 +43,31 @@ def _flags_without_metavar() -> None:
 
 _flags_without_metavar()
 
+
+def _usage_errors_on_one_line() -> None:
+    """An option or argument the parser refuses (``--seed -3``, a missing PROJECT) is
+    printed as one line naming the option and where help is, as linkready's own errors
+    are, rather than Typer's usage line, hint and three-line box."""
+    from typer import rich_utils
+
+    if getattr(rich_utils.rich_format_error, "linkready_one_line", False):
+        return
+
+    def one_line_error(exc: Any) -> None:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # help was printed instead
+            return
+        from linkready.cli._common import error_line
+
+        ctx = getattr(exc, "ctx", None)
+        where = f"; see `{ctx.command_path} -h`" if ctx is not None else ""
+        error_line(f"{exc.format_message().rstrip('.')}{where}")
+
+    one_line_error.linkready_one_line = True  # type: ignore[attr-defined]
+    rich_utils.rich_format_error = one_line_error  # type: ignore[assignment]
+
+
+_usage_errors_on_one_line()
+
 #: The commands in the order of the work, as ``--help`` lists them: make or map extracts,
 #: look at them, link, measure, report, check by review; then exploring and teaching.
 ORDER = ("generate", "profile", "validate", "link", "evaluate", "assess", "report", "review",

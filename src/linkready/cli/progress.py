@@ -18,9 +18,24 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+class _Progress(Progress):
+    """A progress display that clears itself when the run failed, so that the error is
+    the only line printed (on a terminal and in a redirected stderr alike)."""
+
+    failed = False
+
+    def stop(self) -> None:
+        if not self.failed:
+            super().stop()
+            return
+        self.live.transient = True
+        self.live.stop()  # Progress.stop would add an empty line on a non-terminal
+
+
 @contextmanager
 def progress_bar(description: str, total: int) -> Iterator[ProgressCallback]:
-    """Yield a callback ``(step_name, done)`` that advances a bar on stderr."""
+    """Yield a callback ``(step_name, done)`` that advances a bar on stderr; the bar stays
+    when the block ends normally and is cleared when it raises."""
     columns = (
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
@@ -29,13 +44,17 @@ def progress_bar(description: str, total: int) -> Iterator[ProgressCallback]:
         TimeElapsedColumn(),
         TextColumn("{task.fields[step]}"),
     )
-    with Progress(*columns, console=err_console, transient=False) as prog:
+    with _Progress(*columns, console=err_console, transient=False) as prog:
         task = prog.add_task(escape(description), total=total, step="")
 
         def advance(step: str, done: int = 1) -> None:
             prog.update(task, advance=done, step=escape(step))
 
-        yield advance
+        try:
+            yield advance
+        except BaseException:
+            prog.failed = True
+            raise
 
 
 def run_plan(plan: Plan[T]) -> T:

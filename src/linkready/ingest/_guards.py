@@ -119,6 +119,7 @@ def check_dob_format(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec
         for g in guesses) + " FROM stage")
     best = max(fits)
     if best < 0.9 * present:
+        _refuse_excel_serials(con, path, name, spec, present, project_file)
         _refuse_mixed_formats(con, path, name, spec, present, failed, guesses, project_file)
         return
     likely = [g for g, n in zip(guesses, fits, strict=True) if n == best][:2]
@@ -128,6 +129,29 @@ def check_dob_format(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec
         f"{path}: {_pct(failed / present)} of the dates in {_field(spec, name, 'dob')} do "
         f"not match dob_format {declared}; the dates look like {look} — set "
         f"`dob_format: \"{likely[0]}\"` for {name} in {project_file}"
+    )
+
+
+def _refuse_excel_serials(con: duckdb.DuckDBPyConnection, path: Path, name: str,
+                          spec: SourceSpec, present: int, project_file: Path) -> None:
+    """Refuse dates of birth written as Excel's day numbers (a date cell exported as a
+    number: 29200 for 10/12/1979): nearly all of them 4 or 5 digits in Excel's range of
+    dates of birth, and most of them 5 digits (so a column of birth years is not taken
+    for them)."""
+    serial = r"\d{4,5}(\.0+)?"
+    day = "TRY_CAST(split_part(trim(dob__t), '.', 1) AS INTEGER)"
+    serials, five = _scalar(
+        con, f"SELECT count(*) FILTER (WHERE regexp_full_match(trim(dob__t), {lit(serial)}) "
+             f"AND {day} BETWEEN {R.EXCEL_SERIAL_MIN} AND {R.EXCEL_SERIAL_MAX}), "
+             f"count(*) FILTER (WHERE regexp_full_match(trim(dob__t), {lit(serial)}) "
+             f"AND {day} >= 10000) FROM stage")
+    if serials < 0.9 * present or five < 0.5 * present:
+        return
+    raise InputError(
+        f"{path}: {_pct(serials / present)} of the dates in {_field(spec, name, 'dob')} are "
+        "Excel serial day numbers, not dates; format the column as a date in Excel and "
+        + ("save the workbook again" if path.suffix.lower() in (".xlsx", ".xlsm") else
+           f"export it again, or make the .xlsx itself sources.{name}.path")
     )
 
 

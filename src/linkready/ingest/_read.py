@@ -20,6 +20,7 @@ from pathlib import Path
 
 from linkready.errors import ConfigError, InputError
 from linkready.ingest._disk import is_write_failure, write_error
+from linkready.messages import room_left
 from linkready.project import Project, SourceSpec, printable
 from linkready.sql import lit
 
@@ -201,6 +202,22 @@ def check_encoding(
                          f"({key}); check the file and its permissions") from None
 
 
+def _what_it_is(path: Path) -> str | None:
+    """The fix for a file whose first bytes say what it is, when it does not decode."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "the file starts with a UTF-32 byte-order mark: set `encoding: utf-32`"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return ("the file starts with a UTF-16 byte-order mark (as Excel's \"Unicode Text\" "
+                "writes): set `encoding: utf-16` (and `delimiter` if it is tab-separated)")
+    if head == b"PAR1":
+        return "it is a Parquet file: set `format: parquet` (or name it .parquet)"
+    if head.startswith(b"\x1f\x8b"):
+        return "it is gzip-compressed: decompress it and point path at the CSV"
+    return None
+
+
 def _decode(path: Path, codec: str, copy: Path | None, key: str) -> Path | None:
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     out = None
@@ -213,10 +230,11 @@ def _decode(path: Path, codec: str, copy: Path | None, key: str) -> Path | None:
                     text = decoder.decode(chunk)
                 except UnicodeError as exc:
                     where = offset + getattr(exc, "start", 0)
+                    fix = _what_it_is(path) or ("set `encoding:` to the file's real "
+                                                "encoding (e.g. latin-1 or cp1252)")
                     raise InputError(
                         f"{path}: bytes at offset {where} cannot be decoded as {codec} "
-                        f"({key}); set `encoding:` to the file's real encoding "
-                        "(e.g. latin-1 or cp1252)"
+                        f"({key}); {fix}"
                     ) from None
                 if out is not None:
                     out.write(text)
@@ -330,12 +348,31 @@ def check_columns(
             f"(sources.{name}); rename them in the extract so each column name is unique"
         )
     others = f" (and {len(missing) - 1} more mapped column(s))" if len(missing) > 1 else ""
-    shown = ", ".join(_col(c) for c in columns[:30]) + (" …" if len(columns) > 30 else "")
+    head = f"{path}: column {_col(col)} (sources.{name}.columns.{field}) not found{others}; "
     hint = f"did you mean {_col(close[0])}? " if close else ""
-    raise InputError(
-        f"{path}: column {_col(col)} (sources.{name}.columns.{field}) not found{others}; "
-        f"{hint}the file has columns {shown}; fix the mapping in {project_file}"
-    )
+    tail = f"; fix the mapping in {project_file}"
+    # The columns are listed in the room the printed line has left (MAX_LINE), so that
+    # the suggestion and the fix are never cut out of it.
+    room = room_left(head + hint + "the file has columns " + tail)
+    if hint and room < 20:
+        raise InputError(head + hint.rstrip() + tail)
+    raise InputError(f"{head}{hint}the file has columns {_some_columns(columns, room)}{tail}")
+
+
+def _some_columns(columns: list[str], budget: int) -> str:
+    """As many of ``columns`` as fit in ``budget`` characters (at least one and at most
+    30 of them), then how many there are in all."""
+    everything = ", ".join(_col(c) for c in columns)
+    if len(columns) <= 30 and len(everything) <= budget:
+        return everything
+    shown: list[str] = []
+    budget -= 16  # room for " … (N in all)"
+    for c in columns:
+        if shown and (len(shown) == 30
+                      or sum(len(x) + 2 for x in shown) + len(_col(c)) > budget):
+            return ", ".join(shown) + f" … ({len(columns)} in all)"
+        shown.append(_col(c))
+    return ", ".join(shown)
 
 
 def inspect_source(

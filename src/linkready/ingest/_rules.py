@@ -78,6 +78,10 @@ RECORD_ID_NHS_SHARE = 0.5
 DOB_UNPARSEABLE_SHARE = 0.5
 #: ... and at least this many do not parse (a handful of odd dates proves nothing).
 DOB_MIN_FAILED = 8
+#: Excel day numbers read as dates of birth (1 = 1900-01-01 ... 60000 = 2064-04-08): a
+#: DOB column that is nearly all such numbers was exported from date cells as numbers.
+EXCEL_SERIAL_MIN = 1
+EXCEL_SERIAL_MAX = 60000
 
 #: Formats tried to say what the dates look like when ``dob_format`` does not fit.
 DOB_FORMAT_GUESSES: tuple[str, ...] = (

@@ -189,14 +189,19 @@ def xlsx_to_csv(path: Path, copy: Path, *, delimiter: str, date_format: str,
         with zipfile.ZipFile(path) as z, copy.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, delimiter=delimiter)
             rows = _rows(z, name, date_format)
-            header = next(rows, None)
+            # The header is the first row holding a value: Excel writes blank rows that
+            # carry formatting, and a sheet may start lower down.
+            header = next((r for r in rows if any(r)), None)
             if header is None:
-                raise ValueError("empty worksheet")
+                raise InputError(
+                    f"{path}: the worksheet holds no value, no header row ({key}); export "
+                    "it with a header row and at least one record")
             writer.writerow(header)
             for row in rows:
                 if any(row):
                     writer.writerow(row[:len(header)] + [""] * (len(header) - len(row)))
     except InputError:
+        copy.unlink(missing_ok=True)
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, ET.ParseError, StopIteration,
             RuntimeError) as exc:

@@ -200,13 +200,18 @@ def profile_workspace(
 
 def age_reference(con: duckdb.DuckDBPyConnection) -> date:
     """The date ages are measured at: the project's ``reference_date`` if it declares one;
-    else the latest sensible date of birth in the workspace (future and sentinel dates
-    were already set to NULL), which stands for the extract date and keeps the profile
-    the same whatever day it is run; else the ingest date."""
+    else the first of the month after the latest sensible date of birth in the workspace
+    (future and sentinel dates were already set to NULL), which stands for the extract
+    date and keeps the profile the same whatever day it is run without being anyone's
+    date of birth; else the ingest date."""
     # fetchall, not fetchone: DuckDB 2 keeps a half-read result open on the connection.
     declared, ingest_ref = con.execute(
         "SELECT bool_or(reference_declared), min(reference_date) FROM sources").fetchall()[0]
     if declared:
         return ingest_ref  # type: ignore[no-any-return]
     latest = con.execute("SELECT max(dob) FROM records").fetchall()[0][0]
-    return latest or ingest_ref or date.today()  # type: ignore[no-any-return]
+    if latest is not None:
+        # The first of the next month: profile.json writes this date, and the latest
+        # date of birth itself is a person's (the youngest record's).
+        return date(latest.year + latest.month // 12, latest.month % 12 + 1, 1)
+    return ingest_ref or date.today()  # type: ignore[no-any-return]

@@ -7,6 +7,7 @@ GX analytics are switched off and progress bars silenced; results are requested 
 from __future__ import annotations
 
 import os
+import uuid
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -108,7 +109,7 @@ class GxRunner:
         self.suites[name] = self.context.suites.add(suite)
         doc: dict[str, Any] = self.suites[name].to_json_dict()
         self.ids[name] = [str(e["id"]) for e in doc["expectations"]]
-        return doc
+        return _stable_ids(doc)
 
     def validate(self, name: str, frame: Any) -> list[Outcome]:
         """Validate one pandas batch; return counts per expectation, in suite order."""
@@ -132,3 +133,14 @@ class GxRunner:
                 error="the expectation raised an error in Great Expectations" if raised else None,
             ))
         return out
+
+
+def _stable_ids(doc: dict[str, Any]) -> dict[str, Any]:
+    """The suite's JSON with GX's random ids replaced by ids derived from the suite's name
+    and each expectation's place and type, so that the same project writes the same
+    ``expectations/`` files (GX itself matches results by the ids it holds in memory)."""
+    name = str(doc.get("name"))
+    base = uuid.uuid5(uuid.NAMESPACE_URL, f"linkready:expectations/{name}")
+    exps = [{**e, "id": str(uuid.uuid5(base, f"{i}:{e.get('type')}"))}
+            for i, e in enumerate(doc.get("expectations", []))]
+    return {**doc, "id": str(base), "expectations": exps}
