@@ -23,3 +23,44 @@ def test_memoised_names_render_as_splink_renders_them() -> None:
     assert parse("given_name", "duckdb") == SqlglotColumnTreeBuilder(
         column_name="given_name", sqlglot_dialect="duckdb")
     assert parse("coords['lat']", "duckdb").bracket_key == "lat"
+
+
+def test_memoised_parse_gives_equal_independent_trees() -> None:
+    import sqlglot
+    import sqlglot.expressions as exp
+
+    calls: list[str] = []
+
+    def parse(sql: str, **kwargs: object) -> exp.Expression:
+        calls.append(sql)
+        return sqlglot.parse_one(sql, **kwargs)
+
+    memo = splink_memo.memo_parse_one(parse)
+    sql = "jaro_winkler_similarity(given_name_l, given_name_r) >= 0.92"
+    a = memo(sql, read="duckdb")
+    b = memo(sql, read="duckdb")
+    assert calls == [sql]  # parsed once
+    assert a == b == sqlglot.parse_one(sql, read="duckdb")
+    # A caller changing its tree does not change what the next caller gets.
+    a.find(exp.Column).set("this", exp.to_identifier("family_name_l"))
+    assert memo(sql, read="duckdb").sql() == b.sql() != a.sql()
+    # Other options are another entry; bad SQL raises every time and is not kept.
+    memo(sql, read="spark")
+    assert len(calls) == 2
+    for _ in range(2):
+        try:
+            memo("SELECT (", read="duckdb")
+        except sqlglot.ParseError:
+            pass
+        else:
+            raise AssertionError("bad SQL parsed")
+    assert calls.count("SELECT (") == 2
+
+
+def test_install_memoises_sqlglot_parse_one_for_splink() -> None:
+    import sqlglot
+    from splink.internals import comparison_level_library
+
+    splink_memo.install()
+    assert getattr(sqlglot.parse_one, "__wrapped__", None) is not None
+    assert comparison_level_library.parse_one is sqlglot.parse_one

@@ -6,6 +6,13 @@ time it writes SQL: thousands of times per pair, for a few dozen names. Both are
 functions of immutable values, so each distinct name is parsed, and each distinct
 reference rendered, once per process; Splink's SQL, and so every result, is unchanged.
 Splink offers no public hook for this: the class's two members are replaced in place.
+
+Splink also parses the SQL of every comparison level and blocking rule with
+``sqlglot.parse_one`` several times whenever a linker is built, validated or trained
+(about 800 parses per pair, a large part of a small pair's fixed cost). Each distinct short
+SQL text is parsed once per process here and a copy of the tree handed out (callers may
+change the tree they get; copying costs about a fifth of parsing): the same trees, so the
+same SQL and results.
 """
 
 from __future__ import annotations
@@ -15,6 +22,10 @@ from typing import Any
 
 _LOCK = threading.Lock()
 _installed: list[bool] = [False]
+#: SQL texts longer than this (whole queries, each different) are parsed every time.
+PARSE_MEMO_MAX_CHARS = 2_000
+#: Distinct SQL texts kept (a bound on memory; later texts are parsed every time).
+PARSE_MEMO_MAX_ENTRIES = 4_096
 
 
 def install() -> None:
@@ -51,4 +62,45 @@ def install() -> None:
 
         Builder.from_raw_column_name_or_column_reference = classmethod(from_raw)  # type: ignore[method-assign,assignment]
         Builder.sql = property(sql)  # type: ignore[method-assign,assignment]
+        _memoise_parse_one()
         _installed[0] = True
+
+
+def _memoise_parse_one() -> None:
+    """Replace ``sqlglot.parse_one`` (and the names Splink's modules imported it as) by
+    :func:`memo_parse_one` over it."""
+    import importlib
+
+    import sqlglot
+
+    memo = memo_parse_one(sqlglot.parse_one)
+    sqlglot.parse_one = memo
+    for name in ("comparison_level_library", "blocking_rule_library", "blocking"):
+        module = importlib.import_module(f"splink.internals.{name}")
+        if getattr(module, "parse_one", None) is not None:
+            module.parse_one = memo  # type: ignore[attr-defined]
+
+
+def memo_parse_one(parse: Any) -> Any:
+    """``parse`` (``sqlglot.parse_one``) with each short SQL text parsed once: later
+    calls with the same text and options get a copy of the first call's tree. A text
+    that fails to parse raises every time and is not kept."""
+    trees: dict[tuple[Any, ...], Any] = {}
+
+    def parse_one(sql: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(sql, str) or len(sql) > PARSE_MEMO_MAX_CHARS:
+            return parse(sql, *args, **kwargs)
+        try:
+            key = (sql, args, tuple(sorted(kwargs.items())))
+            tree = trees.get(key)
+        except TypeError:  # an unhashable option: not memoised
+            return parse(sql, *args, **kwargs)
+        if tree is None:
+            tree = parse(sql, *args, **kwargs)
+            if tree is not None and len(trees) < PARSE_MEMO_MAX_ENTRIES:
+                trees[key] = tree.copy()
+            return tree
+        return tree.copy()
+
+    parse_one.__wrapped__ = parse  # type: ignore[attr-defined]
+    return parse_one
