@@ -64,3 +64,23 @@ def test_install_memoises_sqlglot_parse_one_for_splink() -> None:
     splink_memo.install()
     assert getattr(sqlglot.parse_one, "__wrapped__", None) is not None
     assert comparison_level_library.parse_one is sqlglot.parse_one
+
+
+def test_memoised_exact_match_test_agrees_with_splink() -> None:
+    from splink.internals.comparison_level import ComparisonLevel
+
+    from linkready.link.settings import comparisons
+
+    splink_memo.install()
+    own = ComparisonLevel._is_exact_match.fget.__closure__  # the memo wraps Splink's
+    assert own is not None
+    splink_own = next(c.cell_contents for c in own if callable(c.cell_contents))
+    fields = {"nhs_number", "given_name", "family_name", "middle_names", "dob", "postcode",
+              "sex", "address_line"}
+    seen = set()
+    for comp in comparisons(fields):
+        for level in comp.get_comparison("duckdb").comparison_levels:
+            for _ in range(2):  # computed, then remembered
+                assert level._is_exact_match == bool(splink_own(level))
+            seen.add(level._is_exact_match)
+    assert seen == {True, False}

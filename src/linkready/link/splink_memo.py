@@ -63,7 +63,31 @@ def install() -> None:
         Builder.from_raw_column_name_or_column_reference = classmethod(from_raw)  # type: ignore[method-assign,assignment]
         Builder.sql = property(sql)  # type: ignore[method-assign,assignment]
         _memoise_parse_one()
+        _memoise_is_exact_match()
         _installed[0] = True
+
+
+def _memoise_is_exact_match() -> None:
+    """Memoise ``ComparisonLevel._is_exact_match`` (whether a level's SQL is only
+    equalities of a column on both sides: a parse, normalise and simplify by sqlglot,
+    about a hundred times per pair when EM sessions are set up) on the level's SQL,
+    dialect and whether it is the else level: all that it reads."""
+    from splink.internals.comparison_level import ComparisonLevel
+
+    compute = ComparisonLevel._is_exact_match.fget  # type: ignore[attr-defined]
+    known: dict[tuple[Any, ...], bool] = {}
+
+    def is_exact_match(self: Any) -> bool:
+        try:
+            key = (self.sql_condition, str(self.sqlglot_dialect), self._is_else_level)
+        except Exception:  # a level without SQL yet: Splink's own answer, not kept
+            return bool(compute(self))
+        got = known.get(key)
+        if got is None:
+            got = known[key] = bool(compute(self))
+        return got
+
+    ComparisonLevel._is_exact_match = property(is_exact_match)  # type: ignore[method-assign,assignment]
 
 
 def _memoise_parse_one() -> None:
