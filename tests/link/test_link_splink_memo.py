@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from linkready.link import splink_memo
 
 
@@ -72,9 +74,8 @@ def test_memoised_exact_match_test_agrees_with_splink() -> None:
     from linkready.link.settings import comparisons
 
     splink_memo.install()
-    own = ComparisonLevel._is_exact_match.fget.__closure__  # the memo wraps Splink's
-    assert own is not None
-    splink_own = next(c.cell_contents for c in own if callable(c.cell_contents))
+    splink_own = splink_memo.ORIGINAL["is_exact_match"]
+    assert ComparisonLevel._is_exact_match.fget is not splink_own
     fields = {"nhs_number", "given_name", "family_name", "middle_names", "dob", "postcode",
               "sex", "address_line"}
     seen = set()
@@ -84,3 +85,26 @@ def test_memoised_exact_match_test_agrees_with_splink() -> None:
                 assert level._is_exact_match == bool(splink_own(level))
             seen.add(level._is_exact_match)
     assert seen == {True, False}
+
+
+def test_duckdb_columns_as_splink_reads_them(tmp_path: Path) -> None:
+    import duckdb
+    from splink import DuckDBAPI
+    from splink.internals.duckdb.dataframe import DuckDBDataFrame
+
+    splink_memo.install()
+    splink_own = splink_memo.ORIGINAL["columns"]
+    assert DuckDBDataFrame.columns.fget is not splink_own
+    ws = duckdb.connect(str(tmp_path / "ws.duckdb"))
+    ws.execute("CREATE TABLE records AS SELECT 1 AS record_id, 'x' AS given_name")
+    ws.close()
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{tmp_path / 'ws.duckdb'}' AS ws (READ_ONLY)")
+    con.execute('CREATE TABLE __lr_left AS SELECT 1 AS record_id, 2 AS "given name", '
+                "DATE '2000-01-01' AS dob, 'a' AS zeta, 'b' AS alpha")
+    api = DuckDBAPI(connection=con)
+    for name in ("__lr_left", "no_such_table"):
+        df = DuckDBDataFrame(name, name, api)
+        assert [c.name for c in df.columns] == [c.name for c in splink_own(df)]
+    assert [c.unquote().name for c in DuckDBDataFrame("t", "__lr_left", api).columns] == \
+        ["record_id", "given name", "dob", "zeta", "alpha"]

@@ -17,11 +17,14 @@ same SQL and results.
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
 _LOCK = threading.Lock()
 _installed: list[bool] = [False]
+#: Splink's own functions that :func:`install` replaced, by name (for tests).
+ORIGINAL: dict[str, Any] = {}
 #: SQL texts longer than this (whole queries, each different) are parsed every time.
 PARSE_MEMO_MAX_CHARS = 2_000
 #: Distinct SQL texts kept (a bound on memory; later texts are parsed every time).
@@ -64,7 +67,37 @@ def install() -> None:
         Builder.sql = property(sql)  # type: ignore[method-assign,assignment]
         _memoise_parse_one()
         _memoise_is_exact_match()
+        _faster_duckdb_columns()
         _installed[0] = True
+
+
+#: A table name :func:`_faster_duckdb_columns` reads with ``pragma_table_info``.
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _faster_duckdb_columns() -> None:
+    """Splink's ``DuckDBDataFrame.columns`` reads ``information_schema.columns`` (the
+    whole catalogue, the attached workspace's too: ~8 ms, ~60 times per pair); for a
+    plain table name, ``pragma_table_info`` gives the same names in the same order in a
+    fifth of the time. Anything else (a qualified name, a missing table) is left to
+    Splink's own query."""
+    from splink.internals.duckdb.dataframe import DuckDBDataFrame
+    from splink.internals.input_column import InputColumn
+
+    own = ORIGINAL["columns"] = DuckDBDataFrame.columns.fget  # type: ignore[attr-defined]
+
+    def columns(self: Any) -> list[Any]:
+        name = self.physical_name
+        if not isinstance(name, str) or not _PLAIN_NAME.fullmatch(name):
+            return list(own(self))
+        try:
+            rows = self.db_api._execute_sql_against_backend(
+                f"SELECT name FROM pragma_table_info('{name}')").fetchall()
+        except Exception:  # no such table (Splink's query then finds no column)
+            return list(own(self))
+        return [InputColumn(r[0], sqlglot_dialect_str="duckdb") for r in rows]
+
+    DuckDBDataFrame.columns = property(columns)  # type: ignore[method-assign,assignment]
 
 
 def _memoise_is_exact_match() -> None:
@@ -74,7 +107,8 @@ def _memoise_is_exact_match() -> None:
     dialect and whether it is the else level: all that it reads."""
     from splink.internals.comparison_level import ComparisonLevel
 
-    compute = ComparisonLevel._is_exact_match.fget  # type: ignore[attr-defined]
+    compute = ORIGINAL["is_exact_match"] = \
+        ComparisonLevel._is_exact_match.fget  # type: ignore[attr-defined]
     known: dict[tuple[Any, ...], bool] = {}
 
     def is_exact_match(self: Any) -> bool:
