@@ -166,3 +166,7 @@ def test_hoisted_similarities_give_the_same_values() -> None:
     assert con.sql(hoisted + " ORDER BY ALL").fetchall() == before
     assert len({g for _, g, _ in before}) == 7  # every value of g is reached
     assert hoist_similarities("SELECT 1") == "SELECT 1"
+    in_lambda = ("SELECT list_transform([['A', 'B']], lambda x: CASE WHEN "
+                 "jaro_similarity(x[1], x[2]) > 0.9 THEN 1 WHEN jaro_similarity(x[1], x[2]) "
+                 "> 0.5 THEN 2 ELSE 0 END)")
+    assert hoist_similarities(in_lambda) == in_lambda

@@ -61,6 +61,11 @@ def guard_one_edit(sql: str) -> str:
 _CASE_OR_END = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\b(CASE|END)\b", re.IGNORECASE)
 
 
+_PAIR_COLUMN = r'(?:"[^"]+_[lr]"|[A-Za-z_][A-Za-z0-9_]*_[lr])'
+#: The arguments of a similarity call on a pair's columns: ``a_l, a_r`` (maybe quoted).
+_PAIR_ARGS = re.compile(rf"{_PAIR_COLUMN}\s*,\s*{_PAIR_COLUMN}")
+
+
 def _case_spans(sql: str) -> list[tuple[int, int]]:
     """(start, end) of every outermost ``CASE … END`` of ``sql`` (string literals and
     quoted names skipped)."""
@@ -91,7 +96,10 @@ def hoist_similarities(sql: str) -> str:
         case = sql[start:end]
         calls: dict[str, int] = {}
         for m in SIMILARITY_CALL.finditer(case):
-            calls[m.group(0)] = calls.get(m.group(0), 0) + 1
+            # Only calls on a pair's own columns (``x_l``, ``x_r``) move out of the CASE:
+            # anything else may name a lambda's parameter.
+            if _PAIR_ARGS.fullmatch(m.group(0)[m.group(0).index("(") + 1:-1].strip()):
+                calls[m.group(0)] = calls.get(m.group(0), 0) + 1
         hoisted = [c for c, n in calls.items() if n > 1]
         if not hoisted:
             continue
