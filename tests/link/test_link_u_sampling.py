@@ -1,4 +1,5 @@
-"""u in two scans gives exactly the u Splink's own random sampling gives."""
+"""u in two scans gives exactly the u Splink's own random sampling gives; u counted
+exactly where it can be (and sampled for the rest) gives the u of every pair."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 from link_world import staged_first_pair
 
-from linkready.link import training
+from linkready.link import training, u_sampling
 from linkready.link.settings import TrainingConfig
 from linkready.link.u_sampling import estimate_u, guard_one_edit, rewrite_levels
 
@@ -33,12 +34,70 @@ def test_same_u_as_splink(world_project: Path, max_pairs: float, chunks: int) ->
         with training.quiet_splink():
             estimate_u(ours, max_pairs, 7, num_chunks=chunks)
         assert _model(ours) == _model(theirs)
-        # and what training uses on DuckDB is this method
+        # and what training uses on DuckDB without exact counts is this method
         used, _ = training.build_linker(be, lt, rt, fields)
         with training.quiet_splink():
-            training.estimate_u(used, TrainingConfig(u_max_pairs=max_pairs, seed=7),
-                                chunks)
+            how = training.estimate_u(
+                used, TrainingConfig(u_max_pairs=max_pairs, seed=7, u_exact=False), chunks)
         assert _model(used) == _model(theirs)
+        assert how == {"method": training.U_SAMPLED}
+
+
+def _u(linker: object) -> dict[tuple[str, str], float | None]:
+    model = training.model_dict(linker)
+    return {(c["output_column_name"], lv["label_for_charts"]): lv.get("u_probability")
+            for c in model["comparisons"] for lv in c["comparison_levels"]
+            if not lv.get("is_null_level")}
+
+
+def test_exact_u_is_the_u_of_every_pair(world_project: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a sample of every pair read whole, Splink's u is the u of every pair: the
+    exact counts and the sampled shares must give the same numbers."""
+    every = 1e8  # more than the pair's left × right pairs: the sample is everything
+    monkeypatch.setattr(u_sampling, "EXACT_SAMPLE_STAGES", (tuple(range(10)),))
+    with staged_first_pair(world_project) as sp:
+        be, lt, rt, fields = sp.backend, sp.left_table, sp.right_table, sp.fields
+        theirs, _ = training.build_linker(be, lt, rt, fields)
+        with training.quiet_splink():
+            theirs.training.estimate_u_using_random_sampling(max_pairs=every, seed=1,
+                                                             num_chunks=1)
+        ours, _ = training.build_linker(be, lt, rt, fields)
+        with training.quiet_splink():
+            how = u_sampling.estimate_u_exact(ours, every, 1)
+    expected, got = _u(theirs), _u(ours)
+    assert got.keys() == expected.keys()
+    for key, u in expected.items():
+        if u is None:
+            assert got[key] is None, key
+        else:
+            assert got[key] == pytest.approx(u, rel=1e-9), key
+    # The exact agreement of each name, DOB and postcode, and the swapped names, were
+    # counted, not sampled; the NHS number's one-edit level was sampled.
+    for name in ("given_name", "family_name", "dob", "postcode", "nhs_number"):
+        assert how[name]["exact_levels"], name
+    assert len(how["given_name"]["exact_levels"]) >= 3  # exact, swapped, one name
+    assert how["nhs_number"]["exact_levels"] == ["exact"]
+    assert "given and family swapped" in how["given_name"]["exact_levels"]
+
+
+def test_exact_u_reads_the_sample_only_as_needed(world_project: Path) -> None:
+    with staged_first_pair(world_project) as sp:
+        be, lt, rt, fields = sp.backend, sp.left_table, sp.right_table, sp.fields
+        linker, _ = training.build_linker(be, lt, rt, fields)
+        with training.quiet_splink():
+            how = training.estimate_u(linker, TrainingConfig(u_max_pairs=2e5, seed=3, u_exact=True),
+                                      None)
+        again, _ = training.build_linker(be, lt, rt, fields)
+        with training.quiet_splink():
+            training.estimate_u(again, TrainingConfig(u_max_pairs=2e5, seed=3, u_exact=True), None)
+    assert _model(linker) == _model(again)  # seeded: the same u every time
+    assert how["method"] == training.U_EXACT
+    read = {name: c["sampled_pairs"] for name, c in how["comparisons"].items()}
+    # The sex comparison (exact or not) needs no sample; some comparison stops at the
+    # first tenth of the sample while another reads more of it.
+    assert read["sex"] == 0
+    assert min(v for v in read.values() if v) * 2 < max(read.values())
 
 
 def test_rewritten_levels_give_the_same_values() -> None:
@@ -80,3 +139,34 @@ def test_rewritten_levels_give_the_same_values() -> None:
     assert con.sql(f"SELECT {', '.join(inline)} FROM ({pairs}) ORDER BY ALL").fetchall() \
         == before
     assert len({g for g, _ in before}) == 6  # every level of the first comparison seen
+
+
+def test_hoisted_similarities_give_the_same_values() -> None:
+    """Each similarity a CASE tests more than once is computed once per row, with the
+    same value in every row; CASE inside a string and nested CASEs are left as they are
+    meant."""
+    from linkready.link.u_sampling import hoist_similarities
+
+    names = ["JOHN", "JON", "JOHAN", "JONATHAN", "MARY", "MARIE", "MAREE", None, ""]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE p AS SELECT a.v AS a_l, b.v AS a_r, a.v AS b_l, b.v AS b_r "
+                "FROM (SELECT unnest($1) AS v) a, (SELECT unnest($1) AS v) b", [names])
+    sql = ("SELECT 'CASE WHEN END' AS x, CASE WHEN a_l IS NULL OR a_r IS NULL THEN -1 "
+           "WHEN a_l = a_r THEN 4 WHEN jaro_winkler_similarity(a_l, a_r) >= 0.92 THEN 3 "
+           "WHEN jaro_winkler_similarity(a_l, a_r) >= 0.85 THEN (CASE WHEN "
+           "jaro_similarity(b_l, b_r) > 0.8 THEN 2 ELSE 5 END) "
+           "WHEN jaro_similarity(b_l, b_r) >= 0.7 AND jaro_winkler_similarity(a_l, a_r) "
+           ">= 0.7 THEN 1 ELSE 0 END AS g, "
+           "CASE WHEN jaro_winkler_similarity(b_l, b_r) > 0.5 THEN 1 END AS once FROM p")
+    hoisted = hoist_similarities(sql)
+    assert hoisted.count("jaro_winkler_similarity(a_l, a_r)") == 1
+    assert hoisted.count("jaro_similarity(b_l, b_r)") == 1
+    assert "'CASE WHEN END'" in hoisted and "CASE WHEN jaro_winkler_similarity(b_l" in hoisted
+    before = con.sql(sql + " ORDER BY ALL").fetchall()
+    assert con.sql(hoisted + " ORDER BY ALL").fetchall() == before
+    assert len({g for _, g, _ in before}) == 7  # every value of g is reached
+    assert hoist_similarities("SELECT 1") == "SELECT 1"
+    in_lambda = ("SELECT list_transform([['A', 'B']], lambda x: CASE WHEN "
+                 "jaro_similarity(x[1], x[2]) > 0.9 THEN 1 WHEN jaro_similarity(x[1], x[2]) "
+                 "> 0.5 THEN 2 ELSE 0 END)")
+    assert hoist_similarities(in_lambda) == in_lambda

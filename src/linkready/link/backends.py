@@ -99,14 +99,17 @@ class DuckDBBackend:
     def db_api(self) -> Any:
         """``DuckDBAPI`` on the workspace connection, with the NHS number's one-edit test
         guarded (:func:`linkready.link.u_sampling.guard_one_edit`: the same result for
-        every pair, the slow edit distance computed only where it can be ≤ 1)."""
+        every pair, the slow edit distance computed only where it can be ≤ 1) and each
+        comparison's similarity computed once per pair rather than once per level
+        (:func:`linkready.link.u_sampling.hoist_similarities`: the same values)."""
         from splink import DuckDBAPI
 
-        from linkready.link.u_sampling import guard_one_edit
+        from linkready.link.u_sampling import guard_one_edit, hoist_similarities
 
         class GuardedDuckDBAPI(DuckDBAPI):
             def _execute_sql_against_backend(self, final_sql: str) -> Any:
-                return super()._execute_sql_against_backend(guard_one_edit(final_sql))
+                return super()._execute_sql_against_backend(
+                    hoist_similarities(guard_one_edit(final_sql)))
 
         return GuardedDuckDBAPI(connection=self.workspace)
 

@@ -296,6 +296,19 @@ def _completeness_gap(be: Backend, lt: str, rt: str, fields: set[str], scored: A
     return max(gaps, key=lambda g: g.records)
 
 
+def _u_record(how: dict[str, Any]) -> dict[str, Any]:
+    """How u was estimated (:func:`linkready.link.training.estimate_u`), its pair counts
+    as :class:`~linkready.publish.Count` (published under disclosure control)."""
+    out: dict[str, Any] = {"method": how.get("method")}
+    if "comparisons" in how:
+        out["comparisons"] = {
+            name: {"exact_levels": c["exact_levels"],
+                   "sampled_pairs": Count(c["sampled_pairs"]),
+                   "non_null_pairs": Count(c["non_null_pairs"])}
+            for name, c in how["comparisons"].items()}
+    return out
+
+
 def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
               cfg: TrainingConfig, *, backend: Backend | None = None,
               on_warning: Callable[[str], object] | None = None,
@@ -352,7 +365,8 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     all_counts = predict.comparison_counts(inputs, rules if lazy else offered,
                                            n_left + n_right)
     clock.lap("blocking_counts")
-    warnings += training.train(linker, fields, cfg, u_chunks=be.u_chunks)
+    u_how: dict[str, Any] = {}
+    warnings += training.train(linker, fields, cfg, u_chunks=be.u_chunks, record=u_how)
     model = training.model_dict(linker)
     untrained = training.untrained_levels(model)
     if untrained:
@@ -491,7 +505,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             },
             "untrained_levels": untrained,
             "training": {"seed": cfg.seed, "u_max_pairs": cfg.u_max_pairs,
-                         "em_max_pairs": cfg.em_max_pairs},
+                         "em_max_pairs": cfg.em_max_pairs, "u": _u_record(u_how)},
             RELATIONS: threshold_relations(cuts),
         },
         "combined": {

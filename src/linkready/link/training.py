@@ -111,12 +111,14 @@ def _set_prior(linker: Any, prior: float) -> None:
 
 
 def train(linker: Any, fields: set[str], cfg: TrainingConfig, *,
-          u_chunks: int | None = None) -> list[str]:
+          u_chunks: int | None = None, record: dict[str, Any] | None = None) -> list[str]:
     """Estimate prior, u and m with the standard rules for ``fields``. Returns warnings
     about training (untrained levels are reported separately by
     :func:`untrained_levels`). ``u_chunks`` overrides Splink's number of u-sampling
-    chunks (see :attr:`linkready.link.backends.Backend.u_chunks`)."""
-    return _train(linker, prior_rules(fields), training_rules(fields), cfg, u_chunks)
+    chunks (see :attr:`linkready.link.backends.Backend.u_chunks`); ``record`` is given
+    how u was estimated (:func:`estimate_u`)."""
+    return _train(linker, prior_rules(fields), training_rules(fields), cfg, u_chunks,
+                  record)
 
 
 def train_model(linker: Any, spec: ModelSpec, cfg: TrainingConfig, *,
@@ -127,11 +129,14 @@ def train_model(linker: Any, spec: ModelSpec, cfg: TrainingConfig, *,
 
 
 def _train(linker: Any, prior: Sequence[str], training: Sequence[str],
-           cfg: TrainingConfig, u_chunks: int | None) -> list[str]:
+           cfg: TrainingConfig, u_chunks: int | None,
+           record: dict[str, Any] | None = None) -> list[str]:
     warnings: list[str] = []
     with quiet_splink():
         warnings += seed_prior(linker, prior, cfg)
-        estimate_u(linker, cfg, u_chunks)
+        how = estimate_u(linker, cfg, u_chunks)
+        if record is not None:
+            record.update(how)
         for rule in training:
             # A failed session can leave Splink's settings half-updated: keep a copy
             # (private attribute: Splink 5 offers no public way to roll back).
@@ -148,18 +153,30 @@ def _train(linker: Any, prior: Sequence[str], training: Sequence[str],
     return warnings
 
 
-def estimate_u(linker: Any, cfg: TrainingConfig, u_chunks: int | None) -> None:
-    """u by seeded random sampling of ``cfg.u_max_pairs`` pairs: on DuckDB in two scans
-    (:func:`linkready.link.u_sampling.estimate_u`, the same values as Splink's own
-    method), elsewhere by Splink's ``estimate_u_using_random_sampling``."""
+#: ``method`` of :func:`estimate_u`'s record.
+U_EXACT, U_SAMPLED = "exact counts and sampling", "random sampling"
+
+
+def estimate_u(linker: Any, cfg: TrainingConfig, u_chunks: int | None) -> dict[str, Any]:
+    """u: on DuckDB for a two-table link, with ``cfg.u_exact``, counted exactly where an
+    equality defines the level and sampled (from ``cfg.u_max_pairs`` seeded pairs, as
+    far as needed) for the rest (:func:`linkready.link.u_sampling.estimate_u_exact`);
+    otherwise by seeded random sampling of ``cfg.u_max_pairs`` pairs (on DuckDB in two
+    scans, :func:`linkready.link.u_sampling.estimate_u`, the same values as Splink's own
+    method; elsewhere by Splink's ``estimate_u_using_random_sampling``). Returns how:
+    ``method`` and, for exact counts, ``comparisons`` (what each counted and sampled)."""
     chunks = {} if u_chunks is None else {"num_chunks": u_chunks}
     if linker._sql_dialect_str == "duckdb" and len(linker._input_tables_dict) == 2:
         from linkready.link import u_sampling
 
+        if cfg.u_exact:
+            return {"method": U_EXACT, "comparisons": u_sampling.estimate_u_exact(
+                linker, cfg.u_max_pairs, cfg.seed)}
         u_sampling.estimate_u(linker, cfg.u_max_pairs, cfg.seed, **chunks)
     else:
         linker.training.estimate_u_using_random_sampling(
             max_pairs=cfg.u_max_pairs, seed=cfg.seed, **chunks)
+    return {"method": U_SAMPLED}
 
 
 def model_prior(linker: Any) -> float:

@@ -58,6 +58,61 @@ def guard_one_edit(sql: str) -> str:
     return ONE_EDIT.sub(_inline_guard, sql) if "damerau_levenshtein" in sql.lower() else sql
 
 
+_CASE_OR_END = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\b(CASE|END)\b", re.IGNORECASE)
+
+
+_PAIR_COLUMN = r'(?:"[^"]+_[lr]"|[A-Za-z_][A-Za-z0-9_]*_[lr])'
+#: The arguments of a similarity call on a pair's columns: ``a_l, a_r`` (maybe quoted).
+_PAIR_ARGS = re.compile(rf"{_PAIR_COLUMN}\s*,\s*{_PAIR_COLUMN}")
+
+
+def _case_spans(sql: str) -> list[tuple[int, int]]:
+    """(start, end) of every outermost ``CASE … END`` of ``sql`` (string literals and
+    quoted names skipped)."""
+    spans, depth, start = [], 0, 0
+    for m in _CASE_OR_END.finditer(sql):
+        word = (m.group(1) or "").upper()
+        if word == "CASE":
+            if depth == 0:
+                start = m.start()
+            depth += 1
+        elif word == "END" and depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, m.end()))
+    return spans
+
+
+def hoist_similarities(sql: str) -> str:
+    """``sql`` with each similarity call that a ``CASE`` tests more than once (a
+    comparison's Jaro-Winkler levels) computed once per row: the ``CASE`` becomes
+    ``list_transform([call], lambda __lr_s0: CASE … __lr_s0 … END)[1]``. DuckDB
+    evaluates every ``WHEN`` that names the call again (FEBRL 4's address comparison,
+    with five, cost four times as much); the values are the same."""
+    if "_similarity(" not in sql.lower() and "jaccard(" not in sql.lower():
+        return sql
+    out, last = [], 0
+    for start, end in _case_spans(sql):
+        case = sql[start:end]
+        calls: dict[str, int] = {}
+        for m in SIMILARITY_CALL.finditer(case):
+            # Only calls on a pair's own columns (``x_l``, ``x_r``) move out of the CASE:
+            # anything else may name a lambda's parameter.
+            if _PAIR_ARGS.fullmatch(m.group(0)[m.group(0).index("(") + 1:-1].strip()):
+                calls[m.group(0)] = calls.get(m.group(0), 0) + 1
+        hoisted = [c for c, n in calls.items() if n > 1]
+        if not hoisted:
+            continue
+        body = case
+        for i, call in enumerate(hoisted):
+            body = body.replace(call, f"__lr_s{i}")
+        for i, call in reversed(list(enumerate(hoisted))):
+            body = f"list_transform([{call}], lambda __lr_s{i}: {body})[1]"
+        out += [sql[last:start], body]
+        last = end
+    return "".join(out) + sql[last:] if out else sql
+
+
 def rewrite_levels(columns: list[str]) -> tuple[list[str], dict[str, str],
                                                 dict[str, str]]:
     """``columns`` (comparison-vector SQL) rewritten to cost less per pair, with the
@@ -110,19 +165,12 @@ def rewrite_levels(columns: list[str]) -> tuple[list[str], dict[str, str],
     return out, per_pair, per_record
 
 
-def estimate_u(linker: Any, max_pairs: float, seed: int | None,
-               min_count_per_level: int | None = 100, num_chunks: int = 10) -> None:
-    """Set u on ``linker`` (a two-table link-only Splink linker) as
-    ``linker.training.estimate_u_using_random_sampling`` would with these arguments."""
-    from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
-    from splink.internals.estimate_u import (
-        _MUCountsAccumulator,
-        _proportion_sample_size_link_only,
-    )
-    from splink.internals.m_u_records_to_parameters import (
-        append_u_probability_to_comparison_level_trained_probabilities,
-        m_u_records_to_lookup_dict,
-    )
+def _sampler(linker: Any, max_pairs: float, seed: int | None, buckets: int) -> Any:
+    """The seeded record sample Splink's u sampling takes (``max_pairs`` pairs), split
+    into ``buckets`` hash buckets of the right record as Splink chunks it. Returns
+    ``(comparisons without term-frequency adjustment, bucket_counts(names, which),
+    drop())``, ``which`` the buckets to read (None: all)."""
+    from splink.internals.estimate_u import _proportion_sample_size_link_only
     from splink.internals.misc import dedupe_preserving_order
     from splink.internals.pipeline import CTEPipeline
     from splink.internals.settings import Settings
@@ -135,8 +183,6 @@ def estimate_u(linker: Any, max_pairs: float, seed: int | None,
     settings = linker._settings_obj
     if settings._link_type != "link_only" or len(linker._input_tables_dict) != 2:
         raise ValueError("estimate_u handles a two-table link_only model only")
-    if num_chunks < 1:
-        raise ValueError("num_chunks must be >= 1")
     db_api = linker._db_api
     info = settings.column_info_settings
     source_col = info.source_dataset_input_column
@@ -164,8 +210,6 @@ def estimate_u(linker: Any, max_pairs: float, seed: int | None,
         for level in comp.comparison_levels:
             level._tf_adjustment_column = None
 
-    use_probe = num_chunks > 1
-    buckets = num_chunks * PROBE_MULTIPLIER if use_probe else 1
     # Splink's pair condition and chunk bucket, with the composite id and its hash
     # computed once per sampled record rather than once per pair (same values).
     uid = _composite_unique_id_from_nodes_sql(uid_cols)
@@ -173,7 +217,8 @@ def estimate_u(linker: Any, max_pairs: float, seed: int | None,
     where = (f"where l.__lr_uid < r.__lr_uid "
              f"and l.{source_col.name} != r.{source_col.name}")
 
-    def bucket_counts(names: list[str], probe_only: bool) -> dict[int, list[dict[str, Any]]]:
+    def bucket_counts(names: list[str], which: tuple[int, ...] | None
+                      ) -> dict[int, list[dict[str, Any]]]:
         """Per right-record bucket, the level counts of the comparisons called ``names``:
         ``{bucket: records}`` with Splink's ``output_column_name``,
         ``comparison_vector_value`` and ``u_count``."""
@@ -196,7 +241,8 @@ def estimate_u(linker: Any, max_pairs: float, seed: int | None,
             pipe.enqueue_sql(
                 "select " + ", ".join(["*", *(f"{e} as {n}" for e, n in own.items())])
                 + f" from __splink__df_concat_sample_{side}"
-                + (f" where {bucket} = 0" if probe_only and side == "right" else ""),
+                + (f" where {bucket} in ({', '.join(map(str, which))})"
+                   if which is not None and side == "right" else ""),
                 f"__lr_u_sample_{side}")
         cols = ",\n".join(dedupe_preserving_order(
             [*blocking_cols, "'0' as match_key", "r.__lr_bucket as __lr_bucket"]))
@@ -217,11 +263,14 @@ def estimate_u(linker: Any, max_pairs: float, seed: int | None,
             f"select __lr_bucket, {', '.join(gammas)}, cast(count(*) as double) as u_count "
             f"from __splink__df_comparison_vectors group by grouping sets ({sets})",
             "__splink__u_bucket_counts")
-        out = db_api.sql_pipeline_to_splink_dataframe(pipe)
-        try:
-            rows = out.as_record_list()
-        finally:
-            out.drop_table_from_database_and_remove_from_cache()
+        # The pairs with their similarities are materialised: inlined, each similarity
+        # would be computed again for every level that tests it (DuckDB inlines a
+        # lone comparison's; three times the time for FEBRL 4's address).
+        sql = pipe.generate_cte_pipeline_sql().replace(
+            "__lr_u_pairs as (", "__lr_u_pairs as materialized (", 1)
+        rel = db_api._execute_sql_against_backend(sql)
+        names_out = rel.columns
+        rows = [dict(zip(names_out, r, strict=True)) for r in rel.fetchall()]
         by_bucket: dict[int, list[dict[str, Any]]] = {}
         for r in rows:
             # A comparison-vector value is never null (-1 is "null"): the one set in a
@@ -233,13 +282,29 @@ def estimate_u(linker: Any, max_pairs: float, seed: int | None,
                  "comparison_vector_value": value, "u_count": r["u_count"]})
         return by_bucket
 
+    return comparisons, bucket_counts, df_sample.drop_table_from_database_and_remove_from_cache
+
+
+
+def estimate_u(linker: Any, max_pairs: float, seed: int | None,
+               min_count_per_level: int | None = 100, num_chunks: int = 10) -> None:
+    """Set u on ``linker`` (a two-table link-only Splink linker) as
+    ``linker.training.estimate_u_using_random_sampling`` would with these arguments."""
+    from splink.internals.estimate_u import _MUCountsAccumulator
+
+    if num_chunks < 1:
+        raise ValueError("num_chunks must be >= 1")
+    use_probe = num_chunks > 1
+    comparisons, bucket_counts, drop = _sampler(
+        linker, max_pairs, seed, num_chunks * PROBE_MULTIPLIER if use_probe else 1)
+
     def of(records: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
         return [r for r in records if r["output_column_name"] == name]
 
     names = [c.output_column_name for c in comparisons]
     done: dict[str, Any] = {}
     if use_probe:
-        probe = bucket_counts(names, probe_only=True).get(0, [])
+        probe = bucket_counts(names, (0,)).get(0, [])
         for comp in comparisons:
             acc = _MUCountsAccumulator(comp)
             acc.update_from_chunk_counts(of(probe, comp.output_column_name))
@@ -248,7 +313,7 @@ def estimate_u(linker: Any, max_pairs: float, seed: int | None,
                 done[comp.output_column_name] = acc
     rest = [n for n in names if n not in done]
     if rest:
-        counts = bucket_counts(rest, probe_only=False)
+        counts = bucket_counts(rest, None)
         for comp in comparisons:
             if comp.output_column_name in done:
                 continue
@@ -261,19 +326,185 @@ def estimate_u(linker: Any, max_pairs: float, seed: int | None,
                         acc.all_levels_meet_min_u_count(min_count_per_level):
                     break
             done[comp.output_column_name] = acc
-    df_sample.drop_table_from_database_and_remove_from_cache()
+    drop()
 
-    for comp, original in zip(comparisons, settings.comparisons, strict=True):
-        records = done[comp.output_column_name].to_record_list()
-        total = sum(r["u_count"] for r in records if r["comparison_vector_value"] != -1)
-        params = [{"comparison_vector_value": r["comparison_vector_value"],
-                   "output_column_name": r["output_column_name"], "m_probability": None,
-                   "u_probability": (r["u_count"] / total if r["u_count"] else
-                                     LEVEL_NOT_OBSERVED_TEXT)}
-                  for r in records if r["comparison_vector_value"] != -1]
+    u: dict[str, dict[int, float | None]] = {}
+    for comp in comparisons:
+        records = [r for r in done[comp.output_column_name].to_record_list()
+                   if r["comparison_vector_value"] != -1]
+        total = sum(r["u_count"] for r in records)
+        u[comp.output_column_name] = {
+            int(r["comparison_vector_value"]): (r["u_count"] / total if r["u_count"] else None)
+            for r in records}
+    _set_u(linker, u, "estimate u by random sampling")
+
+
+def _set_u(linker: Any, u: dict[str, dict[int, float | None]], label: str) -> None:
+    """Set ``u[comparison][comparison-vector value]`` on ``linker`` (None: the level was
+    not observed), as Splink's own estimate does."""
+    from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
+    from splink.internals.m_u_records_to_parameters import (
+        append_u_probability_to_comparison_level_trained_probabilities,
+        m_u_records_to_lookup_dict,
+    )
+
+    settings = linker._settings_obj
+    for original in settings.comparisons:
+        name = original.output_column_name
+        params = [{"comparison_vector_value": value, "output_column_name": name,
+                   "m_probability": None,
+                   "u_probability": LEVEL_NOT_OBSERVED_TEXT if p is None else p}
+                  for value, p in u[name].items()]
         lookup = m_u_records_to_lookup_dict(params)
         for level in original._comparison_levels_excluding_null:
             append_u_probability_to_comparison_level_trained_probabilities(
-                level, lookup, original.output_column_name, "estimate u by random sampling")
+                level, lookup, name, label)
     linker._populate_m_u_from_trained_values()
     settings._columns_without_estimated_parameters_message()
+
+
+
+#: Levels counted exactly by listing the pairs a join finds (not by the join's size
+#: alone) only while the join finds at most this share of the u sample's pairs (each
+#: listed pair costs what a sampled one does); beyond, they are sampled.
+EXACT_MAX_LISTED_SHARE = 0.05
+#: Sample chunks (right-record hash buckets) for :func:`estimate_u_exact`, and the stages
+#: they are read in (a tenth, then two more tenths, then the rest): a comparison reads
+#: the next stage only while it needs more counts and could get them.
+EXACT_SAMPLE_CHUNKS = 10
+EXACT_SAMPLE_STAGES = ((0,), (1, 2), (3, 4, 5, 6, 7, 8, 9))
+
+
+def estimate_u_exact(linker: Any, max_pairs: float, seed: int | None,
+                     min_count_per_level: int = int(__import__("os").environ.get("LR_MINC", "100")),
+                     max_listed_share: float = EXACT_MAX_LISTED_SHARE) -> dict[str, Any]:
+    """Set u on ``linker`` (a two-table link-only Splink linker on DuckDB): exactly,
+    over every left × right pair, for the levels :func:`linkready.link.u_exact.plan`
+    finds countable (listing at most ``max_listed_share`` × ``max_pairs`` pairs for a
+    level); by seeded random sampling (Splink's sample of ``max_pairs`` pairs)
+    for the others, as shares of the pairs the exact levels leave.
+
+    The sample is read in stages (:data:`EXACT_SAMPLE_STAGES`): a comparison reads the
+    next stage only while one of its sampled levels (other than "else") has fewer than
+    ``min_count_per_level`` pairs and, at the rate seen so far, would reach that many
+    by the end of the sample (a level too rare to be counted that precisely by the whole
+    sample is not worth reading it for; one seen nowhere stays unobserved, as in
+    Splink's method). A comparison with no sampled level but "else" reads none.
+
+    Returns what was done, per comparison: ``exact_levels``
+    (the labels of the levels counted exactly), ``sampled_pairs`` (sampled non-null pairs read) and
+    ``non_null_pairs`` (every pair, exact)."""
+    from linkready.link import u_exact
+
+    settings = linker._settings_obj
+    if settings._link_type != "link_only" or len(linker._input_tables_dict) != 2:
+        raise ValueError("estimate_u_exact handles a two-table link_only model only")
+    con = linker._db_api.duckdb_con
+    left, right = (df.physical_name for df in linker._input_tables_dict.values())
+
+    def scalar(sql: str) -> int:
+        return int(con.execute(sql).fetchall()[0][0])
+
+    comparisons = [deepcopy(c) for c in settings.comparisons]
+    for comp in comparisons:
+        for level in comp.comparison_levels:
+            level._tf_adjustment_column = None
+    exact: dict[str, dict[int, int]] = {}
+    non_null: dict[str, int] = {}
+    for comp in comparisons:
+        name = comp.output_column_name
+        exact[name] = {}
+        p = u_exact.plan(comp)
+        if p is None:
+            continue
+        non_null[name] = (
+            scalar(f"SELECT count(*) FROM {left} AS l WHERE NOT coalesce({p.null_left}, false)")
+            * scalar(f"SELECT count(*) FROM {right} AS r "
+                     f"WHERE NOT coalesce({p.null_right}, false)"))
+        cols = ", ".join(comp._columns_to_select_for_blocking())
+        case = comp._case_statement.rsplit(" as ", 1)[0]
+        for level in p.exact:
+            sizes = [scalar(u_exact.join_size_sql(left, right, j)) for j in level.joins]
+            if level.join_size_is_count:
+                exact[name][level.value] = sizes[0]
+                continue
+            if sum(sizes) > max_listed_share * max_pairs:
+                continue  # sampled instead
+            count = 0
+            for i, join in enumerate(level.joins):
+                # A pair found by an earlier branch's join is counted there.
+                earlier = "".join(f" AND NOT coalesce({j}, false)" for j in level.joins[:i])
+                count += scalar(f"SELECT count(*) FROM (SELECT {cols} FROM {left} AS l "
+                                f"JOIN {right} AS r ON {join}{earlier}) "
+                                f"WHERE ({case}) = {level.value}")
+            exact[name][level.value] = count
+
+    def sampled_levels(comp: Any) -> list[int]:
+        return [int(lv.comparison_vector_value) for lv in comp._comparison_levels_excluding_null
+                if int(lv.comparison_vector_value) not in exact[comp.output_column_name]]
+
+    def needs_sample(comp: Any) -> bool:
+        else_only = all(lv._is_else_level for lv in comp._comparison_levels_excluding_null
+                        if int(lv.comparison_vector_value) in sampled_levels(comp))
+        return not (else_only and comp.output_column_name in non_null)
+
+    counts: dict[str, dict[int, float]] = {c.output_column_name: {} for c in comparisons}
+    sampling = [c for c in comparisons if needs_sample(c)]
+    if sampling:
+        _, bucket_counts, drop = _sampler(linker, max_pairs, seed, EXACT_SAMPLE_CHUNKS)
+
+        def add(by_bucket: dict[int, list[dict[str, Any]]]) -> None:
+            for records in by_bucket.values():
+                for r in records:
+                    got = counts[r["output_column_name"]]
+                    v = int(r["comparison_vector_value"])
+                    got[v] = got.get(v, 0.0) + r["u_count"]
+
+        def wants_more(comp: Any, read: int) -> bool:
+            got = counts[comp.output_column_name]
+            scale = EXACT_SAMPLE_CHUNKS / read  # the whole sample over what was read
+            return any(min_count_per_level > got.get(v, 0.0) and
+                       got.get(v, 0.0) * scale >= min_count_per_level
+                       for v in sampled_levels(comp) if not
+                       comp._get_comparison_level_by_comparison_vector_value(v)._is_else_level)
+
+        try:
+            reading, read = sampling, 0
+            for stage in EXACT_SAMPLE_STAGES:
+                if not reading:
+                    break
+                add(bucket_counts([c.output_column_name for c in reading], stage))
+                read += len(stage)
+                reading = [c for c in reading if wants_more(c, read)]
+        finally:
+            drop()
+
+    u: dict[str, dict[int, float | None]] = {}
+    report: dict[str, Any] = {}
+    for comp in comparisons:
+        name = comp.output_column_name
+        levels = [int(lv.comparison_vector_value)
+                  for lv in comp._comparison_levels_excluding_null]
+        sampled = [v for v in levels if v not in exact[name]]
+        seen = {v: counts[name].get(v, 0.0) for v in sampled}
+        total = non_null.get(name, 0)
+        if total:
+            left_share = 1.0 - sum(exact[name].values()) / total
+            u[name] = {v: (exact[name][v] / total or None) for v in exact[name]}
+        else:  # no exact count (or no non-null pair): the sample alone, as Splink's
+            left_share = 1.0
+            u[name] = {}
+        in_sample = sum(seen.values())
+        for v in sampled:
+            if not in_sample and sampled == [v] and name in non_null:
+                u[name][v] = left_share or None  # "else" alone: what the rest leave
+            else:
+                u[name][v] = (left_share * seen[v] / in_sample) if seen[v] else None
+        report[name] = {"exact_levels": [
+                            lv.label_for_charts for lv in comp._comparison_levels_excluding_null
+                            if int(lv.comparison_vector_value) in exact[name]],
+                        "sampled_pairs": int(sum(n for v, n in counts[name].items()
+                                                 if v != -1)),
+                        "non_null_pairs": total}
+    _set_u(linker, u, "estimate u: exact counts and random sampling")
+    return report
