@@ -69,21 +69,47 @@ def test_a_changed_value_behind_the_same_size_and_time_is_validated_again(
     assert not reused
     assert doc["inputs_sha256"] != json.loads(before)["inputs_sha256"]
     assert _nhs_check(json.loads(before))["success"] and not _nhs_check(doc)["success"]
-    assert _assess(project_file) == (True, after)
 
 
-def test_a_changed_project_file_is_validated_again(tmp_path: Path) -> None:
-    """A different `mostly` in project.yaml: the suites differ, so assess validates
-    again (and the new rule is the one in validation.json)."""
-    rows = [person(i, nhs_number=None if i < 4 else VALID_NHS[i % 10]) for i in range(ROWS)]
-    project_file = one_source(tmp_path, rows)
-    pipeline.validate(load_project(project_file), project_file=project_file).run()
-    assert _assess(project_file)[0]
+def _key(project_file: Path, workspace: Path) -> str:
+    from linkready.ingest import ingest_project, open_workspace
+    from linkready.validate import inputs_key
+
+    project = load_project(project_file)
+    ingest_project(project, workspace, project_file=project_file)
+    con = open_workspace(workspace)
+    try:
+        return inputs_key(project, con)
+    finally:
+        con.close()
+
+
+def test_the_key_follows_the_project_file_and_linkready(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same extract: the same key from a fresh ingest; another key after any edit of the
+    project file (here `mostly`, which changes a suite) or of linkready's source (same
+    __version__, as in an editable install); and a folder's validation is kept only
+    under its own key."""
+    from linkready.validate import _reuse, previous_validation
+
+    project_file = one_source(tmp_path, [person(i) for i in range(ROWS)])
+    ws = tmp_path / "w.duckdb"
+    key = _key(project_file, ws)
+    assert _key(project_file, ws) == key
+    with monkeypatch.context() as m:
+        m.setattr(_reuse, "code_digest", lambda: "0" * 64)
+        assert _key(project_file, ws) != key
     text = project_file.read_text(encoding="utf-8")
     project_file.write_text(text + "validation: {mostly: {nhs_number: 0.99}}\n",
                             encoding="utf-8")
-    reused, after = _assess(project_file)
-    not_null = [e for e in json.loads(after)["sources"]["src"]["expectations"]
-                if e["expectation"] == "expect_column_values_to_not_be_null"
-                and e["column"] == "nhs_number"]
-    assert not reused and not_null[0]["kwargs"]["mostly"] == 0.99
+    assert _key(project_file, ws) != key
+
+    folder = tmp_path / "out"
+    (folder / "expectations").mkdir(parents=True)
+    doc = {"inputs_sha256": key, "sources": {"src": {}}}
+    (folder / "validation.json").write_text(json.dumps(doc), encoding="utf-8")
+    (folder / "expectations" / "src.json").write_text("{}", encoding="utf-8")
+    assert previous_validation(folder, key) == (doc, {"src": {}})
+    assert previous_validation(folder, "f" * 64) is None
+    (folder / "expectations" / "src.json").unlink()
+    assert previous_validation(folder, key) is None

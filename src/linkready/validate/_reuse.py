@@ -5,10 +5,11 @@ and the tools that ran them. :func:`inputs_key` is a SHA-256 over all of them: t
 project file's bytes (``config_hash``), each source's record count, reference date,
 suite and a digest of its records' validated columns (computed in DuckDB: the sum over
 records of a hash of the row, so any changed, added or removed value changes it), the
-batch size, and the linkready, Great Expectations and DuckDB versions. ``validation.json``
-records it as ``inputs_sha256``; :func:`previous_validation` returns the document and suites already
-in the results folder only when that key matches the key of the records just ingested.
-No GX import is needed to decide.
+batch size, and the linkready (version and source files), Great Expectations and DuckDB
+versions. ``validation.json`` records it as ``inputs_sha256``;
+:func:`previous_validation` returns the document and suites already in the results
+folder only when that key matches the key of the records just ingested. No GX import is
+needed to decide.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +41,19 @@ def _version(package: str) -> str:
         return "?"
 
 
+@cache
+def code_digest() -> str:
+    """SHA-256 over linkready's own source files: a changed line of linkready (an editable
+    install between two runs) counts as another version even when ``__version__`` is
+    the same."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 def inputs_key(project: Project, con: duckdb.DuckDBPyConnection) -> str:
     """The SHA-256 of everything a validation of ``project``'s workspace depends on."""
     row_hash = f"hash({', '.join(ident(c) for c in BATCH_COLUMNS)})"
@@ -54,7 +69,8 @@ def inputs_key(project: Project, con: duckdb.DuckDBPyConnection) -> str:
                         "records_digest": digests.get(source)})
     parts = {"config_hash": project.config_hash(), "project": project.name,
              "chunk_rows": project.validation.chunk_rows, "sources": sources,
-             "versions": [__version__, _version("great_expectations"), _version("duckdb")]}
+             "versions": [__version__, code_digest(), _version("great_expectations"),
+                          _version("duckdb")]}
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
