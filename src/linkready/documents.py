@@ -191,6 +191,7 @@ class ValidationDocument(Header):
     created_at: str
     engine: str
     result_format: str
+    inputs_sha256: str | None
     success: bool
     sources: dict[str, Any]
 

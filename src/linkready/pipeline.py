@@ -195,24 +195,41 @@ def _profile(st: _State) -> Step:
     return Step("profile", 1, run)
 
 
-def _validate(st: _State) -> Step:
+def _validate(st: _State, *, keep_previous: bool = False) -> Step:
+    """Validate the workspace; with ``keep_previous`` (assess), keep the validation
+    already in the output folder instead if it was computed from the same inputs
+    (records, suites, versions: :func:`linkready.validate.inputs_key`)."""
     def run(progress: ProgressCallback) -> None:
+        from typing import cast
+
+        from linkready.documents import ValidationDocument
         from linkready.ingest import open_workspace
-        from linkready.validate import validate_workspace, validation_document
+        from linkready.validate import (
+            inputs_key,
+            previous_validation,
+            validate_workspace,
+            validation_document,
+        )
 
         assert st.ingested is not None
         con = open_workspace(st.ingested.workspace)
         try:
-            results = validate_workspace(st.project, con)
+            key = inputs_key(st.project, con)
+            kept = previous_validation(st.out.out, key) if keep_previous else None
+            results = validate_workspace(st.project, con) if kept is None else []
         finally:
             con.close()
-        suites = {sv.source: sv.suite for sv in results}
+        if kept is None:
+            suites = {sv.source: sv.suite for sv in results}
+            doc = validation_document(results, st.project.name, st.project.config_hash(),
+                                      key)
+        else:
+            doc, suites = cast("ValidationDocument", kept[0]), kept[1]
         for name, suite in suites.items():
             write_json(st.out.path(f"expectations/{name}.json"), suite)
-        doc = validation_document(results, st.project.name, st.project.config_hash())
         write_json(st.out.path("validation.json"), doc)
         st.validation = ValidationResult(st.out.out, st.out.out / "validation.json", doc,
-                                         suites)
+                                         suites, reused=kept is not None)
         progress("validated")
     return Step("validate", 1, run)
 
@@ -454,7 +471,7 @@ def assess(project: Project, out: Path | str | None = None, *,
     pairs = _check_link_options(project, pairs, threshold)
     _scratch_ok(workspace, aggregates_only)
     st = _State(project, project_file, workspace, aggregates_only=aggregates_only)
-    steps = [_ingest(st, reuse=False), _profile(st), _validate(st)]
+    steps = [_ingest(st, reuse=False), _profile(st), _validate(st, keep_previous=True)]
     if len(project.sources) > 1 or any(a == b for a, b in project.pairs or []):
         steps.append(_link(st, pairs, threshold, seed, backend, spark_settings, on_warning,
                            training))

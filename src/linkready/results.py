@@ -119,6 +119,9 @@ class ValidationResult:
     path: Path
     document: ValidationDocument
     suites: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: ``assess`` kept the validation already in the folder: computed from the same
+    #: records, suites and versions (``inputs_sha256``), so not run again.
+    reused: bool = False
 
     @property
     def success(self) -> bool:

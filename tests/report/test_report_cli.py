@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,17 @@ def test_assess_writes_every_output(assessed: Assessed) -> None:
         assert (assessed.out / name).is_file(), name
         assert (assessed.out / name).stat().st_mtime >= assessed.started, name
     assert not list(assessed.out.glob(".assess.*")), "staging directory left behind"
+
+
+def test_assess_keeps_the_validation_validate_just_wrote(assessed: Assessed) -> None:
+    """The README runs validate, then (extracts and project unchanged) assess: assess
+    keeps that validation (same inputs_sha256, computed before assess started) and says
+    so. tests/validate/test_reuse.py checks that changed inputs are validated again."""
+    doc = json.loads((assessed.out / "validation.json").read_text(encoding="utf-8"))
+    assert doc["inputs_sha256"]
+    ran = datetime.fromisoformat(doc["created_at"]).timestamp()
+    assert ran < assessed.started
+    assert "validation: kept the validation.json there" in assessed.output.replace("\n", " ")
 
 
 def test_assess_prints_key_figures_and_report_path(assessed: Assessed) -> None:

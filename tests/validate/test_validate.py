@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -199,3 +200,47 @@ def test_exported_suite_loads_into_gx(run: dict[str, Any]) -> None:
     data = json.loads((run["out"] / "expectations" / "dirty.json").read_text())
     suite = gx.ExpectationSuite(**data)
     assert len(suite.expectations) == len(data["expectations"])
+
+
+def _between_counts(frame: Any) -> list[tuple[int, int, int]]:
+    from linkready.validate._gx import GxRunner
+    from linkready.validate._suites import between
+
+    gx = GxRunner()
+    gx.add_suite("b", [between("dob", datetime(1895, 1, 1), datetime(2026, 1, 1)),
+                       between("imd_decile", 1, 10)])
+    return [(o.element_count, o.unexpected_count, o.missing_count)
+            for o in gx.validate("b", frame)]
+
+
+def test_gx_frame_counts_as_duckdb_hands_over() -> None:
+    """The batch in GX's vectorised dtypes (dob in ns, imd_decile float) gives the counts
+    GX's per-value comparison gives on DuckDB's dtypes (dob in us, nullable Int32),
+    missing values and out-of-range values included."""
+    import pandas as pd
+
+    from linkready.validate._run import gx_frame
+
+    dob = pd.Series(pd.to_datetime(["1890-05-01", "1950-01-01", None, "2030-01-01",
+                                    "1895-01-01", "2026-01-01"])).dt.as_unit("us")
+    imd = pd.Series([0, 1, None, 10, 11, 5], dtype="Int32")
+    raw = pd.DataFrame({"dob": dob, "imd_decile": imd})
+    fast = gx_frame(raw.copy())
+    assert (str(fast["dob"].dtype), str(fast["imd_decile"].dtype)) == \
+        ("datetime64[ns]", "float64")
+    assert _between_counts(fast) == _between_counts(raw) == [(6, 2, 1), (6, 2, 1)]
+
+
+def test_gx_frame_keeps_dates_outside_the_ns_range() -> None:
+    """A date before 1677 cannot be held in nanoseconds: the column keeps microseconds
+    (GX's slower comparison) and is still counted as out of range."""
+    import pandas as pd
+
+    from linkready.validate._run import gx_frame
+
+    frame = pd.DataFrame({"dob": pd.Series([datetime(1600, 1, 1), datetime(1950, 1, 1)],
+                                           dtype="datetime64[us]"),
+                          "imd_decile": pd.Series([1, 2], dtype="Int32")})
+    out = gx_frame(frame)
+    assert str(out["dob"].dtype) == "datetime64[us]"
+    assert _between_counts(out)[0] == (2, 1, 0)

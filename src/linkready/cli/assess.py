@@ -95,6 +95,9 @@ def print_assess_summary(result: AssessResult) -> None:
         console.print(f"[bold {colours.get(v.rag, 'white')}]{v.rag.upper():5}[/] "
                       f"{escape(v.subject)}: {escape(v.headline)}", highlight=False)
     took = sum(result.seconds.values())
+    if result.validation is not None and result.validation.reused:
+        console.print("validation: kept the validation.json there (same records, "
+                      "project file and versions as when it was computed)", highlight=False)
     console.print(f"wrote {escape(str(result.out))}/ (profile, validation, linkage"
                   f"{', evaluation' if 'evaluate' in result.seconds else ''} JSON) in "
                   f"{took:.0f} s")

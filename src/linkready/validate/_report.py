@@ -20,9 +20,11 @@ def _plain(value: Any) -> Any:
 
 
 def validation_document(
-    results: list[SourceValidation], project_name: str, config_hash: str | None = None
+    results: list[SourceValidation], project_name: str, config_hash: str | None = None,
+    inputs_sha256: str | None = None,
 ) -> ValidationDocument:
-    """The whole ``validation.json`` document."""
+    """The whole ``validation.json`` document; ``inputs_sha256`` is the key of what it was
+    computed from (:func:`linkready.validate._reuse.inputs_key`)."""
     sources: dict[str, Any] = {}
     for sv in results:
         exps = []
@@ -58,6 +60,7 @@ def validation_document(
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "engine": "great_expectations",
         "result_format": "SUMMARY, partial_unexpected_count 0 (no example values)",
+        "inputs_sha256": inputs_sha256,
         "success": all(sv.success for sv in results),
         # Exact figures above, published here under disclosure control (one rule for
         # counts and shares, linkready.publish).
