@@ -165,3 +165,25 @@ def test_assess_without_truth_skips_evaluation(
     html = (out / "report.html").read_text("utf-8")
     assert "label-free measures only" in html
     assert "synthetic data" not in html.split("</header>")[0]
+
+
+@pytest.mark.parametrize("change", ["threshold", "pairs"])
+def test_report_refuses_an_evaluation_of_other_links(assessed: Assessed, tmp_path: Path,
+                                                     change: str) -> None:
+    """`link -t 0.5` after `assess` replaced linkage.json but left evaluation.json (of
+    the links at 0.9); the report showed both side by side. Now: one line saying the
+    evaluation is of other links and to run evaluate again; nothing written."""
+    for name in ("profile.json", "linkage.json", "evaluation.json"):
+        shutil.copy(assessed.out / name, tmp_path / name)
+    linkage = json.loads((tmp_path / "linkage.json").read_text())
+    if change == "threshold":
+        linkage["threshold"] = 0.5
+    else:
+        linkage["pairs"] = linkage["pairs"][1:]
+    (tmp_path / "linkage.json").write_text(json.dumps(linkage))
+    result = runner.invoke(app, ["report", str(assessed.world / "project.yaml"),
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    (line,) = _error_lines(result.output)
+    assert "evaluation.json" in line and "linkready evaluate" in line
+    assert not (tmp_path / "report.html").exists()

@@ -104,6 +104,8 @@ def read_outputs(out: Path, project_dir: Path | None = None) -> ReportInputs:
     if not docs or not ({"profile", "linkage"} & docs.keys()):
         raise InputError(f"{out}: no profile.json or linkage.json to build a report from; "
                          "run `linkready assess PROJECT.yaml --out DIR` first")
+    if "linkage" in docs and "evaluation" in docs:
+        _same_links(docs["linkage"], docs["evaluation"], out)
     for whatif in (out / "whatif" / "whatif.json", out / "whatif.json"):
         if whatif.is_file():
             docs["whatif"] = _read(whatif)
@@ -116,3 +118,21 @@ def read_outputs(out: Path, project_dir: Path | None = None) -> ReportInputs:
         except (OSError, ValueError):
             pass  # the manifest only adds provenance; a report is still complete without it
     return ReportInputs(**docs, paths=tuple(paths))
+
+
+def _same_links(linkage: dict[str, Any], evaluation: dict[str, Any], out: Path) -> None:
+    """Refuse an evaluation.json of other links than linkage.json's: `link` run again
+    (another threshold, fewer pairs) replaces linkage.json but not evaluation.json."""
+    linked = {(p.get("left"), p.get("right")) for p in linkage.get("pairs", [])}
+    evaluated = {(p.get("left"), p.get("right")) for p in evaluation.get("pairs", [])}
+    why = ""
+    if linkage.get("threshold") != evaluation.get("threshold"):
+        why = (f"evaluates links at threshold {evaluation.get('threshold')}, linkage.json "
+               f"holds links at {linkage.get('threshold')}")
+    elif not evaluated <= linked:
+        left, right = sorted(evaluated - linked, key=str)[0]
+        why = f"evaluates the pair {left} → {right}, which linkage.json does not hold"
+    if why:
+        raise InputError(f"{out / 'evaluation.json'}: {why} (link was run again after "
+                         "evaluate); run `linkready evaluate PROJECT.yaml` again, or "
+                         "`linkready assess`")
