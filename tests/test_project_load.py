@@ -137,3 +137,14 @@ def test_numbers_in_value_maps_and_column_names_are_read_as_text(tmp_path: Path)
                     "      values: {sex: {Yes: '1'}}}\n")
     with pytest.raises(ConfigError):
         load_project(path)
+
+
+def test_a_scenario_given_as_the_project_is_one_line(tmp_path: Path) -> None:
+    """`linkready assess configs/scenarios/default.yaml`: one line saying it is a scenario
+    and how to make a project of it (it was 50 lines, one per key)."""
+    from linkready.generate.scenario import resolve_scenario_path
+
+    with pytest.raises(ConfigError) as info:
+        load_project(resolve_scenario_path("default"))
+    (line,) = info.value.lines()
+    assert "a scenario" in line and "linkready generate" in line

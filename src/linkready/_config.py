@@ -218,3 +218,18 @@ def validate(model: type[M], data: dict[str, Any], path: Path, what: str) -> M:
     except ValidationError as exc:
         problems = validation_problems(path, exc, model)
         raise ConfigError(f"{path}: {len(problems)} problem(s) in {what}", problems) from None
+
+
+def file_kind(data: dict[str, Any]) -> str | None:
+    """``project`` or ``scenario`` when ``data`` is plainly one of the two (its sources
+    name extract files, or carry a scenario's coverage and errors), else None: one file
+    given where the other is expected is then one line, not a problem per key."""
+    sources = data.get("sources")
+    specs = [s for s in sources.values() if isinstance(s, dict)] \
+        if isinstance(sources, dict) else []
+    if any("path" in s or "columns" in s for s in specs):
+        return "project"
+    if any("coverage" in s or "errors" in s for s in specs) or "world" in data \
+            or "extends" in data:
+        return "scenario"
+    return None

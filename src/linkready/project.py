@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from linkready._config import read_yaml, validate
+from linkready._config import file_kind, read_yaml, validate
 from linkready.errors import ConfigError
 
 #: Fields of the canonical record, in order. ``record_id`` is required; others may be absent.
@@ -370,6 +370,10 @@ def load_project(path: str | Path) -> Project:
     """Read and validate ``project.yaml``; raise ConfigError listing every problem."""
     path = Path(path)
     data = read_yaml(path)
+    if file_kind(data) == "scenario":
+        raise ConfigError(f"{path}: a scenario (for `linkready generate`), not a project "
+                          f"file; run `linkready generate {path} --out DIR`, then use "
+                          "DIR/project.yaml")
     if "root" in data:
         raise ConfigError(f"{path}: root: unknown key; remove it (paths are relative to the file)")
     data = {**data, "root": path.resolve().parent}
