@@ -187,3 +187,28 @@ def test_report_refuses_an_evaluation_of_other_links(assessed: Assessed, tmp_pat
     (line,) = _error_lines(result.output)
     assert "evaluation.json" in line and "linkready evaluate" in line
     assert not (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("name", ["evaluation", "review_estimates"])
+@pytest.mark.parametrize("pair, threshold", [(["a", "b"], 0.5), (["a", "c"], 0.9)])
+def test_documents_of_other_links_are_refused(tmp_path: Path, name: str, pair: list[str],
+                                              threshold: float) -> None:
+    """evaluation.json and review_estimates.json measured on links linkage.json no
+    longer holds (another threshold, another pair) are refused by name, with the fix."""
+    from linkready.errors import InputError
+    from linkready.report import read_outputs
+
+    (tmp_path / "linkage.json").write_text(json.dumps(
+        {"schema_version": "1.1", "threshold": 0.9, "pairs": [{"left": "a", "right": "b"}]}))
+    doc = {"schema_version": "1.1", "pairs": [{"left": pair[0], "right": pair[1]}]}
+    if name == "evaluation":
+        doc["threshold"] = threshold
+    else:
+        doc["pairs"][0]["threshold"] = threshold
+    (tmp_path / f"{name}.json").write_text(json.dumps(doc))
+    with pytest.raises(InputError, match=f"{name}.json: measures"):
+        read_outputs(tmp_path)
+    doc["pairs"] = [{"left": "a", "right": "b", "threshold": 0.9}]
+    doc["threshold"] = 0.9
+    (tmp_path / f"{name}.json").write_text(json.dumps(doc))
+    assert getattr(read_outputs(tmp_path), name) is not None

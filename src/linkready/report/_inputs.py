@@ -105,7 +105,12 @@ def read_outputs(out: Path, project_dir: Path | None = None) -> ReportInputs:
         raise InputError(f"{out}: no profile.json or linkage.json to build a report from; "
                          "run `linkready assess PROJECT.yaml --out DIR` first")
     if "linkage" in docs and "evaluation" in docs:
-        _same_links(docs["linkage"], docs["evaluation"], out)
+        _same_links(docs["linkage"], docs["evaluation"], out / "evaluation.json",
+                    "run `linkready evaluate PROJECT.yaml` again, or `linkready assess`")
+    if "linkage" in docs and "review_estimates" in docs:
+        _same_links(docs["linkage"], docs["review_estimates"], out / "review_estimates.json",
+                    "link at the review's threshold again, or draw and label a new sample "
+                    "(`linkready review sample`), or remove the file")
     for whatif in (out / "whatif" / "whatif.json", out / "whatif.json"):
         if whatif.is_file():
             docs["whatif"] = _read(whatif)
@@ -120,19 +125,20 @@ def read_outputs(out: Path, project_dir: Path | None = None) -> ReportInputs:
     return ReportInputs(**docs, paths=tuple(paths))
 
 
-def _same_links(linkage: dict[str, Any], evaluation: dict[str, Any], out: Path) -> None:
-    """Refuse an evaluation.json of other links than linkage.json's: `link` run again
-    (another threshold, fewer pairs) replaces linkage.json but not evaluation.json."""
+def _same_links(linkage: dict[str, Any], doc: dict[str, Any], path: Path, fix: str) -> None:
+    """Refuse a document measured on other links than linkage.json's (``evaluation.json``
+    or ``review_estimates.json``): `link` run again (another threshold, fewer pairs)
+    replaces linkage.json but not the documents measured on the links it replaced."""
     linked = {(p.get("left"), p.get("right")) for p in linkage.get("pairs", [])}
-    evaluated = {(p.get("left"), p.get("right")) for p in evaluation.get("pairs", [])}
+    threshold = linkage.get("threshold")
     why = ""
-    if linkage.get("threshold") != evaluation.get("threshold"):
-        why = (f"evaluates links at threshold {evaluation.get('threshold')}, linkage.json "
-               f"holds links at {linkage.get('threshold')}")
-    elif not evaluated <= linked:
-        left, right = sorted(evaluated - linked, key=str)[0]
-        why = f"evaluates the pair {left} → {right}, which linkage.json does not hold"
-    if why:
-        raise InputError(f"{out / 'evaluation.json'}: {why} (link was run again after "
-                         "evaluate); run `linkready evaluate PROJECT.yaml` again, or "
-                         "`linkready assess`")
+    for p in doc.get("pairs", []):
+        at = p.get("threshold", doc.get("threshold"))
+        if at != threshold:
+            why = (f"measures links at threshold {at}, linkage.json holds links at "
+                   f"{threshold}")
+        elif (p.get("left"), p.get("right")) not in linked:
+            why = (f"measures the pair {p.get('left')} → {p.get('right')}, which "
+                   "linkage.json does not hold")
+        if why:
+            raise InputError(f"{path}: {why} (link was run again since); {fix}")
