@@ -148,3 +148,17 @@ def test_a_scenario_given_as_the_project_is_one_line(tmp_path: Path) -> None:
         load_project(resolve_scenario_path("default"))
     (line,) = info.value.lines()
     assert "a scenario" in line and "linkready generate" in line
+
+
+@pytest.mark.parametrize("value", ["20250401", "tomorrow", "2025-04-01 10:00:00", "'01/04/2025'"])
+def test_a_reference_date_not_written_as_a_date_names_the_form(tmp_path: Path,
+                                                                value: str) -> None:
+    """A reference_date written 20250401 (YAML: an integer, which pydantic reads as a Unix
+    time), 'tomorrow' or with a time: the line says to write YYYY-MM-DD."""
+    path = tmp_path / "project.yaml"
+    path.write_text(GOOD_TEXT.replace("2025-04-01", value))
+    with pytest.raises(ConfigError) as info:
+        load_project(path)
+    (line,) = info.value.lines()
+    assert "reference_date" in line and "YYYY-MM-DD" in line
+    assert "Datetimes provided" not in line and "Unix" not in line

@@ -201,6 +201,12 @@ def validation_problems(path: Path, exc: ValidationError,
             fix = f"did you mean `{near[0]}`?" if near else _fix_for(err["type"])
             lines.append(f"{path}: {key}: unknown key; {fix}")
             continue
+        if err["type"].startswith(("date_", "datetime_")):
+            # pydantic's wording ("Datetimes provided to dates should have zero time", an
+            # integer read as a Unix time) does not say what to write.
+            lines.append(f"{path}: {key}: not a date; write it as YYYY-MM-DD, e.g. "
+                         "2025-04-01")
+            continue
         if err["type"] == "value_error" and ";" in msg:
             # linkready's own validators name the fix after a semicolon.
             lines.append(f"{path}: {key}: {msg.removeprefix('Value error, ')}")
