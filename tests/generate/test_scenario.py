@@ -111,3 +111,14 @@ def test_a_project_file_given_as_the_scenario_is_one_line(tmp_path: Path) -> Non
         load_scenario(project)
     (line,) = info.value.lines()
     assert "a project file" in line and "linkready assess" in line
+
+
+def test_extends_naming_no_scenario_names_the_file_and_key(tmp_path: Path) -> None:
+    """`extends: nosuch` in a user's scenario: the line names that file and `extends`
+    (it named only the missing scenario)."""
+    scenario = tmp_path / "mine.yaml"
+    scenario.write_text("extends: nosuch\n")
+    with pytest.raises(ConfigError) as info:
+        load_scenario(scenario)
+    (line,) = info.value.lines()
+    assert str(scenario) in line and "extends:" in line and "`nosuch`" in line

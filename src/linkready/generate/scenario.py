@@ -339,8 +339,11 @@ def _load_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     parent_path = Path(parent)
     if parent_path.suffix in {".yaml", ".yml"} and not parent_path.is_absolute():
         parent_path = path.parent / parent_path
-    base = _load_raw(resolve_scenario_path(parent_path if parent_path.suffix else parent),
-                     (*seen, path.resolve()))
+    try:
+        parent_file = resolve_scenario_path(parent_path if parent_path.suffix else parent)
+    except ConfigError as exc:  # say which file's `extends` names it
+        raise ConfigError(f"{path}: extends: {exc}") from None
+    base = _load_raw(parent_file, (*seen, path.resolve()))
     base.pop("description", None)
     return deep_merge(base, data)
 
