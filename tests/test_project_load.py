@@ -162,3 +162,34 @@ def test_a_reference_date_not_written_as_a_date_names_the_form(tmp_path: Path,
     (line,) = info.value.lines()
     assert "reference_date" in line and "YYYY-MM-DD" in line
     assert "Datetimes provided" not in line and "Unix" not in line
+
+
+@pytest.mark.parametrize("extra, key, words", [
+    ("pairs: acute:gp_register\n", "pairs", "[[acute, gp_register]]"),
+    ("pairs:\n  - [a, a, a]\n", "pairs.0", "[left, right]"),
+])
+def test_a_wrongly_shaped_key_shows_the_shape(tmp_path: Path, extra: str, key: str,
+                                              words: str) -> None:
+    """`pairs: a:b` or a pair of three: the line shows the shape to write (it said
+    'correct the value')."""
+    path = tmp_path / "project.yaml"
+    path.write_text(GOOD_TEXT + extra)
+    with pytest.raises(ConfigError) as info:
+        load_project(path)
+    (line,) = info.value.lines()
+    assert f"{key}:" in line and words in line and "correct the value" not in line
+
+
+@pytest.mark.parametrize("text, key, words", [
+    ("name: p\nsources: [a]\n", "sources", "NAME: {path:"),
+    ("name: p\nsources:\n  a: {path: a.csv, columns: [ID]}\n", "sources.a.columns",
+     "{record_id:"),
+])
+def test_sources_and_columns_of_the_wrong_shape_show_it(tmp_path: Path, text: str, key: str,
+                                                        words: str) -> None:
+    path = tmp_path / "project.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_project(path)
+    (line,) = info.value.lines()
+    assert f"{key}:" in line and words in line and "correct the value" not in line

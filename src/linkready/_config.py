@@ -189,12 +189,17 @@ def _siblings(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> list[str]:
 
 
 def validation_problems(path: Path, exc: ValidationError,
-                        model: type[BaseModel] | None = None) -> list[str]:
+                        model: type[BaseModel] | None = None,
+                        shapes: dict[str, str] | None = None) -> list[str]:
     """One line per pydantic error: file, dotted key, what is wrong, how to fix it."""
     lines = []
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err["msg"]
+        named = next((str(p) for p in reversed(err["loc"]) if isinstance(p, str)), "")
+        if shapes and err["type"] in SHAPE_ERRORS and named in shapes:
+            lines.append(f"{path}: {key}: {msg.rstrip('.')}; write {shapes[named]}")
+            continue
         if err["type"] == "extra_forbidden":
             near = difflib.get_close_matches(str(err["loc"][-1]),
                                              _siblings(model, tuple(err["loc"])), n=1)
@@ -217,12 +222,20 @@ def validation_problems(path: Path, exc: ValidationError,
     return lines
 
 
-def validate(model: type[M], data: dict[str, Any], path: Path, what: str) -> M:
-    """Build ``model`` from ``data`` or raise one ConfigError listing every problem."""
+#: pydantic error types that mean "the value has the wrong shape" (a text for a list, a
+#: list for a mapping, a pair of three): for these a model may show the shape to write.
+SHAPE_ERRORS = ("dict_type", "list_type", "tuple_type", "too_long", "too_short")
+
+
+def validate(model: type[M], data: dict[str, Any], path: Path, what: str,
+             shapes: dict[str, str] | None = None) -> M:
+    """Build ``model`` from ``data`` or raise one ConfigError listing every problem.
+    ``shapes`` maps a key (the last named part of its dotted path) to the shape to write,
+    shown instead of pydantic's wording when the value has the wrong shape."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = validation_problems(path, exc, model)
+        problems = validation_problems(path, exc, model, shapes)
         raise ConfigError(f"{path}: {len(problems)} problem(s) in {what}", problems) from None
 
 
