@@ -184,6 +184,9 @@ def test_a_wrongly_shaped_key_shows_the_shape(tmp_path: Path, extra: str, key: s
     ("name: p\nsources: [a]\n", "sources", "NAME: {path:"),
     ("name: p\nsources:\n  a: {path: a.csv, columns: [ID]}\n", "sources.a.columns",
      "{record_id:"),
+    # a union (text or list): one line, not one per member pydantic tried
+    ("name: p\nsources:\n  a: {path: a.csv, columns: {record_id: ID}, dob_format: {a: b}}\n",
+     "sources.a.dob_format", '"%d/%m/%Y"'),
 ])
 def test_sources_and_columns_of_the_wrong_shape_show_it(tmp_path: Path, text: str, key: str,
                                                         words: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 from pathlib import Path
 from typing import Any, TypeVar, Union, get_args, get_origin
@@ -196,10 +197,17 @@ def validation_problems(path: Path, exc: ValidationError,
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err["msg"]
-        named = next((str(p) for p in reversed(err["loc"]) if isinstance(p, str)), "")
-        if shapes and err["type"] in SHAPE_ERRORS and named in shapes:
-            lines.append(f"{path}: {key}: {msg.rstrip('.')}; write {shapes[named]}")
-            continue
+        if shapes:
+            loc = list(err["loc"])
+            while loc and isinstance(loc[-1], str) and _UNION_TAG.fullmatch(loc[-1]):
+                loc.pop()  # pydantic names the member of a union it tried: `.str`, `.list[str]`
+            named = next((p for p in reversed(loc) if isinstance(p, str) and p in shapes), "")
+            if named in shapes and (err["type"] in SHAPE_ERRORS or len(loc) < len(err["loc"])):
+                line = (f"{path}: {'.'.join(str(p) for p in loc)}: wrong shape; write "
+                        f"{shapes[named]}")
+                if line not in lines:  # one line for every member of the union
+                    lines.append(line)
+                continue
         if err["type"] == "extra_forbidden":
             near = difflib.get_close_matches(str(err["loc"][-1]),
                                              _siblings(model, tuple(err["loc"])), n=1)
@@ -222,6 +230,8 @@ def validation_problems(path: Path, exc: ValidationError,
     return lines
 
 
+#: How pydantic names the member of a union it tried, at the end of an error's location.
+_UNION_TAG = re.compile(r"(str|int|float|bool|list|dict|tuple)(\[.*\])?")
 #: pydantic error types that mean "the value has the wrong shape" (a text for a list, a
 #: list for a mapping, a pair of three): for these a model may show the shape to write.
 SHAPE_ERRORS = ("dict_type", "list_type", "tuple_type", "too_long", "too_short")
