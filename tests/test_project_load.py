@@ -137,3 +137,62 @@ def test_numbers_in_value_maps_and_column_names_are_read_as_text(tmp_path: Path)
                     "      values: {sex: {Yes: '1'}}}\n")
     with pytest.raises(ConfigError):
         load_project(path)
+
+
+def test_a_scenario_given_as_the_project_is_one_line(tmp_path: Path) -> None:
+    """`linkready assess configs/scenarios/default.yaml`: one line saying it is a scenario
+    and how to make a project of it (it was 50 lines, one per key)."""
+    from linkready.generate.scenario import resolve_scenario_path
+
+    with pytest.raises(ConfigError) as info:
+        load_project(resolve_scenario_path("default"))
+    (line,) = info.value.lines()
+    assert "a scenario" in line and "linkready generate" in line
+
+
+@pytest.mark.parametrize("value", ["20250401", "tomorrow", "2025-04-01 10:00:00", "'01/04/2025'"])
+def test_a_reference_date_not_written_as_a_date_names_the_form(tmp_path: Path,
+                                                                value: str) -> None:
+    """A reference_date written 20250401 (YAML: an integer, which pydantic reads as a Unix
+    time), 'tomorrow' or with a time: the line says to write YYYY-MM-DD."""
+    path = tmp_path / "project.yaml"
+    path.write_text(GOOD_TEXT.replace("2025-04-01", value))
+    with pytest.raises(ConfigError) as info:
+        load_project(path)
+    (line,) = info.value.lines()
+    assert "reference_date" in line and "YYYY-MM-DD" in line
+    assert "Datetimes provided" not in line and "Unix" not in line
+
+
+@pytest.mark.parametrize("extra, key, words", [
+    ("pairs: acute:gp_register\n", "pairs", "[[acute, gp_register]]"),
+    ("pairs:\n  - [a, a, a]\n", "pairs.0", "[left, right]"),
+])
+def test_a_wrongly_shaped_key_shows_the_shape(tmp_path: Path, extra: str, key: str,
+                                              words: str) -> None:
+    """`pairs: a:b` or a pair of three: the line shows the shape to write (it said
+    'correct the value')."""
+    path = tmp_path / "project.yaml"
+    path.write_text(GOOD_TEXT + extra)
+    with pytest.raises(ConfigError) as info:
+        load_project(path)
+    (line,) = info.value.lines()
+    assert f"{key}:" in line and words in line and "correct the value" not in line
+
+
+@pytest.mark.parametrize("text, key, words", [
+    ("name: p\nsources: [a]\n", "sources", "NAME: {path:"),
+    ("name: p\nsources:\n  a: {path: a.csv, columns: [ID]}\n", "sources.a.columns",
+     "{record_id:"),
+    # a union (text or list): one line, not one per member pydantic tried
+    ("name: p\nsources:\n  a: {path: a.csv, columns: {record_id: ID}, dob_format: {a: b}}\n",
+     "sources.a.dob_format", '"%d/%m/%Y"'),
+])
+def test_sources_and_columns_of_the_wrong_shape_show_it(tmp_path: Path, text: str, key: str,
+                                                        words: str) -> None:
+    path = tmp_path / "project.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_project(path)
+    (line,) = info.value.lines()
+    assert f"{key}:" in line and words in line and "correct the value" not in line

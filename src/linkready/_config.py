@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 from pathlib import Path
 from typing import Any, TypeVar, Union, get_args, get_origin
@@ -189,17 +190,35 @@ def _siblings(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> list[str]:
 
 
 def validation_problems(path: Path, exc: ValidationError,
-                        model: type[BaseModel] | None = None) -> list[str]:
+                        model: type[BaseModel] | None = None,
+                        shapes: dict[str, str] | None = None) -> list[str]:
     """One line per pydantic error: file, dotted key, what is wrong, how to fix it."""
     lines = []
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err["msg"]
+        if shapes:
+            loc = list(err["loc"])
+            while loc and isinstance(loc[-1], str) and _UNION_TAG.fullmatch(loc[-1]):
+                loc.pop()  # pydantic names the member of a union it tried: `.str`, `.list[str]`
+            named = next((p for p in reversed(loc) if isinstance(p, str) and p in shapes), "")
+            if named in shapes and (err["type"] in SHAPE_ERRORS or len(loc) < len(err["loc"])):
+                line = (f"{path}: {'.'.join(str(p) for p in loc)}: wrong shape; write "
+                        f"{shapes[named]}")
+                if line not in lines:  # one line for every member of the union
+                    lines.append(line)
+                continue
         if err["type"] == "extra_forbidden":
             near = difflib.get_close_matches(str(err["loc"][-1]),
                                              _siblings(model, tuple(err["loc"])), n=1)
             fix = f"did you mean `{near[0]}`?" if near else _fix_for(err["type"])
             lines.append(f"{path}: {key}: unknown key; {fix}")
+            continue
+        if err["type"].startswith(("date_", "datetime_")):
+            # pydantic's wording ("Datetimes provided to dates should have zero time", an
+            # integer read as a Unix time) does not say what to write.
+            lines.append(f"{path}: {key}: not a date; write it as YYYY-MM-DD, e.g. "
+                         "2025-04-01")
             continue
         if err["type"] == "value_error" and ";" in msg:
             # linkready's own validators name the fix after a semicolon.
@@ -211,10 +230,35 @@ def validation_problems(path: Path, exc: ValidationError,
     return lines
 
 
-def validate(model: type[M], data: dict[str, Any], path: Path, what: str) -> M:
-    """Build ``model`` from ``data`` or raise one ConfigError listing every problem."""
+#: How pydantic names the member of a union it tried, at the end of an error's location.
+_UNION_TAG = re.compile(r"(str|int|float|bool|list|dict|tuple)(\[.*\])?")
+#: pydantic error types that mean "the value has the wrong shape" (a text for a list, a
+#: list for a mapping, a pair of three): for these a model may show the shape to write.
+SHAPE_ERRORS = ("dict_type", "list_type", "tuple_type", "too_long", "too_short")
+
+
+def validate(model: type[M], data: dict[str, Any], path: Path, what: str,
+             shapes: dict[str, str] | None = None) -> M:
+    """Build ``model`` from ``data`` or raise one ConfigError listing every problem.
+    ``shapes`` maps a key (the last named part of its dotted path) to the shape to write,
+    shown instead of pydantic's wording when the value has the wrong shape."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = validation_problems(path, exc, model)
+        problems = validation_problems(path, exc, model, shapes)
         raise ConfigError(f"{path}: {len(problems)} problem(s) in {what}", problems) from None
+
+
+def file_kind(data: dict[str, Any]) -> str | None:
+    """``project`` or ``scenario`` when ``data`` is plainly one of the two (its sources
+    name extract files, or carry a scenario's coverage and errors), else None: one file
+    given where the other is expected is then one line, not a problem per key."""
+    sources = data.get("sources")
+    specs = [s for s in sources.values() if isinstance(s, dict)] \
+        if isinstance(sources, dict) else []
+    if any("path" in s or "columns" in s for s in specs):
+        return "project"
+    if any("coverage" in s or "errors" in s for s in specs) or "world" in data \
+            or "extends" in data:
+        return "scenario"
+    return None

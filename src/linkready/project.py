@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from linkready._config import read_yaml, validate
+from linkready._config import file_kind, read_yaml, validate
 from linkready.errors import ConfigError
 
 #: Fields of the canonical record, in order. ``record_id`` is required; others may be absent.
@@ -366,14 +366,30 @@ def _resolved(path: Path) -> Path:
         return path
 
 
+#: The shape of each project key whose value can be of the wrong shape, as the line
+#: reporting it shows (docs/project-yaml.md has them all).
+PROJECT_SHAPES = {
+    "pairs": "a list of [left, right] source names, e.g. pairs: [[acute, gp_register]]",
+    "sources": "one entry per extract, NAME: {path: FILE, columns: {record_id: COLUMN, …}}",
+    "columns": "a mapping of canonical field to column, e.g. {record_id: ID, "
+               "nhs_number: NHS_NO}",
+    "values": "a mapping of field to {raw value: code}, e.g. {sex: {Male: \"1\"}}",
+    "dob_format": "one format or a list of them, e.g. \"%d/%m/%Y\"",
+}
+
+
 def load_project(path: str | Path) -> Project:
     """Read and validate ``project.yaml``; raise ConfigError listing every problem."""
     path = Path(path)
     data = read_yaml(path)
+    if file_kind(data) == "scenario":
+        raise ConfigError(f"{path}: a scenario (for `linkready generate`), not a project "
+                          f"file; run `linkready generate {path} --out DIR`, then use "
+                          "DIR/project.yaml")
     if "root" in data:
         raise ConfigError(f"{path}: root: unknown key; remove it (paths are relative to the file)")
     data = {**data, "root": path.resolve().parent}
-    project = validate(Project, data, path, "the project file")
+    project = validate(Project, data, path, "the project file", PROJECT_SHAPES)
     project._file_hash = config_hash_of(path.read_bytes())
     return project
 

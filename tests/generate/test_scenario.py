@@ -98,3 +98,27 @@ def test_unknown_scenario_name() -> None:
     """An unknown name lists the built-in scenarios."""
     with pytest.raises(ConfigError, match="default"):
         load_scenario("no_such_scenario")
+
+
+def test_a_project_file_given_as_the_scenario_is_one_line(tmp_path: Path) -> None:
+    """`linkready generate project.yaml`: one line saying it is a project file and which
+    command takes it (it was 50 lines, one per key)."""
+    from linkready.generate.scenario import load_scenario
+
+    project = tmp_path / "project.yaml"
+    project.write_text("name: mine\nsources:\n  gp: {path: gp.csv, columns: {record_id: ID}}\n")
+    with pytest.raises(ConfigError) as info:
+        load_scenario(project)
+    (line,) = info.value.lines()
+    assert "a project file" in line and "linkready assess" in line
+
+
+def test_extends_naming_no_scenario_names_the_file_and_key(tmp_path: Path) -> None:
+    """`extends: nosuch` in a user's scenario: the line names that file and `extends`
+    (it named only the missing scenario)."""
+    scenario = tmp_path / "mine.yaml"
+    scenario.write_text("extends: nosuch\n")
+    with pytest.raises(ConfigError) as info:
+        load_scenario(scenario)
+    (line,) = info.value.lines()
+    assert str(scenario) in line and "extends:" in line and "`nosuch`" in line

@@ -243,3 +243,16 @@ def test_an_undecodable_file_says_what_it_is(tmp_path: Path, setup: Setup,
     for w in words:
         assert w in line, line
     assert "latin-1" not in line
+
+
+def test_a_header_with_spaces_around_a_name_says_how_to_map_it(tmp_path: Path) -> None:
+    """`SURNAME ` in the header (a common export): the line says the spaces are the
+    difference and gives the quoted mapping to write."""
+    header = [f"{c} " if c == "SURNAME" else c for c in COLUMNS.values()]
+    write_csv(tmp_path / "src.csv", header, [list(person(1).values())])
+    project_file = write_project(tmp_path, {"src": {"path": "src.csv", "columns": COLUMNS}})
+    result = runner.invoke(app, ["profile", str(project_file), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert "sources.src.columns.family_name" in line and "spaces" in line
+    assert 'family_name: "SURNAME "' in line

@@ -177,3 +177,50 @@ def test_assess_without_truth_skips_evaluation(
     html = (out / "report.html").read_text("utf-8")
     assert "label-free measures only" in html
     assert "synthetic data" not in html.split("</header>")[0]
+
+
+@pytest.mark.parametrize("change", ["threshold", "pairs"])
+def test_report_refuses_an_evaluation_of_other_links(assessed: Assessed, tmp_path: Path,
+                                                     change: str) -> None:
+    """`link -t 0.5` after `assess` replaced linkage.json but left evaluation.json (of
+    the links at 0.9); the report showed both side by side. Now: one line saying the
+    evaluation is of other links and to run evaluate again; nothing written."""
+    for name in ("profile.json", "linkage.json", "evaluation.json"):
+        shutil.copy(assessed.out / name, tmp_path / name)
+    linkage = json.loads((tmp_path / "linkage.json").read_text())
+    if change == "threshold":
+        linkage["threshold"] = 0.5
+    else:
+        linkage["pairs"] = linkage["pairs"][1:]
+    (tmp_path / "linkage.json").write_text(json.dumps(linkage))
+    result = runner.invoke(app, ["report", str(assessed.world / "project.yaml"),
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    (line,) = _error_lines(result.output)
+    assert "evaluation.json" in line and "linkready evaluate" in line
+    assert not (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("name", ["evaluation", "review_estimates"])
+@pytest.mark.parametrize("pair, threshold", [(["a", "b"], 0.5), (["a", "c"], 0.9)])
+def test_documents_of_other_links_are_refused(tmp_path: Path, name: str, pair: list[str],
+                                              threshold: float) -> None:
+    """evaluation.json and review_estimates.json measured on links linkage.json no
+    longer holds (another threshold, another pair) are refused by name, with the fix."""
+    from linkready.errors import InputError
+    from linkready.report import read_outputs
+
+    (tmp_path / "linkage.json").write_text(json.dumps(
+        {"schema_version": "1.1", "threshold": 0.9, "pairs": [{"left": "a", "right": "b"}]}))
+    doc = {"schema_version": "1.1", "pairs": [{"left": pair[0], "right": pair[1]}]}
+    if name == "evaluation":
+        doc["threshold"] = threshold
+    else:
+        doc["pairs"][0]["threshold"] = threshold
+    (tmp_path / f"{name}.json").write_text(json.dumps(doc))
+    with pytest.raises(InputError, match=f"{name}.json: measures"):
+        read_outputs(tmp_path)
+    doc["pairs"] = [{"left": "a", "right": "b", "threshold": 0.9}]
+    doc["threshold"] = 0.9
+    (tmp_path / f"{name}.json").write_text(json.dumps(doc))
+    assert getattr(read_outputs(tmp_path), name) is not None

@@ -228,3 +228,21 @@ def test_sample_needs_a_link_run_and_a_size(real_project: Path, tmp_path: Path) 
                            "--size", "0")
     assert code == 2 and len(_error_lines(err)) == 1 and "--size" in err
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_sample_after_an_aggregates_only_link_says_so(tmp_path: Path) -> None:
+    """linkage.json without links.parquet (link --aggregates-only): the line says the links
+    were not kept and how to get them (it said 'no linkage.json', which was there)."""
+    (tmp_path / "linkage.json").write_text("{}")
+    from tests.lr_extracts import one_source, person
+
+    from linkready.errors import InputError
+    from linkready.project import load_project
+    from linkready.review._sample import find_link_dir
+
+    project = load_project(one_source(tmp_path, [person(1)]))
+    with pytest.raises(InputError) as info:
+        find_link_dir(project, tmp_path)
+    line = str(info.value)
+    assert "links.parquet" in line and "--aggregates-only" in line
+    assert "no linkage.json" not in line

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from linkready._config import read_yaml, validate
+from linkready._config import file_kind, read_yaml, validate
 from linkready.errors import ConfigError
 from linkready.nhs import MAX_TEST_RANGE_PEOPLE
 
@@ -327,6 +327,10 @@ def _load_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if path.resolve() in seen:
         raise ConfigError(f"{path}: extends: a cycle of scenarios; remove one `extends`")
     data = read_yaml(path)
+    if file_kind(data) == "project":
+        raise ConfigError(f"{path}: a project file (your extracts), not a scenario; give it "
+                          "to `linkready assess` (generate takes a scenario: see "
+                          "`linkready generate --list`)")
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -335,8 +339,11 @@ def _load_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     parent_path = Path(parent)
     if parent_path.suffix in {".yaml", ".yml"} and not parent_path.is_absolute():
         parent_path = path.parent / parent_path
-    base = _load_raw(resolve_scenario_path(parent_path if parent_path.suffix else parent),
-                     (*seen, path.resolve()))
+    try:
+        parent_file = resolve_scenario_path(parent_path if parent_path.suffix else parent)
+    except ConfigError as exc:  # say which file's `extends` names it
+        raise ConfigError(f"{path}: extends: {exc}") from None
+    base = _load_raw(parent_file, (*seen, path.resolve()))
     base.pop("description", None)
     return deep_merge(base, data)
 

@@ -13,6 +13,7 @@ import csv
 import difflib
 import errno
 import io
+import json
 import re
 import stat
 from dataclasses import dataclass
@@ -350,6 +351,10 @@ def check_columns(
     others = f" (and {len(missing) - 1} more mapped column(s))" if len(missing) > 1 else ""
     head = f"{path}: column {_col(col)} (sources.{name}.columns.{field}) not found{others}; "
     hint = f"did you mean {_col(close[0])}? " if close else ""
+    if close and close[0] != col and close[0].strip() == col.strip():
+        raise InputError(
+            f"{head}the file's column has spaces around its name: write it in quotes with "
+            f"them, {field}: {json.dumps(close[0], ensure_ascii=False)}, in {project_file}")
     tail = f"; fix the mapping in {project_file}"
     # The columns are listed in the room the printed line has left (MAX_LINE), so that
     # the suggestion and the fix are never cut out of it.

@@ -104,6 +104,13 @@ def read_outputs(out: Path, project_dir: Path | None = None) -> ReportInputs:
     if not docs or not ({"profile", "linkage"} & docs.keys()):
         raise InputError(f"{out}: no profile.json or linkage.json to build a report from; "
                          "run `linkready assess PROJECT.yaml --out DIR` first")
+    if "linkage" in docs and "evaluation" in docs:
+        _same_links(docs["linkage"], docs["evaluation"], out / "evaluation.json",
+                    "run `linkready evaluate PROJECT.yaml` again, or `linkready assess`")
+    if "linkage" in docs and "review_estimates" in docs:
+        _same_links(docs["linkage"], docs["review_estimates"], out / "review_estimates.json",
+                    "link at the review's threshold again, or draw and label a new sample "
+                    "(`linkready review sample`), or remove the file")
     for whatif in (out / "whatif" / "whatif.json", out / "whatif.json"):
         if whatif.is_file():
             docs["whatif"] = _read(whatif)
@@ -116,3 +123,22 @@ def read_outputs(out: Path, project_dir: Path | None = None) -> ReportInputs:
         except (OSError, ValueError):
             pass  # the manifest only adds provenance; a report is still complete without it
     return ReportInputs(**docs, paths=tuple(paths))
+
+
+def _same_links(linkage: dict[str, Any], doc: dict[str, Any], path: Path, fix: str) -> None:
+    """Refuse a document measured on other links than linkage.json's (``evaluation.json``
+    or ``review_estimates.json``): `link` run again (another threshold, fewer pairs)
+    replaces linkage.json but not the documents measured on the links it replaced."""
+    linked = {(p.get("left"), p.get("right")) for p in linkage.get("pairs", [])}
+    threshold = linkage.get("threshold")
+    why = ""
+    for p in doc.get("pairs", []):
+        at = p.get("threshold", doc.get("threshold"))
+        if at != threshold:
+            why = (f"measures links at threshold {at}, linkage.json holds links at "
+                   f"{threshold}")
+        elif (p.get("left"), p.get("right")) not in linked:
+            why = (f"measures the pair {p.get('left')} → {p.get('right')}, which "
+                   "linkage.json does not hold")
+        if why:
+            raise InputError(f"{path}: {why} (link was run again since); {fix}")

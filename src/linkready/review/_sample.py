@@ -51,6 +51,10 @@ def find_link_dir(project: Project, linkage: Path | None) -> Path:
     where = linkage or default_results(project.root)
     if (where / "linkage.json").is_file() and (where / "links.parquet").is_file():
         return where
+    if (where / "linkage.json").is_file():
+        raise InputError(f"{where}: linkage.json but no links.parquet (link ran with "
+                         "--aggregates-only, which keeps no links); run `linkready link "
+                         "PROJECT.yaml` without it to have links to sample")
     raise InputError(f"{where}: no linkage.json / links.parquet; run `linkready link "
                      "PROJECT.yaml` first (or pass its output directory as --linkage)")
 
