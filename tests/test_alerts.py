@@ -152,3 +152,21 @@ def test_dates_of_birth_after_the_reference_date() -> None:
     (e,) = profile_alerts({"a": _source(dob=_issue("future", 200), records=200)})
     assert (e.code, e.severity) == ("future_dob", "error")
     assert unreadable_fields([e], "a") == {"dob"}
+
+
+def test_rows_left_out_of_a_csv() -> None:
+    """Rows the CSV reader could not parse (an unquoted comma in a name) are left out and
+    were only counted in the standardisation log: an alert from 8 of them, an error from
+    a tenth of the rows (half of a GP extract was lost without a word)."""
+    def rejected(n: int | str, records: int) -> list[Any]:
+        s = _source(records=records)
+        s["standardisation"] = [{"field": "record_id", "action": "rows_rejected", "count": n}]
+        return profile_alerts({"a": s})
+
+    assert rejected(0, 100) == [] and rejected("*", 100) == []
+    (w,) = rejected(10, 1000)
+    assert (w.code, w.severity, w.field, w.count) == ("rows_rejected", "warning", "record_id", 10)
+    assert "left out" in w.message and "quote" in w.message and "delimiter" in w.message
+    (e,) = rejected(100, 100)
+    assert (e.code, e.severity) == ("rows_rejected", "error")
+    assert "50% of the rows" in e.message

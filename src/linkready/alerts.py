@@ -39,6 +39,9 @@ UNREADABLE_ISSUES: dict[str, tuple[str, ...]] = {
 #: share of the source's records and MIN_FUTURE_DOB of them (a handful is keying error).
 FUTURE_DOB_SHARE = 0.05
 MIN_FUTURE_DOB = 8
+#: Rows a CSV reader left out (``rows_rejected``) are an error from this share of the rows
+#: (a warning from MIN_OUT_OF_SET of them).
+REJECTED_ERROR_SHARE = 0.1
 #: Coded fields and the code set their values must come from.
 CODE_SETS: dict[str, str] = {"sex": "NHS person stated gender codes",
                              "ethnicity": "NHS ethnic category codes"}
@@ -151,6 +154,19 @@ def source_alerts(name: str, src: Mapping[str, Any]) -> list[Alert]:
             msg = (_dob_message(n, records) if field == "dob" else
                    f"{n} {_LABEL[field]}{_pct(n, records)} {_FIX[field]}")
             out.append(Alert("unreadable", "error", name, field, n, msg))
+    for entry in src.get("standardisation", []):
+        if (entry["field"], entry["action"]) != ("record_id", "rows_rejected"):
+            continue
+        n = entry["count"]
+        if _num(n) < MIN_OUT_OF_SET:
+            continue
+        share = _num(n) / (_num(records) + _num(n))
+        out.append(Alert(
+            "rows_rejected", "error" if share >= REJECTED_ERROR_SHARE else "warning", name,
+            "record_id", n,
+            f"{n} rows ({100 * share:.0f}% of the rows) could not be parsed (more fields "
+            "than the header, or a broken quote) and were left out; quote fields that hold "
+            "the delimiter when exporting, or check `delimiter:`"))
     future = fields.get("dob", {}).get("issues", {}).get("future") \
         if fields.get("dob", {}).get("held") else None
     if future and _num(records) and _num(future["count"]) >= MIN_FUTURE_DOB \
