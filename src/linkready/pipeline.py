@@ -439,7 +439,7 @@ def _check_link_options(project: Project, pairs: list[tuple[str, str]] | str | N
     checked: list[tuple[str, str]] = []
     for pair in pairs or []:
         if isinstance(pair, str) and pair.count(":") == 1:
-            pair = tuple(pair.split(":"))  # type: ignore[assignment]
+            pair = tuple(pair.split(":"))
         if isinstance(pair, str) or len(pair) != 2 or not all(isinstance(n, str) for n in pair):
             raise ConfigError(f"--pairs: `{pair}` is not a pair of source names; give "
                               '(left, right) pairs, e.g. [("acute", "gp_register")], or '

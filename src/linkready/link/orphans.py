@@ -96,7 +96,7 @@ def link_orphans(con: Any, pair_results: list[Any], links: Any, in_scope: list[s
     with quiet_splink():
         pred = linker.inference.predict(threshold_match_weight=cfg.min_match_weight,
                                         warning_mode="never")
-        table = pred.query_sql(  # type: ignore[no-untyped-call]  # untyped Splink
+        table = pred.query_sql(
             "SELECT source_dataset_l AS source_l, record_id_l, source_dataset_r AS source_r, "
             "record_id_r, match_weight FROM {this} ORDER BY 1, 2, 3, 4").as_pyarrow_table()
         db_api.delete_tables_created_by_splink_from_db()

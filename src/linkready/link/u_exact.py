@@ -68,7 +68,7 @@ def _to_tables(node: Any) -> str:
             return exp.column(n.name[:-2], table=n.name[-1], quoted=True)
         return n
 
-    return node.copy().transform(swap).sql(dialect="duckdb")
+    return str(node.copy().transform(swap).sql(dialect="duckdb"))
 
 
 def _unwrap(node: Any) -> Any:
@@ -79,7 +79,7 @@ def _unwrap(node: Any) -> Any:
     return node
 
 
-def _flatten(node: Any, kind: type) -> list[Any]:
+def _flatten(node: Any, kind: Any) -> list[Any]:
     node = _unwrap(node)
     if isinstance(node, kind):
         return _flatten(node.left, kind) + _flatten(node.right, kind)
