@@ -195,14 +195,16 @@ def weight_column(field: str, columns: Iterable[str]) -> str | None:
 
 
 def from_pairs(pairs: object, atom_list: Sequence[str], diag_rules: Sequence[str],
-               prior: float, min_weight: float = MIN_WEIGHT) -> Agreements:
+               prior: float, min_weight: float = MIN_WEIGHT,
+               pair_weight: npt.NDArray[np.float64] | None = None) -> Agreements:
     """Each field's :class:`FieldAgreement`, pooled (key None) and per quality stratum
     (:func:`stratum`), from the diagnostic pairs (an Arrow table with ``record_id_l``,
     ``log2_bf``,
     ``mw_*``, ``atom_<k>``, ``lblank_<field>``, ``rblank_<field>`` and, under loose
     rules, ``diag_<j>`` columns; see :func:`linkready.link.diagnostic.run`). A field
     whose probable pairs weigh under ``min_weight`` is left out (in a stratum: that
-    stratum is)."""
+    stratum is). ``pair_weight`` (one per pair) multiplies each pair's weight: a
+    bootstrap replicate's weight of the pair's left record."""
     from linkready.link.estimates import probabilities
     from linkready.link.missingness import fields_of
 
@@ -234,6 +236,7 @@ def from_pairs(pairs: object, atom_list: Sequence[str], diag_rules: Sequence[str
         wcol = weight_column(f, names)
         own = np.nan_to_num(col(wcol).astype(float)) if wcol else 0.0
         q = probabilities(bf - own, prior)
+        qw = q * pair_weight if pair_weight is not None else q
         filled = ~col(f"lblank_{f}").astype(bool) & ~col(f"rblank_{f}").astype(bool)
         use = (q >= PROBABLE) & filled
         if list(diag_rules) != ["1 = 1"]:
@@ -251,12 +254,12 @@ def from_pairs(pairs: object, atom_list: Sequence[str], diag_rules: Sequence[str
         use &= best_of_record(left, bf - own, use)
         values = np.stack([col(f"atom_{k}").astype(bool) for k in ks], axis=1)
         atoms_f = [atom_list[k] for k in ks]
-        pooled = agreement(f, atoms_f, values, np.where(use, q, 0.0), min_weight)
+        pooled = agreement(f, atoms_f, values, np.where(use, qw, 0.0), min_weight)
         if pooled is None:
             continue
         out[f] = {None: pooled}
         for level in range(STRATA):
-            got = agreement(f, atoms_f, values, np.where(use & (strata == level), q, 0.0),
+            got = agreement(f, atoms_f, values, np.where(use & (strata == level), qw, 0.0),
                             min_weight)
             if got is not None:
                 out[f][level] = got
