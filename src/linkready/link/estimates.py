@@ -254,7 +254,10 @@ class Honest:
                            "matches among production and diagnostic candidates, over a "
                            "seeded sample of left records, then × the share of matches "
                            "not lost to blank fields (missing_fields); interval from the "
-                           "same bootstrap as the match rate"),
+                           "same bootstrap as the match rate (the field model re-read in "
+                           "each replicate), with the binomial chance spread of the "
+                           "realised recall √(r(1 − r)/M), M the expected matches, added "
+                           "in quadrature"),
                 "sample_records": Count(self.sample_records),
                 "missing_fields": self.missing_dict(),
                 "field_model": self.field_dict(),
@@ -350,8 +353,8 @@ FIELD_NOTE = (
     "The larger is used (used: true where it is this one): expected_match_rate.estimate = "
     "among_candidates + the larger of (missed_by_blocking + missed_by_missing_fields) and "
     "this share_of_left; recall = among_candidates ÷ (among_candidates + this share_of_left) "
-    "where used. The atom shares are read once, on the linked model, not per bootstrap "
-    "replicate."
+    "where used. The atom shares are re-read in each bootstrap replicate, with that "
+    "replicate's weights of the sampled records."
 )
 
 INTERVAL_NAME = ("model, blocking and chance (nominal 95%), widened to the model-free "
@@ -385,7 +388,9 @@ HONEST_NOTE = (
     "uncertainty the bootstrap cannot see. Where the refitted model's rate lies outside the "
     "check's interval and further from it than the linked model's (refit_set_aside_by_check), the "
     "refit's figures are set aside and the bootstrap spread is placed around the linked model's "
-    "figures only. Finally the upper end is raised by the completeness gap (completeness_gap), a "
+    "figures only (blocking recall's replicates are then read on the linked model, its "
+    "log-odds moved by the refit's change in each replicate). Finally the upper end is "
+    "raised by the completeness gap (completeness_gap), a "
     "sensitivity bound for matches hidden by errors that come together with missing identifiers, "
     "and by the grey zone (grey_zone): the worst case that every left record the model leaves "
     "unresolved (best candidate with an intermediate probability) has its match."
