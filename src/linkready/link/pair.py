@@ -171,12 +171,13 @@ def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnosti
         at = np.clip(np.searchsorted(sample, diag_left), 0, max(len(sample) - 1, 0))
         in_sample = (sample[at] == diag_left) if len(sample) else np.zeros(0, bool)
 
+        ready = field_recall.prepare(diag.pairs, diag.atoms, diag.rules, prior)
+
         def compared_by(weights: np.ndarray | None) -> np.ndarray:
             """Each left pattern's share of matches the production rules compare, read
             by the field model with the sampled records weighted (a replicate)."""
             pw = None if weights is None else np.where(in_sample, weights[at], 1.0)
-            agree = field_recall.from_pairs(diag.pairs, diag.atoms, diag.rules, prior,
-                                            pair_weight=pw)
+            agree = ready.read(pw)
             full = {f: agree.get(f) or {None: field_recall.always_agree(f, diag.atoms)}
                     for f in used}
             return field_recall.pattern_compared(left_keys, blanks.right_counts,
