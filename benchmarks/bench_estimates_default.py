@@ -80,11 +80,12 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                      f"{100 * width:.1f}", "unit": "points", "target": "≤ 3",
                      "note": decomposition(exact(pr.summary))})
         loosened = len(pr.summary["probabilistic"]["blocking"]["loosened_by"])
+        recall = prob["blocking"]["estimated_recall"]
         rows.append({"benchmark": name, "metric": "F1 (combined)",
                      "value": f"{ep['combined']['f1']:.4f}", "unit": "",
                      "target": "no drop vs `link` section",
-                     "note": f"blocking recall est "
-                             f"{prob['blocking']['estimated_recall']['estimate']:.4f}; "
+                     "note": f"blocking recall est {recall['estimate']:.4f} "
+                             f"[{recall['lower']:.4f}, {recall['upper']:.4f}]; "
                              f"loosened by {loosened} rule(s); "
                              f"false links est {prob['false_links']['expected']:.0f}, true "
                              f"{ep['probabilistic']['false_positives']}"})

@@ -381,3 +381,22 @@ def test_point_check_counts_the_model_free_check_only_where_it_widened() -> None
     got = estimates.honest_estimates(**kw, decoy=sharp)
     assert got.widened_rate and not got.point.reliable
     assert got.point.signals["model_free_check"] == pytest.approx(abs(far - base))
+
+
+def test_a_set_aside_refit_does_not_lend_its_recall_spread_to_the_linked_model() -> None:
+    """The linked model reads no blocking misses (it scores the diagnostic pairs ~0);
+    the refit, on patterns alone, reads them as matches (recall about 0.9). Kept, its
+    figure widens recall's interval down to it; set aside by a check that sides with the
+    linked model, recall's replicates are read on the linked model and its interval
+    stays at 1 (the refit's spread, moved to 1, would have reached well below)."""
+    w = _world(np.random.default_rng(8), missed_by_blocking=0.1)
+    w.pop("truth"), w.pop("recall")
+    w["diag_p"] = np.full(len(w["diag_p"]), 1e-9)
+    kept = estimates.honest_estimates(**w)
+    assert kept.blocking_recall.estimate == pytest.approx(1.0)
+    assert kept.blocking_recall.refit < 0.95 and not kept.refit_set_aside
+    assert kept.blocking_recall.lower < 0.95
+    rate = kept.match_rate.estimate
+    aside = estimates.honest_estimates(**w, decoy=_check(rate - 0.002, rate + 0.002))
+    assert aside.refit_set_aside
+    assert aside.blocking_recall.lower > 0.999 and aside.blocking_recall.upper == 1.0

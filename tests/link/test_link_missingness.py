@@ -92,3 +92,35 @@ def test_a_pattern_never_has_more_matches_than_records() -> None:
     # 9 of 10 records found at share 0.5 would imply 18 matches: capped at 10.
     lost = missingness.lost_to_missing(np.array([9.0]), np.array([10.0]), np.array([0.5]))
     assert lost == pytest.approx(1.0)
+
+
+def test_field_model_shares_are_re_read_in_each_replicate() -> None:
+    """The field model's shares (``pattern_compared``) come from the diagnostic sample,
+    so their uncertainty belongs in the interval: ``compared_by`` re-reads them with
+    each replicate's weights of the sampled records. Re-read from a noisy per-record
+    reading, blocking recall's interval widens; the point figures do not move."""
+    rng = np.random.default_rng(7)
+    w, _ = _world(rng)
+    w = {**w, "pattern_share": np.array([1.0, 1.0])}  # no loss to blank fields
+    # Pattern 1's share of matches compared, as a weighted mean of a per-record reading
+    # (each sampled record of pattern 1 votes 0 or 1; the mean is 0.5).
+    votes = (rng.random(w["left_records"]) < 0.5).astype(float)
+    ones = np.ones(w["left_records"])
+    of1 = w["left_pattern"] == 1
+
+    def read(weights: np.ndarray) -> np.ndarray:
+        return np.array([1.0, float((weights * votes)[of1].sum() / weights[of1].sum())])
+
+    calls: list[int] = []
+
+    def counted(weights: np.ndarray) -> np.ndarray:
+        calls.append(len(weights))
+        return read(weights)
+
+    fixed = estimates.honest_estimates(**w, pattern_compared=read(ones))
+    re_read = estimates.honest_estimates(**w, pattern_compared=read(ones),
+                                         compared_by=counted)
+    assert calls == [w["left_records"]] * w["replicates"]
+    assert re_read.blocking_recall.estimate == fixed.blocking_recall.estimate
+    assert re_read.match_rate.estimate == fixed.match_rate.estimate
+    assert re_read.blocking_recall.width > fixed.blocking_recall.width + 0.005

@@ -7,6 +7,7 @@ Pure numpy/pandas: no database, no files.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -253,7 +254,10 @@ class Honest:
                            "matches among production and diagnostic candidates, over a "
                            "seeded sample of left records, then × the share of matches "
                            "not lost to blank fields (missing_fields); interval from the "
-                           "same bootstrap as the match rate"),
+                           "same bootstrap as the match rate (the field model re-read in "
+                           "each replicate), with the binomial chance spread of the "
+                           "realised recall √(r(1 − r)/M), M the expected matches, added "
+                           "in quadrature"),
                 "sample_records": Count(self.sample_records),
                 "missing_fields": self.missing_dict(),
                 "field_model": self.field_dict(),
@@ -349,8 +353,8 @@ FIELD_NOTE = (
     "The larger is used (used: true where it is this one): expected_match_rate.estimate = "
     "among_candidates + the larger of (missed_by_blocking + missed_by_missing_fields) and "
     "this share_of_left; recall = among_candidates ÷ (among_candidates + this share_of_left) "
-    "where used. The atom shares are read once, on the linked model, not per bootstrap "
-    "replicate."
+    "where used. The atom shares are re-read in each bootstrap replicate, with that "
+    "replicate's weights of the sampled records."
 )
 
 INTERVAL_NAME = ("model, blocking and chance (nominal 95%), widened to the model-free "
@@ -384,7 +388,9 @@ HONEST_NOTE = (
     "uncertainty the bootstrap cannot see. Where the refitted model's rate lies outside the "
     "check's interval and further from it than the linked model's (refit_set_aside_by_check), the "
     "refit's figures are set aside and the bootstrap spread is placed around the linked model's "
-    "figures only. Finally the upper end is raised by the completeness gap (completeness_gap), a "
+    "figures only (blocking recall's replicates are then read on the linked model, its "
+    "log-odds moved by the refit's change in each replicate). Finally the upper end is "
+    "raised by the completeness gap (completeness_gap), a "
     "sensitivity bound for matches hidden by errors that come together with missing identifiers, "
     "and by the grey zone (grey_zone): the worst case that every left record the model leaves "
     "unresolved (best candidate with an intermediate probability) has its match."
@@ -408,6 +414,24 @@ def _sorted_group_max(starts: npt.NDArray[np.int64], owners: npt.NDArray[np.int6
     return out
 
 
+def _logit(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    q = np.clip(p, 1e-15, 1 - 1e-15)
+    return np.log(q) - np.log1p(-q)
+
+
+def _expit(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -700, 700)))
+
+
+def _recall_chance_sd(recall: float, matches: float) -> float:
+    """Chance spread of the realised blocking recall: of ``matches`` expected matches,
+    how many blocking misses is binomial with the estimated miss share 1 − ``recall``
+    (the recall of these records, as the match rate's chance term is their rate's)."""
+    if matches <= 0:
+        return 0.0
+    return math.sqrt(recall * (1 - recall) / matches)
+
+
 def _interval(x0: float, xr: float, reps: npt.NDArray[np.float64], chance_sd: float,
               lo: float = 0.0, hi: float = 1.0) -> Interval:
     qlo, qhi = (np.quantile(reps, [Q_LO, Q_HI]) if len(reps) else (xr, xr))
@@ -429,7 +453,10 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
                      gap: CompletenessGap | None = None,
                      left_pattern: npt.NDArray[np.int64] | None = None,
                      pattern_share: npt.NDArray[np.float64] | None = None,
-                     pattern_compared: npt.NDArray[np.float64] | None = None) -> Honest:
+                     pattern_compared: npt.NDArray[np.float64] | None = None,
+                     compared_by: Callable[[npt.NDArray[np.float64]],
+                                           npt.NDArray[np.float64]] | None = None
+                     ) -> Honest:
     """The label-free figures of :class:`Honest` (method: :data:`HONEST_NOTE`).
 
     ``left_codes`` (0..left_records−1, pairs sorted by it), ``p`` and ``gamma`` describe
@@ -449,6 +476,8 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
     ``pattern_compared`` (per pattern, the share of matches the field model expects the
     production rules to compare, :mod:`linkready.link.field_recall`) gives a second
     reading of the blocking misses; the larger of the two is used (:data:`FIELD_NOTE`).
+    ``compared_by`` re-reads ``pattern_compared`` with the sampled records weighted (one
+    weight per position of ``sample_codes``), once per bootstrap replicate.
     """
     from linkready.link import missingness, refit
 
@@ -475,7 +504,9 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
 
     def figures(z: npt.NDArray[np.float64], zd: npt.NDArray[np.float64],
                 w: npt.NDArray[np.float64], wd: npt.NDArray[np.float64],
-                accepted: npt.NDArray[np.bool_]) -> tuple[float, float, float, float, float, float]:
+                accepted: npt.NDArray[np.bool_],
+                compared: npt.NDArray[np.float64] | None = pattern_compared
+                ) -> tuple[float, float, float, float, float, float]:
         q = _sorted_group_max(starts, owners, z, n)
         qs = q[sample_codes]
         qd = np.maximum(qs, _group_max(diag_sample_pos, zd, s)) if s else qs
@@ -495,11 +526,11 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         if lost > 0:
             recall *= (blocked + miss) / (blocked + miss + lost)
         field_lost = 0.0
-        if pattern_compared is not None and patterns_of is not None and w.sum() > 0:
+        if compared is not None and patterns_of is not None and w.sum() > 0:
             field_lost = missingness.lost_to_missing(
                 np.bincount(patterns_of, weights=w * q, minlength=n_pat_missing),
                 np.bincount(patterns_of, weights=w, minlength=n_pat_missing),
-                np.asarray(pattern_compared)) / float(w.sum())
+                np.asarray(compared)) / float(w.sum())
         if field_lost > miss + lost:  # the field model sees more misses: it is used
             recall = blocked / (blocked + field_lost) if blocked > 0 else 1.0
         wa = w[accepted]
@@ -546,25 +577,48 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         zeta = refit.posterior(full, d)
         rater, recallr, fdrr = figures(zeta[pidx], zeta[didx], ones, ones_d,
                                        accepted)[:3]
+        aside = decoy is not None and refit_contradicted(rate0, rater, decoy)
+        if aside:  # the linked model's log-odds, moved in each replicate (below)
+            odds0 = refit.log_odds(full, d)
+            lp, ld = _logit(p), _logit(np.asarray(diag_p, dtype=float))
         rng = np.random.default_rng(seed)
         reps = np.zeros((replicates, 3))
         for b in range(replicates):
             w = rng.poisson(1.0, n).astype(float)
             wd = rng.poisson(1.0, s).astype(float)
             cb = np.bincount(pidx, weights=w[codes], minlength=n_pat).astype(float)
-            zb = refit.posterior(fit(cb, full, float(w.sum()) / n), d)
-            reps[b] = figures(zb[pidx], zb[didx], w, wd, accepted)[:3]
+            mb = fit(cb, full, float(w.sum()) / n)
+            zb = refit.posterior(mb, d)
+            # The field model's shares, re-read on the replicate's diagnostic sample.
+            cmp_b = (compared_by(wd) if compared_by is not None and s
+                     else pattern_compared)
+            reps[b] = figures(zb[pidx], zb[didx], w, wd, accepted, cmp_b)[:3]
+            if aside:
+                # Blocking recall read on the linked model, its log-odds moved pattern
+                # by pattern by the refit's change from the full sample to this
+                # replicate (m, u and λ): see the comment where reps are shifted.
+                shift = refit.log_odds(mb, d) - odds0
+                reps[b, 1] = figures(_expit(lp + shift[pidx]), _expit(ld + shift[didx]),
+                                     w, wd, accepted, cmp_b)[1]
     else:  # no comparison vectors retained: the chance spread only
         rater, recallr, fdrr = rate0, recall0, fdr0
+        aside = False
         reps = np.zeros((0, 3))
         replicates = 0
     var_rate = float((q0 * (1 - q0)).sum()) / n ** 2
     a = int(accepted.sum())
     var_fdr = float((q0[accepted] * (1 - q0[accepted])).sum()) / a ** 2 if a else 0.0
-    aside = decoy is not None and refit_contradicted(rate0, rater, decoy)
     published = (rater, recallr, fdrr)
-    if aside:  # the bootstrap spread stays; it is placed around the linked model only
-        reps = reps - np.array([rater - rate0, recallr - recall0, fdrr - fdr0])
+    if aside:
+        # The refit is set aside: its figures are, and the spread is placed around the
+        # linked model's. For the match rate and the false-link share the refit's
+        # spread is moved there as it is. Blocking recall's spread is not: it scales
+        # with the missed share, and a set-aside refit can read many times the linked
+        # model's (on the default world's childrens_social_care 6.5% against 0.3%), so
+        # moving its spread would put the lower end far below anything the linked
+        # model's own replicates reach. Its replicates were read on the linked model
+        # (above); they need no shift.
+        reps = reps - np.array([rater - rate0, 0.0, fdrr - fdr0])
         rater, recallr, fdrr = rate0, recall0, fdr0
     rate = _interval(rate0, rater, reps[:, 0], math.sqrt(var_rate))
     false = _interval(fdr0, fdrr, reps[:, 2], math.sqrt(var_fdr))
@@ -587,7 +641,8 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
                         left_records=n)
     return Honest(
         match_rate=replace(rate, refit=published[0]),
-        blocking_recall=replace(_interval(recall0, recallr, reps[:, 1], 0.0),
+        blocking_recall=replace(_interval(recall0, recallr, reps[:, 1],
+                                          _recall_chance_sd(recall0, rate0 * n)),
                                 refit=published[1]),
         false_share=replace(false, refit=published[2]),
         false_links=fdr0 * a, accepted=a, blocked_rate=float(q0.sum()) / n,

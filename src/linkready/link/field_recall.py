@@ -195,14 +195,71 @@ def weight_column(field: str, columns: Iterable[str]) -> str | None:
 
 
 def from_pairs(pairs: object, atom_list: Sequence[str], diag_rules: Sequence[str],
-               prior: float, min_weight: float = MIN_WEIGHT) -> Agreements:
+               prior: float, min_weight: float = MIN_WEIGHT,
+               pair_weight: npt.NDArray[np.float64] | None = None) -> Agreements:
     """Each field's :class:`FieldAgreement`, pooled (key None) and per quality stratum
     (:func:`stratum`), from the diagnostic pairs (an Arrow table with ``record_id_l``,
     ``log2_bf``,
     ``mw_*``, ``atom_<k>``, ``lblank_<field>``, ``rblank_<field>`` and, under loose
     rules, ``diag_<j>`` columns; see :func:`linkready.link.diagnostic.run`). A field
     whose probable pairs weigh under ``min_weight`` is left out (in a stratum: that
-    stratum is)."""
+    stratum is). ``pair_weight`` (one per pair) multiplies each pair's weight: a
+    bootstrap replicate's weight of the pair's left record."""
+    return prepare(pairs, atom_list, diag_rules, prior).read(pair_weight, min_weight)
+
+
+@dataclass(frozen=True)
+class _Field:
+    """The probable pairs that read one field: their positions among the diagnostic
+    pairs, weights (match probability on the other fields), strata and atom
+    combinations (an index into ``vectors``)."""
+
+    field: str
+    atoms: list[str]
+    rows: npt.NDArray[np.int64]
+    q: npt.NDArray[np.float64]
+    strata: npt.NDArray[np.int64]
+    vectors: npt.NDArray[np.bool_]
+    combination: npt.NDArray[np.int64]
+
+    def agreement(self, w: npt.NDArray[np.float64], min_weight: float
+                  ) -> FieldAgreement | None:
+        total = float(w.sum())
+        if total < min_weight or self.vectors.shape[1] == 0:
+            return None
+        prob = np.bincount(self.combination, weights=w, minlength=len(self.vectors))
+        seen = prob > 0
+        return FieldAgreement(self.field, list(self.atoms), self.vectors[seen],
+                              prob[seen] / total, total)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What :func:`from_pairs` reads, with everything but the pairs' weights done once:
+    :meth:`read` gives the agreements for any weighting of the pairs (a bootstrap
+    replicate's) at the cost of a few bincounts."""
+
+    fields: list[_Field]
+
+    def read(self, pair_weight: npt.NDArray[np.float64] | None = None,
+             min_weight: float = MIN_WEIGHT) -> Agreements:
+        out: Agreements = {}
+        for fr in self.fields:
+            w = fr.q if pair_weight is None else fr.q * np.asarray(pair_weight)[fr.rows]
+            pooled = fr.agreement(w, min_weight)
+            if pooled is None:
+                continue
+            out[fr.field] = {None: pooled}
+            for level in range(STRATA):
+                got = fr.agreement(np.where(fr.strata == level, w, 0.0), min_weight)
+                if got is not None:
+                    out[fr.field][level] = got
+        return out
+
+
+def prepare(pairs: object, atom_list: Sequence[str], diag_rules: Sequence[str],
+            prior: float) -> Prepared:
+    """The :class:`Prepared` reading of the diagnostic pairs (as :func:`from_pairs`)."""
     from linkready.link.estimates import probabilities
     from linkready.link.missingness import fields_of
 
@@ -222,7 +279,7 @@ def from_pairs(pairs: object, atom_list: Sequence[str], diag_rules: Sequence[str
             if f"{side}blank_{f}" in names:
                 count += col(f"{side}blank_{f}").astype(bool)
     strata = np.minimum(count, STRATA - 1)
-    out: Agreements = {}
+    out: list[_Field] = []
     by_field: dict[str, list[int]] = {}
     for k, a in enumerate(atom_list):
         f = atom_field(a)
@@ -246,21 +303,17 @@ def from_pairs(pairs: object, atom_list: Sequence[str], diag_rules: Sequence[str
             use &= other
         # A record has one match: of its candidates probable on the other fields, only
         # the most probable reads the field. Household members (same surname, address
-        # and sex) can be probable on the other fields too, and their own field (a
-        # different DOB) would read as a match's disagreement.
-        use &= best_of_record(left, bf - own, use)
-        values = np.stack([col(f"atom_{k}").astype(bool) for k in ks], axis=1)
-        atoms_f = [atom_list[k] for k in ks]
-        pooled = agreement(f, atoms_f, values, np.where(use, q, 0.0), min_weight)
-        if pooled is None:
-            continue
-        out[f] = {None: pooled}
-        for level in range(STRATA):
-            got = agreement(f, atoms_f, values, np.where(use & (strata == level), q, 0.0),
-                            min_weight)
-            if got is not None:
-                out[f][level] = got
-    return out
+        # and sex) can be probable on them too, and their own field (a different DOB)
+        # would read as a match's disagreement.
+        use &= best_of_record(left, bf - np.asarray(own), use)
+        rows = np.flatnonzero(use)
+        values = np.stack([col(f"atom_{k}").astype(bool)[rows] for k in ks], axis=1) \
+            if ks else np.zeros((len(rows), 0), dtype=bool)
+        vecs, inverse = (np.unique(values, axis=0, return_inverse=True) if len(rows)
+                         else (np.zeros((0, len(ks)), dtype=bool), np.zeros(0, np.int64)))
+        out.append(_Field(f, [atom_list[k] for k in ks], rows, q[rows], strata[rows],
+                          vecs.astype(bool), np.asarray(inverse, dtype=np.int64).ravel()))
+    return Prepared(out)
 
 
 def best_of_record(record: npt.NDArray[Any], score: npt.NDArray[np.float64],

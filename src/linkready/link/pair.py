@@ -162,15 +162,28 @@ def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnosti
     codes, uniques = pd.factorize(np.concatenate([left_ids, sample]), sort=False)
     codes = np.asarray(codes, dtype=np.int64)
     left_pattern = blanks.by_code(uniques, n_left) if blanks is not None else None
-    compared = None
+    compared = compared_by = None
     if blanks is not None and diag.atoms:
-        agree = field_recall.from_pairs(diag.pairs, diag.atoms, diag.rules, prior)
         used = missingness.fields_of(blanks.rules)
-        full = {f: agree.get(f) or {None: field_recall.always_agree(f, diag.atoms)}
-                for f in used}
-        compared = field_recall.pattern_compared(
-            [missingness.parse_key(k) for k in blanks.keys], blanks.right_counts,
-            blanks.rules, blanks.fields, full)
+        left_keys = [missingness.parse_key(k) for k in blanks.keys]
+        diag_left = np.asarray(diag.pairs.column("record_id_l").to_numpy(
+            zero_copy_only=False))
+        at = np.clip(np.searchsorted(sample, diag_left), 0, max(len(sample) - 1, 0))
+        in_sample = (sample[at] == diag_left) if len(sample) else np.zeros(0, bool)
+
+        ready = field_recall.prepare(diag.pairs, diag.atoms, diag.rules, prior)
+
+        def compared_by(weights: np.ndarray | None) -> np.ndarray:
+            """Each left pattern's share of matches the production rules compare, read
+            by the field model with the sampled records weighted (a replicate)."""
+            pw = None if weights is None else np.where(in_sample, weights[at], 1.0)
+            agree = ready.read(pw)
+            full = {f: agree.get(f) or {None: field_recall.always_agree(f, diag.atoms)}
+                    for f in used}
+            return field_recall.pattern_compared(left_keys, blanks.right_counts,
+                                                 blanks.rules, blanks.fields, full)
+
+        compared = compared_by(None)
     d_left = np.asarray(missed.column("record_id_l").to_numpy(zero_copy_only=False))
     d_bf = missed.column("log2_bf").to_numpy()
     (gamma, diag_gamma), info = predict.level_codes(scored, missed)
@@ -195,7 +208,7 @@ def _honest(scored: Any, p: np.ndarray, prior: float, diag: diagnostic.Diagnosti
         replicates=cfg.bootstrap_replicates, seed=cfg.seed, spec=spec,
         total_pairs=float(n_left) * n_right, decoy=check, gap=gap,
         left_pattern=left_pattern, pattern_share=blanks.share if blanks is not None else None,
-        pattern_compared=compared)
+        pattern_compared=compared, compared_by=compared_by)
 
 
 @dataclass(frozen=True)

@@ -75,10 +75,15 @@ class Model:
     lam: float
 
 
+def log_odds(model: Model, d: Design) -> npt.NDArray[np.float64]:
+    """The natural-log posterior odds of a match of each pattern under ``model``."""
+    return -(d.onehot @ (model.log_u - model.log_m) + math.log1p(-model.lam)
+             - math.log(model.lam))
+
+
 def posterior(model: Model, d: Design) -> npt.NDArray[np.float64]:
     """ζ, the match probability of each pattern under ``model``."""
-    diff = d.onehot @ (model.log_u - model.log_m) + math.log1p(-model.lam) - math.log(model.lam)
-    return 1.0 / (1.0 + np.exp(np.clip(diff, -700, 700)))
+    return 1.0 / (1.0 + np.exp(np.clip(-log_odds(model, d), -700, 700)))
 
 
 def _normalise(tot: npt.NDArray[np.float64], d: Design) -> npt.NDArray[np.float64]:
