@@ -377,6 +377,26 @@ def register(folder: Path, command: str, names: list[str]) -> None:
         raise _fail(folder, exc, "be written") from None
 
 
+def record_aggregates_only(folder: Path, aggregates_only: bool) -> None:
+    """Record in an owned folder's marker whether its last run over the records kept
+    them out (``--aggregates-only``), so a later command that must read the records
+    (``whatif``, ``evaluate``) keeps no workspace there either. No-op elsewhere."""
+    marker = read_marker(folder)
+    if marker is None or bool(marker.get("aggregates_only")) == aggregates_only:
+        return
+    marker["aggregates_only"] = aggregates_only
+    try:
+        _write_marker(folder, marker)
+    except OSError as exc:
+        raise _fail(folder, exc, "be written") from None
+
+
+def chose_aggregates_only(folder: Path) -> bool:
+    """Whether the last run over the records in ``folder`` was ``--aggregates-only``."""
+    marker = read_marker(folder)
+    return bool(marker is not None and marker.get("aggregates_only"))
+
+
 def forget(folder: Path, names: list[str]) -> None:
     """Remove ``names`` from every set in an owned folder's marker (after ``clean``
     deleted them); a set left empty is dropped. No-op elsewhere."""

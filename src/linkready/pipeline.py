@@ -330,8 +330,17 @@ def _in_set(st: _State, out: Path | str | None, command: str, steps: list[Step],
                 seconds = run_steps(steps, progress)
             finally:
                 st.drop_scratch()
+        if st.workspace is None and command in _RECORD_CHOICE:
+            from linkready.outdir import record_aggregates_only
+
+            record_aggregates_only(files.out, st.aggregates_only)
         return result(st, seconds)
     return execute
+
+
+#: The commands that take ``--aggregates-only``: each records the folder's choice, which
+#: ``whatif`` then honours (:func:`linkready.outdir.chose_aggregates_only`).
+_RECORD_CHOICE = frozenset({"profile", "validate", "link", "assess"})
 
 
 def _got(value: T | None) -> T:
@@ -494,8 +503,10 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
     """Link the pairs that touch a changed source as the records are, change a copy of
     the records (:mod:`linkready.whatif`), measure again, and write ``whatif.json`` into
     ``out`` (default: ``whatif/`` inside ``linkready-results/``). Only the workspace is
-    read; nothing record-level is written."""
-    from linkready.outdir import claim, register
+    read; nothing record-level is written. When the results folder's last run was
+    ``--aggregates-only``, the records are ingested into a temporary workspace there,
+    removed when the what-if ends (as that run did)."""
+    from linkready.outdir import chose_aggregates_only, claim, register
     from linkready.whatif import (
         DEFAULT_TRACE_THRESHOLD,
         WHATIF_DIRNAME,
@@ -512,13 +523,18 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
     made: dict[str, Any] = {}
 
     def run(progress: ProgressCallback) -> None:
-        from linkready.ingest import default_workspace
+        from linkready.ingest import WORKSPACE_NAME, default_workspace
 
+        ws = workspace or default_workspace(project, home)
+        if workspace is None and not ws.exists() and chose_aggregates_only(home):
+            scratch = home / temp_name("workspace")
+            scratch.mkdir()
+            made["scratch"] = scratch
+            ws = scratch / WORKSPACE_NAME
         made["whatif"] = run_whatif(
             project, changes, pairs=todo, threshold=threshold,
             trace_threshold=trace_threshold or DEFAULT_TRACE_THRESHOLD, seed=seed,
-            relink=relink, workspace=workspace or default_workspace(project, home),
-            config=config, progress=progress)
+            relink=relink, workspace=ws, config=config, progress=progress)
     steps = [Step("whatif", 1 + 2 * len(todo), run)]
 
     def execute(progress: ProgressCallback) -> WhatIfResult:
@@ -526,13 +542,20 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
             claim(home)
         with OutputSet(folder, "whatif") as files:
             files.check_names([WHATIF_NAME])
-            run_steps(steps, progress)
+            try:
+                run_steps(steps, progress)
+            finally:
+                if "scratch" in made:
+                    import shutil
+
+                    shutil.rmtree(made["scratch"], ignore_errors=True)
             measured = made["whatif"]
             doc = measured.document
             write_json(files.path(WHATIF_NAME), doc)
         if out is None:
             register(home, "whatif", [WHATIF_DIRNAME])
-        return WhatIfResult(files.out, files.out / WHATIF_NAME, doc, measured)
+        return WhatIfResult(files.out, files.out / WHATIF_NAME, doc, measured,
+                            workspace_kept="scratch" not in made)
     return Plan(f"what-if on {project.name}", steps, execute)
 
 
