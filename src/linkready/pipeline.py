@@ -311,7 +311,8 @@ def _evaluate_run(st: _State) -> Step:
         from linkready.link.evaluate_run import evaluate_outputs, evaluation_document
 
         assert st.link is not None
-        ev = evaluate_outputs(st.project, st.link.run.links.to_pandas(), st.link.run.summary)
+        ev = evaluate_outputs(st.project, st.link.run.links.to_pandas(), st.link.run.summary,
+                              linkage_file=st.out.stage / "linkage.json")
         doc = evaluation_document(ev)
         write_json(st.out.path("evaluation.json"), doc)
         st.evaluation = EvaluationResult(st.out.out, st.out.out / "evaluation.json", doc, ev)
