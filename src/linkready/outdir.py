@@ -325,6 +325,12 @@ class OutputSet:
             with contextlib.suppress(OSError):
                 if self.stage.exists():
                     shutil.rmtree(self.stage)
+                for built, *_ in self.moves:  # not moved: failed or interrupted
+                    holder = built.parent
+                    if holder.parent == self.out and holder.name.startswith(TMP_PREFIX):
+                        _remove(holder)
+                    elif built.exists():
+                        _remove(built)
                 if not self.written:
                     self._unclaim()
 
