@@ -187,3 +187,20 @@ def test_full_disk_while_writing_is_an_output_error(tmp_path: Path,
         write_json(out / "profile.json", {})
     monkeypatch.undo()
     assert sorted(p.name for p in out.iterdir()) == [MARKER]
+
+
+def test_aggregates_only_choice_is_recorded(tmp_path: Path) -> None:
+    """The marker remembers whether the folder's last run was aggregates-only; a folder
+    linkready does not own records nothing."""
+    from linkready.outdir import chose_aggregates_only, claim, record_aggregates_only
+
+    folder = claim(tmp_path / "out")
+    assert not chose_aggregates_only(folder)
+    record_aggregates_only(folder, True)
+    assert chose_aggregates_only(folder)
+    record_aggregates_only(folder, False)
+    assert not chose_aggregates_only(folder)
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    record_aggregates_only(foreign, True)
+    assert not chose_aggregates_only(foreign) and not list(foreign.iterdir())

@@ -214,6 +214,7 @@ class EvaluationDocument(Header, total=False):
     """``evaluation.json`` (``docs/schemas/evaluation.md``)."""
 
     threshold: float
+    linkage_sha256: str
     unit: str
     synthetic: bool
     disclosure_control: dict[str, Any]
@@ -238,6 +239,17 @@ def header(project: str, config_hash: str | None,
     """The provenance header of a document about ``project``."""
     return {"schema_version": schema_version, "tool": TOOL, "tool_version": __version__,
             "project": project, "config_hash": config_hash}
+
+
+def linkage_digest(document: Mapping[str, Any]) -> str:
+    """SHA-256 of a ``linkage.json`` document as read from the file (canonical JSON):
+    ``evaluation.json`` records it so ``report`` can tell an evaluation of other links,
+    e.g. of a linkage of extracts that changed since, at the same threshold."""
+    import hashlib
+    import json
+
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def linkage_pairs(document: Mapping[str, Any] | None) -> list[LinkagePair]:

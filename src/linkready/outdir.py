@@ -277,6 +277,9 @@ class OutputSet:
         self.out = claim(out, option=option)
         self.stage = self.out / temp_name(command)
         self.written: list[Path] = []
+        #: Files built elsewhere (the workspace, under a temporary name) to move into
+        #: place with the set: (built, target, set name in the marker, check first).
+        self.moves: list[tuple[Path, Path, str, Callable[[], None] | None]] = []
         try:
             self.stage.mkdir()
         except OSError as exc:
@@ -302,6 +305,14 @@ class OutputSet:
                     f"{self.out / top}: exists and was not written by linkready; move it or "
                     f"choose another {self.option}")
 
+    def move_on_publish(self, built: Path, target: Path, *, listed_as: str,
+                        check: Callable[[], None] | None = None) -> None:
+        """Move ``built`` over ``target`` when the set is published (not before, so an
+        interrupted or failed run leaves ``target`` as it was), after ``check()``;
+        ``target`` is listed in the marker under ``listed_as``. Nothing is moved if
+        ``built`` was never written."""
+        self.moves.append((built, target, listed_as, check))
+
     def __enter__(self) -> OutputSet:
         return self
 
@@ -314,6 +325,12 @@ class OutputSet:
             with contextlib.suppress(OSError):
                 if self.stage.exists():
                     shutil.rmtree(self.stage)
+                for built, *_ in self.moves:  # not moved: failed or interrupted
+                    holder = built.parent
+                    if holder.parent == self.out and holder.name.startswith(TMP_PREFIX):
+                        _remove(holder)
+                    elif built.exists():
+                        _remove(built)
                 if not self.written:
                     self._unclaim()
 
@@ -346,8 +363,19 @@ class OutputSet:
                     target = self.out / name
                     if target.exists() or target.is_symlink():
                         os.replace(target, trash / name)
+                moves = [m for m in self.moves if m[0].exists()]  # built, not just named
+                for _, _, _, check in moves:
+                    if check is not None:
+                        check()
                 for name in staged:
                     os.replace(self.stage / name, self.out / name)
+                moved = []
+                for built, target, listed_as, _ in moves:
+                    os.replace(built, target)
+                    moved.append(target)
+                    if target.parent == self.out:
+                        marker["sets"][listed_as] = sorted(
+                            {*marker["sets"].get(listed_as, []), target.name})
                 kept = [n for n in previous if n in self.keep and (self.out / n).exists()]
                 marker["sets"][self.command] = sorted({*staged, *kept})
                 _write_marker(self.out, marker)
@@ -357,7 +385,7 @@ class OutputSet:
             raise _fail(self.out, exc, "publish the outputs") from None
         with contextlib.suppress(OSError):
             _remove(trash)
-        self.written = [self.out / n for n in staged]
+        self.written = [self.out / n for n in staged] + moved
         return self.written
 
 
@@ -375,6 +403,26 @@ def register(folder: Path, command: str, names: list[str]) -> None:
         _write_marker(folder, marker)
     except OSError as exc:
         raise _fail(folder, exc, "be written") from None
+
+
+def record_aggregates_only(folder: Path, aggregates_only: bool) -> None:
+    """Record in an owned folder's marker whether its last run over the records kept
+    them out (``--aggregates-only``), so a later command that must read the records
+    (``whatif``, ``evaluate``) keeps no workspace there either. No-op elsewhere."""
+    marker = read_marker(folder)
+    if marker is None or bool(marker.get("aggregates_only")) == aggregates_only:
+        return
+    marker["aggregates_only"] = aggregates_only
+    try:
+        _write_marker(folder, marker)
+    except OSError as exc:
+        raise _fail(folder, exc, "be written") from None
+
+
+def chose_aggregates_only(folder: Path) -> bool:
+    """Whether the last run over the records in ``folder`` was ``--aggregates-only``."""
+    marker = read_marker(folder)
+    return bool(marker is not None and marker.get("aggregates_only"))
 
 
 def forget(folder: Path, names: list[str]) -> None:

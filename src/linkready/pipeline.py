@@ -127,14 +127,22 @@ class _State:
     #: behind (the workspace lives in a temporary folder removed after the run).
     aggregates_only: bool = False
     scratch: Path | None = None
+    #: A workspace being built for the default place: it replaces the one there only
+    #: when the plan publishes its outputs (an interrupt leaves the old one untouched).
+    pending: Path | None = None
+    current: bool = False
 
     @property
     def out(self) -> OutputSet:
         assert self.files is not None, "a step ran outside its plan"
         return self.files
 
-    def ws(self) -> Path:
-        """The workspace path (``linkready.duckdb`` in the output folder by default)."""
+    def ws(self, *, rebuild: bool = False) -> Path:
+        """The workspace path (``linkready.duckdb`` in the output folder by default).
+
+        When the default workspace must be built (missing, out of date, or ``rebuild``),
+        it is built under a temporary name and moved into place only when the plan
+        publishes its outputs, so an interrupted or failed run changes no output."""
         from linkready.ingest import WORKSPACE_NAME, default_workspace
 
         if self.workspace is not None:
@@ -144,7 +152,39 @@ class _State:
                 self.scratch = self.out.out / temp_name("workspace")
                 self.scratch.mkdir()
             return self.scratch / WORKSPACE_NAME
-        return default_workspace(self.project, self.out.out)
+        if self.pending is not None:
+            return self.pending
+        real = default_workspace(self.project, self.out.out)
+        if not rebuild and (self.current or self._usable(real)):
+            self.current = True
+            return real
+        from linkready.ingest._ownership import check_replaceable
+
+        target = self.out.out / WORKSPACE_NAME
+        check_replaceable(target)  # a user's file or a held workspace: refused before work
+        folder = self.out.out / temp_name("new-workspace")
+        folder.mkdir()
+        self.pending = folder / WORKSPACE_NAME
+        self.out.move_on_publish(self.pending, target, listed_as="workspace",
+                                 check=lambda: check_replaceable(target))
+        return self.pending
+
+    def _usable(self, real: Path) -> bool:
+        """Whether the workspace at ``real`` serves as it is: built from these extracts,
+        or the extracts are not at hand (only the workspace was shared)."""
+        from linkready.ingest._workspace import up_to_date
+
+        if not real.exists():
+            return False
+        if not all(self.project.source_path(n).is_file() for n in self.project.sources):
+            return True
+        return up_to_date(self.project, real) is not None
+
+    def final(self, path: Path) -> Path:
+        """Where ``path`` (perhaps the pending workspace) is once the plan published."""
+        if self.pending is not None and path == self.pending:
+            return self.out.out / self.pending.name
+        return path
 
     def drop_scratch(self) -> None:
         """Remove the temporary workspace of an aggregates-only run."""
@@ -153,6 +193,14 @@ class _State:
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
+
+    def drop_pending(self) -> None:
+        """Remove the folder of the pending workspace (empty once it was published)."""
+        import shutil
+
+        if self.pending is not None:
+            shutil.rmtree(self.pending.parent, ignore_errors=True)
+            self.pending = None
 
 
 def results_dir(project: Project, out: Path | str | None) -> Path:
@@ -170,8 +218,9 @@ def _ingest(st: _State, *, reuse: bool) -> Step:
     def run(progress: ProgressCallback) -> None:
         from linkready.ingest import ingest_project
 
-        st.ingested = ingest_project(st.project, st.ws(), progress=progress,
-                                     project_file=st.project_file, reuse=reuse)
+        st.ingested = ingest_project(st.project, st.ws(rebuild=not reuse),
+                                     progress=progress, project_file=st.project_file,
+                                     reuse=reuse)
     return Step("ingest", len(st.project.sources), run)
 
 
@@ -190,7 +239,7 @@ def _profile(st: _State) -> Step:
                                st.project.link_pairs)
         path = write_json(st.out.path("profile.json"), doc)
         st.profile = ProfileResult(st.out.out, st.out.out / path.name, doc,
-                                   st.ingested.workspace, prof)
+                                   st.final(st.ingested.workspace), prof)
         progress("profiled")
     return Step("profile", 1, run)
 
@@ -262,7 +311,8 @@ def _evaluate_run(st: _State) -> Step:
         from linkready.link.evaluate_run import evaluate_outputs, evaluation_document
 
         assert st.link is not None
-        ev = evaluate_outputs(st.project, st.link.run.links.to_pandas(), st.link.run.summary)
+        ev = evaluate_outputs(st.project, st.link.run.links.to_pandas(), st.link.run.summary,
+                              linkage_file=st.out.stage / "linkage.json")
         doc = evaluation_document(ev)
         write_json(st.out.path("evaluation.json"), doc)
         st.evaluation = EvaluationResult(st.out.out, st.out.out / "evaluation.json", doc, ev)
@@ -323,15 +373,27 @@ def _in_set(st: _State, out: Path | str | None, command: str, steps: list[Step],
             names: tuple[str, ...], result: Callable[[_State, dict[str, float]], T]
             ) -> Callable[[ProgressCallback], T]:
     def execute(progress: ProgressCallback) -> T:
-        with OutputSet(results_dir(st.project, out), command) as files:
-            files.check_names(list(names))  # before any work
-            st.files = files
-            try:
-                seconds = run_steps(steps, progress)
-            finally:
-                st.drop_scratch()
+        try:
+            with OutputSet(results_dir(st.project, out), command) as files:
+                files.check_names(list(names))  # before any work
+                st.files = files
+                try:
+                    seconds = run_steps(steps, progress)
+                finally:
+                    st.drop_scratch()
+        finally:
+            st.drop_pending()
+        if st.workspace is None and command in _RECORD_CHOICE:
+            from linkready.outdir import record_aggregates_only
+
+            record_aggregates_only(files.out, st.aggregates_only)
         return result(st, seconds)
     return execute
+
+
+#: The commands that take ``--aggregates-only``: each records the folder's choice, which
+#: ``whatif`` then honours (:func:`linkready.outdir.chose_aggregates_only`).
+_RECORD_CHOICE = frozenset({"profile", "validate", "link", "assess"})
 
 
 def _got(value: T | None) -> T:
@@ -494,8 +556,10 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
     """Link the pairs that touch a changed source as the records are, change a copy of
     the records (:mod:`linkready.whatif`), measure again, and write ``whatif.json`` into
     ``out`` (default: ``whatif/`` inside ``linkready-results/``). Only the workspace is
-    read; nothing record-level is written."""
-    from linkready.outdir import claim, register
+    read; nothing record-level is written. When the results folder's last run was
+    ``--aggregates-only``, the records are ingested into a temporary workspace there,
+    removed when the what-if ends (as that run did)."""
+    from linkready.outdir import chose_aggregates_only, claim, register
     from linkready.whatif import (
         DEFAULT_TRACE_THRESHOLD,
         WHATIF_DIRNAME,
@@ -512,13 +576,18 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
     made: dict[str, Any] = {}
 
     def run(progress: ProgressCallback) -> None:
-        from linkready.ingest import default_workspace
+        from linkready.ingest import WORKSPACE_NAME, default_workspace
 
+        ws = workspace or default_workspace(project, home)
+        if workspace is None and not ws.exists() and chose_aggregates_only(home):
+            scratch = home / temp_name("workspace")
+            scratch.mkdir()
+            made["scratch"] = scratch
+            ws = scratch / WORKSPACE_NAME
         made["whatif"] = run_whatif(
             project, changes, pairs=todo, threshold=threshold,
             trace_threshold=trace_threshold or DEFAULT_TRACE_THRESHOLD, seed=seed,
-            relink=relink, workspace=workspace or default_workspace(project, home),
-            config=config, progress=progress)
+            relink=relink, workspace=ws, config=config, progress=progress)
     steps = [Step("whatif", 1 + 2 * len(todo), run)]
 
     def execute(progress: ProgressCallback) -> WhatIfResult:
@@ -526,13 +595,20 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
             claim(home)
         with OutputSet(folder, "whatif") as files:
             files.check_names([WHATIF_NAME])
-            run_steps(steps, progress)
+            try:
+                run_steps(steps, progress)
+            finally:
+                if "scratch" in made:
+                    import shutil
+
+                    shutil.rmtree(made["scratch"], ignore_errors=True)
             measured = made["whatif"]
             doc = measured.document
             write_json(files.path(WHATIF_NAME), doc)
         if out is None:
             register(home, "whatif", [WHATIF_DIRNAME])
-        return WhatIfResult(files.out, files.out / WHATIF_NAME, doc, measured)
+        return WhatIfResult(files.out, files.out / WHATIF_NAME, doc, measured,
+                            workspace_kept="scratch" not in made)
     return Plan(f"what-if on {project.name}", steps, execute)
 
 

@@ -273,6 +273,7 @@ def evaluation_document(ev: Evaluation) -> EvaluationDocument:
     return cast("EvaluationDocument", {
         **header(ev.project, ev.config_hash, SCHEMA_VERSION),
         "threshold": ev.threshold,
+        **({"linkage_sha256": ev.linkage_sha256} if ev.linkage_sha256 else {}),
         "unit": "left records (GUILD): see docs/schemas/evaluation.md",
         "synthetic": ev.synthetic,
         "disclosure_control": {"applied": control,

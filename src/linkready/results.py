@@ -308,6 +308,9 @@ class WhatIfResult:
     path: Path
     document: dict[str, Any]
     whatif: WhatIf | None = None
+    #: False when the results folder is aggregates-only: the records were read into a
+    #: temporary workspace, removed when the what-if ended.
+    workspace_kept: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return _published(self.document)

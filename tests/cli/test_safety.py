@@ -7,6 +7,7 @@ names an extract, a lock held elsewhere, an interrupt, an internal error).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -142,12 +143,15 @@ def test_an_internal_error_is_exit_3_with_a_log_and_no_traceback(
     res = runner.invoke(app, ["profile", str(project)])
     assert res.exit_code == 3, res.output
     _no_traceback(res.output)
-    log = project.parent / "linkready-results" / "linkready-error.log"
-    assert f"details in {log}" in " ".join(res.output.split())
+    # The run published nothing (not even a workspace: it is moved into place only with
+    # the outputs), so its new results folder was removed and the log is a temp file.
+    log = Path(re.search(r"details in (\S+\.log)", " ".join(res.output.split()))[1])
     text = log.read_text()
     assert "Traceback" in text and "RuntimeError" in text
     assert "9990000018" not in text
     assert not (project.parent / "linkready-results" / "profile.json").exists()
+    if project.parent not in log.parents:
+        log.unlink()
 
 
 def test_a_full_disk_is_exit_2(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -284,3 +288,31 @@ def test_ctrl_c_inside_a_duckdb_query_run_by_another_library_is_an_interrupt(
     assert res.exit_code == 130, res.output
     assert "interrupted; no output was changed" in res.output
     assert not (project.parent / "linkready-results" / "profile.json").exists()
+
+
+def test_an_interrupt_after_ingest_leaves_the_workspace_as_it_was(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C during assess after the workspace was rebuilt (assess always rebuilds)
+    but before the outputs were published: the message says no output was changed, and
+    it is true of every file, the workspace included (it is built under a temporary
+    name and moved into place only with the outputs, as the next profile's is)."""
+    import linkready.profile as profile_pkg
+
+    assert runner.invoke(app, ["profile", str(project)]).exit_code == 0
+    results = project.parent / "linkready-results"
+    before = _snapshot(results)
+    (project.parent / "a.csv").write_text(  # changed extract: ingest rebuilds
+        (project.parent / "a.csv").read_text() + "r99,,Bob,Ray,01/01/1970,1,NW1 2AB,A\n")
+
+    def interrupted(*a: object, **k: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(profile_pkg, "profile_workspace", interrupted)
+    res = runner.invoke(app, ["assess", str(project)])
+    assert res.exit_code == 130, res.output
+    assert "interrupted; no output was changed" in res.output
+    assert _snapshot(results) == before
+    assert not [p for p in results.iterdir() if p.name.startswith(TMP_PREFIX)]
+    monkeypatch.undo()
+    assert runner.invoke(app, ["profile", str(project)]).exit_code == 0
+    assert _snapshot(results)["linkready.duckdb"] != before["linkready.duckdb"]

@@ -82,3 +82,11 @@ def test_new_blocks_hide_rates_resting_on_small_counts(
             assert c["people_split_rate"] in ("*", None)
             checked += 1
     assert checked, "the world should have some small counts to hide"
+
+
+def test_evaluation_records_the_linkage_it_read(linked: dict, real: dict) -> None:
+    """evaluation.json names the linkage.json it measured by its digest (report refuses
+    it once linkage.json is replaced: tests/report/test_report_cli.py)."""
+    from linkready.documents import linkage_digest
+
+    assert real["linkage_sha256"] == linkage_digest(linked["summary"])

@@ -224,3 +224,25 @@ def test_documents_of_other_links_are_refused(tmp_path: Path, name: str, pair: l
     doc["threshold"] = 0.9
     (tmp_path / f"{name}.json").write_text(json.dumps(doc))
     assert getattr(read_outputs(tmp_path), name) is not None
+
+
+def test_an_evaluation_of_a_replaced_linkage_is_refused(tmp_path: Path) -> None:
+    """Same threshold, same pairs, but linkage.json replaced since (link run again on
+    changed extracts): evaluation.json records the digest of the linkage.json it read,
+    so the report refuses it with the fix; the linkage it read is accepted."""
+    from linkready.documents import linkage_digest
+    from linkready.errors import InputError
+    from linkready.report import read_outputs
+
+    linkage = {"schema_version": "1.1", "threshold": 0.9,
+               "pairs": [{"left": "a", "right": "b", "left_records": 40}]}
+    (tmp_path / "linkage.json").write_text(json.dumps(linkage))
+    (tmp_path / "evaluation.json").write_text(json.dumps(
+        {"schema_version": "1.1", "threshold": 0.9, "linkage_sha256": linkage_digest(linkage),
+         "pairs": [{"left": "a", "right": "b"}]}))
+    assert read_outputs(tmp_path).evaluation is not None
+    linkage["pairs"][0]["left_records"] = 41
+    (tmp_path / "linkage.json").write_text(json.dumps(linkage, indent=2))
+    with pytest.raises(InputError, match=r"evaluation.json: measures other links.*"
+                                         r"linkready evaluate"):
+        read_outputs(tmp_path)

@@ -82,3 +82,23 @@ def test_api_checks_changes_before_any_work(tmp_path: Path) -> None:
     with pytest.raises(linkready.ConfigError, match="does not map `address_line`"):
         linkready.whatif(project, complete={"council.address_line": 0.5})
     assert not (tmp_path / "linkready-results").exists()
+
+
+def test_aggregates_only_folder_keeps_no_workspace(tmp_path: Path) -> None:
+    """After a profile with --aggregates-only, a what-if on that project reads the records
+    into a temporary workspace and removes it: no linkready.duckdb (nor any temporary)
+    is left in the results folder, and the result says so."""
+    from linkready import pipeline
+    from linkready.outdir import TMP_PREFIX, chose_aggregates_only
+    from linkready.project import load_project
+
+    path = write_world(tmp_path, with_nhs=20)
+    project = load_project(path)
+    results = tmp_path / "linkready-results"
+    pipeline.profile(project, aggregates_only=True).run()
+    assert chose_aggregates_only(results)
+    assert not (results / "linkready.duckdb").exists()
+    result = linkready.whatif(path, nhs_complete={"council": 0.25}, training=FAST)
+    assert result.path.is_file() and not result.workspace_kept
+    assert not (results / "linkready.duckdb").exists()
+    assert not [p.name for p in results.iterdir() if p.name.startswith(TMP_PREFIX)]

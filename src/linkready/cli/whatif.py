@@ -61,6 +61,10 @@ def whatif(
                                seed=seed, relink=relink, workspace=workspace)
         result = run_plan(plan)
         print_whatif(result.document, result.path)
+        if not result.workspace_kept:
+            console.print("[dim]The results folder is aggregates-only (its last run used "
+                          "--aggregates-only): the records were read into a temporary "
+                          "workspace, now removed.[/]")
 
 
 def _pct(x: object) -> str:

@@ -38,6 +38,9 @@ class Evaluation:
     synthetic: bool
     pairs: list[dict[str, Any]]
     clusters: dict[str, Any]
+    #: :func:`linkready.documents.linkage_digest` of the linkage.json evaluated (None
+    #: when the links were not read from one, e.g. in a sweep).
+    linkage_sha256: str | None = None
 
     def exact(self) -> dict[str, Any]:
         """Every figure as measured (``pairs`` and ``clusters`` as in the document)."""
@@ -100,14 +103,18 @@ def read_links(out: Path) -> tuple[Any, dict[str, Any]]:
 
 def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
                      progress: ProgressCallback = no_progress,
-                     clusters: Any = None) -> Evaluation:
+                     clusters: Any = None, linkage_file: Path | None = None) -> Evaluation:
     """The exact evaluation of every pair in ``linkage`` and of the clustering into
     people; :func:`evaluation_document` publishes it (exactly when the project is
     synthetic, :func:`linkready.synthetic.is_synthetic`: no real person is in it; with
     disclosure control otherwise, e.g. a real gold-standard ``truth:``).
     ``clusters`` (a DataFrame or Arrow table of clusters.parquet) is rebuilt from the
     linked pairs of ``links`` when not given: connected components are fixed by the
-    links, so the clusters of the records in truth come out the same."""
+    links, so the clusters of the records in truth come out the same. ``linkage_file``
+    (the linkage.json ``linkage`` was published as) is recorded by its digest, so a
+    report can refuse this evaluation once linkage.json is replaced."""
+    from linkready.documents import linkage_digest
+
     truth, population = read_truth(project)
     pairs = []
     for p in linkage["pairs"]:
@@ -123,9 +130,12 @@ def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
         clusters = clusters.to_pandas()
     source_sets = [in_scope, *([p["left"], p["right"]] for p in linkage["pairs"]),
                    *([s] for s in in_scope)]
+    digest = None if linkage_file is None else linkage_digest(
+        json.loads(linkage_file.read_text(encoding="utf-8")))
     return Evaluation(project.name, config_hash(project), linkage["threshold"],
                       is_synthetic(project), pairs,
-                      evaluate.evaluate_clusters(clusters, truth, source_sets=source_sets))
+                      evaluate.evaluate_clusters(clusters, truth, source_sets=source_sets),
+                      linkage_sha256=digest)
 
 
 def clusters_from_links(links: Any, truth: Any, sources: list[str]) -> Any:
@@ -171,7 +181,8 @@ def evaluate_project(project: Project, out: Path, *, workspace: Path | None = No
         import pandas as pd
 
         clusters = pd.read_parquet(out / "clusters.parquet")
-    return evaluate_outputs(project, links, linkage, progress, clusters=clusters)
+    return evaluate_outputs(project, links, linkage, progress, clusters=clusters,
+                            linkage_file=out / "linkage.json")
 
 
 def write_evaluation(evaluation: Evaluation, out: Path) -> Path:

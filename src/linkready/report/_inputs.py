@@ -12,6 +12,7 @@ from linkready.documents import (
     LinkagePair,
     ProfileSource,
     evaluation_pairs,
+    linkage_digest,
     linkage_pairs,
     profile_sources,
 )
@@ -142,3 +143,7 @@ def _same_links(linkage: dict[str, Any], doc: dict[str, Any], path: Path, fix: s
                    "linkage.json does not hold")
         if why:
             raise InputError(f"{path}: {why} (link was run again since); {fix}")
+    recorded = doc.get("linkage_sha256")
+    if recorded is not None and recorded != linkage_digest(linkage):
+        raise InputError(f"{path}: measures other links than linkage.json holds (link was "
+                         f"run again since, e.g. on changed extracts); {fix}")
