@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from linkready.documents import linkage_digest
 from linkready.report import build_report, read_outputs, render_html
 from linkready.report._fmt import link_rate, pct, rate_rank, rate_value, small_complement, wilson
 from linkready.report._model import Chart, Table
@@ -85,10 +86,13 @@ def test_pair_verdict_with_star_rates() -> None:
 def test_report_with_every_rate_hidden(assessed: Assessed, tmp_path: Path) -> None:
     """With every rate in linkage.json and evaluation.json published as *, the report
     builds and renders, and shows * where the rates were."""
+    docs = {}
     for name in ("profile.json", "validation.json", "linkage.json", "evaluation.json"):
         doc = json.loads((assessed.out / name).read_text())
-        if name in ("linkage.json", "evaluation.json"):
-            doc = _star(doc)
+        docs[name] = _star(doc) if name in ("linkage.json", "evaluation.json") else doc
+    # The evaluation measured this (starred) linkage: its digest follows the edit.
+    docs["evaluation.json"]["linkage_sha256"] = linkage_digest(docs["linkage.json"])
+    for name, doc in docs.items():
         (tmp_path / name).write_text(json.dumps(doc))
     inputs = read_outputs(tmp_path)
     report = build_report(inputs)
