@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -54,9 +55,11 @@ MIN_WEIGHT = 20.0
 STRATA = 4
 
 
+@lru_cache(maxsize=4096)
 def atom_field(atom: str) -> str | None:
     """The one field an atom compares on both sides, or None (two fields, one side
-    only, or a test for a blank field)."""
+    only, or a test for a blank field). Memoised: the bootstrap asks again for the same
+    atoms in every replicate."""
     refs = _COLUMN.findall(atom)
     fields = {c for _, c in refs}
     sides = {s for s, _ in refs}
@@ -118,7 +121,7 @@ def compared_probability(rules: Sequence[str], filled: frozenset[str],
     for r in rules:
         need = []
         ok = True
-        for a in rule_terms(r):
+        for a in _terms(r):
             f = atom_field(a)
             if f is None or f not in use or a not in fields[f].atoms:
                 ok = False
@@ -147,6 +150,12 @@ def compared_probability(rules: Sequence[str], filled: frozenset[str],
     for j, f in enumerate(use):
         prob = prob * along(j, fields[f].probability)
     return float(min((prob * fired).sum(), 1.0))
+
+
+@lru_cache(maxsize=1024)
+def _terms(rule: str) -> tuple[str, ...]:
+    """:func:`linkready.link.settings.rule_terms`, memoised (pure, asked per replicate)."""
+    return tuple(rule_terms(rule))
 
 
 def stratum(blank_l: frozenset[str], blank_r: frozenset[str]) -> int:
@@ -319,15 +328,18 @@ def prepare(pairs: object, atom_list: Sequence[str], diag_rules: Sequence[str],
 def best_of_record(record: npt.NDArray[Any], score: npt.NDArray[np.float64],
                    eligible: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
     """Among the ``eligible`` pairs, the one with the highest ``score`` of each
-    ``record`` (the first on a tie); False elsewhere."""
+    ``record`` (the first on a tie, scores equal to 9 decimals tying); False elsewhere."""
     import pandas as pd
 
     out = np.zeros(len(score), dtype=bool)
     idx = np.flatnonzero(eligible)
     if len(idx) == 0:
         return out
-    frame = pd.DataFrame({"r": np.asarray(record)[idx], "s": np.asarray(score)[idx],
-                          "i": idx})
+    # Scores are rounded before ranking: DuckDB sums a pair's weights in an order that
+    # can vary between runs (last-bit differences), and two candidates of a record
+    # whose scores tie must not swap places from one run to the next.
+    frame = pd.DataFrame({"r": np.asarray(record)[idx],
+                          "s": np.round(np.asarray(score, dtype=float)[idx], 9), "i": idx})
     top = frame.sort_values(["r", "s", "i"], ascending=[True, False, True],
                             kind="mergesort").drop_duplicates("r")["i"].to_numpy()
     out[top] = True
