@@ -94,22 +94,6 @@ class FieldAgreement:
 Agreements = dict[str, dict[int | None, FieldAgreement]]
 
 
-def agreement(field: str, field_atom_list: Sequence[str], values: npt.NDArray[np.bool_],
-              weight: npt.NDArray[np.float64], min_weight: float = MIN_WEIGHT
-              ) -> FieldAgreement | None:
-    """The :class:`FieldAgreement` of ``field`` from pairs' atom values (pairs × atoms,
-    columns ``field_atom_list``) and weights (0 for pairs not used); None with less
-    than ``min_weight`` of weight."""
-    w = np.asarray(weight, dtype=float)
-    total = float(w.sum())
-    if total < min_weight or values.shape[1] == 0:
-        return None
-    keep = w > 0
-    vecs, inverse = np.unique(values[keep], axis=0, return_inverse=True)
-    prob = np.bincount(inverse.ravel(), weights=w[keep], minlength=len(vecs)) / total
-    return FieldAgreement(field, list(field_atom_list), vecs.astype(bool), prob, total)
-
-
 def compared_probability(rules: Sequence[str], filled: frozenset[str],
                          fields: Mapping[str, FieldAgreement]) -> float:
     """P(at least one rule fires) for a match whose fields ``filled`` are filled on
