@@ -129,6 +129,12 @@ def _once(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _record(done_file: Path, done: subprocess.CompletedProcess[str]) -> None:
+    """Keep a block's exit code and output for the other workers of the session."""
+    done_file.write_text(json.dumps({"returncode": done.returncode, "stdout": done.stdout,
+                                     "stderr": done.stderr}), encoding="utf-8")
+
+
 _USING_IT: dict[str, UsingIt] = {}
 
 
@@ -148,10 +154,7 @@ def using_it(tmp_path_factory: pytest.TempPathFactory) -> UsingIt:
             snapshot.mkdir()
             env = {**shell(work), "LINKREADY_SNAPSHOT": str(snapshot)}
             block = sh_blocks()["Using it"].replace("--population 5000", SMALL)
-            done = run_block(block, work, env)
-            done_file.write_text(json.dumps({"returncode": done.returncode,
-                                             "stdout": done.stdout, "stderr": done.stderr}),
-                                 encoding="utf-8")
+            _record(done_file, run_block(block, work, env))
         doc = json.loads(done_file.read_text(encoding="utf-8"))
     _USING_IT[key] = UsingIt(work, doc["returncode"], doc["stdout"], doc["stderr"],
                              folder / "assess")
@@ -188,10 +191,7 @@ def own_extracts(tmp_path_factory: pytest.TempPathFactory) -> OwnExtracts:
         if first:
             shutil.rmtree(work, ignore_errors=True)  # a run another worker did not finish
             work.mkdir()
-            done = run_block(sh_blocks()["Your own extracts"], work, shell(work))
-            done_file.write_text(json.dumps({"returncode": done.returncode,
-                                             "stdout": done.stdout, "stderr": done.stderr}),
-                                 encoding="utf-8")
+            _record(done_file, run_block(sh_blocks()["Your own extracts"], work, shell(work)))
         doc = json.loads(done_file.read_text(encoding="utf-8"))
     _OWN[key] = OwnExtracts(work, doc["returncode"], doc["stdout"], doc["stderr"])
     return _OWN[key]
