@@ -325,7 +325,8 @@ def _evaluate_folder(st: _State) -> Step:
     def run(progress: ProgressCallback) -> None:
         from linkready.link.evaluate_run import evaluate_project, evaluation_document
 
-        ev = evaluate_project(st.project, st.out.out, workspace=st.ws(), stage=st.out.stage)
+        ev = evaluate_project(st.project, st.out.out, workspace=st.ws(), stage=st.out.stage,
+                              record_level=not st.aggregates_only)
         doc = evaluation_document(ev)
         write_json(st.out.path("evaluation.json"), doc)
         st.evaluation = EvaluationResult(st.out.out, st.out.out / "evaluation.json", doc, ev)
@@ -461,8 +462,14 @@ def link(project: Project, out: Path | str | None = None, *,
 
 def evaluate(project: Project, out: Path | str | None = None, *,
              workspace: Path | None = None) -> Plan[EvaluationResult]:
-    """Evaluate the link outputs in ``out`` against truth (linking first if none)."""
-    st = _State(project, None, workspace)
+    """Evaluate the link outputs in ``out`` against truth (linking first if none). In a
+    folder whose last run was ``--aggregates-only`` (it then holds no links), the link
+    runs in a temporary workspace and no links or clusters are written, as that run
+    chose."""
+    from linkready.outdir import chose_aggregates_only
+
+    aggregates_only = workspace is None and chose_aggregates_only(results_dir(project, out))
+    st = _State(project, None, workspace, aggregates_only=aggregates_only)
     steps = [_evaluate_folder(st)]
     return Plan("evaluating", steps, _in_set(st, out, "evaluate", steps, ("evaluation.json",),
                                              lambda s, _: _got(s.evaluation)))
