@@ -142,7 +142,8 @@ def test_fail_on_error_gates_every_error_alert_and_no_warning() -> None:
 def test_dates_of_birth_after_the_reference_date() -> None:
     """Future dates of birth (set to NULL at ingest) are an alert from 5% of the records
     and 8 of them, an error above half: a reference_date before the births, or a dob_format
-    with two-digit years (%y reads 45 as 2045), left them unread without a word."""
+    with two-digit years (now read on or before the reference date), left them unread
+    without a word."""
     assert profile_alerts({"a": _source(dob=_issue("future", "*"))}) == []
     assert profile_alerts({"a": _source(dob=_issue("future", 4), records=40)}) == []
     assert profile_alerts({"a": _source(dob=_issue("future", 10), records=1000)}) == []

@@ -176,8 +176,8 @@ def source_alerts(name: str, src: Mapping[str, Any]) -> list[Alert]:
         out.append(Alert(
             "future_dob", level, name, "dob", n,
             f"{n} dates of birth{_pct(n, records)} are after the reference date and were "
-            "set to NULL; check reference_date (the extract date) in the project file, and "
-            "that dob_format reads four-digit years (%Y: %y reads 45 as 2045)"))
+            "set to NULL; check reference_date (the extract date) in the project file "
+            "(two-digit years, %y, are read on or before it)"))
     for field, code_set in CODE_SETS.items():
         entry = fields.get(field, {})
         fig = entry.get("issues", {}).get("out_of_set") if entry.get("held") else None

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from linkready.errors import InputError
 from linkready.ingest import _rules as R
-from linkready.ingest._sql import lit, looks_like_nhs_sql
+from linkready.ingest._sql import lit, looks_like_nhs_sql, read_formats, strptime_sql
 from linkready.project import SourceSpec, printable
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def check_dob_format(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec
     # Only now (the declaration looks wrong) is every common format tried.
     guesses = [g for g in R.DOB_FORMAT_GUESSES if g not in spec.dob_formats]
     fits = _scalar(con, "SELECT " + ", ".join(
-        f"count(*) FILTER (WHERE try_strptime(dob__t, {lit(g)}) IS NOT NULL)"
+        f"count(*) FILTER (WHERE {strptime_sql('dob__t', g)} IS NOT NULL)"
         for g in guesses) + " FROM stage")
     best = max(fits)
     if best < 0.9 * present:
@@ -129,7 +129,13 @@ def check_dob_format(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec
         f"{path}: {_pct(failed / present)} of the dates in {_field(spec, name, 'dob')} do "
         f"not match dob_format {declared}; the dates look like {look} — set "
         f"`dob_format: \"{likely[0]}\"` for {name} in {project_file}"
+        + (_PIVOT if "%y" in likely[0] else "")
     )
+
+
+#: Said with a refusal that names a two-digit-year format.
+_PIVOT = (" (a two-digit year is read as the latest year that puts the date on or before "
+          "reference_date)")
 
 
 def _refuse_excel_serials(con: duckdb.DuckDBPyConnection, path: Path, name: str,
@@ -171,7 +177,8 @@ def _refuse_mixed_formats(con: duckdb.DuckDBPyConnection, path: Path, name: str,
     added: list[str] = []
 
     def parsed(fmts: list[str]) -> str:
-        return "coalesce(" + ", ".join(f"try_strptime(dob__t, {lit(f)})" for f in fmts) + \
+        return "coalesce(" + ", ".join(strptime_sql("dob__t", f)
+                                       for f in read_formats(fmts)) + \
             ", NULL::TIMESTAMP)"
 
     read = present - failed
@@ -181,7 +188,7 @@ def _refuse_mixed_formats(con: duckdb.DuckDBPyConnection, path: Path, name: str,
             return
         gains = _scalar(con, "SELECT " + ", ".join(
             f"count(*) FILTER (WHERE {parsed(chosen)} IS NULL AND "
-            f"try_strptime(dob__t, {lit(g)}) IS NOT NULL)" for g in options) + " FROM stage")
+            f"{strptime_sql('dob__t', g)} IS NOT NULL)" for g in options) + " FROM stage")
         gain = max(gains)
         if gain < R.DOB_MIN_FAILED:
             return
