@@ -23,6 +23,7 @@ from linkready.report._fmt import (
     of,
     pct,
     rcell,
+    share_text,
     share_value,
     source_label,
     tcell,
@@ -263,7 +264,7 @@ def _subgroup_chart(src: dict[str, Any]) -> Chart:
                 continue
             fig = g["nhs_number_valid"]
             hidden = is_suppressed(fig["count"], g["records"])
-            row.append(tcell(f"{pct(fig['share'], hidden=hidden)} of {count(g['records'])}"))
+            row.append(tcell(f"{share_text(fig, g['records'])} of {count(g['records'])}"))
             if hidden:
                 heat.append(C.hidden_cell({"group": label, "source": source_label(name)}))
             elif (value := share_value(fig, g["records"])) is not None:

@@ -1,0 +1,37 @@
+"""A profile share published as * because the records it leaves out number 1 to 7 (185
+of 190 valid; the JSON keeps the count and stars the share) was shown as "* of 190",
+which a commissioner reads as "1 to 7 of 190"; it now reads "all but * of 190"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from linkready.report._render import hidden_figure
+from linkready.report._sections_quality import _subgroup_chart
+from linkready.report._verdict import Thresholds, source_verdict
+
+
+def _group(group: str, count: Any, share: Any) -> dict[str, Any]:
+    fig = {"count": count, "share": share}
+    return {"dimension": "age_band", "group": group, "records": 190,
+            "nhs_number_present": fig, "nhs_number_valid": fig,
+            "linkable_probabilistic": fig}
+
+
+def test_subgroup_share_hidden_for_a_small_remainder_says_all_but() -> None:
+    src = {"gp": {"records": 5000, "subgroups": [
+        _group("18-29", 185, "*"), _group("30-49", "*", "*"), _group("50-64", 95, 0.5)],
+        "readiness": {"deterministic": {"count": 4865, "share": 0.9726}}}}
+    rows = {r[0].text: r[1].text for r in _subgroup_chart(src).table.rows}
+    assert rows == {"age band: 18–29": "all but * of 190", "age band: 30–49": "* of 190",
+                    "age band: 50–64": "50.0% of 190"}
+    assert hidden_figure("all but * of 190")  # the legend for * is shown with it
+
+
+def test_source_verdict_linkable_all_but() -> None:
+    doc = {"records": 5000, "fields": {"nhs_number": {"held": True}},
+           "readiness": {"deterministic": {"count": 4865, "share": 0.9726},
+                         "either": {"count": 4995, "share": "*"}},
+           "dqmi": {"composite_held": 99.6}}
+    reasons = {r.short: r for r in source_verdict("gp", doc, Thresholds()).reasons}
+    assert reasons["linkable"].value == "all but *" and reasons["linkable"].rag == "green"
