@@ -35,3 +35,21 @@ def test_source_verdict_linkable_all_but() -> None:
            "dqmi": {"composite_held": 99.6}}
     reasons = {r.short: r for r in source_verdict("gp", doc, Thresholds()).reasons}
     assert reasons["linkable"].value == "all but *" and reasons["linkable"].rag == "green"
+
+
+def test_a_source_without_nhs_number_is_said_to_link_on_what_it_holds() -> None:
+    """Section 3 said every source without an NHS number "can only be linked on names,
+    date of birth, sex and postcode", also of a housing list holding names and DOB only
+    (Splink's fake_1000 shaped as a workbook); it now names what each one holds."""
+    from linkready.report._sections_quality import no_nhs_summary
+
+    held = {"held": True}
+    src = {"gp": {"fields": {f: held for f in ("nhs_number", "given_name", "dob")}},
+           "housing": {"fields": {"given_name": held, "family_name": held, "dob": held,
+                                  "sex": {"held": False}, "ethnicity": held}},
+           "asc": {"fields": {"given_name": held, "postcode": held, "address_line": held}}}
+    assert no_nhs_summary(src) == (
+        "Housing holds no NHS number, so can only be linked on given name, family name and "
+        "date of birth. Asc holds no NHS number, so can only be linked on given name, "
+        "postcode and address line.")
+    assert no_nhs_summary({"gp": src["gp"]}) == "Every source holds an NHS number."
