@@ -53,3 +53,17 @@ def test_a_source_without_nhs_number_is_said_to_link_on_what_it_holds() -> None:
         "date of birth. Asc holds no NHS number, so can only be linked on given name, "
         "postcode and address line.")
     assert no_nhs_summary({"gp": src["gp"]}) == "Every source holds an NHS number."
+
+
+def test_true_overlap_is_not_called_synthetic_against_a_real_truth() -> None:
+    """Section 7 said 'True overlap' is "known only because the data are synthetic" also
+    when the truth was a real gold standard (FEBRL's own record ids, evaluated under
+    disclosure control); it now says where the truth came from."""
+    from types import SimpleNamespace
+
+    from linkready.report._sections_link import truth_origin
+
+    real = SimpleNamespace(evaluation={"disclosure_control": {"applied": True}})
+    made_up = SimpleNamespace(evaluation={"disclosure_control": {"applied": False}})
+    assert "synthetic" not in truth_origin(real) and "truth:" in truth_origin(real)
+    assert truth_origin(made_up) == "known only because the data are synthetic"
