@@ -67,3 +67,28 @@ def test_true_overlap_is_not_called_synthetic_against_a_real_truth() -> None:
     made_up = SimpleNamespace(evaluation={"disclosure_control": {"applied": False}})
     assert "synthetic" not in truth_origin(real) and "truth:" in truth_origin(real)
     assert truth_origin(made_up) == "known only because the data are synthetic"
+
+
+def test_profile_summary_in_the_terminal_says_all_but_and_not_held() -> None:
+    """`linkready profile`'s table showed "*" (header: * = 1–7) for 4,995 of 5,000
+    linkable, and "0.0%" valid NHS numbers for a source that holds none; now "all but *"
+    and "not held", as the report says."""
+    from rich.console import Console
+
+    from linkready.cli.profile import summary_table
+
+    def src(nhs_held: bool, det: dict[str, Any], either: dict[str, Any]) -> dict[str, Any]:
+        return {"records": 5000, "fields": {"nhs_number": {"held": nhs_held}},
+                "readiness": {"deterministic": det, "probabilistic": {"count": 0, "share": 0.0},
+                              "either": either},
+                "dqmi": {"composite": 90.0, "items": []}}
+
+    doc = {"project": "p", "sources": {
+        "gp": src(True, {"count": 4865, "share": 0.973}, {"count": 4995, "share": "*"}),
+        "housing": src(False, {"count": 0, "share": 0.0}, {"count": 0, "share": 0.0})}}
+    console = Console(width=200, record=True)
+    console.print(summary_table(doc))
+    lines = {ln.split()[1]: ln for ln in console.export_text().splitlines()
+             if ln.startswith("│")}
+    assert "all but *" in lines["gp"] and "97.3%" in lines["gp"]
+    assert "not held" in lines["housing"]
