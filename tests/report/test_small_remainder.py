@@ -92,3 +92,24 @@ def test_profile_summary_in_the_terminal_says_all_but_and_not_held() -> None:
              if ln.startswith("│")}
     assert "all but *" in lines["gp"] and "97.3%" in lines["gp"]
     assert "not held" in lines["housing"]
+
+
+def test_worst_case_linkage_error_tile_gives_its_scale() -> None:
+    """A housing list sharing nobody with the GP list (Splink's fake_1000 against FEBRL):
+    nothing linked, the model expects 0–7.7%, so the worst case is "100.0% of true
+    matches missed", the first screen's largest linkage error. The tile now says how
+    many records that worst case is about (at most 75 of 1,000, from published figures)."""
+    from linkready.report._answers import key_figures
+    from linkready.report._inputs import ReportInputs
+
+    p = {"left": "housing", "right": "gp_list", "left_records": 1000,
+         "deterministic": {"match_rate": 0.0, "linked_records": 0},
+         "combined": {"match_rate": 0.0, "linked_records": 0},
+         "probabilistic": {"match_rate": 0.0, "linked_records": 0,
+                           "expected_match_rate": {"estimate": 0.0144, "lower": 0.0,
+                                                   "upper": 0.0767},
+                           "false_links": {"upper": 0.0, "accepted_records": 0}}}
+    tiles = {k.label: k for k in key_figures(ReportInputs(linkage={"pairs": [p]}), [], [])}
+    tile = tiles["largest linkage error"]
+    assert tile.value == "100.0%"
+    assert "at most 75 of 1,000 Housing records" in tile.detail
