@@ -31,6 +31,9 @@ def test_using_it_runs_as_written(tmp_path_factory: pytest.TempPathFactory) -> N
     assert not (results / "links.parquet").exists()
     assert not (results / "linkready.duckdb").exists()
     assert (run.work / "sweep" / "sweep.json").is_file()
+    # assess kept what validate, link and evaluate had just written (same inputs).
+    for stage in ("validation", "linkage", "evaluation"):
+        assert f"{stage}: kept the {stage}.json" in run.stdout, stage
     assert "no_nhs_number" in run.stdout  # lessons list
 
 

@@ -207,6 +207,9 @@ class LinkageDocument(Header, total=False):
     clusters: dict[str, Any]
     dedupe: list[dict[str, Any]]
     warnings: list[str]
+    #: SHA-256 of the records, project file, settings and versions it was computed
+    #: from (linkready.reuse.linkage_key); absent on Spark and in older files.
+    inputs_sha256: str
     models: dict[str, str]
 
 
@@ -216,6 +219,9 @@ class EvaluationDocument(Header, total=False):
     threshold: float
     linkage_sha256: str
     unit: str
+    #: SHA-256 of the linkage, links, truth and versions it was computed from
+    #: (linkready.reuse.evaluation_key); absent without links.parquet and in older files.
+    inputs_sha256: str
     synthetic: bool
     disclosure_control: dict[str, Any]
     pairs: list[EvaluationPair]

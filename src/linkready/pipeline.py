@@ -289,35 +289,80 @@ def _validate(st: _State, *, keep_previous: bool = False) -> Step:
 
 def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, seed: int,
           backend: str, spark_settings: Any, on_warning: Warn,
-          training: TrainingConfig | None = None) -> Step:
+          training: TrainingConfig | None = None, *, keep_previous: bool = False) -> Step:
+    """Link and write the link outputs, recording in linkage.json the key of its inputs
+    and settings (:func:`linkready.reuse.linkage_key`); with ``keep_previous`` (assess),
+    keep the linkage already in the output folder instead if it has the same key."""
     from linkready.link.run import step_count
 
     def run(progress: ProgressCallback) -> None:
         from dataclasses import replace
 
         from linkready.link import TrainingConfig, link_project, write_outputs
+        from linkready.reuse import KEY_FIELD, previous_linkage, workspace_key
 
         config = TrainingConfig(seed=seed) if training is None else \
             replace(training, seed=seed)
+        settings = {"pairs": pairs, "threshold": threshold, "config": config,
+                    "backend": backend}
+        key = None
+        if keep_previous and not st.aggregates_only and st.ws().exists():
+            key = workspace_key(st.project, st.ws(), **settings)
+            kept = previous_linkage(st.out.out, key)
+            if kept is not None:
+                from linkready.reuse import publish_kept, read_kept
+
+                written = publish_kept(st.out.out, kept, st.out.stage)
+                st.link = LinkResult(st.out.out, st.out.out / "linkage.json",
+                                     read_kept(st.out.out, kept),
+                                     [st.out.out / p.relative_to(st.out.stage)
+                                      for p in written], reused=True)
+                return
         linked = link_project(st.project, pairs=pairs, threshold=threshold,
                               workspace=st.ws(), config=config,
                               progress=progress, backend=backend,
                               spark_settings=spark_settings, on_warning=on_warning)
+        if key is None:
+            key = workspace_key(st.project, st.ws(), **settings)
+        if key is not None:
+            linked.summary[KEY_FIELD] = key
         written = write_outputs(linked, st.out.stage, record_level=not st.aggregates_only)
         st.link = LinkResult(st.out.out, st.out.out / "linkage.json", linked,
                              [st.out.out / p.relative_to(st.out.stage) for p in written])
     return Step("link", step_count(st.project, pairs), run)
 
 
+def _keyed(doc: Any, key: str | None) -> Any:
+    """``doc`` with the key of its inputs (:mod:`linkready.reuse`) when there is one."""
+    from linkready.reuse import KEY_FIELD
+
+    return doc if key is None else {**doc, KEY_FIELD: key}
+
+
 def _evaluate_run(st: _State) -> Step:
-    """Evaluate the links this plan just made."""
+    """Evaluate the links this plan just made; keep the evaluation already in the output
+    folder instead if it was computed from the same linkage, links, truth and versions
+    (:func:`linkready.reuse.evaluation_key`)."""
     def run(progress: ProgressCallback) -> None:
+        import shutil
+        from typing import cast
+
+        from linkready.documents import EvaluationDocument
         from linkready.link.evaluate_run import evaluate_outputs, evaluation_document
+        from linkready.reuse import evaluation_key, previous_evaluation
 
         assert st.link is not None
+        key = evaluation_key(st.project, st.out.stage)
+        kept = previous_evaluation(st.out.out, key)
+        if kept is not None:
+            shutil.copy2(st.out.out / "evaluation.json", st.out.path("evaluation.json"))
+            st.evaluation = EvaluationResult(st.out.out, st.out.out / "evaluation.json",
+                                             cast("EvaluationDocument", kept), None,
+                                             reused=True)
+            return
         ev = evaluate_outputs(st.project, st.link.run.links.to_pandas(), st.link.run.summary,
                               linkage_file=st.out.stage / "linkage.json")
-        doc = evaluation_document(ev)
+        doc = _keyed(evaluation_document(ev), key)
         write_json(st.out.path("evaluation.json"), doc)
         st.evaluation = EvaluationResult(st.out.out, st.out.out / "evaluation.json", doc, ev)
         progress("evaluated")
@@ -328,10 +373,13 @@ def _evaluate_folder(st: _State) -> Step:
     """Evaluate the link outputs in the output folder (linking first if there are none)."""
     def run(progress: ProgressCallback) -> None:
         from linkready.link.evaluate_run import evaluate_project, evaluation_document
+        from linkready.reuse import evaluation_key
 
         ev = evaluate_project(st.project, st.out.out, workspace=st.ws(), stage=st.out.stage,
                               record_level=not st.aggregates_only)
-        doc = evaluation_document(ev)
+        linked_now = (st.out.stage / "links.parquet").is_file()
+        doc = _keyed(evaluation_document(ev),
+                     evaluation_key(st.project, st.out.stage if linked_now else st.out.out))
         write_json(st.out.path("evaluation.json"), doc)
         st.evaluation = EvaluationResult(st.out.out, st.out.out / "evaluation.json", doc, ev)
         progress("evaluated")
@@ -547,7 +595,7 @@ def assess(project: Project, out: Path | str | None = None, *,
     steps = [_ingest(st, reuse=False), _profile(st), _validate(st, keep_previous=True)]
     if len(project.sources) > 1 or any(a == b for a, b in project.pairs or []):
         steps.append(_link(st, pairs, threshold, seed, backend, spark_settings, on_warning,
-                           training))
+                           training, keep_previous=True))
         if project.truth:
             steps.append(_evaluate_run(st))
     steps.append(_report(st, from_folder=False))

@@ -149,6 +149,10 @@ class LinkResult:
     path: Path
     run: LinkageRun
     written: list[Path] = field(default_factory=list)
+    #: ``assess`` kept the linkage a ``link`` run wrote into the folder from the same
+    #: records, project file, settings and versions (docs/schemas/linkage.md): its files
+    #: were published unchanged and :meth:`exact` has no figures.
+    reused: bool = False
 
     @property
     def document(self) -> LinkageDocument:
@@ -165,8 +169,14 @@ class LinkResult:
 
     def exact(self) -> list[dict[str, Any]]:
         """Each pair's block of ``linkage.json`` with exact figures (counts as counted,
-        shares unrounded): for arithmetic on this machine, never to publish."""
+        shares unrounded): for arithmetic on this machine, never to publish. A linkage
+        ``assess`` kept (``reused``) has none: they were never written to disk."""
         from linkready import publish
+
+        if self.reused:
+            raise ValueError("assess kept this linkage from linkage.json (same inputs and "
+                             "settings), whose figures are published, not exact; run "
+                             "linkready.link(...) for the exact figures")
 
         return [dict(publish.exact(p.summary)) for p in self.run.pairs]
 
@@ -204,6 +214,10 @@ class EvaluationResult:
     path: Path
     document: EvaluationDocument
     evaluation: Evaluation | None = None
+    #: ``assess`` kept the evaluation an ``evaluate`` run wrote into the folder from the
+    #: same linkage, links, truth and versions (docs/schemas/evaluation.md); it was
+    #: published unchanged and holds no exact figures.
+    reused: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return _published(self.document)

@@ -29,13 +29,38 @@ def _error_lines(output: str) -> list[str]:
 
 
 def test_assess_writes_every_output(assessed: Assessed) -> None:
-    """assess writes the four JSON outputs, the expectation suites and report.html (each
-    written by assess itself, not left there by the README's earlier commands)."""
+    """assess publishes the four JSON outputs, the expectation suites, the link outputs
+    and report.html as its own set (the folder's marker lists each under assess). It
+    writes profile.json and report.html itself; what the README's validate, link and
+    evaluate had just written from the same inputs it keeps, unchanged (below)."""
+    from linkready.outdir import MARKER
+
+    marker = json.loads((assessed.out / MARKER).read_text(encoding="utf-8"))
+    published = set(marker["sets"]["assess"])
     for name in ("profile.json", "validation.json", "linkage.json", "evaluation.json",
-                 "report.html", "links.parquet", "expectations/gp_register.json"):
-        assert (assessed.out / name).is_file(), name
+                 "report.html", "links.parquet", "clusters.parquet", "model.json",
+                 "models", "expectations/gp_register.json"):
+        assert (assessed.out / name).exists(), name
+        assert name.split("/")[0] in published, name
+    for name in ("profile.json", "report.html"):
         assert (assessed.out / name).stat().st_mtime >= assessed.started, name
     assert not list(assessed.out.glob(".assess.*")), "staging directory left behind"
+
+
+def test_assess_keeps_the_linkage_and_evaluation_link_and_evaluate_just_wrote(
+        assessed: Assessed) -> None:
+    """The README runs link and evaluate, then (extracts, project and settings
+    unchanged) assess: assess keeps their files (written before it started, each with
+    its inputs_sha256) and says so. tests/test_reuse.py checks that changed inputs are
+    linked and evaluated again, and that a fresh run writes the same bytes."""
+    out = assessed.output.replace("\n", " ")
+    for name, said in (("linkage.json", "linkage: kept the linkage.json"),
+                       ("evaluation.json", "evaluation: kept the evaluation.json")):
+        doc = json.loads((assessed.out / name).read_text(encoding="utf-8"))
+        assert doc["inputs_sha256"], name
+        assert (assessed.out / name).stat().st_mtime < assessed.started, name
+        assert said in out, name
+    assert (assessed.out / "links.parquet").stat().st_mtime < assessed.started
 
 
 def test_assess_keeps_the_validation_validate_just_wrote(assessed: Assessed) -> None:

@@ -98,6 +98,13 @@ def print_assess_summary(result: AssessResult) -> None:
     if result.validation is not None and result.validation.reused:
         console.print("validation: kept the validation.json there (same records, "
                       "project file and versions as when it was computed)", highlight=False)
+    if result.link is not None and result.link.reused:
+        console.print("linkage: kept the linkage.json, links and models there (same "
+                      "records, project file, link settings and versions as when it was "
+                      "computed)", highlight=False)
+    if result.evaluation is not None and result.evaluation.reused:
+        console.print("evaluation: kept the evaluation.json there (same linkage, links, "
+                      "truth and versions as when it was computed)", highlight=False)
     console.print(f"wrote {escape(str(result.out))}/ (profile, validation, linkage"
                   f"{', evaluation' if 'evaluate' in result.seconds else ''} JSON) in "
                   f"{took:.0f} s")

@@ -1,0 +1,244 @@
+"""When ``assess`` may keep the linkage a ``link`` run just wrote.
+
+A linkage depends on the canonical records in the workspace, the project file, the link
+settings and the tools that computed it. :func:`linkage_key` is a SHA-256 over all of
+them: the project file's bytes (``config_hash``), the threshold, the pairs to link,
+the seed and every other training setting, the reference date, a digest of each
+workspace table the link reads (every column of every record, in order: a changed,
+added, removed or moved value changes it; the sources table without its file path and
+ingest time), the linkready version and a SHA-256 of its source files, the versions of
+Splink, DuckDB and the libraries beneath them, Python's, the machine's core count and
+DuckDB's memory limit (the memory guard reads them), and any ``LR_``/``LINKREADY_``
+environment setting. ``link`` records it in ``linkage.json`` as ``inputs_sha256``;
+:func:`previous_linkage` returns the link outputs already in the results folder only
+when that key matches and every file the linkage wrote is there. On the Spark backend
+no key is made (nothing is kept).
+
+A kept linkage is published byte for byte (linkage.json, model.json, models/,
+links.parquet, clusters.parquet); :class:`KeptLinkage` holds it in memory for the
+evaluation and the report. Its exact figures (``LinkResult.exact()``) are not on disk —
+``linkage.json`` holds them under disclosure control — so a kept linkage has none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from linkready._version import __version__
+from linkready.link.pair import PairResult
+from linkready.link.run import LinkageRun, model_filename
+from linkready.project import Project
+from linkready.sql import ident
+from linkready.validate._reuse import code_digest
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from linkready.link.settings import TrainingConfig
+
+KEY_FIELD = "inputs_sha256"
+#: Tools whose version may change a linkage (besides linkready itself).
+PACKAGES = ("splink", "duckdb", "pyarrow", "numpy", "pandas", "scipy", "sqlglot")
+#: Workspace tables the key covers, and columns left out (where the records came from
+#: and when they were read, not what they are).
+TABLES = ("records", "sources", "standardisation_log")
+SKIP_COLUMNS = {"sources": {"path", "ingested_at", "fingerprint"}}
+#: The files a kept linkage is made of (models/ holds one file per pair, listed in
+#: linkage.json's ``models``).
+LINK_FILES = ("linkage.json", "model.json", "links.parquet", "clusters.parquet")
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def _table_digest(con: duckdb.DuckDBPyConnection, table: str) -> list[Any]:
+    """Row count and an order-sensitive digest of ``table`` (absent: None)."""
+    present = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables").fetchall()}
+    if table not in present:
+        return [table, None]
+    skip = SKIP_COLUMNS.get(table, set())
+    cols = [r[0] for r in con.execute(f"DESCRIBE {ident(table)}").fetchall()
+            if r[0] not in skip]
+    # hash(rowid, every column): a value moved to another record changes it too.
+    row_hash = f"hash(rowid, {', '.join(ident(c) for c in cols)})"
+    n, total = con.execute(
+        f"SELECT count(*), sum({row_hash}::HUGEINT)::VARCHAR FROM {ident(table)}"
+    ).fetchone() or (0, None)
+    return [table, cols, int(n), total]
+
+
+def linkage_key(project: Project, con: duckdb.DuckDBPyConnection, *,
+                pairs: list[tuple[str, str]] | None, threshold: float,
+                config: TrainingConfig, backend: str) -> str | None:
+    """The SHA-256 of everything a linkage of ``project``'s workspace (open on ``con``)
+    with these settings depends on; None on a backend whose linkage is never kept."""
+    if backend != "duckdb":
+        return None
+    memory = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    parts = {
+        "config_hash": project.config_hash(), "project": project.name,
+        "threshold": threshold, "backend": backend,
+        "pairs": [list(p) for p in dict.fromkeys(pairs or project.link_pairs)],
+        "training": asdict(config), "reference": str(project.reference()),
+        "tables": [_table_digest(con, t) for t in TABLES],
+        "versions": [__version__, code_digest(), platform.python_version(),
+                     *(f"{p}={_version(p)}" for p in PACKAGES)],
+        "machine": [os.cpu_count(), memory[0] if memory else None],
+        "environment": sorted((k, v) for k, v in os.environ.items()
+                              if k.startswith(("LR_", "LINKREADY_"))),
+    }
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def workspace_key(project: Project, workspace: Path, **settings: Any) -> str | None:
+    """:func:`linkage_key` of the workspace file at ``workspace``."""
+    from linkready.ingest import open_workspace
+
+    con = open_workspace(workspace)
+    try:
+        return linkage_key(project, con, **settings)
+    finally:
+        con.close()
+
+
+def previous_linkage(folder: Path, key: str | None) -> dict[str, Any] | None:
+    """``linkage.json`` from ``folder`` if it was computed from inputs and settings with
+    this ``key`` and every file of that linkage is still there; else None (no key, no
+    linkage, an older file without a key, unreadable, stale or incomplete, e.g. written
+    with ``--aggregates-only``)."""
+    if key is None:
+        return None
+    try:
+        doc = json.loads((folder / "linkage.json").read_text(encoding="utf-8"))
+        if not isinstance(doc, dict) or doc.get(KEY_FIELD) != key:
+            return None
+        files = [*LINK_FILES, *doc["models"].values()]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not all((folder / name).is_file() for name in files):
+        return None
+    return doc
+
+
+def publish_kept(folder: Path, doc: dict[str, Any], stage: Path) -> list[Path]:
+    """Put the kept linkage's files into ``stage`` unchanged (a hard link where the
+    file system allows, else a copy); return the staged paths."""
+    import shutil
+
+    written = []
+    for name in [*LINK_FILES, *doc["models"].values()]:
+        target = stage / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(folder / name, target)
+        except OSError:
+            shutil.copy2(folder / name, target)
+        written.append(target)
+    return written
+
+
+@dataclass
+class KeptLinkage(LinkageRun):
+    """A linkage read back from its published files: ``summary`` is linkage.json (without
+    ``models``), ``links`` links.parquet, ``clusters`` clusters.parquet; each pair's
+    ``summary`` is its block of linkage.json (published figures, not exact ones)."""
+
+    table: Any = None  # links.parquet as an Arrow table
+
+    @property
+    def links(self) -> Any:
+        """Everything in links.parquet, as written."""
+        return self.table
+
+
+def read_kept(folder: Path, doc: dict[str, Any]) -> KeptLinkage:
+    """The linkage in ``folder`` (whose linkage.json is ``doc``), in memory."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    links = pq.read_table(folder / "links.parquet")
+    pairs = []
+    for block in doc.get("pairs", []):
+        left, right = block["left"], block["right"]
+        model = json.loads((folder / "models" / model_filename(left, right))
+                           .read_text(encoding="utf-8"))
+        mine = pc.and_(pc.equal(links.column("source_l"), left),
+                       pc.equal(links.column("source_r"), right))
+        pairs.append(PairResult(left, right, links.filter(mine), dict(block), model))
+    summary = {k: v for k, v in doc.items() if k != "models"}
+    return KeptLinkage(summary, pairs, clusters=pq.read_table(folder / "clusters.parquet"),
+                       table=links)
+
+
+# --- evaluation ---------------------------------------------------------------------------
+
+#: Tools whose version may change an evaluation (besides linkready itself).
+EVALUATION_PACKAGES = ("pandas", "numpy", "pyarrow", "duckdb")
+
+
+def _file_digest(path: Path | None) -> str | None:
+    if path is None or not path.is_file():
+        return None
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def evaluation_key(project: Project, folder: Path) -> str | None:
+    """The SHA-256 of everything an evaluation of the links in ``folder`` depends on: the
+    linkage.json (its digest, which holds the linkage's own key) and links.parquet
+    evaluated (their bytes), the truth and population files (their bytes), whether the
+    project is synthetic (exact or controlled figures), the project file, and the
+    linkready, pandas, NumPy, PyArrow and DuckDB versions. None when there is no
+    links.parquet (``--aggregates-only``) or no truth file."""
+    from linkready.documents import linkage_digest
+    from linkready.synthetic import is_synthetic
+
+    truth = project.truth_path()
+    links = folder / "links.parquet"
+    if truth is None or not truth.is_file() or not links.is_file():
+        return None
+    try:
+        linkage = linkage_digest(json.loads((folder / "linkage.json")
+                                            .read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+    population = (project.root / project.population).resolve() if project.population \
+        else None
+    parts = {
+        "config_hash": project.config_hash(), "project": project.name,
+        "linkage_sha256": linkage, "links": _file_digest(links),
+        "truth": _file_digest(truth), "population": _file_digest(population),
+        "synthetic": is_synthetic(project),
+        "versions": [__version__, code_digest(), platform.python_version(),
+                     *(f"{p}={_version(p)}" for p in EVALUATION_PACKAGES)],
+    }
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def previous_evaluation(folder: Path, key: str | None) -> dict[str, Any] | None:
+    """``evaluation.json`` from ``folder`` if it was computed from inputs with this
+    ``key``; else None."""
+    if key is None:
+        return None
+    try:
+        doc = json.loads((folder / "evaluation.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) and doc.get(KEY_FIELD) == key else None
