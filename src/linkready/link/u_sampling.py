@@ -58,7 +58,95 @@ def guard_one_edit(sql: str) -> str:
     return ONE_EDIT.sub(_inline_guard, sql) if "damerau_levenshtein" in sql.lower() else sql
 
 
+def prepare_sql(sql: str) -> str:
+    """``sql`` as the DuckDB backend runs it: :func:`guard_one_edit`, then
+    :func:`hoist_similarities`, then :func:`nest_conjunctions` (each gives the same
+    values for every row, at less cost)."""
+    return nest_conjunctions(hoist_similarities(guard_one_edit(sql)))
+
+
 _CASE_OR_END = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\b(CASE|END)\b", re.IGNORECASE)
+
+
+#: What :func:`nest_conjunctions` reads: string literals and quoted names (skipped),
+#: comments (it gives up), parentheses and the keywords that shape a condition.
+_COND_TOKEN = re.compile(
+    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--|/\*|[()]|"
+    r"\b(CASE|WHEN|THEN|END|AND|OR|BETWEEN)\b", re.IGNORECASE)
+_NEXT_IS_WHEN = re.compile(r"\s*WHEN\b", re.IGNORECASE)
+
+
+def nest_conjunctions(sql: str) -> str:
+    """``sql`` with each ``WHEN a AND b AND c THEN`` of a searched ``CASE`` written
+    ``WHEN (CASE WHEN a THEN (CASE WHEN b THEN (c) ELSE false END) ELSE false END) THEN``.
+
+    A ``WHEN`` takes its branch only where the condition is true, and both forms are
+    true exactly where ``a``, ``b`` and ``c`` all are (a null or false part makes the
+    first null or false, the second false): every row takes the same branch. DuckDB
+    evaluates a conjunction in a ``WHEN`` over every row the ``CASE`` reaches, so a
+    costly part runs even where a cheap one before it is false (the address's token
+    overlap after its Jaro-Winkler test: 1.4 s of CPU over FEBRL 4's 2M u-sampling
+    pairs); a ``CASE`` computes a branch only for the rows that take it. Conditions with
+    a top-level ``OR`` or ``BETWEEN``, the operands of a simple ``CASE x WHEN v``, and
+    SQL with comments are left as they are."""
+    if "case" not in sql.lower() or " and " not in sql.lower():
+        return sql
+    return _nest(sql)
+
+
+def _nest(sql: str) -> str:
+    toks = [(m.group(1).upper() if m.group(1) else m.group(0), m.start(), m.end())
+            for m in _COND_TOKEN.finditer(sql)]
+    if any(t in ("--", "/*") for t, _, _ in toks):
+        return sql
+    out, pos, i = [], 0, 0
+    searched: list[bool] = []  # the open CASEs: searched (CASE WHEN) or simple
+    while i < len(toks):
+        word, _, end = toks[i]
+        if word == "CASE":
+            searched.append(bool(_NEXT_IS_WHEN.match(sql, end)))
+        elif word == "END" and searched:
+            searched.pop()
+        elif word == "WHEN" and searched:
+            depth = cases = 0
+            ands: list[int] = []
+            plain = True
+            for j in range(i + 1, len(toks)):
+                w = toks[j][0]
+                if w == "(":
+                    depth += 1
+                elif w == ")":
+                    depth -= 1
+                elif w == "CASE":
+                    cases += 1
+                elif w == "END":
+                    cases -= 1
+                elif depth == 0 and cases == 0:
+                    if w == "THEN":
+                        break
+                    if w == "AND":
+                        ands.append(j)
+                    elif w in ("OR", "BETWEEN"):
+                        plain = False
+                if depth < 0 or cases < 0:
+                    return sql  # not SQL this reads
+            else:
+                return sql
+            cond_end = toks[j][1]
+            if ands and plain and searched[-1]:
+                cuts = [end, *(x for a in ands for x in (toks[a][1], toks[a][2])), cond_end]
+                parts = [_nest(sql[a:b].strip())
+                         for a, b in zip(cuts[::2], cuts[1::2], strict=True)]
+                cond = parts[-1]
+                for part in reversed(parts[:-1]):
+                    cond = f"(CASE WHEN {part} THEN ({cond}) ELSE false END)"
+                out += [sql[pos:end], f" {cond} "]
+            else:
+                out += [sql[pos:end], _nest(sql[end:cond_end])]
+            pos, i = cond_end, j
+            continue
+        i += 1
+    return "".join(out) + sql[pos:]
 
 
 _PAIR_COLUMN = r'(?:"[^"]+_[lr]"|[A-Za-z_][A-Za-z0-9_]*_[lr])'
