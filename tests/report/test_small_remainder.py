@@ -113,3 +113,18 @@ def test_worst_case_linkage_error_tile_gives_its_scale() -> None:
     tile = tiles["largest linkage error"]
     assert tile.value == "100.0%"
     assert "at most 75 of 1,000 Housing records" in tile.detail
+
+
+def test_whatif_from_another_project_file_says_which_runs_to_repeat() -> None:
+    """`truth:` added to project.yaml after assess, then whatif: the report hid the
+    what-if saying "run `linkready whatif` again", which changes nothing (whatif.json is
+    the current one; linkage.json is older). It now says to run both on the project file
+    as it is now."""
+    from linkready.report._inputs import ReportInputs
+    from linkready.report._sections_whatif import own_pairs
+
+    inp = ReportInputs(linkage={"config_hash": "old", "pairs": []},
+                       whatif={"config_hash": "new", "pairs": []})
+    pairs, why = own_pairs(inp)
+    assert pairs == [] and why is not None
+    assert "linkready assess" in why and "linkready whatif" in why

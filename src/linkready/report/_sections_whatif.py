@@ -38,8 +38,9 @@ def own_pairs(inp: ReportInputs) -> tuple[list[dict[str, Any]], str | None]:
     """The what-if pairs this project links, and why none are shown (or None)."""
     doc, link = inp.whatif or {}, inp.linkage or {}
     if link and doc.get("config_hash") != link.get("config_hash"):
-        return [], ("whatif.json was made from another project file than linkage.json; "
-                    "run `linkready whatif` again on this project")
+        return [], ("whatif.json and linkage.json were made from different versions of "
+                    "the project file; run `linkready assess` (or `link`) and `linkready "
+                    "whatif` again on the project file as it is now")
     linked = {(p["left"], p["right"]) for p in inp.link_pairs}
     pairs = [p for p in doc.get("pairs", []) if not link or (p["left"], p["right"]) in linked]
     return pairs, None if pairs else "none of the what-if pairs is linked in this project"
