@@ -128,3 +128,19 @@ def test_whatif_from_another_project_file_says_which_runs_to_repeat() -> None:
     pairs, why = own_pairs(inp)
     assert pairs == [] and why is not None
     assert "linkready assess" in why and "linkready whatif" in why
+
+
+def test_whatif_change_names_the_field_as_the_report_does() -> None:
+    """The what-if section's change table said "Asc: nhs number" where every other
+    table says "NHS number"."""
+    from linkready.report._inputs import ReportInputs
+    from linkready.report._model import Table
+    from linkready.report._sections_whatif import whatif_section
+
+    change = {"source": "asc", "field": "nhs_number", "baseline_share": 0.553,
+              "target_share": 0.9, "reached_share": 0.9, "method": "traced"}
+    inp = ReportInputs(linkage={"config_hash": "h", "pairs": []},
+                       whatif={"config_hash": "h", "changes": [change], "pairs": []})
+    [table] = [b for b in whatif_section(inp, 11).blocks
+               if isinstance(b, Table) and b.caption == "The change asked for"]
+    assert table.rows[0][0].text == "Asc: NHS number"

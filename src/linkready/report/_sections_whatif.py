@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from linkready.report._fmt import DASH, hcell, pct, source_label, tcell
+from linkready.report._fmt import DASH, field_label, hcell, pct, source_label, tcell
 from linkready.report._inputs import ReportInputs
 from linkready.report._model import Block, Bullets, Cell, Paragraph, Section, Table
 
@@ -52,7 +52,7 @@ def whatif_section(inp: ReportInputs, number: int) -> Section:
     doc = inp.whatif or {}
     pairs, why_not = own_pairs(inp)
     changes = tuple(
-        (hcell(f"{source_label(c['source'])}: {c['field'].replace('_', ' ')}"),
+        (hcell(f"{source_label(c['source'])}: {field_label(c['field'])}"),
          Cell(pct(c["baseline_share"]), "rate"), Cell(pct(c["target_share"]), "rate"),
          Cell(pct(c["reached_share"]), "rate"), tcell(c["method"]))
         for c in doc.get("changes", []))
