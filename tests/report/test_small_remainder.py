@@ -113,3 +113,61 @@ def test_worst_case_linkage_error_tile_gives_its_scale() -> None:
     tile = tiles["largest linkage error"]
     assert tile.value == "100.0%"
     assert "at most 75 of 1,000 Housing records" in tile.detail
+
+
+def test_whatif_from_another_project_file_says_which_runs_to_repeat() -> None:
+    """`truth:` added to project.yaml after assess, then whatif: the report hid the
+    what-if saying "run `linkready whatif` again", which changes nothing (whatif.json is
+    the current one; linkage.json is older). It now says to run both on the project file
+    as it is now."""
+    from linkready.report._inputs import ReportInputs
+    from linkready.report._sections_whatif import own_pairs
+
+    inp = ReportInputs(linkage={"config_hash": "old", "pairs": []},
+                       whatif={"config_hash": "new", "pairs": []})
+    pairs, why = own_pairs(inp)
+    assert pairs == [] and why is not None
+    assert "linkready assess" in why and "linkready whatif" in why
+
+
+def test_whatif_change_names_the_field_as_the_report_does() -> None:
+    """The what-if section's change table said "Asc: nhs number" where every other
+    table says "NHS number"."""
+    from linkready.report._inputs import ReportInputs
+    from linkready.report._model import Table
+    from linkready.report._sections_whatif import whatif_section
+
+    change = {"source": "asc", "field": "nhs_number", "baseline_share": 0.553,
+              "target_share": 0.9, "reached_share": 0.9, "method": "traced"}
+    inp = ReportInputs(linkage={"config_hash": "h", "pairs": []},
+                       whatif={"config_hash": "h", "changes": [change], "pairs": []})
+    [table] = [b for b in whatif_section(inp, 11).blocks
+               if isinstance(b, Table) and b.caption == "The change asked for"]
+    assert table.rows[0][0].text == "Asc: NHS number"
+
+
+def test_pair_the_truth_does_not_cover_is_answered_without_truth() -> None:
+    """`truth:` covering the GP list and the council but not the housing workbook: the
+    housing pair's answer read "Not linked: not known not in GP list (coverage), not
+    known missed (linkage error), against the known truth." It now says the truth holds
+    none of its records and gives the estimates without truth."""
+    from linkready.report._answers import pair_answer
+    from linkready.report._inputs import ReportInputs
+    from linkready.report._verdict import Thresholds, pair_verdict
+
+    p = {"left": "housing", "right": "gp_list", "left_records": 1000,
+         "deterministic": {"match_rate": 0.0, "linked_records": 0},
+         "combined": {"match_rate": 0.0, "linked_records": 0},
+         "probabilistic": {"match_rate": 0.0, "linked_records": 0,
+                           "expected_match_rate": {"estimate": 0.0144, "lower": 0.0,
+                                                   "upper": 0.0767},
+                           "false_links": {"upper": 0.0, "accepted_records": 0}}}
+    ev = {"left": "housing", "right": "gp_list",
+          "truth": {"overlap_rate": None, "overlap_records": 0},
+          "combined": {"left_records": 0, "missed_match_rate": None,
+                       "gap": {"unlinked": None, "coverage": None, "linkage_error": None}}}
+    inp = ReportInputs(linkage={"pairs": [p]}, evaluation={"pairs": [ev]})
+    text = pair_answer(inp, p, pair_verdict(p, None, Thresholds())).text
+    assert "not known" not in text and "against the known truth" not in text
+    assert "The truth holds none of Housing's records" in text
+    assert "about 98.6% not in GP list (coverage)" in text

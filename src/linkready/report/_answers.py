@@ -122,7 +122,10 @@ def pair_answer(inp: ReportInputs, p: LinkagePair, v: Verdict) -> Answer:
                 f"{_linked(p['deterministic'], n)} by NHS number alone")
              + f"; {expected})."]
     ev = _eval_pair(inp, p)
-    if ev is not None:
+    uncovered = ev is not None and ev["combined"].get("left_records") == 0
+    if uncovered:  # the truth holds none of the left source's records
+        parts.append(f"The truth holds none of {left}'s records.")
+    if ev is not None and not uncovered:
         gap = ev["combined"]["gap"]
         parts.append(f"Not linked: {_share(gap['coverage'])} not in {right} (coverage), "
                      f"{_share(gap['linkage_error'])} missed (linkage error), against the "
