@@ -208,8 +208,8 @@ class LinkageDocument(Header, total=False):
     dedupe: list[dict[str, Any]]
     warnings: list[str]
     #: SHA-256 of the records, project file, settings and versions it was computed
-    #: from (linkready.reuse.linkage_key); absent on Spark and in older files.
-    inputs_sha256: str
+    #: from (linkready.reuse.linkage_key); null on Spark, absent in older files.
+    inputs_sha256: str | None
     models: dict[str, str]
 
 
@@ -220,8 +220,8 @@ class EvaluationDocument(Header, total=False):
     linkage_sha256: str
     unit: str
     #: SHA-256 of the linkage, links, truth and versions it was computed from
-    #: (linkready.reuse.evaluation_key); absent without links.parquet and in older files.
-    inputs_sha256: str
+    #: (linkready.reuse.evaluation_key); null without links.parquet, absent in older files.
+    inputs_sha256: str | None
     synthetic: bool
     disclosure_control: dict[str, Any]
     pairs: list[EvaluationPair]

@@ -324,8 +324,7 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
                               spark_settings=spark_settings, on_warning=on_warning)
         if key is None:
             key = workspace_key(st.project, st.ws(), **settings)
-        if key is not None:
-            linked.summary[KEY_FIELD] = key
+        linked.summary[KEY_FIELD] = key  # null on Spark: never kept, same keys
         written = write_outputs(linked, st.out.stage, record_level=not st.aggregates_only)
         st.link = LinkResult(st.out.out, st.out.out / "linkage.json", linked,
                              [st.out.out / p.relative_to(st.out.stage) for p in written])
@@ -333,10 +332,11 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
 
 
 def _keyed(doc: Any, key: str | None) -> Any:
-    """``doc`` with the key of its inputs (:mod:`linkready.reuse`) when there is one."""
+    """``doc`` with the key of its inputs (:mod:`linkready.reuse`; null when there is
+    none, so the document has the same keys either way)."""
     from linkready.reuse import KEY_FIELD
 
-    return doc if key is None else {**doc, KEY_FIELD: key}
+    return {**doc, KEY_FIELD: key}
 
 
 def _evaluate_run(st: _State) -> Step:

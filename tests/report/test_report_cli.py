@@ -51,7 +51,7 @@ def test_assess_keeps_the_linkage_and_evaluation_link_and_evaluate_just_wrote(
         assessed: Assessed) -> None:
     """The README runs link and evaluate, then (extracts, project and settings
     unchanged) assess: assess keeps their files (written before it started, each with
-    its inputs_sha256) and says so. tests/test_reuse.py checks that changed inputs are
+    its inputs_sha256) and says so. tests/test_assess_reuse.py checks that changed inputs are
     linked and evaluated again, and that a fresh run writes the same bytes."""
     out = assessed.output.replace("\n", " ")
     for name, said in (("linkage.json", "linkage: kept the linkage.json"),
