@@ -110,9 +110,11 @@ def test_rewritten_levels_give_the_same_values() -> None:
     subs = [d[:5] + "0" + d[6:] for d in digits[20:40]]
     values = digits + near + subs + ["12345678", "1234567", "ÀBCDEFGHIJ", "ABCDEFGHIJ", None]
     postcodes = ["NW1 2AB", "NW1 2AC", "NW12 9ZZ", "N1 1AA", "E1 4QQ", "bad", None]
+    dates = ["2001-02-03", "2001-03-02", "2001-02-04", "2002-02-03", "1999-12-31", None]
     con = duckdb.connect()
-    con.execute("CREATE TABLE l AS SELECT unnest($1) AS v, unnest($2) AS p",
-                [values, (postcodes * 20)[:len(values)]])
+    con.execute("CREATE TABLE l AS SELECT unnest($1) AS v, unnest($2) AS p, "
+                "unnest($3)::DATE AS d",
+                [values, (postcodes * 20)[:len(values)], (dates * 20)[:len(values)]])
     con.execute("CREATE TABLE r AS SELECT * FROM l")
     original = [
         "CASE WHEN v_l IS NULL OR v_r IS NULL THEN -1 WHEN v_l = v_r THEN 3 "
@@ -122,12 +124,18 @@ def test_rewritten_levels_give_the_same_values() -> None:
         "CASE WHEN NULLIF(regexp_extract(\"p_l\", '^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? [0-9]', 0), "
         "'') = NULLIF(regexp_extract(\"p_r\", '^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? [0-9]', 0), '') "
         "THEN 1 ELSE 0 END AS g2",
+        "CASE WHEN d_l IS NULL OR d_r IS NULL THEN -1 WHEN d_l = d_r THEN 3 "
+        "WHEN year(d_l) = year(d_r) AND month(d_l) = day(d_r) AND day(d_l) = month(d_r) "
+        "THEN 2 WHEN ((year(d_l) = year(d_r))::INT + (month(\"d_l\") = month(d_r))::INT "
+        "+ (day(d_l) = day(d_r))::INT) = 2 THEN 1 ELSE 0 END AS g3",
     ]
     cols, per_pair, per_record = rewrite_levels(original)
     assert per_pair and per_record and "damerau_levenshtein(v_l, v_r) <= 1 END" in cols[0]
+    assert "NULLIF" not in cols[1] and "year(" not in cols[2] and "month(" not in cols[2]
     rec = ", ".join(["*", *(f"{e} AS {n}" for e, n in per_record.items())])
     extra = "".join(f", {s}.{n} AS {n}_{s}" for n in per_record.values() for s in "lr")
-    pairs = (f"SELECT l.v AS v_l, r.v AS v_r, l.p AS p_l, r.p AS p_r{extra} "
+    pairs = (f"SELECT l.v AS v_l, r.v AS v_r, l.p AS p_l, r.p AS p_r, l.d AS d_l, "
+             f"r.d AS d_r{extra} "
              f"FROM (SELECT {rec} FROM l) l, (SELECT {rec} FROM r) r")
     sims = ", ".join(["*", *(f"{e} AS {n}" for e, n in per_pair.items())])
     before = con.sql(f"SELECT {', '.join(original)} FROM ({pairs}) ORDER BY ALL").fetchall()
@@ -135,10 +143,11 @@ def test_rewritten_levels_give_the_same_values() -> None:
                     "ORDER BY ALL").fetchall()
     assert after == before
     inline = [guard_one_edit(c) for c in original]  # as the DuckDB backend runs any SQL
-    assert inline[0] != original[0] and inline[1] == original[1]
+    assert inline[0] != original[0] and inline[1:] == original[1:]
     assert con.sql(f"SELECT {', '.join(inline)} FROM ({pairs}) ORDER BY ALL").fetchall() \
         == before
-    assert len({g for g, _ in before}) == 6  # every level of the first comparison seen
+    assert len({g for g, _, _ in before}) == 6  # every level of the first comparison seen
+    assert {g for _, g, _ in before} == {0, 1} and {g for _, _, g in before} == {-1, 0, 1, 2, 3}
 
 
 def test_hoisted_similarities_give_the_same_values() -> None:

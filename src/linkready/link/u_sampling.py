@@ -36,6 +36,12 @@ SIMILARITY_CALL = re.compile(
 ONE_SIDE_EXTRACT = re.compile(
     r"""\bregexp_extract\(\s*"?([A-Za-z_][A-Za-z0-9_]*)_([lr])"?\s*,\s*"""
     r"""('(?:[^']|'')*')\s*,\s*(\d+)\s*\)""", re.IGNORECASE)
+#: A part of one side's date (the DOB's transposition and two-of-three levels).
+ONE_SIDE_DATE_PART = re.compile(
+    r"""\b(year|month|day)\(\s*"?([A-Za-z_][A-Za-z0-9_]*)_([lr])"?\s*\)""", re.IGNORECASE)
+#: ``NULLIF(x, '')`` of a per-record column (the postcode's extracts).
+_NULLIF_RECORD = re.compile(r"\bNULLIF\(\s*(__lr_rec_\d+)_([lr])\s*,\s*''\s*\)",
+                            re.IGNORECASE)
 #: ``damerau_levenshtein(a, b) <= 1`` (the NHS number's one-edit level).
 ONE_EDIT = re.compile(
     r"\bdamerau_levenshtein\(\s*([A-Za-z0-9_\"]+)\s*,\s*([A-Za-z0-9_\"]+)\s*\)\s*<=\s*1\b",
@@ -213,8 +219,9 @@ def rewrite_levels(columns: list[str]) -> tuple[list[str], dict[str, str],
       single edits that keep the length) can do. Only for ASCII text (one byte a
       character), so that characters and the edit distance's units agree;
     - similarity calls are read from a column computed once per pair;
-    - one-side values (regular-expression extracts, the lengths and halves above) are
-      read from columns computed once per record.
+    - one-side values (regular-expression extracts and their ``NULLIF(…, '')``, a
+      date's year, month and day, the lengths and halves above) are read from columns
+      computed once per record.
 
     Returns the columns, ``{per-pair SQL: column}`` and ``{per-record SQL over the
     record's own columns: column}`` (``<column>_l`` / ``<column>_r`` in the pairs)."""
@@ -231,6 +238,15 @@ def rewrite_levels(columns: list[str]) -> tuple[list[str], dict[str, str],
         col, side, pattern, group = match.groups()
         sql = f'regexp_extract("{col}", {pattern}, {group})'
         return f"{on_record(sql)}_{side}"
+
+    def date_part(match: re.Match[str]) -> str:
+        part, col, side = match.groups()
+        return f'{on_record(f"{part.lower()}({chr(34)}{col}{chr(34)})")}_{side}'
+
+    def nullif(match: re.Match[str]) -> str:
+        name, side = match.groups()
+        sql = next(e for e, n in per_record.items() if n == name)
+        return f"{on_record(f'NULLIF({sql}, {chr(39) * 2})')}_{side}"
 
     def one_edit(match: re.Match[str]) -> str:
         a, b = (m.strip('"') for m in match.groups())
@@ -249,7 +265,8 @@ def rewrite_levels(columns: list[str]) -> tuple[list[str], dict[str, str],
     for c in columns:
         c = ONE_EDIT.sub(one_edit, c)
         c = SIMILARITY_CALL.sub(pair, c)
-        out.append(ONE_SIDE_EXTRACT.sub(record, c))
+        c = ONE_SIDE_DATE_PART.sub(date_part, ONE_SIDE_EXTRACT.sub(record, c))
+        out.append(_NULLIF_RECORD.sub(nullif, c))
     return out, per_pair, per_record
 
 
