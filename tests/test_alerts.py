@@ -142,7 +142,8 @@ def test_fail_on_error_gates_every_error_alert_and_no_warning() -> None:
 def test_dates_of_birth_after_the_reference_date() -> None:
     """Future dates of birth (set to NULL at ingest) are an alert from 5% of the records
     and 8 of them, an error above half: a reference_date before the births, or a dob_format
-    with two-digit years (%y reads 45 as 2045), left them unread without a word."""
+    with two-digit years (now read on or before the reference date), left them unread
+    without a word."""
     assert profile_alerts({"a": _source(dob=_issue("future", "*"))}) == []
     assert profile_alerts({"a": _source(dob=_issue("future", 4), records=40)}) == []
     assert profile_alerts({"a": _source(dob=_issue("future", 10), records=1000)}) == []
@@ -170,3 +171,16 @@ def test_rows_left_out_of_a_csv() -> None:
     (e,) = rejected(100, 100)
     assert (e.code, e.severity) == ("rows_rejected", "error")
     assert "50% of the rows" in e.message
+
+
+def test_dates_of_birth_before_1895() -> None:
+    """Dates of birth before 1895 (set to NULL at ingest as too early) had no alert: a
+    source whose every DOB was 1630–1890 (Splink's historical figures) or a system default
+    such as 0001-01-01 lost them without a word. Same rule as future dates."""
+    assert profile_alerts({"a": _source(dob=_issue("too_early", 4), records=40)}) == []
+    (w,) = profile_alerts({"a": _source(dob=_issue("too_early", 25), records=200)})
+    assert (w.code, w.severity, w.field, w.count) == ("early_dob", "warning", "dob", 25)
+    assert "1895" in w.message and "dob_format" in w.message
+    (e,) = profile_alerts({"a": _source(dob=_issue("too_early", 200), records=200)})
+    assert (e.code, e.severity) == ("early_dob", "error")
+    assert unreadable_fields([e], "a") == {"dob"}

@@ -176,8 +176,21 @@ def source_alerts(name: str, src: Mapping[str, Any]) -> list[Alert]:
         out.append(Alert(
             "future_dob", level, name, "dob", n,
             f"{n} dates of birth{_pct(n, records)} are after the reference date and were "
-            "set to NULL; check reference_date (the extract date) in the project file, and "
-            "that dob_format reads four-digit years (%Y: %y reads 45 as 2045)"))
+            "set to NULL; check reference_date (the extract date) in the project file "
+            "(two-digit years, %y, are read on or before it)"))
+    early = fields.get("dob", {}).get("issues", {}).get("too_early") \
+        if fields.get("dob", {}).get("held") else None
+    if early and _num(records) and _num(early["count"]) >= MIN_FUTURE_DOB \
+            and _num(early["count"]) / _num(records) >= FUTURE_DOB_SHARE:
+        n = early["count"]
+        severity: Severity = "error" if _num(n) / _num(records) > UNREADABLE_SHARE \
+            else "warning"
+        out.append(Alert(
+            "early_dob", severity, name, "dob", n,
+            f"{n} dates of birth{_pct(n, records)} are before "
+            f"{R.EARLIEST_DOB:%Y} and were set to NULL; check that dob is mapped to the "
+            "date-of-birth column and that dob_format fits it (a system's default date "
+            "such as 0001-01-01 means 'not known')"))
     for field, code_set in CODE_SETS.items():
         entry = fields.get(field, {})
         fig = entry.get("issues", {}).get("out_of_set") if entry.get("held") else None
@@ -252,5 +265,6 @@ def errors(alerts: Iterable[Alert]) -> list[Alert]:
 def unreadable_fields(alerts: Iterable[Alert], source: str) -> set[str]:
     """Fields of ``source`` mapped but unreadable for most records."""
     return {a.field for a in alerts
-            if a.source == source and a.code in ("unreadable", "not_in_code_set", "future_dob")
+            if a.source == source and a.code in ("unreadable", "not_in_code_set", "future_dob",
+                                              "early_dob")
             and a.severity == "error"}

@@ -170,15 +170,7 @@ class _State:
         return self.pending
 
     def _usable(self, real: Path) -> bool:
-        """Whether the workspace at ``real`` serves as it is: built from these extracts,
-        or the extracts are not at hand (only the workspace was shared)."""
-        from linkready.ingest._workspace import up_to_date
-
-        if not real.exists():
-            return False
-        if not all(self.project.source_path(n).is_file() for n in self.project.sources):
-            return True
-        return up_to_date(self.project, real) is not None
+        return workspace_usable(self.project, real)
 
     def final(self, path: Path) -> Path:
         """Where ``path`` (perhaps the pending workspace) is once the plan published."""
@@ -201,6 +193,18 @@ class _State:
         if self.pending is not None:
             shutil.rmtree(self.pending.parent, ignore_errors=True)
             self.pending = None
+
+
+def workspace_usable(project: Project, real: Path) -> bool:
+    """Whether the workspace at ``real`` serves as it is: built from these extracts, or
+    the extracts are not at hand (only the workspace was shared)."""
+    from linkready.ingest._workspace import up_to_date
+
+    if not real.exists():
+        return False
+    if not all(project.source_path(n).is_file() for n in project.sources):
+        return True
+    return up_to_date(project, real) is not None
 
 
 def results_dir(project: Project, out: Path | str | None) -> Path:
@@ -371,7 +375,8 @@ def _evaluate_folder(st: _State) -> Step:
         from linkready.link.evaluate_run import evaluate_project, evaluation_document
         from linkready.reuse import evaluation_key
 
-        ev = evaluate_project(st.project, st.out.out, workspace=st.ws(), stage=st.out.stage)
+        ev = evaluate_project(st.project, st.out.out, workspace=st.ws(), stage=st.out.stage,
+                              record_level=not st.aggregates_only)
         linked_now = (st.out.stage / "links.parquet").is_file()
         doc = _keyed(evaluation_document(ev),
                      evaluation_key(st.project, st.out.stage if linked_now else st.out.out))
@@ -509,8 +514,14 @@ def link(project: Project, out: Path | str | None = None, *,
 
 def evaluate(project: Project, out: Path | str | None = None, *,
              workspace: Path | None = None) -> Plan[EvaluationResult]:
-    """Evaluate the link outputs in ``out`` against truth (linking first if none)."""
-    st = _State(project, None, workspace)
+    """Evaluate the link outputs in ``out`` against truth (linking first if none). In a
+    folder whose last run was ``--aggregates-only`` (it then holds no links), the link
+    runs in a temporary workspace and no links or clusters are written, as that run
+    chose."""
+    from linkready.outdir import chose_aggregates_only
+
+    aggregates_only = workspace is None and chose_aggregates_only(results_dir(project, out))
+    st = _State(project, None, workspace, aggregates_only=aggregates_only)
     steps = [_evaluate_folder(st)]
     return Plan("evaluating", steps, _in_set(st, out, "evaluate", steps, ("evaluation.json",),
                                              lambda s, _: _got(s.evaluation)))
@@ -606,7 +617,11 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
     ``out`` (default: ``whatif/`` inside ``linkready-results/``). Only the workspace is
     read; nothing record-level is written. When the results folder's last run was
     ``--aggregates-only``, the records are ingested into a temporary workspace there,
-    removed when the what-if ends (as that run did)."""
+    removed when the what-if ends (as that run did). A default workspace that is missing
+    or out of date is built under a temporary name and moved into place only once
+    ``whatif.json`` is published (as link and assess do): an interrupted or failed
+    what-if leaves the previous workspace as it was."""
+    from linkready.ingest import WORKSPACE_NAME
     from linkready.outdir import chose_aggregates_only, claim, register
     from linkready.whatif import (
         DEFAULT_TRACE_THRESHOLD,
@@ -624,7 +639,7 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
     made: dict[str, Any] = {}
 
     def run(progress: ProgressCallback) -> None:
-        from linkready.ingest import WORKSPACE_NAME, default_workspace
+        from linkready.ingest import default_workspace
 
         ws = workspace or default_workspace(project, home)
         if workspace is None and not ws.exists() and chose_aggregates_only(home):
@@ -632,6 +647,15 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
             scratch.mkdir()
             made["scratch"] = scratch
             ws = scratch / WORKSPACE_NAME
+        elif workspace is None and not workspace_usable(project, ws):
+            from linkready.ingest._ownership import check_replaceable
+
+            check_replaceable(ws)  # a user's file or a held workspace: refused before work
+            claim(ws.parent)
+            pending = ws.parent / temp_name("new-workspace")
+            pending.mkdir()
+            made["pending"] = (pending / WORKSPACE_NAME, ws)
+            ws = pending / WORKSPACE_NAME
         made["whatif"] = run_whatif(
             project, changes, pairs=todo, threshold=threshold,
             trace_threshold=trace_threshold or DEFAULT_TRACE_THRESHOLD, seed=seed,
@@ -639,22 +663,34 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
     steps = [Step("whatif", 1 + 2 * len(todo), run)]
 
     def execute(progress: ProgressCallback) -> WhatIfResult:
+        import shutil
+
         if out is None:
             claim(home)
-        with OutputSet(folder, "whatif") as files:
-            files.check_names([WHATIF_NAME])
-            try:
-                run_steps(steps, progress)
-            finally:
-                if "scratch" in made:
-                    import shutil
+        try:
+            with OutputSet(folder, "whatif") as files:
+                files.check_names([WHATIF_NAME])
+                try:
+                    run_steps(steps, progress)
+                finally:
+                    if "scratch" in made:
+                        shutil.rmtree(made["scratch"], ignore_errors=True)
+                measured = made["whatif"]
+                doc = measured.document
+                write_json(files.path(WHATIF_NAME), doc)
+                if "pending" in made:  # published with whatif.json, not before
+                    from linkready.ingest._ownership import check_replaceable
 
-                    shutil.rmtree(made["scratch"], ignore_errors=True)
-            measured = made["whatif"]
-            doc = measured.document
-            write_json(files.path(WHATIF_NAME), doc)
+                    built, target = made["pending"]
+                    files.move_on_publish(built, target, listed_as="workspace",
+                                          check=lambda: check_replaceable(target))
+        finally:
+            if "pending" in made:  # its folder: empty once published, else the rebuild
+                shutil.rmtree(made["pending"][0].parent, ignore_errors=True)
         if out is None:
             register(home, "whatif", [WHATIF_DIRNAME])
+        if "pending" in made:
+            register(made["pending"][1].parent, "workspace", [WORKSPACE_NAME])
         return WhatIfResult(files.out, files.out / WHATIF_NAME, doc, measured,
                             workspace_kept="scratch" not in made)
     return Plan(f"what-if on {project.name}", steps, execute)

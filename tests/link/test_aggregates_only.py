@@ -6,10 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 from typer.testing import CliRunner
 
+from hand_world import COUNCIL, GP, write_world
+from linkready import pipeline
 from linkready.cli.app import app
+from linkready.outdir import TMP_PREFIX
+from linkready.project import load_project
 
 runner = CliRunner()
 # The whole assessment under --aggregates-only (every aggregate written, evaluation and
@@ -29,3 +35,29 @@ def test_aggregates_only_refuses_a_workspace(small_world: Path, tmp_path: Path,
     assert result.exit_code == 2
     assert "--aggregates-only keeps no workspace" in result.output
     assert not (tmp_path / "o").exists() and not (tmp_path / "ws.duckdb").exists()
+
+
+def test_evaluate_honours_an_aggregates_only_folder(tmp_path: Path) -> None:
+    """`evaluate` on a folder whose last run over the records was --aggregates-only (here
+    a profile; link and assess record the choice the same way) links (there are no links
+    to read) but, as that run chose, keeps no record-level file: no links.parquet,
+    clusters.parquet, workspace or temporary is left behind."""
+    path = write_world(tmp_path, with_nhs=20)
+    pd.DataFrame({"source": ["gp"] * GP + ["council"] * COUNCIL,
+                  "record_id": [f"G{i:03d}" for i in range(GP)]
+                  + [f"C{i:03d}" for i in range(COUNCIL)],
+                  "person_id": [f"P{i}" for i in range(GP)]
+                  + [f"P{i}" for i in range(COUNCIL)]}).to_parquet(tmp_path / "truth.parquet")
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump({**doc, "truth": "truth.parquet"}), encoding="utf-8")
+    project = load_project(path)
+    results = tmp_path / "linkready-results"
+    pipeline.profile(project, aggregates_only=True).run()
+    result = pipeline.evaluate(project).run()
+    assert result.path == results / "evaluation.json"
+    [pair] = result.document["pairs"]
+    assert pair["deterministic"]["recall"] == 0.5  # 20 of the 40 council clients
+    left = sorted(p.name for p in results.iterdir())
+    for record_level in ("links.parquet", "clusters.parquet", "linkready.duckdb"):
+        assert record_level not in left
+    assert not [n for n in left if n.startswith(TMP_PREFIX)]

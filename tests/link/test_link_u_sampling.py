@@ -110,9 +110,11 @@ def test_rewritten_levels_give_the_same_values() -> None:
     subs = [d[:5] + "0" + d[6:] for d in digits[20:40]]
     values = digits + near + subs + ["12345678", "1234567", "ÀBCDEFGHIJ", "ABCDEFGHIJ", None]
     postcodes = ["NW1 2AB", "NW1 2AC", "NW12 9ZZ", "N1 1AA", "E1 4QQ", "bad", None]
+    dates = ["2001-02-03", "2001-03-02", "2001-02-04", "2002-02-03", "1999-12-31", None]
     con = duckdb.connect()
-    con.execute("CREATE TABLE l AS SELECT unnest($1) AS v, unnest($2) AS p",
-                [values, (postcodes * 20)[:len(values)]])
+    con.execute("CREATE TABLE l AS SELECT unnest($1) AS v, unnest($2) AS p, "
+                "unnest($3)::DATE AS d",
+                [values, (postcodes * 20)[:len(values)], (dates * 20)[:len(values)]])
     con.execute("CREATE TABLE r AS SELECT * FROM l")
     original = [
         "CASE WHEN v_l IS NULL OR v_r IS NULL THEN -1 WHEN v_l = v_r THEN 3 "
@@ -122,12 +124,18 @@ def test_rewritten_levels_give_the_same_values() -> None:
         "CASE WHEN NULLIF(regexp_extract(\"p_l\", '^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? [0-9]', 0), "
         "'') = NULLIF(regexp_extract(\"p_r\", '^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? [0-9]', 0), '') "
         "THEN 1 ELSE 0 END AS g2",
+        "CASE WHEN d_l IS NULL OR d_r IS NULL THEN -1 WHEN d_l = d_r THEN 3 "
+        "WHEN year(d_l) = year(d_r) AND month(d_l) = day(d_r) AND day(d_l) = month(d_r) "
+        "THEN 2 WHEN ((year(d_l) = year(d_r))::INT + (month(\"d_l\") = month(d_r))::INT "
+        "+ (day(d_l) = day(d_r))::INT) = 2 THEN 1 ELSE 0 END AS g3",
     ]
     cols, per_pair, per_record = rewrite_levels(original)
     assert per_pair and per_record and "damerau_levenshtein(v_l, v_r) <= 1 END" in cols[0]
+    assert "NULLIF" not in cols[1] and "year(" not in cols[2] and "month(" not in cols[2]
     rec = ", ".join(["*", *(f"{e} AS {n}" for e, n in per_record.items())])
     extra = "".join(f", {s}.{n} AS {n}_{s}" for n in per_record.values() for s in "lr")
-    pairs = (f"SELECT l.v AS v_l, r.v AS v_r, l.p AS p_l, r.p AS p_r{extra} "
+    pairs = (f"SELECT l.v AS v_l, r.v AS v_r, l.p AS p_l, r.p AS p_r, l.d AS d_l, "
+             f"r.d AS d_r{extra} "
              f"FROM (SELECT {rec} FROM l) l, (SELECT {rec} FROM r) r")
     sims = ", ".join(["*", *(f"{e} AS {n}" for e, n in per_pair.items())])
     before = con.sql(f"SELECT {', '.join(original)} FROM ({pairs}) ORDER BY ALL").fetchall()
@@ -135,10 +143,11 @@ def test_rewritten_levels_give_the_same_values() -> None:
                     "ORDER BY ALL").fetchall()
     assert after == before
     inline = [guard_one_edit(c) for c in original]  # as the DuckDB backend runs any SQL
-    assert inline[0] != original[0] and inline[1] == original[1]
+    assert inline[0] != original[0] and inline[1:] == original[1:]
     assert con.sql(f"SELECT {', '.join(inline)} FROM ({pairs}) ORDER BY ALL").fetchall() \
         == before
-    assert len({g for g, _ in before}) == 6  # every level of the first comparison seen
+    assert len({g for g, _, _ in before}) == 6  # every level of the first comparison seen
+    assert {g for _, g, _ in before} == {0, 1} and {g for _, _, g in before} == {-1, 0, 1, 2, 3}
 
 
 def test_hoisted_similarities_give_the_same_values() -> None:
@@ -170,3 +179,35 @@ def test_hoisted_similarities_give_the_same_values() -> None:
                  "jaro_similarity(x[1], x[2]) > 0.9 THEN 1 WHEN jaro_similarity(x[1], x[2]) "
                  "> 0.5 THEN 2 ELSE 0 END)")
     assert hoist_similarities(in_lambda) == in_lambda
+
+
+def test_nested_conjunctions_take_the_same_branches() -> None:
+    """``WHEN a AND b AND c`` nested as CASEs takes the same branch as the conjunction on
+    every row, nulls included; OR, BETWEEN, simple CASE operands, strings and comments
+    are left alone."""
+    from linkready.link.u_sampling import nest_conjunctions, prepare_sql
+
+    vals = [None, 0, 1, 2]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT a.v AS a, b.v AS b, c.v AS c FROM "
+                "(SELECT unnest($1) AS v) a, (SELECT unnest($1) AS v) b, "
+                "(SELECT unnest($1) AS v) c", [vals])
+    sql = ("SELECT a, b, c, CASE WHEN a IS NULL AND b = 1 THEN -1 "
+           "WHEN a = 1 AND (b = 1 OR c = 2) AND c > 0 THEN 1 "
+           "WHEN (CASE WHEN a = 2 AND b > 0 THEN true END) AND c <> 1 THEN 2 "
+           "WHEN a = b OR b = c AND c = 0 THEN 3 WHEN b BETWEEN 1 AND 1 THEN 4 "
+           "ELSE CASE a > 0 AND b > 0 WHEN true THEN 5 WHEN c = 1 AND b = 0 THEN 6 END END "
+           "AS g, 'WHEN x AND y THEN' AS s FROM t")
+    nested = nest_conjunctions(sql)
+    # 1 + 2 + (1 + 1 in the inner CASE); not the simple CASE's WHEN c = 1 AND b = 0
+    assert nested.count("ELSE false END") == 5
+    assert "WHEN a = b OR b = c AND c = 0 THEN 3" in nested
+    assert "WHEN b BETWEEN 1 AND 1 THEN 4" in nested
+    assert "CASE a > 0 AND b > 0 WHEN true" in nested  # a simple CASE's operand
+    assert "'WHEN x AND y THEN'" in nested
+    before = con.sql(sql + " ORDER BY ALL").fetchall()
+    assert con.sql(nested + " ORDER BY ALL").fetchall() == before
+    assert len({row[3] for row in before}) == 8  # every branch (and null) is reached
+    assert nest_conjunctions("SELECT 1 -- CASE WHEN a AND b THEN") \
+        == "SELECT 1 -- CASE WHEN a AND b THEN"
+    assert prepare_sql(sql) == nested  # the backend runs every query nested

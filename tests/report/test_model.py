@@ -67,7 +67,8 @@ def test_wilson_interval_brackets_the_rate() -> None:
 
 def test_source_verdict_reads_a_starred_share() -> None:
     """A profile share shown as * because 1–7 records are left over (995 of 1,000 valid)
-    is judged on the published counts and printed as *; one whose count is 1–7 is not
+    is judged on the published counts and printed as "all but *" (a bare * read as 1–7
+    of 1,000); one whose count is 1–7 is not
     judged (the report cannot tell 1 from 7)."""
     doc = {"records": 1000, "fields": {"nhs_number": {"held": True}},
            "readiness": {"deterministic": {"count": 995, "share": "*"},
@@ -78,7 +79,7 @@ def test_source_verdict_reads_a_starred_share() -> None:
     assert share_value({"count": 40, "share": 0.0413}, 1000) == 0.0413
     v = source_verdict("gp", doc, Thresholds())
     nhs = v.reason("valid NHS number")
-    assert nhs.value == "*" and nhs.rag == "green"
+    assert nhs.value == "all but *" and nhs.rag == "green"
     assert v.reason("linkable") is None and len(v.reasons) == 2
 
 

@@ -102,3 +102,47 @@ def test_aggregates_only_folder_keeps_no_workspace(tmp_path: Path) -> None:
     assert result.path.is_file() and not result.workspace_kept
     assert not (results / "linkready.duckdb").exists()
     assert not [p.name for p in results.iterdir() if p.name.startswith(TMP_PREFIX)]
+
+
+def test_interrupted_rebuild_leaves_the_workspace_as_it_was(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """An extract changed since the workspace was built: whatif rebuilds it under a
+    temporary name and publishes it only with whatif.json, as link and assess do. An
+    interrupt after the rebuild leaves the old workspace (same file, untouched) and no
+    temporary; a run that completes puts the rebuilt one in place."""
+    import os
+
+    from linkready import pipeline
+    from linkready.ingest._workspace import up_to_date
+    from linkready.outdir import TMP_PREFIX, read_marker
+    from linkready.project import load_project
+    from linkready.whatif import _run
+
+    path = write_world(tmp_path, with_nhs=20)
+    project = load_project(path)
+    results = tmp_path / "linkready-results"
+    pipeline.profile(project).run()
+    ws = results / "linkready.duckdb"
+    before = (ws.stat().st_ino, ws.stat().st_mtime_ns, ws.read_bytes())
+    council = tmp_path / "council.csv"
+    council.write_text(council.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    os.utime(council, ns=(council.stat().st_atime_ns, council.stat().st_mtime_ns + 10**9))
+    assert up_to_date(project, ws) is None  # stale: whatif must rebuild it
+
+    def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+    with monkeypatch.context() as m:
+        m.setattr(_run, "copy_workspace", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            linkready.whatif(path, nhs_complete={"council": 0.25}, training=FAST)
+    assert (ws.stat().st_ino, ws.stat().st_mtime_ns, ws.read_bytes()) == before
+    assert not [p.name for p in results.iterdir() if p.name.startswith(TMP_PREFIX)]
+    assert not (results / "whatif" / "whatif.json").exists()
+
+    result = linkready.whatif(path, nhs_complete={"council": 0.25}, training=FAST)
+    assert result.path.is_file() and result.workspace_kept
+    assert up_to_date(project, ws) is not None  # the rebuilt workspace, published
+    assert "linkready.duckdb" in {n for names in read_marker(results)["sets"].values()
+                                  for n in names}
+    assert not [p.name for p in results.iterdir() if p.name.startswith(TMP_PREFIX)]

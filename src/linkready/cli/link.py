@@ -126,7 +126,8 @@ def print_linkage_summary(summary: Mapping[str, Any], out_dir: Path, *,
                       f"{rate_text(e['estimate'])} ({rate_text(e['lower'])}–"
                       f"{rate_text(e['upper'])})",
                       *_label_free(p["probabilistic"]))
-    console.print(table)
+    if table.row_count:  # none when only pairs [S, S] were linked (duplicates, below)
+        console.print(table)
     c = summary["clusters"]
     console.print(f"distinct people across {len(c['sources'])} sources: {c['distinct_people']}")
     for d in summary.get("dedupe", []):  # pairs [S, S]: duplicates within a source

@@ -46,9 +46,11 @@ def profile(project_file: ProjectArg, out: OutOpt = None,
         console.print(f"wrote {escape(str(result.path))}")
 
 
-def _pct(fig: CountShare) -> str:
-    share = fig["share"]
-    return "*" if share is None or isinstance(share, str) else f"{100 * share:.1f}%"
+def _pct(fig: CountShare, records: Any) -> str:
+    """A readiness share; ``all but *`` where only the records it leaves out are 1–7."""
+    from linkready.report._fmt import share_text
+
+    return "*" if fig["share"] is None else share_text(fig, records)
 
 
 def summary_table(doc: dict[str, Any]) -> Table:
@@ -65,9 +67,11 @@ def summary_table(doc: dict[str, Any]) -> Table:
     for name, s in profile_sources(doc).items():
         held = [i for i in s["dqmi"]["items"] if i["held"]]
         weakest = min(held, key=lambda i: i["score"]) if held else None
+        n = s["records"]
+        nhs_held = s["fields"].get("nhs_number", {}).get("held", True)
         table.add_row(
-            name, str(s["records"]), _pct(s["readiness"]["deterministic"]),
-            _pct(s["readiness"]["probabilistic"]), _pct(s["readiness"]["either"]),
+            name, str(n), _pct(s["readiness"]["deterministic"], n) if nhs_held else "not held",
+            _pct(s["readiness"]["probabilistic"], n), _pct(s["readiness"]["either"], n),
             f"{s['dqmi']['composite']:.0f}",
             f"{weakest['field']} ({weakest['score']:.0f})" if weakest else "-",
         )

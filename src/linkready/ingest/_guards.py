@@ -11,12 +11,13 @@ Each check counts over the ``stage`` table (never fetching a value) and raises o
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linkready.errors import InputError
 from linkready.ingest import _rules as R
-from linkready.ingest._sql import lit, looks_like_nhs_sql
+from linkready.ingest._sql import lit, looks_like_nhs_sql, read_formats, strptime_sql
 from linkready.project import SourceSpec, printable
 
 if TYPE_CHECKING:
@@ -110,12 +111,18 @@ def check_dob_format(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec
         return
     present, failed = _scalar(con, "SELECT count(dob__t), count(*) FILTER (WHERE dob__t IS "
                                    "NOT NULL AND dob__p IS NULL) FROM stage")
-    if failed < R.DOB_MIN_FAILED or failed / present < R.DOB_UNPARSEABLE_SHARE:
+    if failed < R.DOB_MIN_FAILED or failed / present < R.DOB_MIXED_SHARE:
         return
     # Only now (the declaration looks wrong) is every common format tried.
     guesses = [g for g in R.DOB_FORMAT_GUESSES if g not in spec.dob_formats]
+    if failed / present < R.DOB_UNPARSEABLE_SHARE:
+        # A minority of the dates: a declaration that misses a format only when common
+        # formats read nearly all of those it leaves unread (else they are bad data).
+        _refuse_mixed_formats(con, path, name, spec, present, failed, guesses,
+                              project_file, need=present - (failed // 10))
+        return
     fits = _scalar(con, "SELECT " + ", ".join(
-        f"count(*) FILTER (WHERE try_strptime(dob__t, {lit(g)}) IS NOT NULL)"
+        f"count(*) FILTER (WHERE {strptime_sql('dob__t', g)} IS NOT NULL)"
         for g in guesses) + " FROM stage")
     best = max(fits)
     if best < 0.9 * present:
@@ -129,7 +136,13 @@ def check_dob_format(con: duckdb.DuckDBPyConnection, path: Path, name: str, spec
         f"{path}: {_pct(failed / present)} of the dates in {_field(spec, name, 'dob')} do "
         f"not match dob_format {declared}; the dates look like {look} — set "
         f"`dob_format: \"{likely[0]}\"` for {name} in {project_file}"
+        + (_PIVOT if "%y" in likely[0] else "")
     )
+
+
+#: Said with a refusal that names a two-digit-year format.
+_PIVOT = (" (a two-digit year is read as the latest year that puts the date on or before "
+          "reference_date)")
 
 
 def _refuse_excel_serials(con: duckdb.DuckDBPyConnection, path: Path, name: str,
@@ -162,16 +175,19 @@ def _swapped(fmt: str) -> str:
 
 def _refuse_mixed_formats(con: duckdb.DuckDBPyConnection, path: Path, name: str,
                           spec: SourceSpec, present: int, failed: int, guesses: list[str],
-                          project_file: Path) -> None:
-    """Refuse when the dates mix formats that together read nearly all of them (no single
-    one does), naming the list to declare. Formats are added greedily (the one reading
-    most of the dates still unread first), at most three, never a day/month swap of one
-    already in the list (that would read 03/04 both ways)."""
+                          project_file: Path, need: int | None = None) -> None:
+    """Refuse when the dates mix formats that together read nearly all of them (``need``
+    of them; default 90%, where no single one does), naming the list to declare. Formats
+    are added greedily (the one reading most of the dates still unread first), at most
+    three, never a day/month swap of one already in the list (that would read 03/04 both
+    ways)."""
+    need = math.ceil(0.9 * present) if need is None else need
     chosen = list(spec.dob_formats)
     added: list[str] = []
 
     def parsed(fmts: list[str]) -> str:
-        return "coalesce(" + ", ".join(f"try_strptime(dob__t, {lit(f)})" for f in fmts) + \
+        return "coalesce(" + ", ".join(strptime_sql("dob__t", f)
+                                       for f in read_formats(fmts)) + \
             ", NULL::TIMESTAMP)"
 
     read = present - failed
@@ -181,7 +197,7 @@ def _refuse_mixed_formats(con: duckdb.DuckDBPyConnection, path: Path, name: str,
             return
         gains = _scalar(con, "SELECT " + ", ".join(
             f"count(*) FILTER (WHERE {parsed(chosen)} IS NULL AND "
-            f"try_strptime(dob__t, {lit(g)}) IS NOT NULL)" for g in options) + " FROM stage")
+            f"{strptime_sql('dob__t', g)} IS NOT NULL)" for g in options) + " FROM stage")
         gain = max(gains)
         if gain < R.DOB_MIN_FAILED:
             return
@@ -189,9 +205,9 @@ def _refuse_mixed_formats(con: duckdb.DuckDBPyConnection, path: Path, name: str,
         chosen.append(pick)
         added.append(pick)
         read += gain
-        if read >= 0.9 * present:
+        if read >= need:
             break
-    if read < 0.9 * present:
+    if read < need:
         return
     declared = ", ".join(f"`{printable(f)}`" for f in spec.dob_formats)
     extra = ", ".join(f"`{g}`" for g in added)

@@ -438,12 +438,13 @@ def _xlsx_layout(path: Path, name: str, spec: SourceSpec, project_file: Path,
                  temp_dir: Path | None) -> SourceLayout:
     """The worksheet of an ``.xlsx`` extract (``sheet:``, or its only one), as a UTF-8 CSV
     copy in ``temp_dir``."""
+    from linkready.ingest._sql import read_formats
     from linkready.ingest._xlsx import xlsx_to_csv
 
     if temp_dir is None:
         raise ValueError("a temporary folder is needed to read a workbook")
     copy = xlsx_to_csv(path, temp_dir / f".{path.name}.csv.tmp", delimiter=spec.delimiter,
-                       date_format=spec.dob_formats[0], source=name, sheet=spec.sheet)
+                       date_format=read_formats(spec.dob_formats)[0], source=name, sheet=spec.sheet)
     try:
         columns = read_header(copy, "utf-8", spec.delimiter, f"sources.{name}.path",
                               shown=path)

@@ -78,6 +78,10 @@ RECORD_ID_NHS_SHARE = 0.5
 DOB_UNPARSEABLE_SHARE = 0.5
 #: ... and at least this many do not parse (a handful of odd dates proves nothing).
 DOB_MIN_FAILED = 8
+#: From this share of the present dates (and DOB_MIN_FAILED of them), dates that do not
+#: parse are checked for a format missing from ``dob_format``: refused when common
+#: formats read at least 90% of them (a column mixing formats), else counted.
+DOB_MIXED_SHARE = 0.01
 #: Excel day numbers read as dates of birth (1 = 1900-01-01 ... 60000 = 2064-04-08): a
 #: DOB column that is nearly all such numbers was exported from date cells as numbers.
 EXCEL_SERIAL_MIN = 1

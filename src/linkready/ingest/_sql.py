@@ -175,16 +175,53 @@ def name_sql(f: str, raw: str) -> FieldSQL:
     )
 
 
+def strptime_sql(text: str, fmt: str, reference: date | None = None) -> str:
+    """``text`` read with one ``dob_format`` (a TIMESTAMP, or NULL).
+
+    A four-digit year (``%Y``) must be one: DuckDB would read ``01/02/63`` as the year
+    63, so a year below 100 is no reading (the next format, e.g. ``%y``, may read it). A
+    two-digit year (``%y``) is the latest year ending in those digits that puts the date
+    on or before ``reference`` (the century pivot; DuckDB reads 00–68 as 20xx and 69–99
+    as 19xx, and a date after ``reference`` moves back 100 years), so it never makes a
+    date of birth in the future; without ``reference`` only whether it reads counts."""
+    p = f"try_strptime({text}, {lit(fmt)})"
+    if "%Y" in fmt:
+        return f"(CASE WHEN year({p}) >= 100 THEN {p} END)"
+    if "%y" in fmt and reference is not None:
+        return (f"(CASE WHEN {p} > {date_lit(reference)} THEN {p} - INTERVAL 100 YEAR "
+                f"ELSE {p} END)")
+    return p
+
+
+def read_formats(formats: list[str]) -> list[str]:
+    """The formats a date of birth is tried with, in order: each declared one, a
+    two-digit-year format (``%y``) preceded by its four-digit form (``%d/%m/%y`` also
+    reads ``01/02/1963``, never pivoted)."""
+    out: list[str] = []
+    for fmt in formats:
+        out += [fmt.replace("%y", "%Y"), fmt] if "%y" in fmt else [fmt]
+    return list(dict.fromkeys(out))
+
+
 def dob_sql(raw: str, formats: list[str], typed: bool, reference: date) -> FieldSQL:
-    """Date of birth: parsed with the mapping's formats; sentinel, future, early → NULL."""
+    """Date of birth: parsed with the mapping's formats (in order; two-digit years by
+    the century pivot of :func:`strptime_sql`); sentinel, future, early → NULL."""
     f = "dob"
+    actions: dict[str, str] = {}
     if typed:
         parsed = f"CAST({raw} AS DATE)"
         text = f"CAST({raw} AS VARCHAR)"
     else:
-        fmts = "[" + ", ".join(lit(x) for x in formats) + "]"
-        parsed = f"CAST(try_strptime(trim({raw}), {fmts}) AS DATE)"
+        t = f"trim({raw})"
+        formats = read_formats(formats)
+        parsed = ("CAST(coalesce(" + ", ".join(strptime_sql(t, x, reference) for x in formats)
+                  + ", NULL::TIMESTAMP) AS DATE)")
         text = f"nullif(trim({raw}), '')"
+        four = [x for x in formats if "%y" not in x]
+        if len(four) < len(formats):  # read by a two-digit-year format
+            actions["two_digit_year"] = "true" if not four else (
+                "coalesce(" + ", ".join(strptime_sql(t, x) for x in four)
+                + ", NULL::TIMESTAMP) IS NULL")
     sentinels = "(" + ", ".join(date_lit(d) for d in R.SENTINEL_DOBS) + ")"
     issue = (
         f"CASE WHEN {f}__t IS NULL THEN 'missing' "
@@ -195,7 +232,8 @@ def dob_sql(raw: str, formats: list[str], typed: bool, reference: date) -> Field
     )
     flags = {f"sentinel_{d.isoformat()}": f"{f}__p = {date_lit(d)}" for d in R.SENTINEL_DOBS}
     return FieldSQL(prep=({f"{f}__t": text, f"{f}__p": parsed},), issue=issue,
-                    value=f"CASE WHEN {f}__issue IS NULL THEN {f}__p END", flags=flags)
+                    value=f"CASE WHEN {f}__issue IS NULL THEN {f}__p END", flags=flags,
+                    actions=actions)
 
 
 def postcode_sql(raw: str) -> FieldSQL:

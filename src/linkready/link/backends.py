@@ -101,15 +101,16 @@ class DuckDBBackend:
         guarded (:func:`linkready.link.u_sampling.guard_one_edit`: the same result for
         every pair, the slow edit distance computed only where it can be ≤ 1) and each
         comparison's similarity computed once per pair rather than once per level
-        (:func:`linkready.link.u_sampling.hoist_similarities`: the same values)."""
+        (:func:`linkready.link.u_sampling.hoist_similarities`: the same values) and the
+        later parts of a level's conjunction computed only where the earlier ones hold
+        (:func:`linkready.link.u_sampling.nest_conjunctions`: the same levels)."""
         from splink import DuckDBAPI
 
-        from linkready.link.u_sampling import guard_one_edit, hoist_similarities
+        from linkready.link.u_sampling import prepare_sql
 
         class GuardedDuckDBAPI(DuckDBAPI):
             def _execute_sql_against_backend(self, final_sql: str) -> Any:
-                return super()._execute_sql_against_backend(
-                    hoist_similarities(guard_one_edit(final_sql)))
+                return super()._execute_sql_against_backend(prepare_sql(final_sql))
 
         return GuardedDuckDBAPI(connection=self.workspace)
 

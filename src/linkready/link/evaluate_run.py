@@ -164,17 +164,22 @@ def clusters_from_links(links: Any, truth: Any, sources: list[str]) -> Any:
 
 def evaluate_project(project: Project, out: Path, *, workspace: Path | None = None,
                      progress: ProgressCallback = no_progress,
-                     stage: Path | None = None) -> Evaluation:
+                     stage: Path | None = None, record_level: bool = True) -> Evaluation:
     """Evaluate the link outputs in ``out`` (exact); when there are none, link first and
     write the link outputs into ``stage`` (default ``out``), to be published with the
-    evaluation."""
+    evaluation (without links.parquet and clusters.parquet unless ``record_level``)."""
     if not (out / "links.parquet").is_file():
         read_truth(project)  # a missing or unreadable truth fails before linking
 
         from linkready.link.run import link_project, write_outputs
 
         out = stage or out
-        write_outputs(link_project(project, workspace=workspace), out)
+        run = link_project(project, workspace=workspace)
+        write_outputs(run, out, record_level=record_level)
+        if not record_level:
+            return evaluate_outputs(project, run.links.to_pandas(), run.summary, progress,
+                                    clusters=run.clusters,
+                                    linkage_file=out / "linkage.json")
     links, linkage = read_links(out)
     clusters = None
     if (out / "clusters.parquet").is_file():

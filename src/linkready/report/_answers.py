@@ -20,6 +20,7 @@ from linkready.report._fmt import (
     is_suppressed,
     link_rate,
     pct,
+    published,
     rate_value,
     source_label,
     with_interval,
@@ -72,7 +73,18 @@ def linkage_error(inp: ReportInputs, p: LinkagePair) -> tuple[float | None, str]
     ev = _eval_pair(inp, p)
     if ev is not None:
         return rate_value(ev["combined"].get("missed_match_rate")), "measured against the truth"
-    return missed_worst_case(p), "estimated without truth, worst case"
+    return missed_worst_case(p), "estimated without truth, worst case" + _scale(p)
+
+
+def _scale(p: LinkagePair) -> str:
+    """How many left records the model expects, at most, to have a match: what a
+    worst-case share of missed matches is a share of (from published figures)."""
+    upper = rate_value(p["probabilistic"]["expected_match_rate"].get("upper"))
+    n = published(p.get("left_records"))
+    if upper is None or not isinstance(n, int):
+        return ""
+    return (f": the model expects at most {count(round(upper * n))} of {count(n)} "
+            f"{source_label(p['left'])} records to have a match")
 
 
 def _reason(v: Verdict) -> str:
@@ -110,7 +122,10 @@ def pair_answer(inp: ReportInputs, p: LinkagePair, v: Verdict) -> Answer:
                 f"{_linked(p['deterministic'], n)} by NHS number alone")
              + f"; {expected})."]
     ev = _eval_pair(inp, p)
-    if ev is not None:
+    uncovered = ev is not None and ev["combined"].get("left_records") == 0
+    if uncovered:  # the truth holds none of the left source's records
+        parts.append(f"The truth holds none of {left}'s records.")
+    if ev is not None and not uncovered:
         gap = ev["combined"]["gap"]
         parts.append(f"Not linked: {_share(gap['coverage'])} not in {right} (coverage), "
                      f"{_share(gap['linkage_error'])} missed (linkage error), against the "

@@ -61,7 +61,7 @@ def stacked_shares(rows: list[dict[str, Any]], *, title: str, y: str, colour: st
 #: for a hatched SVG pattern (Vega has no pattern fills), so it never reads as "none".
 HIDDEN_FILL = "#fe01fe"
 #: The legend every chart or table with hidden cells carries.
-HIDDEN_LEGEND = "* fewer than 8 records, hidden"
+HIDDEN_LEGEND = "* fewer than 8 records, hidden (all but *: all but 1 to 7 records)"
 
 
 def hidden_cell(keys: dict[str, Any]) -> dict[str, Any]:

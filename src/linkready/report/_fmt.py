@@ -77,6 +77,22 @@ def small_complement(rate: float | str | None, n: Any) -> bool:
     return 0.5 <= rest < SMALL_COUNT_MAX + 0.5
 
 
+#: A profile share hidden because the records it leaves out number 1 to 7.
+ALL_BUT = f"all but {SUPPRESSED}"
+
+
+def share_text(fig: Mapping[str, Any], total: Any) -> str:
+    """A profile ``{count, share}`` of ``total`` records as text: the share; ``*`` when
+    the count is 1–7; ``all but *`` when the share is ``*`` only because the records it
+    leaves out number 1–7 (profile shares are ``*`` when the count or the remainder is
+    1–7, and the count is published: ``185 of 190`` with share ``*`` is all but 1–7,
+    never "1–7 of 190")."""
+    hidden = is_suppressed(fig.get("count"), total)
+    if fig.get("share") == SUPPRESSED and not hidden:
+        return ALL_BUT
+    return pct(fig.get("share"), hidden=hidden)
+
+
 def pct(rate: float | str | None, *, hidden: bool = False, digits: int = 1) -> str:
     """A rate as a percentage; ``*`` when a count it rests on is suppressed (``hidden``,
     or the rate is published as ``*``)."""

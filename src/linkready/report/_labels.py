@@ -33,6 +33,8 @@ ACTIONS: dict[str, str] = {
     "set_null:invalid_format": "not a valid format, set to missing",
     "set_null:non_numeric": "not numeric, set to missing",
     "set_null:wrong_length": "wrong length, set to missing",
+    "two_digit_year": "two-digit year, read as the latest year on or before the "
+                      "reference date",
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from linkready._version import __version__
 from linkready.privacy import SUPPRESSED
 from linkready.report._charts import HIDDEN_LEGEND, to_svg
+from linkready.report._fmt import ALL_BUT
 from linkready.report._model import (
     Bullets,
     Chart,
@@ -33,8 +34,9 @@ def _inline(text: str) -> Any:
 
 
 def hidden_figure(text: str) -> bool:
-    """True when a cell's figure is suppressed (shown as ``*``, with or without words)."""
-    return text.startswith(SUPPRESSED)
+    """True when a cell's figure is suppressed (shown as ``*`` or ``all but *``, with or
+    without words)."""
+    return text.startswith((SUPPRESSED, ALL_BUT))
 
 
 def _environment() -> Any:

@@ -63,6 +63,13 @@ def _exact(inp: ReportInputs) -> bool:
     return dc.get("applied") is False
 
 
+def truth_origin(inp: ReportInputs) -> str:
+    """Where the truth behind evaluation.json comes from, for a sentence."""
+    if _exact(inp):
+        return "known only because the data are synthetic"
+    return "known from the truth the project file names (`truth:`)"
+
+
 def _n(value: Any, exact: bool) -> str:
     """A count of evaluation.json: exact when published exactly, else as published."""
     return f"{value:,}" if exact and isinstance(value, int) else count(value)
@@ -143,7 +150,7 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
                   f"(Splink), linking pairs with a match probability of at least {threshold}. "
                   "'Expected' is what the model predicts without any known answers."
                   + (" 'True overlap' is the share that really have a record in the right "
-                     "source, known only because the data are synthetic." if evs else "")),
+                     f"source, {truth_origin(inp)}." if evs else "")),
     ]
     if chart_rows:
         blocks.append(Chart("Match rates per pair, with 95% intervals",

@@ -23,6 +23,7 @@ from linkready.report._fmt import (
     of,
     pct,
     rcell,
+    share_text,
     share_value,
     source_label,
     tcell,
@@ -100,6 +101,23 @@ def _held_cell(s: ProfileSource, f: str, unreadable: bool) -> Cell:
     return tcell("✓ held")
 
 
+def no_nhs_summary(src: dict[str, Any]) -> str:
+    """Which sources hold no NHS number, each with the identifiers it can be linked on."""
+    from linkready.alerts import PAIR_FIELDS
+
+    lines = []
+    for name, s in src.items():
+        held = [f for f in PAIR_FIELDS if s["fields"].get(f, {}).get("held")]
+        if "nhs_number" in held:
+            continue
+        on = [field_label(f) for f in held]
+        what = (" and ".join([", ".join(on[:-1]), on[-1]]) if len(on) > 1 else
+                on[0] if on else "nothing linkready compares")
+        lines.append(f"{source_label(name)} holds no NHS number, so can only be linked on "
+                     f"{what}.")
+    return " ".join(lines) or "Every source holds an NHS number."
+
+
 def identifiers_section(inp: ReportInputs, number: int) -> Section:
     """Section 3: which identifiers each source holds, and the standardisation applied."""
     src = _sources(inp)
@@ -122,11 +140,7 @@ def identifiers_section(inp: ReportInputs, number: int) -> Section:
         for (f, a), counts in sorted(actions.items(), key=lambda kv: (order.get(kv[0][0], 99),
                                                                         kv[0][1] != "read"))
     )
-    missing_nhs = [source_label(n) for n in names
-                   if not src[n]["fields"].get("nhs_number", {}).get("held")]
-    summary = ("Every source holds an NHS number." if not missing_nhs else
-               f"{', '.join(missing_nhs)} {'holds' if len(missing_nhs) == 1 else 'hold'} no "
-               "NHS number, so can only be linked on names, date of birth, sex and postcode.")
+    summary = no_nhs_summary(src)
     cols = ("identifier", *(source_label(n) for n in names))
     return Section("identifiers", number, "Identifiers and standardisation",
                    "Which identifiers each source holds, and what was cleaned before linkage.",
@@ -263,7 +277,7 @@ def _subgroup_chart(src: dict[str, Any]) -> Chart:
                 continue
             fig = g["nhs_number_valid"]
             hidden = is_suppressed(fig["count"], g["records"])
-            row.append(tcell(f"{pct(fig['share'], hidden=hidden)} of {count(g['records'])}"))
+            row.append(tcell(f"{share_text(fig, g['records'])} of {count(g['records'])}"))
             if hidden:
                 heat.append(C.hidden_cell({"group": label, "source": source_label(name)}))
             elif (value := share_value(fig, g["records"])) is not None:

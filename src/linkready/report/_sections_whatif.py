@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from linkready.report._fmt import DASH, hcell, pct, source_label, tcell
+from linkready.report._fmt import DASH, field_label, hcell, pct, source_label, tcell
 from linkready.report._inputs import ReportInputs
 from linkready.report._model import Block, Bullets, Cell, Paragraph, Section, Table
 
@@ -38,8 +38,9 @@ def own_pairs(inp: ReportInputs) -> tuple[list[dict[str, Any]], str | None]:
     """The what-if pairs this project links, and why none are shown (or None)."""
     doc, link = inp.whatif or {}, inp.linkage or {}
     if link and doc.get("config_hash") != link.get("config_hash"):
-        return [], ("whatif.json was made from another project file than linkage.json; "
-                    "run `linkready whatif` again on this project")
+        return [], ("whatif.json and linkage.json were made from different versions of "
+                    "the project file; run `linkready assess` (or `link`) and `linkready "
+                    "whatif` again on the project file as it is now")
     linked = {(p["left"], p["right"]) for p in inp.link_pairs}
     pairs = [p for p in doc.get("pairs", []) if not link or (p["left"], p["right"]) in linked]
     return pairs, None if pairs else "none of the what-if pairs is linked in this project"
@@ -51,7 +52,7 @@ def whatif_section(inp: ReportInputs, number: int) -> Section:
     doc = inp.whatif or {}
     pairs, why_not = own_pairs(inp)
     changes = tuple(
-        (hcell(f"{source_label(c['source'])}: {c['field'].replace('_', ' ')}"),
+        (hcell(f"{source_label(c['source'])}: {field_label(c['field'])}"),
          Cell(pct(c["baseline_share"]), "rate"), Cell(pct(c["target_share"]), "rate"),
          Cell(pct(c["reached_share"]), "rate"), tcell(c["method"]))
         for c in doc.get("changes", []))

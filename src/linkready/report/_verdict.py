@@ -17,6 +17,7 @@ from linkready.report._fmt import (
     pct,
     published,
     rate_value,
+    share_text,
     share_value,
     source_label,
 )
@@ -145,9 +146,10 @@ def _headline(kind: str, rag: Rag, reasons: list[RuleResult]) -> str:
             "red": f"Not reliable as it stands: {why}."}.get(rag, "")
 
 
-def _shown(fig: Mapping[str, Any]) -> str | None:
-    """``*`` where a profile share is published so (the rule's own format otherwise)."""
-    return SUPPRESSED if fig.get("share") == SUPPRESSED else None
+def _shown(fig: Mapping[str, Any], total: Any) -> str | None:
+    """``*`` (or ``all but *``, :func:`~linkready.report._fmt.share_text`) where a
+    profile share is published as ``*``; None (the rule's own format) otherwise."""
+    return share_text(fig, total) if fig.get("share") == SUPPRESSED else None
 
 
 def source_verdict(name: str, doc: ProfileSource, t: Thresholds) -> Verdict:
@@ -159,10 +161,10 @@ def source_verdict(name: str, doc: ProfileSource, t: Thresholds) -> Verdict:
         reasons.append(RuleResult(t.nhs_valid.name, t.nhs_valid.short, "not held",
                                   t.nhs_valid.threshold_text(), "red"))
     elif (det_share := share_value(det, doc["records"])) is not None:
-        reasons.append(t.nhs_valid.apply(det_share, shown=_shown(det)))
+        reasons.append(t.nhs_valid.apply(det_share, shown=_shown(det, doc["records"])))
     either = doc["readiness"]["either"]
     if (either_share := share_value(either, doc["records"])) is not None:
-        reasons.append(t.linkable.apply(either_share, shown=_shown(either)))
+        reasons.append(t.linkable.apply(either_share, shown=_shown(either, doc["records"])))
     reasons.append(t.dqmi.apply(float(doc["dqmi"]["composite_held"])))
     rag = worst([r.rag for r in reasons])
     return Verdict(source_label(name), "source", rag, _headline("source", rag, reasons),
