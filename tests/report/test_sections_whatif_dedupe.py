@@ -59,7 +59,7 @@ def test_whatif_from_another_project_is_not_shown() -> None:
     section = whatif_section(ReportInputs(linkage={**LINKAGE, "config_hash": "other"},
                                           whatif=WHATIF), 12)
     assert len(_tables(section)) == 1
-    assert any("another project file" in b.text for b in section.blocks
+    assert any("different versions of the project file" in b.text for b in section.blocks
                if isinstance(b, Paragraph))
 
 
