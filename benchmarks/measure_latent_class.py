@@ -32,6 +32,7 @@ match classes absorbing relatives (a household member sharing surname and postco
 
     PYTHONPATH=src python -m benchmarks.measure_latent_class [--sets historical_50k,febrl3]
         [--seeds 1] [--population 2000]
+    PYTHONPATH=src python -m benchmarks.measure_latent_class --synthetic
 
 Costs a link per set and seed plus a few EM fits of up to a minute each on
 ``historical_50k`` (406,000 candidate pairs).
@@ -227,6 +228,116 @@ def fit(st: States, left: npt.NDArray[Any], right: npt.NDArray[Any], start: npt.
                [float(x) for x in seen], it + 1, ll)
 
 
+# --- a world drawn from the model itself ------------------------------------------------
+
+#: Agreement of five binary fields in non-matches, and in the two classes of matches
+#: (share, agreement): clean people, and error-prone ones.
+U_AGREE = np.array([0.01, 0.02, 0.05, 0.1, 0.3])
+CLASSES = ((0.7, np.array([0.95, 0.95, 0.9, 0.9, 0.95])),
+           (0.3, np.array([0.45, 0.4, 0.5, 0.6, 0.8])))
+
+
+@dataclass(frozen=True)
+class World:
+    states: States
+    left: npt.NDArray[np.int64]
+    right: npt.NDArray[np.int64]
+    start: npt.NDArray[np.bool_]
+    n_left: int
+    n_right: int
+    rate: float
+    recall: float
+
+
+def world(n_left: int = 2000, n_right: int = 400, rate: float = 0.6, seed: int = 7) -> World:
+    """Binary agreement on five fields; the rules bring a pair iff field 0 or field 1
+    agrees. Each left record has its match with probability ``rate`` (a class drawn from
+    :data:`CLASSES`) and ``n_right`` non-matches (:data:`U_AGREE`); only the pairs the
+    rules bring are kept."""
+    rng = np.random.default_rng(seed)
+    fields = len(U_AGREE)
+    grid = np.array(list(itertools.product([0, 1], repeat=fields)), dtype=np.int64)
+    visible = (grid[:, 0] == 1) | (grid[:, 1] == 1)
+    rows, lefts, rights = [], [], []
+    matched = rng.random(n_left) < rate
+    found = 0
+    for i in range(n_left):
+        if matched[i]:
+            k = 0 if rng.random() < CLASSES[0][0] else 1
+            g = (rng.random(fields) < CLASSES[k][1]).astype(np.int64)
+            if g[0] or g[1]:
+                rows.append(g)
+                lefts.append(i)
+                rights.append(i)
+                found += 1
+        nm = (rng.random((n_right, fields)) < U_AGREE).astype(np.int64)
+        keep = (nm[:, 0] == 1) | (nm[:, 1] == 1)
+        rows.extend(nm[keep])
+        lefts.extend([i] * int(keep.sum()))
+        rights.extend(n_left + rng.integers(0, n_right, int(keep.sum())))
+    cand = np.array(rows)
+    rand = (rng.random((20000, fields)) < U_AGREE).astype(np.int64)
+    st = States([f"f{j}" for j in range(fields)], cand, rand, [2] * fields, grid, visible)
+    return World(st, np.array(lefts), np.array(rights), cand.sum(1) >= 4, n_left, n_right,
+                 float(matched.mean()), found / max(int(matched.sum()), 1))
+
+
+def direct(w: World, unseen_share: bool = True, starts: int = 2) -> list[tuple[float, float]]:
+    """θ and recall maximising the same two-class likelihood directly (L-BFGS over logits,
+    the true u), from the true parameters and from a flat start; with ``unseen_share``
+    False, the unseen-match term lacks its (n_right − c) / n_right factor."""
+    from scipy.optimize import minimize
+
+    g = w.states.cand
+    u = np.prod(np.where(g == 1, U_AGREE, 1 - U_AGREE), 1)
+    u_hidden = (1 - U_AGREE[0]) * (1 - U_AGREE[1])
+    c = np.bincount(w.left, minlength=w.n_left)
+    share = (w.n_right - c) / w.n_right if unseen_share else np.ones(w.n_left)
+
+    def sig(x: Any) -> Any:
+        return 1 / (1 + np.exp(-x))
+
+    def nll(x: npt.NDArray[np.float64]) -> float:
+        theta, p1, a = sig(x[0]), sig(x[1]), sig(x[2:].reshape(2, -1))
+        like = np.full(w.n_left, 1 - theta)
+        for pk, ak in ((p1, a[0]), (1 - p1, a[1])):
+            m = np.prod(np.where(g == 1, ak, 1 - ak), 1)
+            hidden = (1 - ak[0]) * (1 - ak[1])
+            like = like + theta * pk * (np.bincount(w.left, weights=m / u / w.n_right,
+                                                    minlength=w.n_left)
+                                        + share * hidden / u_hidden)
+        return float(-np.log(like).sum())
+
+    def logit(p: Any) -> Any:
+        return np.log(p / (1 - p))
+
+    truth = np.r_[logit(w.rate), logit(CLASSES[0][0]), logit(CLASSES[0][1]),
+                  logit(CLASSES[1][1])]
+    flat = np.r_[0.0, 0.0, np.full(len(U_AGREE), 2.0), np.zeros(len(U_AGREE))]
+    out = []
+    for x0 in (truth, flat)[:starts]:
+        x = minimize(nll, x0, method="L-BFGS-B").x
+        theta, p1, a = sig(x[0]), sig(x[1]), sig(x[2:].reshape(2, -1))
+        seen = 1 - (1 - a[:, 0]) * (1 - a[:, 1])
+        out.append((float(theta), float(p1 * seen[0] + (1 - p1) * seen[1])))
+    return out
+
+
+def synthetic() -> None:
+    """The figures of docs/methods/match-rates.md on a world drawn from the model."""
+    for n in (2000, 8000):
+        w = world(n_left=n)
+        print(f"{n} left records: truth rate {w.rate:.3f}, recall {w.recall:.3f}", flush=True)
+        for k in (1, 2):
+            f = fit(w.states, w.left, w.right, w.start, w.n_left, w.n_right, k, False)
+            print(f"    EM K={k}: rate {f.rate:.3f}, recall {f.recall:.3f} "
+                  f"({f.iterations} iterations)", flush=True)
+        for share in (True, False):
+            got = ", ".join(f"rate {t:.3f}, recall {r:.3f}" for t, r in direct(w, share))
+            print(f"    direct{'' if share else ' without (n_right - c) / n_right'}: {got}",
+                  flush=True)
+
+
 def measure(name: str, seed: int, root: Path, population: int) -> dict[str, Any]:
     """Link one set, build the pairs' states, fit every variant; figures with truth."""
     from linkready.link import field_recall, link_project
@@ -313,7 +424,12 @@ def main(argv: list[str] | None = None) -> int:
                         "febrl4,concentrated,heavy_names,no_postcode")
     parser.add_argument("--seeds", default="1")
     parser.add_argument("--population", type=int, default=2000)
+    parser.add_argument("--synthetic", action="store_true",
+                        help="only the world drawn from the model itself")
     args = parser.parse_args(argv)
+    if args.synthetic:
+        synthetic()
+        return 0
     D.prepare_splink_datasets()
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.sets.split(","):
