@@ -30,10 +30,15 @@ def test_same_u_as_splink(world_project: Path, max_pairs: float, chunks: int) ->
         with training.quiet_splink():
             theirs.training.estimate_u_using_random_sampling(
                 max_pairs=max_pairs, seed=7, num_chunks=chunks)
-        ours, _ = training.build_linker(be, lt, rt, fields)
-        with training.quiet_splink():
-            estimate_u(ours, max_pairs, 7, num_chunks=chunks)
-        assert _model(ours) == _model(theirs)
+        # One query, and the buckets split between three queries run at once.
+        for threads in (1, 3):
+            sp.backend.workspace.execute(f"SET threads = {threads}")
+            ours, _ = training.build_linker(be, lt, rt, fields)
+            assert u_sampling.query_threads(ours._db_api) == threads
+            with training.quiet_splink():
+                estimate_u(ours, max_pairs, 7, num_chunks=chunks)
+            assert _model(ours) == _model(theirs)
+        sp.backend.workspace.execute("RESET threads")
         # and what training uses on DuckDB without exact counts is this method
         used, _ = training.build_linker(be, lt, rt, fields)
         with training.quiet_splink():
@@ -211,3 +216,29 @@ def test_nested_conjunctions_take_the_same_branches() -> None:
     assert nest_conjunctions("SELECT 1 -- CASE WHEN a AND b THEN") \
         == "SELECT 1 -- CASE WHEN a AND b THEN"
     assert prepare_sql(sql) == nested  # the backend runs every query nested
+
+
+def test_parallel_queries_keep_order_and_stop_on_error() -> None:
+    """Queries run at once give their rows in query order; a failing one raises its
+    error after the others have stopped, and the connection stays usable."""
+    from linkready.link.u_sampling import run_queries, split_buckets
+
+    assert split_buckets(tuple(range(7)), 3) == [(0, 3, 6), (1, 4), (2, 5)]
+    assert split_buckets((4,), 2) == [(4,)]
+
+    class Api:
+        def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+            self.duckdb_con = con
+
+        def _execute_sql_against_backend(self, sql: str) -> duckdb.DuckDBPyRelation:
+            return self.duckdb_con.sql(sql)
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT range AS i FROM range(10)")
+    api = Api(con)
+    sqls = [f"SELECT i FROM t WHERE i % 3 = {k} ORDER BY i" for k in range(3)]
+    assert [r["i"] for r in run_queries(api, sqls)] == [0, 3, 6, 9, 1, 4, 7, 2, 5, 8]
+    assert [r["i"] for r in run_queries(api, sqls[:1])] == [0, 3, 6, 9]
+    with pytest.raises(duckdb.Error):
+        run_queries(api, [sqls[0], "SELECT no_such_column FROM t"])
+    assert con.execute("SELECT count(*) FROM t").fetchall() == [(10,)]
