@@ -188,8 +188,8 @@ def test_hoisted_similarities_give_the_same_values() -> None:
 
 def test_nested_conjunctions_take_the_same_branches() -> None:
     """``WHEN a AND b AND c`` nested as CASEs takes the same branch as the conjunction on
-    every row, nulls included; OR, BETWEEN, simple CASE operands, strings and comments
-    are left alone."""
+    every row, nulls included; OR, BETWEEN, simple CASE operands, plain comparisons,
+    strings and comments are left alone."""
     from linkready.link.u_sampling import nest_conjunctions, prepare_sql
 
     vals = [None, 0, 1, 2]
@@ -197,22 +197,25 @@ def test_nested_conjunctions_take_the_same_branches() -> None:
     con.execute("CREATE TABLE t AS SELECT a.v AS a, b.v AS b, c.v AS c FROM "
                 "(SELECT unnest($1) AS v) a, (SELECT unnest($1) AS v) b, "
                 "(SELECT unnest($1) AS v) c", [vals])
-    sql = ("SELECT a, b, c, CASE WHEN a IS NULL AND b = 1 THEN -1 "
-           "WHEN a = 1 AND (b = 1 OR c = 2) AND c > 0 THEN 1 "
-           "WHEN (CASE WHEN a = 2 AND b > 0 THEN true END) AND c <> 1 THEN 2 "
-           "WHEN a = b OR b = c AND c = 0 THEN 3 WHEN b BETWEEN 1 AND 1 THEN 4 "
-           "ELSE CASE a > 0 AND b > 0 WHEN true THEN 5 WHEN c = 1 AND b = 0 THEN 6 END END "
-           "AS g, 'WHEN x AND y THEN' AS s FROM t")
+    sql = ("SELECT a, b, c, CASE WHEN a IS NULL AND abs(b) = 1 THEN -1 "
+           "WHEN a = 1 AND (b = 1 OR c = 2) AND abs(c) > 0 THEN 1 "
+           "WHEN (CASE WHEN a = 2 AND abs(b) > 0 THEN true END) AND abs(c) <> 1 THEN 2 "
+           "WHEN a = b OR b = c AND abs(c) = 0 THEN 3 WHEN b BETWEEN 1 AND 1 THEN 4 "
+           "WHEN a = 0 AND b = 2 THEN 7 "
+           "ELSE CASE a > 0 AND abs(b) > 0 WHEN true THEN 5 WHEN c = 1 AND abs(b) = 0 THEN 6 "
+           "END END AS g, 'WHEN x AND y THEN' AS s FROM t")
     nested = nest_conjunctions(sql)
-    # 1 + 2 + (1 + 1 in the inner CASE); not the simple CASE's WHEN c = 1 AND b = 0
+    # 1 + 2 + (1 + 1 in the inner CASE); not the simple CASE's WHEN c = 1 AND abs(b) = 0,
+    # nor a conjunction of plain comparisons (no call to spare)
     assert nested.count("ELSE false END") == 5
-    assert "WHEN a = b OR b = c AND c = 0 THEN 3" in nested
+    assert "WHEN a = 0 AND b = 2 THEN 7" in nested
+    assert "WHEN a = b OR b = c AND abs(c) = 0 THEN 3" in nested
     assert "WHEN b BETWEEN 1 AND 1 THEN 4" in nested
-    assert "CASE a > 0 AND b > 0 WHEN true" in nested  # a simple CASE's operand
+    assert "CASE a > 0 AND abs(b) > 0 WHEN true" in nested  # a simple CASE's operand
     assert "'WHEN x AND y THEN'" in nested
     before = con.sql(sql + " ORDER BY ALL").fetchall()
     assert con.sql(nested + " ORDER BY ALL").fetchall() == before
-    assert len({row[3] for row in before}) == 8  # every branch (and null) is reached
+    assert len({row[3] for row in before}) == 9  # every branch (and null) is reached
     assert nest_conjunctions("SELECT 1 -- CASE WHEN a AND b THEN") \
         == "SELECT 1 -- CASE WHEN a AND b THEN"
     assert prepare_sql(sql) == nested  # the backend runs every query nested
