@@ -290,6 +290,32 @@ def test_ctrl_c_inside_a_duckdb_query_run_by_another_library_is_an_interrupt(
     assert not (project.parent / "linkready-results" / "profile.json").exists()
 
 
+def test_ctrl_c_inside_a_query_splink_runs_is_an_interrupt(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Splink wraps DuckDB's interrupt in a SplinkException (raised from it): still exit
+    130 and "interrupted", not an internal error; any other SplinkException stays one."""
+    from splink.internals.exceptions import SplinkException
+
+    import linkready.profile as profile_pkg
+
+    def interrupted(*a: object, **k: object) -> None:
+        try:
+            raise RuntimeError("Query interrupted")
+        except RuntimeError as exc:
+            raise SplinkException("Error executing the following sql ...") from exc
+
+    monkeypatch.setattr(profile_pkg, "profile_workspace", interrupted)
+    res = runner.invoke(app, ["profile", str(project)])
+    assert res.exit_code == 130, res.output
+    assert "interrupted; no output was changed" in res.output
+
+    def failed(*a: object, **k: object) -> None:
+        raise SplinkException("Error executing the following sql ...") from ValueError("x")
+
+    monkeypatch.setattr(profile_pkg, "profile_workspace", failed)
+    assert runner.invoke(app, ["profile", str(project)]).exit_code == 3
+
+
 def test_an_interrupt_after_ingest_leaves_the_workspace_as_it_was(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C during assess after the workspace was rebuilt (assess always rebuilds)

@@ -30,10 +30,15 @@ def test_same_u_as_splink(world_project: Path, max_pairs: float, chunks: int) ->
         with training.quiet_splink():
             theirs.training.estimate_u_using_random_sampling(
                 max_pairs=max_pairs, seed=7, num_chunks=chunks)
-        ours, _ = training.build_linker(be, lt, rt, fields)
-        with training.quiet_splink():
-            estimate_u(ours, max_pairs, 7, num_chunks=chunks)
-        assert _model(ours) == _model(theirs)
+        # One query, and the buckets split between three queries run at once.
+        for threads in (1, 3):
+            sp.backend.workspace.execute(f"SET threads = {threads}")
+            ours, _ = training.build_linker(be, lt, rt, fields)
+            assert u_sampling.query_threads(ours._db_api) == threads
+            with training.quiet_splink():
+                estimate_u(ours, max_pairs, 7, num_chunks=chunks)
+            assert _model(ours) == _model(theirs)
+        sp.backend.workspace.execute("RESET threads")
         # and what training uses on DuckDB without exact counts is this method
         used, _ = training.build_linker(be, lt, rt, fields)
         with training.quiet_splink():
@@ -183,8 +188,8 @@ def test_hoisted_similarities_give_the_same_values() -> None:
 
 def test_nested_conjunctions_take_the_same_branches() -> None:
     """``WHEN a AND b AND c`` nested as CASEs takes the same branch as the conjunction on
-    every row, nulls included; OR, BETWEEN, simple CASE operands, strings and comments
-    are left alone."""
+    every row, nulls included; OR, BETWEEN, simple CASE operands, plain comparisons,
+    strings and comments are left alone."""
     from linkready.link.u_sampling import nest_conjunctions, prepare_sql
 
     vals = [None, 0, 1, 2]
@@ -192,22 +197,51 @@ def test_nested_conjunctions_take_the_same_branches() -> None:
     con.execute("CREATE TABLE t AS SELECT a.v AS a, b.v AS b, c.v AS c FROM "
                 "(SELECT unnest($1) AS v) a, (SELECT unnest($1) AS v) b, "
                 "(SELECT unnest($1) AS v) c", [vals])
-    sql = ("SELECT a, b, c, CASE WHEN a IS NULL AND b = 1 THEN -1 "
-           "WHEN a = 1 AND (b = 1 OR c = 2) AND c > 0 THEN 1 "
-           "WHEN (CASE WHEN a = 2 AND b > 0 THEN true END) AND c <> 1 THEN 2 "
-           "WHEN a = b OR b = c AND c = 0 THEN 3 WHEN b BETWEEN 1 AND 1 THEN 4 "
-           "ELSE CASE a > 0 AND b > 0 WHEN true THEN 5 WHEN c = 1 AND b = 0 THEN 6 END END "
-           "AS g, 'WHEN x AND y THEN' AS s FROM t")
+    sql = ("SELECT a, b, c, CASE WHEN a IS NULL AND abs(b) = 1 THEN -1 "
+           "WHEN a = 1 AND (b = 1 OR c = 2) AND abs(c) > 0 THEN 1 "
+           "WHEN (CASE WHEN a = 2 AND abs(b) > 0 THEN true END) AND abs(c) <> 1 THEN 2 "
+           "WHEN a = b OR b = c AND abs(c) = 0 THEN 3 WHEN b BETWEEN 1 AND 1 THEN 4 "
+           "WHEN a = 0 AND b = 2 THEN 7 "
+           "ELSE CASE a > 0 AND abs(b) > 0 WHEN true THEN 5 WHEN c = 1 AND abs(b) = 0 THEN 6 "
+           "END END AS g, 'WHEN x AND y THEN' AS s FROM t")
     nested = nest_conjunctions(sql)
-    # 1 + 2 + (1 + 1 in the inner CASE); not the simple CASE's WHEN c = 1 AND b = 0
+    # 1 + 2 + (1 + 1 in the inner CASE); not the simple CASE's WHEN c = 1 AND abs(b) = 0,
+    # nor a conjunction of plain comparisons (no call to spare)
     assert nested.count("ELSE false END") == 5
-    assert "WHEN a = b OR b = c AND c = 0 THEN 3" in nested
+    assert "WHEN a = 0 AND b = 2 THEN 7" in nested
+    assert "WHEN a = b OR b = c AND abs(c) = 0 THEN 3" in nested
     assert "WHEN b BETWEEN 1 AND 1 THEN 4" in nested
-    assert "CASE a > 0 AND b > 0 WHEN true" in nested  # a simple CASE's operand
+    assert "CASE a > 0 AND abs(b) > 0 WHEN true" in nested  # a simple CASE's operand
     assert "'WHEN x AND y THEN'" in nested
     before = con.sql(sql + " ORDER BY ALL").fetchall()
     assert con.sql(nested + " ORDER BY ALL").fetchall() == before
-    assert len({row[3] for row in before}) == 8  # every branch (and null) is reached
+    assert len({row[3] for row in before}) == 9  # every branch (and null) is reached
     assert nest_conjunctions("SELECT 1 -- CASE WHEN a AND b THEN") \
         == "SELECT 1 -- CASE WHEN a AND b THEN"
     assert prepare_sql(sql) == nested  # the backend runs every query nested
+
+
+def test_parallel_queries_keep_order_and_stop_on_error() -> None:
+    """Queries run at once give their rows in query order; a failing one raises its
+    error after the others have stopped, and the connection stays usable."""
+    from linkready.link.u_sampling import run_queries, split_buckets
+
+    assert split_buckets(tuple(range(7)), 3) == [(0, 3, 6), (1, 4), (2, 5)]
+    assert split_buckets((4,), 2) == [(4,)]
+
+    class Api:
+        def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+            self.duckdb_con = con
+
+        def _execute_sql_against_backend(self, sql: str) -> duckdb.DuckDBPyRelation:
+            return self.duckdb_con.sql(sql)
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT range AS i FROM range(10)")
+    api = Api(con)
+    sqls = [f"SELECT i FROM t WHERE i % 3 = {k} ORDER BY i" for k in range(3)]
+    assert [r["i"] for r in run_queries(api, sqls)] == [0, 3, 6, 9, 1, 4, 7, 2, 5, 8]
+    assert [r["i"] for r in run_queries(api, sqls[:1])] == [0, 3, 6, 9]
+    with pytest.raises(duckdb.Error):
+        run_queries(api, [sqls[0], "SELECT no_such_column FROM t"])
+    assert con.execute("SELECT count(*) FROM t").fetchall() == [(10,)]

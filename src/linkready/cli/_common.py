@@ -72,13 +72,19 @@ def _sigterm_as_exception() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _is_engine_interrupt(exc: BaseException) -> bool:
+def _is_engine_interrupt(exc: BaseException | None) -> bool:
     """DuckDB turns Ctrl-C during a query into its own exception: an
     ``InterruptException``, or (from a query run inside another library's call, e.g.
-    Splink's) a bare ``RuntimeError("Query interrupted")``."""
-    if type(exc).__name__ == "InterruptException" and "duckdb" in type(exc).__module__:
-        return True
-    return type(exc) is RuntimeError and str(exc) == "Query interrupted"
+    Splink's) a bare ``RuntimeError("Query interrupted")``; Splink raises its own
+    ``SplinkException`` from either, so the chain of causes is read too."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if type(exc).__name__ == "InterruptException" and "duckdb" in type(exc).__module__:
+            return True
+        if type(exc) is RuntimeError and str(exc) == "Query interrupted":
+            return True
+        exc, seen = exc.__cause__, seen + 1
+    return False
 
 
 def write_crash_log(exc: BaseException) -> Path | None:

@@ -80,6 +80,9 @@ _COND_TOKEN = re.compile(
     r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--|/\*|[()]|"
     r"\b(CASE|WHEN|THEN|END|AND|OR|BETWEEN)\b", re.IGNORECASE)
 _NEXT_IS_WHEN = re.compile(r"\s*WHEN\b", re.IGNORECASE)
+#: A function call (not a keyword before a bracket): what makes a later part costly.
+_CALL = re.compile(r"\b(?!(?:NOT|AND|OR|IN|IS|CASE|WHEN|THEN|ELSE|EXISTS)\b)"
+                   r"[A-Za-z_][A-Za-z0-9_]*\s*\(", re.IGNORECASE)
 
 
 def nest_conjunctions(sql: str) -> str:
@@ -93,8 +96,9 @@ def nest_conjunctions(sql: str) -> str:
     costly part runs even where a cheap one before it is false (the address's token
     overlap after its Jaro-Winkler test: 1.4 s of CPU over FEBRL 4's 2M u-sampling
     pairs); a ``CASE`` computes a branch only for the rows that take it. Conditions with
-    a top-level ``OR`` or ``BETWEEN``, the operands of a simple ``CASE x WHEN v``, and
-    SQL with comments are left as they are."""
+    a top-level ``OR`` or ``BETWEEN``, those whose later parts call no function (plain
+    comparisons cost less than the nesting), the operands of a simple ``CASE x WHEN v``,
+    and SQL with comments are left as they are."""
     if "case" not in sql.lower() or " and " not in sql.lower():
         return sql
     return _nest(sql)
@@ -139,7 +143,8 @@ def _nest(sql: str) -> str:
             else:
                 return sql
             cond_end = toks[j][1]
-            if ands and plain and searched[-1]:
+            if ands and plain and searched[-1] and \
+                    _CALL.search(sql, toks[ands[0]][2], cond_end):
                 cuts = [end, *(x for a in ands for x in (toks[a][1], toks[a][2])), cond_end]
                 parts = [_nest(sql[a:b].strip())
                          for a, b in zip(cuts[::2], cuts[1::2], strict=True)]
@@ -270,6 +275,63 @@ def rewrite_levels(columns: list[str]) -> tuple[list[str], dict[str, str],
     return out, per_pair, per_record
 
 
+#: Most u-sampling queries run at once (see :func:`query_threads`).
+MAX_PARALLEL_QUERIES = 4
+
+
+def query_threads(db_api: Any) -> int:
+    """How many u-sampling queries to run at once on ``db_api``'s DuckDB connection: its
+    ``threads`` setting (one when pairs link concurrently, each on one thread), at most
+    :data:`MAX_PARALLEL_QUERIES`. DuckDB runs the sampled pairs' cross join in one
+    thread whatever the setting (the probe side is one small vector), so one query
+    would use one core; queries over disjoint buckets run side by side."""
+    con = getattr(db_api, "duckdb_con", None)
+    if con is None:
+        return 1
+    threads = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+    return max(1, min(MAX_PARALLEL_QUERIES, threads))
+
+
+def split_buckets(buckets: tuple[int, ...], parts: int) -> list[tuple[int, ...]]:
+    """``buckets`` dealt round-robin into at most ``parts`` non-empty groups."""
+    return [g for g in (buckets[i::parts] for i in range(max(1, parts))) if g]
+
+
+def run_queries(db_api: Any, sqls: list[str]) -> list[dict[str, Any]]:
+    """The rows (as dicts) of every query of ``sqls``, in order: one query on
+    ``db_api`` itself; several at once, each in its own thread on its own cursor of the
+    DuckDB connection (written as the backend writes them, :func:`prepare_sql`). If
+    one fails or the wait is interrupted (Ctrl-C), the others are interrupted and the
+    error raised once all have stopped."""
+    if len(sqls) == 1:
+        rel = db_api._execute_sql_against_backend(sqls[0])
+        names = rel.columns
+        return [dict(zip(names, r, strict=True)) for r in rel.fetchall()]
+    from concurrent.futures import ThreadPoolExecutor
+
+    con = db_api.duckdb_con
+    cursors = [con.cursor() for _ in sqls]
+
+    def one(cur: Any, sql: str) -> list[dict[str, Any]]:
+        rel = cur.sql(prepare_sql(sql))
+        names = rel.columns
+        return [dict(zip(names, r, strict=True)) for r in rel.fetchall()]
+
+    pool = ThreadPoolExecutor(max_workers=len(sqls), thread_name_prefix="linkready-u")
+    try:
+        futures = [pool.submit(one, cur, sql) for cur, sql in zip(cursors, sqls, strict=True)]
+        try:
+            return [row for f in futures for row in f.result()]
+        except BaseException:
+            for cur in cursors:
+                cur.interrupt()
+            raise
+    finally:
+        pool.shutdown(wait=True)
+        for cur in cursors:
+            cur.close()
+
+
 def _sampler(linker: Any, max_pairs: float, seed: int | None, buckets: int) -> Any:
     """The seeded record sample Splink's u sampling takes (``max_pairs`` pairs), split
     into ``buckets`` hash buckets of the right record as Splink chunks it. Returns
@@ -321,12 +383,14 @@ def _sampler(linker: Any, max_pairs: float, seed: int | None, buckets: int) -> A
     bucket = f"(ABS({db_api.sql_dialect.hash_function_expression(uid)}) % {buckets})"
     where = (f"where l.__lr_uid < r.__lr_uid "
              f"and l.{source_col.name} != r.{source_col.name}")
+    parts = query_threads(db_api)
 
     def bucket_counts(names: list[str], which: tuple[int, ...] | None
                       ) -> dict[int, list[dict[str, Any]]]:
         """Per right-record bucket, the level counts of the comparisons called ``names``:
         ``{bucket: records}`` with Splink's ``output_column_name``,
-        ``comparison_vector_value`` and ``u_count``."""
+        ``comparison_vector_value`` and ``u_count``. The buckets are split between
+        ``parts`` queries run at once (each query's cross join runs in one thread)."""
         chosen = [c for c in comparisons if c.output_column_name in names]
         cv_cols, per_pair, per_record = rewrite_levels(
             Settings.columns_to_select_for_comparison_vector_values(
@@ -336,46 +400,50 @@ def _sampler(linker: Any, max_pairs: float, seed: int | None, buckets: int) -> A
         for comp in chosen:
             blocking_cols += comp._columns_to_select_for_blocking()
         blocking_cols += [f"{s}.{n} as {n}_{s}" for n in per_record.values() for s in "lr"]
-        pipe = CTEPipeline(input_dataframes=[df_sample])
-        pipe.enqueue_list_of_sqls(split_df_concat_with_tf_into_two_tables_sqls(
-            "__splink__df_concat", info.source_dataset_column_name, sample_switch=True))
-        for side in ("left", "right"):
-            own = {**per_record, uid: "__lr_uid"}
-            if side == "right":
-                own[bucket] = "__lr_bucket"
-            pipe.enqueue_sql(
-                "select " + ", ".join(["*", *(f"{e} as {n}" for e, n in own.items())])
-                + f" from __splink__df_concat_sample_{side}"
-                + (f" where {bucket} in ({', '.join(map(str, which))})"
-                   if which is not None and side == "right" else ""),
-                f"__lr_u_sample_{side}")
-        cols = ",\n".join(dedupe_preserving_order(
-            [*blocking_cols, "'0' as match_key", "r.__lr_bucket as __lr_bucket"]))
-        pipe.enqueue_sql(
-            f"select {cols} from __lr_u_sample_left as l "
-            f"inner join __lr_u_sample_right as r on (1=1) {where}",
-            "__splink__blocked_id_pairs")
-        pipe.enqueue_sql(
-            "select " + ", ".join(["*", *(f"{e} as {n}" for e, n in per_pair.items())])
-            + " from __splink__blocked_id_pairs", "__lr_u_pairs")
-        pipe.enqueue_sql(f"select {', '.join([*cv_cols, '__lr_bucket'])} from __lr_u_pairs",
-                         "__splink__df_comparison_vectors")
-        # One scan of the pairs for every comparison (a union of per-comparison
-        # GROUP BYs would materialise the pairs to read them once per comparison).
         gammas = [c._gamma_column_name for c in chosen]
-        sets = ", ".join(f"(__lr_bucket, {g})" for g in gammas)
-        pipe.enqueue_sql(
-            f"select __lr_bucket, {', '.join(gammas)}, cast(count(*) as double) as u_count "
-            f"from __splink__df_comparison_vectors group by grouping sets ({sets})",
-            "__splink__u_bucket_counts")
-        # The pairs with their similarities are materialised: inlined, each similarity
-        # would be computed again for every level that tests it (DuckDB inlines a
-        # lone comparison's; three times the time for FEBRL 4's address).
-        sql = pipe.generate_cte_pipeline_sql().replace(
-            "__lr_u_pairs as (", "__lr_u_pairs as materialized (", 1)
-        rel = db_api._execute_sql_against_backend(sql)
-        names_out = rel.columns
-        rows = [dict(zip(names_out, r, strict=True)) for r in rel.fetchall()]
+
+        def sql_for(which: tuple[int, ...] | None) -> str:
+            pipe = CTEPipeline(input_dataframes=[df_sample])
+            pipe.enqueue_list_of_sqls(split_df_concat_with_tf_into_two_tables_sqls(
+                "__splink__df_concat", info.source_dataset_column_name, sample_switch=True))
+            for side in ("left", "right"):
+                own = {**per_record, uid: "__lr_uid"}
+                if side == "right":
+                    own[bucket] = "__lr_bucket"
+                pipe.enqueue_sql(
+                    "select " + ", ".join(["*", *(f"{e} as {n}" for e, n in own.items())])
+                    + f" from __splink__df_concat_sample_{side}"
+                    + (f" where {bucket} in ({', '.join(map(str, which))})"
+                       if which is not None and side == "right" else ""),
+                    f"__lr_u_sample_{side}")
+            cols = ",\n".join(dedupe_preserving_order(
+                [*blocking_cols, "'0' as match_key", "r.__lr_bucket as __lr_bucket"]))
+            pipe.enqueue_sql(
+                f"select {cols} from __lr_u_sample_left as l "
+                f"inner join __lr_u_sample_right as r on (1=1) {where}",
+                "__splink__blocked_id_pairs")
+            pipe.enqueue_sql(
+                "select " + ", ".join(["*", *(f"{e} as {n}" for e, n in per_pair.items())])
+                + " from __splink__blocked_id_pairs", "__lr_u_pairs")
+            pipe.enqueue_sql(
+                f"select {', '.join([*cv_cols, '__lr_bucket'])} from __lr_u_pairs",
+                "__splink__df_comparison_vectors")
+            # One scan of the pairs for every comparison (a union of per-comparison
+            # GROUP BYs would materialise the pairs to read them once per comparison).
+            sets = ", ".join(f"(__lr_bucket, {g})" for g in gammas)
+            pipe.enqueue_sql(
+                f"select __lr_bucket, {', '.join(gammas)}, cast(count(*) as double) "
+                f"as u_count from __splink__df_comparison_vectors "
+                f"group by grouping sets ({sets})", "__splink__u_bucket_counts")
+            # The pairs with their similarities are materialised: inlined, each
+            # similarity would be computed again for every level that tests it (DuckDB
+            # inlines a lone comparison's; three times the time for FEBRL 4's address).
+            return pipe.generate_cte_pipeline_sql().replace(
+                "__lr_u_pairs as (", "__lr_u_pairs as materialized (", 1)
+
+        groups = split_buckets(tuple(range(buckets)) if which is None else which, parts)
+        rows = run_queries(db_api, [sql_for(which if len(groups) == 1 else g)
+                                    for g in groups])
         by_bucket: dict[int, list[dict[str, Any]]] = {}
         for r in rows:
             # A comparison-vector value is never null (-1 is "null"): the one set in a
@@ -385,7 +453,7 @@ def _sampler(linker: Any, max_pairs: float, seed: int | None, buckets: int) -> A
             by_bucket.setdefault(int(r["__lr_bucket"]), []).append(
                 {"output_column_name": comp.output_column_name,
                  "comparison_vector_value": value, "u_count": r["u_count"]})
-        return by_bucket
+        return dict(sorted(by_bucket.items()))
 
     return comparisons, bucket_counts, df_sample.drop_table_from_database_and_remove_from_cache
 
