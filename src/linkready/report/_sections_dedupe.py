@@ -32,8 +32,8 @@ def dedupe_section(inp: ReportInputs, number: int) -> Section:
             f"({pct(d['duplicate_record_share'])}) would go if it were deduplicated. "
             f"The model expects {pct(d['expected_share_with_duplicate']['estimate'])} "
             f"({interval_text(d['expected_share_with_duplicate'])}) of its records to have "
-            "a duplicate; read that as a lower bound, and the counts at the threshold as "
-            "lower still where links are uncertain."))
+            "a duplicate (counting links below the threshold by their probability); both "
+            "figures miss duplicates whose records no blocking rule brings together."))
     blocks.append(Table(
         "Probable duplicate people per source",
         ("source", "records", "probable people", "people held more than once",
