@@ -100,6 +100,7 @@ def run_set(name: str, folder: Path) -> dict[str, Any]:
         "expected": round(expected.estimate, 4),
         "lower": round(expected.lower, 4), "upper": round(expected.upper, 4)}
     out["blocking_rules"] = result.rules
+    out["warnings"] = result.warnings
     return out
 
 
