@@ -187,7 +187,8 @@ def unresolved_warning(best: np.ndarray, threshold: float) -> list[str]:
     source: where Σ(1 − q) over the records with an intermediate best q exceeds
     :data:`~linkready.link.estimates.POINT_TOLERANCE` of the records, the counts at the
     threshold probably miss duplicates (heavily corrupted identifiers: Splink's
-    fake_1000 on names and DOB, 8% of records; FEBRL 1-3 at most 3%)."""
+    fake_1000 on names and DOB, 8% of records; FEBRL 1-3 at most 1.2%, 2.6% on names
+    and DOB alone)."""
     from linkready.privacy import is_small
 
     grey = estimates.grey_zone(best)
