@@ -84,3 +84,17 @@ def test_dedupe_section_says_how_many_people_are_held_twice() -> None:
     assert "50 of its 1,000 records (5.0%)" in words.text
     [table] = _tables(section)
     assert [c.text for c in table.rows[0][1:5]] == ["1,000", "950", "45", "50"]
+
+
+def test_dedupe_words_keep_distinct_people_apart_from_people_held_twice() -> None:
+    """Splink's fake_1000 (names and DOB): 445 distinct people were read as 445 duplicate
+    people; the words name both, and the model's expected share of records with one."""
+    d = {"source": "housing", "records": 1000, "probable_people": 445,
+         "duplicate_people": 190, "duplicate_records": 555, "duplicate_record_share": 0.557,
+         "threshold": 0.9, "method": "m.",
+         "expected_share_with_duplicate": {"estimate": 0.8082, "lower": 0.7963,
+                                           "upper": 0.82}}
+    words = dedupe_section(ReportInputs(linkage={"pairs": [], "dedupe": [d]}), 11).blocks[0]
+    assert isinstance(words, Paragraph)
+    assert "190 probable people more than once, among about 445 distinct people" in words.text
+    assert "expects 80.8% (79.6%–82.0%) of its records to have a duplicate" in words.text

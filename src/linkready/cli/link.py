@@ -107,6 +107,26 @@ def _label_free(prob: StageBlock) -> tuple[str, str]:
             "–" if not false else text(false["share"], false["lower"], false["upper"]))
 
 
+def dedupe_line(d: Mapping[str, Any]) -> str:
+    """One deduplicated source in words: its distinct people, those held more than once
+    (not to be read as each other: fake_1000's 445 distinct people were read as 445
+    duplicates), and the model's expected share of records with a duplicate, which the
+    count at the threshold falls short of when links are uncertain."""
+    from linkready.cli._common import rate_text
+
+    people = d.get("probable_people")
+    among = "" if people is None else f", among about {people} distinct people"
+    text = (f"{escape(d['source'])}: {d['duplicate_people']} probable people held more "
+            f"than once{among} in {d['records']} records ({d['duplicate_records']} "
+            f"duplicate records, {rate_text(d['duplicate_record_share'])})")
+    e = d.get("expected_share_with_duplicate")
+    if e:
+        text += (f"; records with a duplicate, as the model expects: "
+                 f"{rate_text(e['estimate'])} ({rate_text(e['lower'])}–"
+                 f"{rate_text(e['upper'])})")
+    return text
+
+
 def print_linkage_summary(summary: Mapping[str, Any], out_dir: Path, *,
                           record_level: bool = True) -> None:
     """A table of match rates per pair (aggregates only)."""
@@ -129,11 +149,11 @@ def print_linkage_summary(summary: Mapping[str, Any], out_dir: Path, *,
     if table.row_count:  # none when only pairs [S, S] were linked (duplicates, below)
         console.print(table)
     c = summary["clusters"]
-    console.print(f"distinct people across {len(c['sources'])} sources: {c['distinct_people']}")
+    n = len(c["sources"])
+    console.print(f"distinct people across {n} source{'s' if n != 1 else ''}: "
+                  f"{c['distinct_people']}")
     for d in summary.get("dedupe", []):  # pairs [S, S]: duplicates within a source
-        console.print(f"{escape(d['source'])}: {d['duplicate_people']} probable people held "
-                      f"more than once ({d['duplicate_records']} of {d['records']} records "
-                      f"duplicate, {rate_text(d['duplicate_record_share'])})")
+        console.print(dedupe_line(d))
     for w in summary["warnings"]:
         console.print(f"[yellow]warning:[/] {escape(w)}")
     console.print(f"wrote {escape(str(out_dir))}/linkage.json, "

@@ -25,9 +25,15 @@ def dedupe_section(inp: ReportInputs, number: int) -> Section:
     for d in found:
         blocks.append(Paragraph(
             f"{source_label(d['source'])} holds about {ccell(d['duplicate_people']).text} "
-            f"probable people more than once: {ccell(d['duplicate_records']).text} of its "
+            f"probable people more than once, among about "
+            f"{ccell(d['probable_people']).text} distinct people: "
+            f"{ccell(d['duplicate_records']).text} of its "
             f"{ccell(d['records']).text} records "
-            f"({pct(d['duplicate_record_share'])}) would go if it were deduplicated."))
+            f"({pct(d['duplicate_record_share'])}) would go if it were deduplicated. "
+            f"The model expects {pct(d['expected_share_with_duplicate']['estimate'])} "
+            f"({interval_text(d['expected_share_with_duplicate'])}) of its records to have "
+            "a duplicate (counting links below the threshold by their probability); both "
+            "figures miss duplicates whose records no blocking rule brings together."))
     blocks.append(Table(
         "Probable duplicate people per source",
         ("source", "records", "probable people", "people held more than once",
