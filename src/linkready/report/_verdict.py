@@ -98,8 +98,9 @@ class Thresholds:
         "missed (estimated, worst case)", 0.02, 0.10, False)
     blocking_recall: Rule = Rule(
         "Blocking recall estimated without truth (lower end of its interval): share of "
-        "expected matches the blocking rules compare", "blocking recall (lower)", 0.98,
-        0.90, True)
+        "expected matches the blocking rules compare; not read where the model expects too "
+        "few matches for a blocking that misses none to reach amber",
+        "blocking recall (lower)", 0.98, 0.90, True)
     false_estimate: Rule = Rule(
         "False-link share without truth (upper end of its interval), among accepted "
         "probabilistic links", "false links (estimated, upper)", 0.01, 0.05, False)
