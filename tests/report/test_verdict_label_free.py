@@ -128,6 +128,12 @@ def test_pair_sharing_almost_nobody_is_not_red_on_blocking_recall() -> None:
     assert v.reason("missed (estimated, worst case)").rag == "amber"
     assert v.headline.startswith("Shares almost nobody: the model expects 15 (at most 75)")
     assert "coverage" in v.headline
+    # Nothing else against it (nothing linked, so no worst case either): still amber, not
+    # green, since how well it links cannot be measured on so few matches.
+    p["probabilistic"]["expected_match_rate"]["upper"] = "*"
+    v = pair_verdict(_few(p, 14), None, Thresholds())
+    assert v.rag == "amber" and v.headline.startswith("Shares almost nobody")
+    assert all(r.rag in ("green", "none") for r in v.reasons), v.reasons
     # 1–7 expected matches: published as *, cannot be read either.
     assert pair_verdict(_few(p, 3), None, Thresholds()).reason(
         "blocking recall (lower)").value.startswith("cannot be read: the model expects *")

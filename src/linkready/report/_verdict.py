@@ -294,11 +294,14 @@ def pair_verdict(link_pair: LinkagePair, ev_pair: EvaluationPair | None,
         return Verdict(subject, "pair", "amber", _headline("unsure", "amber", [unsure]),
                        tuple(reasons))
     if few is not None and rag != "red":
-        return Verdict(subject, "pair", rag, (
+        # Amber, not green: how well the pair links cannot be measured on so few
+        # matches, and an overlap near nothing is as often a sign of the wrong extract
+        # or a mapping that differs between the sources as of two populations apart.
+        return Verdict(subject, "pair", "amber", (
             f"Shares almost nobody: {expects_text(link_pair)}, too few to read blocking "
             "recall or the share of matches missed. A finding about coverage, not a "
-            "linkage error; a review sample tells how many of them are found."),
-            tuple(reasons))
+            "linkage error: check that the two extracts were meant to cover the same "
+            "people and map their fields alike."), tuple(reasons))
     return Verdict(subject, "pair", rag, _headline("pair", rag, reasons), tuple(reasons))
 
 
