@@ -150,3 +150,22 @@ def test_low_overlap_with_enough_matches_keeps_its_recall_reading() -> None:
         "blocking recall (lower)").rag == "red"
     assert pair_verdict(_few(p, 35), None, Thresholds()).reason(
         "blocking recall (lower)").rag == "none"
+
+
+def test_linkage_error_tile_is_not_read_on_too_few_matches() -> None:
+    """The first screen's 'largest linkage error' read '100.0% of true matches missed'
+    for the same pair (a worst case on at most 75 expected matches, 14 at the estimate):
+    it is now not read, and says the finding is coverage; with enough matches the
+    worst case is shown as before."""
+    from linkready.report._answers import key_figures
+    from linkready.report._inputs import ReportInputs
+
+    p = _few(_pair(0.0, 0.0, 0.0767, recall_lo=0.30), 14)
+    p["left_records"] = 1000
+    tiles = {k.label: k for k in key_figures(ReportInputs(linkage={"pairs": [p]}), [], [])}
+    tile = tiles["largest linkage error"]
+    assert tile.value == "–" and "too few matches" in tile.detail
+    assert "coverage, not linkage error" in tile.detail
+    tiles = {k.label: k for k in key_figures(
+        ReportInputs(linkage={"pairs": [_few(p, 77)]}), [], [])}
+    assert tiles["largest linkage error"].value == "100.0%"
