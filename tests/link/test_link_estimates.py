@@ -400,3 +400,25 @@ def test_a_set_aside_refit_does_not_lend_its_recall_spread_to_the_linked_model()
     aside = estimates.honest_estimates(**w, decoy=_check(rate - 0.002, rate + 0.002))
     assert aside.refit_set_aside
     assert aside.blocking_recall.lower > 0.999 and aside.blocking_recall.upper == 1.0
+
+
+def test_recall_says_whether_its_matches_are_enough_to_read_it() -> None:
+    """estimated_recall publishes the expected matches M it is a share of and the lower
+    end a blocking missing none of them would read from chance, 0.025^(1/M): 36 matches
+    reach 90%, 35 do not. A source sharing almost nobody (about 3 of 200 left records
+    matched) publishes both as * (1–7 records); one with 70% overlap reads about 0.97."""
+    assert estimates.perfect_blocking_lower(36) >= 0.90 > estimates.perfect_blocking_lower(35)
+    assert estimates.perfect_blocking_lower(0.0) == 0.0
+    for overlap, seed in ((0.015, 3), (0.7, 3)):
+        w = _world(np.random.default_rng(seed), n=200, overlap=overlap)
+        w.pop("truth"), w.pop("recall")
+        w["replicates"] = 5
+        h = estimates.honest_estimates(**w)
+        m = h.match_rate.estimate * 200
+        tree = controlled(h.recall_dict(["1 = 1"], 0))
+        if overlap < 0.1:
+            assert 1 <= round(m) <= 7
+            assert tree["expected_matches"] == tree["perfect_blocking_lower"] == "*"
+        else:
+            assert tree["expected_matches"] == 5 * round(m / 5) > 100
+            assert tree["perfect_blocking_lower"] == pytest.approx(0.025 ** (1 / m))

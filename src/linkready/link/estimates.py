@@ -248,6 +248,7 @@ class Honest:
     def recall_dict(self, rules: list[str], scored: int) -> dict[str, object]:
         """The blocking-recall estimate as an exact tree (:mod:`linkready.publish`)."""
         r = self.blocking_recall
+        matches = self.match_rate.estimate * self.left_records
         return {"estimate": r.estimate, "lower": r.lower, "upper": r.upper,
                 "refit_estimate": r.refit,
                 "method": ("expected matches among the production candidates ÷ expected "
@@ -258,6 +259,9 @@ class Honest:
                            "each replicate), with the binomial chance spread of the "
                            "realised recall √(r(1 − r)/M), M the expected matches, added "
                            "in quadrature"),
+                "expected_matches": Expected(matches),
+                "perfect_blocking_lower": Value(perfect_blocking_lower(matches),
+                                                (round(matches),), None),
                 "sample_records": Count(self.sample_records),
                 "missing_fields": self.missing_dict(),
                 "field_model": self.field_dict(),
@@ -421,6 +425,16 @@ def _logit(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 def _expit(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -700, 700)))
+
+
+def perfect_blocking_lower(matches: float) -> float:
+    """The lower end of the 95% interval of a blocking recall that found every one of
+    ``matches`` matches, from chance alone (exact binomial, Clopper–Pearson: all M of M
+    found, lower end (α/2)^(1/M)). Where even this is low, the recall reading rests on too
+    few matches to tell a blocking that misses nothing from one that misses many: on M
+    expected matches a recall reading cannot be told above p unless (α/2)^(1/M) ≥ p,
+    i.e. M ≥ ln(α/2) / ln p (36 matches for 0.90, 183 for 0.98). 0 without matches."""
+    return Q_LO ** (1.0 / matches) if matches > 0 else 0.0
 
 
 def _recall_chance_sd(recall: float, matches: float) -> float:

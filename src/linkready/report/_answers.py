@@ -27,7 +27,7 @@ from linkready.report._fmt import (
 )
 from linkready.report._inputs import ReportInputs
 from linkready.report._model import KeyFigure, Rag, Verdict
-from linkready.report._verdict import missed_worst_case
+from linkready.report._verdict import Thresholds, missed_worst_case, too_few_matches
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,14 @@ def linkage_error(inp: ReportInputs, p: LinkagePair) -> tuple[float | None, str]
     ev = _eval_pair(inp, p)
     if ev is not None:
         return rate_value(ev["combined"].get("missed_match_rate")), "measured against the truth"
+    if too_few_matches(p, Thresholds()) is not None:
+        # A share of too few expected matches to be read (the verdict's rule): not shown.
+        return None, _UNREAD
     return missed_worst_case(p), "estimated without truth, worst case" + _scale(p)
+
+
+#: Why a pair's linkage error is not shown: too few expected matches to read it.
+_UNREAD = "not read: the model expects too few matches to measure it"
 
 
 def _scale(p: LinkagePair) -> str:
@@ -197,6 +204,9 @@ def _pair_tile(inp: ReportInputs, pairs: list[LinkagePair],
         return [KeyFigure(label, pct(x), detail.format(left=source_label(p["left"]),
                                                        right=source_label(p["right"]),
                                                        how=how))]
+    if pairs and all(measure(inp, p)[1] == _UNREAD for p in pairs):
+        return [KeyFigure(label, "–", _UNREAD + " (the sources share almost nobody: "
+                                           "coverage, not linkage error)")]
     if pairs:
         return [KeyFigure(label, SUPPRESSED, "hidden: it rests on fewer than 8 records")]
     return []

@@ -37,7 +37,7 @@ from linkready.report._fmt import (
 )
 from linkready.report._inputs import ReportInputs
 from linkready.report._model import Block, Bullets, Cell, Chart, Paragraph, Section, Table
-from linkready.report._verdict import Thresholds
+from linkready.report._verdict import Thresholds, too_few_matches
 
 METHODS = ("NHS number only", "NHS number + date of birth", "probabilistic",
            "expected (model)", "true overlap")
@@ -202,7 +202,9 @@ def _label_free_table(pairs: list[LinkagePair]) -> Table | None:
         if recall is None or false is None:
             continue
         chance = exp.get("chance_only", {})
-        rows.append((hcell(pair_name(p)), tcell(_range(recall)),
+        few = too_few_matches(p, Thresholds())
+        rows.append((hcell(pair_name(p)),
+                     tcell(_range(recall) if few is None else few.value),
                      rcell(_missed(exp, recall)),
                      tcell(_range(false, "share")), tcell(count(false.get("expected"))),
                      tcell(_range({**chance, "estimate": exp.get("estimate")}))))
@@ -215,7 +217,9 @@ def _label_free_table(pairs: list[LinkagePair]) -> Table | None:
                  note="Estimated without truth (docs/methods/match-rates.md). Blocking recall "
                       "is the share of expected matches the blocking rules compare (read from "
                       "the diagnostic sample and blank fields, or from how fields agree in "
-                      "matches, whichever sees more misses); false "
+                      "matches, whichever sees more misses); it cannot be read where the "
+                      "model expects too few matches for a blocking that misses none to "
+                      "reach 90% (docs/methods/match-rates.md). False "
                       "links are Σ(1 − p) over accepted links. The chance-only interval is "
                       "the spread if the model were exactly right: narrower, and not the "
                       "one to rely on.")

@@ -4,6 +4,7 @@ compared with two thresholds. A verdict is the worst of its rules. See ``docs/re
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -12,6 +13,7 @@ from linkready.documents import EvaluationPair, LinkagePair, ProfileSource
 from linkready.privacy import SMALL_COUNT_MAX, SUPPRESSED
 from linkready.report._fmt import (
     DIMENSION_LABELS,
+    count,
     group_label,
     is_suppressed,
     pct,
@@ -24,6 +26,9 @@ from linkready.report._fmt import (
 from linkready.report._model import Rag, RuleResult, Verdict
 
 _ORDER: dict[Rag, int] = {"none": 0, "green": 1, "amber": 2, "red": 3}
+#: The lower tail of the label-free intervals (``linkready.link.estimates.Q_LO``; not
+#: imported, to keep numpy and pandas out of the report's imports).
+_TAIL = 0.025
 
 
 @dataclass(frozen=True)
@@ -93,8 +98,9 @@ class Thresholds:
         "missed (estimated, worst case)", 0.02, 0.10, False)
     blocking_recall: Rule = Rule(
         "Blocking recall estimated without truth (lower end of its interval): share of "
-        "expected matches the blocking rules compare", "blocking recall (lower)", 0.98,
-        0.90, True)
+        "expected matches the blocking rules compare; not read where the model expects too "
+        "few matches for a blocking that misses none to reach amber",
+        "blocking recall (lower)", 0.98, 0.90, True)
     false_estimate: Rule = Rule(
         "False-link share without truth (upper end of its interval), among accepted "
         "probabilistic links", "false links (estimated, upper)", 0.01, 0.05, False)
@@ -249,6 +255,14 @@ def pair_verdict(link_pair: LinkagePair, ev_pair: EvaluationPair | None,
         capped = (t.missed_estimate.short, t.false_estimate.short)
         reasons[first:] = [replace(r, rag="amber") if r.rag == "red" and r.short in capped
                            else r for r in reasons[first:]]
+    few = too_few_matches(link_pair, t)
+    if few is not None:
+        # The worst-case missed share is a share of the same few expected matches: it
+        # cannot be read to its bounds either, so it is at worst amber (a review sample
+        # tells), and the verdict rests on the overlap, a finding about coverage.
+        reasons[first:] = [replace(r, rag="amber") if r.rag == "red"
+                           and r.short == t.missed_estimate.short else r
+                           for r in reasons[first:]]
     if ev_pair is not None:
         c: Mapping[str, Any] = ev_pair["combined"]
         for rule, key, n in ((t.missed, "missed_match_rate", "false_negatives"),
@@ -279,6 +293,15 @@ def pair_verdict(link_pair: LinkagePair, ev_pair: EvaluationPair | None,
     if unsure is not None and rag != "red":
         return Verdict(subject, "pair", "amber", _headline("unsure", "amber", [unsure]),
                        tuple(reasons))
+    if few is not None and rag != "red":
+        # Amber, not green: how well the pair links cannot be measured on so few
+        # matches, and an overlap near nothing is as often a sign of the wrong extract
+        # or a mapping that differs between the sources as of two populations apart.
+        return Verdict(subject, "pair", "amber", (
+            f"Shares almost nobody: {expects_text(link_pair)}, too few to read blocking "
+            "recall or the share of matches missed. A finding about coverage, not a "
+            "linkage error: check that the two extracts were meant to cover the same "
+            "people and map their fields alike."), tuple(reasons))
     return Verdict(subject, "pair", rag, _headline("pair", rag, reasons), tuple(reasons))
 
 
@@ -303,6 +326,49 @@ def missed_worst_case(link_pair: LinkagePair) -> float | None:
     return min(max(1 - (linked - false) / upper, 0.0), 1.0)
 
 
+def too_few_matches(link_pair: LinkagePair, t: Thresholds) -> RuleResult | None:
+    """Where the model expects too few matches for blocking recall to mean anything, the
+    row that says so (rated ``none``: no verdict rests on it); None where recall can be
+    read, or the file predates ``perfect_blocking_lower``.
+
+    Blocking recall is a share of the expected matches. On *M* of them, a blocking that
+    compared every one still reads a lower end of only (α/2)^(1/M) from chance alone
+    (``estimated_recall.perfect_blocking_lower``); where that is below the rule's amber
+    bound, the reading is red whatever the blocking does, so it says nothing about the
+    blocking: the pair's figures then say how few records the sources share (coverage),
+    not how well they link."""
+    recall = link_pair["probabilistic"].get("blocking", {}).get("estimated_recall", {})
+    if "perfect_blocking_lower" not in recall:
+        return None
+    rule = t.blocking_recall
+    bound = rule.amber if rule.amber is not None else rule.green
+    perfect = recall["perfect_blocking_lower"]
+    if perfect != SUPPRESSED and (_number(perfect) is None or _number(perfect) >= bound):
+        return None
+    need = math.ceil(math.log(_TAIL) / math.log(bound))
+    return RuleResult(
+        "Blocking recall: can it be read? A share of the expected matches, read only where "
+        "a blocking that compared every expected match could reach the amber bound from "
+        "chance alone (exact binomial lower end (α/2)^(1/M) of M expected matches)",
+        rule.short, "cannot be read: " + expects_text(link_pair),
+        f"read from {need} expected matches ({rule._show(bound)})", "none")
+
+
+def expects_text(link_pair: LinkagePair) -> str:
+    """'the model expects N (at most U) of M <left> records to have a match', from
+    published figures (counts rounded, ``*`` for 1–7)."""
+    recall = link_pair["probabilistic"].get("blocking", {}).get("estimated_recall", {})
+    upper = rate_value(link_pair["probabilistic"]["expected_match_rate"].get("upper"))
+    n = published(link_pair.get("left_records"))
+    m = _number(recall.get("expected_matches"))
+    most = (f" (at most {count(round(upper * n))})"
+            if upper is not None and isinstance(n, int) else "")
+    shown = SUPPRESSED if m is None else count(round(m))
+    of = f" of {count(n)}" if isinstance(n, int) else ""
+    return (f"the model expects {shown}{most}{of} {source_label(link_pair['left'])} "
+            "records to have a match")
+
+
 def _label_free(link_pair: LinkagePair, t: Thresholds,
                 reasons: list[RuleResult]) -> RuleResult | None:
     """Append the label-free rules; return the reason the pair cannot be judged without
@@ -315,7 +381,10 @@ def _label_free(link_pair: LinkagePair, t: Thresholds,
         reasons.append(t.missed_estimate.apply(missed))
     recall = prob.get("blocking", {}).get("estimated_recall", {})
     lo = _number(recall.get("lower"))
-    if lo is not None:
+    few = too_few_matches(link_pair, t)
+    if few is not None:
+        reasons.append(few)
+    elif lo is not None:
         reasons.append(t.blocking_recall.apply(lo))
     f_hi = _number(prob.get("false_links", {}).get("upper"))
     if f_hi is not None:
