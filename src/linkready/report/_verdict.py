@@ -342,8 +342,11 @@ def too_few_matches(link_pair: LinkagePair, t: Thresholds) -> RuleResult | None:
         return None
     rule = t.blocking_recall
     bound = rule.amber if rule.amber is not None else rule.green
+    if bound is None:  # the rule rates nothing, so there is nothing to read
+        return None
     perfect = recall["perfect_blocking_lower"]
-    if perfect != SUPPRESSED and (_number(perfect) is None or _number(perfect) >= bound):
+    value = _number(perfect)
+    if perfect != SUPPRESSED and (value is None or value >= bound):
         return None
     need = math.ceil(math.log(_TAIL) / math.log(bound))
     return RuleResult(
