@@ -140,3 +140,19 @@ def test_compared_probability_memo_follows_each_fields_atoms() -> None:
     bare = _agree("given_name", [], np.ones((1, 0), dtype=bool).tolist(), [1.0])
     assert fr.compared_probability(rules, both, {"given_name": bare, "dob": dob}) == \
         pytest.approx(0.6)
+
+
+def test_compared_probability_memo_follows_the_vectors() -> None:
+    # The fired combinations are memoised per rules and vectors: other vectors with the
+    # same rules and atoms get their own.
+    rules = [f"{GIVEN} AND {YEAR}", DOB]
+    both = F({"given_name", "dob"})
+    given = _agree("given_name", [GIVEN], [[True], [False]], [0.8, 0.2])
+    dob = _agree("dob", [YEAR, DOB], [[True, True], [True, False], [False, False]],
+                 [0.6, 0.2, 0.2])
+    year_only = _agree("dob", [YEAR, DOB], [[True, False], [False, False], [True, True]],
+                       [0.6, 0.2, 0.2])
+    assert fr.compared_probability(rules, both, {"given_name": given, "dob": dob}) == \
+        pytest.approx(0.6 + 0.2 * 0.8)
+    assert fr.compared_probability(rules, both, {"given_name": given, "dob": year_only}) == \
+        pytest.approx(0.2 + 0.6 * 0.8)

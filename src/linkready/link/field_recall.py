@@ -112,16 +112,30 @@ def compared_probability(rules: Sequence[str], filled: frozenset[str],
         view[j] = shape[j]
         return column.reshape(view)
 
-    fired = np.zeros(shape, dtype=bool)
-    for need in needs:
-        hit = np.ones([1] * len(use), dtype=bool)
-        for j, k in need:
-            hit = hit & along(j, fields[use[j]].vectors[:, k])
-        fired |= hit
+    # Which combinations fire depends on the rules and the agreement vectors alone; the
+    # bootstrap's replicates mostly see the same vectors (with other probabilities).
+    key = (needs, tuple((fields[f].vectors.shape, fields[f].vectors.tobytes()) for f in use))
+    fired = _FIRED.get(key)
+    if fired is None:
+        fired = np.zeros(shape, dtype=bool)
+        for need in needs:
+            hit = np.ones([1] * len(use), dtype=bool)
+            for j, k in need:
+                hit = hit & along(j, fields[use[j]].vectors[:, k])
+            fired |= hit
+        if len(_FIRED) >= _FIRED_MAX:
+            _FIRED.clear()
+        fired.flags.writeable = False
+        _FIRED[key] = fired
     prob = np.ones([1] * len(use))
     for j, f in enumerate(use):
         prob = prob * along(j, fields[f].probability)
     return float(min((prob * fired).sum(), 1.0))
+
+
+#: :func:`compared_probability`'s fired combinations by rules and vectors (read only).
+_FIRED: dict[Any, npt.NDArray[np.bool_]] = {}
+_FIRED_MAX = 4096
 
 
 @lru_cache(maxsize=4096)
