@@ -116,3 +116,43 @@ def test_best_of_record_ignores_last_bit_differences() -> None:
     # A real difference still decides.
     assert fr.best_of_record(record, np.array([5.0, 5.1, 3.0]), eligible).tolist() == \
         [False, True, True]
+
+
+def test_compared_probability_memo_follows_each_fields_atoms() -> None:
+    # The rules' structure is memoised per (rules, fields, atoms): asking again with the
+    # same rules but other atom orders or readings must give their own exact answer.
+    rules = [f"{GIVEN} AND {YEAR}", DOB]
+    both = F({"given_name", "dob"})
+    given = _agree("given_name", [GIVEN], [[True], [False]], [0.8, 0.2])
+    dob = _agree("dob", [YEAR, DOB], [[True, True], [True, False], [False, False]],
+                 [0.6, 0.2, 0.2])
+    swapped = _agree("dob", [DOB, YEAR], [[True, True], [False, True], [False, False]],
+                     [0.6, 0.2, 0.2])
+    first = fr.compared_probability(rules, both, {"given_name": given, "dob": dob})
+    again = fr.compared_probability(rules, both, {"given_name": given, "dob": swapped})
+    assert first == pytest.approx(0.6 + 0.2 * 0.8)
+    assert again == pytest.approx(first)
+    other = fr.compared_probability(rules, both, {
+        "given_name": _agree("given_name", [GIVEN], [[True], [False]], [0.5, 0.5]),
+        "dob": dob})
+    assert other == pytest.approx(0.6 + 0.2 * 0.5)
+    # A field without the rule's atom: only DOB alone fires.
+    bare = _agree("given_name", [], np.ones((1, 0), dtype=bool).tolist(), [1.0])
+    assert fr.compared_probability(rules, both, {"given_name": bare, "dob": dob}) == \
+        pytest.approx(0.6)
+
+
+def test_compared_probability_memo_follows_the_vectors() -> None:
+    # The fired combinations are memoised per rules and vectors: other vectors with the
+    # same rules and atoms get their own.
+    rules = [f"{GIVEN} AND {YEAR}", DOB]
+    both = F({"given_name", "dob"})
+    given = _agree("given_name", [GIVEN], [[True], [False]], [0.8, 0.2])
+    dob = _agree("dob", [YEAR, DOB], [[True, True], [True, False], [False, False]],
+                 [0.6, 0.2, 0.2])
+    year_only = _agree("dob", [YEAR, DOB], [[True, False], [False, False], [True, True]],
+                       [0.6, 0.2, 0.2])
+    assert fr.compared_probability(rules, both, {"given_name": given, "dob": dob}) == \
+        pytest.approx(0.6 + 0.2 * 0.8)
+    assert fr.compared_probability(rules, both, {"given_name": given, "dob": year_only}) == \
+        pytest.approx(0.2 + 0.6 * 0.8)

@@ -62,3 +62,20 @@ def test_subsumed_rules_are_dropped() -> None:
         "l.dob = r.dob", "l.postcode = r.postcode",
         "l.a = r.a OR l.b = r.b AND l.dob = r.dob",
         "l.family_name IS NULL AND l.given_name = r.family_name"]
+
+
+def test_similarity_columns_are_computed_where_their_level_is_reached() -> None:
+    from types import SimpleNamespace as NS
+
+    def comp(n: int) -> NS:  # n levels, then the else level
+        return NS(comparison_levels=[NS(_is_else_level=False)] * n + [NS(_is_else_level=True)])
+
+    rewritten = ["a_l IS NULL", "a_l = a_r", "__lr_sim_0 >= 0.9", "__lr_sim_0 >= 0.7",
+                 "b_l = b_r", "__lr_sim_1 >= 0.8",
+                 "__lr_sim_1 >= 0.5"]  # the third comparison shares __lr_sim_1
+    sims = {"__lr_sim_0": "jaro_winkler_similarity(a_l, a_r)",
+            "__lr_sim_1": "jaro_winkler_similarity(c_l, c_r)"}
+    lazy = prefilter._lazy_similarities([comp(4), comp(2), comp(1)], rewritten, sims)
+    # Only a comparison's own similarity, computed unless an earlier level holds.
+    assert lazy == {"__lr_sim_0": "(CASE WHEN a_l IS NULL THEN NULL WHEN a_l = a_r THEN "
+                                  "NULL ELSE (jaro_winkler_similarity(a_l, a_r)) END)"}

@@ -100,19 +100,7 @@ def compared_probability(rules: Sequence[str], filled: frozenset[str],
     both sides, each field's atoms drawn independently from its agreement; an atom of a
     field not filled, of two fields, or a blank test, is false."""
     use = [f for f in sorted(filled) if f in fields]
-    # Each rule as (field, atom index) pairs; a rule with any other atom never fires.
-    needs: list[list[tuple[int, int]]] = []
-    for r in rules:
-        need = []
-        ok = True
-        for a in _terms(r):
-            f = atom_field(a)
-            if f is None or f not in use or a not in fields[f].atoms:
-                ok = False
-                break
-            need.append((use.index(f), fields[f].atoms.index(a)))
-        if ok:
-            needs.append(need)
+    needs = _needs(tuple(rules), tuple(use), tuple(tuple(fields[f].atoms) for f in use))
     if not needs:
         return 0.0
     # Every combination of the fields' agreement vectors at once: one tensor axis per
@@ -124,16 +112,52 @@ def compared_probability(rules: Sequence[str], filled: frozenset[str],
         view[j] = shape[j]
         return column.reshape(view)
 
-    fired = np.zeros(shape, dtype=bool)
-    for need in needs:
-        hit = np.ones([1] * len(use), dtype=bool)
-        for j, k in need:
-            hit = hit & along(j, fields[use[j]].vectors[:, k])
-        fired |= hit
+    # Which combinations fire depends on the rules and the agreement vectors alone; the
+    # bootstrap's replicates mostly see the same vectors (with other probabilities).
+    key = (needs, tuple((fields[f].vectors.shape, fields[f].vectors.tobytes()) for f in use))
+    fired = _FIRED.get(key)
+    if fired is None:
+        fired = np.zeros(shape, dtype=bool)
+        for need in needs:
+            hit = np.ones([1] * len(use), dtype=bool)
+            for j, k in need:
+                hit = hit & along(j, fields[use[j]].vectors[:, k])
+            fired |= hit
+        if len(_FIRED) >= _FIRED_MAX:
+            _FIRED.clear()
+        fired.flags.writeable = False
+        _FIRED[key] = fired
     prob = np.ones([1] * len(use))
     for j, f in enumerate(use):
         prob = prob * along(j, fields[f].probability)
     return float(min((prob * fired).sum(), 1.0))
+
+
+#: :func:`compared_probability`'s fired combinations by rules and vectors (read only).
+_FIRED: dict[Any, npt.NDArray[np.bool_]] = {}
+_FIRED_MAX = 4096
+
+
+@lru_cache(maxsize=4096)
+def _needs(rules: tuple[str, ...], use: tuple[str, ...], atoms: tuple[tuple[str, ...], ...]
+           ) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """Each rule that can fire as (field position in ``use``, atom index in that field's
+    ``atoms``) pairs; a rule with any other atom never fires and is left out. Memoised:
+    the bootstrap asks again for the same rules, fields and atoms in every replicate."""
+    needs: list[tuple[tuple[int, int], ...]] = []
+    for r in rules:
+        need = []
+        ok = True
+        for a in _terms(r):
+            f = atom_field(a)
+            if f is None or f not in use or a not in atoms[use.index(f)]:
+                ok = False
+                break
+            j = use.index(f)
+            need.append((j, atoms[j].index(a)))
+        if ok:
+            needs.append(tuple(need))
+    return tuple(needs)
 
 
 @lru_cache(maxsize=1024)

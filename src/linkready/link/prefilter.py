@@ -110,6 +110,11 @@ def bounded_pairs_sql(linker: Any, left_table: str, right_table: str, rules: lis
                        if not lv._is_else_level]
     rewritten, per_pair, per_record = rewrite_levels(conditions)
     sims = {name: sql for sql, name in per_pair.items()}
+
+    def inline(sql: str) -> str:
+        return _SIM.sub(lambda m: f"({sims[m.group(0)]})", sql)
+
+    lazy = _lazy_similarities(settings.comparisons, rewritten, sims)
     cases, exact_cases = [], []
     k = 0
     for comp in settings.comparisons:
@@ -131,16 +136,26 @@ def bounded_pairs_sql(linker: Any, left_table: str, right_table: str, rules: lis
             then = f"THEN {bounds[level.comparison_vector_value]!r}"
             if rest is None:
                 whens.append(f"WHEN {cond} {then}")
-            exact.append(f"WHEN {_SIM.sub(lambda m: f'({sims[m.group(0)]})', cond)} {then}")
+            # A similarity of one comparison is read from its column (computed once per
+            # candidate); one shared by comparisons is computed in place.
+            exact.append("WHEN " + _SIM.sub(
+                lambda m: m.group(0) if m.group(0) in lazy else f"({sims[m.group(0)]})",
+                cond) + f" {then}")
         cases.append(_case(whens, rest))
         exact_cases.append(_case(exact, exact_rest))
+    lazy_names = list(lazy)
+    lazy_sql = [inline(lazy[n]) for n in lazy_names]
     prior = settings._probability_two_random_records_match
     prior_w = math.log2(prior / (1 - prior))
     # Calls over one side (year(l.dob) …) are computed once per record as well.
     rewritten_sql, extra = one_side_columns(
         [*rules, _on_sides(" + ".join(cases) or "0.0"),
-         _on_sides(" + ".join(exact_cases) or "0.0")])
-    *joins, bound, exact_bound = rewritten_sql
+         _on_sides(" + ".join(exact_cases) or "0.0"), *map(_on_sides, lazy_sql)])
+    n_rules = len(rules)
+    joins = rewritten_sql[:n_rules]
+    bound, exact_bound = rewritten_sql[n_rules:n_rules + 2]
+    sim_cols = "".join(f", {e} AS {n}"
+                       for e, n in zip(rewritten_sql[n_rules + 2:], lazy_names, strict=True))
     # A rule whose pairs another rule brings adds nothing to the union below.
     joins = without_subsumed(joins)
     per_rec = "".join(f", {e} AS {n}" for e, n in per_record.items())
@@ -148,7 +163,8 @@ def bounded_pairs_sql(linker: Any, left_table: str, right_table: str, rules: lis
     floor = f"{float(min_match_weight) - SLACK!r}"
     # The cheap bound on every rule's candidates; the similarities then once for each
     # distinct candidate it keeps (and, within a comparison, only where the pair reaches
-    # the level).
+    # the level), in a materialised table so that the levels of a comparison (Jaro-Winkler
+    # ≥ 0.92, ≥ 0.85, …) read one value rather than call the function at each.
     ids = " UNION ".join(
         f"SELECT l.record_id AS record_id_l, r.record_id AS record_id_r "
         f"FROM __lr_pl AS l JOIN __lr_pr AS r ON ({rule}) "
@@ -156,13 +172,51 @@ def bounded_pairs_sql(linker: Any, left_table: str, right_table: str, rules: lis
     return f"""
         WITH __lr_pl AS (SELECT *{more} FROM (SELECT *{per_rec} FROM {left_table})),
         __lr_pr AS (SELECT *{more} FROM (SELECT *{per_rec} FROM {right_table})),
-        __lr_cand AS ({ids})
+        __lr_cand AS ({ids}),
+        __lr_sims AS MATERIALIZED (
+            SELECT c.record_id_l, c.record_id_r{sim_cols}
+            FROM __lr_cand AS c JOIN __lr_pl AS l ON l.record_id = c.record_id_l
+            JOIN __lr_pr AS r ON r.record_id = c.record_id_r)
         SELECT DISTINCT '0' AS match_key, 'left-__-' || l.record_id AS join_key_l,
                'right-__-' || r.record_id AS join_key_r
-        FROM __lr_cand AS c JOIN __lr_pl AS l ON l.record_id = c.record_id_l
+        FROM __lr_sims AS c JOIN __lr_pl AS l ON l.record_id = c.record_id_l
         JOIN __lr_pr AS r ON r.record_id = c.record_id_r
         WHERE {prior_w!r} + {exact_bound} >= {floor}
     """
+
+
+def _lazy_similarities(comparisons: Any, rewritten: list[str], sims: dict[str, str]
+                       ) -> dict[str, str]:
+    """``{similarity column: SQL}`` for each similarity (``__lr_sim_<k>``) that one
+    comparison alone uses: the similarity where a pair reaches the first level that
+    tests it (no earlier level of the comparison holds), else NULL, so that it is
+    computed where the comparison's CASE would compute it and once. ``rewritten``: the
+    comparisons' non-else level conditions in order, as :func:`rewrite_levels` gives
+    them."""
+    owner: dict[str, int] = {}
+    shared: set[str] = set()
+    first: dict[str, list[str]] = {}  # similarity: the earlier levels' conditions
+    k = 0
+    for c, comp in enumerate(comparisons):
+        earlier: list[str] = []
+        for level in comp.comparison_levels:
+            if level._is_else_level:
+                break
+            cond = rewritten[k]
+            k += 1
+            for name in dict.fromkeys(_SIM.findall(cond)):
+                if owner.setdefault(name, c) != c:
+                    shared.add(name)
+                first.setdefault(name, list(earlier))
+            earlier.append(cond)
+    out = {}
+    for name, before in first.items():
+        if name in shared:
+            continue
+        whens = " ".join(f"WHEN {b} THEN NULL" for b in before)
+        out[name] = f"(CASE {whens} ELSE ({sims[name]}) END)" if whens else \
+            f"({sims[name]})"
+    return out
 
 
 def register(linker: Any, db_api: Any, left_table: str, right_table: str,
