@@ -12,7 +12,7 @@ from rich.markup import escape
 from linkready.cli._common import AGGREGATES_HELP, console, err_console, user_errors
 
 if TYPE_CHECKING:
-    from linkready.documents import StageBlock
+    from linkready.documents import LinkagePair
     from linkready.link.spark import SparkSettings
 
 BackendOpt = Annotated[str, typer.Option(
@@ -94,16 +94,25 @@ def spark_settings_for(backend: str, spark_conf: Path | None) -> SparkSettings |
     return settings
 
 
-def _label_free(prob: StageBlock) -> tuple[str, str]:
-    """Estimated blocking recall and false-link share, each with its interval."""
+def _label_free(pair: LinkagePair) -> tuple[str, str]:
+    """Estimated blocking recall and false-link share, each with its interval; recall
+    "not read" where the model expects too few matches for it to mean anything (the
+    report's rule, :func:`linkready.report._verdict.too_few_matches`)."""
     from linkready.cli._common import rate_text
+    from linkready.report._verdict import Thresholds, too_few_matches
 
     def text(point: Any, lower: Any, upper: Any) -> str:
         return f"{rate_text(point)} ({rate_text(lower)}–{rate_text(upper)})"
 
+    prob = pair["probabilistic"]
     recall = prob.get("blocking", {}).get("estimated_recall")
     false = prob.get("false_links")
-    return ("–" if not recall else text(recall["estimate"], recall["lower"], recall["upper"]),
+    if recall and too_few_matches(pair, Thresholds()) is not None:
+        shown = "not read: too few expected matches"
+    else:
+        shown = "–" if not recall else text(recall["estimate"], recall["lower"],
+                                           recall["upper"])
+    return (shown,
             "–" if not false else text(false["share"], false["lower"], false["upper"]))
 
 
@@ -145,7 +154,7 @@ def print_linkage_summary(summary: Mapping[str, Any], out_dir: Path, *,
                       rate_text(p["probabilistic"]["match_rate"]),
                       f"{rate_text(e['estimate'])} ({rate_text(e['lower'])}–"
                       f"{rate_text(e['upper'])})",
-                      *_label_free(p["probabilistic"]))
+                      *_label_free(p))
     if table.row_count:  # none when only pairs [S, S] were linked (duplicates, below)
         console.print(table)
     c = summary["clusters"]
