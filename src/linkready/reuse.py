@@ -27,23 +27,21 @@ import json
 import os
 import platform
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from linkready._digests import KEY_FIELD, code_digest, package_version, parts_key
 from linkready._version import __version__
 from linkready.link.pair import PairResult
 from linkready.link.run import LinkageRun, model_filename
 from linkready.project import Project
 from linkready.sql import ident
-from linkready.validate._reuse import code_digest
 
 if TYPE_CHECKING:
     import duckdb
 
     from linkready.link.settings import TrainingConfig
 
-KEY_FIELD = "inputs_sha256"
 #: Tools whose version may change a linkage (besides linkready itself).
 PACKAGES = ("splink", "duckdb", "pyarrow", "numpy", "pandas", "scipy", "sqlglot")
 #: Workspace tables the key covers, and columns left out (where the records came from
@@ -53,13 +51,6 @@ SKIP_COLUMNS = {"sources": {"path", "ingested_at", "fingerprint"}}
 #: The files a kept linkage is made of (models/ holds one file per pair, listed in
 #: linkage.json's ``models``).
 LINK_FILES = ("linkage.json", "model.json", "links.parquet", "clusters.parquet")
-
-
-def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "?"
 
 
 def _table_digest(con: duckdb.DuckDBPyConnection, table: str) -> list[Any]:
@@ -94,13 +85,12 @@ def linkage_key(project: Project, con: duckdb.DuckDBPyConnection, *,
         "training": asdict(config), "reference": str(project.reference()),
         "tables": [_table_digest(con, t) for t in TABLES],
         "versions": [__version__, code_digest(), platform.python_version(),
-                     *(f"{p}={_version(p)}" for p in PACKAGES)],
+                     *(f"{p}={package_version(p)}" for p in PACKAGES)],
         "machine": [os.cpu_count(), memory[0] if memory else None],
         "environment": sorted((k, v) for k, v in os.environ.items()
                               if k.startswith(("LR_", "LINKREADY_"))),
     }
-    text = json.dumps(parts, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return parts_key(parts)
 
 
 def workspace_key(project: Project, workspace: Path, **settings: Any) -> str | None:
@@ -226,10 +216,9 @@ def evaluation_key(project: Project, folder: Path) -> str | None:
         "truth": _file_digest(truth), "population": _file_digest(population),
         "synthetic": is_synthetic(project),
         "versions": [__version__, code_digest(), platform.python_version(),
-                     *(f"{p}={_version(p)}" for p in EVALUATION_PACKAGES)],
+                     *(f"{p}={package_version(p)}" for p in EVALUATION_PACKAGES)],
     }
-    text = json.dumps(parts, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return parts_key(parts)
 
 
 def previous_evaluation(folder: Path, key: str | None) -> dict[str, Any] | None:

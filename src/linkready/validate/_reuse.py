@@ -14,14 +14,12 @@ needed to decide.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict
-from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from linkready._digests import KEY_FIELD, code_digest, package_version, parts_key
 from linkready._version import __version__
 from linkready.project import Project
 from linkready.sql import ident
@@ -30,29 +28,6 @@ from linkready.validate._suites import suite_for
 
 if TYPE_CHECKING:
     import duckdb
-
-KEY_FIELD = "inputs_sha256"
-
-
-def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "?"
-
-
-@cache
-def code_digest() -> str:
-    """SHA-256 over linkready's own source files: a changed line of linkready (an editable
-    install between two runs) counts as another version even when ``__version__`` is
-    the same."""
-    root = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        h.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
-        h.update(path.read_bytes() + b"\0")
-    return h.hexdigest()
-
 
 def inputs_key(project: Project, con: duckdb.DuckDBPyConnection) -> str:
     """The SHA-256 of everything a validation of ``project``'s workspace depends on."""
@@ -69,10 +44,9 @@ def inputs_key(project: Project, con: duckdb.DuckDBPyConnection) -> str:
                         "records_digest": digests.get(source)})
     parts = {"config_hash": project.config_hash(), "project": project.name,
              "chunk_rows": project.validation.chunk_rows, "sources": sources,
-             "versions": [__version__, code_digest(), _version("great_expectations"),
-                          _version("duckdb")]}
-    text = json.dumps(parts, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+             "versions": [__version__, code_digest(), package_version("great_expectations"),
+                          package_version("duckdb")]}
+    return parts_key(parts)
 
 
 def previous_validation(folder: Path, key: str
