@@ -155,7 +155,7 @@ class _State:
         if self.pending is not None:
             return self.pending
         real = default_workspace(self.project, self.out.out)
-        if not rebuild and (self.current or self._usable(real)):
+        if not rebuild and (self.current or workspace_usable(self.project, real)):
             self.current = True
             return real
         from linkready.ingest._ownership import check_replaceable
@@ -168,9 +168,6 @@ class _State:
         self.out.move_on_publish(self.pending, target, listed_as="workspace",
                                  check=lambda: check_replaceable(target))
         return self.pending
-
-    def _usable(self, real: Path) -> bool:
-        return workspace_usable(self.project, real)
 
     def final(self, path: Path) -> Path:
         """Where ``path`` (perhaps the pending workspace) is once the plan published."""
