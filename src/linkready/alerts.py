@@ -167,30 +167,23 @@ def source_alerts(name: str, src: Mapping[str, Any]) -> list[Alert]:
             f"{n} rows ({100 * share:.0f}% of the rows) could not be parsed (more fields "
             "than the header, or a broken quote) and were left out; quote fields that hold "
             "the delimiter when exporting, or check `delimiter:`"))
-    future = fields.get("dob", {}).get("issues", {}).get("future") \
-        if fields.get("dob", {}).get("held") else None
-    if future and _num(records) and _num(future["count"]) >= MIN_FUTURE_DOB \
-            and _num(future["count"]) / _num(records) >= FUTURE_DOB_SHARE:
-        n = future["count"]
+    dob = fields.get("dob", {})
+    for issue, kind, says in (
+            ("future", "future_dob", "are after the reference date and were set to NULL; "
+             "check reference_date (the extract date) in the project file (two-digit "
+             "years, %y, are read on or before it)"),
+            ("too_early", "early_dob", f"are before {R.EARLIEST_DOB:%Y} and were set to "
+             "NULL; check that dob is mapped to the date-of-birth column and that "
+             "dob_format fits it (a system's default date such as 0001-01-01 means 'not "
+             "known')")):
+        fig = dob.get("issues", {}).get(issue) if dob.get("held") else None
+        if not (fig and _num(records) and _num(fig["count"]) >= MIN_FUTURE_DOB
+                and _num(fig["count"]) / _num(records) >= FUTURE_DOB_SHARE):
+            continue
+        n = fig["count"]
         level: Severity = "error" if _num(n) / _num(records) > UNREADABLE_SHARE else "warning"
-        out.append(Alert(
-            "future_dob", level, name, "dob", n,
-            f"{n} dates of birth{_pct(n, records)} are after the reference date and were "
-            "set to NULL; check reference_date (the extract date) in the project file "
-            "(two-digit years, %y, are read on or before it)"))
-    early = fields.get("dob", {}).get("issues", {}).get("too_early") \
-        if fields.get("dob", {}).get("held") else None
-    if early and _num(records) and _num(early["count"]) >= MIN_FUTURE_DOB \
-            and _num(early["count"]) / _num(records) >= FUTURE_DOB_SHARE:
-        n = early["count"]
-        severity: Severity = "error" if _num(n) / _num(records) > UNREADABLE_SHARE \
-            else "warning"
-        out.append(Alert(
-            "early_dob", severity, name, "dob", n,
-            f"{n} dates of birth{_pct(n, records)} are before "
-            f"{R.EARLIEST_DOB:%Y} and were set to NULL; check that dob is mapped to the "
-            "date-of-birth column and that dob_format fits it (a system's default date "
-            "such as 0001-01-01 means 'not known')"))
+        out.append(Alert(kind, level, name, "dob", n,
+                         f"{n} dates of birth{_pct(n, records)} {says}"))
     for field, code_set in CODE_SETS.items():
         entry = fields.get(field, {})
         fig = entry.get("issues", {}).get("out_of_set") if entry.get("held") else None
