@@ -125,3 +125,18 @@ def test_cli_import_does_not_load_splink() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_link_package_names_load_on_first_use() -> None:
+    """Importing a submodule of linkready.link (the CLI's check_backend) loads neither
+    the evaluation nor pandas; the public names still import, from their modules."""
+    code = ("import sys, linkready.link.backends; "
+            "print(sorted(m for m in ('pandas', 'linkready.link.evaluate_run', "
+            "'linkready.link.run') if m in sys.modules)); "
+            "from linkready.link import TrainingConfig; "
+            "import linkready.link as L, linkready.link.settings as S; "
+            "print(TrainingConfig is S.TrainingConfig, 'evaluate_project' in dir(L), "
+            "L.backends.__name__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split("\n")[:2] == ["[]", "True True linkready.link.backends"]
