@@ -8,11 +8,12 @@ comparison's levels, the similarity functions again at every level.
 
 Here the candidates are found on row numbers and their comparison levels computed in
 one pass, with the similarities (and the address levels' word shares) and one-side
-values computed once (as in :mod:`linkready.link.u_sampling`). Each pair gets an upper bound on its match weight:
-the exact weight of its levels plus, on a level with a term-frequency adjustment, the
-largest adjustment any value could get. Only the pairs whose bound reaches the kept
-weight are handed to Splink (``register_blocked_pairs_for_predict``), which scores them
-as before; a pair left out could not have been kept, so the scored pairs are the same.
+values computed once (as in :mod:`linkready.link.u_sampling`). Each pair gets an upper
+bound on its match weight: the exact weight of its levels plus, on a level with a
+term-frequency adjustment, the largest adjustment any value could get. Only the pairs
+whose bound reaches the kept weight are handed to Splink
+(``register_blocked_pairs_for_predict``), which scores them as before; a pair left out
+could not have been kept, so the scored pairs are the same.
 """
 
 from __future__ import annotations
