@@ -58,8 +58,9 @@ def read_truth(project: Project) -> tuple[Any, Any]:
 
     path = project.truth_path()
     if path is None:
-        raise ConfigError(f"{project.name}: the project has no `truth:`; evaluate needs "
-                          "synthetic truth (generated projects have it)")
+        raise ConfigError(f"{project.label()}: truth: not set; evaluate needs synthetic "
+                          "truth (generated projects have it): add `truth: FILE` or use "
+                          "`linkready review` to label a sample")
     if not path.is_file():
         raise InputError(f"{path}: truth file not found; re-run generate or fix `truth:`")
     truth = _parquet(pd, path, "truth")
