@@ -34,6 +34,11 @@ NOT_ESTIMATED = "not estimated (--no-estimates)"
 #: What to do to get them.
 HOW_TO_ESTIMATE = "run `linkready link` without --no-estimates"
 
+#: A pair's verdict without them: not rated (unless a rule already makes it red).
+NOT_RATED = ("Not rated: the link ran with --no-estimates, so the label-free estimates a "
+             "rating needs (expected match rate, blocking recall, false links) are not "
+             "estimated: " + HOW_TO_ESTIMATE + ".")
+
 RATE_NOTE = (
     "Not estimated: the link ran with --no-estimates, which skips the decoys, the "
     "completeness gap, the blank-field patterns and the bootstrap, so there is no "

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linkready.documents import EvaluationPair, LinkagePair
+from linkready.link.skipped import NOT_ESTIMATED, skipped
 from linkready.privacy import SUPPRESSED
 from linkready.report._fmt import (
     count,
@@ -123,6 +124,8 @@ def pair_answer(inp: ReportInputs, p: LinkagePair, v: Verdict) -> Answer:
     expected = with_interval(exp.get("estimate"), exp.get("lower"), exp.get("upper"))
     expected = ("the model's expected rate is hidden: it rests on fewer than 8 records"
                 if expected == SUPPRESSED else f"the model expected {expected}")
+    if skipped(p):
+        expected = "the expected match rate was " + NOT_ESTIMATED
     no_nhs = _nhs_held(inp, p["left"]) is False
     parts = [f"{_linked(p['combined'], n)} of {left} records link to {right} ("
              + (f"{left} holds no NHS number" if no_nhs else
@@ -149,7 +152,8 @@ def pair_answer(inp: ReportInputs, p: LinkagePair, v: Verdict) -> Answer:
                 else ""]
         if any(bits):
             parts.append("Estimated without truth: " + "; ".join(b for b in bits if b) + ".")
-    parts.append(f"Rated {v.rag}: {_reason(v)}.")
+    parts.append(v.headline if v.rag == "none" and skipped(p)
+                 else f"Rated {v.rag}: {_reason(v)}.")
     return Answer(f"{left} → {right}", v.rag, " ".join(parts))
 
 
