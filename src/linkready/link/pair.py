@@ -1,7 +1,8 @@
 """Link one pair of sources: deterministic stage, then the probabilistic stage, then the
-label-free estimates. Returns record-level links and an aggregate summary with exact
-figures (:mod:`linkready.publish`; ``linkage.json`` publishes it under disclosure
-control, :func:`linkready.publish.linkage_document`)."""
+label-free estimates (skipped with ``TrainingConfig(estimates=False)``, ``--no-estimates``:
+:mod:`linkready.link.skipped`; the links are the same). Returns record-level links and an
+aggregate summary with exact figures (:mod:`linkready.publish`; ``linkage.json``
+publishes it under disclosure control, :func:`linkready.publish.linkage_document`)."""
 
 from __future__ import annotations
 
@@ -110,7 +111,9 @@ def _links_table(left: str, right: str, det: Any, scored: Any, p: np.ndarray,
 
 #: Steps of :func:`link_pair` that are the label-free estimates' own work (the
 #: diagnostic sample, which also chooses looser rules; the decoys; the bootstrap with
-#: the completeness gap): link time "without the estimates" leaves these out.
+#: the completeness gap): link time "without the estimates" leaves these out. With
+#: ``--no-estimates`` the decoys and bootstrap do not run, and the diagnostic sample
+#: only where adaptive blocking is on (it chooses the rules).
 LABEL_FREE_STEPS = ("diagnostic_blocking", "decoys", "bootstrap")
 #: Prefix of the CPU-second entries in :attr:`PairResult.timings` (``cpu:<step>``:
 #: user + system time during the step, of the whole process, every engine thread; or of
