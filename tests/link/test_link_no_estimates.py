@@ -133,6 +133,10 @@ def test_evaluate_and_report_read_the_absence(both: dict[str, Any]) -> None:
     from linkready.report._verdict import Thresholds, pair_verdict
 
     out = both["root"] / "without"
+    # Without truth first: the coverage and linkage-error tiles say "not estimated".
+    tiles = {k.label: k for k in linkready.report(both["project"], out).report.key_figures}
+    for label in ("lowest coverage", "largest linkage error"):
+        assert tiles[label].value == "–" and NOT in tiles[label].detail
     ev = linkready.evaluate(both["project"], out)
     pair = ev.document["pairs"][0]
     assert pair["estimates"] == "skipped" and pair["expected_match_rate"] is None
