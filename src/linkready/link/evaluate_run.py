@@ -115,6 +115,7 @@ def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
     (the linkage.json ``linkage`` was published as) is recorded by its digest, so a
     report can refuse this evaluation once linkage.json is replaced."""
     from linkready.documents import linkage_digest
+    from linkready.link.skipped import SKIPPED, skipped
 
     truth, population = read_truth(project)
     pairs = []
@@ -122,6 +123,8 @@ def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
         pairs.append(evaluate.evaluate_pair(links, truth, population, p["left"], p["right"],
                                             linkage["threshold"]))
         pairs[-1]["expected_match_rate"] = p["probabilistic"]["expected_match_rate"]["estimate"]
+        if skipped(p):  # linked with --no-estimates: nothing to set against the truth
+            pairs[-1]["estimates"] = SKIPPED
         progress(f"{p['left']} → {p['right']}")
     in_scope = linkage.get("clusters", {}).get("sources") or sorted(
         {s for p in linkage["pairs"] for s in (p["left"], p["right"])})
