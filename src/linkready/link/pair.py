@@ -469,9 +469,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     else:  # --no-estimates: what needs no more work (linkready.link.skipped)
         rate_block = skipped.rate_block(expected)
         false_block = skipped.false_block(n_prob)
-        recall_block = skipped.recall_block(
-            diag, final, None if diag is None else estimates.probabilities(
-                diag.pairs.column("log2_bf").to_numpy(), prior))
+        recall_block = skipped.recall_block(diag)
 
     links = _links_table(left.name, right.name, det,
                          scored.select(["record_id_l", "record_id_r"]), p, threshold)

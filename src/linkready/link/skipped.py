@@ -19,9 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from linkready.publish import Count, Value
+from linkready.publish import Count
 
 if TYPE_CHECKING:
     from linkready.link.diagnostic import Diagnostic
@@ -51,12 +49,10 @@ FALSE_NOTE = ("Not estimated (--no-estimates): expected, share, lower and upper 
               "accepted_records is the left records with a link at the threshold. To "
               "estimate: " + HOW_TO_ESTIMATE + ".")
 RECALL_NOTE = (
-    "Not estimated (--no-estimates): estimate, lower and upper are null. sample_reading, "
-    "where the diagnostic sample ran (it chooses the looser blocking rules), is its "
-    "point reading: Σ over sampled left records of the best match probability among the "
-    "production candidates ÷ the same among all diagnostic candidates. It has no interval "
-    "and leaves out the matches lost to blank fields (which lower the recall), so it is "
-    "not the estimate. "
+    "Not estimated (--no-estimates): estimate, lower and upper are null. Where the "
+    "diagnostic sample ran (it chooses the looser blocking rules), its size and rules are "
+    "given; no recall is read from it without the estimates' corrections (blank fields, "
+    "the field model, an interval), which a raw reading would overstate. "
     "To estimate: " + HOW_TO_ESTIMATE + ".")
 
 
@@ -83,38 +79,14 @@ def false_block(accepted: int) -> dict[str, Any]:
             "method": FALSE_NOTE}
 
 
-def sample_recall(diag: Diagnostic, production: list[int], q: np.ndarray) -> float | None:
-    """The diagnostic sample's point reading of blocking recall (see
-    :data:`RECALL_NOTE`): ``q`` the match probability of each diagnostic pair; None
-    where the sample has no expected match."""
-    import pandas as pd
-
-    from linkready.link.diagnostic import flags
-
-    left = np.asarray(diag.pairs.column("record_id_l").to_numpy(zero_copy_only=False))
-    if not len(left):
-        return None
-    codes, _ = pd.factorize(left)
-    n = int(codes.max()) + 1
-    best_all, best_prod = np.zeros(n), np.zeros(n)
-    np.maximum.at(best_all, codes, q)
-    covered = flags(diag, production)
-    np.maximum.at(best_prod, codes[covered], q[covered])
-    total = float(best_all.sum())
-    return float(best_prod.sum()) / total if total > 0 else None
-
-
-def recall_block(diag: Diagnostic | None, production: list[int],
-                 q: np.ndarray | None) -> dict[str, Any]:
+def recall_block(diag: Diagnostic | None) -> dict[str, Any]:
     """``blocking.estimated_recall`` without the estimates (exact tree); ``diag`` None
     where the diagnostic sample did not run (adaptive blocking off)."""
     out: dict[str, Any] = {"estimate": None, "lower": None, "upper": None,
                            "estimates": SKIPPED, "method": RECALL_NOTE}
-    if diag is None or q is None:
-        return {**out, "sample_reading": None}
-    reading = sample_recall(diag, production, q)
+    if diag is None:
+        return out
     return {**out,
-            "sample_reading": Value(reading, (), None),
             "sample_records": Count(len(diag.sample_ids)),
             "diagnostic_rules": diag.rules,
             "diagnostic_pairs_scored": Count(diag.scored)}
