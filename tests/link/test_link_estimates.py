@@ -422,3 +422,29 @@ def test_recall_says_whether_its_matches_are_enough_to_read_it() -> None:
         else:
             assert tree["expected_matches"] == 5 * round(m / 5) > 100
             assert tree["perfect_blocking_lower"] == pytest.approx(0.025 ** (1 / m))
+
+
+def test_replicates_read_the_extract_in_hand_not_a_resample_of_it() -> None:
+    """The interval is about this extract (a finite population): with a model the
+    refit cannot move (matches agree on every field, non-matches on none, q 0 or 1)
+    and no chance (Σq(1 − q) = 0), nothing is uncertain, so the interval is the point.
+    Reading each replicate's rate as a weighted mean over Poisson-resampled records
+    spread it by √(p(1 − p)/n) ≈ 2.3 points each way here (the sampling of which records
+    are in the extract)."""
+    rng = np.random.default_rng(11)
+    n = 400
+    matched = rng.random(n) < 0.6
+    codes, p, gam = [], [], []
+    for i in range(n):
+        codes.append(i), p.append(0.0), gam.append([0, 0, 0])
+        if matched[i]:
+            codes.append(i), p.append(1.0), gam.append([1, 1, 1])
+    h = estimates.honest_estimates(
+        left_codes=np.array(codes), p=np.array(p), gamma=np.array(gam, dtype=np.int8),
+        left_records=n, sample_codes=np.arange(n),
+        diag_sample_pos=np.zeros(0, dtype=np.int64), diag_p=np.zeros(0),
+        diag_gamma=np.zeros((0, 3), dtype=np.int8), threshold=0.9, replicates=20, seed=3)
+    assert h.match_rate.estimate == pytest.approx(matched.mean())
+    assert h.model_interval[1] - h.model_interval[0] < 1e-6
+    assert h.match_rate.upper - h.match_rate.lower < 1e-6
+    assert h.false_share.upper - h.false_share.lower < 1e-6

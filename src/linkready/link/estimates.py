@@ -597,6 +597,16 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
             lp, ld = _logit(p), _logit(np.asarray(diag_p, dtype=float))
         rng = np.random.default_rng(seed)
         reps = np.zeros((replicates, 3))
+        # The figures are about this extract, a finite population: which left records
+        # it holds is not uncertain. The Poisson weights resample the records only to
+        # refit the model (m, u, λ and the field model's shares: parameters estimated
+        # from them); each replicate's figures are then read on every left record with
+        # unit weight, so the spread is the model's alone (the chance term Σq(1 − q),
+        # added below, is the finite-population spread of the outcome given q). The
+        # diagnostic sample is a sample of the extract: its weights keep the sampling
+        # spread, finite-population corrected (Rao–Wu rescaling, 1 + √(1 − s/N)(w − 1):
+        # mean 1, variance 1 − s/N, never negative; all 1 when every record is sampled).
+        shrink = math.sqrt(max(0.0, 1.0 - s / n))
         for b in range(replicates):
             w = rng.poisson(1.0, n).astype(float)
             wd = rng.poisson(1.0, s).astype(float)
@@ -606,14 +616,15 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
             # The field model's shares, re-read on the replicate's diagnostic sample.
             cmp_b = (compared_by(wd) if compared_by is not None and s
                      else pattern_compared)
-            reps[b] = figures(zb[pidx], zb[didx], w, wd, accepted, cmp_b)[:3]
+            wd_fig = 1.0 + shrink * (wd - 1.0)
+            reps[b] = figures(zb[pidx], zb[didx], ones, wd_fig, accepted, cmp_b)[:3]
             if aside:
                 # Blocking recall read on the linked model, its log-odds moved pattern
                 # by pattern by the refit's change from the full sample to this
                 # replicate (m, u and λ): see the comment where reps are shifted.
                 shift = refit.log_odds(mb, d) - odds0
                 reps[b, 1] = figures(_expit(lp + shift[pidx]), _expit(ld + shift[didx]),
-                                     w, wd, accepted, cmp_b)[1]
+                                     ones, wd_fig, accepted, cmp_b)[1]
     else:  # no comparison vectors retained: the chance spread only
         rater, recallr, fdrr = rate0, recall0, fdr0
         aside = False
