@@ -62,7 +62,8 @@ def test_link_bad_input_is_one_line(world_project: Path, tmp_path: Path, args: l
 
 
 def test_evaluate_without_truth_is_a_clear_error(world_project: Path, tmp_path: Path) -> None:
-    """A project without truth cannot be evaluated: exit 2 and say why."""
+    """A project without truth cannot be evaluated: exit 2 and say why, naming the
+    project file and the key."""
     root = tmp_path / "p"
     root.mkdir()
     text = world_project.read_text().replace("truth: truth.parquet\n", "")
@@ -73,7 +74,8 @@ def test_evaluate_without_truth_is_a_clear_error(world_project: Path, tmp_path: 
     register(results, "workspace", ["linkready.duckdb"])
     result = runner.invoke(app, ["evaluate", str(root / "project.yaml")])
     assert result.exit_code == 2
-    assert "no `truth:`" in result.output
+    said = "".join(result.output.split())
+    assert f"{root / 'project.yaml'}:truth:notset" in said
 
 
 def test_sweep_table_and_json(tmp_path: Path) -> None:
