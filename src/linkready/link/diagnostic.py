@@ -193,14 +193,6 @@ def choose(diag: Diagnostic, q: np.ndarray, base: list[int], candidates: list[in
 
 DECOY_TABLE = "__lr_decoy"
 DECOY_FULL = "__lr_decoy_donors"
-#: Columns a decoy takes together from one donor (fields that go together in people: a
-#: given name and its sex; a surname and its household's address). Every other column
-#: (NHS number, …) comes from a donor of its own, and the DOB from another.
-DECOY_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("given_name", "middle_names", "sex"),
-    ("family_name", "postcode", "address_line", "uprn"),
-    ("dob",),
-)
 
 
 @dataclass(frozen=True)
@@ -212,71 +204,82 @@ class Decoys:
     rules: list[str]
 
 
-def decoy_groups(columns: list[str]) -> list[list[str]]:
-    """The columns of each donor group (:data:`DECOY_GROUPS`, then the rest as one)."""
-    cols = [c for c in columns if c != "record_id"]
-    groups = [[c for c in g if c in cols] for g in DECOY_GROUPS]
-    groups = [g for g in groups if g]
-    rest = [c for c in cols if not any(c in g for g in groups)]
-    if rest:
-        groups.append(rest)
-    return groups
+def _seeded_right(right_table: str, seed: int) -> str:
+    return (f"SELECT *, row_number() OVER (ORDER BY md5(concat(record_id, "
+            f"'-decoy-{int(seed)}')), record_id) AS k FROM {right_table}")
 
 
 def decoy_sql(right_table: str, columns: list[str], size: int, seed: int) -> str:
-    """Decoy records built from right: each group of :func:`decoy_groups` from a
-    different seeded donor, so a decoy looks like a right record but has no match there;
-    the donors' ids are kept as ``donor_<g>`` (the pairs of a decoy with its own donors
-    are not comparisons of a record without a match, and are dropped)."""
-    groups = decoy_groups(columns)
-    ctes = ", ".join(
-        f"g{i} AS (SELECT *, row_number() OVER (ORDER BY md5(concat(record_id, "
-        f"'-decoy-{i}-{int(seed)}')), record_id) AS k FROM {right_table})"
-        for i in range(len(groups)))
-    pick = ", ".join(f"g{i}.{c}" for i, g in enumerate(groups) for c in g)
-    donors = ", ".join(f"g{i}.record_id AS donor_{i}" for i in range(len(groups)))
-    joins = " ".join(f"JOIN g{i} ON g{i}.k = g0.k" for i in range(1, len(groups)))
-    return (f"WITH {ctes} SELECT concat('decoy-', g0.k) AS record_id, {pick}, {donors} "
-            f"FROM g0 {joins} WHERE g0.k <= {int(size)}")
+    """Decoys that are right records: the first ``size`` of a seeded order, each kept
+    whole (a real person, with the relatives, namesakes and name–ethnicity and
+    name–birth-year ties real people have in right). Its own record id is kept as
+    ``donor_0``: scored against right without that record (:func:`best_per_decoy`), a
+    decoy is a record with no match there (bar duplicates within right)."""
+    cols = [c for c in columns if c != "record_id"]
+    pick = ", ".join(f"r.{c}" for c in cols)
+    return (f"WITH r AS ({_seeded_right(right_table, seed)}) SELECT concat('decoy-', r.k) "
+            f"AS record_id, {pick}, r.record_id AS donor_0 FROM r WHERE r.k <= {int(size)}")
 
 
-def donor_decoy_sql(donor_table: str, columns: list[str], donors: np.ndarray) -> str:
-    """Decoys whose groups (:func:`decoy_groups`) come from the given donors of
-    ``donor_table`` (one row of record ids per decoy, one column per group)."""
+def blanked_decoy_sql(right_table: str, blank_table: str, columns: list[str],
+                      blanks: np.ndarray, seed: int) -> str:
+    """:func:`decoy_sql`'s decoys (one per entry of ``blanks``, at most one per right
+    record), each with a field blank wherever the left record ``blanks[k]`` of
+    ``blank_table`` has it blank: the decoys then miss fields as left records do (a
+    field left never holds adds no evidence to a real left record, and must add none
+    to a decoy)."""
     from linkready.sql import lit
 
-    groups = decoy_groups(columns)
-    rows = ", ".join("(" + ", ".join([str(k + 1), *(lit(str(x)) for x in row)]) + ")"
-                     for k, row in enumerate(donors))
-    names = ", ".join(f"d{i}" for i in range(len(groups)))
-    pick = ", ".join(f"g{i}.{c}" for i, g in enumerate(groups) for c in g)
-    ids = ", ".join(f"d.d{i} AS donor_{i}" for i in range(len(groups)))
-    joins = " ".join(f"JOIN {donor_table} g{i} ON g{i}.record_id = d.d{i}"
-                     for i in range(len(groups)))
-    return (f"SELECT concat('decoy-', d.k) AS record_id, {pick}, {ids} "
-            f"FROM (VALUES {rows}) AS d(k, {names}) {joins}")
+    cols = [c for c in columns if c != "record_id"]
+    rows = ", ".join(f"({k + 1}, {lit(str(b))})" for k, b in enumerate(blanks))
+    pick = ", ".join(f"CASE WHEN b.{c} IS NULL THEN NULL ELSE r.{c} END AS {c}"
+                     for c in cols)
+    return (f"WITH r AS ({_seeded_right(right_table, seed)}) SELECT concat('decoy-', r.k) "
+            f"AS record_id, {pick}, r.record_id AS donor_0 FROM (VALUES {rows}) AS d(k, b) "
+            f"JOIN r ON r.k = d.k JOIN {blank_table} b ON b.record_id = d.b")
+
+
+def tf_columns(model: dict[str, Any]) -> list[str]:
+    """The columns the model adjusts by term frequency."""
+    return sorted({str(level["tf_adjustment_column"])
+                   for comp in model.get("comparisons", [])
+                   for level in comp.get("comparison_levels", [])
+                   if level.get("tf_adjustment_column")})
+
+
+def tf_sql(tables: list[str], col: str) -> str:
+    """Term frequencies of ``col`` over ``tables`` together, as Splink computes them
+    (``tf_<col>``: a value's share of the non-blank values)."""
+    union = " UNION ALL ".join(f"SELECT {col} FROM {t}" for t in tables)
+    return (f"SELECT {col}, cast(count(*) AS DOUBLE) / (SELECT count({col}) FROM "
+            f"({union})) AS tf_{col} FROM ({union}) WHERE {col} IS NOT NULL GROUP BY {col}")
 
 
 def run_decoys(backend: Any, right_table: str, model: dict[str, Any], rules: list[str],
                *, seed: int, min_match_weight: float, right_records: int,
                size: int = DIAGNOSTIC_SAMPLE, donor_table: str | None = None,
                donors: np.ndarray | None = None) -> Decoys:
-    """Score ``size`` decoys against right under ``rules`` (or every pair, when that is
-    at most :data:`ALL_PAIRS_MAX`) with the trained model. With ``donors`` (left
-    records without a probable match, one row per decoy, see :func:`decoy_groups`), the
-    decoys are built from ``donor_table`` with them (:func:`donor_decoy_sql`): they then
-    share the left source's value distribution; otherwise from right
-    (:func:`decoy_sql`)."""
+    """Score ``size`` decoys (right records, :func:`decoy_sql`) against right under
+    ``rules`` (or every pair, when that is at most :data:`ALL_PAIRS_MAX`) with the
+    trained model, each decoy's pair with its own record dropped. With ``donors``
+    (left records of ``donor_table`` without a probable match, one per decoy), each
+    decoy takes its blank fields from one (:func:`blanked_decoy_sql`)."""
 
     columns = list(backend.to_arrow(f"SELECT * FROM {right_table} LIMIT 0").column_names)
     if donors is not None and donor_table is not None and len(donors):
-        n = len(donors)
-        sql = donor_decoy_sql(donor_table, columns, donors)
+        blanks = np.asarray(donors)[:min(len(donors), right_records)]
+        n = len(blanks)
+        sql = blanked_decoy_sql(right_table, donor_table, columns, blanks, seed)
     else:
-        donors = None
         n = min(size, right_records)
         sql = decoy_sql(right_table, columns, n, seed)
     use = ["1 = 1"] if n * right_records <= ALL_PAIRS_MAX else rules
+    # Term frequencies as the left records were scored with (over left and right; over
+    # right alone without a left table). Splink would compute them over decoys and
+    # right, where a decoy's own value counts twice (in the decoys and, as itself, in
+    # right): its agreements would look commoner, so weaker, than a left record's.
+    tf_from = [right_table] if donor_table is None else [donor_table, right_table]
+    tf_tables = {c: f"__lr_decoy_tf_{c}" for c in tf_columns(model)}
     backend.derive(DECOY_FULL, sql)  # built from tables the engine holds
     try:
         table = backend.to_arrow(f"SELECT * FROM {DECOY_FULL} ORDER BY record_id")
@@ -289,20 +292,23 @@ def run_decoys(backend: Any, right_table: str, model: dict[str, Any], rules: lis
                   db_api.register(right_table, dataset_display_name="right")]
         with quiet_splink():  # validation only logs warnings, silenced here
             linker = new_linker(inputs, settings, validate_settings=False)
+        for col, tf_table in tf_tables.items():
+            backend.derive(tf_table, tf_sql(tf_from, col))
+            linker.table_management.register_term_frequency_lookup(
+                db_api.register(tf_table), col)
         prefilter.register(linker, db_api, DECOY_TABLE, right_table, use, min_match_weight)
         scored = predict.predict_pairs(linker, min_match_weight)
         prefilter.drop(db_api)
         db_api.delete_tables_created_by_splink_from_db()
     finally:
-        backend.drop(DECOY_TABLE, DECOY_FULL)
-    # Donors from left are not right records: no pair of a decoy is with its own donor.
-    return Decoys(best_per_decoy(table, scored, exclude_donors=donors is None),
-                  scored.num_rows, use)
+        backend.drop(DECOY_TABLE, DECOY_FULL, *tf_tables.values())
+    # A decoy is a right record: its pair with that record is not a chance comparison.
+    return Decoys(best_per_decoy(table, scored), scored.num_rows, use)
 
 
 def best_per_decoy(donors: Any, scored: Any, exclude_donors: bool = True) -> np.ndarray:
-    """The best log2 Bayes factor of each decoy over its pairs, its donors excluded
-    (when they are right records)."""
+    """The best log2 Bayes factor of each decoy over its pairs, its pairs with the right
+    records it was built from (``donor_*``) excluded."""
     import pandas as pd
 
     d = donors.to_pandas()

@@ -722,7 +722,8 @@ DECOY_MAX_CHANCE = 0.5
 class DecoyCheck:
     """Share of left records with a match, read without the model's m and u: the share of
     sampled left records whose best candidate reaches an evidence level, less the share
-    of decoys (records with no match, built from right) that reach it by chance."""
+    of decoys (right records scored against right without themselves) that reach it by
+    chance."""
 
     estimate: float
     lower: float
@@ -758,12 +759,14 @@ class DecoyCheck:
 
 
 DECOY_NOTE = (
-    "Model-free check. Decoys are records with no match in right: each takes its given "
-    "name and sex from one left record without a probable match (best candidate p < "
-    "0.5), its surname and address from a second, its DOB from a third and any other "
-    "field from a fourth (seeded; from right records, their own pairs excluded, when no "
-    "left record qualifies), and is scored against right under the same blocking as the "
-    "sampled left records. At an evidence level t (log2 Bayes factor), r = share of sampled left "
+    "Model-free check. Decoys are records with no match in right: seeded right records, "
+    "each scored against right without itself, blank wherever one left record without a "
+    "probable match (best candidate p < 0.5; seeded) is blank, and scored with the "
+    "link's term frequencies (left and right) under the same blocking as the sampled "
+    "left records. A decoy is a real person, so it keeps the ties real people have in "
+    "right (relatives at one address, names that go together, twins) that make chance "
+    "agreement commoner; duplicates within right make it read low. At an evidence "
+    "level t (log2 Bayes factor), r = share of sampled left "
     "records whose best candidate reaches t, c = share of decoys that do; the share "
     "with a match reaching t is (r − c) / (1 − c). t is the level whose lower 95% bound "
     "is highest; the interval is Normal on the binomial spread of r (finite-population "

@@ -267,15 +267,16 @@ def _blank_patterns(be: Backend, lt: str, rt: str, rules: list[str],
                          counts, list(rules), cols)
 
 
-#: Left records whose best candidate is below this probability may donate decoy fields.
+#: Left records whose best candidate is below this probability lend decoys their blanks.
 DONOR_MAX_PROBABILITY = 0.5
 
 
 def _decoy_donors(be: Backend, lt: str, left_ids: Any, p: np.ndarray, seed: int,
                   size: int) -> np.ndarray | None:
-    """Seeded donors for the decoys: left records without a probable match (best
-    candidate below :data:`DONOR_MAX_PROBABILITY`), one column per decoy group; None
-    when there are none (the decoys then come from right)."""
+    """Seeded left records without a probable match (best candidate below
+    :data:`DONOR_MAX_PROBABILITY`), one per decoy: each decoy (a right record, see
+    :func:`linkready.link.diagnostic.blanked_decoy_sql`) takes its blank fields from
+    one; None when there are none (the decoys are then right records as they are)."""
     import pandas as pd
 
     ids = be.to_arrow(f"SELECT record_id FROM {lt} ORDER BY record_id").column(
@@ -285,12 +286,9 @@ def _decoy_donors(be: Backend, lt: str, left_ids: Any, p: np.ndarray, seed: int,
     eligible = np.array([i for i in ids if i not in probable], dtype=object)
     if len(eligible) == 0:
         return None
-    columns = list(be.to_arrow(f"SELECT * FROM {lt} LIMIT 0").column_names)
-    k = len(diagnostic.decoy_groups(columns))
     n = min(size, len(ids))
     rng = np.random.default_rng(seed)
-    return np.stack([rng.choice(eligible, n, replace=len(eligible) < n)
-                     for _ in range(k)], axis=1)
+    return rng.choice(eligible, n, replace=len(eligible) < n)
 
 
 def _completeness_gap(be: Backend, lt: str, rt: str, fields: set[str], scored: Any,
