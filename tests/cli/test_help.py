@@ -220,6 +220,9 @@ def test_the_docs_state_each_commands_default_out_as_its_help_does() -> None:
     (["link"], ["Missing argument", "PROJECT"]),
     (["profile", "p.yaml", "--no-such-option"], ["No such option", "--no-such-option"]),
     (["generate", "default", "--population", "abc"], ["--population", "integer"]),
+    (["assess", "p.yaml", "--no-estimates"],
+     ["No such option", "--no-estimates", "assess and whatif always estimate",
+      "`linkready link --no-estimates`"]),
 ])
 def test_a_bad_option_is_one_line(args: list[str], words: list[str]) -> None:
     """A value the option parser refuses is one line, as linkready's own errors are,

@@ -219,6 +219,15 @@ def _utf16_undeclared(d: Path) -> Path:
     return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS}})
 
 
+def _utf16_without_bom(order: str) -> Setup:
+    def setup(d: Path) -> Path:
+        """UTF-16 with no byte-order mark, ``encoding:`` not declared."""
+        write_csv(d / "src.csv", list(COLUMNS.values()), [list(person(1).values())],
+                  encoding=f"utf-16-{order}")
+        return write_project(d, {"src": {"path": "src.csv", "columns": COLUMNS}})
+    return setup
+
+
 def _parquet_named_csv(d: Path) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -229,6 +238,8 @@ def _parquet_named_csv(d: Path) -> Path:
 
 @pytest.mark.parametrize(("setup", "words"), [
     (_utf16_undeclared, ["byte-order mark", "`encoding: utf-16`"]),
+    (_utf16_without_bom("le"), ["NUL", "sources.src.encoding", "`encoding: utf-16-le`"]),
+    (_utf16_without_bom("be"), ["NUL", "sources.src.encoding", "`encoding: utf-16-be`"]),
     (_parquet_named_csv, ["Parquet", "`format: parquet`"]),
 ])
 def test_an_undecodable_file_says_what_it_is(tmp_path: Path, setup: Setup,

@@ -151,3 +151,36 @@ def test_evaluate_and_report_read_the_absence(both: dict[str, Any]) -> None:
                        {**pair, "combined": {**pair["combined"], "missed_match_rate": 0.5}},
                        Thresholds())
     assert red.rag == "red"
+
+
+@pytest.mark.parametrize("matched", [pytest.param(3, id="few-matched"),
+                                     pytest.param(997, id="few-unmatched")])
+def test_skipped_blocks_keep_disclosure_control(matched: int) -> None:
+    """What the skipped blocks still publish (the rate among candidates, its chance-only
+    interval, the sensitivity figure, the accepted records, the diagnostic sample's
+    size) is '*' where it stands for 1–7 records, as with the estimates; exact when
+    published without control (a synthetic project)."""
+    from types import SimpleNamespace
+
+    from linkready.link import skipped
+    from linkready.link.estimates import expected_match_rate
+    from linkready.publish import controlled, exact
+
+    n = 1000
+    rate = expected_match_rate([f"r{i}" for i in range(matched)], [1.0] * matched, n)
+    diag = SimpleNamespace(sample_ids=["a"] * 5, rules=["l.dob = r.dob"], scored=6)
+    tree = {"rate": skipped.rate_block(rate), "false": skipped.false_block(matched),
+            "recall": skipped.recall_block(diag)}  # type: ignore[arg-type]
+    shown = controlled(tree)
+    figures = [shown["rate"]["among_candidates"], shown["rate"]["chance_only"]["lower"],
+               shown["rate"]["chance_only"]["upper"],
+               shown["rate"]["sensitivity"]["independent_pairs"]]
+    assert figures == ["*"] * 4
+    assert shown["false"]["accepted_records"] == (
+        "*" if matched < 8 else round(matched / 5) * 5)
+    assert shown["recall"]["sample_records"] == "*"
+    assert shown["recall"]["diagnostic_pairs_scored"] == "*"
+    assert shown["rate"]["estimate"] is None and shown["false"]["expected"] is None
+    raw = exact(tree)
+    assert raw["rate"]["among_candidates"] == pytest.approx(matched / n)
+    assert raw["false"]["accepted_records"] == matched

@@ -175,3 +175,19 @@ def test_suspected_default_dob(tmp_path: Path, copies: int, detected: bool) -> N
         assert prof.sources["src"].count("dob", "dob", "suspected_default") == copies
     else:
         assert doc == []
+
+
+def test_non_uk_postcodes_count_as_linkable(tmp_path: Path) -> None:
+    """Where most postcodes fail the UK format (another country's, as in FEBRL), linkage
+    compares them as normalised strings, so readiness counts them: names, DOB and such a
+    postcode make a record linkable (it said 0% linkable on FEBRL 4, which links 98.7%).
+    A blank postcode still does not count."""
+    columns = {f: f.upper() for f in ("record_id", "given_name", "family_name", "dob",
+                                      "postcode")}
+    rows = [person(i, postcode=str(2600 + i)) for i in range(9)] + [person(9, postcode="")]
+    prof = linkready.profile(one_source(tmp_path, rows, columns=columns)).profile
+    ready = prof.sources["src"]
+    assert ready.count("readiness", "record", "probabilistic") == 9
+    assert ready.count("readiness", "record", "neither") == 1
+    assert sum(g.linkable_probabilistic for g in ready.subgroups
+               if g.dimension == "sex") == 9

@@ -215,3 +215,16 @@ def test_banner_follows_is_synthetic(assessed: Assessed, tmp_path: Path) -> None
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert 'class="synthetic"' not in (out / "report.html").read_text("utf-8")
+
+
+def test_pair_tile_counts_the_pairs_not_rated() -> None:
+    """A pair linked with --no-estimates is rated "none": the pairs tile says so rather
+    than "0 amber, 0 red" beside "0 of 1" (which reads as if the pair were missing)."""
+    from linkready.report._model import Verdict
+
+    verdicts = [Verdict("a → b", "pair", "none", "Not rated", ()),
+                Verdict("c → b", "pair", "amber", "Links, with care", ())]
+    tiles = {k.label: k for k in key_figures(ReportInputs(linkage={"pairs": []}), [],
+                                             verdicts)}
+    assert tiles["pairs that link well (green)"].value == "0 of 2"
+    assert tiles["pairs that link well (green)"].detail == "1 amber, 0 red, 1 not rated"

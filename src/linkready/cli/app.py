@@ -44,6 +44,13 @@ def _flags_without_metavar() -> None:
 _flags_without_metavar()
 
 
+#: What to do instead, for options users give to a command that does not take them.
+_OPTION_HINTS = {
+    "--no-estimates": " (only `linkready link` takes it: assess and whatif always estimate; "
+                      "for links and clusters alone run `linkready link --no-estimates`)",
+}
+
+
 def _usage_errors_on_one_line() -> None:
     """An option or argument the parser refuses (``--seed -3``, a missing PROJECT) is
     printed as one line naming the option and where help is, as linkready's own errors
@@ -63,7 +70,8 @@ def _usage_errors_on_one_line() -> None:
 
         ctx = getattr(exc, "ctx", None)
         where = f"; see `{ctx.command_path} -h`" if ctx is not None else ""
-        error_line(f"{exc.format_message().rstrip('.')}{where}")
+        hint = _OPTION_HINTS.get(getattr(exc, "option_name", None) or "", "")
+        error_line(f"{exc.format_message().rstrip('.')}{hint}{where}")
 
     one_line_error.linkready_one_line = True  # type: ignore[attr-defined]
 

@@ -292,6 +292,21 @@ def read_header(path: Path, codec: str, delimiter: str, key: str = "path",
     return row
 
 
+def _refuse_utf16_without_bom(path: Path, name: str, columns: list[str],
+                              project_file: Path) -> None:
+    """A header with a NUL between its characters is UTF-16 without a byte-order mark
+    read as a one-byte encoding: say which UTF-16 (ASCII in little-endian puts the NUL
+    after each character, in big-endian before), not that no mapped column is in row 1."""
+    first = next((c for c in columns if c.strip("\x00")), "")
+    if "\x00" not in first:
+        return
+    order = "be" if first.startswith("\x00") else "le"
+    raise InputError(
+        f"{path}: row 1 has a NUL byte beside every character, as UTF-16 text without a "
+        f"byte-order mark has (sources.{name}.encoding); set `encoding: utf-16-{order}` "
+        f"for {name} in {project_file}")
+
+
 def looks_like_data(cells: list[str]) -> bool:
     """Whether a header row holds values (numbers, dates, postcodes) rather than names."""
     return any(_DATA_CELL.fullmatch(c) for c in cells if c.strip())
@@ -424,6 +439,8 @@ def inspect_source(
     try:
         columns = read_header(copy or path, "utf-8" if copy else codec, spec.delimiter,
                               f"sources.{name}.path", shown=path)
+        if copy is None:
+            _refuse_utf16_without_bom(path, name, columns, project_file)
         check_columns(path, name, spec, columns, project_file)
     except BaseException:
         if copy is not None:

@@ -31,9 +31,13 @@ def has(field: str) -> str:
             else f"({field}_issue IS NULL)")
 
 
+#: The combos column saying the record's postcode can be compared: a UK postcode, or,
+#: in a source whose postcodes mostly fail the UK format (another country's, as in
+#: FEBRL), any postcode, since linkage then compares them as normalised strings.
+POSTCODE_LINKABLE = "postcode_linkable"
 LINKABLE_PROBABILISTIC = (
     f"({has('given_name')} AND {has('family_name')} AND {has('dob')} "
-    f"AND ({has('postcode')} OR {has('sex')}))"
+    f"AND ({POSTCODE_LINKABLE} OR {has('sex')}))"
 )
 #: A valid NHS number: Modulus 11 passes and not a placeholder.
 LINKABLE_DETERMINISTIC = "(nhs_number_issue IS NULL)"

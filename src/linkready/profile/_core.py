@@ -16,6 +16,7 @@ from linkready.profile._query import (
     combos_sql,
     grouped_sql,
     key_sets,
+    postcode_as_text_sql,
     subgroups_sql,
 )
 from linkready.progress import ProgressCallback, no_progress
@@ -157,7 +158,9 @@ def profile_source(
         "SELECT field, action, count FROM standardisation_log WHERE source = ? "
         "ORDER BY rowid", [source]).fetchall()]
     tokens = any(f == "nhs_number" and a == TOKEN_ACTION for f, a, _ in log)
-    combos = con.sql(combos_sql(source, reference, tokens=tokens)).to_arrow_table()
+    as_text = bool(con.execute(postcode_as_text_sql(source)).fetchall()[0][0])
+    combos = con.sql(combos_sql(source, reference, tokens=tokens,
+                                postcode_as_text=as_text)).to_arrow_table()
     view = f"_combos_{abs(hash(source))}"
     con.register(view, combos)
     try:

@@ -22,6 +22,7 @@ from linkready.ingest._sql import date_lit, lit
 from linkready.profile._checks import (
     LINKABLE_DETERMINISTIC,
     LINKABLE_PROBABILISTIC,
+    POSTCODE_LINKABLE,
     Check,
     has,
     issued_range_sql,
@@ -63,11 +64,24 @@ def records_sql(source: str) -> str:
     return f"SELECT * FROM records WHERE source = {lit(source)}"
 
 
-def combos_sql(source: str, reference: date, *, tokens: bool = False) -> str:
+def postcode_as_text_sql(source: str) -> str:
+    """Whether most postcodes the source holds fail the UK format, so that linkage
+    compares them as normalised strings (the rule of
+    ``linkready.link.workspace.SourceStats.postcode_mostly_invalid``)."""
+    return ("SELECT count(postcode_text) > 0 AND count(postcode) < 0.5 * "
+            f"count(postcode_text) FROM ({records_sql(source)})")
+
+
+def combos_sql(source: str, reference: date, *, tokens: bool = False,
+               postcode_as_text: bool = False) -> str:
     """Group one source's records by issue codes, check flags and subgroup keys. With
-    ``tokens`` (pseudonymised NHS numbers) the issued-range checks do not apply."""
+    ``tokens`` (pseudonymised NHS numbers) the issued-range checks do not apply; with
+    ``postcode_as_text`` a postcode failing the UK format still counts as comparable."""
     age = f"date_sub('year', dob, {date_lit(reference)})"
+    usable = (f"({has('postcode')} OR postcode_issue = 'invalid_format')"
+              if postcode_as_text else has("postcode"))
     keys = [f"{f}_issue" for f in R.CLASSIFIED_FIELDS] + [
+        f"{usable} AS {POSTCODE_LINKABLE}",
         "record_id IS NULL AS record_id_missing",
         f"{'false' if tokens else issued_range_sql()} AS nhs_outside_issued",
         ("false" if tokens else

@@ -170,7 +170,8 @@ def answers(inp: ReportInputs, pair_verdicts: list[Verdict]) -> tuple[Answer, ..
 def _tally(verdicts: list[Verdict]) -> str:
     amber = sum(v.rag == "amber" for v in verdicts)
     red = sum(v.rag == "red" for v in verdicts)
-    return f"{amber} amber, {red} red"
+    none = sum(v.rag == "none" for v in verdicts)  # not rated (--no-estimates)
+    return f"{amber} amber, {red} red" + (f", {none} not rated" if none else "")
 
 
 def key_figures(inp: ReportInputs, source_verdicts: list[Verdict],
