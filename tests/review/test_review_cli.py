@@ -247,3 +247,20 @@ def test_sample_after_an_aggregates_only_link_says_so(tmp_path: Path) -> None:
     line = str(info.value)
     assert "links.parquet" in line and "--aggregates-only" in line
     assert "no linkage.json" not in line
+
+
+@pytest.mark.parametrize("inside", [False, True], ids=["folder", "subfolder"])
+def test_sample_refuses_an_aggregates_only_folder(truth_project: Path, tmp_path: Path,
+                                                  inside: bool) -> None:
+    """The review files show records: `--out` naming a folder whose last run was
+    --aggregates-only (or a folder inside it) is refused in one line, nothing written
+    (qa9: they were written there, drawn from the default results folder's links)."""
+    from linkready.outdir import claim, record_aggregates_only
+
+    agg = claim(tmp_path / "agg")
+    record_aggregates_only(agg, True)
+    out = agg / "review" if inside else agg
+    code, _, err = _invoke("review", "sample", str(truth_project), "--out", str(out))
+    assert code == 2 and len(_error_lines(err)) == 1
+    assert f"{agg}: its last run was --aggregates-only" in " ".join(_error_lines(err))
+    assert not (agg / "review.html").exists() and not (agg / "review").exists()

@@ -10,8 +10,9 @@ it chooses the looser blocking rules.
 What is still published costs nothing more: the model's expected match rate among the
 candidate pairs (the sum over left records of their best match probability) with its
 chance-only interval, the accepted records, and, where the diagnostic sample ran, its
-point reading of the blocking recall (no interval, and without the matches lost to
-blank fields). Each of the three blocks carries ``estimates: "skipped"``; so do the pair
+size and rules (no blocking recall is read from it: without the blank-field and
+field-model corrections and an interval, a raw reading overstates it). Each of the
+three blocks carries ``estimates: "skipped"``; so do the pair
 and the whole ``linkage.json``.
 """
 

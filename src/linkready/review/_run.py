@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from linkready.errors import ConfigError, InputError
-from linkready.outdir import default_results
+from linkready.errors import ConfigError, InputError, OutputError
+from linkready.outdir import chose_aggregates_only, default_results
 from linkready.project import Project
 from linkready.review import _render
 from linkready.review._labels import auto_labels, read_labels
@@ -40,6 +40,7 @@ def run_sample(project: Project, out: Path | None, *, pairs: list[tuple[str, str
     out_dir = out or default_results(project.root) / DEFAULT_SUBDIR
     names = {_render.PAGE_NAME, _render.CSV_NAME, _render.DESIGN_NAME}
     check_out(out_dir, names)  # before any work: a refused --out costs nothing
+    _refuse_aggregates_only(out_dir)
     outputs = read_link_outputs(find_link_dir(project, linkage))
     ws = Path(workspace) if workspace else default_workspace(project)
     if not workspace and not ws.is_file():
@@ -58,6 +59,16 @@ def run_sample(project: Project, out: Path | None, *, pairs: list[tuple[str, str
         _render.DESIGN_NAME: _render.design_json(sample),
     }, command="review-sample")
     return sample["design"], written
+
+
+def _refuse_aggregates_only(out_dir: Path) -> None:
+    """The review files show records (names, DOBs, NHS numbers): refuse to write them
+    into a folder, or a folder inside one, whose last run chose ``--aggregates-only``."""
+    for folder in (out_dir, out_dir.parent):
+        if folder.is_dir() and chose_aggregates_only(folder):
+            raise OutputError(f"{folder}: its last run was --aggregates-only, and the review "
+                              "sample holds records (names, DOBs, NHS numbers); write it "
+                              "elsewhere with --out")
 
 
 def find_design(project: Project, sample: Path | None, labels: Path | None) -> Path:
