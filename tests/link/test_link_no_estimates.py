@@ -146,6 +146,10 @@ def test_evaluate_and_report_read_the_absence(both: dict[str, Any]) -> None:
     assert "run `linkready link` without --no-estimates" in verdicts[0].headline
     html = rep.path.read_text(encoding="utf-8")
     assert "NOT RATED" in html and NOT in html and ">None<" not in html
+    # Where nothing was estimated the report says so in plain words, not how the
+    # estimates are made (the methods' JSON-key text, the label-free table's method note).
+    assert "among_candidates" not in html and "Estimated without truth" not in html
+    assert "every pair was linked with --no-estimates" in html
     # A red rule still makes the pair red: not rating it would hide a finding.
     red = pair_verdict(both["doc_without"]["pairs"][0],
                        {**pair, "combined": {**pair["combined"], "missed_match_rate": 0.5}},

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from linkready.documents import LinkagePair, tool_version
+from linkready.link.skipped import HOW_TO_ESTIMATE, NOT_ESTIMATED, skipped
 from linkready.privacy import SUPPRESSED
 from linkready.report import _sections_link as L
 from linkready.report import _sections_quality as Q
@@ -195,7 +196,9 @@ def methods_section(inp: ReportInputs, number: int, t: Thresholds) -> Section:
                   "Candidate pairs (blocking): "
                   + "; ".join(f"`{b['rule']}`" for b in p0["probabilistic"]["blocking"]
                               ["rules"]) + ".",
-                  f"Expected match rate: {p0['probabilistic']['expected_match_rate']['method']}",
+                  "Expected match rate: " + (
+                      f"{NOT_ESTIMATED}; to estimate it: {HOW_TO_ESTIMATE}."
+                      if skipped(p0) else p0["probabilistic"]["expected_match_rate"]["method"]),
                   f"People: {link['clusters']['method']}."]
     if prof:
         dc = prof["disclosure_control"]

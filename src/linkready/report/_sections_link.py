@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from linkready.documents import LinkagePair
-from linkready.link.skipped import NOT_ESTIMATED, skipped
+from linkready.link.skipped import HOW_TO_ESTIMATE, NOT_ESTIMATED, skipped
 from linkready.privacy import SUPPRESSED
 from linkready.report import _charts as C
 from linkready.report._fmt import (
@@ -198,6 +198,7 @@ def _missed(exp: Mapping[str, Any], recall: Mapping[str, Any]) -> float | str | 
 def _label_free_table(pairs: list[LinkagePair]) -> Table | None:
     """Blocking recall, missed by blocking and false links, estimated without truth."""
     rows = []
+    not_estimated = 0
     for p in pairs:
         prob = p["probabilistic"]
         recall = prob.get("blocking", {}).get("estimated_recall")
@@ -207,6 +208,7 @@ def _label_free_table(pairs: list[LinkagePair]) -> Table | None:
             continue
         if skipped(p):
             rows.append((hcell(pair_name(p)), *(tcell(NOT_ESTIMATED) for _ in range(5))))
+            not_estimated += 1
             continue
         chance = exp.get("chance_only", {})
         few = too_few_matches(p, Thresholds())
@@ -217,10 +219,15 @@ def _label_free_table(pairs: list[LinkagePair]) -> Table | None:
                      tcell(_range({**chance, "estimate": exp.get("estimate")}))))
     if not rows:
         return None
-    return Table("Label-free checks per pair (estimate, interval)",
-                 ("pair", "blocking recall", "missed by blocking (share of left records)",
-                  "false links among accepted", "expected false links",
-                  "expected rate, chance-only interval"), tuple(rows),
+    columns = ("pair", "blocking recall", "missed by blocking (share of left records)",
+               "false links among accepted", "expected false links",
+               "expected rate, chance-only interval")
+    if not_estimated == len(rows):  # nothing here was estimated: say so, not how it is
+        return Table("Label-free checks per pair (estimate, interval)", columns,
+                     tuple(rows), note=f"Not estimated: every pair was linked with "
+                     f"--no-estimates, which skips these checks. To estimate them: "
+                     f"{HOW_TO_ESTIMATE}.")
+    return Table("Label-free checks per pair (estimate, interval)", columns, tuple(rows),
                  note="Estimated without truth (docs/methods/match-rates.md). Blocking recall "
                       "is the share of expected matches the blocking rules compare (read from "
                       "the diagnostic sample and blank fields, or from how fields agree in "
