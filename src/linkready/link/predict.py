@@ -168,6 +168,73 @@ class Cumulative:
         return self._cumulative[i]
 
 
+#: A column name used as it is in SQL.
+_PLAIN = re.compile(r"\"?[A-Za-z_][A-Za-z0-9_]*\"?")
+#: The blocked pairs :func:`union_blocked_pairs` hands to Splink.
+UNION_PAIRS_TABLE = "__lr_union_blocked_pairs"
+
+
+def union_blocked_pairs(linker: Any) -> Any:
+    """Splink's blocked pairs for ``linker``'s next unchunked prediction, computed as the
+    union of every blocking rule's join (each pair kept once, under the first rule that
+    brings it: ``match_key``), and left in the linker's table cache where Splink looks
+    for them before it computes its own. Splink's own query joins each rule's pairs
+    and drops those any earlier rule brings, testing every earlier rule's condition on
+    every pair (FEBRL 4's looser rules: 17 conditions, one-side functions and regular
+    expressions among them, on each of ~100k pairs); the union only groups the pairs.
+    The table is the same (the same pairs, keys and match keys), so the prediction
+    and every output are too; its rows may come in another order, which Splink's
+    scoring and :func:`predict_pairs` (ordered by record ids) do not depend on.
+
+    Returns a function that drops the table, or None (Splink computes its own) unless
+    the linker is a two-table link-only model on DuckDB, with plain blocking rules and
+    no blocked pairs already cached or registered."""
+    from splink.internals.blocking import BlockingRule
+    from splink.internals.chunking import _blocked_pairs_cache_key
+
+    settings = linker._settings_obj
+    rules = settings._blocking_rules_to_generate_predictions
+    tables = linker._input_tables_dict
+    cache = linker._intermediate_table_cache
+    key = _blocked_pairs_cache_key()
+    if (linker._sql_dialect_str != "duckdb" or settings._link_type != "link_only"
+            or len(tables) != 2 or not rules or key in cache
+            or any(type(r) is not BlockingRule for r in rules)
+            or linker.inference._registered_blocked_pairs_cache_keys()):
+        return None
+    info = settings.column_info_settings
+    uid, source = info.unique_id_input_column, info.source_dataset_input_column
+    rid = uid.name
+    if source is None or len(info.unique_id_input_columns) != 2 or \
+            not _PLAIN.fullmatch(rid):
+        return None
+    (left_name, left), (right_name, right) = tables.items()
+    parts = " UNION ALL ".join(
+        f"SELECT {k} AS k, l.{rid} AS id_l, r.{rid} AS id_r FROM {left.physical_name} "
+        f"AS l JOIN {right.physical_name} AS r ON ({r.blocking_rule_sql})"
+        for k, r in enumerate(rules))
+
+    def literal(name: str) -> str:
+        return "'" + name.replace("'", "''") + "'"
+
+    db_api = linker._db_api
+    db_api._execute_sql_against_backend(
+        f"CREATE OR REPLACE TABLE {UNION_PAIRS_TABLE} AS SELECT "
+        f"CAST(min(k) AS VARCHAR) AS match_key, "
+        f"{literal(left_name + '-__-')} || id_l AS join_key_l, "
+        f"{literal(right_name + '-__-')} || id_r AS join_key_r "
+        f"FROM ({parts}) GROUP BY id_l, id_r")
+    cache[key] = db_api.table_to_splink_dataframe("__splink__blocked_id_pairs",
+                                                  UNION_PAIRS_TABLE)
+
+    def drop() -> None:
+        if key in cache:
+            del cache[key]
+        db_api._execute_sql_against_backend(f"DROP TABLE IF EXISTS {UNION_PAIRS_TABLE}")
+
+    return drop
+
+
 def predict_pairs(linker: Any, min_match_weight: float,
                   chunks: dict[str, int] | None = None,
                   flags: dict[str, str] | None = None) -> Any:
@@ -185,8 +252,13 @@ def predict_pairs(linker: Any, min_match_weight: float,
 
     prior_w = log2_odds(model_prior(linker))
     with quiet_splink():
-        pred = linker.inference.predict(threshold_match_weight=min_match_weight,
-                                        warning_mode="never", **(chunks or {}))
+        own = None if chunks else union_blocked_pairs(linker)
+        try:
+            pred = linker.inference.predict(threshold_match_weight=min_match_weight,
+                                            warning_mode="never", **(chunks or {}))
+        finally:
+            if own is not None:
+                own()
         cols = pred.query_sql("SELECT * FROM {this} LIMIT 0").as_pyarrow_table().column_names
         gammas = [c for c in cols if c.startswith("mw_") and not c.startswith("mw_tf_adj_")]
         extra = "".join(f", {c}" for c in gammas) + "".join(
