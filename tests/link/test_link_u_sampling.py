@@ -286,3 +286,35 @@ def test_similarity_short_cut_gives_the_same_levels() -> None:
         "THEN 1 ELSE 'x' END")
     assert guarded == ("SELECT CASE WHEN __lr_sim_1 < .8 THEN 'x' WHEN __lr_sim_1 >= 0.9 "
                        "THEN 2 WHEN (__lr_sim_1 >= .8 AND c) THEN 1 ELSE 'x' END")
+
+
+def test_pair_condition_dropped_only_where_every_pair_meets_it() -> None:
+    """u sampling joins its two samples without Splink's pair condition (l uid < r uid,
+    sources different) only where the source names decide it for every pair: not when
+    the smaller name is a prefix of the larger, nor under a default collation."""
+    from types import SimpleNamespace
+
+    from linkready.link.u_sampling import _every_pair_kept
+
+    con = duckdb.connect()
+    api = SimpleNamespace(duckdb_con=con)
+
+    def kept(left: str, right: str, ids: list[str]) -> tuple[bool, bool]:
+        con.execute("CREATE OR REPLACE TABLE s AS SELECT * FROM (VALUES "
+                    + ", ".join(f"('{n}', '{i}')" for n in (left, right) for i in ids)
+                    + ") AS t(source_dataset, record_id)")
+        # Splink's condition on every pair of the first source and the second
+        every = con.sql(
+            "WITH u AS (SELECT source_dataset AS s, source_dataset || '-__-' || record_id "
+            "AS uid FROM s), l AS (SELECT * FROM u WHERE s = (SELECT min(s) FROM u)), "
+            "r AS (SELECT * FROM u WHERE s = (SELECT max(s) FROM u)) "
+            "SELECT bool_and(l.uid < r.uid AND l.s <> r.s) FROM l, r").fetchall()[0][0]
+        return _every_pair_kept(api, "s", "source_dataset"), every
+
+    ids = ["1", "a", "Z", "~", "-"]
+    assert kept("left", "right", ids) == (True, True)
+    assert kept("acute", "gp_register", ids) == (True, True)
+    assert kept("a", "a-!", ids) == (False, False)  # a prefix: the pairs fail it
+    assert kept("a", "a-b", ids) == (False, True)  # a prefix: not decided by the names
+    con.execute("SET default_collation = 'nocase'")
+    assert kept("left", "right", ids)[0] is False
