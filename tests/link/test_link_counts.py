@@ -44,6 +44,10 @@ def test_counts_on_demand_equal_the_union_counts(world_project: Path) -> None:
         assert [lazy.get(i) for i in (len(whole) - 1, *range(len(whole)))] == \
             [whole[-1], *whole]
         assert lazy.get(len(whole), 0) == 0
+        # the pairs counted so far are dropped once every rule is counted
+        con = inputs[0].db_api.duckdb_con
+        left = "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '__lr_cumulative%'"
+        assert con.execute(left).fetchall()[0][0] == 0
         assert whole[-1] > whole[len(base) - 1]  # the looser rules add pairs
         # with a cap, counts up to it are exact and the first past it is above it
         cap = (whole[len(base) - 1] + whole[-1]) // 2
@@ -51,6 +55,7 @@ def test_counts_on_demand_equal_the_union_counts(world_project: Path) -> None:
         for i, n in enumerate(whole):
             got = capped.get(i)
             assert got == n if n <= cap else got > cap
+        assert con.execute(left).fetchall()[0][0] == 0  # and once past the cap
 
 
 def test_one_side_calls_become_record_columns() -> None:
