@@ -700,7 +700,7 @@ EXACT_SAMPLE_STAGES = ((0,), (1, 2), (3, 4, 5, 6, 7, 8, 9))
 
 
 def estimate_u_exact(linker: Any, max_pairs: float, seed: int | None,
-                     min_count_per_level: int = int(__import__("os").environ.get("LR_MINC", "100")),
+                     min_count_per_level: int = 100,
                      max_listed_share: float = EXACT_MAX_LISTED_SHARE) -> dict[str, Any]:
     """Set u on ``linker`` (a two-table link-only Splink linker on DuckDB): exactly,
     over every left × right pair, for the levels :func:`linkready.link.u_exact.plan`
