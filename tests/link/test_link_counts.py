@@ -44,6 +44,10 @@ def test_counts_on_demand_equal_the_union_counts(world_project: Path) -> None:
         assert [lazy.get(i) for i in (len(whole) - 1, *range(len(whole)))] == \
             [whole[-1], *whole]
         assert lazy.get(len(whole), 0) == 0
+        # the pairs counted so far are dropped once every rule is counted
+        con = inputs[0].db_api.duckdb_con
+        left = "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '__lr_cumulative%'"
+        assert con.execute(left).fetchall()[0][0] == 0
         assert whole[-1] > whole[len(base) - 1]  # the looser rules add pairs
         # with a cap, counts up to it are exact and the first past it is above it
         cap = (whole[len(base) - 1] + whole[-1]) // 2
@@ -51,6 +55,7 @@ def test_counts_on_demand_equal_the_union_counts(world_project: Path) -> None:
         for i, n in enumerate(whole):
             got = capped.get(i)
             assert got == n if n <= cap else got > cap
+        assert con.execute(left).fetchall()[0][0] == 0  # and once past the cap
 
 
 def test_one_side_calls_become_record_columns() -> None:
@@ -61,3 +66,36 @@ def test_one_side_calls_become_record_columns() -> None:
     assert rules == ["l.x = r.x AND l.__lr_c0 = r.__lr_c0", "l.__lr_c2 = r.__lr_c2",
                      "jaro_winkler_similarity(l.a, r.a) > 0.9"]
     assert cols == {"year(dob)": "__lr_c0", "nullif(substr(a, 1, 2), '')": "__lr_c2"}
+
+
+def test_union_blocked_pairs_are_splinks(world_project: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The blocked pairs handed to Splink (the union of the rules' joins, each pair under
+    its first rule) are Splink's own, match keys included, and the scored pairs the same
+    as when Splink blocks; a chunked prediction or a registered table is left to Splink."""
+    from linkready.link.settings import TrainingConfig
+
+    with staged_first_pair(world_project) as sp:
+        linker, inputs = training.build_linker(sp.backend, sp.left_table, sp.right_table,
+                                               sp.fields)
+        training.train(linker, sp.fields, TrainingConfig(u_max_pairs=2e4, em_max_pairs=5e4))
+        rules = blocking_rules(sp.fields) + loosening_rules(sp.fields)
+        linker = training.relink(linker, inputs, training.model_dict(linker), rules,
+                                 "duckdb")
+        con = sp.backend.workspace
+        drop = predict.union_blocked_pairs(linker)
+        assert drop is not None
+        table = "SELECT match_key, join_key_l, join_key_r FROM {} ORDER BY ALL"
+        ours = con.sql(table.format(predict.UNION_PAIRS_TABLE)).fetchall()
+        drop()
+        theirs = linker.inference.compute_blocked_pairs_for_predict()
+        assert ours == con.sql(table.format(theirs.physical_name)).fetchall()
+        assert len({k for k, _, _ in ours}) > 3  # pairs under several rules
+        # a table already there (Splink's own, or one registered) is left alone
+        assert predict.union_blocked_pairs(linker) is None
+        theirs.drop_table_from_database_and_remove_from_cache()
+        scored = predict.predict_pairs(linker, -10.0)
+        assert predict.predict_pairs(linker, -10.0, {"num_chunks_left": 2}) == scored
+        monkeypatch.setattr(predict, "union_blocked_pairs", lambda _: None)
+        assert predict.predict_pairs(linker, -10.0) == scored
+        assert scored.num_rows > 0

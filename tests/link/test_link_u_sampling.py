@@ -245,3 +245,76 @@ def test_parallel_queries_keep_order_and_stop_on_error() -> None:
     with pytest.raises(duckdb.Error):
         run_queries(api, [sqls[0], "SELECT no_such_column FROM t"])
     assert con.execute("SELECT count(*) FROM t").fetchall() == [(10,)]
+
+
+def test_similarity_short_cut_gives_the_same_levels() -> None:
+    """The first way out added before the levels that all need a similarity (``WHEN s <
+    t THEN <ELSE value>``) gives every pair the level the CASE gave it, nulls included,
+    for Splink's own name and address comparisons as the backend runs them; a CASE
+    whose last level does not need the similarity, or a simple CASE, is left alone."""
+    from linkready.link.settings import settings_creator
+    from linkready.link.u_sampling import prepare_sql, short_cut_similarity_levels
+
+    settings = settings_creator({"given_name", "family_name", "address_line"}, 1e-4,
+                                "duckdb").get_settings("duckdb")
+    gammas = [c._case_statement for c in settings.comparisons]
+    names = ["JOHN", "JON", "JOHAN", "SMITH", "SMYTH", "MARY", "MARTHA", None]
+    addresses = ["12 HIGH STREET LEEDS", "12 HIGH ST LEEDS", "12A HIGH STREET LEEDS",
+                 "HIGH STREET 12 LEEDS", "4 MILL LANE YORK", "MILL LANE", None]
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE p AS SELECT g.v AS given_name_l, f.v AS family_name_l, "
+        "a.v AS address_line_l, g2.v AS given_name_r, f2.v AS family_name_r, "
+        "a2.v AS address_line_r FROM (SELECT unnest($1) AS v) g, (SELECT unnest($1) AS v) "
+        "f, (SELECT unnest($2) AS v) a, (SELECT unnest($1) AS v) g2, "
+        "(SELECT unnest($1) AS v) f2, (SELECT unnest($2) AS v) a2 "
+        "WHERE hash(g.v, f.v, a.v, g2.v, f2.v, a2.v) % 7 = 0", [names, addresses])
+    sql = f"SELECT {', '.join(gammas)} FROM p"
+    ran = prepare_sql(sql)
+    assert ran.count("< 0.7 THEN 0 WHEN") == 3  # both names and the address
+    before = con.sql(sql + " ORDER BY ALL").fetchall()
+    assert con.sql(ran + " ORDER BY ALL").fetchall() == before
+    # every level of every comparison is reached (the short cut is tested where it
+    # matters: the pairs it sends to ELSE, and the ones it lets through)
+    assert [len({row[j] for row in before}) for j in range(3)] == [8, 8, 8]
+    alone = ("SELECT CASE WHEN a IS NULL THEN -1 WHEN __lr_s0 >= 0.9 THEN 2 "
+             "WHEN __lr_s0 >= 0.7 OR b = 1 THEN 1 ELSE 0 END, "
+             "CASE __lr_s0 >= 0.9 WHEN true THEN 1 ELSE 0 END FROM t")
+    assert short_cut_similarity_levels(alone) == alone
+    guarded = short_cut_similarity_levels(
+        "SELECT CASE WHEN __lr_sim_1 >= 0.9 THEN 2 WHEN (__lr_sim_1 >= .8 AND c) "
+        "THEN 1 ELSE 'x' END")
+    assert guarded == ("SELECT CASE WHEN __lr_sim_1 < .8 THEN 'x' WHEN __lr_sim_1 >= 0.9 "
+                       "THEN 2 WHEN (__lr_sim_1 >= .8 AND c) THEN 1 ELSE 'x' END")
+
+
+def test_pair_condition_dropped_only_where_every_pair_meets_it() -> None:
+    """u sampling joins its two samples without Splink's pair condition (l uid < r uid,
+    sources different) only where the source names decide it for every pair: not when
+    the smaller name is a prefix of the larger, nor under a default collation."""
+    from types import SimpleNamespace
+
+    from linkready.link.u_sampling import _every_pair_kept
+
+    con = duckdb.connect()
+    api = SimpleNamespace(duckdb_con=con)
+
+    def kept(left: str, right: str, ids: list[str]) -> tuple[bool, bool]:
+        con.execute("CREATE OR REPLACE TABLE s AS SELECT * FROM (VALUES "
+                    + ", ".join(f"('{n}', '{i}')" for n in (left, right) for i in ids)
+                    + ") AS t(source_dataset, record_id)")
+        # Splink's condition on every pair of the first source and the second
+        every = con.sql(
+            "WITH u AS (SELECT source_dataset AS s, source_dataset || '-__-' || record_id "
+            "AS uid FROM s), l AS (SELECT * FROM u WHERE s = (SELECT min(s) FROM u)), "
+            "r AS (SELECT * FROM u WHERE s = (SELECT max(s) FROM u)) "
+            "SELECT bool_and(l.uid < r.uid AND l.s <> r.s) FROM l, r").fetchall()[0][0]
+        return _every_pair_kept(api, "s", "source_dataset"), every
+
+    ids = ["1", "a", "Z", "~", "-"]
+    assert kept("left", "right", ids) == (True, True)
+    assert kept("acute", "gp_register", ids) == (True, True)
+    assert kept("a", "a-!", ids) == (False, False)  # a prefix: the pairs fail it
+    assert kept("a", "a-b", ids) == (False, True)  # a prefix: not decided by the names
+    con.execute("SET default_collation = 'nocase'")
+    assert kept("left", "right", ids)[0] is False
