@@ -295,8 +295,9 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
     def run(progress: ProgressCallback) -> None:
         from dataclasses import replace
 
+        from linkready._digests import KEY_FIELD
         from linkready.link import TrainingConfig, link_project, write_outputs
-        from linkready.reuse import KEY_FIELD, previous_linkage, workspace_key
+        from linkready.reuse import previous_linkage, workspace_key
 
         config = TrainingConfig(seed=seed) if training is None else \
             replace(training, seed=seed)
@@ -331,7 +332,7 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
 def _keyed(doc: Any, key: str | None) -> Any:
     """``doc`` with the key of its inputs (:mod:`linkready.reuse`; null when there is
     none, so the document has the same keys either way)."""
-    from linkready.reuse import KEY_FIELD
+    from linkready._digests import KEY_FIELD
 
     return {**doc, KEY_FIELD: key}
 

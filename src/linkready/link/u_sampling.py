@@ -126,9 +126,9 @@ def _similarity_floor(cond: str) -> dict[str, tuple[float, str]]:
     parts.append(cond[last:])
     out: dict[str, tuple[float, str]] = {}
     for part in parts:
-        m = _SIMILARITY_AT_LEAST.fullmatch(_strip_parens(part))
-        if m and (m.group(1) not in out or float(m.group(2)) < out[m.group(1)][0]):
-            out[m.group(1)] = (float(m.group(2)), m.group(2))
+        hit = _SIMILARITY_AT_LEAST.fullmatch(_strip_parens(part))
+        if hit and (hit.group(1) not in out or float(hit.group(2)) < out[hit.group(1)][0]):
+            out[hit.group(1)] = (float(hit.group(2)), hit.group(2))
     return out
 
 
