@@ -323,6 +323,11 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
             key = workspace_key(st.project, st.ws(), **settings)
         linked.summary[KEY_FIELD] = key  # null on Spark: never kept, same keys
         written = write_outputs(linked, st.out.stage, record_level=not st.aggregates_only)
+        if key is not None and not st.aggregates_only:  # for whatif (linkready.reuse)
+            from linkready.reuse import EXACT_FILE, exact_document, linked_pairs, write_exact
+
+            written.insert(-1, write_exact(st.out.stage / EXACT_FILE, exact_document(
+                key, linked_pairs(st.project, pairs), linked.pairs)))
         st.link = LinkResult(st.out.out, st.out.out / "linkage.json", linked,
                              [st.out.out / p.relative_to(st.out.stage) for p in written])
     return Step("link", step_count(st.project, pairs), run)
@@ -498,6 +503,7 @@ def link(project: Project, out: Path | str | None = None, *,
     all but the seed, which ``seed`` sets."""
     from linkready.link.backends import check_backend
     from linkready.link.run import OUTPUT_NAMES
+    from linkready.reuse import EXACT_FILE
 
     check_backend(backend)
     pairs = _check_link_options(project, pairs, threshold)
@@ -505,7 +511,8 @@ def link(project: Project, out: Path | str | None = None, *,
     st = _State(project, None, workspace, aggregates_only=aggregates_only)
     steps = [_link(st, pairs, threshold, seed, backend, spark_settings, on_warning,
                    training)]
-    return Plan("linking", steps, _in_set(st, out, "link", steps, OUTPUT_NAMES,
+    return Plan("linking", steps, _in_set(st, out, "link", steps,
+                                          (*OUTPUT_NAMES, EXACT_FILE),
                                           lambda s, _: _got(s.link)))
 
 
@@ -584,6 +591,7 @@ def assess(project: Project, out: Path | str | None = None, *,
     removed after the run."""
     from linkready.link.backends import check_backend
     from linkready.link.run import OUTPUT_NAMES
+    from linkready.reuse import EXACT_FILE
 
     check_backend(backend)
     pairs = _check_link_options(project, pairs, threshold)
@@ -602,7 +610,8 @@ def assess(project: Project, out: Path | str | None = None, *,
         return AssessResult(rep.out, rep.path, rep.report, list(s.out.written), seconds,
                             s.profile, s.validation, s.link, s.evaluation)
     return Plan(f"assessing {project.name}", steps,
-                _in_set(st, out, "assess", steps, (*OUTPUT_NAMES, *ASSESS_OUTPUTS), result))
+                _in_set(st, out, "assess", steps,
+                        (*OUTPUT_NAMES, EXACT_FILE, *ASSESS_OUTPUTS), result))
 
 
 def whatif(project: Project, changes: list[Change], out: Path | str | None = None, *,
@@ -653,10 +662,18 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
             pending.mkdir()
             made["pending"] = (pending / WORKSPACE_NAME, ws)
             ws = pending / WORKSPACE_NAME
+        def kept_baseline(path: Path, todo: list[tuple[str, str]],
+                          cfg: Any) -> dict[tuple[str, str], Any] | None:
+            from linkready.reuse import previous_baseline
+
+            return previous_baseline(home, project, path, pairs=todo, threshold=threshold,
+                                     config=cfg)
+
         made["whatif"] = run_whatif(
             project, changes, pairs=todo, threshold=threshold,
             trace_threshold=trace_threshold or DEFAULT_TRACE_THRESHOLD, seed=seed,
-            relink=relink, workspace=ws, config=config, progress=progress)
+            relink=relink, workspace=ws, config=config, progress=progress,
+            kept_baseline=None if "scratch" in made else kept_baseline)
     steps = [Step("whatif", 1 + 2 * len(todo), run)]
 
     def execute(progress: ProgressCallback) -> WhatIfResult:

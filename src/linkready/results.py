@@ -326,6 +326,13 @@ class WhatIfResult:
     #: temporary workspace, removed when the what-if ended.
     workspace_kept: bool = True
 
+    @property
+    def baseline_kept(self) -> bool:
+        """The baseline linkage was kept from the results folder (a ``link`` or
+        ``assess`` on the same records with the same settings and versions left it
+        there, :func:`linkready.reuse.previous_baseline`) instead of linked again."""
+        return self.whatif is not None and self.whatif.baseline_kept
+
     def to_dict(self) -> dict[str, Any]:
         return _published(self.document)
 
