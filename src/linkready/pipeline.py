@@ -759,7 +759,7 @@ def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
 
             run_dir = holder["files"].stage / runs_in / f"{i:02d}_{slug(value)}"
             generate_to_dir(scen, run_dir / "data", fmt="parquet", overwrite=True)
-            project = load_project(run_dir / "data" / "project.yaml")
+            project = _only_paired(load_project(run_dir / "data" / "project.yaml"), pairs)
             if aggregates_only:  # the world's workspace goes with a temporary folder
                 import tempfile
 
@@ -794,6 +794,18 @@ def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
             write_sweep(doc, files.stage)
         return SweepResult(files.out, files.out / "sweep.json", doc)
     return Plan(f"sweeping {key}", steps, execute)
+
+
+def _only_paired(project: Project, pairs: list[tuple[str, str]] | None) -> Project:
+    """``project`` with only the sources of ``pairs`` (all of them when None): a sweep
+    links only those, so it ingests only those (the world on disk keeps every source)."""
+    if not pairs:
+        return project
+    keep = {s for p in pairs for s in p}
+    return project.model_copy(update={
+        "sources": {n: s for n, s in project.sources.items() if n in keep},
+        "pairs": [tuple(p) for p in pairs],
+        "spine": project.spine if project.spine in keep else None})
 
 
 #: The sweep the demo runs: how NHS-number completeness in adult social care changes
