@@ -35,8 +35,34 @@ def _kept(project: Path, **settings: object) -> bool:
                              pairs=[("council", "gp")], **options) is not None
 
 
-def test_kept_baseline_gives_the_same_whatif_and_any_mismatch_links_again(
+def _traced(result: linkready.WhatIfResult) -> None:
+    """council NHS numbers 50% → 75%: 10 of the 20 council clients without one (each an
+    exact copy of their GP record, so linked at p ≥ 0.99) take their GP record's number;
+    a deterministic pipeline then finds 30 of 40."""
+    doc = result.to_dict()
+    exact = result.exact()
+    [pair] = exact["pairs"]
+    assert (pair["baseline"]["deterministic"]["match_rate"],
+            pair["whatif"]["deterministic"]["match_rate"]) == (0.5, 0.75)
+    [change] = exact["changes"]
+    assert (change["baseline_share"], change["reached_share"], change["records_changed"],
+            change["traceable_records"]) == (0.5, 0.75, 10, 20)
+    [change] = doc["changes"]
+    assert change["method"] == "traced from links at p ≥ 0.99"
+    assert change["target_reached"] is True
+    [pair] = doc["pairs"]
+    assert pair["whatif"]["deterministic"]["linked_records"] == 30
+    assert pair["whatif"]["expected_from"] == "baseline (carried)"
+    assert pair["whatif"]["expected_match_rate"] == pair["baseline"]["expected_match_rate"]
+    assert any("traced" in a for a in doc["assumptions"])
+    assert not doc["warnings"]
+
+
+def test_more_complete_traces_and_a_kept_baseline_gives_the_same_whatif(
         tmp_path: Path) -> None:
+    """Tracing from confident links (:func:`_traced`) on a baseline linked by whatif;
+    the same what-if on the baseline `link` left gives the same document and exact
+    figures; any mismatch would link again."""
     project = write_world(tmp_path / "p", with_nhs=20)
     results = tmp_path / "p" / "linkready-results"
     linkready.link(project, training=FAST)
@@ -57,6 +83,7 @@ def test_kept_baseline_gives_the_same_whatif_and_any_mismatch_links_again(
     (tmp_path / "fresh" / "linkready-results" / EXACT_FILE).unlink()
     fresh = _whatif(tmp_path / "fresh" / "project.yaml")
     assert not fresh.baseline_kept
+    _traced(fresh)
     assert kept.to_dict() == fresh.to_dict()
     assert kept.exact() == fresh.exact()
 
