@@ -254,6 +254,13 @@ EVALUATION_PACKAGES = ("pandas", "numpy", "pyarrow", "duckdb")
 
 
 def _file_digest(path: Path | None) -> str | None:
+    """SHA-256 of the file's bytes (None when there is no such file), read in full each
+    time on purpose: not cached, and not skipped when the size and modification time
+    are unchanged. The key exists to notice a links, truth or population file rewritten
+    in place, which can keep its size and (copied with its times, or within the file
+    system's time resolution) its modification time; a cache keyed on either would
+    keep a stale evaluation. Each file is read once per key, so a cache would save
+    nothing within a run."""
     if path is None or not path.is_file():
         return None
     h = hashlib.sha256()
