@@ -383,7 +383,8 @@ def _evaluate_folder(st: _State) -> Step:
         doc = _keyed(evaluation_document(ev),
                      evaluation_key(st.project, st.out.stage if linked_now else st.out.out))
         write_json(st.out.path("evaluation.json"), doc)
-        st.evaluation = EvaluationResult(st.out.out, st.out.out / "evaluation.json", doc, ev)
+        st.evaluation = EvaluationResult(st.out.out, st.out.out / "evaluation.json", doc, ev,
+                                         workspace_kept=not st.aggregates_only)
         progress("evaluated")
     return Step("evaluate", 1, run)
 

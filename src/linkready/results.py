@@ -218,6 +218,9 @@ class EvaluationResult:
     #: same linkage, links, truth and versions (docs/schemas/evaluation.md); it was
     #: published unchanged and holds no exact figures.
     reused: bool = False
+    #: False when the results folder is aggregates-only (it holds no links): the records
+    #: were linked in a temporary workspace, removed when the evaluation ended.
+    workspace_kept: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return _published(self.document)
