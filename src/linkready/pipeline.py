@@ -158,15 +158,9 @@ class _State:
         if not rebuild and (self.current or workspace_usable(self.project, real)):
             self.current = True
             return real
-        from linkready.ingest._ownership import check_replaceable
-
         target = self.out.out / WORKSPACE_NAME
-        check_replaceable(target)  # a user's file or a held workspace: refused before work
-        folder = self.out.out / temp_name("new-workspace")
-        folder.mkdir()
-        self.pending = folder / WORKSPACE_NAME
-        self.out.move_on_publish(self.pending, target, listed_as="workspace",
-                                 check=lambda: check_replaceable(target))
+        self.pending = pending_workspace(target)
+        publish_workspace(self.out, self.pending, target)
         return self.pending
 
     def final(self, path: Path) -> Path:
@@ -190,6 +184,30 @@ class _State:
         if self.pending is not None:
             shutil.rmtree(self.pending.parent, ignore_errors=True)
             self.pending = None
+
+
+def pending_workspace(target: Path) -> Path:
+    """Where to build a workspace that is to replace ``target`` (missing or out of date):
+    ``linkready.duckdb`` in a new temporary folder beside it. A user's file or a
+    workspace another process holds at ``target`` is refused here, before any work."""
+    from linkready.ingest import WORKSPACE_NAME
+    from linkready.ingest._ownership import check_replaceable
+
+    check_replaceable(target)
+    folder = target.parent / temp_name("new-workspace")
+    folder.mkdir()
+    return folder / WORKSPACE_NAME
+
+
+def publish_workspace(files: OutputSet, built: Path, target: Path) -> None:
+    """Move the workspace ``built`` (:func:`pending_workspace`) to ``target`` when
+    ``files`` publishes its outputs, checking again then that it may replace it; an
+    interrupted or failed run leaves ``target`` as it was. The caller removes the
+    temporary folder afterwards (empty once published)."""
+    from linkready.ingest._ownership import check_replaceable
+
+    files.move_on_publish(built, target, listed_as="workspace",
+                          check=lambda: check_replaceable(target))
 
 
 def workspace_usable(project: Project, real: Path) -> bool:
@@ -657,12 +675,10 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
         elif workspace is None and not workspace_usable(project, ws):
             from linkready.ingest._ownership import check_replaceable
 
-            check_replaceable(ws)  # a user's file or a held workspace: refused before work
+            check_replaceable(ws)  # refused before claiming the folder
             claim(ws.parent)
-            pending = ws.parent / temp_name("new-workspace")
-            pending.mkdir()
-            made["pending"] = (pending / WORKSPACE_NAME, ws)
-            ws = pending / WORKSPACE_NAME
+            made["pending"] = (pending_workspace(ws), ws)
+            ws = made["pending"][0]
         def kept_baseline(path: Path, todo: list[tuple[str, str]],
                           cfg: Any) -> dict[tuple[str, str], Any] | None:
             from linkready.reuse import previous_baseline
@@ -694,11 +710,7 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
                 doc = measured.document
                 write_json(files.path(WHATIF_NAME), doc)
                 if "pending" in made:  # published with whatif.json, not before
-                    from linkready.ingest._ownership import check_replaceable
-
-                    built, target = made["pending"]
-                    files.move_on_publish(built, target, listed_as="workspace",
-                                          check=lambda: check_replaceable(target))
+                    publish_workspace(files, *made["pending"])
         finally:
             if "pending" in made:  # its folder: empty once published, else the rebuild
                 shutil.rmtree(made["pending"][0].parent, ignore_errors=True)
