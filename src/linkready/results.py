@@ -170,7 +170,8 @@ class LinkResult:
     def exact(self) -> list[dict[str, Any]]:
         """Each pair's block of ``linkage.json`` with exact figures (counts as counted,
         shares unrounded): for arithmetic on this machine, never to publish. A linkage
-        ``assess`` kept (``reused``) has none: they were never written to disk."""
+        ``assess`` kept (``reused``) has none: it is read back from linkage.json
+        (linkage-exact.json is read by ``whatif`` only)."""
         from linkready import publish
 
         if self.reused:
