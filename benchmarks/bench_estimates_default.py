@@ -14,7 +14,8 @@ from typing import Any
 
 def decomposition(pair: dict[str, Any]) -> str:
     """Where the width comes from: the bootstrap with both fits and chance (the model's
-    interval), the model-free check's widening, the completeness gap, the cap at 100%.
+    interval), the model-free check's widening, the completeness gap, the grey zone's
+    two worst cases (+ upper end, − lower end), the cap at 100%.
     ``pair``: a linkage pair's exact figures (``linkready.publish.exact``)."""
     prob = pair["probabilistic"]
     r = prob["expected_match_rate"]
@@ -37,8 +38,11 @@ def decomposition(pair: dict[str, Any]) -> str:
     parts.append(f"completeness gap +{100 * gap:.1f}"
                  + (" (capped at 100%)" if r["upper"] >= 1.0 and gap > 0 else ""))
     grey = r["grey_zone"]["records"] / n if r.get("grey_zone") else 0.0
+    down = (r["grey_zone"].get("records_without_match", 0.0) / n if r.get("grey_zone")
+            else 0.0)
     parts.append(f"grey zone +{100 * grey:.1f}"
-                 + (" (capped at 100%)" if r["upper"] >= 1.0 and grey > 0 else ""))
+                 + (" (capped at 100%)" if r["upper"] >= 1.0 and grey > 0 else "")
+                 + f" / −{100 * down:.1f}")
     parts.append(f"left records {pair['left_records']:,}, sampled "
                  f"{prob['blocking']['estimated_recall']['sample_records']:,}")
     return "; ".join(parts)

@@ -38,15 +38,18 @@ def _prepare(scenario: str, population: str, root: Path) -> Any:
 INGEST_SECONDS: dict[str, float] = {}
 
 
-def link_once(scenario: str, population: str, pairs: str) -> dict[str, Any]:
-    """Generate and ingest (untimed), then link and time each step; report peak memory."""
+def link_once(scenario: str, population: str, pairs: str,
+              estimates: str = "with") -> dict[str, Any]:
+    """Generate and ingest (untimed), then link and time each step; report peak memory.
+    ``estimates``: ``with`` the label-free estimates, or ``without`` (``--no-estimates``)."""
     from linkready.link import link_project
 
     with tempfile.TemporaryDirectory() as tmp:
         project = _prepare(scenario, population, Path(tmp) / "w")
         ingest_seconds = INGEST_SECONDS[str(Path(tmp) / "w")]
         chosen = None if pairs == "all" else [tuple(p.split(":")) for p in pairs.split(",")]
-        run, seconds = timed(lambda: link_project(project, pairs=chosen))
+        run, seconds = timed(lambda: link_project(project, pairs=chosen,
+                                                  estimates=estimates != "without"))
     steps: dict[str, float] = {}
     for p in run.pairs:
         for k, v in p.timings.items():
@@ -159,11 +162,18 @@ def _speed_rows(quick: bool) -> list[dict[str, Any]]:
         rows.append(_row(f"growth: {LA_PAIR} at {int(pop_n):,} people "
                          f"({g['records']:,} records)", "wall time", round(g["seconds"], 1),
                          "s", "", f"peak {round(g['peak_mb'])} MB"))
+    rows += _whole_rows("default", "8000" if quick else "default", "≤ 10 s")
     whole_pop = "30000" if quick else "default"
     w = run_isolated("benchmarks.bench_link", "link_once", "borough", whole_pop, "all")
     label = f"whole borough project ({w['pairs']} pairs, {w['records']:,} records)"
     rows.append(_row(label, "wall time, link", round(w["seconds"], 1), "s", "≤ 180 s",
                      f"peak {round(w['peak_mb'])} MB; every source vs GP register, clustered"))
+    wo = run_isolated("benchmarks.bench_link", "link_once", "borough", whole_pop, "all",
+                      "without")
+    rows.append(_row(label, "wall time, link --no-estimates", round(wo["seconds"], 1), "s",
+                     "", f"peak {round(wo['peak_mb'])} MB; the same links, without the "
+                         "label-free estimates (a fresh process, its own generate and "
+                         "ingest, untimed)"))
     rows.append(_row(label, "link steps without / with label-free estimates, wall",
                      f"{w['without_label_free']:.1f} / "
                      f"{w['without_label_free'] + w['label_free']:.1f}", "s", "",
@@ -178,6 +188,23 @@ def _speed_rows(quick: bool) -> list[dict[str, Any]]:
     rows.append(_row(label, "wall time, ingest + link",
                      round(w["seconds"] + w["ingest_seconds"], 1), "s", "",
                      "raw Parquet extracts to clusters"))
+    return rows
+
+
+def _whole_rows(scenario: str, population: str, target: str) -> list[dict[str, Any]]:
+    """The whole project linked (every pair, clustered) with the label-free estimates
+    and with ``--no-estimates``, each in a fresh process, one after the other."""
+    rows: list[dict[str, Any]] = []
+    for how, metric in (("with", "wall time, link"),
+                        ("without", "wall time, link --no-estimates")):
+        r = run_isolated("benchmarks.bench_link", "link_once", scenario, population, "all",
+                         how)
+        label = f"whole {scenario} project ({r['pairs']} pairs, {r['records']:,} records)"
+        rows.append(_row(label, metric, round(r["seconds"], 1), "s",
+                         target if how == "without" else "",
+                         f"peak {round(r['peak_mb'])} MB; generate and ingest not timed"
+                         + ("" if how == "with" else "; the same links, without the "
+                            "label-free estimates")))
     return rows
 
 

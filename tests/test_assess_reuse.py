@@ -171,3 +171,50 @@ def test_the_key_follows_every_setting_and_linkready(
     assert reuse.previous_linkage(linked / "linkready-results", key) is not None
     assert reuse.previous_linkage(linked / "linkready-results", "f" * 64) is None
     assert reuse.previous_linkage(linked / "linkready-results", None) is None
+
+
+def test_a_linkage_made_without_estimates_is_not_kept_by_assess(
+        linked: Path, tmp_path: Path) -> None:
+    """`link --no-estimates` writes a linkage assess cannot use (its report needs the
+    estimates): its key differs (the setting is in it), and even under the same key a
+    linkage marked ``estimates: skipped`` is not kept; assess then links again, with
+    the estimates, and keeps that the next time."""
+    from dataclasses import replace
+
+    from linkready import reuse
+
+    project, results = _copy(linked, tmp_path)
+    linkready.link(project, training=FAST, estimates=False)
+    doc = json.loads((results / "linkage.json").read_text(encoding="utf-8"))
+    assert doc["estimates"] == "skipped"
+    ws = results / "linkready.duckdb"
+    proj = linkready.load_project(project)
+    settings = {"pairs": None, "threshold": 0.9, "backend": "duckdb"}
+    without = reuse.workspace_key(proj, ws, config=replace(FAST, estimates=False),
+                                  **settings)
+    assert doc[KEY_FIELD] == without
+    assert without != reuse.workspace_key(proj, ws, config=FAST, **settings)
+    assert reuse.previous_linkage(results, without) is None  # marked skipped
+
+    again = linkready.assess(project, training=FAST)
+    assert again.link is not None and not again.link.reused
+    assert "estimates" not in again.link.to_dict()
+    third = linkready.assess(project, training=FAST)
+    assert third.link is not None and third.link.reused
+
+
+def test_assess_and_whatif_refuse_estimates_false(linked: Path) -> None:
+    """assess and whatif read the estimates: TrainingConfig(estimates=False) is a
+    one-line ConfigError naming the fix, before any work."""
+    from dataclasses import replace
+
+    from linkready.errors import ConfigError
+
+    no = replace(FAST, estimates=False)
+    with pytest.raises(ConfigError, match=r"assess needs the label-free estimates.*"
+                                          r"link --no-estimates"):
+        linkready.assess(linked / "project.yaml", linked / "never", training=no)
+    with pytest.raises(ConfigError, match="whatif needs the label-free estimates"):
+        linkready.whatif(linked / "project.yaml", nhs_complete={"council": 0.9},
+                         out=linked / "never", training=no)
+    assert not (linked / "never").exists()

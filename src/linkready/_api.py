@@ -213,7 +213,7 @@ def link(project: Project | PathLike, out: PathLike | None = None, *,
          pairs: list[tuple[str, str]] | str | None = None, threshold: float = 0.9,
          seed: int = 42, workspace: PathLike | None = None, backend: str = "duckdb",
          spark: SparkSettings | PathLike | None = None,
-         training: TrainingConfig | None = None,
+         training: TrainingConfig | None = None, estimates: bool = True,
          progress: ProgressCallback = no_progress) -> LinkResult:
     """Exact NHS-number matching then Splink for each pair; clusters across sources.
     Writes ``linkage.json``, ``links.parquet``, ``clusters.parquet`` and the models.
@@ -221,14 +221,16 @@ def link(project: Project | PathLike, out: PathLike | None = None, *,
     sample sizes, EM caps, bootstrap replicates, the comparisons budget; ``seed`` sets its
     seed. ``backend="spark"`` runs Splink on Spark, with ``spark`` the session's settings
     (:class:`linkready.SparkSettings`, or the path of a ``--spark-conf`` YAML file;
-    default local)."""
+    default local). ``estimates=False`` (``--no-estimates``) skips the label-free
+    estimates (expected match rate with its interval, false links, blocking recall): the
+    same links and clusters, faster; ``linkage.json`` says ``estimates: "skipped"``."""
     from linkready import pipeline
 
     proj, _ = _project(project)
     return pipeline.link(proj, _path(out), pairs=pairs, threshold=threshold, seed=seed,
                          workspace=_path(workspace), backend=backend,
                          spark_settings=_spark(backend, spark),
-                         training=training).run(progress)
+                         training=training, estimates=estimates).run(progress)
 
 
 def evaluate(project: Project | PathLike, out: PathLike | None = None, *,

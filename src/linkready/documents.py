@@ -22,7 +22,7 @@ or ``"*"``), a published share :data:`Share` (a float, ``"*"`` or null).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 from linkready._version import __version__
 
@@ -72,6 +72,9 @@ class ExpectedRateBlock(TypedDict, total=False):
     missed_by_missing_fields: Share
     chance_only: dict[str, Any]
     bootstrap_replicates: int
+    #: ``"skipped"`` where the link ran with ``--no-estimates`` (estimate, lower and
+    #: upper are then null; :mod:`linkready.link.skipped`).
+    estimates: str
 
 
 class FalseLinksBlock(TypedDict, total=False):
@@ -85,6 +88,7 @@ class FalseLinksBlock(TypedDict, total=False):
     accepted_records: Shown
     widened_by_check: bool
     method: str
+    estimates: str
 
 
 class StageBlock(TypedDict, total=False):
@@ -114,6 +118,8 @@ class LinkagePair(TypedDict):
     left_records: Shown
     right_records: Shown
     fields_compared: list[str]
+    #: ``"skipped"`` when linked with ``--no-estimates``; absent otherwise.
+    estimates: NotRequired[str]
     deterministic: StageBlock
     probabilistic: StageBlock
     combined: StageBlock
@@ -152,6 +158,8 @@ class EvaluationPair(TypedDict, total=False):
     by_subgroup: dict[str, Any]
     bias: dict[str, Any]
     expected_match_rate: Share
+    #: ``"skipped"`` where the pair was linked with ``--no-estimates``.
+    estimates: str
 
 
 class CountShare(TypedDict):
@@ -203,6 +211,8 @@ class LinkageDocument(Header, total=False):
     threshold: float
     backend: str
     spine: str
+    #: ``"skipped"`` when linked with ``--no-estimates``; absent otherwise.
+    estimates: str
     pairs: list[LinkagePair]
     clusters: dict[str, Any]
     dedupe: list[dict[str, Any]]

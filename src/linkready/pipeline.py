@@ -515,16 +515,25 @@ def link(project: Project, out: Path | str | None = None, *,
          seed: int = 42, workspace: Path | None = None, backend: str = "duckdb",
          spark_settings: Any = None, on_warning: Warn = None,
          aggregates_only: bool = False,
-         training: TrainingConfig | None = None) -> Plan[LinkResult]:
+         training: TrainingConfig | None = None,
+         estimates: bool = True) -> Plan[LinkResult]:
     """Link every pair (or ``pairs``), cluster, and write the link outputs (without
     links.parquet, clusters.parquet or a kept workspace if ``aggregates_only``).
     ``training`` sets how models are trained (sample sizes, bootstrap replicates…),
-    all but the seed, which ``seed`` sets."""
+    all but the seed, which ``seed`` sets. ``estimates=False`` (``--no-estimates``)
+    skips the label-free estimates: the same links and clusters
+    (:mod:`linkready.link.skipped`)."""
     from linkready.link.backends import check_backend
     from linkready.link.run import OUTPUT_NAMES
     from linkready.reuse import EXACT_FILE
 
     check_backend(backend)
+    if not estimates:
+        from dataclasses import replace
+
+        from linkready.link.settings import TrainingConfig
+
+        training = replace(training or TrainingConfig(), estimates=False)
     pairs = _check_link_options(project, pairs, threshold)
     _scratch_ok(workspace, aggregates_only)
     st = _State(project, None, workspace, aggregates_only=aggregates_only)
@@ -564,6 +573,17 @@ def report(project: Project, out: Path | str | None = None) -> Plan[ReportResult
         read_outputs(results_dir(project, out), project.root)
         return publish(progress)
     return Plan("building the report", steps, execute)
+
+
+def _needs_estimates(training: TrainingConfig | None, stage: str) -> None:
+    """Refuse ``TrainingConfig(estimates=False)`` where the stage reads the label-free
+    estimates (assess: the report's verdicts; whatif: the share of the expected rate)."""
+    from linkready.errors import ConfigError
+
+    if training is not None and not training.estimates:
+        raise ConfigError(f"training: {stage} needs the label-free estimates "
+                          "(estimates=False skips them); drop estimates=False, or use "
+                          "`link --no-estimates` for links and clusters alone")
 
 
 def _check_link_options(project: Project, pairs: list[tuple[str, str]] | str | None,
@@ -613,6 +633,7 @@ def assess(project: Project, out: Path | str | None = None, *,
     from linkready.reuse import EXACT_FILE
 
     check_backend(backend)
+    _needs_estimates(training, "assess")
     pairs = _check_link_options(project, pairs, threshold)
     _scratch_ok(workspace, aggregates_only)
     st = _State(project, project_file, workspace, aggregates_only=aggregates_only)
@@ -658,6 +679,7 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
     )
 
     check_thresholds(threshold, trace_threshold or DEFAULT_TRACE_THRESHOLD)
+    _needs_estimates(config, "whatif")
     todo = affected_pairs(project, changes, pairs)  # a bad change fails before any work
     home = results_dir(project, None)
     folder = Path(out) if out is not None else home / WHATIF_DIRNAME

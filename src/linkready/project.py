@@ -282,6 +282,8 @@ class Project(_Frozen):
     _file_hash: str | None = PrivateAttr(default=None)
     #: Where outputs go by default when not beside the project file (frames projects).
     _results_home: Path | None = PrivateAttr(default=None)
+    #: The project file it was read from (set by :func:`load_project`).
+    _file: Path | None = PrivateAttr(default=None)
 
     @field_validator("name")
     @classmethod
@@ -345,6 +347,11 @@ class Project(_Frozen):
     def truth_path(self) -> Path | None:
         return _resolved(self.root / self.truth) if self.truth else None
 
+    def label(self) -> str:
+        """What messages name the project by: the project file it was read from, else
+        (a project built in Python) its name."""
+        return str(self._file) if self._file is not None else self.name
+
     def results_home(self) -> Path | None:
         """The default output folder when it is not ``linkready-results/`` beside the
         project file (a project built from DataFrames: the folder holding them)."""
@@ -391,6 +398,7 @@ def load_project(path: str | Path) -> Project:
     data = {**data, "root": path.resolve().parent}
     project = validate(Project, data, path, "the project file", PROJECT_SHAPES)
     project._file_hash = config_hash_of(path.read_bytes())
+    project._file = path
     return project
 
 

@@ -118,12 +118,15 @@ def previous_linkage(folder: Path, key: str | None) -> dict[str, Any] | None:
     """``linkage.json`` from ``folder`` if it was computed from inputs and settings with
     this ``key`` and every file of that linkage is still there; else None (no key, no
     linkage, an older file without a key, unreadable, stale or incomplete, e.g. written
-    with ``--aggregates-only``)."""
+    with ``--aggregates-only``, or made with ``--no-estimates``: assess needs them, and
+    the setting is in the key as well)."""
+    from linkready.link.skipped import skipped
+
     if key is None:
         return None
     try:
         doc = json.loads((folder / "linkage.json").read_text(encoding="utf-8"))
-        if not isinstance(doc, dict) or doc.get(KEY_FIELD) != key:
+        if not isinstance(doc, dict) or doc.get(KEY_FIELD) != key or skipped(doc):
             return None
         files = [*LINK_FILES, *doc["models"].values()]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

@@ -230,3 +230,19 @@ def test_a_bad_option_is_one_line(args: list[str], words: list[str]) -> None:
     assert line.startswith("error: ") and f"`linkready {args[0]} -h`" in line
     for w in words:
         assert w in line, line
+
+
+def test_typer_rich_utils_loads_on_first_use_and_patched() -> None:
+    """Importing the CLI leaves out typer.rich_utils (rich.markdown, markdown-it,
+    Pygments: help and usage errors only); once read, its error printer is linkready's."""
+    import subprocess
+    import sys
+
+    code = ("import sys, linkready.cli.app, typer; "
+            "print(sorted(m for m in ('typer.rich_utils', 'rich.markdown', 'markdown_it') "
+            "if m in sys.modules)); "
+            "print(typer.rich_utils.rich_format_error.__name__, "
+            "'rich.markdown' in sys.modules, type(typer.rich_utils).__name__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split("\n")[:2] == ["[]", "one_line_error True module"]

@@ -81,3 +81,35 @@ def test_workspace_without_a_new_column_is_rebuilt(tmp_path: Path) -> None:
     again = ingest_project(project, reuse=True)
     con = open_workspace(again.workspace)
     assert con.execute("SELECT count(uprn) FROM records").fetchone() == (2,)
+
+
+def test_abbreviations_counted_where_the_value_changes() -> None:
+    """The ``abbreviations_unified`` count reads the words rather than building the
+    value twice: it holds exactly where the unified value differs from the line's words
+    joined by single spaces (the definition), given single-word replacements."""
+    import duckdb
+
+    from linkready.ingest import _rules as R
+    from linkready.ingest._sql import NAME_SEPARATORS, address_sql, address_words_sql, fold_sql
+
+    assert all(v and " " not in v for v in R.ADDRESS_WORDS.values())
+    t = "nullif(trim(a), '')"
+    value, actions = address_sql(t)
+    plain = (f"regexp_replace(regexp_replace({fold_sql(t)}, '[''’`]', '', 'g'), "
+             f"'{NAME_SEPARATORS}', ' ', 'g')")
+    assert value == f"nullif({address_words_sql(plain)}, '')"
+    spaced = f"array_to_string(list_filter(string_split({plain}, ' '), lambda w: w <> ''), ' ')"
+    lines = [None, "", "  ", "-", "12 High Street", "12 HIGH ST", "4 Avenue  Road", "4 Ave",
+             "Flat 3, 12a St. John's Road", "St-Mary's Crt", "Rue de l'Église", "AVE",
+             "NORTH", "northern way", "1 The Green", "APT 2 Upper  Mall", "Street", "ST"]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE x (a VARCHAR)")
+    con.executemany("INSERT INTO x VALUES (?)", [[v] for v in lines])
+    got = con.execute(f"SELECT a, coalesce({actions['abbreviations_unified']}, false), "
+                      f"coalesce({t} IS NOT NULL AND {spaced} <> {value}, false) FROM x"
+                      ).fetchall()
+    assert [a for a, new, _ in got if new] == ["12 High Street", "4 Avenue  Road",
+                                               "Flat 3, 12a St. John's Road",
+                                               "St-Mary's Crt", "NORTH", "APT 2 Upper  Mall",
+                                               "Street"]
+    assert all(new == old for _, new, old in got)

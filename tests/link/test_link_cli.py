@@ -62,7 +62,8 @@ def test_link_bad_input_is_one_line(world_project: Path, tmp_path: Path, args: l
 
 
 def test_evaluate_without_truth_is_a_clear_error(world_project: Path, tmp_path: Path) -> None:
-    """A project without truth cannot be evaluated: exit 2 and say why."""
+    """A project without truth cannot be evaluated: exit 2 and say why, naming the
+    project file and the key."""
     root = tmp_path / "p"
     root.mkdir()
     text = world_project.read_text().replace("truth: truth.parquet\n", "")
@@ -73,7 +74,8 @@ def test_evaluate_without_truth_is_a_clear_error(world_project: Path, tmp_path: 
     register(results, "workspace", ["linkready.duckdb"])
     result = runner.invoke(app, ["evaluate", str(root / "project.yaml")])
     assert result.exit_code == 2
-    assert "no `truth:`" in result.output
+    said = "".join(result.output.split())
+    assert f"{root / 'project.yaml'}:truth:notset" in said
 
 
 def test_sweep_table_and_json(tmp_path: Path) -> None:
@@ -125,3 +127,18 @@ def test_cli_import_does_not_load_splink() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_link_package_names_load_on_first_use() -> None:
+    """Importing a submodule of linkready.link (the CLI's check_backend) loads neither
+    the evaluation nor pandas; the public names still import, from their modules."""
+    code = ("import sys, linkready.link.backends; "
+            "print(sorted(m for m in ('pandas', 'linkready.link.evaluate_run', "
+            "'linkready.link.run') if m in sys.modules)); "
+            "from linkready.link import TrainingConfig; "
+            "import linkready.link as L, linkready.link.settings as S; "
+            "print(TrainingConfig is S.TrainingConfig, 'evaluate_project' in dir(L), "
+            "L.backends.__name__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split("\n")[:2] == ["[]", "True True linkready.link.backends"]

@@ -264,9 +264,10 @@ def test_grey_zone_counts_unresolved_records_at_their_worst_case() -> None:
     assert estimates.grey_zone(np.zeros(0)).share == 0.0
 
 
-def test_grey_zone_raises_only_the_upper_end_after_the_gap() -> None:
+def test_grey_zone_widens_both_ends_the_gap_only_the_upper() -> None:
     """honest_estimates adds the grey zone of the linked model's best candidates to the
-    upper end, on top of the completeness gap, and publishes it."""
+    upper end (Σ(1 − q): all have their match), on top of the completeness gap, takes it
+    off the lower end (Σq: none has), and publishes both."""
     kw = _honest_inputs()
     n = kw["left_records"]
     strong = np.flatnonzero(kw["p"] == 0.99)
@@ -277,17 +278,22 @@ def test_grey_zone_raises_only_the_upper_end_after_the_gap() -> None:
     grey = estimates.grey_zone(q0)
     assert grey.unresolved == len(strong[::4]) and grey.records == pytest.approx(
         0.6 * grey.unresolved)
+    assert grey.records_down == pytest.approx(0.4 * grey.unresolved)
     got = estimates.honest_estimates(**kw)  # no model-free check: nothing widens
     assert got.grey == grey
     assert got.match_rate.upper == pytest.approx(
         min(1.0, got.model_interval[1] + grey.records / n))
-    assert got.match_rate.lower == got.model_interval[0]
+    assert got.match_rate.lower == pytest.approx(
+        max(0.0, got.model_interval[0] - grey.records_down / n))
     gap = estimates.CompletenessGap(2.0, "left", [("dob", 30, 0.0)], 0.7)
     both = estimates.honest_estimates(**kw, gap=gap)
     assert both.match_rate.lower == got.match_rate.lower
     assert both.match_rate.upper == pytest.approx(min(1.0, got.match_rate.upper + 2.0 / n))
     tree = controlled(got.rate_dict(estimates.expected_match_rate(["a"], [0.5], n)))
     assert tree["grey_zone"]["band"] == [0.05, 0.95]
+    assert round(grey.records_down) == 6  # 1–7 records: hidden under control
+    assert tree["grey_zone"]["records_without_match"] == "*"
+    assert tree["grey_zone"]["share_of_left_without_match"] == "*"
     assert "grey zone" in tree["interval"]
 
 
@@ -422,3 +428,29 @@ def test_recall_says_whether_its_matches_are_enough_to_read_it() -> None:
         else:
             assert tree["expected_matches"] == 5 * round(m / 5) > 100
             assert tree["perfect_blocking_lower"] == pytest.approx(0.025 ** (1 / m))
+
+
+def test_replicates_read_the_extract_in_hand_not_a_resample_of_it() -> None:
+    """The interval is about this extract (a finite population): with a model the
+    refit cannot move (matches agree on every field, non-matches on none, q 0 or 1)
+    and no chance (Σq(1 − q) = 0), nothing is uncertain, so the interval is the point.
+    Reading each replicate's rate as a weighted mean over Poisson-resampled records
+    spread it by √(p(1 − p)/n) ≈ 2.3 points each way here (the sampling of which records
+    are in the extract)."""
+    rng = np.random.default_rng(11)
+    n = 400
+    matched = rng.random(n) < 0.6
+    codes, p, gam = [], [], []
+    for i in range(n):
+        codes.append(i), p.append(0.0), gam.append([0, 0, 0])
+        if matched[i]:
+            codes.append(i), p.append(1.0), gam.append([1, 1, 1])
+    h = estimates.honest_estimates(
+        left_codes=np.array(codes), p=np.array(p), gamma=np.array(gam, dtype=np.int8),
+        left_records=n, sample_codes=np.arange(n),
+        diag_sample_pos=np.zeros(0, dtype=np.int64), diag_p=np.zeros(0),
+        diag_gamma=np.zeros((0, 3), dtype=np.int8), threshold=0.9, replicates=20, seed=3)
+    assert h.match_rate.estimate == pytest.approx(matched.mean())
+    assert h.model_interval[1] - h.model_interval[0] < 1e-6
+    assert h.match_rate.upper - h.match_rate.lower < 1e-6
+    assert h.false_share.upper - h.false_share.lower < 1e-6

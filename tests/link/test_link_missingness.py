@@ -123,4 +123,27 @@ def test_field_model_shares_are_re_read_in_each_replicate() -> None:
     assert calls == [w["left_records"]] * w["replicates"]
     assert re_read.blocking_recall.estimate == fixed.blocking_recall.estimate
     assert re_read.match_rate.estimate == fixed.match_rate.estimate
-    assert re_read.blocking_recall.width > fixed.blocking_recall.width + 0.005
+    # The upper end reaches the diagnostic reading's recall (1: it sees no misses) in
+    # both; the re-read's spread shows below.
+    assert re_read.blocking_recall.upper == fixed.blocking_recall.upper == 1.0
+    assert re_read.blocking_recall.lower < fixed.blocking_recall.lower - 0.001
+
+
+def test_the_interval_spans_both_readings_of_the_blocking_misses() -> None:
+    """The diagnostic reading sees no loss (every pattern meets all of right); the field
+    model reads half of pattern 1's matches never compared, and is used. The interval
+    reaches down to the diagnostic reading's figure (the rate among candidates) and
+    recall's up to its recall (1); and the matches added for the misses carry their
+    chance (Poisson: variance = the expected records added)."""
+    w, truth = _world(np.random.default_rng(7))
+    w = {**w, "pattern_share": np.array([1.0, 1.0])}
+    h = estimates.honest_estimates(**w, pattern_compared=np.array([1.0, 0.5]))
+    assert h.field_model_used and h.missed_by_missing == 0.0
+    assert h.match_rate.estimate == pytest.approx(truth, abs=0.03)
+    assert h.match_rate.estimate > h.blocked_rate + 0.05
+    assert h.match_rate.lower <= h.blocked_rate
+    assert h.blocking_recall.upper == 1.0 > h.blocking_recall.estimate
+    n = w["left_records"]
+    added = (h.match_rate.estimate - h.blocked_rate) * n
+    assert h.match_rate.chance_upper - h.match_rate.estimate >= (
+        estimates.Z95 * np.sqrt(added) / n - 1e-12)

@@ -58,8 +58,9 @@ def test_api_checks_changes_before_any_work(tmp_path: Path) -> None:
     project = write_world(tmp_path, with_nhs=20)
     with pytest.raises(linkready.ConfigError, match="not a number from 0 to 1"):
         linkready.whatif(project, nhs_complete={"council": 1.5})
-    with pytest.raises(linkready.ConfigError, match="does not map `address_line`"):
+    with pytest.raises(linkready.ConfigError, match="does not map `address_line`") as info:
         linkready.whatif(project, complete={"council.address_line": 0.5})
+    assert f"in {project}; map it under sources.council.columns" in str(info.value)
     assert not (tmp_path / "linkready-results").exists()
 
 

@@ -47,11 +47,14 @@ _flags_without_metavar()
 def _usage_errors_on_one_line() -> None:
     """An option or argument the parser refuses (``--seed -3``, a missing PROJECT) is
     printed as one line naming the option and where help is, as linkready's own errors
-    are, rather than Typer's usage line, hint and three-line box."""
-    from typer import rich_utils
+    are, rather than Typer's usage line, hint and three-line box.
 
-    if getattr(rich_utils.rich_format_error, "linkready_one_line", False):
-        return
+    Typer prints those through ``typer.rich_utils``, which imports rich.markdown,
+    markdown-it and Pygments (about 0.1 s) and is needed only for help and such errors:
+    it is imported, and patched, on first use (Typer reads it as ``from . import
+    rich_utils``, an attribute of the package)."""
+    import sys
+    import types
 
     def one_line_error(exc: Any) -> None:
         if type(exc).__name__ == "NoArgsIsHelpError":  # help was printed instead
@@ -63,7 +66,26 @@ def _usage_errors_on_one_line() -> None:
         error_line(f"{exc.format_message().rstrip('.')}{where}")
 
     one_line_error.linkready_one_line = True  # type: ignore[attr-defined]
-    rich_utils.rich_format_error = one_line_error  # type: ignore[assignment]
+
+    def patch(module: Any) -> Any:
+        if not getattr(module.rich_format_error, "linkready_one_line", False):
+            module.rich_format_error = one_line_error
+        return module
+
+    name = "typer.rich_utils"
+    if name in sys.modules:
+        patch(sys.modules[name])
+        return
+
+    class _OnFirstUse(types.ModuleType):
+        def __getattr__(self, attr: str) -> Any:
+            import importlib
+
+            if name not in sys.modules and vars(typer).get("rich_utils") is self:
+                delattr(typer, "rich_utils")  # the import binds the real module
+            return getattr(patch(importlib.import_module(name)), attr)
+
+    typer.rich_utils = _OnFirstUse(name)  # type: ignore[attr-defined]
 
 
 _usage_errors_on_one_line()

@@ -51,11 +51,14 @@ def print_evaluation(evaluation: EvaluationDocument, path: Path) -> None:
     """Per pair: true overlap, expected rate, and F1 / missed-match rate of each stage."""
     from rich.table import Table
 
+    from linkready.link.skipped import NOT_ESTIMATED, skipped
+
     table = Table("left → right", "true overlap", "expected", "det. F1", "prob. F1",
                   "prob. precision", "prob. missed", title="Linkage accuracy against truth")
     for p in evaluation["pairs"]:
         table.add_row(f"{p['left']} → {p['right']}", _pct(p["truth"]["overlap_rate"]),
-                      _pct(p["expected_match_rate"]), _pct(p["deterministic"]["f1"]),
+                      NOT_ESTIMATED if skipped(p) else _pct(p["expected_match_rate"]),
+                      _pct(p["deterministic"]["f1"]),
                       _pct(p["probabilistic"]["f1"]), _pct(p["probabilistic"]["precision"]),
                       _pct(p["probabilistic"]["missed_match_rate"]))
     console.print(table)

@@ -57,6 +57,11 @@ def link(
     backend: BackendOpt = "duckdb",
     spark_conf: SparkConfOpt = None,
     aggregates_only: AggregatesOpt = False,
+    no_estimates: Annotated[bool, typer.Option(
+        "--no-estimates",
+        help="Skip the label-free estimates (expected match rate with its interval, "
+             "false links, blocking recall): the same links and clusters, faster. For a "
+             "relink of a linkage already assessed; assess always estimates.")] = False,
 ) -> None:
     """Link each source to the spine: exact NHS number, then Splink; cluster everyone."""
     with user_errors():
@@ -73,7 +78,8 @@ def link(
         result = run_plan(pipeline.link(project, out, pairs=chosen, threshold=threshold,
                                         seed=seed, workspace=workspace, backend=backend,
                                         spark_settings=spark_settings, on_warning=warn_now,
-                                        aggregates_only=aggregates_only))
+                                        aggregates_only=aggregates_only,
+                                        estimates=not no_estimates))
         print_linkage_summary(result.run.summary, result.out,
                               record_level=not aggregates_only)
 
@@ -99,11 +105,14 @@ def _label_free(pair: LinkagePair) -> tuple[str, str]:
     "not read" where the model expects too few matches for it to mean anything (the
     report's rule, :func:`linkready.report._verdict.too_few_matches`)."""
     from linkready.cli._common import rate_text
+    from linkready.link.skipped import NOT_ESTIMATED, skipped
     from linkready.report._verdict import Thresholds, too_few_matches
 
     def text(point: Any, lower: Any, upper: Any) -> str:
         return f"{rate_text(point)} ({rate_text(lower)}–{rate_text(upper)})"
 
+    if skipped(pair):
+        return NOT_ESTIMATED, NOT_ESTIMATED
     prob = pair["probabilistic"]
     recall = prob.get("blocking", {}).get("estimated_recall")
     false = prob.get("false_links")
@@ -143,6 +152,7 @@ def print_linkage_summary(summary: Mapping[str, Any], out_dir: Path, *,
 
     from linkready.cli._common import rate_text
     from linkready.documents import linkage_pairs
+    from linkready.link.skipped import NOT_ESTIMATED, skipped
 
     table = Table("left → right", "left records", "deterministic", "probabilistic",
                   "expected (interval)", "blocking recall", "false links",
@@ -152,6 +162,7 @@ def print_linkage_summary(summary: Mapping[str, Any], out_dir: Path, *,
         table.add_row(f"{p['left']} → {p['right']}", str(p["left_records"]),
                       rate_text(p["deterministic"]["match_rate"]),
                       rate_text(p["probabilistic"]["match_rate"]),
+                      NOT_ESTIMATED if skipped(p) else
                       f"{rate_text(e['estimate'])} ({rate_text(e['lower'])}–"
                       f"{rate_text(e['upper'])})",
                       *_label_free(p))

@@ -29,7 +29,8 @@ def report(project_file: ProjectArg, out: OutOpt = None) -> None:
             result = pipeline.report(project, out).run()
         rep = result.report
         for v in rep.verdicts():
-            console.print(f"{v.rag.upper():5} {escape(v.subject)}: {escape(v.headline)}",
+            rag = "—" if v.rag == "none" else v.rag.upper()  # not rated (--no-estimates)
+            console.print(f"{rag:5} {escape(v.subject)}: {escape(v.headline)}",
                           highlight=False)
         if rep.missing:
             console.print(f"not in the report (stage not run): {', '.join(rep.missing)}")

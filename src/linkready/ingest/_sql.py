@@ -337,11 +337,15 @@ def address_sql(t: str) -> tuple[str, dict[str, str]]:
     plain = (f"regexp_replace(regexp_replace({fold_sql(t)}, '[''’`]', '', 'g'), "
              f"{lit(NAME_SEPARATORS)}, ' ', 'g')")
     value = f"nullif({address_words_sql(plain)}, '')"
-    spaced = f"array_to_string(list_filter(string_split({plain}, ' '), lambda w: w <> ''), ' ')"
+    # The value differs from the words of ``plain`` joined by single spaces exactly where
+    # a word is one that unifying changes (the replacements are single words, never
+    # empty): the words are looked up rather than the value built a second time.
+    changed = ", ".join(lit(k) for k, v in R.ADDRESS_WORDS.items() if k != v)
     return value, {
         "punctuation_removed": f"{t} IS NOT NULL AND regexp_matches(upper({t}), "
                                "'[^\\p{L}\\p{M}0-9 ]')",
-        "abbreviations_unified": f"{t} IS NOT NULL AND {spaced} <> {value}",
+        "abbreviations_unified": f"{t} IS NOT NULL AND "
+                                 f"list_has_any(string_split({plain}, ' '), [{changed}])",
     }
 
 

@@ -361,9 +361,10 @@ FIELD_NOTE = (
     "replicate's weights of the sampled records."
 )
 
-INTERVAL_NAME = ("model, blocking and chance (nominal 95%), widened to the model-free "
-                 "check where that disagrees; upper end raised by the completeness gap "
-                 "and the grey zone")
+INTERVAL_NAME = ("model, blocking and chance for the left records in hand (nominal "
+                 "95%), widened to the model-free check where that disagrees; upper end "
+                 "raised by the completeness gap and the grey zone, lower end lowered by "
+                 "the grey zone")
 
 HONEST_NOTE = (
     "Each left record's match probability q is the largest among its candidate pairs. Blocking "
@@ -377,14 +378,24 @@ HONEST_NOTE = (
     "or, where it sees more misses, plus the field model's (blocking.estimated_recall."
     "field_model: blocking recall from how each field agrees in matches). "
     "False links: Σ(1 − q) over left records whose best link is accepted (q ≥ threshold), "
-    "the Fellegi–Sunter posterior form (fastLink). Interval (nominal 95%): a Poisson bootstrap "
-    "over left records (and, independently, over the diagnostic sample) with m, u and λ refitted "
-    "each time by EM on the agreement-pattern counts; its spread is placed around both the linked "
-    "model's figure and the refitted model's figure and the union taken, with the chance spread "
-    "Σq(1−q) added in quadrature. It covers sampling error in the model, disagreement between the "
-    "two fits, blocking misses that the diagnostic rules find or that blank fields explain, and "
-    "chance; it does not cover matches that no diagnostic rule brings together either for other "
-    "reasons (errors in every field a rule uses), nor errors shared by both fits (e.g. "
+    "the Fellegi–Sunter posterior form (fastLink). Interval (nominal 95%), for the left records "
+    "in hand (a finite population: which records the extract holds is not uncertain): a Poisson "
+    "bootstrap over left records refits m, u and λ each time by EM on the agreement-pattern counts "
+    "(and re-reads the field model on the diagnostic sample resampled), and each refit's figures "
+    "are read on every left record with unit weight (the diagnostic sample's missed mass with its "
+    "bootstrap weights, finite-population corrected: no spread when every left record is "
+    "sampled); its spread is placed around both the linked model's figure and the refitted "
+    "model's figure and the union taken (and, where the field model gives a second reading of the "
+    "blocking misses, around the figure by the reading not used: the two rest on different "
+    "assumptions), with chance added in quadrature: Σq(1−q) (the finite-population spread of "
+    "which records have a match, given q) plus the expected records added for blocking misses "
+    "(Poisson: how many of them are real). It covers error in the model's parameters, "
+    "disagreement between the two fits and between the two readings of the blocking misses, "
+    "blocking misses that the diagnostic rules find or that blank fields explain (and the "
+    "sampling of the diagnostic sample), and chance; it does not cover the sampling of the "
+    "extract itself (a rate for the process the records come from would be wider by about "
+    "±1.96√(p(1−p)/n)), matches that no diagnostic rule brings together for other reasons "
+    "(errors in every field a rule uses), nor errors shared by both fits (e.g. "
     "strongly dependent fields). Where the model-free decoy check (model_free_check) disagrees "
     "with that interval by more than the two methods' combined sampling error (the facing "
     "half-widths added in quadrature), the interval is widened to span the check's own interval "
@@ -397,7 +408,8 @@ HONEST_NOTE = (
     "raised by the completeness gap (completeness_gap), a "
     "sensitivity bound for matches hidden by errors that come together with missing identifiers, "
     "and by the grey zone (grey_zone): the worst case that every left record the model leaves "
-    "unresolved (best candidate with an intermediate probability) has its match."
+    "unresolved (best candidate with an intermediate probability) has its match; the lower end "
+    "is lowered by the grey zone's other worst case, that none of them has."
 )
 
 
@@ -447,12 +459,18 @@ def _recall_chance_sd(recall: float, matches: float) -> float:
 
 
 def _interval(x0: float, xr: float, reps: npt.NDArray[np.float64], chance_sd: float,
-              lo: float = 0.0, hi: float = 1.0) -> Interval:
+              lo: float = 0.0, hi: float = 1.0, also: float = math.nan) -> Interval:
+    """The bootstrap spread of ``reps`` (around the refit's ``xr``) and chance, placed
+    around both ``x0`` and ``xr`` and the union taken; with ``also`` (the figure by the
+    other reading of the blocking misses), around it too."""
     qlo, qhi = (np.quantile(reps, [Q_LO, Q_HI]) if len(reps) else (xr, xr))
     c = Z95 * chance_sd
     below = math.hypot(max(xr - float(qlo), 0.0), c)
     above = math.hypot(max(float(qhi) - xr, 0.0), c)
-    return Interval(x0, max(lo, min(x0, xr) - below), min(hi, max(x0, xr) + above), xr,
+    low, high = min(x0, xr), max(x0, xr)
+    if not math.isnan(also):
+        low, high = min(low, also), max(high, also)
+    return Interval(x0, max(lo, low - below), min(hi, high + above), xr,
                     max(lo, x0 - c), min(hi, x0 + c))
 
 
@@ -520,7 +538,7 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
                 w: npt.NDArray[np.float64], wd: npt.NDArray[np.float64],
                 accepted: npt.NDArray[np.bool_],
                 compared: npt.NDArray[np.float64] | None = pattern_compared
-                ) -> tuple[float, float, float, float, float, float]:
+                ) -> tuple[float, float, float, float, float, float, float]:
         q = _sorted_group_max(starts, owners, z, n)
         qs = q[sample_codes]
         qd = np.maximum(qs, _group_max(diag_sample_pos, zd, s)) if s else qs
@@ -540,24 +558,26 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         if lost > 0:
             recall *= (blocked + miss) / (blocked + miss + lost)
         field_lost = 0.0
+        other = math.nan  # blocking recall by the reading not used, where there are two
         if compared is not None and patterns_of is not None and w.sum() > 0:
             field_lost = missingness.lost_to_missing(
                 np.bincount(patterns_of, weights=w * q, minlength=n_pat_missing),
                 np.bincount(patterns_of, weights=w, minlength=n_pat_missing),
                 np.asarray(compared)) / float(w.sum())
+            other = blocked / (blocked + field_lost) if blocked > 0 else 1.0
         if field_lost > miss + lost:  # the field model sees more misses: it is used
-            recall = blocked / (blocked + field_lost) if blocked > 0 else 1.0
+            recall, other = other, recall
         wa = w[accepted]
         fdr = float((wa * (1 - z[best_idx[accepted]])).sum() / wa.sum()) if wa.sum() > 0 \
             else 0.0
         return (min(1.0, blocked + max(miss + lost, field_lost)), recall, fdr, miss, lost,
-                field_lost)
+                field_lost, other)
 
     q0 = _sorted_group_max(starts, owners, p, n)
     accepted = q0 >= threshold
     ones, ones_d = np.ones(n), np.ones(s)
-    rate0, recall0, fdr0, miss0, lost0, field0 = figures(p, diag_p, ones, ones_d,
-                                                          accepted)
+    rate0, recall0, fdr0, miss0, lost0, field0, other0 = figures(
+        p, diag_p, ones, ones_d, accepted)
 
     width = gamma.shape[1]
     if diag_gamma.shape[1] != width:
@@ -597,6 +617,16 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
             lp, ld = _logit(p), _logit(np.asarray(diag_p, dtype=float))
         rng = np.random.default_rng(seed)
         reps = np.zeros((replicates, 3))
+        # The figures are about this extract, a finite population: which left records
+        # it holds is not uncertain. The Poisson weights resample the records only to
+        # refit the model (m, u, λ and the field model's shares: parameters estimated
+        # from them); each replicate's figures are then read on every left record with
+        # unit weight, so the spread is the model's alone (the chance term Σq(1 − q),
+        # added below, is the finite-population spread of the outcome given q). The
+        # diagnostic sample is a sample of the extract: its weights keep the sampling
+        # spread, finite-population corrected (Rao–Wu rescaling, 1 + √(1 − s/N)(w − 1):
+        # mean 1, variance 1 − s/N, never negative; all 1 when every record is sampled).
+        shrink = math.sqrt(max(0.0, 1.0 - s / n))
         for b in range(replicates):
             w = rng.poisson(1.0, n).astype(float)
             wd = rng.poisson(1.0, s).astype(float)
@@ -606,20 +636,29 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
             # The field model's shares, re-read on the replicate's diagnostic sample.
             cmp_b = (compared_by(wd) if compared_by is not None and s
                      else pattern_compared)
-            reps[b] = figures(zb[pidx], zb[didx], w, wd, accepted, cmp_b)[:3]
+            wd_fig = 1.0 + shrink * (wd - 1.0)
+            reps[b] = figures(zb[pidx], zb[didx], ones, wd_fig, accepted, cmp_b)[:3]
             if aside:
                 # Blocking recall read on the linked model, its log-odds moved pattern
                 # by pattern by the refit's change from the full sample to this
                 # replicate (m, u and λ): see the comment where reps are shifted.
                 shift = refit.log_odds(mb, d) - odds0
                 reps[b, 1] = figures(_expit(lp + shift[pidx]), _expit(ld + shift[didx]),
-                                     w, wd, accepted, cmp_b)[1]
+                                     ones, wd_fig, accepted, cmp_b)[1]
     else:  # no comparison vectors retained: the chance spread only
         rater, recallr, fdrr = rate0, recall0, fdr0
         aside = False
         reps = np.zeros((0, 3))
         replicates = 0
-    var_rate = float((q0 * (1 - q0)).sum()) / n ** 2
+    # Chance: which left records have a match, given q (Poisson-binomial), and how many
+    # of the matches the estimate adds for blocking misses are real (each a record with
+    # no candidate, q ≈ 0, matched with a small probability: Poisson, variance = mean).
+    blocked0 = float(q0.sum()) / n
+    var_rate = (float((q0 * (1 - q0)).sum()) + max(rate0 - blocked0, 0.0) * n) / n ** 2
+    # The two readings of the blocking misses (diagnostic; field model) rest on
+    # different assumptions: the interval spans the figure by the one not used too.
+    alt_rate = (math.nan if math.isnan(other0) else
+                min(1.0, blocked0 + min(miss0 + lost0, field0)))
     a = int(accepted.sum())
     var_fdr = float((q0[accepted] * (1 - q0[accepted])).sum()) / a ** 2 if a else 0.0
     published = (rater, recallr, fdrr)
@@ -634,7 +673,7 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         # (above); they need no shift.
         reps = reps - np.array([rater - rate0, 0.0, fdrr - fdr0])
         rater, recallr, fdrr = rate0, recall0, fdr0
-    rate = _interval(rate0, rater, reps[:, 0], math.sqrt(var_rate))
+    rate = _interval(rate0, rater, reps[:, 0], math.sqrt(var_rate), also=alt_rate)
     false = _interval(fdr0, fdrr, reps[:, 2], math.sqrt(var_fdr))
     model_interval = (rate.lower, rate.upper)
     wr = wf = False
@@ -645,9 +684,10 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
                               min(1.0, decoy.false_links / a))
     grey = grey_zone(q0[:left_records])
     raise_by = (gap.records if gap is not None and gap.records > 0 else 0.0) + grey.records
-    if raise_by > 0:
-        rate = Interval(rate.estimate, rate.lower, min(1.0, rate.upper + raise_by / n),
-                        rate.refit, rate.chance_lower, rate.chance_upper)
+    if raise_by > 0 or grey.records_down > 0:
+        rate = Interval(rate.estimate, max(0.0, rate.lower - grey.records_down / n),
+                        min(1.0, rate.upper + raise_by / n), rate.refit,
+                        rate.chance_lower, rate.chance_upper)
     from dataclasses import replace
     point = point_check(rate0, decoy=decoy if wr else None,
                         refit_rate=None if aside else published[0],
@@ -656,10 +696,11 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
     return Honest(
         match_rate=replace(rate, refit=published[0]),
         blocking_recall=replace(_interval(recall0, recallr, reps[:, 1],
-                                          _recall_chance_sd(recall0, rate0 * n)),
+                                          _recall_chance_sd(recall0, rate0 * n),
+                                          also=other0),
                                 refit=published[1]),
         false_share=replace(false, refit=published[2]),
-        false_links=fdr0 * a, accepted=a, blocked_rate=float(q0.sum()) / n,
+        false_links=fdr0 * a, accepted=a, blocked_rate=blocked0,
         missed_by_blocking=miss0, left_records=left_records, sample_records=s,
         replicates=replicates, patterns=n_pat, decoy=decoy, widened_rate=wr,
         widened_false=wf, gap=gap, refit_set_aside=aside, model_interval=model_interval,
@@ -927,23 +968,35 @@ class GreyZone:
     """Left records whose best candidate has an intermediate match probability q
     (``GREY[0] ≤ q < GREY[1]``): the model does not resolve them. ``records`` is
     Σ(1 − q) over them, how many more left records would be matched if every one of
-    them had its match (the worst case for the upper end)."""
+    them had its match (the worst case for the upper end); ``records_down`` is Σq over
+    them, how many fewer if none had (the worst case for the lower end)."""
 
     records: float
     unresolved: int
     left_records: int
+    records_down: float = 0.0
 
     @property
     def share(self) -> float:
         """``records`` ÷ left records: what the worst case adds to the upper end."""
         return self.records / self.left_records if self.left_records else 0.0
 
+    @property
+    def share_down(self) -> float:
+        """``records_down`` ÷ left records: what the worst case takes off the lower
+        end."""
+        return self.records_down / self.left_records if self.left_records else 0.0
+
     def as_dict(self, left_records: int) -> dict[str, object]:
         """The exact tree (:mod:`linkready.publish`): under control the share is ``*``
         where the records it stands for round to 1–7."""
         share = self.records / left_records if left_records else 0.0
+        down = self.records_down / left_records if left_records else 0.0
         return {"records": Expected(self.records),
                 "share_of_left": Value(share, (round(self.records),), None),
+                "records_without_match": Expected(self.records_down),
+                "share_of_left_without_match": Value(down, (round(self.records_down),),
+                                                     None),
                 "unresolved_records": Count(self.unresolved),
                 "band": [GREY[0], GREY[1]],
                 "method": GREY_NOTE}
@@ -953,10 +1006,13 @@ GREY_NOTE = (
     "Worst case, not an estimate. A left record whose best candidate has a match "
     f"probability q with {GREY[0]} ≤ q < {GREY[1]} is unresolved by the model: the "
     "estimate counts it as q of a match. If each such record in fact has its match, the "
-    "rate rises by Σ(1 − q) over them ÷ left records; that is added to the upper end of "
-    "the interval (after the completeness gap, which it may overlap: the sum is "
-    "conservative). On heavily corrupted data most missed matches sit here, at a "
-    "probability the model sets too low. It does not see matches that agree no better "
+    "rate rises by Σ(1 − q) over them ÷ left records (records, share_of_left); that is "
+    "added to the upper end of the interval (after the completeness gap, which it may "
+    "overlap: the sum is conservative). If none has, the rate falls by Σq over them ÷ left "
+    "records (records_without_match, share_of_left_without_match); that is taken off the "
+    "lower end. On heavily corrupted data most missed matches sit here, at a probability "
+    "the model sets too low; where postcodes are missing, non-matches sit here at a "
+    "probability it sets too high. It does not see matches that agree no better "
     "than chance (q below the band) or that no blocking rule compared: only a review "
     "sample does."
 )
@@ -967,7 +1023,8 @@ def grey_zone(q: npt.ArrayLike) -> GreyZone:
     left record; 0 for a record without a candidate)."""
     arr = np.asarray(q, dtype=float)
     grey = (arr >= GREY[0]) & (arr < GREY[1])
-    return GreyZone(float((1.0 - arr[grey]).sum()), int(grey.sum()), len(arr))
+    return GreyZone(float((1.0 - arr[grey]).sum()), int(grey.sum()), len(arr),
+                    float(arr[grey].sum()))
 
 
 # ---------------------------------------------------------------------------------------
@@ -1049,6 +1106,6 @@ def point_check(estimate: float, *, decoy: DecoyCheck | None, refit_rate: float 
     if refit_rate is not None:
         signals["refit"] = abs(refit_rate - estimate)
     if grey is not None:
-        signals["grey_zone"] = grey.share
+        signals["grey_zone"] = max(grey.share, grey.share_down)
     signals["completeness_gap"] = max(gap_records, 0.0) / n
     return PointCheck(signals, POINT_TOLERANCE, left_records)

@@ -58,8 +58,9 @@ def read_truth(project: Project) -> tuple[Any, Any]:
 
     path = project.truth_path()
     if path is None:
-        raise ConfigError(f"{project.name}: the project has no `truth:`; evaluate needs "
-                          "synthetic truth (generated projects have it)")
+        raise ConfigError(f"{project.label()}: truth: not set; evaluate needs synthetic "
+                          "truth (generated projects have it): add `truth: FILE` or use "
+                          "`linkready review` to label a sample")
     if not path.is_file():
         raise InputError(f"{path}: truth file not found; re-run generate or fix `truth:`")
     truth = _parquet(pd, path, "truth")
@@ -114,6 +115,7 @@ def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
     (the linkage.json ``linkage`` was published as) is recorded by its digest, so a
     report can refuse this evaluation once linkage.json is replaced."""
     from linkready.documents import linkage_digest
+    from linkready.link.skipped import SKIPPED, skipped
 
     truth, population = read_truth(project)
     pairs = []
@@ -121,6 +123,8 @@ def evaluate_outputs(project: Project, links: Any, linkage: dict[str, Any],
         pairs.append(evaluate.evaluate_pair(links, truth, population, p["left"], p["right"],
                                             linkage["threshold"]))
         pairs[-1]["expected_match_rate"] = p["probabilistic"]["expected_match_rate"]["estimate"]
+        if skipped(p):  # linked with --no-estimates: nothing to set against the truth
+            pairs[-1]["estimates"] = SKIPPED
         progress(f"{p['left']} → {p['right']}")
     in_scope = linkage.get("clusters", {}).get("sources") or sorted(
         {s for p in linkage["pairs"] for s in (p["left"], p["right"])})

@@ -1,7 +1,8 @@
 """Link one pair of sources: deterministic stage, then the probabilistic stage, then the
-label-free estimates. Returns record-level links and an aggregate summary with exact
-figures (:mod:`linkready.publish`; ``linkage.json`` publishes it under disclosure
-control, :func:`linkready.publish.linkage_document`)."""
+label-free estimates (skipped with ``TrainingConfig(estimates=False)``, ``--no-estimates``:
+:mod:`linkready.link.skipped`; the links are the same). Returns record-level links and an
+aggregate summary with exact figures (:mod:`linkready.publish`; ``linkage.json``
+publishes it under disclosure control, :func:`linkready.publish.linkage_document`)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from linkready.link import (
     missingness,
     predict,
     refit,
+    skipped,
     splink_memo,
     subgroups,
     training,
@@ -109,7 +111,9 @@ def _links_table(left: str, right: str, det: Any, scored: Any, p: np.ndarray,
 
 #: Steps of :func:`link_pair` that are the label-free estimates' own work (the
 #: diagnostic sample, which also chooses looser rules; the decoys; the bootstrap with
-#: the completeness gap): link time "without the estimates" leaves these out.
+#: the completeness gap): link time "without the estimates" leaves these out. With
+#: ``--no-estimates`` the decoys and bootstrap do not run, and the diagnostic sample
+#: only where adaptive blocking is on (it chooses the rules).
 LABEL_FREE_STEPS = ("diagnostic_blocking", "decoys", "bootstrap")
 #: Prefix of the CPU-second entries in :attr:`PairResult.timings` (``cpu:<step>``:
 #: user + system time during the step, of the whole process, every engine thread; or of
@@ -391,21 +395,26 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
 
     # Blocking recall without truth: a seeded sample of left records scored under a
     # loose diagnostic blocking; looser rules join the production rules while they find
-    # more of the sample's probable matches and the comparisons budget allows.
-    diag = diagnostic.run(be, left.name, rt, model, fields, offered, seed=cfg.seed,
-                          min_match_weight=cfg.min_match_weight, left_records=n_left,
-                          right_records=n_right, size=cfg.diagnostic_sample,
-                          postcode_text=text_postcode)
+    # more of the sample's probable matches and the comparisons budget allows. Without
+    # the estimates it runs only where it chooses rules (adaptive blocking).
     budget = cfg.comparisons_budget or max(DEFAULT_BUDGET_MIN,
                                            DEFAULT_BUDGET_PER_RECORD * (n_left + n_right))
-    cumulative: Any = (
-        predict.Cumulative(inputs, offered, [r["cumulative"] for r in all_counts["rules"]],
-                           cap=budget)
-        if lazy else {i: r["cumulative"] for i, r in enumerate(all_counts["rules"])})
-    chosen = diagnostic.choose(
-        diag, estimates.probabilities(diag.pairs.column("log2_bf").to_numpy(), seed_prior),
-        list(range(len(rules))), list(range(len(rules), len(offered))), cumulative,
-        budget, min_gain=max(0.5, MIN_GAIN_SHARE * len(diag.sample_ids)))
+    diag: diagnostic.Diagnostic | None = None
+    chosen: list[int] = []
+    if cfg.estimates or loose:
+        diag = diagnostic.run(be, left.name, rt, model, fields, offered, seed=cfg.seed,
+                              min_match_weight=cfg.min_match_weight, left_records=n_left,
+                              right_records=n_right, size=cfg.diagnostic_sample,
+                              postcode_text=text_postcode)
+        cumulative: Any = (
+            predict.Cumulative(inputs, offered,
+                               [r["cumulative"] for r in all_counts["rules"]], cap=budget)
+            if lazy else {i: r["cumulative"] for i, r in enumerate(all_counts["rules"])})
+        chosen = diagnostic.choose(
+            diag, estimates.probabilities(diag.pairs.column("log2_bf").to_numpy(),
+                                          seed_prior),
+            list(range(len(rules))), list(range(len(rules), len(offered))), cumulative,
+            budget, min_gain=max(0.5, MIN_GAIN_SHARE * len(diag.sample_ids)))
     final = list(range(len(rules))) + chosen
     if chosen:
         rules = [offered[i] for i in final]
@@ -441,17 +450,26 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     expected = estimates.expected_match_rate(left_ids, p, n_left)
     n_prob, _ = estimates.rate_at_threshold(left_ids, p, threshold, n_left)
     clock.lap("estimates")
-    decoys = diagnostic.run_decoys(
-        be, rt, model, diag.rules + [r for r in rules if r not in diag.rules],
-        seed=cfg.seed, min_match_weight=cfg.min_match_weight, right_records=n_right,
-        size=diag.size, donor_table=lt,
-        donors=_decoy_donors(be, lt, left_ids, p, cfg.seed, diag.size))
-    clock.lap("decoys")
-    gap = _completeness_gap(be, lt, rt, fields, scored, p)
-    blanks = _blank_patterns(be, lt, rt, [offered[i] for i in final], offered)
-    honest = _honest(scored, p, prior, diag, final, n_left, n_right, threshold, cfg, model,
-                     fields, decoys, gap, blanks)
-    clock.lap("bootstrap")
+    if cfg.estimates:
+        assert diag is not None
+        decoys = diagnostic.run_decoys(
+            be, rt, model, diag.rules + [r for r in rules if r not in diag.rules],
+            seed=cfg.seed, min_match_weight=cfg.min_match_weight, right_records=n_right,
+            size=diag.size, donor_table=lt,
+            donors=_decoy_donors(be, lt, left_ids, p, cfg.seed, diag.size))
+        clock.lap("decoys")
+        gap = _completeness_gap(be, lt, rt, fields, scored, p)
+        blanks = _blank_patterns(be, lt, rt, [offered[i] for i in final], offered)
+        honest = _honest(scored, p, prior, diag, final, n_left, n_right, threshold, cfg,
+                         model, fields, decoys, gap, blanks)
+        clock.lap("bootstrap")
+        rate_block = {**expected.as_dict(), **honest.rate_dict(expected)}
+        false_block = honest.false_dict()
+        recall_block = honest.recall_dict(diag.rules, diag.scored)
+    else:  # --no-estimates: what needs no more work (linkready.link.skipped)
+        rate_block = skipped.rate_block(expected)
+        false_block = skipped.false_block(n_prob)
+        recall_block = skipped.recall_block(diag)
 
     links = _links_table(left.name, right.name, det,
                          scored.select(["record_id_l", "record_id_r"]), p, threshold)
@@ -474,6 +492,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
         "left_records": left_records,
         "right_records": Count(n_right),
         "fields_compared": sorted(fields),
+        **({} if cfg.estimates else {"estimates": skipped.SKIPPED}),
         "deterministic": {
             "rule": "exact NHS number, valid on both sides"
                     + ("; not when DOB, sex and names all disagree (conflicts, left to the "
@@ -500,9 +519,9 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
             "threshold": threshold,
             "linked_records": Count(n_prob),
             "match_rate": Rate(n_prob, n_left),
-            "expected_match_rate": {**expected.as_dict(), **honest.rate_dict(expected)},
+            "expected_match_rate": rate_block,
             "by_threshold": cuts,
-            "false_links": honest.false_dict(),
+            "false_links": false_block,
             "prior": {"seeded": seed_prior, "refined": prior,
                       "seed_recall_assumed": cfg.prior_recall,
                       # λ × possible pairs / left records: matching *pairs* per left
@@ -514,7 +533,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
                            "cumulative": Count(r["cumulative"])} for r in counts["rules"]],
                 "total_possible": Count(counts["total_possible"]),
                 "scored_pairs": Count(len(log2_bf)),
-                "estimated_recall": honest.recall_dict(diag.rules, diag.scored),
+                "estimated_recall": recall_block,
             },
             "untrained_levels": untrained,
             "training": {"seed": cfg.seed, "u_max_pairs": cfg.u_max_pairs,

@@ -7,12 +7,13 @@ builds every candidate's text keys, joins the term frequencies and computes each
 comparison's levels, the similarity functions again at every level.
 
 Here the candidates are found on row numbers and their comparison levels computed in
-one pass, with the similarities and one-side values computed once (as in
-:mod:`linkready.link.u_sampling`). Each pair gets an upper bound on its match weight:
-the exact weight of its levels plus, on a level with a term-frequency adjustment, the
-largest adjustment any value could get. Only the pairs whose bound reaches the kept
-weight are handed to Splink (``register_blocked_pairs_for_predict``), which scores them
-as before; a pair left out could not have been kept, so the scored pairs are the same.
+one pass, with the similarities (and the address levels' word shares) and one-side
+values computed once (as in :mod:`linkready.link.u_sampling`). Each pair gets an upper
+bound on its match weight: the exact weight of its levels plus, on a level with a
+term-frequency adjustment, the largest adjustment any value could get. Only the pairs
+whose bound reaches the kept weight are handed to Splink
+(``register_blocked_pairs_for_predict``), which scores them as before; a pair left out
+could not have been kept, so the scored pairs are the same.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import re
 from typing import Any
 
 from linkready.link.predict import one_side_columns
-from linkready.link.settings import rule_terms
+from linkready.link.settings import rule_terms, word_share_sql
 from linkready.link.u_sampling import rewrite_levels
 
 BOUNDED_TABLE = "__lr_bounded_pairs"
@@ -62,6 +63,59 @@ def _level_bounds(comparison: Any, records: int) -> dict[int, float]:
 
 #: A per-pair similarity column of :func:`linkready.link.u_sampling.rewrite_levels`.
 _SIM = re.compile(r"\b__lr_sim_[0-9]+\b")
+
+_PLACEHOLDER = "\x00"
+#: The word share of a column's two sides (:func:`linkready.link.settings.word_share_sql`,
+#: the address levels), as the comparison levels spell it.
+_WORD_SHARE = re.compile(
+    re.escape(word_share_sql(f"{_PLACEHOLDER}_l", f"{_PLACEHOLDER}_r")).replace(
+        re.escape(_PLACEHOLDER), r"(?P<col>[A-Za-z_][A-Za-z0-9_]*)", 1).replace(
+        re.escape(_PLACEHOLDER), "(?P=col)"))
+
+
+def _word_shares(rewritten: list[str], sims: dict[str, str]) -> list[str]:
+    """``rewritten`` with each word share read from a per-pair column, named and added to
+    ``sims`` as a similarity is: a level that tests it computes the same value, and the
+    levels of a comparison (most words shared, half the words, a third) read it once
+    rather than build the word lists at each."""
+    names = {sql: name for name, sql in sims.items()}
+
+    def column(match: re.Match[str]) -> str:
+        sql = match.group(0)
+        if sql not in names:
+            names[sql] = f"__lr_sim_{len(sims)}"
+            sims[names[sql]] = sql
+        return names[sql]
+
+    return [_WORD_SHARE.sub(column, c) for c in rewritten]
+
+
+def _conjuncts(sql: str) -> list[str] | None:
+    """The parts of ``sql`` joined by a top-level ``AND``; None where the top level holds
+    an ``OR``, a ``BETWEEN`` or a ``CASE`` (whose ``AND`` may not join conditions)."""
+    parts, depth, quoted, start = [], 0, False, 0
+    top = []  # the top-level text, to look for OR / BETWEEN / CASE
+    i = 0
+    while i < len(sql):
+        ch = sql[i]
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+        elif not quoted and depth == 0 and sql[i:i + 5].upper() == " AND ":
+            parts.append(sql[start:i].strip())
+            start = i + 5
+            top.append(" ")
+            i += 5
+            continue
+        top.append(ch if depth == 0 and not quoted and ch != ")" else " ")
+        i += 1
+    if depth != 0 or quoted or re.search(r"\b(?:OR|BETWEEN|CASE)\b", "".join(top), re.I):
+        return None
+    parts.append(sql[start:].strip())
+    return parts
 
 
 def _case(whens: list[str], rest: float | None) -> str:
@@ -110,6 +164,7 @@ def bounded_pairs_sql(linker: Any, left_table: str, right_table: str, rules: lis
                        if not lv._is_else_level]
     rewritten, per_pair, per_record = rewrite_levels(conditions)
     sims = {name: sql for sql, name in per_pair.items()}
+    rewritten = _word_shares(rewritten, sims)
 
     def inline(sql: str) -> str:
         return _SIM.sub(lambda m: f"({sims[m.group(0)]})", sql)
@@ -189,13 +244,15 @@ def _lazy_similarities(comparisons: Any, rewritten: list[str], sims: dict[str, s
                        ) -> dict[str, str]:
     """``{similarity column: SQL}`` for each similarity (``__lr_sim_<k>``) that one
     comparison alone uses: the similarity where a pair reaches the first level that
-    tests it (no earlier level of the comparison holds), else NULL, so that it is
-    computed where the comparison's CASE would compute it and once. ``rewritten``: the
-    comparisons' non-else level conditions in order, as :func:`rewrite_levels` gives
-    them."""
+    tests it (no earlier level of the comparison holds) and meets every condition that
+    each level testing it joins to it with ``AND`` (the address's Jaro-Winkler ≥ 0.7
+    before its word shares), else NULL, so that it is computed where the comparison's
+    CASE would read it and once. ``rewritten``: the comparisons' non-else level
+    conditions in order, as :func:`rewrite_levels` gives them."""
     owner: dict[str, int] = {}
     shared: set[str] = set()
     first: dict[str, list[str]] = {}  # similarity: the earlier levels' conditions
+    uses: dict[str, list[str]] = {}  # similarity: the conditions that test it
     k = 0
     for c, comp in enumerate(comparisons):
         earlier: list[str] = []
@@ -208,15 +265,33 @@ def _lazy_similarities(comparisons: Any, rewritten: list[str], sims: dict[str, s
                 if owner.setdefault(name, c) != c:
                     shared.add(name)
                 first.setdefault(name, list(earlier))
+                uses.setdefault(name, []).append(cond)
             earlier.append(cond)
     out = {}
     for name, before in first.items():
         if name in shared:
             continue
-        whens = " ".join(f"WHEN {b} THEN NULL" for b in before)
-        out[name] = f"(CASE {whens} ELSE ({sims[name]}) END)" if whens else \
+        whens = [f"WHEN {b} THEN NULL" for b in before]
+        # Where a condition every level joins to the similarity does not hold, no level
+        # reads it (NULL: the level's AND is not true either way).
+        whens += [f"WHEN ({g}) IS NOT TRUE THEN NULL" for g in _guards(name, uses[name])]
+        out[name] = f"(CASE {' '.join(whens)} ELSE ({sims[name]}) END)" if whens else \
             f"({sims[name]})"
     return out
+
+
+def _guards(name: str, conditions: list[str]) -> list[str]:
+    """The conjuncts without ``name`` that every one of ``conditions`` (each testing
+    ``name``) has at its top level, in order of the first; none where a condition is
+    not a plain conjunction."""
+    split: list[list[str]] = []
+    for cond in conditions:
+        parts = _conjuncts(cond)
+        if parts is None:
+            return []
+        split.append(parts)
+    common = [p for p in split[0] if name not in _SIM.findall(p)]
+    return [p for p in dict.fromkeys(common) if all(p in parts for parts in split[1:])]
 
 
 def register(linker: Any, db_api: Any, left_table: str, right_table: str,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from linkready.documents import SCHEMA_VERSION as DOCUMENT_SCHEMA
 from linkready.documents import header
 from linkready.errors import ConfigError
-from linkready.link import clustering, dedupe, orphans, parallel
+from linkready.link import clustering, dedupe, orphans, parallel, skipped
 from linkready.link.backends import check_backend, open_backend
 from linkready.link.pair import PairResult, link_pair
 from linkready.link.settings import TrainingConfig
@@ -86,7 +86,7 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
                  progress: ProgressCallback = no_progress, backend: str = "duckdb",
                  spark_settings: SparkSettings | None = None,
                  on_warning: Callable[[str], object] | None = None,
-                 workers: int | None = None) -> LinkageRun:
+                 workers: int | None = None, estimates: bool | None = None) -> LinkageRun:
     """Link every pair of the project (or ``pairs``) and cluster all sources into people.
 
     Reads only the workspace (ingesting first if it does not exist); never the truth.
@@ -96,6 +96,9 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
     the pair is scored); every warning is also in the summary. ``workers``: pairs
     linked at once on DuckDB, each in its own database (default: up to two, one per
     core, :mod:`linkready.link.parallel`); the outputs are the same for any number.
+    ``estimates=False`` skips the label-free estimates (``--no-estimates``; default: as
+    ``config.estimates``, which is True): the same links and clusters, and linkage.json
+    says ``estimates: "skipped"`` (:mod:`linkready.link.skipped`).
 
     Raises:
         ConfigError: bad threshold, pairs or backend name.
@@ -106,6 +109,8 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
         raise ConfigError(f"--threshold: {threshold} is not a probability strictly "
                           "between 0 and 1; use e.g. 0.9")
     cfg = config or TrainingConfig()
+    if estimates is not None:
+        cfg = replace(cfg, estimates=estimates)
     if project.link.comparisons_budget is not None:
         cfg = replace(cfg, comparisons_budget=project.link.comparisons_budget)
     check_backend(backend)
@@ -167,6 +172,7 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
         "threshold": threshold,
         "backend": backend,
         "spine": project.spine_name,
+        **({} if cfg.estimates else {"estimates": skipped.SKIPPED}),
         "pairs": [r.summary for r in results],
         "clusters": {
             "method": ("connected components over every linked pair (deterministic, or "

@@ -50,6 +50,12 @@ class TrainingConfig:
     #: Most comparisons a pair's blocking may generate (None: 10 per record of both
     #: sources, at least 2 million).
     comparisons_budget: float | None = None
+    #: Compute the label-free estimates (expected match rate with its interval, false
+    #: links, blocking recall). False (``linkready link --no-estimates``) skips the
+    #: decoys, the completeness gap, the blank-field patterns and the bootstrap (and the
+    #: diagnostic sample where adaptive blocking is off): the same links and clusters,
+    #: without those figures (:mod:`linkready.link.skipped`). ``assess`` needs them.
+    estimates: bool = True
 
 
 #: Splink SQL dialects the comparisons are written for.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linkready.documents import EvaluationPair, LinkagePair
+from linkready.link.skipped import HOW_TO_ESTIMATE, NOT_ESTIMATED, skipped
 from linkready.privacy import SUPPRESSED
 from linkready.report._fmt import (
     count,
@@ -63,6 +64,8 @@ def coverage(inp: ReportInputs, p: LinkagePair) -> tuple[float | None, str]:
     if ev is not None:
         return rate_value(ev["truth"]["overlap_rate"]), "known from the synthetic truth" \
             if (inp.evaluation or {}).get("synthetic") else "known from the truth"
+    if skipped(p):
+        return None, NOT_ESTIMATED
     exp = p["probabilistic"]["expected_match_rate"]
     return rate_value(exp.get("estimate")), "expected by the model"
 
@@ -73,6 +76,8 @@ def linkage_error(inp: ReportInputs, p: LinkagePair) -> tuple[float | None, str]
     ev = _eval_pair(inp, p)
     if ev is not None:
         return rate_value(ev["combined"].get("missed_match_rate")), "measured against the truth"
+    if skipped(p):
+        return None, NOT_ESTIMATED
     if too_few_matches(p, Thresholds()) is not None:
         # A share of too few expected matches to be read (the verdict's rule): not shown.
         return None, _UNREAD
@@ -123,6 +128,8 @@ def pair_answer(inp: ReportInputs, p: LinkagePair, v: Verdict) -> Answer:
     expected = with_interval(exp.get("estimate"), exp.get("lower"), exp.get("upper"))
     expected = ("the model's expected rate is hidden: it rests on fewer than 8 records"
                 if expected == SUPPRESSED else f"the model expected {expected}")
+    if skipped(p):
+        expected = "the expected match rate was " + NOT_ESTIMATED
     no_nhs = _nhs_held(inp, p["left"]) is False
     parts = [f"{_linked(p['combined'], n)} of {left} records link to {right} ("
              + (f"{left} holds no NHS number" if no_nhs else
@@ -149,7 +156,8 @@ def pair_answer(inp: ReportInputs, p: LinkagePair, v: Verdict) -> Answer:
                 else ""]
         if any(bits):
             parts.append("Estimated without truth: " + "; ".join(b for b in bits if b) + ".")
-    parts.append(f"Rated {v.rag}: {_reason(v)}.")
+    parts.append(v.headline if v.rag == "none" and skipped(p)
+                 else f"Rated {v.rag}: {_reason(v)}.")
     return Answer(f"{left} → {right}", v.rag, " ".join(parts))
 
 
@@ -204,7 +212,10 @@ def _pair_tile(inp: ReportInputs, pairs: list[LinkagePair],
         return [KeyFigure(label, pct(x), detail.format(left=source_label(p["left"]),
                                                        right=source_label(p["right"]),
                                                        how=how))]
-    if pairs and all(measure(inp, p)[1] == _UNREAD for p in pairs):
+    why = {measure(inp, p)[1] for p in pairs}
+    if pairs and NOT_ESTIMATED in why and why <= {NOT_ESTIMATED, _UNREAD}:
+        return [KeyFigure(label, "–", f"{NOT_ESTIMATED}: {HOW_TO_ESTIMATE}")]
+    if pairs and why == {_UNREAD}:
         return [KeyFigure(label, "–", _UNREAD + " (the sources share almost nobody: "
                                            "coverage, not linkage error)")]
     if pairs:

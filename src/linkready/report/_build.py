@@ -51,9 +51,10 @@ def verdict_section(inp: ReportInputs, t: Thresholds) -> Section:
     sv = [explain_verdict(v, inp, None) for v in sv]
 
     def tally(vs: list[Verdict], noun: str) -> str:
-        c = {r: sum(v.rag == r for v in vs) for r in ("green", "amber", "red")}
+        c = {r: sum(v.rag == r for v in vs) for r in ("green", "amber", "red", "none")}
         return (f"of {len(vs)} {noun}, {c['green']} are green, {c['amber']} amber and "
-                f"{c['red']} red")
+                f"{c['red']} red" + (f", {c['none']} not rated (see why)"
+                                     if c["none"] and noun == "linked pairs" else ""))
     counted = "; ".join(t for t in (tally(sv, "sources") if sv else "",
                                     tally(pv, "linked pairs") if pv else "") if t)
     blocks.append(Paragraph(

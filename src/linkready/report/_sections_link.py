@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from linkready.documents import LinkagePair
+from linkready.link.skipped import NOT_ESTIMATED, skipped
 from linkready.privacy import SUPPRESSED
 from linkready.report import _charts as C
 from linkready.report._fmt import (
@@ -107,6 +108,9 @@ def match_rates_section(inp: ReportInputs, number: int) -> Section:
                              ev["truth"]["overlap_records"]))
         cells = [hcell(pair_name(p)), ccell(n)]
         for method, rate, ci, k in measures:
+            if method == METHODS[3] and skipped(p):
+                cells.append(tcell(NOT_ESTIMATED))
+                continue
             hidden = ((k is not None and is_suppressed(k, n)) or small_complement(rate, n)
                       or rate == SUPPRESSED)
             if not hidden:
@@ -200,6 +204,9 @@ def _label_free_table(pairs: list[LinkagePair]) -> Table | None:
         false = prob.get("false_links")
         exp = prob["expected_match_rate"]
         if recall is None or false is None:
+            continue
+        if skipped(p):
+            rows.append((hcell(pair_name(p)), *(tcell(NOT_ESTIMATED) for _ in range(5))))
             continue
         chance = exp.get("chance_only", {})
         few = too_few_matches(p, Thresholds())

@@ -290,6 +290,12 @@ def pair_verdict(link_pair: LinkagePair, ev_pair: EvaluationPair | None,
                                              + (f" ({b[1]})" if gap > 0 else "")))
     rag = worst([r.rag for r in reasons])
     subject = f"{source_label(link_pair['left'])} → {source_label(link_pair['right'])}"
+    from linkready.link.skipped import NOT_RATED, skipped
+
+    if skipped(link_pair) and rag != "red":
+        # Linked with --no-estimates: no rule on the missed or false share could run, so
+        # no rating short of red can be read (a red rule stands).
+        return Verdict(subject, "pair", "none", NOT_RATED, tuple(reasons))
     if unsure is not None and rag != "red":
         return Verdict(subject, "pair", "amber", _headline("unsure", "amber", [unsure]),
                        tuple(reasons))

@@ -85,8 +85,8 @@ def run_score(project: Project, *, labels: Path | None, auto_label: bool = False
         raise ConfigError("--wrong-labels is only used with --auto-label; drop it, or label "
                           "from truth with --auto-label")
     if auto_label and project.truth is None:
-        raise ConfigError(f"{project.name}: --auto-label needs synthetic truth (`truth:` in "
-                          "project.yaml); label real data in review.html or review.csv")
+        raise ConfigError(f"{project.label()}: truth: not set; --auto-label needs synthetic "
+                          "truth; label real data in review.html or review.csv")
     design_path = find_design(project, sample, labels)
     design = read_design(design_path)
     link_dir = find_link_dir(project, linkage)

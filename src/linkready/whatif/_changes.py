@@ -65,8 +65,9 @@ def parse_change(item: str, option: str, project: Project, *,
         raise ConfigError(f"{option}: `{printable(field)}` is not a field the linkage "
                           f"compares; use one of {', '.join(FIELDS)}")
     if not project.sources[source].held(field):
-        raise ConfigError(f"{option}: source `{source}` does not map `{field}` in the "
-                          "project file; map it under columns: or choose another field")
+        raise ConfigError(f"{option}: source `{source}` does not map `{field}` in "
+                          f"{project.label()}; map it under sources.{source}.columns or "
+                          "choose another field")
     return Change(source, field, _share(value, option, item))
 
 
