@@ -30,6 +30,11 @@ def test_using_it_runs_as_written(tmp_path_factory: pytest.TempPathFactory) -> N
     # `clean` ran after assess: the record-level files are gone, the report stays.
     assert not (results / "links.parquet").exists()
     assert not (results / "linkready.duckdb").exists()
+    assert not (results / "linkage-exact.json").exists()
+    # whatif kept the baseline linkage assess had just kept from link (same inputs).
+    assert "baseline: kept the linkage there" in run.stdout
+    # evaluate read link's links: no temporary workspace (tests/cli/test_evaluate_cli.py)
+    assert "temporary workspace" not in run.stdout
     assert (run.work / "sweep" / "sweep.json").is_file()
     # assess kept what validate, link and evaluate had just written (same inputs).
     for stage in ("validation", "linkage", "evaluation"):

@@ -2,8 +2,10 @@
 
 Record-level files hold one row per record or per pair of records (names, dates of birth,
 NHS numbers or record ids): the DuckDB workspace, ``links.parquet``,
-``clusters.parquet`` and the clerical-review files. The JSON documents, ``model.json``,
-``models/`` and ``report.html`` hold aggregates only and are kept.
+``clusters.parquet`` and the clerical-review files. ``linkage-exact.json`` (the
+linkage's figures before disclosure control, kept for ``whatif``:
+:mod:`linkready.reuse`) goes with them. The JSON documents, ``model.json``, ``models/``
+and ``report.html`` hold aggregates only and are kept.
 
 Only files the folder's marker (:mod:`linkready.outdir`) lists as written by linkready
 are removed: a file of the same name that the user put there is left alone.
@@ -26,7 +28,8 @@ from linkready.outdir import (
 )
 
 #: Record-level files linkready writes into a results folder.
-RECORD_LEVEL = ("linkready.duckdb", "links.parquet", "clusters.parquet")
+RECORD_LEVEL = ("linkready.duckdb", "links.parquet", "clusters.parquet",
+                "linkage-exact.json")
 #: Record-level files ``review sample`` writes (into ``review/`` by default).
 REVIEW_RECORD_LEVEL = ("review.html", "review.csv", "review.json")
 #: The folder ``review sample`` writes into, inside the results folder.

@@ -158,15 +158,9 @@ class _State:
         if not rebuild and (self.current or workspace_usable(self.project, real)):
             self.current = True
             return real
-        from linkready.ingest._ownership import check_replaceable
-
         target = self.out.out / WORKSPACE_NAME
-        check_replaceable(target)  # a user's file or a held workspace: refused before work
-        folder = self.out.out / temp_name("new-workspace")
-        folder.mkdir()
-        self.pending = folder / WORKSPACE_NAME
-        self.out.move_on_publish(self.pending, target, listed_as="workspace",
-                                 check=lambda: check_replaceable(target))
+        self.pending = pending_workspace(target)
+        publish_workspace(self.out, self.pending, target)
         return self.pending
 
     def final(self, path: Path) -> Path:
@@ -190,6 +184,30 @@ class _State:
         if self.pending is not None:
             shutil.rmtree(self.pending.parent, ignore_errors=True)
             self.pending = None
+
+
+def pending_workspace(target: Path) -> Path:
+    """Where to build a workspace that is to replace ``target`` (missing or out of date):
+    ``linkready.duckdb`` in a new temporary folder beside it. A user's file or a
+    workspace another process holds at ``target`` is refused here, before any work."""
+    from linkready.ingest import WORKSPACE_NAME
+    from linkready.ingest._ownership import check_replaceable
+
+    check_replaceable(target)
+    folder = target.parent / temp_name("new-workspace")
+    folder.mkdir()
+    return folder / WORKSPACE_NAME
+
+
+def publish_workspace(files: OutputSet, built: Path, target: Path) -> None:
+    """Move the workspace ``built`` (:func:`pending_workspace`) to ``target`` when
+    ``files`` publishes its outputs, checking again then that it may replace it; an
+    interrupted or failed run leaves ``target`` as it was. The caller removes the
+    temporary folder afterwards (empty once published)."""
+    from linkready.ingest._ownership import check_replaceable
+
+    files.move_on_publish(built, target, listed_as="workspace",
+                          check=lambda: check_replaceable(target))
 
 
 def workspace_usable(project: Project, real: Path) -> bool:
@@ -324,6 +342,11 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
             key = workspace_key(st.project, st.ws(), **settings)
         linked.summary[KEY_FIELD] = key  # null on Spark: never kept, same keys
         written = write_outputs(linked, st.out.stage, record_level=not st.aggregates_only)
+        if key is not None and not st.aggregates_only:  # for whatif (linkready.reuse)
+            from linkready.reuse import EXACT_FILE, exact_document, linked_pairs, write_exact
+
+            written.insert(-1, write_exact(st.out.stage / EXACT_FILE, exact_document(
+                key, linked_pairs(st.project, pairs), linked.pairs)))
         st.link = LinkResult(st.out.out, st.out.out / "linkage.json", linked,
                              [st.out.out / p.relative_to(st.out.stage) for p in written])
     return Step("link", step_count(st.project, pairs), run)
@@ -379,7 +402,8 @@ def _evaluate_folder(st: _State) -> Step:
         doc = _keyed(evaluation_document(ev),
                      evaluation_key(st.project, st.out.stage if linked_now else st.out.out))
         write_json(st.out.path("evaluation.json"), doc)
-        st.evaluation = EvaluationResult(st.out.out, st.out.out / "evaluation.json", doc, ev)
+        st.evaluation = EvaluationResult(st.out.out, st.out.out / "evaluation.json", doc, ev,
+                                         workspace_kept=not st.aggregates_only)
         progress("evaluated")
     return Step("evaluate", 1, run)
 
@@ -502,6 +526,7 @@ def link(project: Project, out: Path | str | None = None, *,
     (:mod:`linkready.link.skipped`)."""
     from linkready.link.backends import check_backend
     from linkready.link.run import OUTPUT_NAMES
+    from linkready.reuse import EXACT_FILE
 
     check_backend(backend)
     if not estimates:
@@ -515,7 +540,8 @@ def link(project: Project, out: Path | str | None = None, *,
     st = _State(project, None, workspace, aggregates_only=aggregates_only)
     steps = [_link(st, pairs, threshold, seed, backend, spark_settings, on_warning,
                    training)]
-    return Plan("linking", steps, _in_set(st, out, "link", steps, OUTPUT_NAMES,
+    return Plan("linking", steps, _in_set(st, out, "link", steps,
+                                          (*OUTPUT_NAMES, EXACT_FILE),
                                           lambda s, _: _got(s.link)))
 
 
@@ -605,6 +631,7 @@ def assess(project: Project, out: Path | str | None = None, *,
     removed after the run."""
     from linkready.link.backends import check_backend
     from linkready.link.run import OUTPUT_NAMES
+    from linkready.reuse import EXACT_FILE
 
     check_backend(backend)
     _needs_estimates(training, "assess")
@@ -624,7 +651,8 @@ def assess(project: Project, out: Path | str | None = None, *,
         return AssessResult(rep.out, rep.path, rep.report, list(s.out.written), seconds,
                             s.profile, s.validation, s.link, s.evaluation)
     return Plan(f"assessing {project.name}", steps,
-                _in_set(st, out, "assess", steps, (*OUTPUT_NAMES, *ASSESS_OUTPUTS), result))
+                _in_set(st, out, "assess", steps,
+                        (*OUTPUT_NAMES, EXACT_FILE, *ASSESS_OUTPUTS), result))
 
 
 def whatif(project: Project, changes: list[Change], out: Path | str | None = None, *,
@@ -670,16 +698,22 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
         elif workspace is None and not workspace_usable(project, ws):
             from linkready.ingest._ownership import check_replaceable
 
-            check_replaceable(ws)  # a user's file or a held workspace: refused before work
+            check_replaceable(ws)  # refused before claiming the folder
             claim(ws.parent)
-            pending = ws.parent / temp_name("new-workspace")
-            pending.mkdir()
-            made["pending"] = (pending / WORKSPACE_NAME, ws)
-            ws = pending / WORKSPACE_NAME
+            made["pending"] = (pending_workspace(ws), ws)
+            ws = made["pending"][0]
+        def kept_baseline(path: Path, todo: list[tuple[str, str]],
+                          cfg: Any) -> dict[tuple[str, str], Any] | None:
+            from linkready.reuse import previous_baseline
+
+            return previous_baseline(home, project, path, pairs=todo, threshold=threshold,
+                                     config=cfg)
+
         made["whatif"] = run_whatif(
             project, changes, pairs=todo, threshold=threshold,
             trace_threshold=trace_threshold or DEFAULT_TRACE_THRESHOLD, seed=seed,
-            relink=relink, workspace=ws, config=config, progress=progress)
+            relink=relink, workspace=ws, config=config, progress=progress,
+            kept_baseline=None if "scratch" in made else kept_baseline)
     steps = [Step("whatif", 1 + 2 * len(todo), run)]
 
     def execute(progress: ProgressCallback) -> WhatIfResult:
@@ -699,11 +733,7 @@ def whatif(project: Project, changes: list[Change], out: Path | str | None = Non
                 doc = measured.document
                 write_json(files.path(WHATIF_NAME), doc)
                 if "pending" in made:  # published with whatif.json, not before
-                    from linkready.ingest._ownership import check_replaceable
-
-                    built, target = made["pending"]
-                    files.move_on_publish(built, target, listed_as="workspace",
-                                          check=lambda: check_replaceable(target))
+                    publish_workspace(files, *made["pending"])
         finally:
             if "pending" in made:  # its folder: empty once published, else the rebuild
                 shutil.rmtree(made["pending"][0].parent, ignore_errors=True)
@@ -765,7 +795,7 @@ def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
 
             run_dir = holder["files"].stage / runs_in / f"{i:02d}_{slug(value)}"
             generate_to_dir(scen, run_dir / "data", fmt="parquet", overwrite=True)
-            project = load_project(run_dir / "data" / "project.yaml")
+            project = _only_paired(load_project(run_dir / "data" / "project.yaml"), pairs)
             if aggregates_only:  # the world's workspace goes with a temporary folder
                 import tempfile
 
@@ -800,6 +830,18 @@ def sweep(scenario: str, key: str, values: list[Any], out: Path | str, *,
             write_sweep(doc, files.stage)
         return SweepResult(files.out, files.out / "sweep.json", doc)
     return Plan(f"sweeping {key}", steps, execute)
+
+
+def _only_paired(project: Project, pairs: list[tuple[str, str]] | None) -> Project:
+    """``project`` with only the sources of ``pairs`` (all of them when None): a sweep
+    links only those, so it ingests only those (the world on disk keeps every source)."""
+    if not pairs:
+        return project
+    keep = {s for p in pairs for s in p}
+    return project.model_copy(update={
+        "sources": {n: s for n, s in project.sources.items() if n in keep},
+        "pairs": [tuple(p) for p in pairs],
+        "spine": project.spine if project.spine in keep else None})
 
 
 #: The sweep the demo runs: how NHS-number completeness in adult social care changes

@@ -170,7 +170,8 @@ class LinkResult:
     def exact(self) -> list[dict[str, Any]]:
         """Each pair's block of ``linkage.json`` with exact figures (counts as counted,
         shares unrounded): for arithmetic on this machine, never to publish. A linkage
-        ``assess`` kept (``reused``) has none: they were never written to disk."""
+        ``assess`` kept (``reused``) has none: it is read back from linkage.json
+        (linkage-exact.json is read by ``whatif`` only)."""
         from linkready import publish
 
         if self.reused:
@@ -218,6 +219,9 @@ class EvaluationResult:
     #: same linkage, links, truth and versions (docs/schemas/evaluation.md); it was
     #: published unchanged and holds no exact figures.
     reused: bool = False
+    #: False when the results folder is aggregates-only (it holds no links): the records
+    #: were linked in a temporary workspace, removed when the evaluation ended.
+    workspace_kept: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return _published(self.document)
@@ -325,6 +329,13 @@ class WhatIfResult:
     #: False when the results folder is aggregates-only: the records were read into a
     #: temporary workspace, removed when the what-if ended.
     workspace_kept: bool = True
+
+    @property
+    def baseline_kept(self) -> bool:
+        """The baseline linkage was kept from the results folder (a ``link`` or
+        ``assess`` on the same records with the same settings and versions left it
+        there, :func:`linkready.reuse.previous_baseline`) instead of linked again."""
+        return self.whatif is not None and self.whatif.baseline_kept
 
     def to_dict(self) -> dict[str, Any]:
         return _published(self.document)

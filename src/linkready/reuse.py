@@ -15,9 +15,16 @@ when that key matches and every file the linkage wrote is there. On the Spark ba
 no key is made (nothing is kept).
 
 A kept linkage is published byte for byte (linkage.json, model.json, models/,
-links.parquet, clusters.parquet); :class:`KeptLinkage` holds it in memory for the
-evaluation and the report. Its exact figures (``LinkResult.exact()``) are not on disk —
-``linkage.json`` holds them under disclosure control — so a kept linkage has none.
+links.parquet, clusters.parquet, linkage-exact.json); :class:`KeptLinkage` holds it in
+memory for the evaluation and the report. ``linkage.json`` holds its figures under
+disclosure control, so a kept linkage's pairs carry published figures only.
+
+``linkage-exact.json`` (:data:`EXACT_FILE`) holds each pair's exact figures (counts of
+1–7 as counted; no record, name, NHS number, date or record id) with the same key.
+``link`` writes it beside links.parquet, never with ``--aggregates-only``, and ``clean``
+removes it with the record-level files: it is not for sharing. ``whatif`` reads it
+(:func:`previous_baseline`) to keep the baseline linkage of the pairs it changes instead
+of linking them again, when the key of the records it reads and of its settings matches.
 """
 
 from __future__ import annotations
@@ -50,7 +57,10 @@ TABLES = ("records", "sources", "standardisation_log")
 SKIP_COLUMNS = {"sources": {"path", "ingested_at", "fingerprint"}}
 #: The files a kept linkage is made of (models/ holds one file per pair, listed in
 #: linkage.json's ``models``).
-LINK_FILES = ("linkage.json", "model.json", "links.parquet", "clusters.parquet")
+LINK_FILES = ("linkage.json", "model.json", "links.parquet", "clusters.parquet",
+              "linkage-exact.json")
+#: The linkage's exact figures per pair (never published; see the module docstring).
+EXACT_FILE = "linkage-exact.json"
 
 
 def _table_digest(con: duckdb.DuckDBPyConnection, table: str) -> list[Any]:
@@ -176,6 +186,70 @@ def read_kept(folder: Path, doc: dict[str, Any]) -> KeptLinkage:
                        table=links)
 
 
+def linked_pairs(project: Project, pairs: list[tuple[str, str]] | None) -> list[list[str]]:
+    """The pairs a link with ``pairs`` (None: the project's) links, as the key holds them."""
+    return [list(p) for p in dict.fromkeys(pairs or project.link_pairs)]
+
+
+def exact_document(key: str | None, pairs: list[list[str]],
+                   results: list[PairResult]) -> dict[str, Any]:
+    """``linkage-exact.json``: the key of the linkage, the pairs it linked (its
+    ``pairs`` setting) and each pair's exact summary (:mod:`linkready.exact_store`)."""
+    from linkready import exact_store
+
+    return {"note": "exact figures of linkage.json, for linkready whatif on this machine; "
+                    "not under disclosure control: never share",
+            KEY_FIELD: key, "pairs_linked": pairs,
+            "pairs": [{"left": r.left, "right": r.right,
+                       "summary": exact_store.dump(r.summary)} for r in results]}
+
+
+def write_exact(path: Path, doc: dict[str, Any]) -> Path:
+    """Write ``doc`` (:func:`exact_document`) compactly, floats as Python prints them."""
+    from linkready.outdir import write_text
+
+    return write_text(path, json.dumps(doc, separators=(",", ":"), allow_nan=True))
+
+
+def previous_baseline(folder: Path, project: Project, workspace: Path, *,
+                      pairs: list[tuple[str, str]], threshold: float,
+                      config: TrainingConfig) -> dict[tuple[str, str], PairResult] | None:
+    """The linkage of ``pairs`` that ``link`` (or ``assess``) left in ``folder``, exact
+    figures and links, when it was computed from the records of ``workspace``, this
+    project file, ``threshold``, ``config`` and the same versions: the key of
+    ``linkage-exact.json`` equals linkage.json's and the key computed now (with the pairs
+    that run linked), every pair asked for was linked, and the link files are there.
+    Else None (nothing kept; the caller links again)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from linkready import exact_store
+
+    try:
+        doc = json.loads((folder / EXACT_FILE).read_text(encoding="utf-8"))
+        key, linked = doc[KEY_FIELD], [tuple(p) for p in doc["pairs_linked"]]
+        blocks = {(b["left"], b["right"]): b["summary"] for b in doc["pairs"]}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not isinstance(key, str) or not all(p in blocks for p in pairs):
+        return None
+    now = workspace_key(project, workspace, pairs=linked, threshold=threshold,
+                        config=config, backend="duckdb")
+    if now != key or previous_linkage(folder, key) is None:
+        return None
+    try:
+        links = pq.read_table(folder / "links.parquet")
+        kept = {}
+        for left, right in pairs:
+            mine = pc.and_(pc.equal(links.column("source_l"), left),
+                           pc.equal(links.column("source_r"), right))
+            kept[(left, right)] = PairResult(left, right, links.filter(mine),
+                                             exact_store.load(blocks[(left, right)]))
+    except (OSError, ValueError):
+        return None
+    return kept
+
+
 # --- evaluation ---------------------------------------------------------------------------
 
 #: Tools whose version may change an evaluation (besides linkready itself).
@@ -183,6 +257,13 @@ EVALUATION_PACKAGES = ("pandas", "numpy", "pyarrow", "duckdb")
 
 
 def _file_digest(path: Path | None) -> str | None:
+    """SHA-256 of the file's bytes (None when there is no such file), read in full each
+    time on purpose: not cached, and not skipped when the size and modification time
+    are unchanged. The key exists to notice a links, truth or population file rewritten
+    in place, which can keep its size and (copied with its times, or within the file
+    system's time resolution) its modification time; a cache keyed on either would
+    keep a stale evaluation. Each file is read once per key, so a cache would save
+    nothing within a run."""
     if path is None or not path.is_file():
         return None
     h = hashlib.sha256()

@@ -143,7 +143,8 @@ def test_assess_fail_on_error_pair_alert_and_report(tmp_path: Path) -> None:
     for name in ("profile.json", "validation.json", "linkage.json", "evaluation.json"):
         assert (out / name).is_file(), name
     names = {p.name for p in out.rglob("*")}
-    assert not names & {"links.parquet", "clusters.parquet", "linkready.duckdb"}, names
+    assert not names & {"links.parquet", "clusters.parquet", "linkready.duckdb",
+                        "linkage-exact.json"}, names
     assert not [n for n in names if n.endswith(".duckdb") or n.startswith(".linkready-tmp-")]
     marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
     listed = {n for ns in marker["sets"].values() for n in ns}

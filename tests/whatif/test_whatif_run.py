@@ -48,29 +48,8 @@ def test_less_complete_blanks_at_random(tmp_path: Path) -> None:
         assert secret not in text
 
 
-def test_more_complete_traces_from_confident_links(tmp_path: Path) -> None:
-    """council NHS numbers 50% → 75%: 10 of the 20 council clients without one (each an
-    exact copy of their GP record, so linked at p ≥ 0.99) take their GP record's number;
-    a deterministic pipeline then finds 30 of 40."""
-    result = linkready.whatif(write_world(tmp_path, with_nhs=20),
-                              nhs_complete={"council": 0.75}, training=FAST)
-    doc = result.to_dict()
-    exact = result.exact()
-    [pair] = exact["pairs"]
-    assert (pair["baseline"]["deterministic"]["match_rate"],
-            pair["whatif"]["deterministic"]["match_rate"]) == (0.5, 0.75)
-    [change] = exact["changes"]
-    assert (change["baseline_share"], change["reached_share"], change["records_changed"],
-            change["traceable_records"]) == (0.5, 0.75, 10, 20)
-    [change] = doc["changes"]
-    assert change["method"] == "traced from links at p ≥ 0.99"
-    assert change["target_reached"] is True
-    [pair] = doc["pairs"]
-    assert pair["whatif"]["deterministic"]["linked_records"] == 30
-    assert pair["whatif"]["expected_from"] == "baseline (carried)"
-    assert pair["whatif"]["expected_match_rate"] == pair["baseline"]["expected_match_rate"]
-    assert any("traced" in a for a in doc["assumptions"])
-    assert not doc["warnings"]
+# More complete (tracing from confident links): tests/whatif/test_whatif_reuse.py, which
+# also runs it on a baseline kept from link.
 
 
 def test_api_checks_changes_before_any_work(tmp_path: Path) -> None:

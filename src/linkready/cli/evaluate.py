@@ -35,6 +35,10 @@ def evaluate(
         project = load_project(project_file)
         result = run_plan(pipeline.evaluate(project, out, workspace=workspace))
         print_evaluation(result.document, result.path)
+        if not result.workspace_kept:
+            console.print("[dim]The results folder is aggregates-only (its last run used "
+                          "--aggregates-only): the records were linked in a temporary "
+                          "workspace, now removed; no links or clusters were written.[/]")
 
 
 def _pct(x: float | str | None) -> str:

@@ -60,6 +60,9 @@ def whatif(
                                threshold=threshold, trace_threshold=trace_threshold,
                                seed=seed, relink=relink, workspace=workspace)
         result = run_plan(plan)
+        if result.baseline_kept:
+            console.print("baseline: kept the linkage there (same records, project file, "
+                          "link settings and versions as when it was computed)")
         print_whatif(result.document, result.path)
         if not result.workspace_kept:
             console.print("[dim]The results folder is aggregates-only (its last run used "

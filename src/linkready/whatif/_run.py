@@ -9,6 +9,7 @@ the pipeline (:func:`linkready.pipeline.whatif`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,12 @@ ASSUME_EXPECTED = (
     "recorded, so the baseline estimate and its interval are carried to the what-if. "
     "With relink (always, when a field other than the NHS number changes), the pairs are "
     "linked again on the changed records and the what-if figures are re-estimated.")
+
+
+#: ``kept_baseline(workspace, pairs, config)``: a baseline linkage of ``pairs`` kept from
+#: an earlier run on the records of ``workspace`` with ``config``, or None.
+KeptBaseline = Callable[[Path, list[tuple[str, str]], TrainingConfig],
+                        "dict[tuple[str, str], PairResult] | None"]
 
 
 def affected_pairs(project: Project, changes: list[Change],
@@ -212,6 +219,9 @@ class WhatIf:
 
     tree: dict[str, Any]
     applied: list[Applied]
+    #: The baseline linkage was kept from the results folder (``link`` or ``assess`` left
+    #: it there, computed from the same records and settings) instead of linked again.
+    baseline_kept: bool = False
 
     @property
     def document(self) -> dict[str, Any]:
@@ -228,9 +238,15 @@ def run_whatif(project: Project, changes: list[Change], *,
                trace_threshold: float = DEFAULT_TRACE_THRESHOLD, seed: int = 42,
                relink: bool = False, workspace: Path | None = None,
                config: TrainingConfig | None = None,
-               progress: ProgressCallback = no_progress) -> WhatIf:
+               progress: ProgressCallback = no_progress,
+               kept_baseline: KeptBaseline | None = None) -> WhatIf:
     """Measure the affected pairs as they are, apply ``changes`` to a copy of the records
     (blank at random for less, trace from confident links for more), and measure again.
+
+    ``kept_baseline(workspace, pairs, config)`` may return the baseline linkage of every
+    pair (exact summaries and links, as :func:`~linkready.link.pair.link_pair` gives
+    them) computed earlier from the same records and settings; the pairs are then not
+    linked again (:func:`linkready.reuse.previous_baseline` checks the key).
 
     Raises:
         ConfigError: bad threshold, a changed source in no pair.
@@ -248,10 +264,12 @@ def run_whatif(project: Project, changes: list[Change], *,
     try:
         stats = source_stats(con)
         check_pairs(todo, project, stats)
+        kept = kept_baseline(path, todo, cfg) if kept_baseline is not None else None
         baseline: list[PairResult] = []
         det_before: dict[tuple[str, str], dict[str, int]] = {}
         for left, right in todo:
-            baseline.append(link_pair(con, stats[left], stats[right], threshold, cfg,
+            baseline.append(kept[(left, right)] if kept is not None else
+                            link_pair(con, stats[left], stats[right], threshold, cfg,
                                       reference=project.reference()))
             det_before[(left, right)] = _deterministic(con, left, right)
             progress(f"baseline {left} → {right}")
@@ -289,7 +307,7 @@ def run_whatif(project: Project, changes: list[Change], *,
         "pairs": rows,
         "warnings": [w for x in applied if (w := _shortfall(x, trace_threshold))],
     }
-    return WhatIf(tree, applied)
+    return WhatIf(tree, applied, baseline_kept=kept is not None)
 
 
 def _assumptions(applied: list[Applied]) -> list[str]:
