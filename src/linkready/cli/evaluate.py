@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -47,6 +47,14 @@ def _pct(x: float | str | None) -> str:
     return rate_text(x)
 
 
+def _det_f1(det: Any) -> str:
+    """The NHS-number stage's F1, or "no links" where it made none (no NHS number held
+    on both sides): an F1 of 0.0% read as a stage that linked everyone wrongly."""
+    if det.get("precision") is None and not det.get("true_positives"):
+        return "no links"
+    return _pct(det["f1"])
+
+
 def print_evaluation(evaluation: EvaluationDocument, path: Path) -> None:
     """Per pair: true overlap, expected rate, and F1 / missed-match rate of each stage."""
     from rich.table import Table
@@ -58,7 +66,7 @@ def print_evaluation(evaluation: EvaluationDocument, path: Path) -> None:
     for p in evaluation["pairs"]:
         table.add_row(f"{p['left']} → {p['right']}", _pct(p["truth"]["overlap_rate"]),
                       NOT_ESTIMATED if skipped(p) else _pct(p["expected_match_rate"]),
-                      _pct(p["deterministic"]["f1"]),
+                      _det_f1(p["deterministic"]),
                       _pct(p["probabilistic"]["f1"]), _pct(p["probabilistic"]["precision"]),
                       _pct(p["probabilistic"]["missed_match_rate"]))
     console.print(table)
