@@ -40,6 +40,12 @@ def test_print_whatif(capsys: pytest.CaptureFixture[str]) -> None:
     assert "94.8% (90.5%–97.6%)" in out.out
     assert "missing at random" in out.out
     assert "target was not reached" in out.err
+    # One table for any change (NHS number or another field): its title names no one
+    # method; the NHS-number columns say so (qa9: a postcode what-if was titled
+    # "deterministic (NHS-number) match rate").
+    text = " ".join(out.out.split())
+    assert "What-if: match rates per pair" in text and "by NHS number" in text
+    assert "deterministic (NHS-number) match rate" not in text
 
 
 def test_whatif_in_help() -> None:

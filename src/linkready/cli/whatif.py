@@ -84,8 +84,9 @@ def print_whatif(doc: dict, path: Path) -> None:
         console.print(f"{escape(c['source'])}.{c['field']}: {_pct(c['baseline_share'])} → "
                       f"{_pct(c['reached_share'])} ({c['method']})")
     relinked = bool(doc.get("relink"))
-    table = Table(title="What-if: deterministic (NHS-number) match rate", expand=False)
-    cols = ["pair", "now", "what-if", "change", "expected match rate (95%)"]
+    table = Table(title="What-if: match rates per pair", expand=False)
+    cols = ["pair", "by NHS number: now", "what-if", "change",
+            "expected match rate (interval)"]
     for col in cols + (["all methods: now → what-if"] if relinked else []):
         table.add_column(col, overflow="fold")
     for p in doc["pairs"]:
