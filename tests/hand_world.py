@@ -58,3 +58,44 @@ def write_world(folder: Path, *, with_nhs: int, duplicates: int = 0,
     return write_project(folder, {"council": {"path": "council.csv", **spec},
                                   "gp": {"path": "gp.csv", **spec}},
                          spine="gp", pairs=pairs)
+
+
+UNREADABLE_DOB = "31/02/1990x"
+
+
+def write_unreadable_dob_world(folder: Path, *, clients: int = 200, duplicates: int = 8,
+                               unreadable: int = 50, seed: int = 9) -> Path:
+    """A council client list alone, deduplicated ([council, council]), after qa9's
+    hand-written extract: ``clients`` people drawn (seeded) from 30 given and 30 family
+    names, 10 postcodes and random DOBs (so strangers share names, and now and then a
+    DOB), with light typos; the first ``duplicates`` clients have a second, clean record
+    (C2000…). The first ``unreadable`` records' DOB is ``31/02/1990x`` (read as missing),
+    which includes the first record of every duplicate: no duplicate pair shares a DOB."""
+    import random
+
+    r = random.Random(seed)
+    given = (GIVEN + FAMILY)[:30]
+    family = (FAMILY + GIVEN)[:30]
+    postcodes = [f"LS{k} {k}AB" for k in range(1, 11)]
+    people = [(r.choice(given), r.choice(family),
+               f"{r.randint(1, 28):02d}/{r.randint(1, 12):02d}/{r.randint(1930, 2015)}",
+               r.choice("12"), r.choice(postcodes)) for _ in range(clients)]
+
+    def typo(s: str) -> str:
+        if r.random() < 0.1 and len(s) > 3:
+            i = r.randint(1, len(s) - 2)
+            return s[:i] + s[i + 1] + s[i] + s[i + 2:]
+        return s
+
+    rows = [[f"C{1000 + k}", None, typo(g).upper(), typo(f), dob, sex, pc]
+            for k, (g, f, dob, sex, pc) in enumerate(people)]
+    rows += [[f"C{2000 + k}", None, g, f, dob, sex, pc]
+             for k, (g, f, dob, sex, pc) in enumerate(people[:duplicates])]
+    for k in range(unreadable):
+        rows[k][4] = UNREADABLE_DOB
+    cols = {k: v for k, v in COLUMNS.items() if k != "nhs_number"}
+    write_csv(folder / "council.csv", [h for h in HEADER if h != "NHS"],
+              [[v for j, v in enumerate(row) if j != 1] for row in rows])
+    return write_project(folder, {"council": {"path": "council.csv", "columns": cols,
+                                              "dob_format": "%d/%m/%Y"}},
+                         pairs=[["council", "council"]])

@@ -108,3 +108,26 @@ def test_many_unresolved_records_warn_that_duplicates_are_undercounted() -> None
     few = np.array([0.99] * 90 + [0.2] * 7 + [0.0] * 3)  # 7 records: no figure for them
     [small] = unresolved_warning(few, 0.9)
     assert "% of records)" not in small and "up to 6 points" in small
+
+
+def test_unreadable_dobs_do_not_make_dob_alone_a_link(tmp_path: Path) -> None:
+    """qa9's extract: 8 clients held twice, and 50 DOBs unreadable, the first record of
+    every duplicate among them, so no duplicate pair shares a DOB. Each EM session then
+    blocks pairs holding no true match with the other fields recorded, and used to learn
+    inverted m values (names disagreeing as common among "matches" as among random pairs;
+    an exact DOB never seen among them, so Splink's default m): 40 duplicate records,
+    pairs linked on DOB alone. Those m values are now dropped, with a plain warning."""
+    import pandas as pd
+
+    from hand_world import write_unreadable_dob_world
+
+    project = write_unreadable_dob_world(tmp_path, duplicates=8, unreadable=50)
+    result = linkready.link(project, tmp_path / "out", training=FAST).to_dict()
+    [d] = result["dedupe"]
+    links = pd.read_parquet(tmp_path / "out" / "links.parquet")
+    true_pairs = {(f"C{1000 + k}", f"C{2000 + k}") for k in range(8)}
+    assert set(zip(links["record_id_l"], links["record_id_r"], strict=True)) <= true_pairs
+    assert d["duplicate_records"] in ("*", 0)  # at most the 8 true duplicates
+    lost = [w for w in d["warnings"] if w.startswith("could not learn from pairs with")]
+    assert any("the same DOB" in w and "given_name" in w for w in lost)
+    assert all("EM session" not in w for w in d["warnings"])

@@ -137,20 +137,95 @@ def _train(linker: Any, prior: Sequence[str], training: Sequence[str],
         how = estimate_u(linker, cfg, u_chunks)
         if record is not None:
             record.update(how)
-        for rule in training:
-            # A failed session can leave Splink's settings half-updated: keep a copy
-            # (private attribute: Splink 5 offers no public way to roll back).
-            before = copy.deepcopy(linker._settings_obj.core_model_settings)
-            try:
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    rule, max_pairs=cfg.em_max_pairs)
-            except Exception as exc:  # Splink raises bare Exceptions
-                # An EM session with no blocked pairs (e.g. no name agrees) cannot
-                # train; the other sessions still may, so record it and go on.
-                linker._settings_obj.core_model_settings = before
-                warnings.append(f"EM session on `{rule}` could not run "
-                                f"({type(exc).__name__}); its m values stay untrained")
+        lost = [problem for rule in training for problem in _em_session(linker, rule, cfg)]
+    # Warn only for fields no session trained: another session's m values are as good.
+    core = linker._settings_obj.core_model_settings
+    for where, fields, why in lost:
+        untrained = [f for f in fields if not _m_trained(
+            core.get_comparison_by_output_column_name(f))]
+        if untrained:
+            warnings.append(
+                f"could not learn from {where} how far records of one person differ on "
+                f"{', '.join(untrained)} ({why}); Splink's default m values weigh "
+                f"{'it' if len(untrained) == 1 else 'them'} instead, not values learnt "
+                "from these records")
     return warnings
+
+
+def _m_trained(comparison: Any) -> bool:
+    """Whether any EM session has given ``comparison`` an m value."""
+    return any(isinstance(t.get("probability"), (int, float))
+               for level in comparison._comparison_levels_excluding_null
+               for t in level._trained_m_probabilities)
+
+
+#: What each standard EM session's blocked pairs share, in words (warnings).
+_SESSION_WORDS = {
+    "l.given_name = r.given_name AND l.family_name = r.family_name":
+        "the same given and family name",
+    "l.dob = r.dob": "the same DOB",
+    "l.nhs_number = r.nhs_number": "the same NHS number",
+}
+
+
+def _em_session(linker: Any, rule: str, cfg: TrainingConfig
+                ) -> list[tuple[str, list[str], str]]:
+    """One EM session blocked on ``rule``; keeps only the m values it could learn.
+
+    A session learns m from the pairs its rule blocks together. When they hold no (or
+    almost no) true matches with a field recorded (e.g. every duplicate has an
+    unreadable DOB, so no duplicate pair shares a DOB), EM still labels some pairs
+    "matches", and the m values it returns are inverted: the exact level never seen
+    among them, or the "all other" level at least as common among them as among random
+    pairs. Kept, they score pairs that agree on one field alone as near-certain links.
+    Such a comparison keeps the m values it had before the session (another session's,
+    else Splink's defaults). Returns what it could not learn: (the pairs in words, the
+    comparisons, why)."""
+    # A failed session can leave Splink's settings half-updated: keep a copy
+    # (private attribute: Splink 5 offers no public way to roll back).
+    before = copy.deepcopy(linker._settings_obj.core_model_settings)
+    where = f"pairs with {_SESSION_WORDS.get(rule, f'`{rule}`')}"
+    try:
+        session = linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, max_pairs=cfg.em_max_pairs)
+    except Exception as exc:  # Splink raises bare Exceptions
+        # No blocked pairs, or an m value that underflowed to 0 (Splink refuses it):
+        # the other sessions still may train, so roll back and go on.
+        linker._settings_obj.core_model_settings = before
+        why = ("there are none" if "no record pairs" in str(exc)
+               else "EM pushed an m value to 0, which Splink refuses")
+        trained = [c.output_column_name for c in before.comparisons
+                   if f"l.{c.output_column_name}" not in rule]
+        return [(where, trained, why)]
+    fixed = {c.output_column_name for c in session._comparisons_that_cannot_be_estimated}
+    bad = [c.output_column_name for c in session.core_model_settings.comparisons
+           if c.output_column_name not in fixed and _inverted(c)]
+    if not bad:
+        return []
+    core = linker._settings_obj.core_model_settings
+    core.comparisons = [
+        before.get_comparison_by_output_column_name(c.output_column_name)
+        if c.output_column_name in bad else c for c in core.comparisons]
+    return [(where, bad, "too few true matches among them")]
+
+
+def _inverted(comparison: Any) -> bool:
+    """Whether an EM session's m values of ``comparison`` contradict what any match
+    class must show: exact agreement more common among matches than among random pairs
+    (m > u) and the "all other" level less common (m < u). A level EM never saw among
+    its matches counts as m = 0."""
+    levels = comparison._comparison_levels_excluding_null
+    if len(levels) < 2:
+        return False
+
+    def m_u(level: Any) -> tuple[float, float | None]:
+        m = level._m_probability
+        return (0.0 if m is None or isinstance(m, str) else float(m)), level.u_probability
+
+    (m_top, u_top), (m_else, u_else) = m_u(levels[0]), m_u(levels[-1])
+    if u_top is None or u_else is None:
+        return False
+    return m_top <= u_top or m_else >= u_else
 
 
 #: ``method`` of :func:`estimate_u`'s record.
