@@ -251,7 +251,7 @@ def linkage_document(tree: dict[str, Any]) -> dict[str, Any]:
     """``linkage.json`` (:class:`~linkready.documents.LinkageDocument`) from its exact
     tree: always under disclosure control (it describes the extracts, whatever the data),
     floats tidied for byte-identical files."""
-    from linkready.link.run import tidy
+    from linkready.link.digits import tidy
 
     return dict(tidy(controlled(tree)))
 
@@ -259,7 +259,7 @@ def linkage_document(tree: dict[str, Any]) -> dict[str, Any]:
 def whatif_document(tree: dict[str, Any]) -> dict[str, Any]:
     """``whatif.json`` from its exact tree (:class:`linkready.whatif.WhatIf`): always
     under disclosure control (it describes the user's own records), floats tidied."""
-    from linkready.link.run import tidy
+    from linkready.link.digits import tidy
 
     return dict(tidy(controlled(tree)))
 

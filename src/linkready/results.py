@@ -161,7 +161,8 @@ class LinkResult:
 
     def to_dict(self) -> dict[str, Any]:
         """``linkage.json``: the summary and where each pair's model file is."""
-        from linkready.link.run import model_filename, tidy
+        from linkready.link.digits import tidy
+        from linkready.link.run import model_filename
 
         models = {f"{p.left}:{p.right}": f"models/{model_filename(p.left, p.right)}"
                   for p in self.run.pairs}

@@ -217,7 +217,7 @@ def test_orphan_sources(in_scope: list[str], direct: list[tuple[str, str]],
 
 def test_written_models_are_reproducible(linked: dict) -> None:
     """Model files hold no random linker id and rounded floats, so reruns are identical."""
-    from linkready.link.run import tidy
+    from linkready.link.digits import tidy
 
     text = (linked["out"] / "model.json").read_text()
     assert "linker_uid" not in text
@@ -237,7 +237,7 @@ def _floats(node: object) -> list[float]:
 def test_trained_parameters_are_written_to_ten_significant_digits(linked: dict) -> None:
     """EM's sums can differ in the last bits between identical runs (DuckDB's threads);
     model files print the parameters to MODEL_DIGITS, not to the bits that drift."""
-    from linkready.link.run import MODEL_DIGITS
+    from linkready.link.digits import MODEL_DIGITS
 
     models = json.loads((linked["out"] / "model.json").read_text())["models"]
     floats = _floats(models)

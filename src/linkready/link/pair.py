@@ -31,6 +31,7 @@ from linkready.link import (
     training,
 )
 from linkready.link.backends import Backend, DuckDBBackend
+from linkready.link.digits import MODEL_DIGITS, tidy
 from linkready.link.settings import (
     TrainingConfig,
     blocking_rules,
@@ -382,7 +383,12 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
     clock.lap("blocking_counts")
     u_how: dict[str, Any] = {}
     warnings += training.train(linker, fields, cfg, u_chunks=be.u_chunks, record=u_how)
-    model = training.model_dict(linker)
+    # Predict on the parameters exactly as model.json publishes them (link/digits.py):
+    # EM's last-bit drift would otherwise reach the match probabilities.
+    trained = training.model_dict(linker)
+    model = {**tidy(trained, MODEL_DIGITS), "linker_uid": trained.get("linker_uid")}
+    linker = training.relink(linker, inputs, model, rules, be.dialect,
+                             prior=model["probability_two_random_records_match"])
     untrained = training.untrained_levels(model)
     if untrained:
         warnings.append(f"{len(untrained)} comparison level(s) never observed in training "

@@ -280,10 +280,12 @@ def untrained_levels(model: dict[str, Any]) -> list[str]:
 
 
 def relink(linker: Any, inputs: list[Any], model: dict[str, Any], rules: list[str],
-           dialect: str) -> Any:
-    """A linker on the same inputs with the trained model and other prediction rules."""
+           dialect: str, *, prior: float | None = None) -> Any:
+    """A linker on the same inputs with the trained model and other prediction rules;
+    λ is ``prior`` where given, else the one ``linker`` holds."""
 
-    settings = {**model, "probability_two_random_records_match": model_prior(linker),
+    settings = {**model, "probability_two_random_records_match":
+                model_prior(linker) if prior is None else prior,
                 "blocking_rules_to_generate_predictions": [
                     {"blocking_rule": r, "sql_dialect": dialect} for r in rules]}
     # The settings are the trained linker's; Splink's validation only logs warnings,
