@@ -18,6 +18,7 @@ used for DuckDB only, other engines keep Splink's own method.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from copy import deepcopy
 from typing import Any
 
@@ -99,16 +100,19 @@ def _strip_parens(sql: str) -> str:
     return sql
 
 
-def _similarity_floor(cond: str) -> dict[str, tuple[float, str]]:
-    """For a level's condition, each once-computed similarity that one of its top-level
-    conjuncts requires to be at least a threshold: ``{similarity: (threshold, text)}``
-    (the lowest, if several). Empty when the condition is not a plain conjunction."""
-    cond = _strip_parens(cond)
-    parts, depth, cases, last = [], 0, 0, 0
-    for m in _LEVEL_TOKEN.finditer(cond):
+class _Commented(Exception):
+    """The SQL holds a comment: the rewriters leave it as it is."""
+
+
+def _top_level(tokens: Iterable[re.Match[str]]) -> Iterator[tuple[str, re.Match[str]]]:
+    """Each token (upper-cased word, match) of ``tokens`` (:data:`_LEVEL_TOKEN` matches)
+    outside brackets and nested ``CASE`` expressions; raises :class:`_Commented` at a
+    comment."""
+    depth = cases = 0
+    for m in tokens:
         w = (m.group(1) or m.group(0)).upper()
         if w in ("--", "/*"):
-            return {}
+            raise _Commented
         if w == "(":
             depth += 1
         elif w == ")":
@@ -118,11 +122,24 @@ def _similarity_floor(cond: str) -> dict[str, tuple[float, str]]:
         elif w == "END":
             cases -= 1
         elif depth == 0 and cases == 0:
+            yield w, m
+
+
+def _similarity_floor(cond: str) -> dict[str, tuple[float, str]]:
+    """For a level's condition, each once-computed similarity that one of its top-level
+    conjuncts requires to be at least a threshold: ``{similarity: (threshold, text)}``
+    (the lowest, if several). Empty when the condition is not a plain conjunction."""
+    cond = _strip_parens(cond)
+    parts, last = [], 0
+    try:
+        for w, m in _top_level(_LEVEL_TOKEN.finditer(cond)):
             if w in ("OR", "BETWEEN", "WHEN", "THEN", "ELSE"):
                 return {}
             if w == "AND":
                 parts.append(cond[last:m.start()])
                 last = m.end()
+    except _Commented:
+        return {}
     parts.append(cond[last:])
     out: dict[str, tuple[float, str]] = {}
     for part in parts:
@@ -158,28 +175,18 @@ def _short_cut(case: str) -> str | None:
     toks = list(_LEVEL_TOKEN.finditer(case))
     if len(toks) < 2 or not _NEXT_IS_WHEN.match(case, toks[0].end()):
         return None  # a simple CASE x WHEN …
-    depth = cases = 0
     whens: list[tuple[int, int]] = []  # (start of WHEN, end of its condition)
     else_at = None
-    for m in toks[1:-1]:
-        w = (m.group(1) or m.group(0)).upper()
-        if w in ("--", "/*"):
-            return None
-        if w == "(":
-            depth += 1
-        elif w == ")":
-            depth -= 1
-        elif w == "CASE":
-            cases += 1
-        elif w == "END":
-            cases -= 1
-        elif depth == 0 and cases == 0:
+    try:
+        for w, m in _top_level(toks[1:-1]):
             if w == "WHEN":
                 whens.append((m.start(), -1))
             elif w == "THEN" and whens and whens[-1][1] == -1:
                 whens[-1] = (whens[-1][0], m.start())
             elif w == "ELSE":
                 else_at = m.end()
+    except _Commented:
+        return None
     if else_at is None or not whens or any(e == -1 for _, e in whens):
         return None
     otherwise = case[else_at:toks[-1].start()].strip()
