@@ -60,6 +60,23 @@ def write_world(folder: Path, *, with_nhs: int, duplicates: int = 0,
                          spine="gp", pairs=pairs)
 
 
+def add_truth(project: Path) -> Path:
+    """Write truth.parquet for :func:`write_world`'s people (without duplicates) beside
+    ``project`` and name it under ``truth:``; return the project file."""
+    import pandas as pd
+    import yaml
+
+    pd.DataFrame({"source": ["gp"] * GP + ["council"] * COUNCIL,
+                  "record_id": [f"G{i:03d}" for i in range(GP)]
+                  + [f"C{i:03d}" for i in range(COUNCIL)],
+                  "person_id": [f"P{i}" for i in range(GP)]
+                  + [f"P{i}" for i in range(COUNCIL)]}).to_parquet(
+        project.parent / "truth.parquet")
+    doc = yaml.safe_load(project.read_text(encoding="utf-8"))
+    project.write_text(yaml.safe_dump({**doc, "truth": "truth.parquet"}), encoding="utf-8")
+    return project
+
+
 UNREADABLE_DOB = "31/02/1990x"
 
 

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-import yaml
 from typer.testing import CliRunner
 
-from hand_world import COUNCIL, GP, write_world
+from hand_world import add_truth, write_world
 from linkready.cli.app import app
 
 runner = CliRunner()
@@ -19,14 +17,7 @@ NOTE = "the records were linked in a temporary workspace, now removed"
 
 
 def test_evaluate_says_when_it_used_a_temporary_workspace(tmp_path: Path) -> None:
-    path = write_world(tmp_path, with_nhs=20)
-    pd.DataFrame({"source": ["gp"] * GP + ["council"] * COUNCIL,
-                  "record_id": [f"G{i:03d}" for i in range(GP)]
-                  + [f"C{i:03d}" for i in range(COUNCIL)],
-                  "person_id": [f"P{i}" for i in range(GP)]
-                  + [f"P{i}" for i in range(COUNCIL)]}).to_parquet(tmp_path / "truth.parquet")
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    path.write_text(yaml.safe_dump({**doc, "truth": "truth.parquet"}), encoding="utf-8")
+    path = add_truth(write_world(tmp_path, with_nhs=20))
     results = tmp_path / "linkready-results"
     assert runner.invoke(app, ["profile", str(path), "--aggregates-only"]).exit_code == 0
     temporary = runner.invoke(app, ["evaluate", str(path)])

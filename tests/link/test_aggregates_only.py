@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
-import yaml
 from typer.testing import CliRunner
 
-from hand_world import COUNCIL, GP, write_world
+from hand_world import add_truth, write_world
 from linkready import pipeline
 from linkready.cli.app import app
 from linkready.outdir import TMP_PREFIX
@@ -42,14 +40,7 @@ def test_evaluate_honours_an_aggregates_only_folder(tmp_path: Path) -> None:
     a profile; link and assess record the choice the same way) links (there are no links
     to read) but, as that run chose, keeps no record-level file: no links.parquet,
     clusters.parquet, workspace or temporary is left behind."""
-    path = write_world(tmp_path, with_nhs=20)
-    pd.DataFrame({"source": ["gp"] * GP + ["council"] * COUNCIL,
-                  "record_id": [f"G{i:03d}" for i in range(GP)]
-                  + [f"C{i:03d}" for i in range(COUNCIL)],
-                  "person_id": [f"P{i}" for i in range(GP)]
-                  + [f"P{i}" for i in range(COUNCIL)]}).to_parquet(tmp_path / "truth.parquet")
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    path.write_text(yaml.safe_dump({**doc, "truth": "truth.parquet"}), encoding="utf-8")
+    path = add_truth(write_world(tmp_path, with_nhs=20))
     project = load_project(path)
     results = tmp_path / "linkready-results"
     pipeline.profile(project, aggregates_only=True).run()
