@@ -4,11 +4,23 @@ which a commissioner reads as "1 to 7 of 190"; it now reads "all but * of 190"."
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import Any
 
 from linkready.report._render import hidden_figure
 from linkready.report._sections_quality import _subgroup_chart
 from linkready.report._verdict import Thresholds, source_verdict
+
+#: A housing list that links nobody to the GP list (as Splink's fake_1000 against FEBRL):
+#: the model expects 0–7.7%.
+UNLINKED_HOUSING = {
+    "left": "housing", "right": "gp_list", "left_records": 1000,
+    "deterministic": {"match_rate": 0.0, "linked_records": 0},
+    "combined": {"match_rate": 0.0, "linked_records": 0},
+    "probabilistic": {"match_rate": 0.0, "linked_records": 0,
+                      "expected_match_rate": {"estimate": 0.0144, "lower": 0.0,
+                                              "upper": 0.0767},
+                      "false_links": {"upper": 0.0, "accepted_records": 0}}}
 
 
 def _group(group: str, count: Any, share: Any) -> dict[str, Any]:
@@ -102,13 +114,7 @@ def test_worst_case_linkage_error_tile_gives_its_scale() -> None:
     from linkready.report._answers import key_figures
     from linkready.report._inputs import ReportInputs
 
-    p = {"left": "housing", "right": "gp_list", "left_records": 1000,
-         "deterministic": {"match_rate": 0.0, "linked_records": 0},
-         "combined": {"match_rate": 0.0, "linked_records": 0},
-         "probabilistic": {"match_rate": 0.0, "linked_records": 0,
-                           "expected_match_rate": {"estimate": 0.0144, "lower": 0.0,
-                                                   "upper": 0.0767},
-                           "false_links": {"upper": 0.0, "accepted_records": 0}}}
+    p = deepcopy(UNLINKED_HOUSING)
     tiles = {k.label: k for k in key_figures(ReportInputs(linkage={"pairs": [p]}), [], [])}
     tile = tiles["largest linkage error"]
     assert tile.value == "100.0%"
@@ -155,13 +161,7 @@ def test_pair_the_truth_does_not_cover_is_answered_without_truth() -> None:
     from linkready.report._inputs import ReportInputs
     from linkready.report._verdict import Thresholds, pair_verdict
 
-    p = {"left": "housing", "right": "gp_list", "left_records": 1000,
-         "deterministic": {"match_rate": 0.0, "linked_records": 0},
-         "combined": {"match_rate": 0.0, "linked_records": 0},
-         "probabilistic": {"match_rate": 0.0, "linked_records": 0,
-                           "expected_match_rate": {"estimate": 0.0144, "lower": 0.0,
-                                                   "upper": 0.0767},
-                           "false_links": {"upper": 0.0, "accepted_records": 0}}}
+    p = deepcopy(UNLINKED_HOUSING)
     ev = {"left": "housing", "right": "gp_list",
           "truth": {"overlap_rate": None, "overlap_records": 0},
           "combined": {"left_records": 0, "missed_match_rate": None,
