@@ -162,3 +162,68 @@ def test_concurrent_pairs_time_their_own_cpu(linked: dict) -> None:
                 for p in linked["run"].pairs]
     assert len(per_pair) >= 2 and all(c > 0 for c in per_pair)
     assert sum(per_pair) <= linked["cpu"]
+
+
+def test_pairs_start_largest_first() -> None:
+    """The pair with most records (both sides) starts first, ties in pair order."""
+    from types import SimpleNamespace
+
+    stats = {n: SimpleNamespace(records=r) for n, r in
+             {"gp": 100, "a": 5, "b": 50, "c": 5, "d": 80}.items()}
+    todo = [("a", "gp"), ("b", "gp"), ("c", "gp"), ("d", "gp")]
+    assert parallel.start_order(todo, stats) == [3, 1, 0, 2]  # type: ignore[arg-type]
+
+
+def test_last_pair_in_flight_takes_the_idle_cores(
+        linked: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once no pair is left to start and the other worker is done, the pair still in
+    flight runs its next query on every worker's thread (results unchanged, as DuckDB's
+    do not depend on threads), and its CPU clock then counts those threads too."""
+    ws = _workspace(linked)
+    con = connect(ws)
+    stats = source_stats(con)
+    con.close()
+    names = sorted(stats)
+    todo = [(names[0], names[1]), (names[1], names[0])]
+    first_done, second_started = threading.Event(), threading.Event()
+
+    def fake(con, left, right, *args, backend, **kwargs):
+        def threads() -> int:
+            return int(backend.to_arrow("SELECT current_setting('threads') AS t")
+                       .column("t")[0].as_py())
+        if (left.name, right.name) == todo[0]:
+            assert second_started.wait(30)  # both in flight
+            return threads()
+        before = threads()
+        second_started.set()
+        assert first_done.wait(30)  # the first pair's worker ended (and widened this)
+        return (before, threads())
+
+    monkeypatch.setattr(parallel, "link_pair", fake)
+    got = parallel.link_pairs(ws, None, todo, stats, 0.9, FAST, workers=2,
+                              on_warning=None, reference=None,
+                              done=lambda a, b: first_done.set())
+    assert got[0] == 1 and got[1] == (1, 2)
+
+
+def test_a_widened_pair_clock_counts_its_engine_threads() -> None:
+    """Before widening a pair's clock is its thread's CPU; after, the process's CPU
+    since (another thread's work included)."""
+    clock = parallel.PairClock()
+
+    def burn(seconds: float) -> None:
+        end = time.thread_time() + seconds
+        while time.thread_time() < end:
+            pass
+
+    start = clock()
+    t = threading.Thread(target=burn, args=(0.1,))
+    t.start()
+    t.join()
+    assert clock() - start < 0.05  # another thread's CPU is not the pair's
+    clock.widened()
+    start = clock()
+    t = threading.Thread(target=burn, args=(0.1,))
+    t.start()
+    t.join()
+    assert clock() - start >= 0.09

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -74,17 +75,37 @@ class DuckDBBackend:
     u_chunks: int | None = None
 
     def __init__(self, workspace: Any, *, spill: bool = True,
-                 memory_limit: str | None = None) -> None:
+                 memory_limit: str | None = None,
+                 on_widen: Callable[[], object] | None = None) -> None:
         self.workspace = workspace
         self._tmp: Path | None = None
+        #: Engine threads asked for by :meth:`widen`, not yet set (0: none asked).
+        self._widen_to = 0
+        self._on_widen = on_widen
         if spill:
             self._tmp = Path(tempfile.mkdtemp(prefix="linkready-duckdb-"))
             workspace.execute(f"SET temp_directory = {lit(self._tmp)}")
         if memory_limit:
             workspace.execute(f"SET memory_limit = {lit(memory_limit)}")
 
+    def widen(self, threads: int) -> None:
+        """Let the engine use ``threads`` threads from the next query this backend runs
+        (:mod:`linkready.link.parallel`: the last pair in flight takes the idle cores).
+        May be called from another thread: the setting is changed by the thread that
+        runs the queries, between two of them. DuckDB's results do not depend on it."""
+        self._widen_to = threads
+
+    def _take_widening(self) -> None:
+        """Apply a pending :meth:`widen` (in the thread that runs the queries)."""
+        threads, self._widen_to = self._widen_to, 0
+        if threads:
+            self.workspace.execute(f"SET threads = {int(threads)}")
+            if self._on_widen is not None:
+                self._on_widen()
+
     def stage(self, table: str, select_sql: str) -> str:
         """Materialise ``select_sql`` as an in-memory DuckDB table."""
+        self._take_widening()
         self.workspace.execute(f"CREATE OR REPLACE TABLE {table} AS {select_sql}")
         return table
 
@@ -94,6 +115,7 @@ class DuckDBBackend:
 
     def to_arrow(self, sql: str) -> Any:
         """The query's result as Arrow."""
+        self._take_widening()
         return self.workspace.sql(sql).to_arrow_table()
 
     def db_api(self) -> Any:
@@ -103,13 +125,17 @@ class DuckDBBackend:
         comparison's similarity computed once per pair rather than once per level
         (:func:`linkready.link.u_sampling.hoist_similarities`: the same values) and the
         later parts of a level's conjunction computed only where the earlier ones hold
-        (:func:`linkready.link.u_sampling.nest_conjunctions`: the same levels)."""
+        (:func:`linkready.link.u_sampling.nest_conjunctions`: the same levels). A
+        pending :meth:`widen` is applied before its next query."""
         from splink import DuckDBAPI
 
         from linkready.link.u_sampling import prepare_sql
 
+        widening = self._take_widening
+
         class GuardedDuckDBAPI(DuckDBAPI):
             def _execute_sql_against_backend(self, final_sql: str) -> Any:
+                widening()
                 return super()._execute_sql_against_backend(prepare_sql(final_sql))
 
         return GuardedDuckDBAPI(connection=self.workspace)

@@ -13,6 +13,13 @@ of its work and its step CPU times are its own. Each pair's computation is the o
 :func:`linkready.link.pair.link_pair` does alone, so the results (returned in pair
 order) are those of a sequential run.
 
+Pairs start largest first (records of both sides; :func:`start_order`), so the last
+pair in flight is a small one; once no pair is left to start, the pairs still in flight
+may use every worker's engine thread (:meth:`linkready.link.backends.DuckDBBackend.widen`,
+taken up at the pair's next query), so a core is not left idle while the last pair runs.
+DuckDB gives the same results on any number of threads (a sequential run uses them all),
+so neither changes a result.
+
 Only the DuckDB backend runs pairs concurrently (a Spark session is one shared engine).
 """
 
@@ -43,6 +50,38 @@ def default_workers(pairs: int) -> int:
     return max(1, min(MAX_WORKERS, os.cpu_count() or 1, pairs))
 
 
+def start_order(todo: Sequence[tuple[str, str]], stats: dict[str, SourceStats]
+                ) -> list[int]:
+    """Indices of ``todo`` in the order to start them: most records (both sides) first,
+    ties in pair order. A pair's time grows with its records, so the last pair to start,
+    which may run alone at the end, is a small one."""
+    return sorted(range(len(todo)),
+                  key=lambda i: -(stats[todo[i][0]].records + stats[todo[i][1]].records))
+
+
+class PairClock:
+    """A pair's CPU clock (:data:`linkready.link.pair.CPU_CLOCK`) while pairs link
+    concurrently: its own thread's CPU time (a one-thread engine does all its work
+    there) and, once its engine is widened (:meth:`widened`, called in the pair's own
+    thread when no other pair is left in flight), the process's CPU time since, which is
+    then the pair's alone (its engine threads too)."""
+
+    def __init__(self) -> None:
+        self._since: tuple[float, float] | None = None
+
+    def widened(self) -> None:
+        """The pair's engine now runs more threads (called in the pair's thread)."""
+        if self._since is None:
+            self._since = (time.thread_time(), time.process_time())
+
+    def __call__(self) -> float:
+        own = time.thread_time()
+        if self._since is None:
+            return own
+        thread0, process0 = self._since
+        return own + max(0.0, (time.process_time() - process0) - (own - thread0))
+
+
 def link_pairs(workspace: Path, memory_limit: str | None,
                todo: Sequence[tuple[str, str]], stats: dict[str, SourceStats],
                threshold: float, cfg: TrainingConfig, *, workers: int,
@@ -59,20 +98,45 @@ def link_pairs(workspace: Path, memory_limit: str | None,
     running query until all have stopped, then raises KeyboardInterrupt."""
     share = _memory_share(memory_limit, workers)
     open_cons: dict[int, Any] = {}
+    in_flight: dict[int, DuckDBBackend] = {}
     lock = threading.Lock()
     stop = threading.Event()
+    # Pairs not yet started, and started but not ended (counted as they are taken up,
+    # before their connection opens).
+    waiting, running = [len(todo)], [0]
+
+    def widen_the_last() -> None:
+        """Nothing left to start and one pair in flight: it may use the cores the other
+        workers leave idle (called with ``lock`` held, as a pair starts or ends)."""
+        if waiting[0] == 0 and running[0] == 1 and not stop.is_set():
+            for be in in_flight.values():
+                be.widen(workers)
 
     def one(left: str, right: str) -> PairResult:
-        if stop.is_set():
-            raise _Cancelled
+        with lock:
+            waiting[0] -= 1
+            if stop.is_set():
+                raise _Cancelled
+            running[0] += 1
+        try:
+            return _run(left, right)
+        finally:
+            with lock:
+                running[0] -= 1
+                widen_the_last()
+
+    def _run(left: str, right: str) -> PairResult:
         con = connect(workspace)
         # One DuckDB thread per pair (the pairs share the cores): all of the pair's work
         # is then done in this thread, so its CPU clock measures the pair alone.
         con.execute("SET threads = 1")
-        CPU_CLOCK.set(time.thread_time)
-        be = DuckDBBackend(con, memory_limit=share)
+        clock = PairClock()
+        CPU_CLOCK.set(clock)
+        be = DuckDBBackend(con, memory_limit=share, on_widen=clock.widened)
         with lock:
             open_cons[id(con)] = con
+            in_flight[id(con)] = be
+            widen_the_last()
         try:
             tell = None if on_warning is None else \
                 (lambda w: on_warning(left, right, w))
@@ -81,24 +145,25 @@ def link_pairs(workspace: Path, memory_limit: str | None,
         finally:
             with lock:
                 open_cons.pop(id(con), None)
+                in_flight.pop(id(con), None)
             be.close()
             con.close()
 
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="linkready-pair")
-    futures: list[Future[PairResult]] = [pool.submit(one, left, right)
-                                         for left, right in todo]
+    futures: dict[int, Future[PairResult]] = {
+        i: pool.submit(one, *todo[i]) for i in start_order(todo, stats)}
     results: list[PairResult] = []
     try:
-        for (left, right), fut in zip(todo, futures, strict=True):
-            results.append(fut.result())
+        for i, (left, right) in enumerate(todo):
+            results.append(futures[i].result())
             done(left, right)
     except BaseException:
         stop.set()
-        for fut in futures:
+        for fut in futures.values():
             fut.cancel()
         # Stop the pairs in flight: interrupt their queries until every worker is done
         # (a pair between two queries stops at its next one).
-        while not all(f.done() for f in futures):
+        while not all(f.done() for f in futures.values()):
             with lock:
                 for con in open_cons.values():
                     con.interrupt()
