@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from linkready.link import splink_memo
 
 
@@ -108,3 +110,24 @@ def test_duckdb_columns_as_splink_reads_them(tmp_path: Path) -> None:
         assert [c.name for c in df.columns] == [c.name for c in splink_own(df)]
     assert [c.unquote().name for c in DuckDBDataFrame("t", "__lr_left", api).columns] == \
         ["record_id", "given name", "dob", "zeta", "alpha"]
+
+
+def test_memoised_level_sql_check_agrees_with_splink() -> None:
+    """A level's SQL is checked as Splink checks it: parsable SQL passes (again from
+    memory), unparsable SQL raises every time."""
+    from splink.internals.comparison_level import ComparisonLevel
+
+    from linkready.link.settings import comparisons
+
+    splink_memo.install()
+    splink_own = splink_memo.ORIGINAL["validate_sql"]
+    assert ComparisonLevel._validate_sql is not splink_own
+    for comp in comparisons({"given_name", "dob", "postcode"}):
+        for level in comp.get_comparison("duckdb").comparison_levels:
+            for _ in range(2):
+                assert level._validate_sql() is splink_own(level) is True
+    level = comp.get_comparison("duckdb").comparison_levels[1]
+    level._sql_condition = "l.dob = = r.dob"
+    for _ in range(2):
+        with pytest.raises(ValueError, match="Error parsing"):
+            level._validate_sql()

@@ -12,7 +12,8 @@ Splink also parses the SQL of every comparison level and blocking rule with
 (about 800 parses per pair, a large part of a small pair's fixed cost). Each distinct short
 SQL text is parsed once per process here and a copy of the tree handed out (callers may
 change the tree they get; copying costs about a fifth of parsing): the same trees, so the
-same SQL and results.
+same SQL and results. Splink's check that a level's SQL parses, which drops the tree, is
+remembered per SQL text rather than copying a tree each time.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ def install() -> None:
         Builder.sql = property(sql)  # type: ignore[method-assign,assignment]
         _memoise_parse_one()
         _memoise_is_exact_match()
+        _memoise_validate_sql()
         _faster_duckdb_columns()
         _installed[0] = True
 
@@ -122,6 +124,30 @@ def _memoise_is_exact_match() -> None:
         return got
 
     ComparisonLevel._is_exact_match = property(is_exact_match)  # type: ignore[method-assign,assignment]
+
+
+def _memoise_validate_sql() -> None:
+    """Remember which level SQL ``ComparisonLevel._validate_sql`` found parsable. Splink
+    checks every level of every comparison each time a linker is built (several times
+    per pair) by parsing its SQL and dropping the tree: with parses memoised, each check
+    still copied the whole tree. The check reads only the level's SQL, its dialect and
+    whether it is the else level; SQL that fails raises every time (it is not kept)."""
+    from splink.internals.comparison_level import ComparisonLevel
+
+    check = ORIGINAL["validate_sql"] = ComparisonLevel._validate_sql
+    valid: set[tuple[Any, ...]] = set()
+
+    def validate_sql(self: Any) -> bool:
+        try:
+            key = (self.sql_condition, str(self.sqlglot_dialect), self._is_else_level)
+        except Exception:  # a level without SQL yet: Splink's own check
+            return bool(check(self))
+        if key not in valid:
+            check(self)  # raises ValueError for SQL that does not parse
+            valid.add(key)
+        return True
+
+    ComparisonLevel._validate_sql = validate_sql  # type: ignore[method-assign]
 
 
 def _memoise_parse_one() -> None:

@@ -67,7 +67,9 @@ def build_linker(backend: Any, left_table: str, right_table: str,
     left = db_api.register(left_table, dataset_display_name="left")
     right = db_api.register(right_table, dataset_display_name="right")
     settings = settings_creator(fields, FALLBACK_PRIOR, backend.dialect)
-    return new_linker([left, right], settings), [left, right]
+    # Splink's validation only logs columns the settings name but the inputs lack: the
+    # settings are built here for the columns staged (workspace.stage_source).
+    return new_linker([left, right], settings, validate_settings=False), [left, right]
 
 
 def spec_linker(db_api: Any, left_table: str, right_table: str, spec: ModelSpec) -> Any:
