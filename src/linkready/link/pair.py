@@ -124,7 +124,9 @@ CPU = "cpu:"
 
 #: The CPU clock of :class:`_Clock`: the whole process's (every engine thread), or, where
 #: pairs run concurrently each on a one-thread DuckDB (:mod:`linkready.link.parallel`),
-#: the pair's own thread's, which then does all of the pair's work.
+#: the pair's own thread's, which then does all of the pair's work (and the process's
+#: from the point the last pair in flight is given the idle core,
+#: :class:`linkready.link.parallel.PairClock`).
 CPU_CLOCK: ContextVar[Callable[[], float]] = ContextVar("CPU_CLOCK",
                                                        default=time.process_time)
 
