@@ -134,7 +134,8 @@ def _memoise_validate_sql() -> None:
     whether it is the else level; SQL that fails raises every time (it is not kept)."""
     from splink.internals.comparison_level import ComparisonLevel
 
-    check = ORIGINAL["validate_sql"] = ComparisonLevel._validate_sql
+    check: Any = ComparisonLevel._validate_sql
+    ORIGINAL["validate_sql"] = check
     valid: set[tuple[Any, ...]] = set()
 
     def validate_sql(self: Any) -> bool:
