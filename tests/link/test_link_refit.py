@@ -30,3 +30,21 @@ def test_em_on_pattern_counts_recovers_lambda_and_m() -> None:
     assert np.exp(fit.log_m[:3]) == pytest.approx(m[0], abs=0.02)
     zeta = refit.posterior(fit, d)[pats.index]
     assert zeta[match].mean() > 0.9 and zeta[~match].mean() < 0.02
+
+
+def test_a_level_never_observed_keeps_the_refit_on_the_models_own_training() -> None:
+    # Names swapped: neither EM nor u sampling met it, so the model holds no m and no u
+    # for it, yet a few scored pairs reach it (Splink scores them with its defaults).
+    model = {"comparisons": [{"output_column_name": "given_name", "comparison_levels": [
+        {"is_null_level": True},
+        {"label_for_charts": "exact", "m_probability": 0.6, "u_probability": 0.01},
+        {"label_for_charts": "given and family swapped"},
+        {"label_for_charts": "all other", "m_probability": 0.4, "u_probability": 0.99}]}]}
+    weights = np.array([np.log2(0.4 / 0.99), 3.0, np.log2(0.6 / 0.01)])
+    spec = refit.spec_from_model(model, [("given_name", weights)], [frozenset({"given_name"})])
+    # Without a spec the refit ran free EM on the truncated candidates instead.
+    assert spec is not None
+    # u of the unseen level: as rare as the rarest level sampling met; m keeps its weight.
+    assert np.exp(spec.log_u) == pytest.approx([0.99, 0.01, 0.01])
+    assert np.log2(np.exp(spec.log_m - spec.log_u)) == pytest.approx(weights)
+    assert spec.sessions == [{0: 2}]  # the session on the exact given name

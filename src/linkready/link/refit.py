@@ -190,7 +190,8 @@ class Spec:
 def spec_from_model(model: dict[str, Any], info: list[tuple[str, npt.NDArray[np.float64]]],
                     sessions: list[frozenset[str]]) -> Spec | None:
     """Match each level code (named by its match weight) to the model's level with that
-    weight, for its m and u; None if a code has no level (the refit then runs free)."""
+    weight, for its m and u (a level without them: see below); None if a code has no
+    level and its comparison no trained level either (the refit then runs free)."""
     comps = {c.get("output_column_name"): c for c in model.get("comparisons", [])}
     log_u: list[float] = []
     log_m: list[float] = []
@@ -206,6 +207,15 @@ def spec_from_model(model: dict[str, Any], info: list[tuple[str, npt.NDArray[np.
         spare = [lv["u_probability"] for lv in comps.get(name, {}).get(
             "comparison_levels", []) if not lv.get("is_null_level")
             and not lv.get("m_probability") and lv.get("u_probability")]
+        # A level neither EM nor u sampling met (names swapped, where no sampled pair
+        # had them) has neither m nor u, yet scored pairs may reach it (Splink scores
+        # them with its defaults): u sampling never met it, so it is taken as rare as
+        # the rarest level it did meet, with the m its weight implies. Without it the
+        # refit ran free EM on the truncated candidates, whose match class absorbs
+        # non-matches (historical_50k seed 1: 19,230 expected matches among the
+        # candidates of 5,156 left records, a rate of 98.9% against the linked 75.3%).
+        if not spare and table:
+            spare = [min(lv["u_probability"] for _, lv in table)]
         for code, w in enumerate(weights):
             hit = [lv for lw, lv in table if abs(lw - w) < 1e-6]
             if hit:
