@@ -30,3 +30,21 @@ def test_em_on_pattern_counts_recovers_lambda_and_m() -> None:
     assert np.exp(fit.log_m[:3]) == pytest.approx(m[0], abs=0.02)
     zeta = refit.posterior(fit, d)[pats.index]
     assert zeta[match].mean() > 0.9 and zeta[~match].mean() < 0.02
+
+
+def test_a_level_no_match_shows_keeps_a_weight_from_the_prior() -> None:
+    """One comparison with three levels; 200 matches all at the top level, none at the
+    middle one. The M-step's Jeffreys pseudo-count keeps the middle level's m at about
+    ½ ÷ 201.5 (not the floor, 1e-6, where every pair with it would lose ~8 natural-log
+    units of weight from one resample to the next); u of a level seen in many
+    non-matches is what the counts say."""
+    vectors = np.array([[0], [1], [2]], dtype=np.int8)
+    d = refit.design(vectors, [3])
+    counts = np.array([800.0, 50.0, 200.0])
+    zeta = np.array([0.0, 0.0, 1.0])
+    got = refit.m_step(d, counts, zeta)
+    m = np.exp(got.log_m)
+    assert m[1] == pytest.approx(refit.PSEUDO / (200 + 3 * refit.PSEUDO), rel=1e-9)
+    assert m[1] > 1000 * refit.FLOOR
+    assert np.exp(got.log_u) == pytest.approx(np.array([800.5, 50.5, 0.5]) / 851.5)
+    assert got.lam == pytest.approx(200 / 1050)
