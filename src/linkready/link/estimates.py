@@ -688,8 +688,8 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         # 99.7% has its replicates capped at 100% and a one-sided spread, and a refit
         # far below the linked model has many unresolved records, each moving with
         # every replicate (on the default world's la_adult_social_care, refit 92.1
-        # against 95.8, its spread was ±1.3 points against ±0.5 read on the linked
-        # model). Blocking recall's spread scales with the missed share too: on
+        # against 95.8, it lent the linked model a model interval 2.7 points wide,
+        # against 1.2 read on the linked model). Blocking recall's spread scales with the missed share too: on
         # childrens_social_care the refit read 6.5% of matches missed against 0.3%.
         rater, recallr, fdrr, greyr = rate0, recall0, fdr0, grey0
     # The match rate's interval is built on the settled records (the rate less the
