@@ -689,8 +689,9 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         # far below the linked model has many unresolved records, each moving with
         # every replicate (on the default world's la_adult_social_care, refit 92.1
         # against 95.8, it lent the linked model a model interval 2.7 points wide,
-        # against 1.2 read on the linked model). Blocking recall's spread scales with the missed share too: on
-        # childrens_social_care the refit read 6.5% of matches missed against 0.3%.
+        # against 1.2 read on the linked model). Blocking recall's spread scales with
+        # the missed share too: on childrens_social_care the refit read 6.5% of
+        # matches missed against 0.3%.
         rater, recallr, fdrr, greyr = rate0, recall0, fdr0, grey0
     # The match rate's interval is built on the settled records (the rate less the
     # unresolved records' Σq, in each fit and replicate), then moved back by the linked
