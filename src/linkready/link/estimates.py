@@ -699,9 +699,7 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
     # The grey zone's worst cases (below) then replace them with all matched (upper end)
     # and none matched (lower end). Their q, and how it moves between fits and
     # replicates, lies between those bounds: counting it in the spread as well would add
-    # the same records' uncertainty twice (on the default world most of the bootstrap's
-    # spread on the council pairs is the unresolved records' q moving with the m of a
-    # rare disagreement level).
+    # the same records' uncertainty twice.
     settled_rate = _interval(rate0 - grey0, rater - greyr, reps[:, 0] - reps[:, 3],
                              math.sqrt(var_settled),
                              also=alt_rate - grey0 if not math.isnan(alt_rate) else math.nan)
