@@ -24,8 +24,8 @@ FLOOR = 1e-6
 #: floor: EM reads the few pairs with that level as non-matches, which makes its m
 #: smaller still, and every pair with it loses up to ~9 natural-log units of weight (on
 #: the default world's childrens_social_care, 9 of 100 bootstrap replicates had a level's
-#: m at the floor, and each moved the match rate by 1–7 points). Where a level is seen
-#: in many matches the prior changes nothing that shows.
+#: m at the floor, and each moved the match rate, read on the linked model, by 1–7
+#: points). Where a level is seen in many matches the prior changes nothing that shows.
 PSEUDO = 0.5
 
 
