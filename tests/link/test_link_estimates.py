@@ -454,3 +454,67 @@ def test_replicates_read_the_extract_in_hand_not_a_resample_of_it() -> None:
     assert h.model_interval[1] - h.model_interval[0] < 1e-6
     assert h.match_rate.upper - h.match_rate.lower < 1e-6
     assert h.false_share.upper - h.false_share.lower < 1e-6
+
+
+def _settled_and_grey(rng: np.random.Generator, n: int = 400) -> dict:
+    """Left records whose best candidate is certain (q 0 or 1: agree on all three
+    fields, or on none) and a tenth whose only candidate agrees on two of three fields,
+    scored q = 0.4 by the linked model: the grey zone."""
+    codes, p, gam = [], [], []
+    matched = rng.random(n) < 0.6
+    grey = rng.random(n) < 0.1
+    for i in range(n):
+        codes.append(i), p.append(0.0), gam.append([0, 0, 0])
+        if grey[i]:
+            codes.append(i), p.append(0.4), gam.append([1, 1, 0])
+        elif matched[i]:
+            codes.append(i), p.append(1.0), gam.append([1, 1, 1])
+    return dict(left_codes=np.array(codes), p=np.array(p),
+                gamma=np.array(gam, dtype=np.int8), left_records=n,
+                sample_codes=np.arange(n), diag_sample_pos=np.zeros(0, dtype=np.int64),
+                diag_p=np.zeros(0), diag_gamma=np.zeros((0, 3), dtype=np.int8),
+                threshold=0.9, replicates=30, seed=3)
+
+
+def test_unresolved_records_count_once_at_their_worst_case() -> None:
+    """The grey zone's worst cases bound what its records can do: the interval is
+    [estimate − Σq, estimate + Σ(1 − q)] over them (÷ left records), nothing more,
+    since every other record is certain. Before, their chance spread (Σq(1 − q)) and
+    the refit's reading of their q (it scores the two-field pattern otherwise) were
+    added as well: about 1.5 points more on each side here."""
+    kw = _settled_and_grey(np.random.default_rng(21))
+    n = kw["left_records"]
+    h = estimates.honest_estimates(**kw)
+    g = h.grey
+    assert g.unresolved > 20 and g.records_down == pytest.approx(0.4 * g.unresolved)
+    assert h.model_interval[1] - h.model_interval[0] < 1e-6
+    assert h.match_rate.lower == pytest.approx(h.match_rate.estimate - g.records_down / n,
+                                               abs=1e-6)
+    assert h.match_rate.upper == pytest.approx(h.match_rate.estimate + g.records / n,
+                                               abs=1e-6)
+
+
+def test_a_set_aside_refit_lends_no_spread_to_records_the_linked_model_is_sure_of(
+        ) -> None:
+    """One candidate per left record, half of them true; three fields agree in 85% of
+    matches and 20% of non-matches. The linked model is sure of every pair (q 0 or 1, as
+    where term frequencies settle it); the refit, on the agreement patterns alone, is
+    not, and each replicate reads a different rate. Set aside by a check that sides
+    with the linked model, the replicates are read on the linked model (its log-odds
+    moved by the refit's change): certain records stay certain, so the model interval
+    is the point. Moving the refit's own spread there gave about ±4.5 points."""
+    rng = np.random.default_rng(12)
+    n = 400
+    match = rng.random(n) < 0.5
+    gamma = np.where(match[:, None], rng.random((n, 3)) < 0.85,
+                     rng.random((n, 3)) < 0.2).astype(np.int8)
+    w = dict(left_codes=np.arange(n), p=match.astype(float), gamma=gamma, left_records=n,
+             sample_codes=np.arange(n), diag_sample_pos=np.zeros(0, dtype=np.int64),
+             diag_p=np.zeros(0), diag_gamma=np.zeros((0, 3), dtype=np.int8),
+             threshold=0.9, replicates=30, seed=3)
+    kept = estimates.honest_estimates(**w)
+    assert not kept.refit_set_aside and kept.model_interval[1] - kept.model_interval[0] > 0.05
+    rate = kept.match_rate.estimate
+    aside = estimates.honest_estimates(**w, decoy=_check(rate - 0.002, rate + 0.002))
+    assert aside.refit_set_aside
+    assert aside.model_interval[1] - aside.model_interval[0] < 1e-6

@@ -48,3 +48,21 @@ def test_a_level_never_observed_keeps_the_refit_on_the_models_own_training() -> 
     assert np.exp(spec.log_u) == pytest.approx([0.99, 0.01, 0.01])
     assert np.log2(np.exp(spec.log_m - spec.log_u)) == pytest.approx(weights)
     assert spec.sessions == [{0: 2}]  # the session on the exact given name
+
+
+def test_a_level_no_match_shows_keeps_a_weight_from_the_prior() -> None:
+    """One comparison with three levels; 200 matches all at the top level, none at the
+    middle one. The M-step's Jeffreys pseudo-count keeps the middle level's m at about
+    ½ ÷ 201.5 (not the floor, 1e-6, where every pair with it would lose ~8 natural-log
+    units of weight from one resample to the next); u of a level seen in many
+    non-matches is what the counts say."""
+    vectors = np.array([[0], [1], [2]], dtype=np.int8)
+    d = refit.design(vectors, [3])
+    counts = np.array([800.0, 50.0, 200.0])
+    zeta = np.array([0.0, 0.0, 1.0])
+    got = refit.m_step(d, counts, zeta)
+    m = np.exp(got.log_m)
+    assert m[1] == pytest.approx(refit.PSEUDO / (200 + 3 * refit.PSEUDO), rel=1e-9)
+    assert m[1] > 1000 * refit.FLOOR
+    assert np.exp(got.log_u) == pytest.approx(np.array([800.5, 50.5, 0.5]) / 851.5)
+    assert got.lam == pytest.approx(200 / 1050)

@@ -389,7 +389,12 @@ HONEST_NOTE = (
     "blocking misses, around the figure by the reading not used: the two rest on different "
     "assumptions), with chance added in quadrature: Σq(1−q) (the finite-population spread of "
     "which records have a match, given q) plus the expected records added for blocking misses "
-    "(Poisson: how many of them are real). It covers error in the model's parameters, "
+    "(Poisson: how many of them are real). The records in the grey zone (grey_zone) are left "
+    "out of the spread and of the chance term (both are read on the rate less their Σq, "
+    "and model_interval is that interval with them at their q): the grey zone's two worst "
+    "cases bound them instead. The refit's M-steps add a pseudo-count of ½ per level among "
+    "matches and among non-matches (the Jeffreys prior on m and u), so that a level a "
+    "resample shows in no match keeps a weight. It covers error in the model's parameters, "
     "disagreement between the two fits and between the two readings of the blocking misses, "
     "blocking misses that the diagnostic rules find or that blank fields explain (and the "
     "sampling of the diagnostic sample), and chance; it does not cover the sampling of the "
@@ -402,9 +407,10 @@ HONEST_NOTE = (
     "too (widened_by_check): the two rest on different assumptions, and their disagreement is "
     "uncertainty the bootstrap cannot see. Where the refitted model's rate lies outside the "
     "check's interval and further from it than the linked model's (refit_set_aside_by_check), the "
-    "refit's figures are set aside and the bootstrap spread is placed around the linked model's "
-    "figures only (blocking recall's replicates are then read on the linked model, its "
-    "log-odds moved by the refit's change in each replicate). Finally the upper end is "
+    "refit's figures are set aside and the replicates' figures are read on the linked model, "
+    "its log-odds moved pattern by pattern by the refit's change in each replicate, so that "
+    "the spread is placed around the linked model's figures as its own response to "
+    "resampling. Finally the upper end is "
     "raised by the completeness gap (completeness_gap), a "
     "sensitivity bound for matches hidden by errors that come together with missing identifiers, "
     "and by the grey zone (grey_zone): the worst case that every left record the model leaves "
@@ -570,13 +576,17 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
         wa = w[accepted]
         fdr = float((wa * (1 - z[best_idx[accepted]])).sum() / wa.sum()) if wa.sum() > 0 \
             else 0.0
+        # The grey zone's part of the rate: Σq over the records the linked model
+        # leaves unresolved (a fixed set, ``unresolved``), per left record.
+        grey_part = float((w * q)[unresolved].sum() / w.sum()) if w.sum() > 0 else 0.0
         return (min(1.0, blocked + max(miss + lost, field_lost)), recall, fdr, miss, lost,
-                field_lost, other)
+                field_lost, other, grey_part)
 
     q0 = _sorted_group_max(starts, owners, p, n)
     accepted = q0 >= threshold
+    unresolved = (q0 >= GREY[0]) & (q0 < GREY[1])
     ones, ones_d = np.ones(n), np.ones(s)
-    rate0, recall0, fdr0, miss0, lost0, field0, other0 = figures(
+    rate0, recall0, fdr0, miss0, lost0, field0, other0, grey0 = figures(
         p, diag_p, ones, ones_d, accepted)
 
     width = gamma.shape[1]
@@ -609,14 +619,14 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
 
         full = fit(counts, start, 1.0)
         zeta = refit.posterior(full, d)
-        rater, recallr, fdrr = figures(zeta[pidx], zeta[didx], ones, ones_d,
-                                       accepted)[:3]
+        rater, recallr, fdrr, *_, greyr = figures(zeta[pidx], zeta[didx], ones, ones_d,
+                                                  accepted)
         aside = decoy is not None and refit_contradicted(rate0, rater, decoy)
         if aside:  # the linked model's log-odds, moved in each replicate (below)
             odds0 = refit.log_odds(full, d)
             lp, ld = _logit(p), _logit(np.asarray(diag_p, dtype=float))
         rng = np.random.default_rng(seed)
-        reps = np.zeros((replicates, 3))
+        reps = np.zeros((replicates, 4))
         # The figures are about this extract, a finite population: which left records
         # it holds is not uncertain. The Poisson weights resample the records only to
         # refit the model (m, u, λ and the field model's shares: parameters estimated
@@ -637,24 +647,31 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
             cmp_b = (compared_by(wd) if compared_by is not None and s
                      else pattern_compared)
             wd_fig = 1.0 + shrink * (wd - 1.0)
-            reps[b] = figures(zb[pidx], zb[didx], ones, wd_fig, accepted, cmp_b)[:3]
             if aside:
-                # Blocking recall read on the linked model, its log-odds moved pattern
-                # by pattern by the refit's change from the full sample to this
-                # replicate (m, u and λ): see the comment where reps are shifted.
+                # Every figure read on the linked model, its log-odds moved pattern by
+                # pattern by the refit's change from the full sample to this replicate
+                # (m, u and λ): see the comment where the refit is set aside.
                 shift = refit.log_odds(mb, d) - odds0
-                reps[b, 1] = figures(_expit(lp + shift[pidx]), _expit(ld + shift[didx]),
-                                     ones, wd_fig, accepted, cmp_b)[1]
+                f = figures(_expit(lp + shift[pidx]), _expit(ld + shift[didx]),
+                            ones, wd_fig, accepted, cmp_b)
+            else:
+                f = figures(zb[pidx], zb[didx], ones, wd_fig, accepted, cmp_b)
+            reps[b] = (f[0], f[1], f[2], f[7])
     else:  # no comparison vectors retained: the chance spread only
-        rater, recallr, fdrr = rate0, recall0, fdr0
+        rater, recallr, fdrr, greyr = rate0, recall0, fdr0, grey0
         aside = False
-        reps = np.zeros((0, 3))
+        reps = np.zeros((0, 4))
         replicates = 0
     # Chance: which left records have a match, given q (Poisson-binomial), and how many
     # of the matches the estimate adds for blocking misses are real (each a record with
     # no candidate, q ≈ 0, matched with a small probability: Poisson, variance = mean).
     blocked0 = float(q0.sum()) / n
-    var_rate = (float((q0 * (1 - q0)).sum()) + max(rate0 - blocked0, 0.0) * n) / n ** 2
+    # The records the linked model leaves unresolved (the grey zone) are bounded by its
+    # two worst cases below; their chance outcome is inside those bounds, so chance is
+    # read on the other records only (the blocking misses' Poisson term included).
+    settled = ~unresolved
+    var_settled = (float((q0[settled] * (1 - q0[settled])).sum())
+                   + max(rate0 - blocked0, 0.0) * n) / n ** 2
     # The two readings of the blocking misses (diagnostic; field model) rest on
     # different assumptions: the interval spans the figure by the one not used too.
     alt_rate = (math.nan if math.isnan(other0) else
@@ -664,16 +681,33 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
     published = (rater, recallr, fdrr)
     if aside:
         # The refit is set aside: its figures are, and the spread is placed around the
-        # linked model's. For the match rate and the false-link share the refit's
-        # spread is moved there as it is. Blocking recall's spread is not: it scales
-        # with the missed share, and a set-aside refit can read many times the linked
-        # model's (on the default world's childrens_social_care 6.5% against 0.3%), so
-        # moving its spread would put the lower end far below anything the linked
-        # model's own replicates reach. Its replicates were read on the linked model
-        # (above); they need no shift.
-        reps = reps - np.array([rater - rate0, 0.0, fdrr - fdr0])
-        rater, recallr, fdrr = rate0, recall0, fdr0
-    rate = _interval(rate0, rater, reps[:, 0], math.sqrt(var_rate), also=alt_rate)
+        # linked model's. Its replicates were read on the linked model (above): each
+        # replicate moves the linked model's log-odds by the refit's change, so the
+        # spread is the linked model's own response to resampling. Moving the refit's
+        # spread as it is would carry the refit's operating point with it: a refit at
+        # 99.7% has its replicates capped at 100% and a one-sided spread, and a refit
+        # far below the linked model has many unresolved records, each moving with
+        # every replicate (on the default world's la_adult_social_care, refit 92.1
+        # against 95.8, it lent the linked model a model interval 2.7 points wide,
+        # against 1.2 read on the linked model). Blocking recall's spread scales with
+        # the missed share too: on childrens_social_care the refit read 6.5% of
+        # matches missed against 0.3%.
+        rater, recallr, fdrr, greyr = rate0, recall0, fdr0, grey0
+    # The match rate's interval is built on the settled records (the rate less the
+    # unresolved records' Σq, in each fit and replicate), then moved back by the linked
+    # model's Σq over them: the model interval with the unresolved records at their q.
+    # The grey zone's worst cases (below) then replace them with all matched (upper end)
+    # and none matched (lower end). Their q, and how it moves between fits and
+    # replicates, lies between those bounds: counting it in the spread as well would add
+    # the same records' uncertainty twice.
+    settled_rate = _interval(rate0 - grey0, rater - greyr, reps[:, 0] - reps[:, 3],
+                             math.sqrt(var_settled),
+                             also=alt_rate - grey0 if not math.isnan(alt_rate) else math.nan)
+    var_rate = var_settled + float((q0[unresolved] * (1 - q0[unresolved])).sum()) / n ** 2
+    chance = Z95 * math.sqrt(var_rate)
+    rate = Interval(rate0, max(0.0, settled_rate.lower + grey0),
+                    min(1.0, settled_rate.upper + grey0), rater,
+                    max(0.0, rate0 - chance), min(1.0, rate0 + chance))
     false = _interval(fdr0, fdrr, reps[:, 2], math.sqrt(var_fdr))
     model_interval = (rate.lower, rate.upper)
     wr = wf = False
@@ -1013,11 +1047,13 @@ GREY_NOTE = (
     "added to the upper end of the interval (after the completeness gap, which it may "
     "overlap: the sum is conservative). If none has, the rate falls by Σq over them ÷ left "
     "records (records_without_match, share_of_left_without_match); that is taken off the "
-    "lower end. On heavily corrupted data most missed matches sit here, at a probability "
-    "the model sets too low; where postcodes are missing, non-matches sit here at a "
-    "probability it sets too high. It does not see matches that agree no better "
-    "than chance (q below the band) or that no blocking rule compared: only a review "
-    "sample does."
+    "lower end. Being worst cases, they bound these records whatever the model's "
+    "parameters and chance do: the bootstrap spread and the chance term of the interval "
+    "are read on the other records only. On heavily corrupted data most missed matches "
+    "sit here, at a probability the model sets too low; where postcodes are missing, "
+    "non-matches sit here at a probability it sets too high. It does not see matches "
+    "that agree no better than chance (q below the band) or that no blocking rule "
+    "compared: only a review sample does."
 )
 
 

@@ -15,8 +15,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-#: Floor on every m and u so that a level unseen in a resample keeps a finite weight.
+#: Floor on every m and u (a guard: with :data:`PSEUDO` no estimate reaches it).
 FLOOR = 1e-6
+#: Pseudo-count added to each (comparison, level)'s expected count among matches and
+#: among non-matches in every M-step: the Jeffreys prior Dirichlet(½, …, ½) on m and
+#: on u, so that EM finds the posterior mode rather than the maximum likelihood. A level
+#: that a resample happens to show in (almost) no match otherwise drives its m to the
+#: floor: EM reads the few pairs with that level as non-matches, which makes its m
+#: smaller still, and every pair with it loses up to ~9 natural-log units of weight (on
+#: the default world's childrens_social_care, 9 of 100 bootstrap replicates had a level's
+#: m at the floor, and each moved the match rate, read on the linked model, by 1–7
+#: points). Where a level is seen in many matches the prior changes nothing that shows.
+PSEUDO = 0.5
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,7 @@ def m_step(d: Design, counts: npt.NDArray[np.float64], zeta: npt.NDArray[np.floa
     wm, wu = counts * zeta, counts * (1 - zeta)
     total = counts.sum()
     lam = float(wm.sum() / total) if total > 0 else 0.5
-    return Model(_normalise(wm @ d.onehot, d), _normalise(wu @ d.onehot, d),
+    return Model(_normalise(wm @ d.onehot + PSEUDO, d), _normalise(wu @ d.onehot + PSEUDO, d),
                  min(max(lam, 1e-12), 1 - 1e-12))
 
 
@@ -150,7 +160,7 @@ def session_em(d: Design, counts: npt.NDArray[np.float64], sessions: list[Sessio
             diff = x @ (lu - lm) + math.log1p(-lam) - math.log(lam)
             zeta = 1.0 / (1.0 + np.exp(np.clip(diff, -700, 700)))
             wm = n * zeta
-            tot = np.maximum(wm @ x, 0.0)
+            tot = np.maximum(wm @ x, 0.0) + PSEUDO
             sums = np.bincount(owner, weights=tot)[owner]
             p = np.maximum(np.where(sums > 0, tot / np.where(sums > 0, sums, 1), 0), FLOOR)
             p = p / np.bincount(owner, weights=p)[owner]
