@@ -25,3 +25,30 @@ def small_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("worlds") / "default_3k"
     generate_to_dir(load_scenario("default", population=3000), out, fmt="csv")
     return out
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The test files that read a README block run after the others (tests/readme_run.py)."""
+    from tests.readme_run import readers_last
+
+    readers_last(items)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the README blocks the collected tests read, in the background (in a worker,
+    or in a run without xdist; not in xdist's controller, which collects nothing, nor
+    for --collect-only)."""
+    config = session.config
+    if config.option.collectonly or (getattr(config.option, "numprocesses", None)
+                                     and not hasattr(config, "workerinput")):
+        return
+    from tests.readme_run import start_needed
+
+    start_needed(session.items, config._tmp_path_factory)  # type: ignore[attr-defined]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Wait for the README blocks this process started (stop them if interrupted)."""
+    from tests.readme_run import finish
+
+    finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)

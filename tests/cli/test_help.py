@@ -15,6 +15,19 @@ from linkready.cli._common import DEFAULT_OUT
 from linkready.cli.app import ORDER, app
 
 runner = CliRunner()
+SAMPLE = Path(__file__).resolve().parents[2] / "synthetic_data" / "sample"
+
+
+@pytest.fixture(scope="module")
+def sample_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repository's sample world (the default scenario's seven sources):
+    the assess tests below stop before any work, so they need only a project file whose
+    sources exist, not a world generated for them; the copy keeps the sample untouched."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("sample") / "sample"
+    shutil.copytree(SAMPLE, folder)
+    return folder
 
 
 def _commands(group: Any = None, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...],
@@ -98,7 +111,7 @@ def test_assess_takes_links_options() -> None:
 
 
 def test_assess_passes_links_options_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                        small_world: Path) -> None:
+                                        sample_world: Path) -> None:
     """--pairs, --threshold and --seed reach the pipeline (stopped before any work)."""
     from linkready import pipeline
 
@@ -109,7 +122,7 @@ def test_assess_passes_links_options_on(tmp_path: Path, monkeypatch: pytest.Monk
         raise typer.Exit(0)
 
     monkeypatch.setattr(pipeline, "assess", fake_assess)
-    result = runner.invoke(app, ["assess", str(small_world / "project.yaml"), "--out",
+    result = runner.invoke(app, ["assess", str(sample_world / "project.yaml"), "--out",
                                  str(tmp_path / "o"), "--pairs", "acute:gp_register",
                                  "--threshold", "0.8", "--seed", "7"])
     assert result.exit_code == 0, result.output
@@ -117,8 +130,8 @@ def test_assess_passes_links_options_on(tmp_path: Path, monkeypatch: pytest.Monk
     assert seen["threshold"] == 0.8 and seen["seed"] == 7
 
 
-def test_assess_refuses_a_bad_pairs_value(small_world: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["assess", str(small_world / "project.yaml"), "--out",
+def test_assess_refuses_a_bad_pairs_value(sample_world: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["assess", str(sample_world / "project.yaml"), "--out",
                                  str(tmp_path / "o"), "--pairs", "acute"])
     assert result.exit_code == 2
     assert "--pairs: `acute` is not LEFT:RIGHT" in result.output
@@ -169,10 +182,10 @@ def test_a_bad_scenario_file_is_still_named(tmp_path: Path) -> None:
     (["--pairs", "nope:gp_register"], "--pairs: `nope` is not a source"),
     (["--threshold", "1.5"], "strictly between 0 and 1"),
 ])
-def test_assess_refuses_bad_link_options_before_any_work(small_world: Path, tmp_path: Path,
+def test_assess_refuses_bad_link_options_before_any_work(sample_world: Path, tmp_path: Path,
                                                          args: list[str],
                                                          fragment: str) -> None:
-    result = runner.invoke(app, ["assess", str(small_world / "project.yaml"), "--out",
+    result = runner.invoke(app, ["assess", str(sample_world / "project.yaml"), "--out",
                                  str(tmp_path / "o"), *args])
     assert result.exit_code == 2 and fragment in result.output
     assert not (tmp_path / "o").exists()
