@@ -131,6 +131,12 @@ class _State:
     #: when the plan publishes its outputs (an interrupt leaves the old one untouched).
     pending: Path | None = None
     current: bool = False
+    #: The sources the plan reads from the workspace (None: every source). A link
+    #: needs only the sources it pairs; the others are not ingested for it.
+    needed: set[str] | None = None
+    #: The default workspace a pending one replaces: its current sources are copied
+    #: into the new one rather than read again.
+    previous: Path | None = None
 
     @property
     def out(self) -> OutputSet:
@@ -155,9 +161,12 @@ class _State:
         if self.pending is not None:
             return self.pending
         real = default_workspace(self.project, self.out.out)
-        if not rebuild and (self.current or workspace_usable(self.project, real)):
+        if not rebuild and (self.current or workspace_usable(self.project, real,
+                                                             self.needed)):
             self.current = True
             return real
+        if not rebuild and real.is_file():
+            self.previous = real
         target = self.out.out / WORKSPACE_NAME
         self.pending = pending_workspace(target)
         publish_workspace(self.out, self.pending, target)
@@ -210,16 +219,24 @@ def publish_workspace(files: OutputSet, built: Path, target: Path) -> None:
                           check=lambda: check_replaceable(target))
 
 
-def workspace_usable(project: Project, real: Path) -> bool:
-    """Whether the workspace at ``real`` serves as it is: built from these extracts, or
-    the extracts are not at hand (only the workspace was shared)."""
+def workspace_usable(project: Project, real: Path,
+                     sources: set[str] | None = None) -> bool:
+    """Whether the workspace at ``real`` serves as it is: built from these extracts (of
+    ``sources`` only, when given), or the extracts are not at hand (only the workspace
+    was shared)."""
     from linkready.ingest._workspace import up_to_date
 
     if not real.exists():
         return False
-    if not all(project.source_path(n).is_file() for n in project.sources):
+    if not all(project.source_path(n).is_file() for n in project.sources
+               if sources is None or n in sources):
         return True
-    return up_to_date(project, real) is not None
+    return up_to_date(project, real, sources) is not None
+
+
+def linked_sources(project: Project, pairs: list[tuple[str, str]] | None) -> set[str]:
+    """The sources a link of ``pairs`` (None: the project's pairs) reads."""
+    return {s for pair in (pairs or project.link_pairs) for s in pair}
 
 
 def results_dir(project: Project, out: Path | str | None) -> Path:
@@ -239,7 +256,7 @@ def _ingest(st: _State, *, reuse: bool) -> Step:
 
         st.ingested = ingest_project(st.project, st.ws(rebuild=not reuse),
                                      progress=progress, project_file=st.project_file,
-                                     reuse=reuse)
+                                     reuse=reuse, previous=st.previous)
     return Step("ingest", len(st.project.sources), run)
 
 
@@ -334,6 +351,12 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
                                      [st.out.out / p.relative_to(st.out.stage)
                                       for p in written], reused=True)
                 return
+        if st.ws() == st.pending and st.previous is not None:
+            from linkready.ingest import ingest_project
+
+            # Copy what the old workspace holds current rather than read it again.
+            ingest_project(st.project, st.ws(), reuse=True, sources=st.needed,
+                           previous=st.previous)
         linked = link_project(st.project, pairs=pairs, threshold=threshold,
                               workspace=st.ws(), config=config,
                               progress=progress, backend=backend,
@@ -537,7 +560,8 @@ def link(project: Project, out: Path | str | None = None, *,
         training = replace(training or TrainingConfig(), estimates=False)
     pairs = _check_link_options(project, pairs, threshold)
     _scratch_ok(workspace, aggregates_only)
-    st = _State(project, None, workspace, aggregates_only=aggregates_only)
+    st = _State(project, None, workspace, aggregates_only=aggregates_only,
+                needed=linked_sources(project, pairs))
     steps = [_link(st, pairs, threshold, seed, backend, spark_settings, on_warning,
                    training)]
     return Plan("linking", steps, _in_set(st, out, "link", steps,
@@ -554,7 +578,8 @@ def evaluate(project: Project, out: Path | str | None = None, *,
     from linkready.outdir import chose_aggregates_only
 
     aggregates_only = workspace is None and chose_aggregates_only(results_dir(project, out))
-    st = _State(project, None, workspace, aggregates_only=aggregates_only)
+    st = _State(project, None, workspace, aggregates_only=aggregates_only,
+                needed=linked_sources(project, None))
     steps = [_evaluate_folder(st)]
     return Plan("evaluating", steps, _in_set(st, out, "evaluate", steps, ("evaluation.json",),
                                              lambda s, _: _got(s.evaluation)))

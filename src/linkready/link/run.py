@@ -120,7 +120,9 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
     if not todo and not selves:
         raise ConfigError("no pairs to link: the project has a single source; add a "
                           "source or declare pairs")
-    path = ensure_workspace(project, workspace, progress)
+    # Only the sources linked need to be in the workspace (and current).
+    path = ensure_workspace(project, workspace, progress,
+                            sources={s for pair in todo for s in pair} | set(selves))
     con = connect(path)
     engine = None
     try:
