@@ -8,12 +8,12 @@ workspace table the link reads, over the rows of the sources it links (every col
 every record, in order within its source: a changed, added, removed or moved value
 changes it, a source the link does not read does not; the sources table without its
 file path and ingest time), the linkready version and a SHA-256 of its source files,
-the versions of Splink, DuckDB and the libraries beneath them, Python's, the machine's core count and
-DuckDB's memory limit (the memory guard reads them), and any ``LR_``/``LINKREADY_``
-environment setting. ``link`` records it in ``linkage.json`` as ``inputs_sha256``;
-:func:`previous_linkage` returns the link outputs already in the results folder only
-when that key matches and every file the linkage wrote is there. On the Spark backend
-no key is made (nothing is kept).
+the versions of Splink, DuckDB and the libraries beneath them, Python's, the machine's
+core count and DuckDB's memory limit (the memory guard reads them), and any
+``LR_``/``LINKREADY_`` environment setting. ``link`` records it in ``linkage.json`` as
+``inputs_sha256``; :func:`previous_linkage` returns the link outputs already in the
+results folder only when that key matches and every file the linkage wrote is there.
+On the Spark backend no key is made (nothing is kept).
 
 A kept linkage is published byte for byte (linkage.json, model.json, models/,
 links.parquet, clusters.parquet, linkage-exact.json); :class:`KeptLinkage` holds it in
