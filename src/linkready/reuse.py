@@ -76,8 +76,10 @@ def _table_digest(con: duckdb.DuckDBPyConnection, table: str,
     cols = [r[0] for r in con.execute(f"DESCRIBE {ident(table)}").fetchall()
             if r[0] not in skip]
     # hash(place within its source, every column): a value moved to another record
-    # changes it too, and what other sources the workspace holds does not.
-    place = "row_number() OVER (PARTITION BY source ORDER BY rowid)"
+    # changes it too, and what other sources the workspace holds does not. Ingest
+    # writes each source's rows together, so the place is the row id less the source's
+    # first (no sort needed).
+    place = "rowid - min(rowid) OVER (PARTITION BY source)"
     row_hash = f"hash({place}, {', '.join(ident(c) for c in cols)})"
     n, total = con.execute(
         f"SELECT count(*), sum(h::HUGEINT)::VARCHAR FROM (SELECT {row_hash} AS h "
