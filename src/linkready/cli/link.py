@@ -106,13 +106,15 @@ def _label_free(pair: LinkagePair) -> tuple[str, str]:
     report's rule, :func:`linkready.report._verdict.too_few_matches`)."""
     from linkready.cli._common import rate_text
     from linkready.link.skipped import NOT_ESTIMATED, skipped
-    from linkready.report._verdict import Thresholds, too_few_matches
 
     def text(point: Any, lower: Any, upper: Any) -> str:
         return f"{rate_text(point)} ({rate_text(lower)}–{rate_text(upper)})"
 
     if skipped(pair):
         return NOT_ESTIMATED, NOT_ESTIMATED
+    # The report package (all of it) only where there is a recall to read.
+    from linkready.report._verdict import Thresholds, too_few_matches
+
     prob = pair["probabilistic"]
     recall = prob.get("blocking", {}).get("estimated_recall")
     false = prob.get("false_links")
