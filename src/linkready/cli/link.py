@@ -53,7 +53,9 @@ def link(
     seed: SeedOpt = 42,
     workspace: Annotated[Path | None, typer.Option(
         "--workspace", help="DuckDB workspace (default: linkready.duckdb in the --out "
-                            "folder).")] = None,
+                            "folder). Only the sources the pairs name are ingested into "
+                            "it; those it already holds, current, are not read again.")
+    ] = None,
     backend: BackendOpt = "duckdb",
     spark_conf: SparkConfOpt = None,
     aggregates_only: AggregatesOpt = False,
