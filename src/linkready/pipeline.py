@@ -36,6 +36,8 @@ from linkready.results import (
 )
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from linkready.generate.scenario import Scenario
     from linkready.ingest import IngestResult
     from linkready.link.settings import TrainingConfig
@@ -325,14 +327,19 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
     """Link and write the link outputs, recording in linkage.json the key of its inputs
     and settings (:func:`linkready.reuse.linkage_key`); with ``keep_previous`` (assess),
     keep the linkage already in the output folder instead if it has the same key."""
-    from linkready.link.run import step_count
+    from linkready.link.outputs import step_count
 
     def run(progress: ProgressCallback) -> None:
         from dataclasses import replace
 
+        # The workspace is ingested while the linkage (Splink, pandas) is imported.
+        ahead = _ingest_ahead(st)
+        try:
+            from linkready.link import TrainingConfig, link_project, write_outputs
+            from linkready.reuse import previous_linkage, workspace_key
+        finally:
+            ahead.result()  # waits for it; raises its error, if any
         from linkready._digests import KEY_FIELD
-        from linkready.link import TrainingConfig, link_project, write_outputs
-        from linkready.reuse import previous_linkage, workspace_key
 
         config = TrainingConfig(seed=seed) if training is None else \
             replace(training, seed=seed)
@@ -351,12 +358,6 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
                                      [st.out.out / p.relative_to(st.out.stage)
                                       for p in written], reused=True)
                 return
-        if st.ws() == st.pending and st.previous is not None:
-            from linkready.ingest import ingest_project
-
-            # Copy what the old workspace holds current rather than read it again.
-            ingest_project(st.project, st.ws(), reuse=True, sources=st.needed,
-                           previous=st.previous)
         linked = link_project(st.project, pairs=pairs, threshold=threshold,
                               workspace=st.ws(), config=config,
                               progress=progress, backend=backend,
@@ -373,6 +374,26 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
         st.link = LinkResult(st.out.out, st.out.out / "linkage.json", linked,
                              [st.out.out / p.relative_to(st.out.stage) for p in written])
     return Step("link", step_count(st.project, pairs), run)
+
+
+def _ingest_ahead(st: _State) -> Future[Path]:
+    """Start building (or checking) the workspace a link reads, in a thread: DuckDB
+    works outside Python's lock, so this overlaps the linkage's imports. Only the
+    sources the plan needs are read; those the old workspace holds current are copied
+    (:func:`linkready.link.workspace.ensure_workspace`); the link finds it up to date."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import duckdb  # noqa: F401 - imported here, never by two threads at once
+
+    import linkready.ingest._workspace  # noqa: F401 - likewise
+    from linkready.link.workspace import ensure_workspace
+
+    path = st.ws()
+    pool = ThreadPoolExecutor(1, thread_name_prefix="linkready-ingest")
+    future = pool.submit(ensure_workspace, st.project, path, sources=st.needed,
+                         previous=st.previous)
+    pool.shutdown(wait=False)  # the thread ends when the ingest does
+    return future
 
 
 def _keyed(doc: Any, key: str | None) -> Any:
@@ -548,8 +569,7 @@ def link(project: Project, out: Path | str | None = None, *,
     skips the label-free estimates: the same links and clusters
     (:mod:`linkready.link.skipped`)."""
     from linkready.link.backends import check_backend
-    from linkready.link.run import OUTPUT_NAMES
-    from linkready.reuse import EXACT_FILE
+    from linkready.link.outputs import EXACT_FILE, OUTPUT_NAMES
 
     check_backend(backend)
     if not estimates:
@@ -655,8 +675,7 @@ def assess(project: Project, out: Path | str | None = None, *,
     links.parquet or clusters.parquet, and the workspace lives in a temporary folder
     removed after the run."""
     from linkready.link.backends import check_backend
-    from linkready.link.run import OUTPUT_NAMES
-    from linkready.reuse import EXACT_FILE
+    from linkready.link.outputs import EXACT_FILE, OUTPUT_NAMES
 
     check_backend(backend)
     _needs_estimates(training, "assess")

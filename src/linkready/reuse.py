@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from linkready._digests import KEY_FIELD, code_digest, package_version, parts_key
 from linkready._version import __version__
+from linkready.link.outputs import EXACT_FILE
 from linkready.link.pair import PairResult
 from linkready.link.run import LinkageRun, model_filename
 from linkready.project import Project
@@ -60,8 +61,6 @@ SKIP_COLUMNS = {"sources": {"path", "ingested_at", "fingerprint"}}
 #: linkage.json's ``models``).
 LINK_FILES = ("linkage.json", "model.json", "links.parquet", "clusters.parquet",
               "linkage-exact.json")
-#: The linkage's exact figures per pair (never published; see the module docstring).
-EXACT_FILE = "linkage-exact.json"
 
 
 def _table_digest(con: duckdb.DuckDBPyConnection, table: str,

@@ -28,7 +28,8 @@ def default_workspace(project: Project) -> Path:
 
 def ensure_workspace(project: Project, workspace: Path | None,
                      progress: ProgressCallback = no_progress,
-                     sources: Collection[str] | None = None) -> Path:
+                     sources: Collection[str] | None = None,
+                     previous: Path | None = None) -> Path:
     """The workspace path, ingesting first when it is missing or out of date.
 
     An existing workspace is checked against the extracts (ingest's fingerprints:
@@ -36,6 +37,8 @@ def ensure_workspace(project: Project, workspace: Path | None,
     themselves are not at hand (only the workspace was shared), it is used as it is.
     With ``sources`` (the sources a link pairs), only those need to be in it and
     current: the missing ones are ingested into it, the others it holds are kept.
+    ``previous``: another workspace whose current sources are copied rather than read
+    (see :func:`linkready.ingest.ingest_project`).
     """
     from linkready.ingest import ingest_project
 
@@ -46,7 +49,7 @@ def ensure_workspace(project: Project, workspace: Path | None,
         return path
     # Ingest reports one step per source; the link progress bar counts this as one.
     result = ingest_project(project, workspace=path, progress=no_progress, reuse=True,
-                            sources=sources)
+                            sources=sources, previous=previous)
     progress("ingest", 0)
     written = Path(getattr(result, "workspace", path))
     if not written.exists():
