@@ -62,6 +62,30 @@ def test_any_bytes_load_or_are_a_config_error(text: bytes) -> None:
     _load(text)
 
 
+@settings(max_examples=50, deadline=None, derandomize=True)
+@given(data=values, text=st.text(max_size=120))
+def test_the_fast_parser_reads_what_pyyaml_reads(data: Any, text: str) -> None:
+    """libyaml's parser (the fast path) gives exactly what PyYAML's own parser gives,
+    and raises where it raises (then with PyYAML's own message)."""
+    from linkready import _config
+
+    def pure(doc: str) -> Any:
+        loader = _config._Loader(doc)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+
+    for doc in (yaml.safe_dump(data, allow_unicode=True), text):
+        try:
+            expected: Any = pure(doc)
+        except (yaml.YAMLError, ValueError, OverflowError, RecursionError) as exc:
+            with pytest.raises(type(exc)):
+                _config._parse(doc)
+            continue
+        assert repr(_config._parse(doc)) == repr(expected)  # types too; NaN as NaN
+
+
 def _columns(tmp_path: Path, columns: dict[str, Any]) -> Path:
     path = tmp_path / "project.yaml"
     path.write_text(yaml.safe_dump({"name": "p", "sources": {"a": {"path": "a.csv",

@@ -36,6 +36,8 @@ from linkready.results import (
 )
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from linkready.generate.scenario import Scenario
     from linkready.ingest import IngestResult
     from linkready.link.settings import TrainingConfig
@@ -131,6 +133,12 @@ class _State:
     #: when the plan publishes its outputs (an interrupt leaves the old one untouched).
     pending: Path | None = None
     current: bool = False
+    #: The sources the plan reads from the workspace (None: every source). A link
+    #: needs only the sources it pairs; the others are not ingested for it.
+    needed: set[str] | None = None
+    #: The default workspace a pending one replaces: its current sources are copied
+    #: into the new one rather than read again.
+    previous: Path | None = None
 
     @property
     def out(self) -> OutputSet:
@@ -155,9 +163,12 @@ class _State:
         if self.pending is not None:
             return self.pending
         real = default_workspace(self.project, self.out.out)
-        if not rebuild and (self.current or workspace_usable(self.project, real)):
+        if not rebuild and (self.current or workspace_usable(self.project, real,
+                                                             self.needed)):
             self.current = True
             return real
+        if not rebuild and real.is_file():
+            self.previous = real
         target = self.out.out / WORKSPACE_NAME
         self.pending = pending_workspace(target)
         publish_workspace(self.out, self.pending, target)
@@ -210,16 +221,24 @@ def publish_workspace(files: OutputSet, built: Path, target: Path) -> None:
                           check=lambda: check_replaceable(target))
 
 
-def workspace_usable(project: Project, real: Path) -> bool:
-    """Whether the workspace at ``real`` serves as it is: built from these extracts, or
-    the extracts are not at hand (only the workspace was shared)."""
+def workspace_usable(project: Project, real: Path,
+                     sources: set[str] | None = None) -> bool:
+    """Whether the workspace at ``real`` serves as it is: built from these extracts (of
+    ``sources`` only, when given), or the extracts are not at hand (only the workspace
+    was shared)."""
     from linkready.ingest._workspace import up_to_date
 
     if not real.exists():
         return False
-    if not all(project.source_path(n).is_file() for n in project.sources):
+    if not all(project.source_path(n).is_file() for n in project.sources
+               if sources is None or n in sources):
         return True
-    return up_to_date(project, real) is not None
+    return up_to_date(project, real, sources) is not None
+
+
+def linked_sources(project: Project, pairs: list[tuple[str, str]] | None) -> set[str]:
+    """The sources a link of ``pairs`` (None: the project's pairs) reads."""
+    return {s for pair in (pairs or project.link_pairs) for s in pair}
 
 
 def results_dir(project: Project, out: Path | str | None) -> Path:
@@ -239,7 +258,7 @@ def _ingest(st: _State, *, reuse: bool) -> Step:
 
         st.ingested = ingest_project(st.project, st.ws(rebuild=not reuse),
                                      progress=progress, project_file=st.project_file,
-                                     reuse=reuse)
+                                     reuse=reuse, previous=st.previous)
     return Step("ingest", len(st.project.sources), run)
 
 
@@ -308,14 +327,19 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
     """Link and write the link outputs, recording in linkage.json the key of its inputs
     and settings (:func:`linkready.reuse.linkage_key`); with ``keep_previous`` (assess),
     keep the linkage already in the output folder instead if it has the same key."""
-    from linkready.link.run import step_count
+    from linkready.link.outputs import step_count
 
     def run(progress: ProgressCallback) -> None:
         from dataclasses import replace
 
+        # The workspace is ingested while the linkage (Splink, pandas) is imported.
+        ahead = _ingest_ahead(st)
+        try:
+            from linkready.link import TrainingConfig, link_project, write_outputs
+            from linkready.reuse import previous_linkage, workspace_key
+        finally:
+            ahead.result()  # waits for it; raises its error, if any
         from linkready._digests import KEY_FIELD
-        from linkready.link import TrainingConfig, link_project, write_outputs
-        from linkready.reuse import previous_linkage, workspace_key
 
         config = TrainingConfig(seed=seed) if training is None else \
             replace(training, seed=seed)
@@ -350,6 +374,26 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
         st.link = LinkResult(st.out.out, st.out.out / "linkage.json", linked,
                              [st.out.out / p.relative_to(st.out.stage) for p in written])
     return Step("link", step_count(st.project, pairs), run)
+
+
+def _ingest_ahead(st: _State) -> Future[Path]:
+    """Start building (or checking) the workspace a link reads, in a thread: DuckDB
+    works outside Python's lock, so this overlaps the linkage's imports. Only the
+    sources the plan needs are read; those the old workspace holds current are copied
+    (:func:`linkready.link.workspace.ensure_workspace`); the link finds it up to date."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import duckdb  # noqa: F401 - imported here, never by two threads at once
+
+    import linkready.ingest._workspace  # noqa: F401 - likewise
+    from linkready.link.workspace import ensure_workspace
+
+    path = st.ws()
+    pool = ThreadPoolExecutor(1, thread_name_prefix="linkready-ingest")
+    future = pool.submit(ensure_workspace, st.project, path, sources=st.needed,
+                         previous=st.previous)
+    pool.shutdown(wait=False)  # the thread ends when the ingest does
+    return future
 
 
 def _keyed(doc: Any, key: str | None) -> Any:
@@ -525,8 +569,7 @@ def link(project: Project, out: Path | str | None = None, *,
     skips the label-free estimates: the same links and clusters
     (:mod:`linkready.link.skipped`)."""
     from linkready.link.backends import check_backend
-    from linkready.link.run import OUTPUT_NAMES
-    from linkready.reuse import EXACT_FILE
+    from linkready.link.outputs import EXACT_FILE, OUTPUT_NAMES
 
     check_backend(backend)
     if not estimates:
@@ -537,7 +580,8 @@ def link(project: Project, out: Path | str | None = None, *,
         training = replace(training or TrainingConfig(), estimates=False)
     pairs = _check_link_options(project, pairs, threshold)
     _scratch_ok(workspace, aggregates_only)
-    st = _State(project, None, workspace, aggregates_only=aggregates_only)
+    st = _State(project, None, workspace, aggregates_only=aggregates_only,
+                needed=linked_sources(project, pairs))
     steps = [_link(st, pairs, threshold, seed, backend, spark_settings, on_warning,
                    training)]
     return Plan("linking", steps, _in_set(st, out, "link", steps,
@@ -554,7 +598,8 @@ def evaluate(project: Project, out: Path | str | None = None, *,
     from linkready.outdir import chose_aggregates_only
 
     aggregates_only = workspace is None and chose_aggregates_only(results_dir(project, out))
-    st = _State(project, None, workspace, aggregates_only=aggregates_only)
+    st = _State(project, None, workspace, aggregates_only=aggregates_only,
+                needed=linked_sources(project, None))
     steps = [_evaluate_folder(st)]
     return Plan("evaluating", steps, _in_set(st, out, "evaluate", steps, ("evaluation.json",),
                                              lambda s, _: _got(s.evaluation)))
@@ -630,8 +675,7 @@ def assess(project: Project, out: Path | str | None = None, *,
     links.parquet or clusters.parquet, and the workspace lives in a temporary folder
     removed after the run."""
     from linkready.link.backends import check_backend
-    from linkready.link.run import OUTPUT_NAMES
-    from linkready.reuse import EXACT_FILE
+    from linkready.link.outputs import EXACT_FILE, OUTPUT_NAMES
 
     check_backend(backend)
     _needs_estimates(training, "assess")

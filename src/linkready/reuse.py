@@ -4,15 +4,16 @@ A linkage depends on the canonical records in the workspace, the project file, t
 settings and the tools that computed it. :func:`linkage_key` is a SHA-256 over all of
 them: the project file's bytes (``config_hash``), the threshold, the pairs to link,
 the seed and every other training setting, the reference date, a digest of each
-workspace table the link reads (every column of every record, in order: a changed,
-added, removed or moved value changes it; the sources table without its file path and
-ingest time), the linkready version and a SHA-256 of its source files, the versions of
-Splink, DuckDB and the libraries beneath them, Python's, the machine's core count and
-DuckDB's memory limit (the memory guard reads them), and any ``LR_``/``LINKREADY_``
-environment setting. ``link`` records it in ``linkage.json`` as ``inputs_sha256``;
-:func:`previous_linkage` returns the link outputs already in the results folder only
-when that key matches and every file the linkage wrote is there. On the Spark backend
-no key is made (nothing is kept).
+workspace table the link reads, over the rows of the sources it links (every column of
+every record, in order within its source: a changed, added, removed or moved value
+changes it, a source the link does not read does not; the sources table without its
+file path and ingest time), the linkready version and a SHA-256 of its source files,
+the versions of Splink, DuckDB and the libraries beneath them, Python's, the machine's
+core count and DuckDB's memory limit (the memory guard reads them), and any
+``LR_``/``LINKREADY_`` environment setting. ``link`` records it in ``linkage.json`` as
+``inputs_sha256``; :func:`previous_linkage` returns the link outputs already in the
+results folder only when that key matches and every file the linkage wrote is there.
+On the Spark backend no key is made (nothing is kept).
 
 A kept linkage is published byte for byte (linkage.json, model.json, models/,
 links.parquet, clusters.parquet, linkage-exact.json); :class:`KeptLinkage` holds it in
@@ -39,10 +40,11 @@ from typing import TYPE_CHECKING, Any
 
 from linkready._digests import KEY_FIELD, code_digest, package_version, parts_key
 from linkready._version import __version__
+from linkready.link.outputs import EXACT_FILE
 from linkready.link.pair import PairResult
 from linkready.link.run import LinkageRun, model_filename
 from linkready.project import Project
-from linkready.sql import ident
+from linkready.sql import ident, in_list
 
 if TYPE_CHECKING:
     import duckdb
@@ -59,12 +61,12 @@ SKIP_COLUMNS = {"sources": {"path", "ingested_at", "fingerprint"}}
 #: linkage.json's ``models``).
 LINK_FILES = ("linkage.json", "model.json", "links.parquet", "clusters.parquet",
               "linkage-exact.json")
-#: The linkage's exact figures per pair (never published; see the module docstring).
-EXACT_FILE = "linkage-exact.json"
 
 
-def _table_digest(con: duckdb.DuckDBPyConnection, table: str) -> list[Any]:
-    """Row count and an order-sensitive digest of ``table`` (absent: None)."""
+def _table_digest(con: duckdb.DuckDBPyConnection, table: str,
+                  sources: list[str]) -> list[Any]:
+    """Row count and an order-sensitive digest of the rows of ``sources`` in ``table``
+    (absent: None)."""
     present = {r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables").fetchall()}
     if table not in present:
@@ -72,10 +74,15 @@ def _table_digest(con: duckdb.DuckDBPyConnection, table: str) -> list[Any]:
     skip = SKIP_COLUMNS.get(table, set())
     cols = [r[0] for r in con.execute(f"DESCRIBE {ident(table)}").fetchall()
             if r[0] not in skip]
-    # hash(rowid, every column): a value moved to another record changes it too.
-    row_hash = f"hash(rowid, {', '.join(ident(c) for c in cols)})"
+    # hash(place within its source, every column): a value moved to another record
+    # changes it too, and what other sources the workspace holds does not. Ingest
+    # writes each source's rows together, so the place is the row id less the source's
+    # first (no sort needed).
+    place = "rowid - min(rowid) OVER (PARTITION BY source)"
+    row_hash = f"hash({place}, {', '.join(ident(c) for c in cols)})"
     n, total = con.execute(
-        f"SELECT count(*), sum({row_hash}::HUGEINT)::VARCHAR FROM {ident(table)}"
+        f"SELECT count(*), sum(h::HUGEINT)::VARCHAR FROM (SELECT {row_hash} AS h "
+        f"FROM {ident(table)} WHERE source IN {in_list(sources)})"
     ).fetchone() or (0, None)
     return [table, cols, int(n), total]
 
@@ -88,12 +95,14 @@ def linkage_key(project: Project, con: duckdb.DuckDBPyConnection, *,
     if backend != "duckdb":
         return None
     memory = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    linked = list(dict.fromkeys(pairs or project.link_pairs))
+    sources = sorted({s for pair in linked for s in pair})
     parts = {
         "config_hash": project.config_hash(), "project": project.name,
         "threshold": threshold, "backend": backend,
-        "pairs": [list(p) for p in dict.fromkeys(pairs or project.link_pairs)],
+        "pairs": [list(p) for p in linked],
         "training": asdict(config), "reference": str(project.reference()),
-        "tables": [_table_digest(con, t) for t in TABLES],
+        "tables": [_table_digest(con, t, sources) for t in TABLES],
         "versions": [__version__, code_digest(), platform.python_version(),
                      *(f"{p}={package_version(p)}" for p in PACKAGES)],
         "machine": [os.cpu_count(), memory[0] if memory else None],

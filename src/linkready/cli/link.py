@@ -53,7 +53,9 @@ def link(
     seed: SeedOpt = 42,
     workspace: Annotated[Path | None, typer.Option(
         "--workspace", help="DuckDB workspace (default: linkready.duckdb in the --out "
-                            "folder).")] = None,
+                            "folder). Only the sources the pairs name are ingested into "
+                            "it; those it already holds, current, are not read again.")
+    ] = None,
     backend: BackendOpt = "duckdb",
     spark_conf: SparkConfOpt = None,
     aggregates_only: AggregatesOpt = False,
@@ -106,13 +108,15 @@ def _label_free(pair: LinkagePair) -> tuple[str, str]:
     report's rule, :func:`linkready.report._verdict.too_few_matches`)."""
     from linkready.cli._common import rate_text
     from linkready.link.skipped import NOT_ESTIMATED, skipped
-    from linkready.report._verdict import Thresholds, too_few_matches
 
     def text(point: Any, lower: Any, upper: Any) -> str:
         return f"{rate_text(point)} ({rate_text(lower)}–{rate_text(upper)})"
 
     if skipped(pair):
         return NOT_ESTIMATED, NOT_ESTIMATED
+    # The report package (all of it) only where there is a recall to read.
+    from linkready.report._verdict import Thresholds, too_few_matches
+
     prob = pair["probabilistic"]
     recall = prob.get("blocking", {}).get("estimated_recall")
     false = prob.get("false_links")

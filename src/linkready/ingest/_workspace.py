@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +42,7 @@ from linkready.outdir import (
 )
 from linkready.progress import ProgressCallback, no_progress
 from linkready.project import Project
+from linkready.sql import lit
 
 if TYPE_CHECKING:
     import duckdb
@@ -157,6 +159,21 @@ def _ingest_source(
     return int(n), log
 
 
+def _copy_source(con: duckdb.DuckDBPyConnection,
+                 name: str) -> tuple[int, list[tuple[str, str, str, int]]]:
+    """Copy source ``name`` from the workspace attached as ``prev`` (records in their
+    order, its ``sources`` row); return its record count and standardisation log."""
+    cols = ", ".join(c for c, _ in RECORDS_COLUMNS)
+    con.execute(f"INSERT INTO records SELECT {cols} FROM prev.records "
+                f"WHERE source = {lit(name)} ORDER BY rowid")
+    con.execute(f"INSERT INTO sources SELECT * FROM prev.sources WHERE source = {lit(name)}")
+    n = con.execute(f"SELECT records FROM prev.sources WHERE source = {lit(name)}"
+                    ).fetchall()[0][0]
+    log = con.execute("SELECT source, field, action, count FROM prev.standardisation_log "
+                      f"WHERE source = {lit(name)} ORDER BY rowid").fetchall()
+    return int(n), [(str(s), str(f), str(a), int(c)) for s, f, a, c in log]
+
+
 def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")
     con.execute(f"DROP TABLE IF EXISTS {REJECTS_SCAN}")
@@ -199,9 +216,11 @@ def fingerprint(project: Project, name: str) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def up_to_date(project: Project, workspace: Path) -> IngestResult | None:
-    """The workspace's ingest result if it was built from exactly these extracts and this
-    mapping (same fingerprints, same sources), else None."""
+def _held(workspace: Path) -> tuple[list[tuple[str, int, str]],
+                                   list[tuple[str, str, str, int]]] | None:
+    """The ``sources`` rows (source, records, fingerprint) and the standardisation log
+    of the workspace at ``workspace``; None when there is none, it is unreadable or an
+    earlier version built it without a column of today's records table (e.g. uprn)."""
     import duckdb
 
     if not workspace.is_file():
@@ -216,8 +235,6 @@ def up_to_date(project: Project, workspace: Path) -> IngestResult | None:
         rows = con.execute("SELECT source, records, fingerprint FROM sources").fetchall()
         log = con.execute("SELECT source, field, action, count FROM standardisation_log "
                           "ORDER BY rowid").fetchall()
-        # A workspace an earlier version built, without a column of today's records
-        # table (e.g. uprn), is rebuilt rather than reused.
         have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns"
                                           " WHERE table_name = 'records'").fetchall()}
         if any(c not in have for c, _ in RECORDS_COLUMNS):
@@ -226,10 +243,38 @@ def up_to_date(project: Project, workspace: Path) -> IngestResult | None:
         return None
     finally:
         con.close()
-    if {r[0]: r[2] for r in rows} != {n: fingerprint(project, n) for n in project.sources}:
+    return ([(str(s), int(n), str(f)) for s, n, f in rows],
+            [(str(s), str(f), str(a), int(c)) for s, f, a, c in log])
+
+
+def current_sources(project: Project, workspace: Path) -> list[str]:
+    """The sources of ``project`` the workspace holds as built from their extracts as
+    they are now (same fingerprint), in the project's order."""
+    held = _held(workspace)
+    if held is None:
+        return []
+    prints = {s: f for s, _, f in held[0]}
+    return [n for n in project.sources if prints.get(n) == fingerprint(project, n)]
+
+
+def up_to_date(project: Project, workspace: Path,
+               sources: Collection[str] | None = None) -> IngestResult | None:
+    """The workspace's ingest result if it was built from exactly these extracts and this
+    mapping (same fingerprints, same sources), else None. With ``sources``, only those
+    need to be there and current (a link reads only the sources it pairs): the
+    workspace may hold others, current or not."""
+    held = _held(workspace)
+    if held is None:
         return None
-    return IngestResult(workspace, {r[0]: int(r[1]) for r in rows},
-                        [(str(s), str(f), str(a), int(c)) for s, f, a, c in log])
+    rows, log = held
+    prints = {s: f for s, _, f in rows}
+    if sources is None:
+        if prints != {n: fingerprint(project, n) for n in project.sources}:
+            return None
+    elif any(n not in project.sources or prints.get(n) != fingerprint(project, n)
+             for n in sources):
+        return None
+    return IngestResult(workspace, {s: n for s, n, _ in rows}, log)
 
 
 def ingest_project(
@@ -239,8 +284,11 @@ def ingest_project(
     project_file: Path | None = None,
     *,
     reuse: bool = False,
+    sources: Collection[str] | None = None,
+    previous: Path | None = None,
 ) -> IngestResult:
-    """Read every source of ``project`` into one DuckDB workspace file.
+    """Read every source of ``project`` (or only ``sources``) into one DuckDB workspace
+    file.
 
     Writes table ``records`` (the canonical record, see ``docs/workspace.md``),
     ``standardisation_log`` (source, field, action, count) and ``sources`` (one row per
@@ -258,6 +306,13 @@ def ingest_project(
         reuse: keep an existing workspace built from exactly these extracts and this
             mapping (checked by fingerprint: declaration, file size and modification
             time, reference date, tool version) instead of ingesting again.
+        sources: the sources the caller needs (default: every source). Only the
+            missing or out-of-date ones among them are read: the sources another
+            workspace (``previous``, else the one at ``workspace``) holds as built from
+            their extracts as they are now are copied from it, and the others are left
+            out. The workspace holds its sources in the project's order whatever order
+            they were read in, so the same records make the same tables.
+        previous: a workspace to copy current sources from (default: ``workspace``).
 
     Raises:
         InputError: an extract is missing, unreadable, empty or lacks a mapped column;
@@ -270,10 +325,17 @@ def ingest_project(
 
     workspace = Path(workspace) if workspace else default_workspace(project)
     project_file = project_file or project.root / "project.yaml"
-    if reuse and (kept := up_to_date(project, workspace)) is not None:
+    if reuse and (kept := up_to_date(project, workspace, sources)) is not None:
         for name in project.sources:
             progress(f"up to date: {name}")
         return kept
+    previous = workspace if previous is None else Path(previous)
+    # What is current in the previous workspace is copied, not read again (only when
+    # reusing: a rebuild reads every extract afresh).
+    carried = set(current_sources(project, previous)) if reuse else set()
+    wanted = set(project.sources if sources is None else sources) | carried
+    # Unknown names are refused by the caller (link's pair check), never read here.
+    chosen = [n for n in project.sources if n in wanted]
     check_replaceable(workspace)
     created = None if workspace.parent.exists() else claim(workspace.parent,
                                                            option="--workspace")
@@ -287,15 +349,24 @@ def ingest_project(
     scratch: Path | None = None
     try:
         scratch = make_scratch(workspace.parent)
-        for name in project.sources:
-            layouts.append(inspect_source(project, name, project_file, scratch))
+        for name in chosen:
+            if name not in carried:
+                layouts.append(inspect_source(project, name, project_file, scratch))
+        read = {layout.name: layout for layout in layouts}
         con = quiet(duckdb.connect(str(tmp)))
         con.execute(records_ddl())
         con.execute(_SOURCES_DDL)
         con.execute(_LOG_DDL)
+        if carried:
+            con.execute(f"ATTACH {lit(str(previous))} AS prev (READ_ONLY)")
         now = datetime.now(UTC).replace(tzinfo=None)
-        for layout in layouts:
-            name = layout.name
+        for name in chosen:
+            if name not in read:
+                records[name], kept_log = _copy_source(con, name)
+                log.extend(kept_log)
+                progress(f"up to date: {name}")
+                continue
+            layout = read[name]
             spec = project.sources[name]
             n, source_log = _ingest_source(con, project, name, layout, project_file)
             records[name] = n
@@ -310,6 +381,8 @@ def ingest_project(
                  fingerprint(project, name)],
             )
             progress(f"ingested {name}")
+        if carried:
+            con.execute("DETACH prev")
         if log:
             con.executemany("INSERT INTO standardisation_log VALUES (?, ?, ?, ?)", log)
         con.execute("CHECKPOINT")

@@ -42,20 +42,26 @@ def cluster(nodes: Any, links: Any) -> Any:
 
     keys = pc.binary_join_element_wise(nodes.column("source"), nodes.column("record_id"),
                                        "\x1f")
-    index = {k: i for i, k in enumerate(keys.to_pylist())}
     kept = links.filter(links.column("linked"))
     left = pc.binary_join_element_wise(kept.column("source_l"), kept.column("record_id_l"),
-                                       "\x1f").to_pylist()
+                                       "\x1f")
     right = pc.binary_join_element_wise(kept.column("source_r"),
-                                        kept.column("record_id_r"), "\x1f").to_pylist()
-    src = np.fromiter((index[k] for k in left), dtype=np.int64, count=len(left))
-    dst = np.fromiter((index[k] for k in right), dtype=np.int64, count=len(right))
-    labels = connected_components(len(index), src, dst)
-    _, dense = np.unique(labels, return_inverse=True)
-    # Re-number by first appearance so ids do not depend on np.unique's sort order.
-    order: dict[int, int] = {}
-    ids = np.array([order.setdefault(int(d), len(order) + 1) for d in dense],
-                   dtype=np.int64)
+                                        kept.column("record_id_r"), "\x1f")
+    # Each end's node index (the first node with that key): a KeyError before, now an
+    # explicit one, if a link names a record that is not in scope.
+    ends = []
+    for side in (left, right):
+        at = pc.index_in(side, value_set=keys)
+        if at.null_count:
+            raise KeyError("a link names a record outside the sources clustered")
+        ends.append(at.to_numpy(zero_copy_only=False).astype(np.int64))
+    labels = connected_components(len(keys), ends[0], ends[1])
+    _, first, dense = np.unique(labels, return_index=True, return_inverse=True)
+    # Re-number by first appearance so ids do not depend on np.unique's sort order: the
+    # component first seen at the lowest position is 1, and so on.
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(1, len(first) + 1, dtype=np.int64)
+    ids = rank[dense.reshape(-1)]
     return pa.table({"source": nodes.column("source"), "record_id": nodes.column("record_id"),
                      "cluster_id": pa.array(ids)})
 

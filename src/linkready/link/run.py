@@ -14,6 +14,11 @@ from linkready.errors import ConfigError
 from linkready.link import clustering, dedupe, orphans, parallel, skipped
 from linkready.link.backends import check_backend, open_backend
 from linkready.link.digits import MODEL_DIGITS, tidy
+from linkready.link.outputs import (  # noqa: F401 - importable from here as before
+    OUTPUT_NAMES,
+    RECORD_LEVEL_NAMES,
+    step_count,
+)
 from linkready.link.pair import PairResult, link_pair
 from linkready.link.settings import TrainingConfig
 from linkready.link.workspace import (
@@ -76,11 +81,6 @@ def config_hash(project: Project) -> str:
     return project.config_hash()
 
 
-def step_count(project: Project, pairs: list[tuple[str, str]] | None = None) -> int:
-    """Progress steps ``link_project`` reports: one per pair plus workspace and clusters."""
-    return len(dict.fromkeys(pairs or project.link_pairs)) + 2
-
-
 def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None,
                  threshold: float = DEFAULT_THRESHOLD, workspace: Path | None = None,
                  config: TrainingConfig | None = None,
@@ -120,7 +120,9 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
     if not todo and not selves:
         raise ConfigError("no pairs to link: the project has a single source; add a "
                           "source or declare pairs")
-    path = ensure_workspace(project, workspace, progress)
+    # Only the sources linked need to be in the workspace (and current).
+    path = ensure_workspace(project, workspace, progress,
+                            sources={s for pair in todo for s in pair} | set(selves))
     con = connect(path)
     engine = None
     try:
@@ -201,14 +203,6 @@ def model_filename(left: str, right: str) -> str:
 
 def _write_document(path: Path, data: Any, digits: int = 12) -> Path:
     return write_json(path, tidy(data, digits))
-
-
-#: The top-level names :func:`write_outputs` writes.
-OUTPUT_NAMES = ("links.parquet", "clusters.parquet", "models", "model.json", "linkage.json")
-
-
-#: The record-level link outputs (one row per link or per record).
-RECORD_LEVEL_NAMES = ("links.parquet", "clusters.parquet")
 
 
 def write_outputs(run: LinkageRun, out: Path, *, record_level: bool = True) -> list[Path]:

@@ -7,6 +7,7 @@ intermediate tables never touch (or lock) the workspace other stages read.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,21 +27,29 @@ def default_workspace(project: Project) -> Path:
 
 
 def ensure_workspace(project: Project, workspace: Path | None,
-                     progress: ProgressCallback = no_progress) -> Path:
+                     progress: ProgressCallback = no_progress,
+                     sources: Collection[str] | None = None,
+                     previous: Path | None = None) -> Path:
     """The workspace path, ingesting first when it is missing or out of date.
 
     An existing workspace is checked against the extracts (ingest's fingerprints:
     mapping, file size and time) and rebuilt if they changed. When the extracts
     themselves are not at hand (only the workspace was shared), it is used as it is.
+    With ``sources`` (the sources a link pairs), only those need to be in it and
+    current: the missing ones are ingested into it, the others it holds are kept.
+    ``previous``: another workspace whose current sources are copied rather than read
+    (see :func:`linkready.ingest.ingest_project`).
     """
     from linkready.ingest import ingest_project
 
     path = Path(workspace) if workspace else default_workspace(project)
-    extracts_present = all(project.source_path(n).is_file() for n in project.sources)
+    needed = [n for n in project.sources if sources is None or n in sources]
+    extracts_present = all(project.source_path(n).is_file() for n in needed)
     if path.exists() and not extracts_present:
         return path
     # Ingest reports one step per source; the link progress bar counts this as one.
-    result = ingest_project(project, workspace=path, progress=no_progress, reuse=True)
+    result = ingest_project(project, workspace=path, progress=no_progress, reuse=True,
+                            sources=sources, previous=previous)
     progress("ingest", 0)
     written = Path(getattr(result, "workspace", path))
     if not written.exists():
