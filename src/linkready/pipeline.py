@@ -367,7 +367,8 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
         linked.summary[KEY_FIELD] = key  # null on Spark: never kept, same keys
         written = write_outputs(linked, st.out.stage, record_level=not st.aggregates_only)
         if key is not None and not st.aggregates_only:  # for whatif (linkready.reuse)
-            from linkready.reuse import EXACT_FILE, exact_document, linked_pairs, write_exact
+            from linkready.link.outputs import EXACT_FILE
+            from linkready.reuse import exact_document, linked_pairs, write_exact
 
             written.insert(-1, write_exact(st.out.stage / EXACT_FILE, exact_document(
                 key, linked_pairs(st.project, pairs), linked.pairs)))

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from linkready._digests import KEY_FIELD, code_digest, package_version, parts_key
 from linkready._version import __version__
-from linkready.link.outputs import EXACT_FILE
+from linkready.link.outputs import EXACT_FILE as EXACT_FILE
 from linkready.link.pair import PairResult
 from linkready.link.run import LinkageRun, model_filename
 from linkready.project import Project

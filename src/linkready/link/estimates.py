@@ -544,7 +544,7 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
                 w: npt.NDArray[np.float64], wd: npt.NDArray[np.float64],
                 accepted: npt.NDArray[np.bool_],
                 compared: npt.NDArray[np.float64] | None = pattern_compared
-                ) -> tuple[float, float, float, float, float, float, float]:
+                ) -> tuple[float, float, float, float, float, float, float, float]:
         q = _sorted_group_max(starts, owners, z, n)
         qs = q[sample_codes]
         qd = np.maximum(qs, _group_max(diag_sample_pos, zd, s)) if s else qs
