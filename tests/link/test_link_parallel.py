@@ -65,16 +65,22 @@ def test_first_failing_pair_raises_and_results_come_in_order(
     assert done == todo[:2]  # the pairs before the failing one, in order
 
 
-def test_ctrl_c_interrupts_the_pairs_in_flight(linked: dict,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ctrl-C while waiting: the other pair's running query is interrupted, the run
-    stops at once with KeyboardInterrupt (not after the pair would have finished)."""
+def _two_pairs(linked: dict) -> tuple[Path, dict, list[tuple[str, str]]]:
+    """The linked world's workspace, its source statistics, and two pairs of its sources
+    (one each way)."""
     ws = _workspace(linked)
     con = connect(ws)
     stats = source_stats(con)
     con.close()
     names = sorted(stats)
-    todo = [(names[0], names[1]), (names[1], names[0])]
+    return ws, stats, [(names[0], names[1]), (names[1], names[0])]
+
+
+def test_ctrl_c_interrupts_the_pairs_in_flight(linked: dict,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while waiting: the other pair's running query is interrupted, the run
+    stops at once with KeyboardInterrupt (not after the pair would have finished)."""
+    ws, stats, todo = _two_pairs(linked)
     started = threading.Event()
 
     def fake(con, left, right, *args, **kwargs):
@@ -179,12 +185,7 @@ def test_last_pair_in_flight_takes_the_idle_cores(
     """Once no pair is left to start and the other worker is done, the pair still in
     flight runs its next query on every worker's thread (results unchanged, as DuckDB's
     do not depend on threads), and its CPU clock then counts those threads too."""
-    ws = _workspace(linked)
-    con = connect(ws)
-    stats = source_stats(con)
-    con.close()
-    names = sorted(stats)
-    todo = [(names[0], names[1]), (names[1], names[0])]
+    ws, stats, todo = _two_pairs(linked)
     first_done, second_started = threading.Event(), threading.Event()
 
     def fake(con, left, right, *args, backend, **kwargs):
