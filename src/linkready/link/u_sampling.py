@@ -633,31 +633,40 @@ def estimate_u(linker: Any, max_pairs: float, seed: int | None,
     def of(records: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
         return [r for r in records if r["output_column_name"] == name]
 
+    def met(acc: Any) -> bool:
+        return min_count_per_level is not None and \
+            acc.all_levels_meet_min_u_count(min_count_per_level)
+
     names = [c.output_column_name for c in comparisons]
     done: dict[str, Any] = {}
+    # The first chunk's buckets (the probe's bucket 0 among them) are counted for every
+    # comparison in one query; the other chunks' only for the comparisons still short
+    # of the minimum after it (one that stops at the first chunk, as the postcode
+    # often does, is not counted over the other nine tenths of the pairs).
+    first = tuple(b for b in range(num_chunks * PROBE_MULTIPLIER) if b % num_chunks == 0) \
+        if use_probe else None
+    counts = bucket_counts(names, first)
     if use_probe:
-        probe = bucket_counts(names, (0,)).get(0, [])
+        probe = counts.get(0, [])
         for comp in comparisons:
             acc = _MUCountsAccumulator(comp)
             acc.update_from_chunk_counts(of(probe, comp.output_column_name))
-            if min_count_per_level is not None and \
-                    acc.all_levels_meet_min_u_count(min_count_per_level):
+            if met(acc):
                 done[comp.output_column_name] = acc
-    rest = [n for n in names if n not in done]
-    if rest:
-        counts = bucket_counts(rest, None)
-        for comp in comparisons:
-            if comp.output_column_name in done:
-                continue
-            acc = _MUCountsAccumulator(comp)
-            for chunk in range(num_chunks):  # Splink's chunk ``chunk + 1`` of num_chunks
-                for b, records in counts.items():
-                    if b % num_chunks == chunk:
-                        acc.update_from_chunk_counts(of(records, comp.output_column_name))
-                if min_count_per_level is not None and \
-                        acc.all_levels_meet_min_u_count(min_count_per_level):
-                    break
-            done[comp.output_column_name] = acc
+    accs = {c.output_column_name: _MUCountsAccumulator(c) for c in comparisons
+            if c.output_column_name not in done}
+    chunk = 0  # Splink's chunk ``chunk + 1`` of num_chunks
+    while accs:
+        for name, acc in list(accs.items()):
+            for b, records in counts.items():
+                if b % num_chunks == chunk:
+                    acc.update_from_chunk_counts(of(records, name))
+            if met(acc) or chunk == num_chunks - 1:
+                done[name] = accs.pop(name)
+        chunk += 1
+        if chunk == 1 and accs:
+            counts = bucket_counts(list(accs), tuple(
+                b for b in range(num_chunks * PROBE_MULTIPLIER) if b % num_chunks))
     drop()
 
     u: dict[str, dict[int, float | None]] = {}
