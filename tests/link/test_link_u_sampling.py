@@ -48,6 +48,36 @@ def test_same_u_as_splink(world_project: Path, max_pairs: float, chunks: int) ->
         assert how == {"method": training.U_SAMPLED}
 
 
+def test_later_chunks_only_for_comparisons_short_of_the_minimum(
+        world_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first chunk is counted for every comparison; the other chunks only for those
+    still short of the minimum count per level (here the postcode meets a minimum of 1
+    early, the DOB never does): u is still Splink's."""
+    queries: list[tuple[str, ...]] = []
+    sampler = u_sampling._sampler
+
+    def spy(*args: object, **kwargs: object) -> object:
+        comparisons, counts, drop = sampler(*args, **kwargs)
+
+        def counted(names: list[str], which: tuple[int, ...] | None) -> object:
+            queries.append(tuple(names))
+            return counts(names, which)
+        return comparisons, counted, drop
+
+    monkeypatch.setattr(u_sampling, "_sampler", spy)
+    with staged_first_pair(world_project) as sp:
+        be, lt, rt = sp.backend, sp.left_table, sp.right_table
+        fields = {"sex", "dob", "postcode"} & set(sp.fields)
+        theirs, _ = training.build_linker(be, lt, rt, fields)
+        ours, _ = training.build_linker(be, lt, rt, fields)
+        with training.quiet_splink():
+            theirs.training.estimate_u_using_random_sampling(
+                max_pairs=5e4, seed=7, num_chunks=10, min_count_per_level=1)
+            estimate_u(ours, 5e4, 7, min_count_per_level=1, num_chunks=10)
+    assert _model(ours) == _model(theirs)
+    assert [set(q) for q in queries] == [fields, {"dob"}]
+
+
 def _u(linker: object) -> dict[tuple[str, str], float | None]:
     model = training.model_dict(linker)
     return {(c["output_column_name"], lv["label_for_charts"]): lv.get("u_probability")

@@ -593,11 +593,12 @@ def _sampler(linker: Any, max_pairs: float, seed: int | None, buckets: int) -> A
                 f"select __lr_bucket, {', '.join(gammas)}, cast(count(*) as double) "
                 f"as u_count from __splink__df_comparison_vectors "
                 f"group by grouping sets ({sets})", "__splink__u_bucket_counts")
-            # The pairs with their similarities are materialised: inlined, each
-            # similarity would be computed again for every level that tests it (DuckDB
-            # inlines a lone comparison's; three times the time for FEBRL 4's address).
-            return pipe.generate_cte_pipeline_sql().replace(
-                "__lr_u_pairs as (", "__lr_u_pairs as materialized (", 1)
+            # Not materialised: DuckDB materialises the grouping sets' input itself, the
+            # comparison vectors (a few small integers per pair), each similarity
+            # computed once per pair in the projection below it. Materialising the wide
+            # pairs (every compared column of both sides) copied ~30 columns per pair:
+            # about a sixth more CPU on the default world, ~5% on FEBRL 4 (same counts).
+            return pipe.generate_cte_pipeline_sql()
 
         groups = split_buckets(tuple(range(buckets)) if which is None else which, parts)
         rows = run_queries(db_api, [sql_for(which if len(groups) == 1 else g)
@@ -632,31 +633,40 @@ def estimate_u(linker: Any, max_pairs: float, seed: int | None,
     def of(records: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
         return [r for r in records if r["output_column_name"] == name]
 
+    def met(acc: Any) -> bool:
+        return min_count_per_level is not None and \
+            acc.all_levels_meet_min_u_count(min_count_per_level)
+
     names = [c.output_column_name for c in comparisons]
     done: dict[str, Any] = {}
+    # The first chunk's buckets (the probe's bucket 0 among them) are counted for every
+    # comparison in one query; the other chunks' only for the comparisons still short
+    # of the minimum after it (one that stops at the first chunk, as the postcode
+    # often does, is not counted over the other nine tenths of the pairs).
+    first = tuple(b for b in range(num_chunks * PROBE_MULTIPLIER) if b % num_chunks == 0) \
+        if use_probe else None
+    counts = bucket_counts(names, first)
     if use_probe:
-        probe = bucket_counts(names, (0,)).get(0, [])
+        probe = counts.get(0, [])
         for comp in comparisons:
             acc = _MUCountsAccumulator(comp)
             acc.update_from_chunk_counts(of(probe, comp.output_column_name))
-            if min_count_per_level is not None and \
-                    acc.all_levels_meet_min_u_count(min_count_per_level):
+            if met(acc):
                 done[comp.output_column_name] = acc
-    rest = [n for n in names if n not in done]
-    if rest:
-        counts = bucket_counts(rest, None)
-        for comp in comparisons:
-            if comp.output_column_name in done:
-                continue
-            acc = _MUCountsAccumulator(comp)
-            for chunk in range(num_chunks):  # Splink's chunk ``chunk + 1`` of num_chunks
-                for b, records in counts.items():
-                    if b % num_chunks == chunk:
-                        acc.update_from_chunk_counts(of(records, comp.output_column_name))
-                if min_count_per_level is not None and \
-                        acc.all_levels_meet_min_u_count(min_count_per_level):
-                    break
-            done[comp.output_column_name] = acc
+    accs = {c.output_column_name: _MUCountsAccumulator(c) for c in comparisons
+            if c.output_column_name not in done}
+    chunk = 0  # Splink's chunk ``chunk + 1`` of num_chunks
+    while accs:
+        for name, acc in list(accs.items()):
+            for b, records in counts.items():
+                if b % num_chunks == chunk:
+                    acc.update_from_chunk_counts(of(records, name))
+            if met(acc) or chunk == num_chunks - 1:
+                done[name] = accs.pop(name)
+        chunk += 1
+        if chunk == 1 and accs:
+            counts = bucket_counts(list(accs), tuple(
+                b for b in range(num_chunks * PROBE_MULTIPLIER) if b % num_chunks))
     drop()
 
     u: dict[str, dict[int, float | None]] = {}
