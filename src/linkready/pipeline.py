@@ -36,8 +36,6 @@ from linkready.results import (
 )
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from linkready.generate.scenario import Scenario
     from linkready.ingest import IngestResult
     from linkready.link.settings import TrainingConfig
@@ -332,14 +330,10 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
     def run(progress: ProgressCallback) -> None:
         from dataclasses import replace
 
-        # The workspace is ingested while the linkage (Splink, pandas) is imported.
-        ahead = _ingest_ahead(st)
-        try:
-            from linkready.link import TrainingConfig, link_project, write_outputs
-            from linkready.reuse import previous_linkage, workspace_key
-        finally:
-            ahead.result()  # waits for it; raises its error, if any
+        _ingest_first(st)
         from linkready._digests import KEY_FIELD
+        from linkready.link import TrainingConfig, link_project, write_outputs
+        from linkready.reuse import previous_linkage, workspace_key
 
         config = TrainingConfig(seed=seed) if training is None else \
             replace(training, seed=seed)
@@ -377,24 +371,16 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
     return Step("link", step_count(st.project, pairs), run)
 
 
-def _ingest_ahead(st: _State) -> Future[Path]:
-    """Start building (or checking) the workspace a link reads, in a thread: DuckDB
-    works outside Python's lock, so this overlaps the linkage's imports. Only the
-    sources the plan needs are read; those the old workspace holds current are copied
-    (:func:`linkready.link.workspace.ensure_workspace`); the link finds it up to date."""
-    from concurrent.futures import ThreadPoolExecutor
+def _ingest_first(st: _State) -> None:
+    """Build (or check) the workspace a link reads, before the linkage is imported: only
+    the sources the plan needs are read; those the old workspace holds current are copied
+    (:func:`linkready.link.workspace.ensure_workspace`); the link finds it up to date.
 
-    import duckdb  # noqa: F401 - imported here, never by two threads at once
-
-    import linkready.ingest._workspace  # noqa: F401 - likewise
+    Not in a thread beside the imports (tried: no wall gain measured, and Ctrl-C during
+    that overlap was lost, the link running on to publish its outputs)."""
     from linkready.link.workspace import ensure_workspace
 
-    path = st.ws()
-    pool = ThreadPoolExecutor(1, thread_name_prefix="linkready-ingest")
-    future = pool.submit(ensure_workspace, st.project, path, sources=st.needed,
-                         previous=st.previous)
-    pool.shutdown(wait=False)  # the thread ends when the ingest does
-    return future
+    ensure_workspace(st.project, st.ws(), sources=st.needed, previous=st.previous)
 
 
 def _keyed(doc: Any, key: str | None) -> Any:
