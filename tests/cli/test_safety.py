@@ -211,10 +211,15 @@ def _wait_for_sigterm_handler(pid: int, timeout: float = 60.0) -> None:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals, /proc")
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_an_interrupt_leaves_nothing_behind(tmp_path: Path, sig: int, code: int) -> None:
-    """SIGTERM or SIGINT while generating: exit 143/130, no temporaries, nothing published."""
+    """SIGTERM or SIGINT while generating: exit 143/130, no temporaries, nothing published.
+
+    The world is the largest a scenario allows (about 17 s to generate on a quiet 2-core
+    machine, stopped after about 1 s): with 200,000 people (about 3 s) a test process
+    starved of CPU for a couple of seconds by the other worker sent the signal after the
+    command had finished (exit 0), failing the test for a reason that was not the code's."""
     out = tmp_path / "world"
     exe = Path(sys.executable).parent / "linkready"
-    proc = subprocess.Popen([str(exe), "generate", "default", "-n", "200000", "--out",
+    proc = subprocess.Popen([str(exe), "generate", "default", "-n", "900000", "--out",
                              str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env={**os.environ, "COLUMNS": "100"})
     _wait_for_sigterm_handler(proc.pid)
