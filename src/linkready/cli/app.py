@@ -161,8 +161,26 @@ def main() -> None:
     """The console entry point: every command's errors pass through one boundary."""
     from linkready.cli._common import user_errors
 
+    _freeze_heap_at_exit()
+
     try:
         with user_errors():
             app(standalone_mode=True)
     except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
+
+
+def _freeze_heap_at_exit() -> None:
+    """Move every object still alive when the process ends out of reach of the cyclic
+    garbage collector (:func:`gc.freeze`), as the last exit handler.
+
+    The interpreter's shutdown runs full collections over the whole heap, which after a
+    link holds Splink, sqlglot, pandas and pyarrow: ~0.35 s of a FEBRL 4 link's exit,
+    ~0.05 s frozen. Nothing is skipped: exit handlers registered later (temporary
+    folders, thread pools) run first and as before, standard streams are flushed and
+    every object is still released by its reference count; only cycles still alive at
+    exit are left for the operating system to reclaim with the process."""
+    import atexit
+    import gc
+
+    atexit.register(gc.freeze)
