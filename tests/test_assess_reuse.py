@@ -87,6 +87,36 @@ def test_assess_keeps_what_link_and_evaluate_wrote_and_a_fresh_run_writes_the_sa
     assert _bytes(tmp_path / "fresh", (*LINK_FILES, "evaluation.json")) == before
 
 
+def test_link_records_the_key_a_reader_of_the_workspace_file_computes(linked: Path) -> None:
+    """link computes its key on the connection it links from (the workspace attached
+    read-only), not by opening the file again: the same key as from the file itself."""
+    from dataclasses import replace
+
+    from linkready import reuse
+    from linkready.project import load_project
+
+    project = load_project(linked / "project.yaml")
+    doc = json.loads((linked / "linkready-results" / "linkage.json").read_text("utf-8"))
+    assert doc[KEY_FIELD] == reuse.workspace_key(
+        project, linked / "linkready-results" / "linkready.duckdb", pairs=None,
+        threshold=0.9, config=replace(FAST, seed=42), backend="duckdb")
+
+
+def test_a_link_checks_its_workspace_against_the_extracts_once(
+        linked: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pipeline checks (or builds) the workspace before linking; link_project does
+    not check it a second time."""
+    import linkready.ingest
+
+    project, results = _copy(linked, tmp_path)
+    calls = []
+    real = linkready.ingest.ingest_project
+    monkeypatch.setattr(linkready.ingest, "ingest_project",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    linkready.link(project, training=FAST)
+    assert len(calls) == 1
+
+
 def test_a_changed_value_behind_the_same_size_and_time_is_linked_again(
         linked: Path, tmp_path: Path) -> None:
     """One council forename changed, the file's size and modification time put back:

@@ -352,12 +352,19 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
                                      [st.out.out / p.relative_to(st.out.stage)
                                       for p in written], reused=True)
                 return
+        def inputs_key(con: Any) -> str | None:  # on the link's own connection
+            from linkready.reuse import linkage_key
+
+            return linkage_key(st.project, con, **settings, catalog="ws")
+
+        # The workspace was just built or checked (_ingest_first): not checked again.
         linked = link_project(st.project, pairs=pairs, threshold=threshold,
                               workspace=st.ws(), config=config,
                               progress=progress, backend=backend,
-                              spark_settings=spark_settings, on_warning=on_warning)
+                              spark_settings=spark_settings, on_warning=on_warning,
+                              ingest=False, inputs_key=None if key is not None else inputs_key)
         if key is None:
-            key = workspace_key(st.project, st.ws(), **settings)
+            key = linked.inputs_key
         linked.summary[KEY_FIELD] = key  # null on Spark: never kept, same keys
         written = write_outputs(linked, st.out.stage, record_level=not st.aggregates_only)
         if key is not None and not st.aggregates_only:  # for whatif (linkready.reuse)

@@ -44,7 +44,7 @@ from linkready.link.outputs import EXACT_FILE as EXACT_FILE
 from linkready.link.pair import PairResult
 from linkready.link.run import LinkageRun, model_filename
 from linkready.project import Project
-from linkready.sql import ident, in_list
+from linkready.sql import ident, in_list, lit
 
 if TYPE_CHECKING:
     import duckdb
@@ -64,15 +64,17 @@ LINK_FILES = ("linkage.json", "model.json", "links.parquet", "clusters.parquet",
 
 
 def _table_digest(con: duckdb.DuckDBPyConnection, table: str,
-                  sources: list[str]) -> list[Any]:
+                  sources: list[str], catalog: str | None = None) -> list[Any]:
     """Row count and an order-sensitive digest of the rows of ``sources`` in ``table``
-    (absent: None)."""
+    (absent: None); in the database attached as ``catalog`` if given."""
+    where = "" if catalog is None else f" WHERE table_catalog = {lit(catalog)}"
     present = {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables").fetchall()}
+        f"SELECT table_name FROM information_schema.tables{where}").fetchall()}
     if table not in present:
         return [table, None]
+    name = ident(table) if catalog is None else f"{ident(catalog)}.{ident(table)}"
     skip = SKIP_COLUMNS.get(table, set())
-    cols = [r[0] for r in con.execute(f"DESCRIBE {ident(table)}").fetchall()
+    cols = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()
             if r[0] not in skip]
     # hash(place within its source, every column): a value moved to another record
     # changes it too, and what other sources the workspace holds does not. Ingest
@@ -82,16 +84,18 @@ def _table_digest(con: duckdb.DuckDBPyConnection, table: str,
     row_hash = f"hash({place}, {', '.join(ident(c) for c in cols)})"
     n, total = con.execute(
         f"SELECT count(*), sum(h::HUGEINT)::VARCHAR FROM (SELECT {row_hash} AS h "
-        f"FROM {ident(table)} WHERE source IN {in_list(sources)})"
+        f"FROM {name} WHERE source IN {in_list(sources)})"
     ).fetchone() or (0, None)
     return [table, cols, int(n), total]
 
 
 def linkage_key(project: Project, con: duckdb.DuckDBPyConnection, *,
                 pairs: list[tuple[str, str]] | None, threshold: float,
-                config: TrainingConfig, backend: str) -> str | None:
-    """The SHA-256 of everything a linkage of ``project``'s workspace (open on ``con``)
-    with these settings depends on; None on a backend whose linkage is never kept."""
+                config: TrainingConfig, backend: str,
+                catalog: str | None = None) -> str | None:
+    """The SHA-256 of everything a linkage of ``project``'s workspace (open on ``con``,
+    or attached to it as ``catalog``) with these settings depends on; None on a backend
+    whose linkage is never kept."""
     if backend != "duckdb":
         return None
     memory = con.execute("SELECT current_setting('memory_limit')").fetchone()
@@ -102,7 +106,7 @@ def linkage_key(project: Project, con: duckdb.DuckDBPyConnection, *,
         "threshold": threshold, "backend": backend,
         "pairs": [list(p) for p in linked],
         "training": asdict(config), "reference": str(project.reference()),
-        "tables": [_table_digest(con, t, sources) for t in TABLES],
+        "tables": [_table_digest(con, t, sources, catalog) for t in TABLES],
         "versions": [__version__, code_digest(), platform.python_version(),
                      *(f"{p}={package_version(p)}" for p in PACKAGES)],
         "machine": [os.cpu_count(), memory[0] if memory else None],

@@ -383,8 +383,10 @@ def ingest_project(
             progress(f"ingested {name}")
         if carried:
             con.execute("DETACH prev")
-        if log:
-            con.executemany("INSERT INTO standardisation_log VALUES (?, ?, ?, ?)", log)
+        if log:  # one statement: executemany runs (and commits) one per row
+            con.execute("INSERT INTO standardisation_log SELECT * FROM (VALUES "
+                        + ", ".join(["(?, ?, ?, ?)"] * len(log)) + ")",
+                        [v for row in log for v in row])
         con.execute("CHECKPOINT")
         con.close()
         con = None

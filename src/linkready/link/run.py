@@ -52,6 +52,8 @@ class LinkageRun:
     orphan_links: Any = None
     #: Links within a source paired with itself (stage ``dedupe``, link/dedupe.py).
     dedupe_links: Any = None
+    #: What ``link_project``'s ``inputs_key`` returned (None when not asked).
+    inputs_key: str | None = None
 
     @property
     def pair_links(self) -> Any:
@@ -87,7 +89,9 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
                  progress: ProgressCallback = no_progress, backend: str = "duckdb",
                  spark_settings: SparkSettings | None = None,
                  on_warning: Callable[[str], object] | None = None,
-                 workers: int | None = None, estimates: bool | None = None) -> LinkageRun:
+                 workers: int | None = None, estimates: bool | None = None,
+                 ingest: bool = True,
+                 inputs_key: Callable[[Any], str | None] | None = None) -> LinkageRun:
     """Link every pair of the project (or ``pairs``) and cluster all sources into people.
 
     Reads only the workspace (ingesting first if it does not exist); never the truth.
@@ -100,6 +104,11 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
     ``estimates=False`` skips the label-free estimates (``--no-estimates``; default: as
     ``config.estimates``, which is True): the same links and clusters, and linkage.json
     says ``estimates: "skipped"`` (:mod:`linkready.link.skipped`).
+    ``ingest=False``: ``workspace`` is used as it is, not checked against the extracts
+    (the caller has just ingested or checked it, as :mod:`linkready.pipeline` does).
+    ``inputs_key`` is called with the connection the workspace is attached to (read-only,
+    as ``ws``) before anything runs on it; what it returns is the run's ``inputs_key``
+    (the pipeline's :func:`linkready.reuse.linkage_key`, without opening the file again).
 
     Raises:
         ConfigError: bad threshold, pairs or backend name.
@@ -121,11 +130,18 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
         raise ConfigError("no pairs to link: the project has a single source; add a "
                           "source or declare pairs")
     # Only the sources linked need to be in the workspace (and current).
-    path = ensure_workspace(project, workspace, progress,
-                            sources={s for pair in todo for s in pair} | set(selves))
+    if ingest or workspace is None:
+        path = ensure_workspace(project, workspace, progress,
+                                sources={s for pair in todo for s in pair} | set(selves))
+    else:
+        path = Path(workspace)
+        progress("ingest", 0)
     con = connect(path)
     engine = None
+    key = None
     try:
+        if inputs_key is not None:
+            key = inputs_key(con)
         stats = source_stats(con)
         check_pairs(todo + [(s, s) for s in selves], project, stats)
         engine = open_backend(backend, con, spark_settings)
@@ -165,7 +181,7 @@ def link_project(project: Project, *, pairs: list[tuple[str, str]] | None = None
             engine.close()
         con.close()
     run = LinkageRun(summary={}, pairs=results, orphan_links=orphan_links,
-                     dedupe_links=dedupe.links_table(deduped))
+                     dedupe_links=dedupe.links_table(deduped), inputs_key=key)
     run.clusters = clustering.cluster(nodes, run.links)
     run.timings["clustering"] = time.perf_counter() - start
     progress("clusters")
