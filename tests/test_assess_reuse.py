@@ -105,16 +105,35 @@ def test_link_records_the_key_a_reader_of_the_workspace_file_computes(linked: Pa
 def test_a_link_checks_its_workspace_against_the_extracts_once(
         linked: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The pipeline checks (or builds) the workspace before linking; link_project does
-    not check it a second time."""
+    not check it a second time, and a current workspace is checked once."""
     import linkready.ingest
+    import linkready.link
+    from linkready.ingest import _workspace
 
-    project, results = _copy(linked, tmp_path)
-    calls = []
-    real = linkready.ingest.ingest_project
-    monkeypatch.setattr(linkready.ingest, "ingest_project",
-                        lambda *a, **k: calls.append(1) or real(*a, **k))
-    linkready.link(project, training=FAST)
-    assert len(calls) == 1
+    project, _ = _copy(linked, tmp_path)  # moved extracts: ingested again
+    ingests = []
+    real_ingest = linkready.ingest.ingest_project
+    with monkeypatch.context() as m:
+        m.setattr(linkready.ingest, "ingest_project",
+                  lambda *a, **k: ingests.append(1) or real_ingest(*a, **k))
+        linkready.link(project, training=FAST)
+    assert len(ingests) == 1
+
+    checks = []
+    real_check = _workspace.up_to_date
+
+    class Linked(Exception):
+        pass
+
+    def link_project(*a: object, **k: object) -> None:
+        raise Linked
+
+    monkeypatch.setattr(_workspace, "up_to_date",
+                        lambda *a, **k: checks.append(1) or real_check(*a, **k))
+    monkeypatch.setattr(linkready.link, "link_project", link_project)
+    with pytest.raises(Linked):  # now current: checked once, then linked
+        linkready.link(project, training=FAST)
+    assert len(checks) == 1
 
 
 def test_a_changed_value_behind_the_same_size_and_time_is_linked_again(

@@ -387,7 +387,10 @@ def _ingest_first(st: _State) -> None:
     that overlap was lost, the link running on to publish its outputs)."""
     from linkready.link.workspace import ensure_workspace
 
-    ensure_workspace(st.project, st.ws(), sources=st.needed, previous=st.previous)
+    path = st.ws()
+    if st.current:  # st.ws() has just found the default workspace current: not again
+        return
+    ensure_workspace(st.project, path, sources=st.needed, previous=st.previous)
 
 
 def _keyed(doc: Any, key: str | None) -> Any:
