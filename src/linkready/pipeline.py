@@ -355,7 +355,8 @@ def _link(st: _State, pairs: list[tuple[str, str]] | None, threshold: float, see
         def inputs_key(con: Any) -> str | None:  # on the link's own connection
             from linkready.reuse import linkage_key
 
-            return linkage_key(st.project, con, **settings, catalog="ws")
+            return linkage_key(st.project, con, pairs=pairs, threshold=threshold,
+                               config=config, backend=backend, catalog="ws")
 
         # The workspace was just built or checked (_ingest_first): not checked again.
         linked = link_project(st.project, pairs=pairs, threshold=threshold,
