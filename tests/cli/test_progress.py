@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from tests.lr_extracts import COLUMNS, one_source, person
 from typer.testing import CliRunner
@@ -34,3 +35,21 @@ def test_success_keeps_the_finished_bar(tmp_path: Path) -> None:
     res = runner.invoke(app, ["profile", str(project)])
     assert res.exit_code == 0, res.output
     assert "profiled" in res.stderr and "error" not in res.stderr
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_the_bar_is_redrawn_in_the_background_on_a_terminal_only(
+        terminal: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off a terminal nothing shows before the end: no thread redraws the bar meanwhile."""
+    import threading
+
+    from rich.live import _RefreshThread
+
+    from linkready.cli._common import err_console
+    from linkready.cli.progress import progress_bar
+
+    monkeypatch.setattr(err_console, "_force_terminal", terminal)
+    with progress_bar("linking", 2) as advance:
+        advance("one")
+        running = any(isinstance(t, _RefreshThread) for t in threading.enumerate())
+    assert running == terminal
