@@ -13,6 +13,7 @@ whichever engine scored the pairs.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -61,6 +62,10 @@ class Backend(Protocol):
 
     def close(self) -> None:
         """Release the engine's resources (temporary files, cached tables)."""
+
+
+#: Statements whose result Splink never reads (its tables are created and dropped).
+_RUN_ONLY = re.compile(r"\s*(?:CREATE|DROP)\s", re.IGNORECASE)
 
 
 class DuckDBBackend:
@@ -126,7 +131,12 @@ class DuckDBBackend:
         (:func:`linkready.link.u_sampling.hoist_similarities`: the same values) and the
         later parts of a level's conjunction computed only where the earlier ones hold
         (:func:`linkready.link.u_sampling.nest_conjunctions`: the same levels). A
-        pending :meth:`widen` is applied before its next query."""
+        pending :meth:`widen` is applied before its next query.
+
+        Splink's ``CREATE TABLE … AS`` and ``DROP`` statements (about half of the ~1,000
+        it runs per pair; it never reads what they return) run through the connection's
+        ``execute`` rather than ``sql``, which parses a statement a second time to build
+        a relation over its result; queries Splink reads go through ``sql`` as before."""
         from splink import DuckDBAPI
 
         from linkready.link.u_sampling import prepare_sql
@@ -136,7 +146,18 @@ class DuckDBBackend:
         class GuardedDuckDBAPI(DuckDBAPI):
             def _execute_sql_against_backend(self, final_sql: str) -> Any:
                 widening()
-                return super()._execute_sql_against_backend(prepare_sql(final_sql))
+                sql = prepare_sql(final_sql)
+                if _RUN_ONLY.match(sql):
+                    return self._con.execute(sql)
+                return super()._execute_sql_against_backend(sql)
+
+            def rows(self, final_sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+                """A query's column names and rows, run once through the connection's
+                ``execute`` (a relation, as :meth:`_execute_sql_against_backend` gives,
+                plans the query twice: once to describe its columns)."""
+                widening()
+                cur = self._con.execute(prepare_sql(final_sql))
+                return [d[0] for d in cur.description], cur.fetchall()
 
         return GuardedDuckDBAPI(connection=self.workspace)
 

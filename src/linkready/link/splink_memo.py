@@ -141,7 +141,9 @@ def _faster_duckdb_columns() -> None:
         if not isinstance(name, str) or not _PLAIN_NAME.fullmatch(name):
             return list(own(self))
         try:
-            rows = self.db_api._execute_sql_against_backend(
+            # The connection's execute: Splink's own path (``sql``) would parse the
+            # query twice to build a relation over it.
+            rows = self.db_api.duckdb_con.execute(
                 f"SELECT name FROM pragma_table_info('{name}')").fetchall()
         except Exception:  # no such table (Splink's query then finds no column)
             return list(own(self))
