@@ -131,3 +131,21 @@ def test_memoised_level_sql_check_agrees_with_splink() -> None:
     for _ in range(2):
         with pytest.raises(ValueError, match="Error parsing"):
             level._validate_sql()
+
+
+def test_duckdb_api_opens_no_scratch_connection_until_one_is_used() -> None:
+    """A Splink DuckDBAPI runs on the connection it is given; the scratch in-memory
+    connection every DatabaseAPI makes is opened only when something uses it, and then
+    works as a connection."""
+    import duckdb
+    from splink import DuckDBAPI
+
+    splink_memo.install()
+    con = duckdb.connect()
+    api = DuckDBAPI(connection=con)
+    assert api.duckdb_con is con
+    scratch = api._ddb_con
+    assert isinstance(scratch, splink_memo._LazyConnection) and scratch._con is None
+    assert scratch.sql("SELECT 41 + 1").fetchall() == [(42,)]
+    assert isinstance(scratch.opened(), duckdb.DuckDBPyConnection)
+    assert scratch.opened() is scratch.opened()  # one connection, kept

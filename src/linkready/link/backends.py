@@ -13,6 +13,7 @@ whichever engine scored the pairs.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -61,6 +62,29 @@ class Backend(Protocol):
 
     def close(self) -> None:
         """Release the engine's resources (temporary files, cached tables)."""
+
+
+#: Statements whose result Splink never reads (its tables are created and dropped).
+_RUN_ONLY = re.compile(r"\s*(?:CREATE|DROP)\s", re.IGNORECASE)
+#: Splink's EM step: the table of m and u counts, from the pairs' match probabilities.
+_EM_COUNTS = re.compile(r"\s*CREATE TABLE __splink__m_u_counts\w*\s+AS\b", re.IGNORECASE)
+_EM_PREDICT = "__splink__df_predict as ("
+
+
+def materialise_em_predict(sql: str) -> str:
+    """``sql`` with the match probabilities of Splink's EM step computed once.
+
+    Each EM iteration's query (``__splink__m_u_counts``) sums the pairs' match
+    probabilities once per comparison (a ``UNION ALL`` of one ``GROUP BY`` each, and
+    the λ row), each branch reading the CTE ``__splink__df_predict``; DuckDB inlines
+    it, so it plans and computes every pair's probability (a ``POWER`` of the summed
+    weights) once per branch. ``MATERIALIZED`` computes it once, in the same order, so
+    every sum adds the same numbers in the same order: ~12 ms instead of ~17 ms to
+    plan and run an iteration on the default world, and less the more pairs EM holds.
+    Any other SQL is returned as it is."""
+    if not _EM_COUNTS.match(sql) or sql.count(_EM_PREDICT) != 1:
+        return sql
+    return sql.replace(_EM_PREDICT, "__splink__df_predict as MATERIALIZED (")
 
 
 class DuckDBBackend:
@@ -126,7 +150,12 @@ class DuckDBBackend:
         (:func:`linkready.link.u_sampling.hoist_similarities`: the same values) and the
         later parts of a level's conjunction computed only where the earlier ones hold
         (:func:`linkready.link.u_sampling.nest_conjunctions`: the same levels). A
-        pending :meth:`widen` is applied before its next query."""
+        pending :meth:`widen` is applied before its next query.
+
+        Splink's ``CREATE TABLE … AS`` and ``DROP`` statements (about half of the ~1,000
+        it runs per pair; it never reads what they return) run through the connection's
+        ``execute`` rather than ``sql``, which parses a statement a second time to build
+        a relation over its result; queries Splink reads go through ``sql`` as before."""
         from splink import DuckDBAPI
 
         from linkready.link.u_sampling import prepare_sql
@@ -136,7 +165,18 @@ class DuckDBBackend:
         class GuardedDuckDBAPI(DuckDBAPI):
             def _execute_sql_against_backend(self, final_sql: str) -> Any:
                 widening()
-                return super()._execute_sql_against_backend(prepare_sql(final_sql))
+                sql = materialise_em_predict(prepare_sql(final_sql))
+                if _RUN_ONLY.match(sql):
+                    return self._con.execute(sql)
+                return super()._execute_sql_against_backend(sql)
+
+            def rows(self, final_sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+                """A query's column names and rows, run once through the connection's
+                ``execute`` (a relation, as :meth:`_execute_sql_against_backend` gives,
+                plans the query twice: once to describe its columns)."""
+                widening()
+                cur = self._con.execute(prepare_sql(final_sql))
+                return [d[0] for d in cur.description], cur.fetchall()
 
         return GuardedDuckDBAPI(connection=self.workspace)
 

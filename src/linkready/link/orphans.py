@@ -92,7 +92,9 @@ def link_orphans(con: Any, pair_results: list[Any], links: Any, in_scope: list[s
         return None, {}
     donor = max(pair_results, key=lambda r: len(r.summary["fields_compared"]))
     model = copy.deepcopy(donor.model)
-    linker = new_linker(inputs, model)
+    # A trained pair's model over tables staged with every model field: Splink's
+    # settings validation (which only logs columns the inputs lack) would find nothing.
+    linker = new_linker(inputs, model, validate_settings=False)
     with quiet_splink():
         pred = linker.inference.predict(threshold_match_weight=cfg.min_match_weight,
                                         warning_mode="never")

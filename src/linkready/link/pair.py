@@ -32,6 +32,7 @@ from linkready.link import (
 )
 from linkready.link.backends import Backend, DuckDBBackend
 from linkready.link.digits import MODEL_DIGITS, tidy
+from linkready.link.members import is_member
 from linkready.link.settings import (
     TrainingConfig,
     blocking_rules,
@@ -77,19 +78,19 @@ def compared_fields(left: SourceStats, right: SourceStats) -> set[str]:
     return left.usable & right.usable
 
 
-def _links_table(left: str, right: str, det: Any, scored: Any, p: np.ndarray,
+def _links_table(con: Any, left: str, right: str, det: Any, scored: Any, p: np.ndarray,
                  threshold: float) -> Any:
-    """Merge deterministic and scored pairs into the links.parquet rows for a pair."""
-    import duckdb
+    """Merge deterministic and scored pairs into the links.parquet rows for a pair, on
+    the DuckDB connection ``con`` (the pair's workspace connection: a connection of its
+    own would cost more to open than the query takes on the default world)."""
     import pyarrow as pa
 
     from linkready.sql import lit
 
     # 12 decimals: the last bits of DuckDB's threaded sums are not reproducible.
     scored_kept = scored.append_column("match_probability", pa.array(np.round(p, 12)))
-    con = duckdb.connect()
-    con.register("det", det)
-    con.register("scored", scored_kept)
+    con.register(_LINKS_DET, det)
+    con.register(_LINKS_SCORED, scored_kept)
     sql = f"""
         SELECT {lit(left)} AS source_l, coalesce(d.record_id_l, s.record_id_l) AS record_id_l,
                {lit(right)} AS source_r, coalesce(d.record_id_r, s.record_id_r) AS record_id_r,
@@ -100,14 +101,20 @@ def _links_table(left: str, right: str, det: Any, scored: Any, p: np.ndarray,
                     ELSE '{STAGE_PROBABILISTIC}' END AS stage,
                (d.record_id_l IS NOT NULL OR coalesce(s.match_probability >= {threshold},
                                                       false)) AS linked
-        FROM det d FULL OUTER JOIN scored s
+        FROM {_LINKS_DET} d FULL OUTER JOIN {_LINKS_SCORED} s
           ON d.record_id_l = s.record_id_l AND d.record_id_r = s.record_id_r
         WHERE d.record_id_l IS NOT NULL OR s.match_probability >= {KEEP_MIN_PROBABILITY}
         ORDER BY record_id_l, record_id_r
     """
-    out = con.sql(sql).to_arrow_table()
-    con.close()
-    return out
+    try:
+        return con.sql(sql).to_arrow_table()
+    finally:
+        con.unregister(_LINKS_DET)
+        con.unregister(_LINKS_SCORED)
+
+
+#: Names :func:`_links_table` registers its inputs under, for the query's time.
+_LINKS_DET, _LINKS_SCORED = "__lr_links_det", "__lr_links_scored"
 
 
 #: Steps of :func:`link_pair` that are the label-free estimates' own work (the
@@ -241,7 +248,7 @@ class BlankPatterns:
 
         of = pd.Series(self.pattern, index=pd.Index(self.record_ids))
         known = of.reindex(pd.Index(np.asarray(uniques))).fillna(0).to_numpy(dtype=np.int64)
-        rest = of[~of.index.isin(pd.Index(np.asarray(uniques)))].to_numpy(dtype=np.int64)
+        rest = of[~is_member(of.index, np.asarray(uniques))].to_numpy(dtype=np.int64)
         out = np.concatenate([known, rest])[:n]
         if len(out) < n:
             out = np.concatenate([out, np.zeros(n - len(out), dtype=np.int64)])
@@ -477,7 +484,7 @@ def link_pair(con: Any, left: SourceStats, right: SourceStats, threshold: float,
         false_block = skipped.false_block(n_prob)
         recall_block = skipped.recall_block(diag)
 
-    links = _links_table(left.name, right.name, det,
+    links = _links_table(con, left.name, right.name, det,
                          scored.select(["record_id_l", "record_id_r"]), p, threshold)
     linked_left = pc.unique(pc.filter(links.column("record_id_l"), links.column("linked")))
     by_subgroup = subgroups.linked_by_subgroup(

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from linkready.link.members import is_member
 from linkready.publish import Cell, Count, Line, Rate, Value, cell, records_rest
 
 Z95 = 1.959963984540054
@@ -51,7 +52,7 @@ def table(groups: pd.DataFrame, linked: set[Any], q: pd.Series
     exact figures (:mod:`linkready.publish`; under control the interval is ``*`` where
     the group, its linked or its unlinked records are 1–7, the expected rate where the
     group or the records it expects matched (or not) are)."""
-    frame = groups.assign(linked=groups["record_id"].isin(linked),
+    frame = groups.assign(linked=is_member(groups["record_id"], linked),
                           q=groups["record_id"].map(q).fillna(0.0).astype(float))
     out: dict[str, list[dict[str, Any]]] = {}
     for dim in DIMENSIONS:

@@ -440,6 +440,10 @@ def run_queries(db_api: Any, sqls: list[str]) -> list[dict[str, Any]]:
     one fails or the wait is interrupted (Ctrl-C), the others are interrupted and the
     error raised once all have stopped."""
     if len(sqls) == 1:
+        rows_of = getattr(db_api, "rows", None)  # one plan (linkready's DuckDB backend)
+        if rows_of is not None:
+            names, rows = rows_of(sqls[0])
+            return [dict(zip(names, r, strict=True)) for r in rows]
         rel = db_api._execute_sql_against_backend(sqls[0])
         names = rel.columns
         return [dict(zip(names, r, strict=True)) for r in rel.fetchall()]
@@ -449,9 +453,10 @@ def run_queries(db_api: Any, sqls: list[str]) -> list[dict[str, Any]]:
     cursors = [con.cursor() for _ in sqls]
 
     def one(cur: Any, sql: str) -> list[dict[str, Any]]:
-        rel = cur.sql(prepare_sql(sql))
-        names = rel.columns
-        return [dict(zip(names, r, strict=True)) for r in rel.fetchall()]
+        # execute, not sql: a relation would plan the query twice.
+        cur.execute(prepare_sql(sql))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
     pool = ThreadPoolExecutor(max_workers=len(sqls), thread_name_prefix="linkready-u")
     try:
