@@ -3,7 +3,9 @@
 - one local-authority source against the GP register (~1M records from ``ics``), with
   training, prediction and clustering timed, and peak memory of a fresh process;
 - how that grows with population (50k, 250k, 900k people);
-- the whole ``borough`` project (every source against the GP register, clustered);
+- the whole ``borough`` project (every source against the GP register, clustered), and
+  the whole ``default`` and ``ics`` projects (``ics`` not in quick mode), each with and
+  without the label-free estimates;
 - the issue's accuracy targets on ``default``, ``la_without_nhs_number`` and
   ``primary_acute`` at their full default size, and the direction of linkage bias.
 """
@@ -163,6 +165,8 @@ def _speed_rows(quick: bool) -> list[dict[str, Any]]:
                          f"({g['records']:,} records)", "wall time", round(g["seconds"], 1),
                          "s", "", f"peak {round(g['peak_mb'])} MB"))
     rows += _whole_rows("default", "8000" if quick else "default", "≤ 10 s")
+    if not quick:  # ~1.2M records: a minute or two per run, too long for quick mode
+        rows += _whole_rows("ics", "default", "≤ 60 s")
     whole_pop = "30000" if quick else "default"
     w = run_isolated("benchmarks.bench_link", "link_once", "borough", whole_pop, "all")
     label = f"whole borough project ({w['pairs']} pairs, {w['records']:,} records)"

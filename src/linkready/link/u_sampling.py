@@ -66,11 +66,14 @@ def guard_one_edit(sql: str) -> str:
 
 
 def prepare_sql(sql: str) -> str:
-    """``sql`` as the DuckDB backend runs it: :func:`guard_one_edit`, then
-    :func:`hoist_similarities`, then :func:`short_cut_similarity_levels`, then
-    :func:`nest_conjunctions` (each gives the same values for every row, at less cost)."""
+    """``sql`` as the DuckDB backend runs it: :func:`linkready.link.two_sided.split_self_join`
+    (the same rows), then :func:`guard_one_edit`, :func:`hoist_similarities`,
+    :func:`short_cut_similarity_levels` and :func:`nest_conjunctions` (each gives the
+    same values for every row, at less cost)."""
+    from linkready.link.two_sided import split_self_join
+
     return nest_conjunctions(short_cut_similarity_levels(
-        hoist_similarities(guard_one_edit(sql))))
+        hoist_similarities(guard_one_edit(split_self_join(sql)))))
 
 
 #: What :func:`short_cut_similarity_levels` reads: string literals and quoted names
