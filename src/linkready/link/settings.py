@@ -117,21 +117,78 @@ def given_as_middle_sql(dialect: str = "duckdb") -> str:
             f"{has_word_sql('middle_names_l', 'given_name_r', dialect)})")
 
 
+#: u of a swap level that u sampling never meets: Splink's own value for a level "not
+#: observed" (``splink.internals.comparison_level``: 1e-6, about 2 ÷ the 2 million pairs
+#: sampled by default). Left unset, Splink gave the level its positional default u
+#: (about 1e-3), and an exact swap weighed +1.1 where the names agreeing weigh +16.5
+#: (default world, LA housing: WENDY WALKER / WALKER WENDY with DOB and sex equal at
+#: p = 0.57). Sampling that meets the level replaces it with what it counts.
+UNOBSERVED_U = 1e-6
+#: Jaro-Winkler both names must reach, crosswise, for the approximate swap level.
+SWAP_JW = 0.88
+
+
+def swapped_names_approx_sql(dialect: str = "duckdb") -> str:
+    """Given and family name the other way round on one side, each with a small error
+    (a typo, a double family name written as one word): both crosswise Jaro-Winkler
+    similarities at least :data:`SWAP_JW`."""
+    a = jaro_winkler_sql("given_name_l", "family_name_r", dialect)
+    b = jaro_winkler_sql("family_name_l", "given_name_r", dialect)
+    # First letters crosswise first: cheap, and it spares most pairs the similarities.
+    return ("substr(given_name_l, 1, 1) = substr(family_name_r, 1, 1) AND "
+            "substr(family_name_l, 1, 1) = substr(given_name_r, 1, 1) AND "
+            f"{a} >= {SWAP_JW} AND {b} >= {SWAP_JW}")
+
+
+def word_in_common_sql(col: str, dialect: str = "duckdb") -> str:
+    """A name of several words (a double family name, two given names) shares a word with
+    the other side's: one source records one part of a double-barrelled name."""
+    fn = "arrays_overlap" if dialect == "spark" else "list_has_any"
+    a, b = f"{col}_l", f"{col}_r"
+    return (f"({a} LIKE '% %' OR {b} LIKE '% %') AND "
+            f"{fn}({words_sql(a, dialect)}, {words_sql(b, dialect)})")
+
+
+def _swap_levels(col: str, dialect: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The exact and approximate swap levels of ``col``'s comparison. A swap is one fact
+    about both names, so the given name's comparison weighs it (u from sampling, else
+    :data:`UNOBSERVED_U`; m by EM) and the family name's gives it no weight (m = u,
+    fixed): with a weight in each, it counted twice."""
+    labels = ("given and family swapped", "given and family swapped, approximately")
+    sqls = (swapped_names_sql(), swapped_names_approx_sql(dialect))
+    if col == "given_name":
+        extra: dict[str, Any] = {"u_probability": UNOBSERVED_U}
+    else:
+        extra = {"m_probability": UNOBSERVED_U, "u_probability": UNOBSERVED_U,
+                 "fix_m_probability": True, "fix_u_probability": True}
+    exact, approx = ({"sql_condition": q, "label_for_charts": lab, **extra}
+                     for q, lab in zip(sqls, labels, strict=True))
+    return exact, approx
+
+
 def name_comparison(col: str, dialect: str = "duckdb", middle: bool = False) -> Any:
-    """A name: exact (term-frequency adjusted), names swapped, (for a given name with
-    ``middle``) the given name recorded as a middle name, three fuzzy levels, else."""
+    """A name: exact (term-frequency adjusted), names swapped (exactly, then with small
+    errors), the only name recorded in the other field, (for a given name with
+    ``middle``) the given name recorded as a middle name, a word in common (double
+    names), three fuzzy levels, else."""
     import splink.comparison_library as cl
 
+    swap, swap_approx = _swap_levels(col, dialect)
     levels: list[Any] = [
         {"sql_condition": f"{col}_l IS NULL OR {col}_r IS NULL",
          "label_for_charts": "null", "is_null_level": True},
         {"sql_condition": f"{col}_l = {col}_r", "label_for_charts": "exact",
          "tf_adjustment_column": col, "tf_adjustment_weight": 1.0},
-        {"sql_condition": swapped_names_sql(), "label_for_charts": "given and family swapped"},
+        swap,
+        # Before the fuzzy levels, which then all need one similarity (u sampling's
+        # short cut, linkready.link.u_sampling.short_cut_similarity_levels).
+        swap_approx,
         {"sql_condition": single_name_sql(col),
          "label_for_charts": "the only name recorded, in the other field"},
         *([{"sql_condition": given_as_middle_sql(dialect),
             "label_for_charts": "given name is the other's middle name"}] if middle else []),
+        {"sql_condition": word_in_common_sql(col, dialect),
+         "label_for_charts": "a word in common"},
         *_jw_levels(col, (0.92, 0.85, 0.7), dialect),
         {"sql_condition": "ELSE", "label_for_charts": "all other"},
     ]
