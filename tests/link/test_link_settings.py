@@ -100,21 +100,19 @@ def test_word_in_common_level(left: str, right: str, expected: bool) -> None:
     assert got is expected
 
 
-def test_a_swap_is_weighed_once_and_not_at_splinks_default_u() -> None:
-    """The given name's swap levels carry the swap's weight, with u at Splink's value for
-    a level sampling never meets (not its positional default, about 1e-3: an exact swap
-    weighed +1.1); the family name's carry none (m = u, fixed), so the one fact is not
-    counted twice."""
-    comps = settings.comparisons({"given_name", "family_name"})
-    built = [c.get_comparison("duckdb") for c in comps]
-    by = {c.output_column_name: {lv.label_for_charts: lv for lv in c.comparison_levels}
-          for c in built}
-    for label in ("given and family swapped", "given and family swapped, approximately"):
-        given, family = by["given_name"][label], by["family_name"][label]
-        assert given.u_probability == settings.UNOBSERVED_U
-        assert given._m_probability is None and not given._fix_u_probability
-        assert family.m_probability == family.u_probability == settings.UNOBSERVED_U
-        assert family._fix_m_probability and family._fix_u_probability
+def test_a_swap_sampling_never_meets_is_not_at_splinks_default_u() -> None:
+    """Both names' swap levels start from Splink's u for a level sampling never meets
+    (1e-6), not its positional default (about 1e-3, with which an exact swap weighed
+    +1.1 on the default world's LA housing); sampling that meets them replaces it, and m
+    is left to EM."""
+    built = [c.get_comparison("duckdb")
+             for c in settings.comparisons({"given_name", "family_name"})]
+    for comp in built:
+        levels = {lv.label_for_charts: lv for lv in comp.comparison_levels}
+        for label in ("given and family swapped", "given and family swapped, approximately"):
+            assert levels[label].u_probability == settings.UNOBSERVED_U
+            assert levels[label]._m_probability is None
+            assert not levels[label]._fix_u_probability
 
 
 @pytest.mark.parametrize(("gl", "fl", "gr", "fr", "expected"), [
