@@ -240,6 +240,19 @@ def test_completeness_gap_flags_incomplete_records_that_do_not_link() -> None:
     assert none.records == 0.0
 
 
+def test_completeness_gap_of_left_records_leaves_out_the_grey_zones_worst_case() -> None:
+    """A left group whose shortfall is all unresolved records (0.05 ≤ q < 0.95, which the
+    grey zone already adds as matched to the upper end) adds no gap: the two worst cases
+    are joined, not summed. The same records on the right side (right records are not
+    the grey zone's) still give a gap; a shortfall below the band still counts."""
+    missing = np.array([""] * 2000 + ["sex"] * 200, dtype=object)
+    grey = np.r_[np.full(2000, 0.99), np.full(200, 0.5)]
+    assert estimates.completeness_gap(missing, grey, "left").records == 0.0
+    assert estimates.completeness_gap(missing, grey, "right").records > 80
+    below = np.r_[np.full(2000, 0.99), np.full(100, 0.5), np.full(100, 0.01)]
+    assert estimates.completeness_gap(missing, below, "left").records > 80
+
+
 def test_completeness_gap_raises_only_the_upper_end() -> None:
     """honest_estimates adds the gap (per left record) to the upper end only."""
     kw = _honest_inputs()

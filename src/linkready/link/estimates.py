@@ -962,15 +962,28 @@ GAP_NOTE = (
     "errors come together with the missing field, which the model cannot see (errors in "
     "several fields at once look like a non-match). The gap is the records that group "
     "would add if it linked as often as complete records; the larger side's gap raises "
-    "the upper end of the match-rate interval. Where incomplete records truly overlap "
-    "less, the bound is pessimistic."
+    "the upper end of the match-rate interval. On the left side it is read with the "
+    "records the model leaves unresolved (grey_zone) counted as matched, the worst case "
+    "the upper end already adds for them, so the two are not counted twice. Where "
+    "incomplete records truly overlap less, the bound is pessimistic."
 )
 
 
 def completeness_gap(missing: npt.ArrayLike, q: npt.ArrayLike, side: str) -> CompletenessGap:
     """The :class:`CompletenessGap` of one side: ``missing`` names each record's missing
-    fields ('' for a complete record), ``q`` its expected linked share."""
-    frame = pd.DataFrame({"m": np.asarray(missing, dtype=object), "q": np.asarray(q, float)})
+    fields ('' for a complete record), ``q`` its expected linked share.
+
+    On the left side it is read with the grey zone's records (:func:`grey_zone`) as
+    matched, the worst case the upper end already takes for them: the gap is then what
+    the incomplete groups would still lack, so that the two added together are the union
+    of the two worst cases, not the same records counted twice (default world, LA
+    housing: 23 records of gap, nearly all of it the shortfall of the same unresolved
+    records whose every match the grey zone already adds). Right records are not left
+    records: their gap is read on ``q`` as it is."""
+    qa = np.asarray(q, float)
+    if side == "left":
+        qa = np.where((qa >= GREY[0]) & (qa < GREY[1]), 1.0, qa)
+    frame = pd.DataFrame({"m": np.asarray(missing, dtype=object), "q": qa})
     frame["m"] = frame["m"].fillna("")
     n = len(frame)
     if n == 0:
@@ -1044,8 +1057,9 @@ GREY_NOTE = (
     f"probability q with {GREY[0]} ≤ q < {GREY[1]} is unresolved by the model: the "
     "estimate counts it as q of a match. If each such record in fact has its match, the "
     "rate rises by Σ(1 − q) over them ÷ left records (records, share_of_left); that is "
-    "added to the upper end of the interval (after the completeness gap, which it may "
-    "overlap: the sum is conservative). If none has, the rate falls by Σq over them ÷ left "
+    "added to the upper end of the interval, with the completeness gap (read on the left "
+    "side with these records matched, so the two do not overlap there). If none has, the "
+    "rate falls by Σq over them ÷ left "
     "records (records_without_match, share_of_left_without_match); that is taken off the "
     "lower end. Being worst cases, they bound these records whatever the model's "
     "parameters and chance do: the bootstrap spread and the chance term of the interval "
