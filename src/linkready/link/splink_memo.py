@@ -117,8 +117,9 @@ def _lazy_scratch_connection() -> None:
     opened on first use instead: never on DuckDB, as before elsewhere (Spark)."""
     from splink.internals import database_api
 
-    ORIGINAL["database_api.duckdb"] = database_api.duckdb
-    database_api.duckdb = _ScratchDuckDB(database_api.duckdb)  # type: ignore[assignment]
+    original = getattr(database_api, "duckdb")  # noqa: B009 (not re-exported by Splink)
+    ORIGINAL["database_api.duckdb"] = original
+    setattr(database_api, "duckdb", _ScratchDuckDB(original))  # noqa: B010
 
 
 #: A table name :func:`_faster_duckdb_columns` reads with ``pragma_table_info``.
