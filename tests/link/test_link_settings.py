@@ -86,6 +86,20 @@ def test_approximate_swap_level(gl: str, fl: str, gr: str, fr: str, expected: bo
     assert got is expected
 
 
+@pytest.mark.parametrize(("left", "right", "expected"), [
+    pytest.param("SINCLAIR", "GRAY SINCLAIR", True, id="one-part-of-a-double-name"),
+    pytest.param("OLIVEIRA BAROFFIO", "BAROFFIO", True, id="other-side"),
+    pytest.param("PATEL SINCLAIR", "SINCLAIR PATEL", True, id="parts-reordered"),
+    pytest.param("SMITH", "SMITH", False, id="single-words-equal"),
+    pytest.param("SMITH JONES", "BROWN", False, id="no-word-shared"),
+])
+def test_word_in_common_level(left: str, right: str, expected: bool) -> None:
+    """The double-name level needs several words on one side and one of them shared."""
+    got = _holds(settings.word_in_common_sql("family_name"), family_name_l=left,
+                 family_name_r=right)
+    assert got is expected
+
+
 def test_a_swap_sampling_never_meets_is_not_at_splinks_default_u() -> None:
     """Both names' swap levels start from Splink's u for a level sampling never meets
     (1e-6), not its positional default (about 1e-3, with which an exact swap weighed
