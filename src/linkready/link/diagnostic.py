@@ -88,12 +88,8 @@ def run(backend: Any, source: str, right_table: str, model: dict[str, Any],
         with quiet_splink():  # validation only logs warnings, silenced here
             linker = new_linker(inputs, settings, validate_settings=False)
         # Only candidates that can reach min_match_weight are scored (same pairs kept).
-        # No cheap bound: on the loose rules' candidates (one or two characters of a
-        # name, a date part) the names' similarities, which it leaves unbounded, carry
-        # most of the weight, so it drops almost none (10 of 1.36M candidates on ics
-        # la_housing), at about a quarter of the query's CPU there.
         prefilter.register(linker, db_api, DIAG_TABLE, right_table, diag_rules,
-                           min_match_weight, cheap=False)
+                           min_match_weight)
         atoms = field_recall.field_atoms(rules)
         scored = predict.predict_pairs(linker, min_match_weight, flags={
             **{flag(i): on_pairs(r) for i, r in enumerate(rules)},

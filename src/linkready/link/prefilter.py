@@ -142,7 +142,7 @@ def without_subsumed(rules: list[str]) -> list[str]:
 
 
 def bounded_pairs_sql(linker: Any, left_table: str, right_table: str, rules: list[str],
-                      min_match_weight: float, records: int, cheap: bool = True) -> str:
+                      min_match_weight: float, records: int) -> str:
     """Splink's blocked-pairs table (``match_key``, ``join_key_l``, ``join_key_r``) for
     the pairs of ``left_table`` × ``right_table`` that a blocking rule brings together
     and whose match-weight bound reaches ``min_match_weight``. ``records``: rows of both
@@ -222,8 +222,8 @@ def bounded_pairs_sql(linker: Any, left_table: str, right_table: str, rules: lis
     # ≥ 0.92, ≥ 0.85, …) read one value rather than call the function at each.
     ids = " UNION ".join(
         f"SELECT l.record_id AS record_id_l, r.record_id AS record_id_r "
-        f"FROM __lr_pl AS l JOIN __lr_pr AS r ON ({rule})"
-        + (f" WHERE {prior_w!r} + {bound} >= {floor}" if cheap else "") for rule in joins)
+        f"FROM __lr_pl AS l JOIN __lr_pr AS r ON ({rule}) "
+        f"WHERE {prior_w!r} + {bound} >= {floor}" for rule in joins)
     return f"""
         WITH __lr_pl AS (SELECT *{more} FROM (SELECT *{per_rec} FROM {left_table})),
         __lr_pr AS (SELECT *{more} FROM (SELECT *{per_rec} FROM {right_table})),
@@ -295,10 +295,10 @@ def _guards(name: str, conditions: list[str]) -> list[str]:
 
 
 def register(linker: Any, db_api: Any, left_table: str, right_table: str,
-             rules: list[str], min_match_weight: float, cheap: bool = True) -> bool:
-    """Register the bounded pairs (:func:`bounded_pairs_sql`, ``cheap`` bound or not)
-    for ``linker``'s next prediction; False (nothing registered) unless the linker runs
-    on DuckDB over the two tables as its ``left`` and ``right`` inputs."""
+             rules: list[str], min_match_weight: float) -> bool:
+    """Register the bounded pairs (:func:`bounded_pairs_sql`) for ``linker``'s next
+    prediction; False (nothing registered) unless the linker runs on DuckDB over the
+    two tables as its ``left`` and ``right`` inputs."""
     if db_api.sql_dialect.sql_dialect_str != "duckdb" or \
             list(linker._input_tables_dict) != ["left", "right"]:
         return False
@@ -307,7 +307,7 @@ def register(linker: Any, db_api: Any, left_table: str, right_table: str,
                   for t in (left_table, right_table))
     try:
         sql = bounded_pairs_sql(linker, left_table, right_table, rules, min_match_weight,
-                                records, cheap)
+                                records)
     except _Unbounded:
         return False
     con.execute(f"CREATE OR REPLACE TABLE {BOUNDED_TABLE} AS {sql}")
