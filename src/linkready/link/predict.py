@@ -158,6 +158,7 @@ class Cumulative:
         self._cap = cap
         self._seen: str | None = None
         self._finalizer: Any = None
+        self._tested = False  # the first rule counted was counted by its conditions
 
     def _join(self, k: int) -> str:
         return (f"SELECT l.rowid AS a, r.rowid AS b FROM {self._left} AS l "
@@ -178,6 +179,20 @@ class Cumulative:
             if self._cap is not None and before > self._cap:
                 self._cumulative.append(before)  # already past the cap
                 continue
+            limit = "" if self._cap is None else f" LIMIT {int(self._cap) - before + 1}"
+            if self._seen is None and k and self._cap is not None and not self._tested:
+                # The first rule counted: its pairs that no earlier rule brings, found by
+                # testing the earlier rules' conditions, under the cap's LIMIT, rather
+                # than by building every earlier rule's pairs first (ics acute: 2.2
+                # against 5.8 CPU s, for a rule past the budget). A later rule builds them.
+                unseen = " AND ".join(f"({r}) IS NOT TRUE" for r in self._rules[:k])
+                new = int(self._con.execute(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {self._left} AS l JOIN "
+                    f"{self._right} AS r ON ({self._rules[k]}) WHERE {unseen}{limit})"
+                ).fetchall()[0][0])
+                self._cumulative.append(before + new)
+                self._tested = True
+                continue
             if self._seen is None:
                 self._seen = f"__lr_cumulative_{next(_CUMULATIVE_TABLES)}"
                 known = " UNION ALL ".join(self._join(j) for j in range(k)) or \
@@ -186,7 +201,6 @@ class Cumulative:
                                   f"SELECT DISTINCT a, b FROM ({known})")
                 self._finalizer = weakref.finalize(self, _drop_quietly, self._con,
                                                    self._seen)
-            limit = "" if self._cap is None else f" LIMIT {int(self._cap) - before + 1}"
             # A join brings each pair once: its pairs missing from the seen ones are new.
             new = int(self._con.execute(
                 f"INSERT INTO {self._seen} SELECT j.a, j.b FROM ({self._join(k)}) AS j "
