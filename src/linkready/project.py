@@ -347,6 +347,10 @@ class Project(_Frozen):
     def truth_path(self) -> Path | None:
         return _resolved(self.root / self.truth) if self.truth else None
 
+    def file(self) -> Path | None:
+        """The project file it was read from (None for a project built in Python)."""
+        return self._file
+
     def label(self) -> str:
         """What messages name the project by: the project file it was read from, else
         (a project built in Python) its name."""

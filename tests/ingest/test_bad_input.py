@@ -267,3 +267,21 @@ def test_a_header_with_spaces_around_a_name_says_how_to_map_it(tmp_path: Path) -
     (line,) = result.stderr.splitlines()
     assert "sources.src.columns.family_name" in line and "spaces" in line
     assert 'family_name: "SURNAME "' in line
+
+
+@pytest.mark.parametrize("command", ["link", "profile"])
+def test_the_line_names_the_project_file_given_not_project_yaml(tmp_path: Path,
+                                                                command: str) -> None:
+    """A project file not named project.yaml is the file the fix is asked in: `link`
+    (which builds its state without the file) named `project.yaml` beside it."""
+    one_source(tmp_path, [person(1)])
+    one_source(tmp_path, [person(1)], name="other")
+    written = write_project(tmp_path, {
+        "src": {"path": "src.csv", "columns": {**COLUMNS, "family_name": "SURNAMEX"}},
+        "other": {"path": "other.csv", "columns": COLUMNS}})
+    project_file = written.rename(tmp_path / "mine.yaml")
+    result = runner.invoke(app, [command, str(project_file), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert "fix the mapping in" in line and line.endswith("/mine.yaml"), line
+    assert not (tmp_path / "o").exists()

@@ -324,7 +324,7 @@ def ingest_project(
     import duckdb
 
     workspace = Path(workspace) if workspace else default_workspace(project)
-    project_file = project_file or project.root / "project.yaml"
+    project_file = project_file or project.file() or project.root / "project.yaml"
     if reuse and (kept := up_to_date(project, workspace, sources)) is not None:
         for name in project.sources:
             progress(f"up to date: {name}")
