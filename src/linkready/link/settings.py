@@ -150,13 +150,18 @@ def swapped_names_approx_sql(dialect: str = "duckdb") -> str:
 def word_in_common_sql(col: str, dialect: str = "duckdb") -> str:
     """A name of several words (a double family name, two given names) shares a word with
     the other side's: one source records one part of a double-barrelled name."""
-    fn = "arrays_overlap" if dialect == "spark" else "list_has_any"
     has = "instr" if dialect == "spark" else "contains"
     a, b = f"{col}_l", f"{col}_r"
     space = "' '"
     several = (f"({has}({a}, {space}) > 0 OR {has}({b}, {space}) > 0)" if dialect == "spark"
                else f"({has}({a}, {space}) OR {has}({b}, {space}))")
-    return f"{several} AND {fn}({words_sql(a, dialect)}, {words_sql(b, dialect)})"
+    return f"{several} AND {words_overlap_sql(a, b, dialect)}"
+
+
+def words_overlap_sql(a: str, b: str, dialect: str = "duckdb") -> str:
+    """Whether two strings share a word (their word lists overlap)."""
+    fn = "arrays_overlap" if dialect == "spark" else "list_has_any"
+    return f"{fn}({words_sql(a, dialect)}, {words_sql(b, dialect)})"
 
 
 def _swap_levels(dialect: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -333,13 +338,12 @@ def middle_names_comparison(dialect: str = "duckdb") -> Any:
 
     col = "middle_names"
     a, b = f"{col}_l", f"{col}_r"
-    fn = "arrays_overlap" if dialect == "spark" else "list_has_any"
     levels: list[Any] = [
         {"sql_condition": f"{a} IS NULL OR {b} IS NULL",
          "label_for_charts": "null", "is_null_level": True},
         {"sql_condition": f"{a} = {b}", "label_for_charts": "exact",
          "tf_adjustment_column": col, "tf_adjustment_weight": 1.0},
-        {"sql_condition": f"{fn}({words_sql(a, dialect)}, {words_sql(b, dialect)})",
+        {"sql_condition": words_overlap_sql(a, b, dialect),
          "label_for_charts": "a name in common"},
         *_jw_levels(col, (0.88,), dialect),
         {"sql_condition": f"substr({a}, 1, 1) = substr({b}, 1, 1)",
