@@ -32,7 +32,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from linkready.link.backends import DuckDBBackend
 from linkready.link.pair import CPU_CLOCK, PairResult, link_pair
@@ -97,7 +96,7 @@ def link_pairs(workspace: Path, memory_limit: str | None,
     stopped; the pairs not yet started are not run. Ctrl-C interrupts every worker's
     running query until all have stopped, then raises KeyboardInterrupt."""
     share = _memory_share(memory_limit, workers)
-    open_cons: dict[int, Any] = {}
+    # Each pair in flight's backend (its connection: .workspace), by connection.
     in_flight: dict[int, DuckDBBackend] = {}
     lock = threading.Lock()
     stop = threading.Event()
@@ -134,7 +133,6 @@ def link_pairs(workspace: Path, memory_limit: str | None,
         CPU_CLOCK.set(clock)
         be = DuckDBBackend(con, memory_limit=share, on_widen=clock.widened)
         with lock:
-            open_cons[id(con)] = con
             in_flight[id(con)] = be
             widen_the_last()
         try:
@@ -144,7 +142,6 @@ def link_pairs(workspace: Path, memory_limit: str | None,
                              on_warning=tell, reference=reference)
         finally:
             with lock:
-                open_cons.pop(id(con), None)
                 in_flight.pop(id(con), None)
             be.close()
             con.close()
@@ -165,8 +162,8 @@ def link_pairs(workspace: Path, memory_limit: str | None,
         # (a pair between two queries stops at its next one).
         while not all(f.done() for f in futures.values()):
             with lock:
-                for con in open_cons.values():
-                    con.interrupt()
+                for be in in_flight.values():
+                    be.workspace.interrupt()
             threading.Event().wait(_INTERRUPT_EVERY)
         pool.shutdown(wait=True)
         raise
