@@ -584,7 +584,7 @@ def honest_estimates(*, left_codes: npt.NDArray[np.int64], p: npt.NDArray[np.flo
 
     q0 = _sorted_group_max(starts, owners, p, n)
     accepted = q0 >= threshold
-    unresolved = (q0 >= GREY[0]) & (q0 < GREY[1])
+    unresolved = in_grey(q0)
     ones, ones_d = np.ones(n), np.ones(s)
     rate0, recall0, fdr0, miss0, lost0, field0, other0, grey0 = figures(
         p, diag_p, ones, ones_d, accepted)
@@ -982,7 +982,7 @@ def completeness_gap(missing: npt.ArrayLike, q: npt.ArrayLike, side: str) -> Com
     records: their gap is read on ``q`` as it is."""
     qa = np.asarray(q, float)
     if side == "left":
-        qa = np.where((qa >= GREY[0]) & (qa < GREY[1]), 1.0, qa)
+        qa = np.where(in_grey(qa), 1.0, qa)
     frame = pd.DataFrame({"m": np.asarray(missing, dtype=object), "q": qa})
     frame["m"] = frame["m"].fillna("")
     n = len(frame)
@@ -1071,11 +1071,18 @@ GREY_NOTE = (
 )
 
 
+def in_grey(q: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Which of the best probabilities ``q`` lie in the band the model leaves
+    unresolved (:data:`GREY`)."""
+    arr = np.asarray(q, dtype=float)
+    return (arr >= GREY[0]) & (arr < GREY[1])
+
+
 def grey_zone(q: npt.ArrayLike) -> GreyZone:
     """The :class:`GreyZone` of the per-left-record best probabilities ``q`` (one per
     left record; 0 for a record without a candidate)."""
     arr = np.asarray(q, dtype=float)
-    grey = (arr >= GREY[0]) & (arr < GREY[1])
+    grey = in_grey(arr)
     return GreyZone(float((1.0 - arr[grey]).sum()), int(grey.sum()), len(arr),
                     float(arr[grey].sum()))
 
