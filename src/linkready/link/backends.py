@@ -158,7 +158,7 @@ class DuckDBBackend:
         a relation over its result; queries Splink reads go through ``sql`` as before."""
         from splink import DuckDBAPI
 
-        from linkready.link.u_sampling import prepare_sql
+        from linkready.link.u_sampling import executed_rows, prepare_sql
 
         widening = self._take_widening
 
@@ -175,8 +175,7 @@ class DuckDBBackend:
                 ``execute`` (a relation, as :meth:`_execute_sql_against_backend` gives,
                 plans the query twice: once to describe its columns)."""
                 widening()
-                cur = self._con.execute(prepare_sql(final_sql))
-                return [d[0] for d in cur.description], cur.fetchall()
+                return executed_rows(self._con, final_sql)
 
         return GuardedDuckDBAPI(connection=self.workspace)
 

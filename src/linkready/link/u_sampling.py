@@ -436,6 +436,14 @@ def split_buckets(buckets: tuple[int, ...], parts: int) -> list[tuple[int, ...]]
     return [g for g in (buckets[i::parts] for i in range(max(1, parts))) if g]
 
 
+def executed_rows(con: Any, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The column names and rows of ``sql`` (as :func:`prepare_sql` writes it), run once
+    through ``con``'s ``execute`` (a DuckDB connection or cursor): a relation (``sql``)
+    would plan the query twice, once to describe its columns."""
+    cur = con.execute(prepare_sql(sql))
+    return [d[0] for d in cur.description], cur.fetchall()
+
+
 def run_queries(db_api: Any, sqls: list[str]) -> list[dict[str, Any]]:
     """The rows (as dicts) of every query of ``sqls``, in order: one query on
     ``db_api`` itself; several at once, each in its own thread on its own cursor of the
@@ -456,10 +464,8 @@ def run_queries(db_api: Any, sqls: list[str]) -> list[dict[str, Any]]:
     cursors = [con.cursor() for _ in sqls]
 
     def one(cur: Any, sql: str) -> list[dict[str, Any]]:
-        # execute, not sql: a relation would plan the query twice.
-        cur.execute(prepare_sql(sql))
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        names, rows = executed_rows(cur, sql)
+        return [dict(zip(names, r, strict=True)) for r in rows]
 
     pool = ThreadPoolExecutor(max_workers=len(sqls), thread_name_prefix="linkready-u")
     try:
